@@ -1,0 +1,54 @@
+import Koa from 'koa';
+import type { Context, Next } from 'koa';
+import { RegistryError } from '../core/errors';
+import type { Logger } from '../logger';
+import type { Registry } from '../registry/registry';
+import { errorMiddleware, writeError } from './errors';
+import { dispatchV2, parseV2Path } from './v2-router';
+
+/** What the registry HTTP app needs. */
+export interface RegistryServerDeps {
+  registry: Registry;
+  log: Logger;
+  /** Runs before `/v2` routes (authentication); may throw a RegistryError. */
+  authorize?: (ctx: Context) => Promise<void> | void;
+}
+
+function accessLog(log: Logger) {
+  const access = log.access!;
+  return async (ctx: Context, next: Next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const ms = (performance.now() - started).toFixed(1);
+      const user = (ctx.state.user as string | undefined) ?? '-';
+      access(`${ctx.ip} ${user} "${ctx.method} ${ctx.url}" ${ctx.status} ${ctx.length ?? '-'} ${ms}ms`);
+    }
+  };
+}
+
+/**
+ * The registry's Koa app (`/v2/...`). It never listens: callers pass `app.callback()` to an HTTP or
+ * HTTPS server, and tests call it directly.
+ */
+export function createRegistryServer(deps: RegistryServerDeps): Koa {
+  const app = new Koa({ asyncLocalStorage: false });
+  app.proxy = false;
+  // Koa's own error printing and text bodies are replaced by errorMiddleware.
+  app.silent = true;
+  app.on('error', (err: Error) => deps.log.debug(`koa: ${err.message}`));
+  if (deps.log.access) app.use(accessLog(deps.log));
+  app.use(errorMiddleware(deps.log));
+  app.use(async (ctx) => {
+    ctx.set('Docker-Distribution-API-Version', 'registry/2.0');
+    const target = ctx.path.startsWith('/v2') ? parseV2Path(ctx.path) : null;
+    if (!target) {
+      writeError(ctx, new RegistryError('NOT_FOUND', { detail: { path: ctx.path } }));
+      return;
+    }
+    if (deps.authorize) await deps.authorize(ctx);
+    await dispatchV2(ctx, deps.registry, target);
+  });
+  return app;
+}

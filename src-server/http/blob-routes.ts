@@ -1,0 +1,62 @@
+import type { Context } from 'koa';
+import { RegistryError } from '../core/errors';
+import type { ByteRange } from '../storage/driver';
+import type { Registry } from '../registry/registry';
+import { empty, requireDigest } from './util';
+
+/**
+ * Parses a single `Range: bytes=a-b` (or `a-`, or `-suffix`) against a size. Returns undefined to
+ * serve the whole blob (no header, or a form we do not serve partially), null when unsatisfiable.
+ */
+export function parseRange(header: string | undefined, size: number): ByteRange | null | undefined {
+  if (!header) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return null;
+    return { start: Math.max(size - suffix, 0), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || start > end) return null;
+  return { start, end };
+}
+
+/** GET/HEAD /v2/<name>/blobs/<digest> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs */
+export async function getBlob(ctx: Context, registry: Registry, repo: string, ref: string): Promise<void> {
+  ctx.state.notFound = 'BLOB_UNKNOWN';
+  const d = requireDigest(ref);
+  const size = await registry.statBlob(repo, d);
+  ctx.set('Docker-Content-Digest', d.digest);
+  ctx.set('ETag', `"${d.digest}"`);
+  ctx.set('Accept-Ranges', 'bytes');
+  ctx.set('Cache-Control', 'max-age=31536000');
+  ctx.type = 'application/octet-stream';
+  const range = parseRange(ctx.get('Range') || undefined, size);
+  if (range === null) {
+    throw new RegistryError('RANGE_INVALID', { headers: { 'Content-Range': `bytes */${size}` }, detail: { size } });
+  }
+  if (range) {
+    ctx.status = 206;
+    ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+  } else {
+    ctx.status = 200;
+  }
+  const length = range ? range.end - range.start + 1 : size;
+  if (ctx.method === 'HEAD' || length === 0) {
+    ctx.set('Content-Length', String(length));
+    if (length === 0 && ctx.method !== 'HEAD') ctx.body = '';
+    return;
+  }
+  ctx.body = registry.openBlob(d, range);
+  ctx.length = length;
+}
+
+/** DELETE /v2/<name>/blobs/<digest> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-blobs */
+export async function deleteBlob(ctx: Context, registry: Registry, repo: string, ref: string): Promise<void> {
+  ctx.state.notFound = 'BLOB_UNKNOWN';
+  const d = requireDigest(ref);
+  await registry.deleteBlob(repo, d);
+  empty(ctx, 202);
+}

@@ -1,0 +1,31 @@
+import type { Context } from 'koa';
+import type { Registry } from '../registry/registry';
+import { pageParams, setNextLink } from './util';
+
+/** Default and largest page of `_catalog`. */
+const CATALOG_PAGE = 1000;
+const MAX_PAGE = 10000;
+
+/** GET /v2/_catalog — https://distribution.github.io/distribution/spec/api/#catalog */
+export function getCatalog(ctx: Context, registry: Registry): void {
+  const { n, last } = pageParams(ctx, CATALOG_PAGE, MAX_PAGE);
+  const repos = n === 0 ? [] : registry.catalog(n + 1, last);
+  if (repos.length > n) {
+    repos.length = n;
+    setNextLink(ctx, '/v2/_catalog', n, repos[n - 1]!);
+  }
+  ctx.body = { repositories: repos };
+}
+
+/** GET /v2/<name>/tags/list — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags */
+export function getTags(ctx: Context, registry: Registry, repo: string): void {
+  ctx.state.notFound = 'NAME_UNKNOWN';
+  // Without `n`, all tags (as registry:2 does); with it, a page and a Link to the next.
+  const { n, last } = pageParams(ctx, Number.MAX_SAFE_INTEGER - 1, MAX_PAGE);
+  const tags = n === 0 ? (registry.tags(repo, 0), []) : registry.tags(repo, n + 1, last);
+  if (tags.length > n) {
+    tags.length = n;
+    setNextLink(ctx, `/v2/${repo}/tags/list`, n, tags[n - 1]!);
+  }
+  ctx.body = { name: repo, tags };
+}

@@ -1,0 +1,125 @@
+import type { Context } from 'koa';
+import { parseDigest } from '../core/digest';
+import { RegistryError } from '../core/errors';
+import type { Registry } from '../registry/registry';
+import { UploadStore } from '../storage/uploads';
+import { empty, queryParam, requireDigest, requireName } from './util';
+
+const body = (ctx: Context) => ctx.req as AsyncIterable<Buffer>;
+
+function uploadHeaders(ctx: Context, repo: string, uuid: string, size: number): void {
+  ctx.set('Location', `/v2/${repo}/blobs/uploads/${uuid}`);
+  ctx.set('Docker-Upload-UUID', uuid);
+  // registry:2 answers "0-0" for an empty upload; clients expect that form.
+  ctx.set('Range', `0-${Math.max(size - 1, 0)}`);
+}
+
+function created(ctx: Context, repo: string, digest: string): void {
+  ctx.set('Location', `/v2/${repo}/blobs/${digest}`);
+  ctx.set('Docker-Content-Digest', digest);
+  empty(ctx, 201);
+}
+
+function requireUuid(uuid: string): string {
+  if (!UploadStore.isUuid(uuid)) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid } });
+  return uuid;
+}
+
+/**
+ * `Content-Range: <start>-<end>` (registry:2's form; `bytes ` prefix and `/total` tolerated).
+ * Returns the start offset and the length it announces, or throws BLOB_UPLOAD_INVALID.
+ */
+export function parseContentRange(header: string): { start: number; length: number } {
+  const m = /^(?:bytes )?(\d+)-(\d+)(?:\/(?:\d+|\*))?$/.exec(header.trim());
+  if (!m) throw new RegistryError('BLOB_UPLOAD_INVALID', { message: 'invalid Content-Range', detail: { 'Content-Range': header } });
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (end < start) {
+    throw new RegistryError('RANGE_INVALID', { message: 'invalid Content-Range', detail: { 'Content-Range': header } });
+  }
+  return { start, length: end - start + 1 };
+}
+
+function checkedOffset(ctx: Context): number | undefined {
+  const header = ctx.get('Content-Range');
+  if (!header) return undefined;
+  const { start, length } = parseContentRange(header);
+  const declared = ctx.get('Content-Length');
+  if (declared !== '' && Number(declared) !== length) {
+    throw new RegistryError('SIZE_INVALID', { detail: { 'Content-Range': header, 'Content-Length': declared } });
+  }
+  return start;
+}
+
+/**
+ * POST /v2/<name>/blobs/uploads/ — starts an upload, uploads in one request (`?digest=`), or mounts
+ * (`?mount=&from=`, or `?mount=` alone when the blob is anywhere in the registry).
+ * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs
+ */
+export async function startUpload(ctx: Context, registry: Registry, repo: string): Promise<void> {
+  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
+  const mount = queryParam(ctx, 'mount');
+  if (mount !== undefined) {
+    const d = requireDigest(mount);
+    const from = queryParam(ctx, 'from');
+    if (await registry.mountBlob(repo, d, from === undefined ? undefined : requireName(from))) {
+      created(ctx, repo, d.digest);
+      return;
+    }
+  }
+  const digestParam = queryParam(ctx, 'digest');
+  const digest = digestParam === undefined ? undefined : requireDigest(digestParam);
+  const upload = await registry.uploads.start(repo, digest?.algorithm);
+  if (digest) {
+    await registry.uploads.commit(repo, upload.uuid, digest, body(ctx));
+    created(ctx, repo, digest.digest);
+    return;
+  }
+  uploadHeaders(ctx, repo, upload.uuid, 0);
+  empty(ctx, 202);
+}
+
+/** GET /v2/<name>/blobs/uploads/<uuid> — upload progress (204 with `Range`). */
+export async function uploadStatus(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
+  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
+  const st = await registry.uploads.status(repo, requireUuid(uuid));
+  uploadHeaders(ctx, repo, uuid, st.size);
+  empty(ctx, 204);
+}
+
+/** PATCH /v2/<name>/blobs/uploads/<uuid> — a chunk, in order (416 otherwise), or a stream. */
+export async function patchUpload(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
+  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
+  requireUuid(uuid);
+  const offset = checkedOffset(ctx);
+  const st = await registry.uploads.append(repo, uuid, body(ctx), offset);
+  uploadHeaders(ctx, repo, uuid, st.size);
+  empty(ctx, 202);
+}
+
+/** PUT /v2/<name>/blobs/uploads/<uuid>?digest= — the last chunk (optional) and the commit. */
+export async function finishUpload(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
+  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
+  requireUuid(uuid);
+  const digestParam = queryParam(ctx, 'digest');
+  const digest = digestParam ? parseDigest(digestParam) : null;
+  if (!digest) throw new RegistryError('DIGEST_INVALID', { message: 'digest parameter missing or invalid', detail: { digest: digestParam ?? null } });
+  const offset = checkedOffset(ctx);
+  if (offset !== undefined) {
+    const st = await registry.uploads.status(repo, uuid);
+    if (st.size !== offset) {
+      throw new RegistryError('RANGE_INVALID', { headers: { Range: `0-${Math.max(st.size - 1, 0)}` }, detail: { size: st.size } });
+    }
+  }
+  await registry.uploads.commit(repo, uuid, digest, body(ctx));
+  created(ctx, repo, digest.digest);
+}
+
+/** DELETE /v2/<name>/blobs/uploads/<uuid> — cancels an upload. */
+export async function cancelUpload(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
+  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
+  requireUuid(uuid);
+  await registry.uploads.status(repo, uuid);
+  await registry.uploads.cancel(repo, uuid);
+  empty(ctx, 204);
+}

@@ -1,0 +1,78 @@
+import { parseManifest } from '../core/manifest';
+import type { ManifestRecord, RepoSnapshot } from '../index/registry-index';
+import type { Registry } from './registry';
+
+/** What a reconcile found. */
+export interface ReconcileReport {
+  repositories: number;
+  tags: number;
+  manifests: number;
+  /** Problems on disk that were left out of the index (broken links, unreadable manifests). */
+  warnings: string[];
+  ms: number;
+}
+
+/** Runs `fn` over items with at most `limit` in flight. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Makes the index agree with the disk: walks every repository's revisions and tags (cheap: link
+ * files), parses only manifests whose digest the index has never seen, and replaces the index rows
+ * in one transaction. Run at every start, so that neither a crash nor registry:2 writing the same
+ * folder while Berth was stopped can leave the index wrong.
+ */
+export async function reconcileIndex(registry: Registry): Promise<ReconcileReport> {
+  const started = Date.now();
+  const warnings: string[] = [];
+  const info = new Map<string, ManifestRecord>();
+  const names = await registry.manifests.listRepositories();
+  const snaps = await mapLimit(names, 8, async (name): Promise<RepoSnapshot | null> => {
+    const [revisions, tags] = await Promise.all([registry.manifests.listRevisions(name), registry.manifests.listTags(name)]);
+    const good = new Set<string>();
+    await mapLimit(revisions, 16, async (d) => {
+      if (registry.index.hasManifestInfo(d.digest) || info.has(d.digest)) {
+        if ((await registry.blobs.size(d)) !== null) good.add(d.digest);
+        else warnings.push(`${name}@${d.digest}: manifest content missing`);
+        return;
+      }
+      const body = await registry.blobs.read(d);
+      if (!body) {
+        warnings.push(`${name}@${d.digest}: manifest content missing`);
+        return;
+      }
+      try {
+        info.set(d.digest, { digest: d.digest, size: body.length, info: parseManifest(body, undefined) });
+        good.add(d.digest);
+      } catch (err) {
+        warnings.push(`${name}@${d.digest}: ${(err as Error).message}`);
+      }
+    });
+    const goodTags = tags.filter((t) => {
+      if (good.has(t.digest.digest)) return true;
+      warnings.push(`${name}:${t.tag}: points at ${t.digest.digest}, which the repository does not hold`);
+      return false;
+    });
+    if (good.size === 0 && goodTags.length === 0) return null;
+    return { name, revisions: [...good].sort(), tags: goodTags.map((t) => ({ tag: t.tag, digest: t.digest.digest })) };
+  });
+  const snapshots = snaps.filter((s): s is RepoSnapshot => s !== null);
+  registry.index.reconcile(snapshots, info);
+  return {
+    repositories: snapshots.length,
+    tags: snapshots.reduce((a, s) => a + s.tags.length, 0),
+    manifests: snapshots.reduce((a, s) => a + s.revisions.length, 0),
+    warnings,
+    ms: Date.now() - started,
+  };
+}

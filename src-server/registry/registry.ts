@@ -1,0 +1,199 @@
+import type { Readable } from 'node:stream';
+import { digestOf, looksLikeDigest, parseDigest, type ParsedDigest } from '../core/digest';
+import { NotFoundError, RegistryError } from '../core/errors';
+import { ManifestParseError, parseManifest, type ManifestInfo } from '../core/manifest';
+import { isValidTag } from '../core/names';
+import type { RegistryIndex, ReferrerRow } from '../index/registry-index';
+import { BlobStore } from '../storage/blobs';
+import type { ByteRange, StorageDriver } from '../storage/driver';
+import { ManifestStore } from '../storage/manifests';
+import { UploadStore } from '../storage/uploads';
+import { ManifestCache } from './manifest-cache';
+
+/** Largest manifest accepted (the spec asks registries to take at least 4 MiB). */
+export const MAX_MANIFEST_BYTES = 4 << 20;
+
+/** A manifest ready to serve. */
+export interface ServedManifest {
+  digest: string;
+  mediaType: string;
+  body: Buffer;
+}
+
+/** Options of the registry service. */
+export interface RegistryOptions {
+  driver: StorageDriver;
+  index: RegistryIndex;
+  /** registry:2's `storage.delete.enabled`: when false, deletes answer 405 UNSUPPORTED. */
+  deleteEnabled: boolean;
+}
+
+/**
+ * The registry's operations over storage and index: every write goes to disk first and then to the
+ * index, so that the index can always be rebuilt from what is on disk.
+ */
+export class Registry {
+  readonly driver: StorageDriver;
+  readonly index: RegistryIndex;
+  readonly blobs: BlobStore;
+  readonly uploads: UploadStore;
+  readonly manifests: ManifestStore;
+  readonly deleteEnabled: boolean;
+  private readonly cache = new ManifestCache();
+
+  constructor(opts: RegistryOptions) {
+    this.driver = opts.driver;
+    this.index = opts.index;
+    this.deleteEnabled = opts.deleteEnabled;
+    this.blobs = new BlobStore(this.driver);
+    this.uploads = new UploadStore(this.driver, this.blobs);
+    this.manifests = new ManifestStore(this.driver, this.blobs);
+  }
+
+  /** Size of a blob in a repository; NotFoundError when the repository does not hold it. */
+  async statBlob(repo: string, d: ParsedDigest): Promise<number> {
+    const [linked, size] = await Promise.all([this.blobs.isLinked(repo, d), this.blobs.size(d)]);
+    if ((!linked && !this.index.hasManifest(repo, d.digest)) || size === null) throw new NotFoundError('blob');
+    return size;
+  }
+
+  /** Streams a blob (callers stat it first). */
+  openBlob(d: ParsedDigest, range?: ByteRange): Readable {
+    return this.blobs.open(d, range);
+  }
+
+  /** Unlinks a blob from a repository. */
+  async deleteBlob(repo: string, d: ParsedDigest): Promise<void> {
+    this.assertDeletable();
+    if (!(await this.blobs.isLinked(repo, d))) throw new NotFoundError('blob');
+    await this.blobs.unlink(repo, d);
+  }
+
+  /**
+   * Links an existing blob into `repo`: from `from` when named (cross-repository mount), or from
+   * anywhere in the registry when not. Resolves false when there is nothing to mount.
+   */
+  async mountBlob(repo: string, d: ParsedDigest, from?: string): Promise<boolean> {
+    if (from !== undefined && !(await this.blobs.isLinked(from, d))) return false;
+    if ((await this.blobs.size(d)) === null) return false;
+    if (!(await this.blobs.isLinked(repo, d))) await this.blobs.link(repo, d);
+    return true;
+  }
+
+  /** Repository names for `_catalog`. */
+  catalog(n: number, last?: string): string[] {
+    return this.index.catalog(n, last);
+  }
+
+  /** Tags of a repository, or NotFoundError for an unknown repository. */
+  tags(repo: string, n: number, last?: string): string[] {
+    const tags = this.index.tags(repo, n, last);
+    if (tags === null) throw new NotFoundError('repository');
+    return tags;
+  }
+
+  /** Resolves a tag or digest to a stored manifest; NotFoundError when missing. */
+  async getManifest(repo: string, ref: string): Promise<ServedManifest> {
+    const digest = this.resolveRef(repo, ref);
+    const cached = this.cache.get(digest);
+    if (cached) return { digest, ...cached };
+    const d = parseDigest(digest)!;
+    const body = await this.manifests.get(repo, d);
+    if (!body) throw new NotFoundError('manifest');
+    const mediaType = this.index.manifestMediaType(digest) ?? parseManifest(body, undefined).mediaType;
+    this.cache.set(digest, { body, mediaType });
+    return { digest, mediaType, body };
+  }
+
+  /**
+   * Validates and stores a manifest under a tag or digest reference. Referenced blobs must be in the
+   * repository (MANIFEST_BLOB_UNKNOWN) and child manifests too (MANIFEST_UNKNOWN).
+   */
+  async putManifest(
+    repo: string,
+    ref: string,
+    body: Buffer,
+    contentType: string | undefined,
+  ): Promise<{ digest: string; subject: string | null }> {
+    const byDigest = looksLikeDigest(ref);
+    const refDigest = byDigest ? parseDigest(ref) : null;
+    if (byDigest && !refDigest) throw new RegistryError('DIGEST_INVALID', { detail: { digest: ref } });
+    if (!byDigest && !isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
+    if (body.length > MAX_MANIFEST_BYTES) {
+      throw new RegistryError('MANIFEST_INVALID', { status: 413, message: 'manifest too large', detail: { limit: MAX_MANIFEST_BYTES } });
+    }
+    let info: ManifestInfo;
+    try {
+      info = parseManifest(body, contentType);
+    } catch (err) {
+      if (err instanceof ManifestParseError) throw new RegistryError('MANIFEST_INVALID', { detail: { reason: err.message } });
+      throw err;
+    }
+    const digest = digestOf(body, refDigest?.algorithm ?? 'sha256');
+    if (refDigest && digest !== refDigest.digest) {
+      throw new RegistryError('DIGEST_INVALID', { detail: { expected: refDigest.digest, actual: digest } });
+    }
+    await this.verifyReferences(repo, info);
+    const d = parseDigest(digest)!;
+    await this.manifests.put(repo, d, body);
+    if (!byDigest) await this.manifests.tag(repo, ref, d);
+    this.index.addManifest(repo, { digest, size: body.length, info });
+    if (!byDigest) this.index.setTag(repo, ref, digest);
+    this.cache.set(digest, { body, mediaType: info.mediaType });
+    return { digest, subject: info.subject?.digest ?? null };
+  }
+
+  /** Deletes a tag (by tag) or a manifest and every tag pointing at it (by digest). */
+  async deleteManifest(repo: string, ref: string): Promise<void> {
+    this.assertDeletable();
+    if (!looksLikeDigest(ref)) {
+      if (!isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
+      if (this.index.resolveTag(repo, ref) === null) throw new NotFoundError('manifest');
+      await this.manifests.untag(repo, ref);
+      this.index.deleteTag(repo, ref);
+      return;
+    }
+    const d = parseDigest(ref);
+    if (!d) throw new RegistryError('DIGEST_INVALID', { detail: { digest: ref } });
+    if (!this.index.hasManifest(repo, d.digest)) throw new NotFoundError('manifest');
+    for (const tag of this.index.tagsOf(repo, d.digest)) await this.manifests.untag(repo, tag);
+    await this.manifests.deleteRevision(repo, d);
+    this.index.deleteManifest(repo, d.digest);
+  }
+
+  /** Manifests in `repo` that name `digest` as their subject. */
+  referrers(repo: string, digest: string, artifactType?: string): ReferrerRow[] {
+    return this.index.referrers(repo, digest, artifactType);
+  }
+
+  private resolveRef(repo: string, ref: string): string {
+    if (looksLikeDigest(ref)) {
+      const d = parseDigest(ref);
+      if (!d) throw new RegistryError('DIGEST_INVALID', { detail: { digest: ref } });
+      if (!this.index.hasManifest(repo, d.digest)) throw new NotFoundError('manifest');
+      return d.digest;
+    }
+    if (!isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
+    const digest = this.index.resolveTag(repo, ref);
+    if (!digest) throw new NotFoundError('manifest');
+    return digest;
+  }
+
+  private async verifyReferences(repo: string, info: ManifestInfo): Promise<void> {
+    const blobs = info.config ? [info.config, ...info.layers] : info.layers;
+    const missing: string[] = [];
+    await Promise.all(
+      blobs.map(async (b) => {
+        const d = parseDigest(b.digest)!;
+        if (!(await this.blobs.isLinked(repo, d)) || (await this.blobs.size(d)) === null) missing.push(b.digest);
+      }),
+    );
+    if (missing.length) throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: { missing: missing.sort() } });
+    const children = info.manifests.filter((m) => !this.index.hasManifest(repo, m.digest)).map((m) => m.digest);
+    if (children.length) throw new RegistryError('MANIFEST_UNKNOWN', { detail: { missing: children } });
+  }
+
+  private assertDeletable(): void {
+    if (!this.deleteEnabled) throw new RegistryError('UNSUPPORTED', { message: 'deletes are disabled (storage.delete.enabled)' });
+  }
+}

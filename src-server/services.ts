@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { RegistryIndex } from './index/registry-index';
+import { createLogger, type Logger } from './logger';
+import { reconcileIndex, type ReconcileReport } from './registry/reconcile';
+import { Registry } from './registry/registry';
+import { FsDriver } from './storage/fs-driver';
+import { BERTH_DIR } from './storage/layout';
+
+/** Options for wiring Berth's services. */
+export interface ServicesOptions {
+  /** Storage root: registry:2's `rootdirectory`. */
+  dataDir: string;
+  /** registry:2's `storage.delete.enabled` (Berth's default: true). */
+  deleteEnabled?: boolean;
+  /** fsync blobs before they become visible (default true). */
+  fsync?: boolean;
+  log?: Logger;
+}
+
+/** Everything the HTTP layer and the CLI use, wired once. */
+export interface Services {
+  dataDir: string;
+  registry: Registry;
+  index: RegistryIndex;
+  log: Logger;
+  /** What the start-up reconcile of the index with the disk found. */
+  reconcileReport: ReconcileReport;
+  close(): void;
+}
+
+/** Path of Berth's SQLite index inside a data directory. */
+export function indexPath(dataDir: string): string {
+  return join(dataDir, BERTH_DIR, 'index.db');
+}
+
+/**
+ * The composition root: opens storage and the index, makes the index agree with the disk, and
+ * returns the services. The only place that knows every part.
+ */
+export async function createServices(opts: ServicesOptions): Promise<Services> {
+  const log = opts.log ?? createLogger();
+  mkdirSync(join(opts.dataDir, BERTH_DIR), { recursive: true });
+  const driver = new FsDriver(opts.dataDir, { fsync: opts.fsync });
+  const index = new RegistryIndex(indexPath(opts.dataDir));
+  const registry = new Registry({ driver, index, deleteEnabled: opts.deleteEnabled ?? true });
+  const reconcileReport = await reconcileIndex(registry);
+  for (const w of reconcileReport.warnings) log.warn(`index: ${w}`);
+  return { dataDir: opts.dataDir, registry, index, log, reconcileReport, close: () => index.close() };
+}
