@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const CLI = join(ROOT, 'src-server/cli.ts');
+
+/** A `berth` child process serving on a free loopback port. */
+export interface RunningBerth {
+  url: string;
+  /** host:port, as clients name the registry. */
+  host: string;
+  dataDir: string;
+  proc: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** SIGTERM and wait for exit; resolves the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+}
+
+/** Makes a temp folder removed by the returned cleanup. */
+export function tempDir(prefix = 'berth-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs a `berth` command to completion (e.g. `['reindex', '--data', dir]`). */
+export function runBerth(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
+    const p = spawn(TSX, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.stdin.end(opts.input ?? '');
+    p.on('close', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * Starts `berth serve --data DIR --listen 127.0.0.1:0 [extra]` and waits for the URL it prints.
+ */
+export async function startBerth(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningBerth> {
+  const proc = spawn(TSX, [CLI, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...extra], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`berth serve did not start:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    };
+    proc.stdout!.on('data', check);
+    proc.on('exit', (code) => rej(new Error(`berth serve exited with ${code}:\n${out}`)));
+  });
+  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
+  return {
+    url,
+    host: url.replace('http://', ''),
+    dataDir,
+    proc,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
