@@ -15,7 +15,8 @@ export interface ByteRange {
 
 /** An append-only writer for upload data: bytes go in, durability on `sync`. */
 export interface AppendWriter {
-  write(chunk: Buffer): Promise<void>;
+  /** Appends the buffers in order (one vectored write where the driver can). */
+  write(chunks: Buffer[]): Promise<void>;
   /** Flushes to stable storage and closes. */
   close(): Promise<void>;
   /** Closes without caring about what was written (the upload failed). */

@@ -9,6 +9,14 @@ function isNotFound(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** What remains of `chunks` after the first `n` bytes were written (a short writev). */
+function dropWritten(chunks: Buffer[], n: number): Buffer[] {
+  let i = 0;
+  while (i < chunks.length && n >= chunks[i]!.length) n -= chunks[i++]!.length;
+  if (i === chunks.length) return [];
+  return n > 0 ? [chunks[i]!.subarray(n), ...chunks.slice(i + 1)] : chunks.slice(i);
+}
+
 /** Options of the filesystem driver. */
 export interface FsDriverOptions {
   /** fsync file contents before making them visible (default true; off only for throwaway data). */
@@ -85,11 +93,11 @@ export class FsDriver implements StorageDriver {
     const fsync = this.fsync;
     let closed = false;
     return {
-      async write(chunk: Buffer) {
-        let off = 0;
-        while (off < chunk.length) {
-          const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
-          off += bytesWritten;
+      async write(chunks: Buffer[]) {
+        let rest = chunks;
+        while (rest.length > 0) {
+          const { bytesWritten } = await fh.writev(rest);
+          rest = dropWritten(rest, bytesWritten);
         }
       },
       async close() {

@@ -124,32 +124,48 @@ export class UploadStore {
     return st;
   }
 
+  /**
+   * Streams `source` to the upload's data file. Hashing runs on this thread while the previous batch
+   * is being written by the thread pool, so receiving, hashing and disk writes overlap.
+   */
   private async write(repo: string, uuid: string, st: UploadState, source: AsyncIterable<Buffer>): Promise<void> {
     if (!st.hash && st.size > 0) st.hash = await this.rehash(repo, uuid, st.algorithm);
-    st.hash ??= createDigester(st.algorithm);
+    const hash = (st.hash ??= createDigester(st.algorithm));
     const writer = await this.driver.openAppend(paths.uploadData(repo, uuid));
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    let hashed = st.size;
+    let inflight: Promise<void> | null = null;
     const flush = async () => {
-      if (pendingBytes === 0) return;
-      const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      await writer.write(buf);
-      st.hash!.update(buf);
-      st.size += buf.length;
+      if (batchBytes === 0) return;
+      const chunks = batch;
+      const bytes = batchBytes;
+      batch = [];
+      batchBytes = 0;
+      for (const c of chunks) hash.update(c);
+      hashed += bytes;
+      if (inflight) await inflight;
+      inflight = writer.write(chunks).then(() => {
+        st.size += bytes;
+      });
     };
     try {
       for await (const chunk of source) {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= WRITE_BATCH) await flush();
+        batch.push(chunk);
+        batchBytes += chunk.length;
+        if (batchBytes >= WRITE_BATCH) await flush();
       }
       await flush();
+      if (inflight) await inflight;
       await writer.close();
     } catch (err) {
-      // Keep what reached the disk; forget the hash unless it is known to match the file.
-      await flushQuietly(flush);
+      // Keep what reached the disk; forget the hash unless it covers exactly the bytes written.
+      await flushQuietly(async () => {
+        if (inflight) await inflight;
+        await flush();
+        if (inflight) await inflight;
+      });
+      if (hashed !== st.size) st.hash = null;
       await writer.abort();
       await this.resync(repo, uuid, st);
       throw err;
