@@ -1,0 +1,284 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What a finished client command printed. */
+export interface ToolResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for {@link runTool}. */
+export interface ToolOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Kill the command (SIGKILL) after this long; default 120 s. */
+  timeoutMs?: number;
+  /** Exit codes other than 0 resolve instead of throwing. */
+  allowFailure?: boolean;
+}
+
+/** A command that failed, with everything it printed. */
+export class ToolError extends Error {
+  constructor(
+    readonly command: string,
+    readonly code: number | null,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(`${command} exited with ${code}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+  }
+}
+
+/**
+ * Runs a command to completion with a hard time limit and returns its output;
+ * throws a {@link ToolError} carrying the full output when it fails.
+ */
+export function runTool(cmd: string, args: string[], opts: ToolOptions = {}): Promise<ToolResult & { code: number | null }> {
+  const command = [cmd, ...args].join(' ');
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      stderr += `\n[killed after ${opts.timeoutMs ?? 120_000} ms]`;
+      p.kill('SIGKILL');
+    }, opts.timeoutMs ?? 120_000);
+    p.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0 && !opts.allowFailure) reject(new ToolError(command, code, stdout, stderr));
+      else resolve({ stdout, stderr, code });
+    });
+  });
+}
+
+/**
+ * A private world for containers tools (podman, buildah, skopeo) under one temp dir:
+ * own storage, config, auth file, temp dir and blob-info cache, so nothing touches
+ * /var/lib/containers or /var/tmp and parallel test files do not see each other.
+ */
+export interface ContainersSandbox {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  /** `--root R --runroot RR --storage-driver vfs` for podman/buildah on the sandbox's store. */
+  storageArgs: string[];
+  /** The same flags for a second, empty store (pulls that must really download). */
+  pullStoreArgs: string[];
+  /** Runs a containers tool inside a private mount namespace with the sandbox's blob-info cache. */
+  run(cmd: string, args: string[], opts?: Omit<ToolOptions, 'env'>): Promise<ToolResult>;
+  /** `skopeo` with `--tmpdir` in the sandbox. */
+  skopeo(args: string[], opts?: Omit<ToolOptions, 'env'>): Promise<ToolResult>;
+  buildah(args: string[], opts?: Omit<ToolOptions, 'env'>): Promise<ToolResult>;
+  podman(args: string[], opts?: Omit<ToolOptions, 'env'>, store?: 'build' | 'pull'): Promise<ToolResult>;
+}
+
+const BLOB_INFO_CACHE = '/var/lib/containers/cache';
+
+/** Creates the config files of a {@link ContainersSandbox} under `dir`. */
+export function containersSandbox(dir: string): ContainersSandbox {
+  const d = (...p: string[]) => {
+    const path = join(dir, ...p);
+    mkdirSync(path, { recursive: true });
+    return path;
+  };
+  const tmp = d('tmp');
+  const cache = d('blob-info-cache');
+  const conf = join(dir, 'containers.conf');
+  writeFileSync(
+    conf,
+    [
+      '[engine]',
+      `image_copy_tmp_dir = "${tmp}"`,
+      `tmp_dir = "${d('podman-tmp')}"`,
+      'events_logger = "none"',
+      'cgroup_manager = "cgroupfs"',
+      `volume_path = "${d('volumes')}"`,
+      '[network]',
+      `network_config_dir = "${d('networks')}"`,
+      '',
+    ].join('\n'),
+  );
+  const registries = join(dir, 'registries.conf');
+  writeFileSync(registries, 'unqualified-search-registries = []\n');
+  const auth = join(dir, 'auth.json');
+  // buildah refuses to start when REGISTRY_AUTH_FILE names a missing file.
+  writeFileSync(auth, '{}');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONTAINERS_CONF: conf,
+    CONTAINERS_REGISTRIES_CONF: registries,
+    REGISTRY_AUTH_FILE: auth,
+    TMPDIR: tmp,
+    BUILDAH_ISOLATION: 'chroot',
+  };
+  const store = (name: string) => ['--root', d(name, 'root'), '--runroot', d(name, 'run'), '--storage-driver', 'vfs'];
+  const storageArgs = store('store');
+  const pullStoreArgs = store('pull-store');
+  const run: ContainersSandbox['run'] = (cmd, args, opts = {}) =>
+    // A private mount namespace lets us put the sandbox's blob-info cache over the machine's one:
+    // skopeo/podman/buildah always use that path as root, and a shared cache leaks knowledge of blobs
+    // (and reuse attempts) between tests and registries.
+    runTool(
+      'unshare',
+      ['--mount', '--propagation', 'private', '--', 'sh', '-c', `mount --bind "$0" ${BLOB_INFO_CACHE} && exec "$@"`, cache, cmd, ...args],
+      { ...opts, env },
+    );
+  return {
+    dir,
+    env,
+    storageArgs,
+    pullStoreArgs,
+    run,
+    skopeo: (args, opts) => run('skopeo', ['--tmpdir', tmp, ...args], opts),
+    buildah: (args, opts) => run('buildah', [...storageArgs, ...args], opts),
+    podman: (args, opts, which = 'build') => run('podman', [...(which === 'pull' ? pullStoreArgs : storageArgs), ...args], opts),
+  };
+}
+
+/** sha256 digest of bytes, `sha256:<hex>`. */
+export const digestOf = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** A descriptor as it appears in manifests and indexes. */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: { architecture: string; os: string; variant?: string };
+  annotations?: Record<string, string>;
+}
+
+/** An OCI image layout on disk, read back for comparisons. */
+export interface OciLayout {
+  dir: string;
+  /** The index.json entry of a tag (`org.opencontainers.image.ref.name`). */
+  descriptor(tag: string): Descriptor;
+  /** A blob's bytes by digest. */
+  blob(digest: string): Buffer;
+  /** A blob parsed as JSON. */
+  json<T = any>(digest: string): T;
+  /** Every blob digest reachable from a tag (manifests, configs, layers; children of an index too). */
+  reachable(tag: string): string[];
+}
+
+/** Opens an OCI image layout directory. */
+export function openOciLayout(dir: string): OciLayout {
+  const blob = (digest: string) => {
+    const [alg, hex] = digest.split(':');
+    return readFileSync(join(dir, 'blobs', alg!, hex!));
+  };
+  const json = (digest: string) => JSON.parse(blob(digest).toString('utf8'));
+  const descriptor = (tag: string): Descriptor => {
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: Descriptor[] };
+    const found = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag);
+    if (!found) throw new Error(`tag ${tag} not in ${dir}/index.json`);
+    return found;
+  };
+  const walk = (digest: string, out: Set<string>) => {
+    out.add(digest);
+    const m = json(digest);
+    if (Array.isArray(m.manifests)) for (const c of m.manifests) walk(c.digest, out);
+    if (m.config) out.add(m.config.digest);
+    for (const l of m.layers ?? []) out.add(l.digest);
+  };
+  return {
+    dir,
+    descriptor,
+    blob,
+    json,
+    reachable(tag) {
+      const out = new Set<string>();
+      walk(descriptor(tag).digest, out);
+      return [...out];
+    },
+  };
+}
+
+/** The images every client test starts from, built offline. */
+export interface TestImages {
+  sandbox: ContainersSandbox;
+  /** Names in the sandbox's buildah/podman store. */
+  local: { amd64: string; arm64: string; list: string };
+  /** OCI layout holding tags `amd64`, `arm64` and `multi` (an index of both). */
+  layout: OciLayout;
+  /** Size in bytes of the random file in each image. */
+  randomFileSize: number;
+}
+
+/**
+ * Builds two single-platform images from scratch with buildah (a few files, one of several MiB of
+ * random data, entrypoint/env/label/arch/os set) and a linux/amd64 + linux/arm64 manifest list of them,
+ * then writes all three into an OCI layout. Takes about a second; build once per test file.
+ */
+export async function buildTestImages(dir: string, opts: { randomFileSize?: number } = {}): Promise<TestImages> {
+  const sandbox = containersSandbox(join(dir, 'containers'));
+  const randomFileSize = opts.randomFileSize ?? 4 * 1024 * 1024 + 123;
+  const ctx = join(dir, 'context');
+  mkdirSync(ctx, { recursive: true });
+  const repo = `localhost/berth-test-${randomBytes(4).toString('hex')}`;
+  const local = { amd64: `${repo}:amd64`, arm64: `${repo}:arm64`, list: `${repo}-list:multi` };
+  for (const arch of ['amd64', 'arm64'] as const) {
+    // Different random bytes per platform, so the two images share no layer.
+    writeFileSync(join(ctx, `random-${arch}.bin`), randomBytes(randomFileSize));
+    writeFileSync(join(ctx, `hello-${arch}.txt`), `hello from ${arch}\n`);
+    const ctr = (await sandbox.buildah(['from', '--quiet', 'scratch'])).stdout.trim();
+    await sandbox.buildah(['copy', '--quiet', ctr, join(ctx, `random-${arch}.bin`), join(ctx, `hello-${arch}.txt`), '/data/']);
+    await sandbox.buildah([
+      'config',
+      '--entrypoint',
+      JSON.stringify([`/data/hello-${arch}.txt`]),
+      '--env',
+      `BERTH_ARCH=${arch}`,
+      '--label',
+      'org.example.berth-test=yes',
+      '--arch',
+      arch,
+      '--os',
+      'linux',
+      ctr,
+    ]);
+    await sandbox.buildah(['commit', '--quiet', '--rm', ctr, local[arch]]);
+  }
+  await sandbox.buildah(['manifest', 'create', local.list]);
+  for (const arch of ['amd64', 'arm64'] as const) {
+    await sandbox.buildah(['manifest', 'add', '--arch', arch, '--os', 'linux', local.list, `containers-storage:${local[arch]}`]);
+  }
+  const layoutDir = join(dir, 'oci-layout');
+  await sandbox.buildah(['push', '--quiet', local.amd64, `oci:${layoutDir}:amd64`]);
+  await sandbox.buildah(['push', '--quiet', local.arm64, `oci:${layoutDir}:arm64`]);
+  await sandbox.buildah(['manifest', 'push', '--quiet', '--all', local.list, `oci:${layoutDir}:multi`]);
+  return { sandbox, local, layout: openOciLayout(layoutDir), randomFileSize };
+}
+
+/** A manifest or blob as a registry serves it. */
+export interface Fetched {
+  status: number;
+  contentType: string | null;
+  digest: string | null;
+  body: Buffer;
+}
+
+/** Every manifest media type a client may ask for. */
+export const ALL_MANIFEST_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+
+/** GETs a manifest (by tag or digest) from a registry, accepting every media type. */
+export async function getManifest(base: string, repo: string, ref: string): Promise<Fetched> {
+  const res = await fetch(`${base}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ALL_MANIFEST_TYPES } });
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    digest: res.headers.get('docker-content-digest'),
+    body: Buffer.from(await res.arrayBuffer()),
+  };
+}
