@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultDataDir } from './defaults';
+import { parseListen } from './listen';
+import { resolveConfig, type ResolveInput } from './resolve';
+import { ConfigError } from './types';
+
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
+const home = '/home/u';
+const resolve = (i: Partial<ResolveInput>) => resolveConfig({ flags: {}, env: {}, platform: 'linux', home, ...i });
+
+/** The registry:2 sample configs of the shared seed notes (001_*), copied into fixtures/. */
+function seedYamlBlocks(): string[] {
+  return [fixture('registry2-image.yml'), fixture('registry2-mirror.yml')];
+}
+
+describe('resolveConfig', () => {
+  it('uses Berth defaults with no file, no env and no flags', () => {
+    const { config, warnings } = resolve({});
+    expect(config).toEqual({
+      dataDir: '/home/u/.local/share/berth',
+      listen: { host: '127.0.0.1', port: 5000 },
+      deleteEnabled: true,
+      logLevel: 'info',
+      accessLog: false,
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  it('reads the first seed config (registry:2 docker image style): addr, rootdirectory, unknown keys warned', () => {
+    const blocks = seedYamlBlocks();
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    // The first block has proxy.remoteurl: without it, everything else must resolve.
+    const first = blocks[0]!.replace(/^proxy:\n(  .*\n?)*/m, '');
+    const { config, warnings } = resolve({ fileText: first });
+    expect(config.dataDir).toBe('/var/lib/registry');
+    expect(config.listen).toEqual({ host: undefined, port: 5000 });
+    expect(warnings.map((w) => w.split(' ')[2])).toEqual(['log.fields', 'storage.cache', 'http.headers', 'health']);
+  });
+
+  it('refuses the seed configs that set proxy.remoteurl, naming the pull-through cache', () => {
+    const withProxy = seedYamlBlocks().filter((b) => b.includes('remoteurl'));
+    expect(withProxy.length).toBe(2);
+    for (const text of withProxy) {
+      expect(() => resolve({ fileText: text })).toThrow(/pull-through cache is not supported yet/);
+    }
+    expect(() => resolve({ env: { REGISTRY_PROXY_REMOTEURL: 'https://registry-1.docker.io' } })).toThrow(ConfigError);
+  });
+
+  it('applies the seed docker run environment (REGISTRY_AUTH=htpasswd, realm, path, TLS)', () => {
+    const { config } = resolve({
+      env: {
+        REGISTRY_AUTH: 'htpasswd',
+        REGISTRY_AUTH_HTPASSWD_REALM: 'Registry Realm',
+        REGISTRY_AUTH_HTPASSWD_PATH: '/auth/htpasswd',
+        REGISTRY_HTTP_TLS_CERTIFICATE: '/certs/domain.crt',
+        REGISTRY_HTTP_TLS_KEY: '/certs/domain.key',
+      },
+    });
+    expect(config.htpasswd).toEqual({ realm: 'Registry Realm', path: '/auth/htpasswd' });
+    expect(config.tls).toEqual({ certificate: '/certs/domain.crt', key: '/certs/domain.key' });
+  });
+
+  it('reads every implemented key from a file', () => {
+    const fileText = `
+version: 0.1
+http:
+  addr: 0.0.0.0:443
+  tls:
+    certificate: /c.pem
+    key: /k.pem
+storage:
+  filesystem:
+    rootdirectory: /srv/reg
+  delete:
+    enabled: false
+auth:
+  htpasswd:
+    realm: "Team \\"R\\""
+    path: ./htpasswd
+log:
+  level: debug
+  accesslog:
+    disabled: false
+`;
+    const { config, warnings } = resolve({ fileText });
+    expect(warnings).toEqual([]);
+    expect(config).toEqual({
+      dataDir: '/srv/reg',
+      listen: { host: '0.0.0.0', port: 443 },
+      tls: { certificate: '/c.pem', key: '/k.pem' },
+      deleteEnabled: false,
+      htpasswd: { realm: 'Team "R"', path: './htpasswd' },
+      logLevel: 'debug',
+      accessLog: true,
+    });
+  });
+
+  it('lets REGISTRY_* override the file, and flags and BERTH_DATA override both', () => {
+    const fileText = 'http:\n  addr: 127.0.0.1:6000\nstorage:\n  filesystem:\n    rootdirectory: /file\n  delete:\n    enabled: true\nlog:\n  level: error\n';
+    const env = {
+      REGISTRY_HTTP_ADDR: '127.0.0.1:7000',
+      REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: '/env',
+      REGISTRY_STORAGE_DELETE_ENABLED: 'false',
+      REGISTRY_LOG_LEVEL: 'warning',
+    };
+    let { config } = resolve({ fileText, env });
+    expect(config.listen).toEqual({ host: '127.0.0.1', port: 7000 });
+    expect(config.dataDir).toBe('/env');
+    expect(config.deleteEnabled).toBe(false);
+    expect(config.logLevel).toBe('warn');
+
+    ({ config } = resolve({ fileText, env: { ...env, BERTH_DATA: '/berth-env' } }));
+    expect(config.dataDir).toBe('/berth-env');
+
+    ({ config } = resolve({
+      fileText,
+      env: { ...env, BERTH_DATA: '/berth-env' },
+      flags: { data: '/flag', listen: '127.0.0.1:8000', logLevel: 'debug', accessLog: true },
+    }));
+    expect(config).toMatchObject({ dataDir: '/flag', listen: { host: '127.0.0.1', port: 8000 }, logLevel: 'debug', accessLog: true });
+  });
+
+  it('reads http.addr like registry:2: ":5000" is every interface, host:port as is, [v6]:port', () => {
+    expect(parseListen(':5000', 'x')).toEqual({ host: undefined, port: 5000 });
+    expect(parseListen('localhost:80', 'x')).toEqual({ host: 'localhost', port: 80 });
+    expect(parseListen('[::1]:5001', 'x')).toEqual({ host: '::1', port: 5001 });
+    expect(resolve({ env: { REGISTRY_HTTP_ADDR: ':5000' } }).config.listen).toEqual({ host: undefined, port: 5000 });
+    for (const bad of ['5000', 'host:', 'host:99999', 'a:b:1']) {
+      expect(() => resolve({ flags: { listen: bad } }), bad).toThrow(/--listen: invalid listen address/);
+    }
+  });
+
+  it('parses booleans as YAML 1.1 scalars, the way registry:2 does, and rejects others', () => {
+    for (const [v, want] of [['true', true], ['True', true], ['yes', true], ['on', true], ['false', false], ['NO', false], ['off', false]] as const) {
+      expect(resolve({ env: { REGISTRY_STORAGE_DELETE_ENABLED: v } }).config.deleteEnabled, v).toBe(want);
+    }
+    expect(resolve({ fileText: 'storage:\n  delete:\n    enabled: "false"\n' }).config.deleteEnabled).toBe(false);
+    expect(() => resolve({ env: { REGISTRY_STORAGE_DELETE_ENABLED: 'maybe' } })).toThrow(/storage.delete.enabled: expected true or false/);
+    expect(resolve({ env: { REGISTRY_LOG_ACCESSLOG_DISABLED: 'false' } }).config.accessLog).toBe(true);
+    expect(resolve({ env: { REGISTRY_LOG_ACCESSLOG_DISABLED: 'true' } }).config.accessLog).toBe(false);
+  });
+
+  it('keeps string values exactly as written (no number or octal conversion)', () => {
+    const { config } = resolve({ fileText: 'auth:\n  htpasswd:\n    realm: 010\n    path: 0x10\n' });
+    expect(config.htpasswd).toEqual({ realm: '010', path: '0x10' });
+  });
+
+  it('warns once per unimplemented key, from the file and from REGISTRY_* variables', () => {
+    const { warnings } = resolve({
+      fileText: 'http:\n  secret: s\n  headers:\n    X-Content-Type-Options: [nosniff]\nnotifications:\n  endpoints: []\n',
+      env: { REGISTRY_STORAGE_MAINTENANCE_UPLOADPURGING_ENABLED: 'false', REGISTRY_AUTH_FILE: '/root/auth.json' },
+    });
+    expect(warnings).toEqual([
+      'config key http.secret is not supported by Berth and is ignored',
+      'config key http.headers is not supported by Berth and is ignored',
+      'config key notifications is not supported by Berth and is ignored',
+      'config key storage.maintenance is not supported by Berth and is ignored',
+    ]);
+  });
+
+  it('refuses settings it cannot honour safely', () => {
+    const cases: Array<[Partial<ResolveInput>, RegExp]> = [
+      [{ fileText: 'storage:\n  s3:\n    bucket: b\n' }, /storage driver "s3" is not supported/],
+      [{ fileText: 'auth:\n  token:\n    realm: r\n' }, /auth type "token" is not supported/],
+      [{ env: { REGISTRY_AUTH: 'silly' } }, /auth type "silly"/],
+      [{ fileText: 'auth:\n  htpasswd:\n    realm: r\n' }, /auth.htpasswd.path must be set/],
+      [{ env: { REGISTRY_HTTP_TLS_CERTIFICATE: '/c' } }, /needs both certificate and key/],
+      [{ fileText: 'http:\n  tls:\n    clientcas: [/ca.pem]\n' }, /http.tls.clientcas is not supported/],
+      [{ env: { REGISTRY_HTTP_NET: 'unix' } }, /http.net/],
+      [{ fileText: 'log:\n  level: loud\n' }, /log.level: unknown log level "loud"/],
+      [{ flags: { logLevel: 'loud' } }, /--log-level: unknown log level/],
+      [{ fileText: 'http: [1, 2\n' }, /invalid YAML/],
+      [{ fileText: '- a\n- b\n' }, /expected a YAML mapping/],
+      [{ fileText: 'http:\n  addr: [a]\n' }, /http.addr: expected a single value/],
+    ];
+    for (const [input, message] of cases) expect(() => resolve(input), String(message)).toThrow(message);
+  });
+
+  it('treats an empty file and null values as unset', () => {
+    expect(resolve({ fileText: '' }).config.dataDir).toBe('/home/u/.local/share/berth');
+    expect(resolve({ fileText: 'storage:\n  filesystem:\n    rootdirectory: ~\n' }).config.dataDir).toBe('/home/u/.local/share/berth');
+  });
+});
+
+describe('defaultDataDir', () => {
+  it('follows each platform convention', () => {
+    expect(defaultDataDir('linux', {}, home)).toBe('/home/u/.local/share/berth');
+    expect(defaultDataDir('linux', { XDG_DATA_HOME: '/xdg' }, home)).toBe('/xdg/berth');
+    expect(defaultDataDir('linux', { XDG_DATA_HOME: 'relative' }, home)).toBe('/home/u/.local/share/berth');
+    expect(defaultDataDir('darwin', {}, home)).toBe('/home/u/Library/Application Support/Berth');
+    expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'C:\\Users\\u')).toBe('C:\\Users\\u\\AppData\\Roaming\\Berth');
+  });
+});

@@ -1,0 +1,118 @@
+import { parse } from 'yaml';
+import { ConfigError } from './types';
+
+/**
+ * A registry:2 configuration as a plain tree. Every scalar stays a string (YAML's failsafe schema),
+ * and each key's reader converts it, the way registry:2 unmarshals a scalar into a typed field: an
+ * address like `0.0.0.0:443` or a realm like `010` stays exactly as written.
+ */
+export type ConfigNode = string | ConfigNode[] | ConfigTree;
+/** A mapping node. */
+export interface ConfigTree {
+  [key: string]: ConfigNode;
+}
+
+/** Sections whose scalar form names a type: `REGISTRY_AUTH=htpasswd` means `auth: {htpasswd: {}}`. */
+const TYPED_SECTIONS = new Set(['auth', 'storage']);
+
+/**
+ * `REGISTRY_*` variables that belong to other tools and never to registry:2's configuration:
+ * REGISTRY_AUTH_FILE is the containers-auth.json path of podman, buildah and skopeo, and
+ * REGISTRY_CONFIGURATION_PATH is read by the registry:2 image's entrypoint, not by its parser.
+ */
+const FOREIGN_ENV = new Set(['REGISTRY_AUTH_FILE', 'REGISTRY_CONFIGURATION_PATH']);
+
+/** True for a mapping node. */
+export function isTree(node: ConfigNode | undefined): node is ConfigTree {
+  return typeof node === 'object' && node !== null && !Array.isArray(node);
+}
+
+function normalizeTyped(tree: ConfigTree): void {
+  for (const key of TYPED_SECTIONS) {
+    const v = tree[key];
+    if (typeof v === 'string') tree[key] = v === '' ? {} : { [v]: {} };
+  }
+}
+
+/** Parses a config.yml text; an empty file is an empty tree. */
+export function parseConfigText(text: string, source: string): ConfigTree {
+  let doc: unknown;
+  try {
+    doc = parse(text, { schema: 'failsafe' });
+  } catch (err) {
+    const first = String((err as Error).message).split('\n')[0];
+    throw new ConfigError(`${source}: invalid YAML: ${first}`);
+  }
+  if (doc === null || doc === undefined || doc === '') return {};
+  if (!isTree(doc as ConfigNode)) throw new ConfigError(`${source}: expected a YAML mapping at the top level`);
+  const tree = doc as ConfigTree;
+  normalizeTyped(tree);
+  return tree;
+}
+
+function parseEnvValue(value: string): ConfigNode {
+  try {
+    const v = parse(value, { schema: 'failsafe' }) as ConfigNode | null | undefined;
+    return v ?? '';
+  } catch {
+    // registry:2 would reject it; a raw string is the closest harmless meaning.
+    return value;
+  }
+}
+
+/**
+ * Applies registry:2's environment overrides to a tree (which it changes): `REGISTRY_A_B_C=v` sets
+ * `a.b.c` to `v` read as YAML. Variables are applied in name order, as registry:2 does, so that
+ * `REGISTRY_AUTH=htpasswd` comes before `REGISTRY_AUTH_HTPASSWD_PATH`.
+ */
+export function applyEnvOverrides(tree: ConfigTree, env: NodeJS.ProcessEnv): ConfigTree {
+  const names = Object.keys(env)
+    .filter((n) => n.startsWith('REGISTRY_') && !FOREIGN_ENV.has(n) && env[n] !== undefined)
+    .sort();
+  for (const name of names) {
+    const path = name.slice('REGISTRY_'.length).toLowerCase().split('_');
+    if (path.some((p) => p === '')) continue;
+    let node = tree;
+    for (const key of path.slice(0, -1)) {
+      let child = node[key];
+      // A scalar in the way is replaced, as registry:2 replaces a field it unmarshals into.
+      if (!isTree(child)) {
+        child = {};
+        node[key] = child;
+      }
+      node = child;
+    }
+    node[path.at(-1)!] = parseEnvValue(env[name]!);
+    if (node === tree) normalizeTyped(tree);
+  }
+  return tree;
+}
+
+/** The node at a dotted key path, if any. */
+export function nodeAt(tree: ConfigTree, path: string): ConfigNode | undefined {
+  let node: ConfigNode | undefined = tree;
+  for (const key of path.split('.')) {
+    if (!isTree(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/**
+ * Key paths present in the tree that are not in `implemented` (nor a section leading to one), each
+ * reported once at the shallowest level (`health`, `http.headers`, `storage.cache`).
+ */
+export function unimplementedKeys(tree: ConfigTree, implemented: ReadonlySet<string>, skip: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const walk = (node: ConfigTree, prefix: string) => {
+    for (const [key, child] of Object.entries(node)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (implemented.has(path) || skip.has(path)) continue;
+      const isSection = [...implemented].some((k) => k.startsWith(path + '.'));
+      if (isSection && isTree(child)) walk(child, path);
+      else out.push(path);
+    }
+  };
+  walk(tree, '');
+  return out;
+}
