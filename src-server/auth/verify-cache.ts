@@ -1,0 +1,46 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * Remembers recent successful password checks so that authenticated requests skip bcrypt. Entries
+ * are keyed by an HMAC-SHA256 (with a random per-process key) of `user NUL password`: the plaintext
+ * is never stored, and the key cannot be recomputed from a memory dump without the HMAC key.
+ */
+export class VerifyCache {
+  private readonly secret = randomBytes(32);
+  private readonly entries = new Map<string, { expires: number; generation: number }>();
+
+  constructor(
+    private readonly ttlMs = 60_000,
+    private readonly now: () => number = Date.now,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  /** The cache key for a user and password. */
+  key(user: string, password: string): string {
+    return createHmac('sha256', this.secret).update(user).update('\0').update(password).digest('base64');
+  }
+
+  /** True when this key was verified against the same file generation within the TTL. */
+  has(key: string, generation: number): boolean {
+    const e = this.entries.get(key);
+    if (!e) return false;
+    if (e.expires <= this.now() || e.generation !== generation) {
+      this.entries.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  /** Records a successful check. */
+  add(key: string, generation: number): void {
+    if (this.entries.size >= this.maxEntries) this.prune();
+    this.entries.set(key, { expires: this.now() + this.ttlMs, generation });
+  }
+
+  private prune(): void {
+    const now = this.now();
+    for (const [k, e] of this.entries) if (e.expires <= now) this.entries.delete(k);
+    // Still full of live entries: start over rather than grow without bound.
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+  }
+}
