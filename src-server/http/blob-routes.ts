@@ -14,7 +14,8 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   if (!m || (m[1] === '' && m[2] === '')) return undefined;
   if (m[1] === '') {
     const suffix = Number(m[2]);
-    if (suffix === 0) return null;
+    // A zero-length suffix, or any suffix of an empty blob, selects no byte (RFC 9110 14.1.2).
+    if (suffix === 0 || size === 0) return null;
     return { start: Math.max(size - suffix, 0), end: size - 1 };
   }
   const start = Number(m[1]);
