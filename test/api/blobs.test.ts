@@ -338,6 +338,9 @@ describe('uploads', () => {
     const res = await raw(reg.port, 'POST', `/v2/up/empty/blobs/uploads/?digest=${empty}`, { body: '' });
     expect(res.status, res.text).toBe(201);
     await runCase(reg.port, { desc: 'GET empty', method: 'GET', url: `/v2/up/empty/blobs/${empty}`, status: 200, expectHeaders: { 'content-length': '0' } });
+    for (const range of ['bytes=-5', 'bytes=0-']) {
+      await runCase(reg.port, { desc: `empty ${range}`, method: 'GET', url: `/v2/up/empty/blobs/${empty}`, headers: { Range: range }, status: 416, expectHeaders: { 'content-range': 'bytes */0' } });
+    }
   });
 });
 
