@@ -37,6 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await berth?.stop();
+  images?.sandbox.cleanup();
   tmp?.cleanup();
 });
 

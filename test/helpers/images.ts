@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** What a finished client command printed. */
 export interface ToolResult {
   stdout: string;
   stderr: string;
+  code: number | null;
 }
 
 /** Options for {@link runTool}. */
@@ -35,7 +37,7 @@ export class ToolError extends Error {
  * Runs a command to completion with a hard time limit and returns its output;
  * throws a {@link ToolError} carrying the full output when it fails.
  */
-export function runTool(cmd: string, args: string[], opts: ToolOptions = {}): Promise<ToolResult & { code: number | null }> {
+export function runTool(cmd: string, args: string[], opts: ToolOptions = {}): Promise<ToolResult> {
   const command = [cmd, ...args].join(' ');
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -77,6 +79,8 @@ export interface ContainersSandbox {
   skopeo(args: string[], opts?: Omit<ToolOptions, 'env'>): Promise<ToolResult>;
   buildah(args: string[], opts?: Omit<ToolOptions, 'env'>): Promise<ToolResult>;
   podman(args: string[], opts?: Omit<ToolOptions, 'env'>, store?: 'build' | 'pull'): Promise<ToolResult>;
+  /** Removes what the sandbox keeps outside `dir` (the short run roots). */
+  cleanup(): void;
 }
 
 const BLOB_INFO_CACHE = '/var/lib/containers/cache';
@@ -118,7 +122,13 @@ export function containersSandbox(dir: string): ContainersSandbox {
     TMPDIR: tmp,
     BUILDAH_ISOLATION: 'chroot',
   };
-  const store = (name: string) => ['--root', d(name, 'root'), '--runroot', d(name, 'run'), '--storage-driver', 'vfs'];
+  // podman refuses a runroot longer than 50 characters, so run roots live in a short dir of their own.
+  const runRoots = mkdtempSync(join(tmpdir().length < 20 ? tmpdir() : '/tmp', 'brun-'));
+  const store = (name: string) => {
+    const runroot = join(runRoots, name);
+    mkdirSync(runroot);
+    return ['--root', d(name, 'root'), '--runroot', runroot, '--storage-driver', 'vfs'];
+  };
   const storageArgs = store('store');
   const pullStoreArgs = store('pull-store');
   const run: ContainersSandbox['run'] = (cmd, args, opts = {}) =>
@@ -139,6 +149,7 @@ export function containersSandbox(dir: string): ContainersSandbox {
     skopeo: (args, opts) => run('skopeo', ['--tmpdir', tmp, ...args], opts),
     buildah: (args, opts) => run('buildah', [...storageArgs, ...args], opts),
     podman: (args, opts, which = 'build') => run('podman', [...(which === 'pull' ? pullStoreArgs : storageArgs), ...args], opts),
+    cleanup: () => rmSync(runRoots, { recursive: true, force: true }),
   };
 }
 
@@ -209,12 +220,15 @@ export interface TestImages {
   layout: OciLayout;
   /** Size in bytes of the random file in each image. */
   randomFileSize: number;
+  /** Where the files copied into the images are: `random-<arch>.bin`, `hello-<arch>.txt` (in `/data/`). */
+  contextDir: string;
 }
 
 /**
  * Builds two single-platform images from scratch with buildah (a few files, one of several MiB of
  * random data, entrypoint/env/label/arch/os set) and a linux/amd64 + linux/arm64 manifest list of them,
- * then writes all three into an OCI layout. Takes about a second; build once per test file.
+ * then writes all three into an OCI layout. Takes about a second; build once per test file, and call
+ * `images.sandbox.cleanup()` along with removing `dir`.
  */
 export async function buildTestImages(dir: string, opts: { randomFileSize?: number } = {}): Promise<TestImages> {
   const sandbox = containersSandbox(join(dir, 'containers'));
@@ -253,7 +267,7 @@ export async function buildTestImages(dir: string, opts: { randomFileSize?: numb
   await sandbox.buildah(['push', '--quiet', local.amd64, `oci:${layoutDir}:amd64`]);
   await sandbox.buildah(['push', '--quiet', local.arm64, `oci:${layoutDir}:arm64`]);
   await sandbox.buildah(['manifest', 'push', '--quiet', '--all', local.list, `oci:${layoutDir}:multi`]);
-  return { sandbox, local, layout: openOciLayout(layoutDir), randomFileSize };
+  return { sandbox, local, layout: openOciLayout(layoutDir), randomFileSize, contextDir: ctx };
 }
 
 /** A manifest or blob as a registry serves it. */
