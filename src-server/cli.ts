@@ -1,32 +1,57 @@
 #!/usr/bin/env node
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRegistryServer } from './http/app';
-import { createLogger } from './logger';
-import { createServices } from './services';
+/**
+ * Berth's headless command line: `berth serve`, `berth reindex`. Every command resolves its data
+ * directory the same way: --data, then BERTH_DATA, then the config file, then the platform default.
+ */
+import { Command, Option } from 'commander';
+import { DEFAULT_DATA_DIR_HELP, DEFAULT_LISTEN, defaultDataDir } from './config/defaults';
+import { LOG_LEVELS } from './logger';
+import { printError } from './cli/errors';
+import { reindex } from './cli/reindex';
+import { serve } from './cli/serve';
 
-// Minimal bootstrap; replaced by the full CLI (config, commands).
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const dataDir = flag('--data') ?? process.env.BERTH_DATA ?? './data';
-const [host, port] = (flag('--listen') ?? '127.0.0.1:5000').split(':');
-const log = createLogger('info', { access: args.includes('--access-log') });
-const services = await createServices({ dataDir, log });
-const app = createRegistryServer({ registry: services.registry, log });
-const server = createServer(app.callback());
-server.listen(Number(port), host, () => {
-  const a = server.address() as AddressInfo;
-  console.log(`Berth registry listening on http://${a.address}:${a.port}`);
-});
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    server.close(() => {
-      services.close();
-      process.exit(0);
-    });
-    server.closeAllConnections();
-  });
+const dataHelp = `storage root, registry:2's rootdirectory (overrides BERTH_DATA; default here: ${defaultDataDir()})`;
+
+const ENV_HELP = `
+Data directory: --data, else $BERTH_DATA, else storage.filesystem.rootdirectory from the config, else
+  ${DEFAULT_DATA_DIR_HELP}.
+Configuration: registry:2's config.yml keys (http.addr, http.tls.certificate/key,
+  storage.filesystem.rootdirectory, storage.delete.enabled, auth.htpasswd.realm/path, log.level,
+  log.accesslog.disabled) and their REGISTRY_* environment overrides (e.g. REGISTRY_HTTP_ADDR).
+  Precedence: command-line flags > BERTH_DATA and REGISTRY_* > config file > defaults.`;
+
+/** Builds the `berth` program. */
+function buildProgram(): Command {
+  const program = new Command('berth')
+    .description('A local OCI registry, compatible with registry:2.')
+    .showHelpAfterError()
+    .addHelpText('after', ENV_HELP);
+
+  program
+    .command('serve')
+    .description(`run the registry (default ${DEFAULT_LISTEN}); stops cleanly on SIGINT/SIGTERM`)
+    .option('--data <dir>', dataHelp)
+    .option('--listen <host:port>', `address to listen on, ":PORT" for all interfaces (default ${DEFAULT_LISTEN})`)
+    .option('--config <file>', "registry:2 style config.yml (YAML)")
+    .option('--access-log', 'log one line per request to stderr (off by default)')
+    .addOption(new Option('--log-level <level>', 'log level (default info)').choices([...LOG_LEVELS]))
+    .addHelpText('after', ENV_HELP)
+    .action(serve);
+
+  program
+    .command('reindex')
+    .description('drop the SQLite index and rebuild it from the data directory (stop berth serve first)')
+    .option('--data <dir>', dataHelp)
+    .option('--config <file>', 'config file to take the data directory from')
+    .addHelpText('after', ENV_HELP)
+    .action(reindex);
+
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  printError(err);
+  process.exit(1);
 }

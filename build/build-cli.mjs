@@ -1,0 +1,23 @@
+// Bundles the headless CLI (src-server/cli.ts) into out/cli/berth.mjs for `bin/berth.mjs`.
+// Runtime dependencies stay external: they are installed next to the package, and native ones
+// (better-sqlite3) cannot be bundled anyway.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+await build({
+  entryPoints: [join(root, 'src-server/cli.ts')],
+  outfile: join(root, 'out/cli/berth.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: Object.keys(pkg.dependencies ?? {}),
+  sourcemap: true,
+  logLevel: 'warning',
+});
+console.log('built out/cli/berth.mjs');

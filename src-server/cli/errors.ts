@@ -1,0 +1,13 @@
+/** A failure to report to the user as one line, without a stack trace. */
+export class CliError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CliError';
+  }
+}
+
+/** Prints `berth: <message>` to stderr. Only the message: stacks are for bugs, not for users. */
+export function printError(err: unknown): void {
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`berth: ${msg.split('\n')[0]}\n`);
+}

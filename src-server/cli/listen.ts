@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import type { RequestListener, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { formatAuthority } from '../config/listen';
+import type { BerthConfig } from '../config/types';
+import { createRegistryHttpServer } from '../http/server';
+import { CliError } from './errors';
+
+/** A listening server and the URL it serves. */
+export interface Listening {
+  server: Server;
+  url: string;
+}
+
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new CliError(`cannot read TLS ${what} ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+}
+
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'address not available on this machine',
+};
+
+/** Creates the HTTP or HTTPS server for `config` and waits until it listens. */
+export async function listen(handler: RequestListener, config: Pick<BerthConfig, 'listen' | 'tls'>): Promise<Listening> {
+  let server: Server;
+  try {
+    server = createRegistryHttpServer(
+      handler,
+      config.tls && { cert: readPem(config.tls.certificate, 'certificate'), key: readPem(config.tls.key, 'key') },
+    );
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`invalid TLS certificate or key: ${(err as Error).message}`);
+  }
+  const { host, port } = config.listen;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const why = LISTEN_ERRORS[err.code ?? ''] ?? err.message;
+      reject(new CliError(`cannot listen on ${formatAuthority(host, port)}: ${why}`));
+    });
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  const shown = host === undefined ? formatAuthority(undefined, actual) : formatAuthority((server.address() as AddressInfo).address, actual);
+  return { server, url: `${config.tls ? 'https' : 'http'}://${shown}` };
+}
+
+/**
+ * Stops accepting connections, lets requests in flight finish for up to `graceMs`, then closes
+ * whatever connections remain.
+ */
+export async function shutdown(server: Server, graceMs = 5000): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Keep-alive sockets go idle as their last response ends; close them as soon as they do.
+  server.closeIdleConnections();
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  const force = setTimeout(() => server.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(force);
+  }
+}

@@ -1,0 +1,39 @@
+import { rmSync } from 'node:fs';
+import { loadConfig } from '../config/load';
+import { createLogger } from '../logger';
+import { createServices, indexPath } from '../services';
+import { CliError } from './errors';
+
+/** Options of `berth reindex`. */
+export interface ReindexOptions {
+  data?: string;
+  config?: string;
+}
+
+/**
+ * `berth reindex`: drops the SQLite index and rebuilds it from the disk, which stays the truth.
+ * Resolves the data directory exactly as `berth serve` would.
+ */
+export async function reindex(opts: ReindexOptions): Promise<void> {
+  const { config } = loadConfig(opts);
+  const db = indexPath(config.dataDir);
+  try {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+  } catch (err) {
+    throw new CliError(`cannot remove the index ${db}: ${(err as Error).message}`);
+  }
+  const log = createLogger('warn');
+  let services;
+  try {
+    services = await createServices({ dataDir: config.dataDir, log });
+  } catch (err) {
+    throw new CliError(`cannot open data directory ${config.dataDir}: ${(err as Error).message}`);
+  }
+  const r = services.reconcileReport;
+  services.close();
+  process.stdout.write(
+    `Reindexed ${config.dataDir}: ${r.repositories} repositories, ${r.tags} tags, ${r.manifests} manifests, ` +
+      `${r.warnings.length} warnings (${r.ms} ms)\n`,
+  );
+  for (const w of r.warnings) process.stdout.write(`warning: ${w}\n`);
+}

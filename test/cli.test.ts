@@ -1,0 +1,312 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBerth, startBerth, tempDir } from './helpers/berth-server';
+import { pushRandomImage } from './helpers/push';
+
+// The real `berth` CLI as a child process: serve (URL line, signals, graceful drain), data
+// directory resolution, registry:2 config files and REGISTRY_* variables, HTTPS, start-up errors,
+// and reindex.
+
+const ROOT = resolve(import.meta.dirname, '..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const CLI = join(ROOT, 'src-server/cli.ts');
+
+let tmp: ReturnType<typeof tempDir>;
+let n = 0;
+const fresh = (name: string) => join(tmp.dir, `${name}-${++n}`);
+const repoDir = (dataDir: string, repo: string) => join(dataDir, 'docker/registry/v2/repositories', repo);
+
+/** A `berth serve` started without startBerth's fixed --data/--listen, for http or https. */
+interface Served {
+  url: string;
+  proc: ChildProcess;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+const running: Served[] = [];
+
+async function spawnServe(args: string[], env: NodeJS.ProcessEnv): Promise<Served> {
+  const proc = spawn(TSX, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`berth serve did not start:\n${out}`)), 30_000);
+    proc.stdout!.on('data', () => {
+      const m = /Berth registry listening on (https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`berth serve exited with ${code}:\n${out}`));
+    });
+  });
+  const served = {
+    url,
+    proc,
+    output: () => out,
+    stop: async () => {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+  running.push(served);
+  return served;
+}
+
+/** GET over https trusting only `ca`. */
+function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((res, rej) => {
+    const req = httpsRequest(url, { ca, agent: false }, (r) => {
+      let body = '';
+      r.on('data', (d) => (body += d));
+      r.on('end', () => res({ status: r.statusCode!, body }));
+    });
+    req.on('error', rej);
+    req.end();
+  });
+}
+
+function writeConfig(yaml: string): string {
+  const file = fresh('config') + '.yml';
+  writeFileSync(file, yaml);
+  return file;
+}
+
+beforeAll(() => {
+  tmp = tempDir('berth-cli-');
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((s) => s.stop()));
+  tmp?.cleanup();
+});
+
+describe('berth serve', () => {
+  it('prints one URL line, answers /v2/, and exits 0 promptly on SIGTERM', async () => {
+    const berth = await startBerth(fresh('data'));
+    const res = await fetch(`${berth.url}/v2/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('docker-distribution-api-version')).toBe('registry/2.0');
+    expect(berth.output().match(/Berth registry listening on/g)).toHaveLength(1);
+    const t0 = Date.now();
+    expect(await berth.stop()).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('exits 0 on SIGINT too', async () => {
+    const berth = await startBerth(fresh('data'));
+    const exited = new Promise<number | null>((res) => berth.proc.once('exit', (code) => res(code)));
+    berth.proc.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  it('lets a request in flight finish after SIGTERM, then exits 0', async () => {
+    const berth = await startBerth(fresh('data'));
+    const start = await fetch(`${berth.url}/v2/drain/test/blobs/uploads/`, { method: 'POST' });
+    expect(start.status).toBe(202);
+    const location = new URL(start.headers.get('location')!, berth.url);
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    const status = new Promise<number>((res, rej) => {
+      const req = httpRequest(location, { method: 'PATCH', headers: { 'Content-Type': 'application/octet-stream' } }, (r) => {
+        r.resume();
+        r.on('end', () => res(r.statusCode!));
+      });
+      req.on('error', rej);
+      req.write(chunk);
+      // The body is still open when the signal arrives; it ends 500 ms later.
+      setTimeout(() => berth.proc.kill('SIGTERM'), 200);
+      setTimeout(() => req.end(chunk), 700);
+    });
+    expect(await status).toBe(202);
+    expect(await berth.stop()).toBe(0);
+  });
+
+  it('uses BERTH_DATA when --data is absent, and --data over BERTH_DATA', async () => {
+    const envDir = fresh('berth-data-env');
+    const served = await spawnServe(['serve', '--listen', '127.0.0.1:0'], { BERTH_DATA: envDir });
+    await pushRandomImage(served.url, 'env/repo', 'v1');
+    expect(await served.stop()).toBe(0);
+    expect(existsSync(repoDir(envDir, 'env/repo'))).toBe(true);
+
+    const flagDir = fresh('berth-data-flag');
+    const berth = await startBerth(flagDir, [], { BERTH_DATA: envDir });
+    await pushRandomImage(berth.url, 'flag/repo', 'v1');
+    expect(await berth.stop()).toBe(0);
+    expect(existsSync(repoDir(flagDir, 'flag/repo'))).toBe(true);
+    expect(existsSync(repoDir(envDir, 'flag/repo'))).toBe(false);
+  });
+
+  it('defaults the data directory to $XDG_DATA_HOME/berth on Linux', async () => {
+    const xdg = fresh('xdg');
+    const served = await spawnServe(['serve', '--listen', '127.0.0.1:0'], { BERTH_DATA: '', XDG_DATA_HOME: xdg });
+    await pushRandomImage(served.url, 'default/repo', 'v1');
+    expect(await served.stop()).toBe(0);
+    expect(existsSync(repoDir(join(xdg, 'berth'), 'default/repo'))).toBe(true);
+  });
+
+  it('reads a registry:2 config file, with REGISTRY_* over the file and flags over both', async () => {
+    const fileDir = fresh('file-root');
+    const envDir = fresh('env-root');
+    const config = writeConfig(`version: 0.1
+log:
+  level: info
+  fields:
+    service: registry
+http:
+  addr: 127.0.0.1:0
+storage:
+  filesystem:
+    rootdirectory: ${fileDir}
+  delete:
+    enabled: false
+health:
+  storagedriver:
+    enabled: true
+`);
+    const served = await spawnServe(['serve', '--config', config], { BERTH_DATA: '', REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: envDir });
+    const img = await pushRandomImage(served.url, 'conf/repo', 'v1');
+    expect(existsSync(repoDir(envDir, 'conf/repo'))).toBe(true);
+    expect(existsSync(repoDir(fileDir, 'conf/repo'))).toBe(false);
+
+    // storage.delete.enabled: false from the file.
+    const del = await fetch(`${served.url}/v2/conf/repo/manifests/${img.digest}`, { method: 'DELETE' });
+    expect(del.status).toBe(405);
+    expect((await del.json()).errors[0].code).toBe('UNSUPPORTED');
+    expect((await fetch(`${served.url}/v2/conf/repo/manifests/v1`, { method: 'HEAD' })).status).toBe(200);
+
+    // Unimplemented keys are named once each, and the server still runs.
+    expect(served.output().match(/config key health is not supported/g)).toHaveLength(1);
+    expect(served.output().match(/config key log\.fields is not supported/g)).toHaveLength(1);
+    expect(await served.stop()).toBe(0);
+
+    // An environment override turns deletes back on; --data beats the environment.
+    const flagDir = fresh('flag-root');
+    const berth = await startBerth(flagDir, ['--config', config], {
+      REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: envDir,
+      REGISTRY_STORAGE_DELETE_ENABLED: 'true',
+    });
+    const img2 = await pushRandomImage(berth.url, 'conf/other', 'v1');
+    expect(existsSync(repoDir(flagDir, 'conf/other'))).toBe(true);
+    const del2 = await fetch(`${berth.url}/v2/conf/other/manifests/${img2.digest}`, { method: 'DELETE' });
+    expect(del2.status).toBe(202);
+    expect(await berth.stop()).toBe(0);
+  });
+
+  it('serves HTTPS with http.tls from REGISTRY_* variables', async () => {
+    const dir = fresh('tls');
+    mkdirSync(dir);
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
+    ], { stdio: 'ignore' });
+    const served = await spawnServe(['serve', '--data', fresh('tls-data')], {
+      REGISTRY_HTTP_ADDR: '127.0.0.1:0',
+      REGISTRY_HTTP_TLS_CERTIFICATE: cert,
+      REGISTRY_HTTP_TLS_KEY: key,
+    });
+    expect(served.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const ca = readFileSync(cert);
+    const ping = await httpsGet(`${served.url}/v2/`, ca);
+    expect(ping.status).toBe(200);
+    const catalog = await httpsGet(`${served.url}/v2/_catalog`, ca);
+    expect(JSON.parse(catalog.body)).toEqual({ repositories: [] });
+    // Plain HTTP on the same port is not served.
+    await expect(fetch(served.url.replace('https:', 'http:') + '/v2/')).rejects.toThrow();
+    expect(await served.stop()).toBe(0);
+  });
+
+  it('fails to start with one clear line and a non-zero exit on bad configuration', async () => {
+    const data = fresh('bad');
+    const blocker = createServer();
+    await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', res));
+    const busy = (blocker.address() as AddressInfo).port;
+    const cases: Array<{ args: string[]; env?: NodeJS.ProcessEnv; err: RegExp }> = [
+      { args: ['--config', join(tmp.dir, 'nope.yml')], err: /cannot read config file .*nope\.yml: no such file/ },
+      { args: ['--config', writeConfig('http: [oops\n')], err: /invalid YAML/ },
+      {
+        args: ['--config', writeConfig('proxy:\n  remoteurl: https://registry-1.docker.io\n')],
+        err: /pull-through cache is not supported yet/,
+      },
+      { args: [], env: { REGISTRY_STORAGE_DELETE_ENABLED: 'sometimes' }, err: /storage\.delete\.enabled: expected true or false/ },
+      { args: ['--listen', `127.0.0.1:${busy}`], err: new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busy}: address already in use`) },
+      { args: ['--listen', 'nonsense'], err: /--listen: invalid listen address/ },
+      { args: [], env: { REGISTRY_AUTH_HTPASSWD_PATH: join(tmp.dir, 'no-htpasswd') }, err: /cannot read htpasswd file .*no-htpasswd: no such file/ },
+      {
+        args: [],
+        env: { REGISTRY_HTTP_TLS_CERTIFICATE: join(tmp.dir, 'no.crt'), REGISTRY_HTTP_TLS_KEY: join(tmp.dir, 'no.key') },
+        err: /cannot read TLS certificate .*no\.crt/,
+      },
+    ];
+    try {
+      const results = await Promise.all(
+        cases.map((c) => runBerth(['serve', '--data', data, ...(c.args.includes('--listen') ? [] : ['--listen', '127.0.0.1:0']), ...c.args], { env: c.env })),
+      );
+      results.forEach((r, i) => {
+        const c = cases[i]!;
+        expect(r.code, c.err.source).not.toBe(0);
+        expect(r.code, c.err.source).not.toBeNull();
+        expect(r.stdout, c.err.source).not.toMatch(/listening/);
+        const lines = r.stderr.split('\n').filter((l) => l.startsWith('berth: '));
+        expect(lines, r.stderr).toHaveLength(1);
+        expect(lines[0]).toMatch(c.err);
+        // No stack trace reaches the user.
+        expect(r.stderr).not.toMatch(/^\s+at /m);
+      });
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('berth reindex', () => {
+  it('rebuilds a deleted index from the disk so catalog and tags come back', async () => {
+    const data = fresh('reindex');
+    let berth = await startBerth(data);
+    await pushRandomImage(berth.url, 'alpha/one', 'v1');
+    await pushRandomImage(berth.url, 'alpha/one', 'v2');
+    await pushRandomImage(berth.url, 'beta', 'latest');
+    expect(await berth.stop()).toBe(0);
+
+    const db = join(data, 'berth', 'index.db');
+    expect(existsSync(db)).toBe(true);
+    for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
+
+    // BERTH_DATA names the data directory for reindex as for serve.
+    const r = await runBerth(['reindex'], { env: { BERTH_DATA: data } });
+    expect(r.stderr).not.toMatch(/^berth: /m);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2 repositories, 3 tags, 3 manifests, 0 warnings/);
+    expect(existsSync(db)).toBe(true);
+
+    berth = await startBerth(data);
+    const catalog = await (await fetch(`${berth.url}/v2/_catalog`)).json();
+    expect(catalog.repositories).toEqual(['alpha/one', 'beta']);
+    const tags = await (await fetch(`${berth.url}/v2/alpha/one/tags/list`)).json();
+    expect(tags.tags).toEqual(['v1', 'v2']);
+    expect(await berth.stop()).toBe(0);
+  });
+
+  it('rebuilds an index that disagrees with the disk', async () => {
+    const data = fresh('reindex-stale');
+    const berth = await startBerth(data);
+    await pushRandomImage(berth.url, 'gamma', 'a');
+    expect(await berth.stop()).toBe(0);
+    // A repository removed behind Berth's back must not survive a reindex.
+    rmSync(repoDir(data, 'gamma'), { recursive: true });
+    const r = await runBerth(['reindex', '--data', data]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/0 repositories, 0 tags, 0 manifests/);
+  });
+});
