@@ -90,10 +90,22 @@ describe('electron-vite build', () => {
     expect(existsSync(join(out, 'main/index.js'))).toBe(true);
     expect(existsSync(join(out, 'preload/index.cjs'))).toBe(true);
     expect(existsSync(join(out, 'renderer/index.html'))).toBe(true);
+  });
+
+  it('points the main process only at files that exist beside it', () => {
     const main = readFileSync(join(out, 'main/index.js'), 'utf8');
-    // The main process finds its siblings by these relative paths at run time.
-    expect(main).toContain('../preload/index.cjs');
-    expect(main).toContain('../renderer/index.html');
+    // Paths the main process opens at run time, relative to its own bundle.
+    const paths = [
+      ...[...main.matchAll(/new URL\("([^"]+)", import\.meta\.url\)/g)].map((m) => m[1]!),
+      ...[...main.matchAll(/join\(import\.meta\.dirname, "([^"]+)"\)/g)].map((m) => m[1]!),
+    ];
+    expect(paths).toEqual(expect.arrayContaining(['../preload/index.cjs', '../renderer/index.html']));
+    for (const rel of paths) {
+      const inBuild = resolve(out, 'main', rel);
+      // Paths that leave out/ (resources/) are resolved from the checkout, as the real out/ would.
+      const target = inBuild.startsWith(out + '/') ? inBuild : resolve(ROOT, 'out/main', rel);
+      expect(existsSync(target), `${rel} -> ${target}`).toBe(true);
+    }
   });
 
   it('keeps the window locked down in the built main process', () => {
