@@ -145,4 +145,31 @@ describe('podman', () => {
       expect(img.Config.Env).toContain(`BERTH_ARCH=${arch}`);
     }
   });
+
+  it('pushes a manifest list as Docker schema2 and pulls a platform by digest', async () => {
+    const list = 'localhost/podman-list:docker';
+    const ref = `${berth.host}/podman/multi-docker:v1`;
+    await podman(['manifest', 'create', list]);
+    for (const arch of ['amd64', 'arm64'] as const) await podman(['manifest', 'add', list, `containers-storage:${images.local[arch]}`]);
+    const digestFile = fresh('digest');
+    await podman(['manifest', 'push', '--quiet', '--all', '--format', 'v2s2', '--tls-verify=false', '--digestfile', digestFile, list, `docker://${ref}`]);
+    const pushed = readFileSync(digestFile, 'utf8').trim();
+    const got = await getManifest(berth.url, 'podman/multi-docker', 'v1');
+    expect(got.digest).toBe(pushed);
+    expect(got.contentType).toBe('application/vnd.docker.distribution.manifest.list.v2+json');
+    const index = JSON.parse(got.body.toString('utf8'));
+    expect(index.manifests).toHaveLength(2);
+    for (const c of index.manifests) {
+      expect(c.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+      const child = await getManifest(berth.url, 'podman/multi-docker', c.digest);
+      expect(child.contentType).toBe(c.mediaType);
+      expect(digestOf(child.body)).toBe(c.digest);
+    }
+    const arm = index.manifests.find((c: { platform: { architecture: string } }) => c.platform.architecture === 'arm64');
+    await checkRoundTrip(`podman/multi-docker@${arm.digest}`, arm.digest, 'arm64', await imageId(images.local.arm64));
+    const byDigest = `${berth.host}/podman/multi-docker@${arm.digest}`;
+    const pulledId = (await podman(['pull', '--quiet', '--tls-verify=false', byDigest], 'pull')).stdout.trim();
+    expect(pulledId).toBe(await imageId(images.local.arm64));
+    expect((await inspectPulled(pulledId)).RepoDigests).toContain(byDigest);
+  });
 });

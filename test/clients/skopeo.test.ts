@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
-import { buildTestImages, digestOf, getManifest, ToolError, type TestImages } from '../helpers/images';
+import { buildTestImages, digestOf, getManifest, ToolError, writeOciLayout, type TestImages } from '../helpers/images';
 import { corruptBlobs, readDirImage } from './dir-image';
 
 // skopeo against a listening `berth serve`: copies in and out in OCI and Docker schema2 form,
@@ -173,6 +173,48 @@ describe('skopeo', () => {
     expect(await copy(ref, `dir:${out}`, ['--all'])).toBe(pushed);
     expect(readDirImage(out).manifest.equals(got.body)).toBe(true);
     expect(corruptBlobs(readDirImage(out))).toEqual([]);
+  });
+
+  it('copies a hand-written three-platform index with two layers each', async () => {
+    const platforms = ['amd64', 'arm64', 's390x'].map((architecture) => ({ os: 'linux', architecture }));
+    const { layout, top, images: written } = writeOciLayout(fresh('hand-layout'), { tag: 'x', platforms });
+    const ref = `docker://${berth.host}/skopeo/hand:v1`;
+    expect(await copy(`oci:${layout.dir}:x`, ref, ['--all'])).toBe(top.digest);
+    const got = await getManifest(berth.url, 'skopeo/hand', 'v1');
+    expect(got.digest).toBe(top.digest);
+    expect(got.body.equals(layout.blob(top.digest))).toBe(true);
+    for (const w of written) {
+      const info = JSON.parse(
+        (await skopeo(['inspect', '--tls-verify=false', '--override-arch', w.manifest.platform!.architecture, '--override-os', 'linux', ref])).stdout,
+      );
+      expect(info.Layers).toEqual(w.layers.map((l) => l.digest));
+      expect(info.Env).toEqual([`BERTH_PLATFORM=${w.manifest.platform!.architecture}`]);
+    }
+    const out = fresh('out-hand');
+    expect(await copy(ref, `dir:${out}`, ['--all'])).toBe(top.digest);
+    const back = readDirImage(out);
+    expect(back.children.size).toBe(3);
+    expect(corruptBlobs(back)).toEqual([]);
+    for (const d of layout.reachable('x').filter((x) => x !== top.digest && !back.children.has(x))) {
+      expect(back.blobs.get(d)?.equals(layout.blob(d))).toBe(true);
+    }
+  });
+
+  it('copies between repositories of the same registry without changing digests', async () => {
+    const src = images.layout.descriptor('multi');
+    await copy(`oci:${images.layout.dir}:multi`, `docker://${berth.host}/skopeo/from:v1`, ['--all']);
+    // Registry to registry: skopeo mounts the blobs across repositories instead of uploading them.
+    expect(await copy(`docker://${berth.host}/skopeo/from:v1`, `docker://${berth.host}/skopeo/to:v1`, ['--all'])).toBe(src.digest);
+    expect((await getManifest(berth.url, 'skopeo/to', 'v1')).digest).toBe(src.digest);
+    const manifests = new Set([src.digest, ...images.layout.json(src.digest).manifests.map((c: { digest: string }) => c.digest)]);
+    for (const d of images.layout.reachable('multi')) {
+      const isManifest = manifests.has(d);
+      const res = await fetch(`${berth.url}/v2/skopeo/to/${isManifest ? 'manifests' : 'blobs'}/${d}`, {
+        headers: { Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' },
+      });
+      expect(res.status, d).toBe(200);
+      expect(digestOf(Buffer.from(await res.arrayBuffer()))).toBe(d);
+    }
   });
 
   it('lists tags in lexical order', async () => {

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 /** What a finished client command printed. */
 export interface ToolResult {
@@ -295,4 +296,103 @@ export async function getManifest(base: string, repo: string, ref: string): Prom
     digest: res.headers.get('docker-content-digest'),
     body: Buffer.from(await res.arrayBuffer()),
   };
+}
+
+/** A file to put in a hand-written layer. */
+export interface LayerFile {
+  path: string;
+  data: Buffer;
+  mode?: number;
+}
+
+/** A ustar archive of regular files (no directories needed by registries or skopeo). */
+export function tarFiles(files: LayerFile[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const f of files) {
+    const h = Buffer.alloc(512);
+    const put = (s: string, off: number, len: number) => h.write(s, off, len, 'utf8');
+    const octal = (n: number, len: number) => n.toString(8).padStart(len - 1, '0');
+    if (Buffer.byteLength(f.path) > 100) throw new Error(`path too long for this tar writer: ${f.path}`);
+    put(f.path, 0, 100);
+    put(octal(f.mode ?? 0o644, 8), 100, 8);
+    put(octal(0, 8), 108, 8);
+    put(octal(0, 8), 116, 8);
+    put(octal(f.data.length, 12), 124, 12);
+    put(octal(0, 12), 136, 12);
+    put('        ', 148, 8);
+    put('0', 156, 1);
+    put('ustar\0', 257, 6);
+    put('00', 263, 2);
+    let sum = 0;
+    for (const b of h) sum += b;
+    put(`${octal(sum, 7)}\0 `, 148, 8);
+    parts.push(h, f.data, Buffer.alloc((512 - (f.data.length % 512)) % 512));
+  }
+  parts.push(Buffer.alloc(1024));
+  return Buffer.concat(parts);
+}
+
+/** What {@link writeOciLayout} wrote for one platform. */
+export interface WrittenImage {
+  manifest: Descriptor;
+  config: Descriptor;
+  layers: Descriptor[];
+  /** sha256 of each uncompressed layer, as in the config's rootfs. */
+  diffIds: string[];
+}
+
+/**
+ * Writes an OCI image layout holding one tag by hand (no tools): one image per platform, each with
+ * gzip layers of the given files (default: a small text file, then 1 MiB of random data); for more
+ * than one platform the tag names an index of them. The fastest source for skopeo tests.
+ */
+export function writeOciLayout(
+  dir: string,
+  opts: { tag?: string; platforms?: Array<{ os: string; architecture: string }>; layers?: LayerFile[][] } = {},
+): { layout: OciLayout; top: Descriptor; images: WrittenImage[] } {
+  const tag = opts.tag ?? 'latest';
+  const platforms = opts.platforms ?? [{ os: 'linux', architecture: 'amd64' }];
+  const blobsDir = join(dir, 'blobs', 'sha256');
+  mkdirSync(blobsDir, { recursive: true });
+  const put = (mediaType: string, data: Buffer, extra: Partial<Descriptor> = {}): Descriptor => {
+    const digest = digestOf(data);
+    writeFileSync(join(blobsDir, digest.slice('sha256:'.length)), data);
+    return { mediaType, digest, size: data.length, ...extra };
+  };
+  const images = platforms.map((platform): WrittenImage => {
+    const layerFiles = opts.layers ?? [
+      [{ path: 'etc/berth-test', data: Buffer.from(`${platform.os}/${platform.architecture}\n`) }],
+      [{ path: 'data/random.bin', data: randomBytes(1024 * 1024) }],
+    ];
+    const diffIds: string[] = [];
+    const layers = layerFiles.map((files) => {
+      const tar = tarFiles(files);
+      diffIds.push(digestOf(tar));
+      return put('application/vnd.oci.image.layer.v1.tar+gzip', gzipSync(tar));
+    });
+    const config = put(
+      'application/vnd.oci.image.config.v1+json',
+      Buffer.from(JSON.stringify({ ...platform, config: { Env: [`BERTH_PLATFORM=${platform.architecture}`] }, rootfs: { type: 'layers', diff_ids: diffIds } })),
+    );
+    const manifest = put(
+      'application/vnd.oci.image.manifest.v1+json',
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers })),
+      { platform },
+    );
+    return { manifest, config, layers, diffIds };
+  });
+  const ref = { 'org.opencontainers.image.ref.name': tag };
+  let top: Descriptor;
+  if (images.length === 1) {
+    const { platform: _p, ...m } = images[0]!.manifest;
+    top = { ...m, annotations: ref };
+  } else {
+    const index = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: images.map((i) => i.manifest) }),
+    );
+    top = put('application/vnd.oci.image.index.v1+json', index, { annotations: ref });
+  }
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [top] }));
+  return { layout: openOciLayout(dir), top, images };
 }
