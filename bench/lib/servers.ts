@@ -1,0 +1,179 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, relative, resolve } from 'node:path';
+import { request } from './http';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** A registry server process under test. */
+export interface Server {
+  /** "berth" or "registry". */
+  id: 'berth' | 'registry';
+  /** Display name. */
+  name: string;
+  url: string;
+  pid: number;
+  /** How it was started, for the report. */
+  command: string;
+  /** The last lines it printed (for errors). */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 10 s; resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+/** Is `docker-registry` (Debian's registry:2) on the PATH? */
+export function registryInstalled(): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, 'docker-registry')));
+}
+
+/** The built CLI bundle, when `npm run build:cli` has made one. */
+export const BUNDLE = join(ROOT, 'out/cli/berth.mjs');
+
+function track(proc: ChildProcess): { output: () => string; exited: Promise<void> } {
+  let out = '';
+  const keep = (d: Buffer) => (out = (out + d.toString()).slice(-16_384));
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  const exited = new Promise<void>((res) => proc.on('exit', () => res()));
+  return { output: () => out, exited };
+}
+
+function stopper(proc: ChildProcess, exited: Promise<void>): () => Promise<void> {
+  return async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+}
+
+/** Where the bench bundles the CLI itself when there is no build (packages resolve from ./node_modules). */
+const BENCH_BUNDLE = join(ROOT, 'node_modules/.cache/berth-bench/berth.mjs');
+
+/** How to run Berth: `source` = tsx loader; `build` = out/cli/berth.mjs; `bundle` = esbuild it now. */
+export type BerthMode = 'source' | 'build' | 'bundle';
+
+/** Bundles src-server/cli.ts with esbuild (dependencies stay external), as a release would ship it. */
+async function bundleCli(): Promise<string> {
+  const { build } = await import('esbuild');
+  mkdirSync(dirname(BENCH_BUNDLE), { recursive: true });
+  await build({
+    entryPoints: [join(ROOT, 'src-server/cli.ts')],
+    outfile: BENCH_BUNDLE,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return BENCH_BUNDLE;
+}
+
+/**
+ * Starts `berth serve` on a free loopback port, as a single node process (so the pid is the server):
+ * the TypeScript source through tsx's loader, the built bundle, or a bundle made now with esbuild.
+ * The loader adds tens of MB of RSS, so memory figures are only fair for the bundles.
+ */
+export async function startBerth(dataDir: string, mode: BerthMode): Promise<Server> {
+  const entry =
+    mode === 'source' ? ['--import', 'tsx', join(ROOT, 'src-server/cli.ts')] : [mode === 'build' ? BUNDLE : await bundleCli()];
+  const args = [...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0'];
+  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { output, exited } = track(proc);
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`berth serve did not start in 30 s:\n${output()}`)), 30_000);
+    proc.stdout!.on('data', () => {
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output());
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`berth serve exited with ${code}:\n${output()}`));
+    });
+  });
+  return {
+    id: 'berth',
+    name: 'Berth',
+    url,
+    pid: proc.pid!,
+    command: `node ${entry.map((a) => relative(ROOT, a) || a).join(' ')} serve`,
+    output,
+    stop: stopper(proc, exited),
+  };
+}
+
+/** A free loopback TCP port (bound then released). */
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/**
+ * Starts `docker-registry serve CONFIG` with registry:2's stock settings for the filesystem driver
+ * (in-memory blob descriptor cache, as the official image ships) and logging that does not cost time.
+ */
+export async function startRegistry(dataDir: string, configPath: string): Promise<Server> {
+  const port = await freePort();
+  writeFileSync(
+    configPath,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      '  accesslog:',
+      '    disabled: true',
+      'storage:',
+      '  cache:',
+      '    blobdescriptor: inmemory',
+      '  filesystem:',
+      `    rootdirectory: ${dataDir}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      '',
+    ].join('\n'),
+  );
+  const proc = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { output, exited } = track(proc);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`docker-registry exited with ${proc.exitCode}:\n${output()}`);
+    const ok = await request(`${url}/v2/`, 'GET', { timeoutMs: 2_000 }).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`docker-registry did not answer in 15 s:\n${output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { id: 'registry', name: 'registry:2', url, pid: proc.pid!, command: 'docker-registry serve', output, stop: stopper(proc, exited) };
+}
+
+/** Peak and current resident memory of a process, in MiB (VmHWM and VmRSS of /proc/PID/status). */
+export function memory(pid: number): { peakMiB: number; rssMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { peakMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+}
+
+/** CPU time (user + system) a process has used so far, in ms (/proc/PID/stat, 100 ticks/s on Linux). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

@@ -1,0 +1,155 @@
+/**
+ * `npm run bench` — the same workload against `berth serve` and registry:2 (`docker-registry`) in one run.
+ *
+ *   npm run bench                  # full workload, 3 runs per server (a few minutes)
+ *   npm run bench -- --quick       # small sizes, 1 run: a smoke test in well under a minute
+ *   npm run bench -- --runs 5      # more repetitions (medians get steadier)
+ *   npm run bench -- --berth-only  # skip registry:2 even when installed
+ *   npm run bench -- --source      # run Berth from src-server through tsx's loader (RSS then includes the loader)
+ *   npm run bench -- --keep        # keep the temp dir (data dirs, payloads, registry config) for inspection
+ *
+ * Berth runs as one node process: out/cli/berth.mjs when built, else src-server/cli.ts bundled now with
+ * esbuild into node_modules/.cache/berth-bench/ (as a release ships it; tsx's loader would inflate RSS).
+ * Each server gets its own temp data dir and free loopback port. Workloads: 256 MiB monolithic upload,
+ * 64 MiB chunked upload (8 MiB PATCHes), 256 MiB download (hashed), manifest GET and HEAD by tag at
+ * 32 connections (wrk for GET, ab for HEAD), a walk of a 1,000+ repo catalog and of a 2,000-tag list with n=100 following
+ * Link, after an untimed warm-up of each server. Every sample is verified (digests, sizes, complete listings) so a fast wrong answer cannot win.
+ * Runs alternate which server goes first. The table gives medians and "how many times better Berth
+ * is" against the issue's targets; results go to bench/results/latest.json and a Markdown table is
+ * printed for the README. The machine is shared: compare ratios from one run, not absolute figures.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Payload } from './lib/payload';
+import { cpuTable, markdownTable, summarize, textTable, type MemoryRow, type Row } from './lib/report';
+import { BUNDLE, cpuMs, memory, registryInstalled, startBerth, startRegistry, type Server } from './lib/servers';
+import { FULL, QUICK, warmUp, workloads, type ServerState } from './lib/workloads';
+
+const RSS_TARGET_MB = 150;
+/** MiB to MB (10^6 bytes): the issue's RSS target is in MB. */
+const mb = (mib: number) => (mib * 1024 * 1024) / 1e6;
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    'berth-only': { type: 'boolean', default: false },
+    source: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const sizes = opts.quick ? QUICK : FULL;
+const runs = opts.runs ? Number(opts.runs) : opts.quick ? 1 : 3;
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${opts.runs}`);
+
+const say = (msg: string) => process.stdout.write(`${msg}\n`);
+const tmp = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+const servers: Server[] = [];
+let cleaned = false;
+async function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  await Promise.all(servers.map((s) => s.stop()));
+  if (opts.keep) say(`kept ${tmp}`);
+  else rmSync(tmp, { recursive: true, force: true });
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => void cleanup().finally(() => process.exit(130)));
+}
+
+async function main() {
+  const withRegistry = !opts['berth-only'] && registryInstalled();
+  say(`Berth bench: ${opts.quick ? 'quick' : 'full'} workload, ${runs} run(s), ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (!withRegistry) say(opts['berth-only'] ? 'registry:2 skipped (--berth-only): Berth alone.' : 'docker-registry is not installed: Berth alone, no ratios.');
+
+  say('Generating payloads...');
+  const mono = await Payload.create(join(tmp, 'monolithic.bin'), sizes.monolithic);
+  const chunked = await Payload.create(join(tmp, 'chunked.bin'), sizes.chunked);
+  const small = await Payload.create(join(tmp, 'warmup.bin'), 4 * 1024 * 1024);
+
+  for (const d of ['berth-data', 'registry-data']) mkdirSync(join(tmp, d));
+  const berth = await startBerth(join(tmp, 'berth-data'), opts.source ? 'source' : existsSync(BUNDLE) ? 'build' : 'bundle');
+  servers.push(berth);
+  say(`Berth:      ${berth.url} (pid ${berth.pid}, ${berth.command})`);
+  let registry: Server | null = null;
+  if (withRegistry) {
+    registry = await startRegistry(join(tmp, 'registry-data'), join(tmp, 'registry.yml'));
+    servers.push(registry);
+    say(`registry:2: ${registry.url} (pid ${registry.pid}, ${registry.command})`);
+  }
+
+  const state = (server: Server): ServerState => ({ server, setupMs: {}, notes: new Set() });
+  const states = [state(berth), ...(registry ? [state(registry)] : [])];
+  const rows: Row[] = [];
+  for (const s of states) await warmUp(s, small);
+  // Which workload drives each server's memory peak (VmHWM after it, MB).
+  const peaks: Record<string, Record<string, number>> = Object.fromEntries(states.map((s) => [s.server.id, { 'after start + warm-up': mb(memory(s.server.pid).peakMiB) }]));
+
+  for (const w of workloads(sizes, mono, chunked)) {
+    say(`\n${w.title}`);
+    for (const s of states) await w.setup?.(s);
+    const samples = new Map(states.map((s) => [s.server.id, { samples: [] as number[], cpuMs: [] as number[] }]));
+    for (let run = 0; run < runs; run++) {
+      // Alternate who goes first so warm caches and background load do not favour one side.
+      const order = run % 2 === 0 ? states : [...states].reverse();
+      for (const s of order) {
+        for (let k = 0; k < w.samplesPerRun; k++) {
+          const cpu0 = cpuMs(s.server.pid);
+          const value = await w.measure(s).catch((e: Error) => {
+            throw new Error(`${w.title} on ${s.server.name}: ${e.message}\n--- server output ---\n${s.server.output()}`);
+          });
+          const rec = samples.get(s.server.id)!;
+          rec.samples.push(value);
+          rec.cpuMs.push((cpuMs(s.server.pid) - cpu0) / (w.opsPerSample ?? 1));
+          say(`  run ${run + 1} ${s.server.name.padEnd(10)} ${value.toFixed(1)} ${w.unit}`);
+        }
+      }
+    }
+    const row = summarize(w, samples.get('berth')!, registry ? samples.get('registry')! : null);
+    rows.push(row);
+    for (const s of states) peaks[s.server.id]![w.id] = mb(memory(s.server.pid).peakMiB);
+  }
+
+  const berthMem = memory(berth.pid);
+  const registryMem = registry ? memory(registry.pid) : null;
+  const mem: MemoryRow = {
+    berthPeakMB: mb(berthMem.peakMiB),
+    registryPeakMB: registryMem ? mb(registryMem.peakMiB) : null,
+    targetMB: RSS_TARGET_MB,
+    pass: mb(berthMem.peakMiB) <= RSS_TARGET_MB,
+  };
+
+  say('');
+  for (const s of states) {
+    for (const [step, ms] of Object.entries(s.setupMs)) say(`setup on ${s.server.name}: ${step} in ${(ms / 1000).toFixed(1)} s`);
+    for (const note of s.notes) say(`seen on ${s.server.name}: ${note}`);
+    say(`peak RSS of ${s.server.name} (MB) after: ${Object.entries(peaks[s.server.id]!).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+  }
+  say(`\n${textTable(rows, mem)}\n`);
+  say(cpuTable(rows));
+  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n`);
+
+  const outDir = resolve(import.meta.dirname, 'results');
+  mkdirSync(outDir, { recursive: true });
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg() },
+    options: { quick: opts.quick, runs, sizes },
+    servers: Object.fromEntries(states.map((s) => [s.server.id, { command: s.server.command, setupMs: s.setupMs, notes: [...s.notes] }])),
+    workloads: rows,
+    memory: { ...mem, peakAfterWorkloadMB: peaks },
+  };
+  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  say(`Results written to bench/results/latest.json`);
+}
+
+try {
+  await main();
+} catch (e) {
+  process.exitCode = 1;
+  console.error(`bench failed: ${(e as Error).stack ?? e}`);
+} finally {
+  await cleanup();
+}
