@@ -43,6 +43,15 @@ export class ManifestParseError extends Error {
   }
 }
 
+/** An annotations map: absent, or an object of strings (the spec's map[string]string). */
+function stringMap(value: unknown, where: string): Record<string, string> | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new ManifestParseError(`${where} must be an object of strings`);
+  }
+  return value as Record<string, string>;
+}
+
 function descriptor(value: unknown, where: string): Descriptor {
   if (!value || typeof value !== 'object') throw new ManifestParseError(`${where}: descriptor missing`);
   const d = value as Record<string, unknown>;
@@ -87,10 +96,7 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Ma
     throw new ManifestParseError('Docker schema 1 manifests are not supported; push schema 2 or OCI');
   }
   if (m.schemaVersion !== 2) throw new ManifestParseError('schemaVersion must be 2');
-  const annotations = (m.annotations && typeof m.annotations === 'object' ? m.annotations : null) as Record<
-    string,
-    string
-  > | null;
+  const annotations = stringMap(m.annotations, 'annotations');
   const subject = m.subject === undefined ? null : descriptor(m.subject, 'subject');
   const artifactTypeField = typeof m.artifactType === 'string' ? m.artifactType : null;
 
