@@ -97,6 +97,9 @@ describe('parseManifest: refused', () => {
     ['index manifests missing', { ...index, manifests: undefined }, MediaType.OciIndex, /manifests/],
     ['index child with a bad digest', { ...index, manifests: [{ ...index.manifests[0], digest: 'sha256:1' }] }, undefined, /manifests\[0\]: invalid digest/],
     ['a malformed subject', { ...image, subject: { mediaType: 'x' } }, undefined, /subject/],
+    ['annotations with a number value', { ...image, annotations: { a: 1 } }, undefined, /annotations/],
+    ['annotations as an array', { ...image, annotations: ['x'] }, undefined, /annotations/],
+    ['annotations as a string', { ...index, annotations: 'x' }, undefined, /annotations/],
   ];
   for (const [desc, body, ct, why] of cases) {
     it(desc, () => {

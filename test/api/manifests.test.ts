@@ -147,6 +147,8 @@ describe('manifest validation', () => {
     ['descriptor with a negative size', JSON.stringify({ schemaVersion: 2, mediaType: MT.ociManifest, config: { mediaType: MT.ociConfig, digest: zero, size: -1 }, layers: [] }), MT.ociManifest],
     ['descriptor with a string size', JSON.stringify({ schemaVersion: 2, mediaType: MT.ociManifest, config: { mediaType: MT.ociConfig, digest: zero, size: '1' }, layers: [] }), MT.ociManifest],
     ['index manifests not an array', JSON.stringify({ schemaVersion: 2, mediaType: MT.ociIndex, manifests: 'x' }), MT.ociIndex],
+    ['annotations that are not strings', JSON.stringify({ schemaVersion: 2, mediaType: MT.ociIndex, manifests: [], annotations: { n: 1 } }), MT.ociIndex],
+    ['annotations as an array', JSON.stringify({ schemaVersion: 2, mediaType: MT.ociIndex, manifests: [], annotations: ['x'] }), MT.ociIndex],
     ['unknown media type', JSON.stringify({ schemaVersion: 2, mediaType: 'application/x-unknown', layers: [] }), 'application/x-unknown'],
     ['schema1 manifest', JSON.stringify({ schemaVersion: 1, mediaType: 'application/vnd.docker.distribution.manifest.v1+json', name: 'v/app', tag: 'x', fsLayers: [], history: [] }), 'application/vnd.docker.distribution.manifest.v1+json'],
     ['signed schema1 manifest', JSON.stringify({ schemaVersion: 1, name: 'v/app', tag: 'x', fsLayers: [], history: [], signatures: [] }), 'application/vnd.docker.distribution.manifest.v1+prettyjws'],
