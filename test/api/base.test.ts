@@ -125,3 +125,44 @@ describe('storage.delete.enabled: false', () => {
     for (const c of cases) await runCase(ro.port, c);
   });
 });
+
+describe('no input gives a 500', () => {
+  // Every method against paths built from hostile segments: the answer is always a 4xx/2xx with the
+  // API version header and, for errors, the spec's JSON body.
+  const methods = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'];
+  const names = ['base/repo', 'A', '..', '%2e', '%00', 'a%00b', 'x'.repeat(300), 'a/%2F/b', 'ok', '_catalog', 'a%20b', '%E0%A4%A'];
+  const tails = [
+    'tags/list',
+    'tags/list?n=%FF&last=%00',
+    'manifests/%00',
+    'manifests/sha256:',
+    `manifests/sha512:${'a'.repeat(128)}`,
+    'manifests/..',
+    'manifests/%2e%2e',
+    `blobs/${zero}`,
+    'blobs/sha256%3A',
+    'blobs/uploads/',
+    'blobs/uploads/?digest=sha256:x&mount=sha256:y&from=..',
+    'blobs/uploads/%00',
+    'blobs/uploads/../../x',
+    'referrers/sha256:xyz?artifactType=%00',
+    `referrers/${zero}?artifactType=a&artifactType=b`,
+  ];
+  const urls = names.flatMap((n) => tails.map((t) => `/v2/${n}/${t}`));
+  it(`${methods.length * urls.length} requests`, async () => {
+    const failures: string[] = [];
+    for (const method of methods) {
+      await Promise.all(
+        urls.map(async (url) => {
+          const res = await raw(reg.port, method, url, method === 'PUT' || method === 'PATCH' || method === 'POST' ? { body: '{"x":1}' } : {});
+          const ok =
+            res.status < 500 &&
+            res.header('docker-distribution-api-version') === 'registry/2.0' &&
+            (method === 'HEAD' || res.status < 400 || res.json().errors?.[0]?.code !== undefined);
+          if (!ok) failures.push(`${method} ${url} -> ${res.status} ${res.text.slice(0, 120)}`);
+        }),
+      );
+    }
+    expect(failures).toEqual([]);
+  });
+});
