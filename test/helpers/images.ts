@@ -85,6 +85,8 @@ export interface ContainersSandbox {
 }
 
 const BLOB_INFO_CACHE = '/var/lib/containers/cache';
+/** netavark's run dir: podman and buildah create it whatever containers.conf says. */
+const NETWORK_RUN_DIR = '/run/containers';
 
 /** Creates the config files of a {@link ContainersSandbox} under `dir`. */
 export function containersSandbox(dir: string): ContainersSandbox {
@@ -95,6 +97,7 @@ export function containersSandbox(dir: string): ContainersSandbox {
   };
   const tmp = d('tmp');
   const cache = d('blob-info-cache');
+  const networkRun = d('network-run');
   const conf = join(dir, 'containers.conf');
   writeFileSync(
     conf,
@@ -133,12 +136,25 @@ export function containersSandbox(dir: string): ContainersSandbox {
   const storageArgs = store('store');
   const pullStoreArgs = store('pull-store');
   const run: ContainersSandbox['run'] = (cmd, args, opts = {}) =>
-    // A private mount namespace lets us put the sandbox's blob-info cache over the machine's one:
-    // skopeo/podman/buildah always use that path as root, and a shared cache leaks knowledge of blobs
-    // (and reuse attempts) between tests and registries.
+    // A private mount namespace lets us put the sandbox's own dirs over the machine's blob-info cache
+    // (skopeo/podman/buildah always use that path as root, and a shared cache leaks knowledge of blobs
+    // and reuse attempts between tests and registries) and over netavark's run dir. At most the empty
+    // mount points are left behind on a machine that never ran podman.
     runTool(
       'unshare',
-      ['--mount', '--propagation', 'private', '--', 'sh', '-c', `mount --bind "$0" ${BLOB_INFO_CACHE} && exec "$@"`, cache, cmd, ...args],
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        'sh',
+        '-c',
+        `mkdir -p ${BLOB_INFO_CACHE} ${NETWORK_RUN_DIR} && mount --bind "$0" ${BLOB_INFO_CACHE} && mount --bind "$1" ${NETWORK_RUN_DIR} && shift && exec "$@"`,
+        cache,
+        networkRun,
+        cmd,
+        ...args,
+      ],
       { ...opts, env },
     );
   return {
