@@ -124,6 +124,9 @@ describe('blob DELETE', () => {
     await runCase(reg.port, { desc: 'gone', method: 'GET', url: `/v2/blobs/del/blobs/${x}`, status: 404, code: 'BLOB_UNKNOWN' });
     await runCase(reg.port, { desc: 'delete again', method: 'DELETE', url: `/v2/blobs/del/blobs/${x}`, status: 404, code: 'BLOB_UNKNOWN' });
     await runCase(reg.port, { desc: 'bad digest', method: 'DELETE', url: '/v2/blobs/del/blobs/sha256:zz', status: 400, code: 'DIGEST_INVALID' });
+    // The content can be pushed again and is served again.
+    expect(await putBlob(reg.port, 'blobs/del', 'to delete')).toBe(x);
+    await runCase(reg.port, { desc: 'back', method: 'GET', url: `/v2/blobs/del/blobs/${x}`, status: 200, expect: (r) => expect(r.text).toBe('to delete') });
   });
 });
 
@@ -138,6 +141,8 @@ describe('uploads', () => {
     const get = await raw(reg.port, 'GET', `/v2/up/mono/blobs/${digest(body)}`);
     expect(get.body.equals(body)).toBe(true);
     expect(readdirSync(uploadsDir('up/mono'))).toEqual([]);
+    await runCase(reg.port, { desc: 'finished upload is gone', method: 'GET', url: loc, status: 404, code: 'BLOB_UPLOAD_UNKNOWN' });
+    await runCase(reg.port, { desc: 'PUT twice', method: 'PUT', url: `${loc}?digest=${digest(body)}`, status: 404, code: 'BLOB_UPLOAD_UNKNOWN' });
   });
 
   it('single POST with ?digest=', async () => {

@@ -3,6 +3,8 @@
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiRegistry, type Case, digest, expectError, imageParts, MT, putBlob, putManifest, raw, runCase, startApi } from './harness';
 
@@ -45,6 +47,11 @@ async function roundTrip(repo: string, manifest: Record<string, unknown>): Promi
     { desc: 'DELETE unknown tag', method: 'DELETE', url: `/v2/${repo}/manifests/v1`, status: 404, code: 'MANIFEST_UNKNOWN' },
   ];
   for (const c of cases) await runCase(reg.port, c);
+  // The disk agrees: tag folders and the revision link are gone.
+  const repoDir = join(reg.dataDir, 'docker/registry/v2/repositories', repo, '_manifests');
+  expect(existsSync(join(repoDir, 'tags/v1'))).toBe(false);
+  expect(existsSync(join(repoDir, 'tags/v2'))).toBe(false);
+  expect(existsSync(join(repoDir, 'revisions/sha256', d.slice(7), 'link'))).toBe(false);
 }
 
 describe('manifest round trips', () => {
@@ -106,6 +113,9 @@ describe('manifest validation', () => {
   it('PUT by a digest the body does not match -> DIGEST_INVALID, nothing stored', async () => {
     const res = await put('v/app', digest('not the body'), goodBody, MT.ociManifest);
     expectError(res, 'DIGEST_INVALID', 400);
+    const hex = digest(goodBody).slice(7);
+    expect(existsSync(join(reg.dataDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex))).toBe(false);
+    expect(existsSync(join(reg.dataDir, 'docker/registry/v2/repositories/v/app/_manifests/revisions/sha256', hex))).toBe(false);
     await runCase(reg.port, { desc: 'absent', method: 'HEAD', url: `/v2/v/app/manifests/${digest(goodBody)}`, status: 404 });
     await runCase(reg.port, { desc: 'malformed digest ref', method: 'PUT', url: '/v2/v/app/manifests/sha256:abc', body: goodBody, headers: { 'Content-Type': MT.ociManifest }, status: 400, code: 'DIGEST_INVALID' });
   });
