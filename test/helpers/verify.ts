@@ -26,6 +26,8 @@ export interface RepoOnDisk {
   layers: string[];
   /** Entry names under `_uploads`. */
   uploads: string[];
+  /** Tag folders without a readable `current/link` (registry:2 lists them, then answers 404). */
+  brokenTags: string[];
 }
 
 function list(dir: string): string[] {
@@ -127,15 +129,18 @@ export function listRepositoriesOnDisk(dataDir: string): string[] {
 export function readRepositoryOnDisk(dataDir: string, name: string): RepoOnDisk {
   const repo = join(dataDir, V2, 'repositories', name);
   const tags = new Map<string, string>();
+  const brokenTags: string[] = [];
   for (const tag of list(join(repo, '_manifests/tags'))) {
     const link = readLink(join(repo, '_manifests/tags', tag, 'current/link'));
     if (link) tags.set(tag, link);
+    else brokenTags.push(tag);
   }
   return {
     tags,
     revisions: linkedDigests(join(repo, '_manifests/revisions')),
     layers: linkedDigests(join(repo, '_layers')),
     uploads: list(join(repo, '_uploads')),
+    brokenTags,
   };
 }
 

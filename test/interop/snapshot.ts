@@ -79,13 +79,19 @@ export async function fetchCatalog(base: string): Promise<string[]> {
 
 /**
  * Everything a registry serves from its catalog down: tags, every manifest reachable from a tag
- * (by tag, then again by digest) and every blob they reference, each one hashed.
+ * (by tag, then again by digest) and every blob they reference, each one hashed. `only` limits the
+ * repositories read (the catalog is still read whole); `skipTag` leaves tags out.
  */
-export async function snapshotRegistry(base: string): Promise<RegistryView> {
+export async function snapshotRegistry(
+  base: string,
+  only?: string[],
+  skipTag: (repo: string, tag: string) => boolean = () => false,
+): Promise<RegistryView> {
   const catalog = await fetchCatalog(base);
   const repos: Record<string, RepoView> = {};
-  for (const name of catalog) {
-    const view: RepoView = { tags: await fetchTags(base, name), tagDigests: {}, manifests: {}, blobs: {} };
+  for (const name of only ?? catalog) {
+    const tags = (await fetchTags(base, name)).filter((t) => !skipTag(name, t));
+    const view: RepoView = { tags, tagDigests: {}, manifests: {}, blobs: {} };
     const visit = async (ref: string): Promise<string> => {
       const { m, body } = await fetchManifest(base, name, ref);
       if (view.manifests[m.digest]) return m.digest;
