@@ -3,7 +3,7 @@
  * from a deleted index.db give the same catalog, tags and manifests; uploads survive a restart.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/berth-server';
@@ -124,6 +124,41 @@ describe('index and disk agree', () => {
     const after = await snapshot(r);
     expect(after.tags['team/app']).toEqual(['latest', 'sig', 'v1']);
     expect(after.catalog).toEqual(before.catalog);
+  });
+
+  it('broken links on disk are left out of the index with a warning, never served', async () => {
+    await reg!.stop();
+    const repoDir = join(tmp.dir, 'docker/registry/v2/repositories/team/app/_manifests');
+    const ghost = digest('no such manifest');
+    // A tag pointing at a digest the repository does not hold.
+    mkdirSync(join(repoDir, 'tags/ghost/current'), { recursive: true });
+    writeFileSync(join(repoDir, 'tags/ghost/current/link'), ghost);
+    // A revision whose content is missing.
+    mkdirSync(join(repoDir, 'revisions/sha256', ghost.slice(7)), { recursive: true });
+    writeFileSync(join(repoDir, 'revisions/sha256', ghost.slice(7), 'link'), ghost);
+    // A revision whose content is not a manifest.
+    const junk = Buffer.from('not json at all');
+    const jd = digest(junk);
+    mkdirSync(join(tmp.dir, 'docker/registry/v2/blobs/sha256', jd.slice(7, 9), jd.slice(7)), { recursive: true });
+    writeFileSync(join(tmp.dir, 'docker/registry/v2/blobs/sha256', jd.slice(7, 9), jd.slice(7), 'data'), junk);
+    mkdirSync(join(repoDir, 'revisions/sha256', jd.slice(7)), { recursive: true });
+    writeFileSync(join(repoDir, 'revisions/sha256', jd.slice(7), 'link'), jd);
+    const r = await reopen();
+    const warnings = r.services.reconcileReport.warnings.join('\n');
+    expect(warnings).toContain('ghost');
+    expect(warnings).toContain(jd);
+    expect((await snapshot(r)).tags['team/app']).toEqual(['latest', 'sig', 'v1']);
+    expect((await raw(r.port, 'GET', '/v2/team/app/manifests/ghost')).status).toBe(404);
+    expect((await raw(r.port, 'GET', `/v2/team/app/manifests/${ghost}`)).status).toBe(404);
+    expect((await raw(r.port, 'GET', `/v2/team/app/manifests/${jd}`)).status).toBe(404);
+  });
+
+  it('a repository holding only an upload in progress is not in the catalog', async () => {
+    const r = await reopen();
+    const res = await raw(r.port, 'POST', '/v2/only/uploads/blobs/uploads/');
+    expect(res.status).toBe(202);
+    const r2 = await reopen();
+    expect((await raw(r2.port, 'GET', '/v2/_catalog')).json().repositories).not.toContain('only/uploads');
   });
 
   it('an upload survives a restart: resumed chunk, then commit', async () => {
