@@ -2,6 +2,7 @@
  * registry:2 (Debian's `docker-registry`) writes a data directory, Berth opens it and serves it as
  * it is; Berth then pushes and deletes, and registry:2 opened again serves Berth's result.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,9 @@ describe('registry:2 → Berth on the same data directory', () => {
   let fromBerth: RegistryView;
   let orphan = '';
   let deletedManifest = '';
+  // An upload registry:2 started and never finished: its first half, its Location path.
+  const unfinished = randomBytes(300_000);
+  let unfinishedPath = '';
 
   beforeAll(() => {
     writeOciLayout(layout, [
@@ -54,6 +58,18 @@ describe('registry:2 → Berth on the same data directory', () => {
     await pushRandomImage(reg2.url, 'r2/a/b/c', 'y', [2_000]);
     fromRegistry2 = await snapshotRegistry(reg2.url);
     expect(fromRegistry2.catalog).toEqual(['r2/a/b/c', 'r2/app', 'r2/docker', 'r2/multi']);
+
+    const post = await fetch(`${reg2.url}/v2/r2/app/blobs/uploads/`, { method: 'POST' });
+    expect(post.status).toBe(202);
+    const half = unfinished.subarray(0, 100_000);
+    const patch = await fetch(new URL(post.headers.get('location')!, reg2.url), {
+      method: 'PATCH',
+      body: new Uint8Array(half),
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `0-${half.length - 1}` },
+    });
+    expect(patch.status).toBe(202);
+    const loc = new URL(patch.headers.get('location')!, reg2.url);
+    unfinishedPath = loc.pathname + loc.search;
     await reg2.stop();
     reg2 = undefined;
   });
@@ -80,6 +96,24 @@ describe('registry:2 → Berth on the same data directory', () => {
       const hex = child.slice('sha256:'.length);
       expect(sha256(readFileSync(join(out, `${hex}.manifest.json`)))).toBe(child);
     }
+  });
+
+  it('Berth resumes and finishes an upload registry:2 left in _uploads', async () => {
+    const url = new URL(unfinishedPath, berth!.url);
+    const status = await fetch(url);
+    expect(status.status).toBe(204);
+    expect(status.headers.get('range')).toBe('0-99999');
+    const patch = await fetch(url, {
+      method: 'PATCH',
+      body: new Uint8Array(unfinished.subarray(100_000)),
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `100000-${unfinished.length - 1}` },
+    });
+    expect(patch.status).toBe(202);
+    const put = new URL(patch.headers.get('location')!, berth!.url);
+    put.searchParams.set('digest', sha256(unfinished));
+    expect((await fetch(put, { method: 'PUT' })).status).toBe(201);
+    const got = await fetch(`${berth!.url}/v2/r2/app/blobs/${sha256(unfinished)}`);
+    expect(sha256(Buffer.from(await got.arrayBuffer()))).toBe(sha256(unfinished));
   });
 
   it('Berth pushes, tags and deletes in registry:2’s directory', async () => {
@@ -112,6 +146,8 @@ describe('registry:2 → Berth on the same data directory', () => {
     expect(view).toEqual(fromBerth);
     expect((await fetch(`${reg2.url}/v2/r2/a/b/c/manifests/${deletedManifest}`, { method: 'HEAD' })).status).toBe(404);
     expect((await fetch(`${reg2.url}/v2/r2/app/blobs/${orphan}`, { method: 'HEAD' })).status).toBe(404);
+    const resumed = await fetch(`${reg2.url}/v2/r2/app/blobs/${sha256(unfinished)}`);
+    expect(sha256(Buffer.from(await resumed.arrayBuffer()))).toBe(sha256(unfinished));
     await pushRandomImage(reg2.url, 'berth/new', 'v2', [1_000]);
     expect(await fetchTags(reg2.url, 'berth/new')).toEqual(['v1', 'v2']);
     expect(await fetchCatalog(reg2.url)).toEqual(['berth/new', 'r2/a/b/c', 'r2/app', 'r2/docker', 'r2/multi']);
