@@ -92,9 +92,11 @@ describe('Berth → registry:2 on the same data directory', () => {
     expect(sha256(readFileSync(join(out2, 'manifest.json')))).toBe(fromBerth.repos['interop/docker']!.tagDigests.v2s2);
   });
 
-  it('registry:2 pushes a tag and deletes a manifest by digest in the same directory', async () => {
+  it('registry:2 pushes a tag, moves one and deletes a manifest by digest in the same directory', async () => {
     const url = reg2!.url;
     await pushRandomImage(url, 'interop/app', 'v2', [2_000]);
+    const moved = await pushRandomImage(url, 'interop/app', 'latest', [2_500]);
+    expect(moved.digest).not.toBe(fromBerth.repos['interop/app']!.tagDigests.latest);
     await skopeoCopy(`docker://${reg2!.host}/interop/multi:v1`, `docker://${reg2!.host}/interop/multi:copy`, tmp.dir, ['--all']);
     const one = fromBerth.repos['interop/nested/deep']!.tagDigests.one!;
     const del = await fetch(`${url}/v2/interop/nested/deep/manifests/${one}`, { method: 'DELETE' });
@@ -110,6 +112,9 @@ describe('Berth → registry:2 on the same data directory', () => {
     const view = await snapshotRegistry(berth.url);
     expect(view).toEqual(fromRegistry2);
     expect(view.repos['interop/app']!.tags).toEqual(['latest', 'v1', 'v2']);
+    // The tag registry:2 moved while Berth was stopped resolves to its new manifest.
+    expect(view.repos['interop/app']!.tagDigests.latest).toBe(fromRegistry2.repos['interop/app']!.tagDigests.latest);
+    expect(view.repos['interop/app']!.tagDigests.latest).not.toBe(fromBerth.repos['interop/app']!.tagDigests.latest);
     expect(view.repos['interop/multi']!.tagDigests.copy).toBe(fromBerth.repos['interop/multi']!.tagDigests.v1);
     const one = fromBerth.repos['interop/nested/deep']!.tagDigests.one!;
     const gone = await fetch(`${berth.url}/v2/interop/nested/deep/manifests/${one}`, { method: 'HEAD' });
