@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
+import { pushBlob } from '../helpers/push';
 import { startRegistry2 } from '../helpers/registry2';
 import { readRepositoriesOnDisk } from '../helpers/verify';
 import { fetchBlobChecked, fetchManifest, snapshotRegistry } from '../interop/snapshot';
@@ -45,10 +46,17 @@ async function expectWholeOrAbsent(base: string, a: Attempt): Promise<'absent' |
   return 'whole';
 }
 
-/** Finishes an interrupted chunked upload from the offset the restarted server reports. */
+/** Finishes an interrupted chunked upload from the offset the restarted server reports (or anew when it is gone). */
 async function resume(base: string, a: Attempt): Promise<void> {
   const url = new URL(a.location!, base);
   const status = await fetch(url);
+  if (status.status === 404) {
+    // Killed inside the commit, after the data left the upload folder: the upload is gone, so a
+    // client starts over, and that must work.
+    expect(await pushBlob(base, a.repo, a.data!)).toBe(a.digest);
+    expect(await fetchBlobChecked(base, a.repo, a.digest)).toBe(a.data!.length);
+    return;
+  }
   expect(status.status).toBe(204);
   const end = Number(/^0-(\d+)$/.exec(status.headers.get('range') ?? '')?.[1]);
   // "0-0" is an empty upload: PATCH writes land in 1 MiB batches, never a single byte.
