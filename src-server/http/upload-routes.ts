@@ -48,7 +48,29 @@ function checkedOffset(ctx: Context): number | undefined {
   if (declared !== '' && Number(declared) !== length) {
     throw new RegistryError('SIZE_INVALID', { detail: { 'Content-Range': header, 'Content-Length': declared } });
   }
+  if (declared === '') ctx.state.chunkLength = length;
   return start;
+}
+
+/** The request body; a chunk sent without Content-Length must still be exactly its Content-Range. */
+async function* chunkBody(ctx: Context): AsyncIterable<Buffer> {
+  const expected = ctx.state.chunkLength as number | undefined;
+  if (expected === undefined) return yield* body(ctx);
+  // Iterated by hand: leaving a for-await early would destroy the socket before the 400 is sent.
+  const it = body(ctx)[Symbol.asyncIterator]();
+  let received = 0;
+  for (;;) {
+    const next = await it.next();
+    if (next.done) break;
+    received += next.value.length;
+    if (received > expected) {
+      // The rest of the body is not read: close the connection after the answer.
+      ctx.set('Connection', 'close');
+      throw new RegistryError('SIZE_INVALID', { detail: { 'Content-Range length': expected, received: 'more' } });
+    }
+    yield next.value;
+  }
+  if (received !== expected) throw new RegistryError('SIZE_INVALID', { detail: { 'Content-Range length': expected, received } });
 }
 
 /**
@@ -92,7 +114,7 @@ export async function patchUpload(ctx: Context, registry: Registry, repo: string
   ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   requireUuid(uuid);
   const offset = checkedOffset(ctx);
-  const st = await registry.uploads.append(repo, uuid, body(ctx), offset);
+  const st = await registry.uploads.append(repo, uuid, chunkBody(ctx), offset);
   uploadHeaders(ctx, repo, uuid, st.size);
   empty(ctx, 202);
 }
@@ -111,7 +133,7 @@ export async function finishUpload(ctx: Context, registry: Registry, repo: strin
       throw new RegistryError('RANGE_INVALID', { headers: { Range: `0-${Math.max(st.size - 1, 0)}` }, detail: { size: st.size } });
     }
   }
-  await registry.uploads.commit(repo, uuid, digest, body(ctx));
+  await registry.uploads.commit(repo, uuid, digest, chunkBody(ctx));
   created(ctx, repo, digest.digest);
 }
 
