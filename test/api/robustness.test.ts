@@ -108,6 +108,45 @@ describe('uploads under stress', () => {
     expect(ok.status, ok.text).toBe(201);
   });
 
+  it('a chunk sent without Content-Length must match its Content-Range', async () => {
+    const loc = await newUpload('rb/te');
+    const send = (range: string, parts: Buffer[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: reg.port, method: 'PATCH', path: loc, agent: false, headers: { 'Content-Range': range, 'Transfer-Encoding': 'chunked' }, timeout: 10_000 },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          },
+        );
+        req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
+        for (const part of parts) req.write(part);
+        req.end();
+      });
+    // Start at 100 bytes: a Range of "0-0" cannot tell 0 bytes from 1.
+    expect((await send('0-99', [Buffer.alloc(100, 9)])).status).toBe(202);
+    const size = async () => Number((await raw(reg.port, 'GET', loc)).header('range')!.split('-')[1]) + 1;
+    expect(await size()).toBe(100);
+    const over = await send('100-109', [Buffer.alloc(10, 1), Buffer.alloc(10, 2)]);
+    expect(over.status, over.body).toBe(400);
+    expect(JSON.parse(over.body).errors[0].code).toBe('SIZE_INVALID');
+    const afterOver = await size();
+    expect(afterOver).toBeLessThanOrEqual(110);
+    const huge = await send(`${afterOver}-${afterOver + 9}`, [Buffer.alloc(3 * 1024 * 1024, 3)]);
+    expect(huge.status, huge.body).toBe(400);
+    const s1 = await size();
+    expect(s1).toBeLessThanOrEqual(afterOver + 10);
+    const short = await send(`${s1}-${s1 + 9}`, [Buffer.alloc(5, 4)]);
+    expect(short.status, short.body).toBe(400);
+    expect(JSON.parse(short.body).errors[0].code).toBe('SIZE_INVALID');
+    // The Range always tells the truth, so a client can carry on from it.
+    const s2 = await size();
+    const exact = await send(`${s2}-${s2 + 9}`, [Buffer.alloc(4, 5), Buffer.alloc(6, 5)]);
+    expect(exact.status, exact.body).toBe(202);
+    expect(await size()).toBe(s2 + 10);
+  });
+
   it('many uploads to one repository at once all land', async () => {
     const blobs = Array.from({ length: 12 }, () => randomBytes(20_000));
     const results = await Promise.all(
