@@ -7,6 +7,7 @@
  *   npm run bench -- --berth-only  # skip registry:2 even when installed
  *   npm run bench -- --source      # run Berth from src-server through tsx's loader (RSS then includes the loader)
  *   npm run bench -- --keep        # keep the temp dir (data dirs, payloads, registry config) for inspection
+ *   npm run bench -- --node-option=--max-semi-space-size=4   # a node flag for the Berth process (repeatable)
  *
  * Berth runs as one node process: out/cli/berth.mjs when built, else src-server/cli.ts bundled now with
  * esbuild into node_modules/.cache/berth-bench/ (as a release ships it; tsx's loader would inflate RSS).
@@ -23,7 +24,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Payload } from './lib/payload';
-import { cpuTable, markdownTable, summarize, textTable, type MemoryRow, type Row } from './lib/report';
+import { cpuTable, markdownTable, summarize, textTable, type MemoryRow, type Row, type Side } from './lib/report';
 import { BUNDLE, cpuMs, memory, registryInstalled, startBerth, startRegistry, type Server } from './lib/servers';
 import { FULL, QUICK, warmUp, workloads, type ServerState } from './lib/workloads';
 
@@ -38,6 +39,7 @@ const { values: opts } = parseArgs({
     'berth-only': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'node-option': { type: 'string', multiple: true, default: [] },
   },
 });
 const sizes = opts.quick ? QUICK : FULL;
@@ -70,7 +72,7 @@ async function main() {
   const small = await Payload.create(join(tmp, 'warmup.bin'), 4 * 1024 * 1024);
 
   for (const d of ['berth-data', 'registry-data']) mkdirSync(join(tmp, d));
-  const berth = await startBerth(join(tmp, 'berth-data'), opts.source ? 'source' : existsSync(BUNDLE) ? 'build' : 'bundle');
+  const berth = await startBerth(join(tmp, 'berth-data'), opts.source ? 'source' : existsSync(BUNDLE) ? 'build' : 'bundle', opts['node-option']);
   servers.push(berth);
   say(`Berth:      ${berth.url} (pid ${berth.pid}, ${berth.command})`);
   let registry: Server | null = null;
@@ -83,32 +85,41 @@ async function main() {
   const state = (server: Server): ServerState => ({ server, setupMs: {}, notes: new Set() });
   const states = [state(berth), ...(registry ? [state(registry)] : [])];
   const rows: Row[] = [];
+  const failures: string[] = [];
   for (const s of states) await warmUp(s, small);
   // Which workload drives each server's memory peak (VmHWM after it, MB).
   const peaks: Record<string, Record<string, number>> = Object.fromEntries(states.map((s) => [s.server.id, { 'after start + warm-up': mb(memory(s.server.pid).peakMiB) }]));
 
   for (const w of workloads(sizes, mono, chunked)) {
     say(`\n${w.title}`);
-    for (const s of states) await w.setup?.(s);
-    const samples = new Map(states.map((s) => [s.server.id, { samples: [] as number[], cpuMs: [] as number[] }]));
+    const sides = new Map<string, Side>(states.map((s) => [s.server.id, { samples: [], cpuMs: [] }]));
+    // A failure (setup or a verification) marks that server's row and the bench goes on.
+    const fail = (s: ServerState, e: unknown) => {
+      const side = sides.get(s.server.id)!;
+      side.error = (e as Error).message;
+      failures.push(`${w.title} on ${s.server.name}: ${side.error}\n--- last server output ---\n${s.server.output().slice(-2000)}`);
+      say(`  ${s.server.name}: FAILED: ${side.error.split('\n')[0]}`);
+    };
+    for (const s of states) await w.setup?.(s).catch((e: unknown) => fail(s, e));
     for (let run = 0; run < runs; run++) {
       // Alternate who goes first so warm caches and background load do not favour one side.
       const order = run % 2 === 0 ? states : [...states].reverse();
       for (const s of order) {
-        for (let k = 0; k < w.samplesPerRun; k++) {
+        const side = sides.get(s.server.id)!;
+        for (let k = 0; k < w.samplesPerRun && !side.error; k++) {
           const cpu0 = cpuMs(s.server.pid);
-          const value = await w.measure(s).catch((e: Error) => {
-            throw new Error(`${w.title} on ${s.server.name}: ${e.message}\n--- server output ---\n${s.server.output()}`);
-          });
-          const rec = samples.get(s.server.id)!;
-          rec.samples.push(value);
-          rec.cpuMs.push((cpuMs(s.server.pid) - cpu0) / (w.opsPerSample ?? 1));
-          say(`  run ${run + 1} ${s.server.name.padEnd(10)} ${value.toFixed(1)} ${w.unit}`);
+          try {
+            const value = await w.measure(s);
+            side.samples.push(value);
+            side.cpuMs.push((cpuMs(s.server.pid) - cpu0) / (w.opsPerSample ?? 1));
+            say(`  run ${run + 1} ${s.server.name.padEnd(10)} ${value.toFixed(1)} ${w.unit}`);
+          } catch (e) {
+            fail(s, e);
+          }
         }
       }
     }
-    const row = summarize(w, samples.get('berth')!, registry ? samples.get('registry')! : null);
-    rows.push(row);
+    rows.push(summarize(w, sides.get('berth')!, registry ? sides.get('registry')! : null));
     for (const s of states) peaks[s.server.id]![w.id] = mb(memory(s.server.pid).peakMiB);
   }
 
@@ -136,13 +147,18 @@ async function main() {
   const results = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg() },
-    options: { quick: opts.quick, runs, sizes },
+    options: { quick: opts.quick, runs, sizes, berthNodeOptions: opts['node-option'] },
     servers: Object.fromEntries(states.map((s) => [s.server.id, { command: s.server.command, setupMs: s.setupMs, notes: [...s.notes] }])),
     workloads: rows,
     memory: { ...mem, peakAfterWorkloadMB: peaks },
+    failures,
   };
   writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   say(`Results written to bench/results/latest.json`);
+  if (failures.length > 0) {
+    process.exitCode = 1;
+    console.error(`\n${failures.length} workload(s) failed:\n\n${failures.join('\n\n')}`);
+  }
 }
 
 try {

@@ -1,3 +1,10 @@
+/** One server's raw samples of a workload; `error` when it failed setup or verification. */
+export interface Side {
+  samples: number[];
+  cpuMs: number[];
+  error?: string;
+}
+
 /** Samples and summary of one workload on both servers. */
 export interface Row {
   id: string;
@@ -5,8 +12,8 @@ export interface Row {
   unit: string;
   higherIsBetter: boolean;
   target?: number;
-  berth: { samples: number[]; median: number; cpuMs: number[] };
-  registry: { samples: number[]; median: number; cpuMs: number[] } | null;
+  berth: Side & { median: number };
+  registry: (Side & { median: number }) | null;
   /** How many times better Berth is (>1 = Berth wins), or null without registry:2. */
   ratio: number | null;
   pass: boolean | null;
@@ -20,8 +27,9 @@ export interface MemoryRow {
   pass: boolean;
 }
 
-/** Median of a non-empty list. */
+/** Median of a list (NaN when empty). */
 export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
@@ -30,21 +38,22 @@ export function median(xs: number[]): number {
 /** Builds a row from raw samples. */
 export function summarize(
   w: { id: string; title: string; unit: string; higherIsBetter: boolean; target?: number },
-  berth: { samples: number[]; cpuMs: number[] },
-  registry: { samples: number[]; cpuMs: number[] } | null,
+  berth: Side,
+  registry: Side | null,
 ): Row {
   const b = { ...berth, median: median(berth.samples) };
   const r = registry ? { ...registry, median: median(registry.samples) } : null;
-  const ratio = r ? (w.higherIsBetter ? b.median / r.median : r.median / b.median) : null;
-  const pass = ratio !== null && w.target !== undefined ? ratio >= w.target : null;
+  const ratio = r && !b.error && !r.error ? (w.higherIsBetter ? b.median / r.median : r.median / b.median) : null;
+  // A Berth failure fails the row; a registry:2 failure only leaves it without a ratio.
+  const pass = b.error ? false : ratio !== null && w.target !== undefined ? ratio >= w.target : null;
   return { id: w.id, title: w.title, unit: w.unit, higherIsBetter: w.higherIsBetter, target: w.target, berth: b, registry: r, ratio, pass };
 }
 
 const num = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const cells = (row: Row): string[] => [
   row.title,
-  `${num(row.berth.median)} ${row.unit}`,
-  row.registry ? `${num(row.registry.median)} ${row.unit}` : 'n/a',
+  row.berth.error ? 'error' : `${num(row.berth.median)} ${row.unit}`,
+  !row.registry ? 'n/a' : row.registry.error ? 'error' : `${num(row.registry.median)} ${row.unit}`,
   row.ratio === null ? 'n/a' : `${num(row.ratio)}x`,
   row.target === undefined ? '—' : `≥ ${row.target}x`,
   row.pass === null ? '—' : row.pass ? 'PASS' : 'FAIL',
@@ -77,9 +86,9 @@ export function markdownTable(rows: Row[], mem: MemoryRow): string {
 export function cpuTable(rows: Row[]): string {
   const out = ['Server CPU time per operation (median ms; lower is better; least disturbed by other load):'];
   for (const r of rows) {
-    const b = median(r.berth.cpuMs);
-    const g = r.registry ? median(r.registry.cpuMs) : null;
-    out.push(`  ${r.title.padEnd(52)} Berth ${num(b).padStart(7)}   registry:2 ${g === null ? 'n/a' : num(g).padStart(7)}`);
+    const b = num(median(r.berth.cpuMs)).padStart(7);
+    const g = r.registry ? num(median(r.registry.cpuMs)).padStart(7) : 'n/a';
+    out.push(`  ${r.title.padEnd(52)} Berth ${b}   registry:2 ${g}`);
   }
   return out.join('\n');
 }

@@ -77,10 +77,10 @@ async function bundleCli(): Promise<string> {
  * the TypeScript source through tsx's loader, the built bundle, or a bundle made now with esbuild.
  * The loader adds tens of MB of RSS, so memory figures are only fair for the bundles.
  */
-export async function startBerth(dataDir: string, mode: BerthMode): Promise<Server> {
+export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: string[] = []): Promise<Server> {
   const entry =
     mode === 'source' ? ['--import', 'tsx', join(ROOT, 'src-server/cli.ts')] : [mode === 'build' ? BUNDLE : await bundleCli()];
-  const args = [...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0'];
+  const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0'];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const { output, exited } = track(proc);
   const url = await new Promise<string>((res, rej) => {
@@ -102,7 +102,7 @@ export async function startBerth(dataDir: string, mode: BerthMode): Promise<Serv
     name: 'Berth',
     url,
     pid: proc.pid!,
-    command: `node ${entry.map((a) => relative(ROOT, a) || a).join(' ')} serve`,
+    command: `node ${[...nodeOptions, ...entry.map((a) => relative(ROOT, a) || a)].join(' ')} serve`,
     output,
     stop: stopper(proc, exited),
   };
