@@ -161,6 +161,29 @@ describe('index and disk agree', () => {
     expect((await raw(r2.port, 'GET', '/v2/_catalog')).json().repositories).not.toContain('only/uploads');
   });
 
+  it('nested repositories and names made of route words survive a restart', async () => {
+    let r = await reopen();
+    const names = ['nest', 'nest/child', 'nest/child/deeper', 'x/blobs', 'x/manifests', 'x/tags', 'x/blobs/uploads', 'x/referrers'];
+    const digests: Record<string, string> = {};
+    for (const n of names) {
+      const m = await imageParts(r.port, n);
+      digests[n] = await putManifest(r.port, n, 'latest', m);
+      const layer = (m.layers as Array<{ digest: string }>)[0]!.digest;
+      expect((await raw(r.port, 'HEAD', `/v2/${n}/blobs/${layer}`)).status, n).toBe(200);
+      const up = await raw(r.port, 'POST', `/v2/${n}/blobs/uploads/`);
+      expect(up.status, n).toBe(202);
+      expect((await raw(r.port, 'GET', up.header('location')!)).status, n).toBe(204);
+    }
+    r = await reopen();
+    const catalog = (await raw(r.port, 'GET', '/v2/_catalog')).json().repositories as string[];
+    for (const n of names) {
+      expect(catalog, n).toContain(n);
+      const tags = await raw(r.port, 'GET', `/v2/${n}/tags/list`);
+      expect(tags.json(), n).toEqual({ name: n, tags: ['latest'] });
+      expect((await raw(r.port, 'HEAD', `/v2/${n}/manifests/latest`)).header('docker-content-digest'), n).toBe(digests[n]);
+    }
+  });
+
   it('an upload survives a restart: resumed chunk, then commit', async () => {
     let r = await reopen();
     const body = randomBytes(5000);
