@@ -23,8 +23,8 @@ Configuration: registry:2's config.yml keys (http.addr, http.tls.certificate/key
 /** Builds the `berth` program. */
 function buildProgram(): Command {
   const program = new Command('berth')
-    .description('A local OCI registry, compatible with registry:2.')
-    .showHelpAfterError()
+    .description('A local OCI registry, compatible with registry:2. Without a command: berth serve.')
+    .showHelpAfterError('(run `berth <command> --help` for usage)')
     .addHelpText('after', ENV_HELP);
 
   program
@@ -49,8 +49,10 @@ function buildProgram(): Command {
   return program;
 }
 
+// `berth` alone runs the registry on its defaults; a mistyped command still gets "unknown command".
+const argv = process.argv.length > 2 ? process.argv : [...process.argv, 'serve'];
 try {
-  await buildProgram().parseAsync(process.argv);
+  await buildProgram().parseAsync(argv);
 } catch (err) {
   printError(err);
   process.exit(1);

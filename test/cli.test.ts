@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
@@ -63,6 +63,16 @@ async function spawnServe(args: string[], env: NodeJS.ProcessEnv): Promise<Serve
   return served;
 }
 
+/** Waits (at most 15 s) until a file holds at least `size` bytes. */
+async function waitForSize(path: string, size: number): Promise<void> {
+  const until = Date.now() + 15_000;
+  while (Date.now() < until) {
+    if (existsSync(path) && statSync(path).size >= size) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${path} never reached ${size} bytes`);
+}
+
 /** GET over https trusting only `ca`. */
 function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((res, rej) => {
@@ -115,20 +125,35 @@ describe('berth serve', () => {
     const start = await fetch(`${berth.url}/v2/drain/test/blobs/uploads/`, { method: 'POST' });
     expect(start.status).toBe(202);
     const location = new URL(start.headers.get('location')!, berth.url);
-    const chunk = Buffer.alloc(64 * 1024, 7);
+    const uuid = location.pathname.split('/').at(-1)!;
+    const uploadData = join(repoDir(berth.dataDir, 'drain/test'), '_uploads', uuid, 'data');
+    // More than the upload writer's 1 MiB batch, so part of it reaches the disk while the body is open.
+    const first = Buffer.alloc(2 * 1024 * 1024, 7);
+    const exited = new Promise<number | null>((res) => berth.proc.once('exit', (code) => res(code)));
     const status = new Promise<number>((res, rej) => {
       const req = httpRequest(location, { method: 'PATCH', headers: { 'Content-Type': 'application/octet-stream' } }, (r) => {
         r.resume();
         r.on('end', () => res(r.statusCode!));
       });
       req.on('error', rej);
-      req.write(chunk);
-      // The body is still open when the signal arrives; it ends 500 ms later.
-      setTimeout(() => berth.proc.kill('SIGTERM'), 200);
-      setTimeout(() => req.end(chunk), 700);
+      req.write(first);
+      // Signal only once the server is really streaming this body: a connection whose request has
+      // not arrived yet is idle, and idle connections are closed at once.
+      waitForSize(uploadData, 1024 * 1024).then(
+        () => {
+          berth.proc.kill('SIGTERM');
+          // The body is still open when the signal arrives; it ends 500 ms later.
+          setTimeout(() => req.end(Buffer.alloc(1000, 8)), 500);
+        },
+        (err) => {
+          req.destroy();
+          rej(err);
+        },
+      );
     });
     expect(await status).toBe(202);
-    expect(await berth.stop()).toBe(0);
+    // No second signal: the first one alone must end the process, cleanly.
+    expect(await exited).toBe(0);
   });
 
   it('uses BERTH_DATA when --data is absent, and --data over BERTH_DATA', async () => {
