@@ -17,6 +17,8 @@ export interface RunningRegistry2 {
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within a few seconds; resolves when it is gone. */
   stop(): Promise<void>;
+  /** SIGKILL (a crash); resolves when it is gone. */
+  kill(): Promise<void>;
 }
 
 /** True when `docker-registry` is installed. */
@@ -94,8 +96,14 @@ async function startOnce(dataDir: string, configDir: string): Promise<RunningReg
       clearTimeout(timer);
     }
   };
+  const kill = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await exited;
+    }
+  };
   if (await waitForPing(url, proc, Date.now() + 20_000)) {
-    return { url, host: url.replace('http://', ''), dataDir, proc, output: () => out, stop };
+    return { url, host: url.replace('http://', ''), dataDir, proc, output: () => out, stop, kill };
   }
   await stop();
   if (/address already in use/.test(out)) return null;
