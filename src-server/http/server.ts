@@ -7,6 +7,9 @@ export interface TlsMaterial {
   key: string | Buffer;
 }
 
+/** Inactivity limit of a connection, in ms. */
+export const IDLE_SOCKET_TIMEOUT_MS = 120_000;
+
 /**
  * An HTTP or HTTPS server for a request handler, with timeouts suited to a registry: no overall
  * request deadline (a multi-GiB layer over a slow link must not be cut off, as registry:2 does not),
@@ -17,5 +20,8 @@ export function createRegistryHttpServer(handler: RequestListener, tls?: TlsMate
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 65_000;
+  // An idle socket (a client that stalls mid-body) is closed after 2 minutes of silence; without it a
+  // stalled PATCH keeps its upload busy forever. Slow but moving transfers are never cut off.
+  server.timeout = IDLE_SOCKET_TIMEOUT_MS;
   return server;
 }
