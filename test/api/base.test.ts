@@ -3,6 +3,7 @@
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#api
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryError } from '../../src-server/core/errors';
 import { type ApiRegistry, type Case, digest, expectError, imageParts, putBlob, putManifest, raw, runCase, startApi } from './harness';
 
 let reg: ApiRegistry;
@@ -164,5 +165,36 @@ describe('no input gives a 500', () => {
       );
     }
     expect(failures).toEqual([]);
+  });
+});
+
+describe('the authorize hook', () => {
+  let guarded: ApiRegistry;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    guarded = await startApi({}, {
+      authorize: (ctx) => {
+        seen.push(`${ctx.method} ${ctx.path}`);
+        if (ctx.get('Authorization') !== 'Bearer ok') {
+          throw new RegistryError('UNAUTHORIZED', { headers: { 'WWW-Authenticate': 'Basic realm="berth"' } });
+        }
+        if (ctx.method === 'DELETE') throw new RegistryError('DENIED');
+      },
+    });
+  });
+  afterAll(() => guarded?.close());
+
+  it('turns its errors into the spec body with the API version header and its own headers', async () => {
+    const cases: Case[] = [
+      { desc: 'ping without credentials', method: 'GET', url: '/v2/', status: 401, code: 'UNAUTHORIZED', expectHeaders: { 'www-authenticate': 'Basic realm="berth"' } },
+      { desc: 'manifest without credentials', method: 'GET', url: '/v2/a/manifests/latest', status: 401, code: 'UNAUTHORIZED' },
+      { desc: 'ping with credentials', method: 'GET', url: '/v2/', headers: { Authorization: 'Bearer ok' }, status: 200 },
+      { desc: 'denied', method: 'DELETE', url: `/v2/a/manifests/${zero}`, headers: { Authorization: 'Bearer ok' }, status: 403, code: 'DENIED' },
+      { desc: 'allowed through to the route', method: 'GET', url: '/v2/a/tags/list', headers: { Authorization: 'Bearer ok' }, status: 404, code: 'NAME_UNKNOWN' },
+      { desc: 'unknown paths are 404 without asking', method: 'GET', url: '/nothing', status: 404, code: 'NOT_FOUND' },
+    ];
+    for (const c of cases) await runCase(guarded.port, c);
+    expect(seen).not.toContain('GET /nothing');
+    expect(seen).toContain('GET /v2/');
   });
 });

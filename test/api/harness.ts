@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
-import { createRegistryServer } from '../../src-server/http/app';
+import { createRegistryServer, type RegistryServerDeps } from '../../src-server/http/app';
 import { silentLogger } from '../../src-server/logger';
 import { createServices, type Services, type ServicesOptions } from '../../src-server/services';
 import { tempDir } from '../helpers/berth-server';
@@ -24,12 +24,15 @@ export interface ApiRegistry {
 }
 
 /** Starts the registry app in-process on a free loopback port. */
-export async function startApi(opts: Partial<ServicesOptions> = {}): Promise<ApiRegistry> {
+export async function startApi(
+  opts: Partial<ServicesOptions> = {},
+  app: Pick<RegistryServerDeps, 'authorize'> = {},
+): Promise<ApiRegistry> {
   const tmp = opts.dataDir ? null : tempDir('berth-api-');
   const dataDir = opts.dataDir ?? tmp!.dir;
   const services = await createServices({ fsync: false, log: silentLogger, ...opts, dataDir });
-  const app = createRegistryServer({ registry: services.registry, log: silentLogger });
-  const server: Server = createServer(app.callback());
+  const koa = createRegistryServer({ registry: services.registry, log: silentLogger, ...app });
+  const server: Server = createServer(koa.callback());
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   const port = (server.address() as AddressInfo).port;
   let stopped = false;
