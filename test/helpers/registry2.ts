@@ -111,6 +111,28 @@ async function startOnce(dataDir: string, configDir: string): Promise<RunningReg
 }
 
 /**
+ * Runs registry:2's offline garbage collector over `dataDir` (`docker-registry garbage-collect
+ * CONFIG.yml [flags]`) with the registry stopped; resolves its output, rejects on a non-zero exit.
+ */
+export function registry2GarbageCollect(dataDir: string, configDir: string, flags: string[] = []): Promise<string> {
+  const configFile = join(configDir, 'registry2-gc.yml');
+  writeFileSync(configFile, registry2Config(dataDir, 0));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
+  return new Promise((res, rej) => {
+    const proc = spawn(REGISTRY2_BIN, ['garbage-collect', ...flags, configFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => (out += d));
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) res(out);
+      else rej(new Error(`docker-registry garbage-collect exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+/**
  * Starts `docker-registry serve CONFIG.yml` over `dataDir` (its `rootdirectory`) on a free
  * 127.0.0.1 port and waits until `/v2/` answers. The config file is written into `configDir`.
  */

@@ -6,9 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
-import { pushRandomImage, sha256 } from '../helpers/push';
-import { startRegistry2, type RunningRegistry2 } from '../helpers/registry2';
-import { readRepositoriesOnDisk, verifyBlobs } from '../helpers/verify';
+import { pushBlob, pushRandomImage, sha256 } from '../helpers/push';
+import { registry2GarbageCollect, startRegistry2, type RunningRegistry2 } from '../helpers/registry2';
+import { blobExists, readRepositoriesOnDisk, verifyBlobs } from '../helpers/verify';
 import { pushDockerList } from './docker-list';
 import { writeOciLayout } from './oci-fixture';
 import { fetchTags, snapshotRegistry, type RegistryView } from './snapshot';
@@ -25,6 +25,7 @@ describe('Berth → registry:2 on the same data directory', () => {
   let reg2: RunningRegistry2 | undefined;
   let fromBerth: RegistryView;
   let fromRegistry2: RegistryView;
+  let orphan = '';
 
   beforeAll(() => {
     writeOciLayout(layout, [
@@ -49,6 +50,7 @@ describe('Berth → registry:2 on the same data directory', () => {
     await pushRandomImage(berth.url, 'interop/nested/deep', 'one', [5_000, 70_000]);
     await pushRandomImage(berth.url, 'interop/nested/deep', 'two', [1_000], ARM64);
     await pushDockerList(berth.url, 'interop/docker', 'list', [AMD64, ARM64]);
+    orphan = await pushBlob(berth.url, 'interop/app', Buffer.from('a blob no manifest references'));
 
     fromBerth = await snapshotRegistry(berth.url);
     expect(fromBerth.catalog).toEqual(['interop/app', 'interop/docker', 'interop/multi', 'interop/nested/deep']);
@@ -105,6 +107,20 @@ describe('Berth → registry:2 on the same data directory', () => {
     fromRegistry2 = await snapshotRegistry(url);
     await reg2!.stop();
     reg2 = undefined;
+  });
+
+  it('registry:2’s garbage collector understands Berth’s links: it sweeps only unreferenced blobs', async () => {
+    const deleted = fromBerth.repos['interop/nested/deep']!;
+    const unique = Object.keys(deleted.blobs).filter((d) => !Object.keys(fromRegistry2.repos['interop/nested/deep']!.blobs).includes(d));
+    expect(unique.length).toBeGreaterThan(0);
+    expect(blobExists(data, orphan)).toBe(true);
+    await registry2GarbageCollect(data, tmp.dir);
+    expect(blobExists(data, orphan)).toBe(false);
+    for (const d of unique) expect(blobExists(data, d)).toBe(false);
+    // Everything still referenced survives: the next test reads all of it through Berth.
+    for (const repo of Object.values(fromRegistry2.repos)) {
+      for (const d of [...Object.keys(repo.blobs), ...Object.keys(repo.manifests)]) expect(blobExists(data, d)).toBe(true);
+    }
   });
 
   it('Berth restarted on the directory sees registry:2’s new tags and the deleted manifest', async () => {
