@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Payload } from './lib/payload';
 import { cpuTable, markdownTable, summarize, textTable, type MemoryRow, type Row, type Side } from './lib/report';
-import { BUNDLE, cpuMs, memory, registryInstalled, startBerth, startRegistry, type Server } from './lib/servers';
+import { BUNDLE, cpuMs, memory, registryInstalled, registryVersion, startBerth, startRegistry, type Server } from './lib/servers';
 import { FULL, QUICK, warmUp, workloads, type ServerState } from './lib/workloads';
 
 const RSS_TARGET_MB = 150;
@@ -140,7 +140,12 @@ async function main() {
   }
   say(`\n${textTable(rows, mem)}\n`);
   say(cpuTable(rows));
-  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n`);
+  const context =
+    `_${opts.quick ? 'Quick workload (--quick)' : 'Full workload'}, medians of ${runs} run(s) per server alternating which goes first; ` +
+    `${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end); ` +
+    `Berth on Node ${process.version} (${berth.command}), registry:2 = Debian docker-registry ${registry ? await registryVersion() : 'not installed'}; ` +
+    `${new Date().toISOString().slice(0, 10)}._`;
+  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n\n${context}\n`);
 
   const outDir = resolve(import.meta.dirname, 'results');
   mkdirSync(outDir, { recursive: true });
@@ -151,6 +156,7 @@ async function main() {
     servers: Object.fromEntries(states.map((s) => [s.server.id, { command: s.server.command, setupMs: s.setupMs, notes: [...s.notes] }])),
     workloads: rows,
     memory: { ...mem, peakAfterWorkloadMB: peaks },
+    context,
     failures,
   };
   writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

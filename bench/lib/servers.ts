@@ -22,6 +22,12 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/** `docker-registry --version`'s version field (e.g. "2.8.2+ds1"), or "unknown". */
+export async function registryVersion(): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((res) => execFile('docker-registry', ['--version'], { timeout: 5_000 }, (err, out) => res(err ? 'unknown' : (out.trim().split(/\s+/).pop() ?? 'unknown'))));
+}
+
 /** Is `docker-registry` (Debian's registry:2) on the PATH? */
 export function registryInstalled(): boolean {
   return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, 'docker-registry')));
