@@ -1,23 +1,31 @@
 /**
  * `npm run bench` — the same workload against `berth serve` and registry:2 (`docker-registry`) in one run.
  *
- *   npm run bench                  # full workload, 3 runs per server (a few minutes)
- *   npm run bench -- --quick       # small sizes, 1 run: a smoke test in well under a minute
+ *   npm run bench                  # full workload, 3 runs per server (about 5 minutes)
+ *   npm run bench -- --quick       # small sizes, 1 run: a smoke test of every path in well under a minute
  *   npm run bench -- --runs 5      # more repetitions (medians get steadier)
  *   npm run bench -- --berth-only  # skip registry:2 even when installed
  *   npm run bench -- --source      # run Berth from src-server through tsx's loader (RSS then includes the loader)
  *   npm run bench -- --keep        # keep the temp dir (data dirs, payloads, registry config) for inspection
  *   npm run bench -- --node-option=--max-semi-space-size=4   # a node flag for the Berth process (repeatable)
  *
- * Berth runs as one node process: out/cli/berth.mjs when built, else src-server/cli.ts bundled now with
- * esbuild into node_modules/.cache/berth-bench/ (as a release ships it; tsx's loader would inflate RSS).
- * Each server gets its own temp data dir and free loopback port. Workloads: 256 MiB monolithic upload,
- * 64 MiB chunked upload (8 MiB PATCHes), 256 MiB download (hashed), manifest GET and HEAD by tag at
- * 32 connections (wrk for GET, ab for HEAD), a walk of a 1,000+ repo catalog and of a 2,000-tag list with n=100 following
- * Link, after an untimed warm-up of each server. Every sample is verified (digests, sizes, complete listings) so a fast wrong answer cannot win.
- * Runs alternate which server goes first. The table gives medians and "how many times better Berth
- * is" against the issue's targets; results go to bench/results/latest.json and a Markdown table is
- * printed for the README. The machine is shared: compare ratios from one run, not absolute figures.
+ * Servers: Berth as one node process (out/cli/berth.mjs when built, else src-server/cli.ts bundled now
+ * with esbuild into node_modules/.cache/berth-bench/, as a release ships it), and `docker-registry serve`
+ * with a generated config (filesystem, delete enabled, no access log, level warn). Each has its own temp
+ * data dir and free loopback port. Without docker-registry, Berth runs alone and no ratios are given.
+ *
+ * Workloads (after an untimed warm-up of each server): 256 MiB monolithic upload (POST + streamed PUT),
+ * 64 MiB chunked upload (8 MiB PATCHes with Content-Range), 256 MiB download (hashed while streamed),
+ * manifest GET (wrk) and HEAD (ab: wrk 4.1 stalls on HEAD) by tag at 32 connections, a walk of a
+ * 1,000+ repo catalog with n=100 following Link, a 2,000-tag list walked with n=100 and fetched whole
+ * (registry:2 ignores n on tags). Every sample is verified (digests, sizes, complete listings) so a fast
+ * wrong answer cannot win; a failure marks that server's row and the exit code, and the bench goes on.
+ *
+ * Output: per workload, the median of the runs (alternating which server goes first), the ratio in the
+ * direction "how many times better Berth is" (throughput B/R, times R/B), the issue's target and
+ * PASS/FAIL; peak RSS (VmHWM) of both servers; server CPU per operation (steadier than wall time on a
+ * shared machine); a Markdown table for the README; everything in bench/results/latest.json
+ * (gitignored). The machine is shared: compare ratios from one run, not absolute figures across runs.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
