@@ -13,7 +13,6 @@ import { pushRandomImage } from './helpers/push';
 // and reindex.
 
 const ROOT = resolve(import.meta.dirname, '..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const CLI = join(ROOT, 'src-server/cli.ts');
 
 let tmp: ReturnType<typeof tempDir>;
@@ -21,9 +20,14 @@ let n = 0;
 const fresh = (name: string) => join(tmp.dir, `${name}-${++n}`);
 const repoDir = (dataDir: string, repo: string) => join(dataDir, 'docker/registry/v2/repositories', repo);
 
-/** A `berth serve` started without startBerth's fixed --data/--listen, for http or https. */
+/**
+ * A `berth serve` run as `node --import tsx`, so that signals reach Berth itself. The tsx CLI that
+ * startBerth uses relays a signal and SIGKILLs the child when it has not acknowledged within 30 ms,
+ * which happens on a loaded machine; exit codes after a signal are only meaningful without it.
+ */
 interface Served {
   url: string;
+  host: string;
   proc: ChildProcess;
   output(): string;
   stop(): Promise<number | null>;
@@ -31,7 +35,11 @@ interface Served {
 const running: Served[] = [];
 
 async function spawnServe(args: string[], env: NodeJS.ProcessEnv): Promise<Served> {
-  const proc = spawn(TSX, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
@@ -52,6 +60,7 @@ async function spawnServe(args: string[], env: NodeJS.ProcessEnv): Promise<Serve
   });
   const served = {
     url,
+    host: url.replace(/^https?:\/\//, ''),
     proc,
     output: () => out,
     stop: async () => {
@@ -62,6 +71,10 @@ async function spawnServe(args: string[], env: NodeJS.ProcessEnv): Promise<Serve
   running.push(served);
   return served;
 }
+
+/** `berth serve --data DIR --listen 127.0.0.1:0 [extra]`, as startBerth runs it, but without the tsx relay. */
+const serveOn = (dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
+  spawnServe(['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...extra], env);
 
 /** Waits (at most 15 s) until a file holds at least `size` bytes. */
 async function waitForSize(path: string, size: number): Promise<void> {
@@ -103,7 +116,7 @@ afterAll(async () => {
 
 describe('berth serve', () => {
   it('prints one URL line, answers /v2/, and exits 0 promptly on SIGTERM', async () => {
-    const berth = await startBerth(fresh('data'));
+    const berth = await serveOn(fresh('data'));
     const res = await fetch(`${berth.url}/v2/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('docker-distribution-api-version')).toBe('registry/2.0');
@@ -114,19 +127,20 @@ describe('berth serve', () => {
   });
 
   it('exits 0 on SIGINT too', async () => {
-    const berth = await startBerth(fresh('data'));
+    const berth = await serveOn(fresh('data'));
     const exited = new Promise<number | null>((res) => berth.proc.once('exit', (code) => res(code)));
     berth.proc.kill('SIGINT');
     expect(await exited).toBe(0);
   });
 
   it('lets a request in flight finish after SIGTERM, then exits 0', async () => {
-    const berth = await startBerth(fresh('data'));
+    const dataDir = fresh('data');
+    const berth = await serveOn(dataDir);
     const start = await fetch(`${berth.url}/v2/drain/test/blobs/uploads/`, { method: 'POST' });
     expect(start.status).toBe(202);
     const location = new URL(start.headers.get('location')!, berth.url);
     const uuid = location.pathname.split('/').at(-1)!;
-    const uploadData = join(repoDir(berth.dataDir, 'drain/test'), '_uploads', uuid, 'data');
+    const uploadData = join(repoDir(dataDir, 'drain/test'), '_uploads', uuid, 'data');
     // More than the upload writer's 1 MiB batch, so part of it reaches the disk while the body is open.
     const first = Buffer.alloc(2 * 1024 * 1024, 7);
     const exited = new Promise<number | null>((res) => berth.proc.once('exit', (code) => res(code)));
@@ -164,7 +178,7 @@ describe('berth serve', () => {
     expect(existsSync(repoDir(envDir, 'env/repo'))).toBe(true);
 
     const flagDir = fresh('berth-data-flag');
-    const berth = await startBerth(flagDir, [], { BERTH_DATA: envDir });
+    const berth = await serveOn(flagDir, [], { BERTH_DATA: envDir });
     await pushRandomImage(berth.url, 'flag/repo', 'v1');
     expect(await berth.stop()).toBe(0);
     expect(existsSync(repoDir(flagDir, 'flag/repo'))).toBe(true);
@@ -216,7 +230,7 @@ health:
 
     // An environment override turns deletes back on; --data beats the environment.
     const flagDir = fresh('flag-root');
-    const berth = await startBerth(flagDir, ['--config', config], {
+    const berth = await serveOn(flagDir, ['--config', config], {
       REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: envDir,
       REGISTRY_STORAGE_DELETE_ENABLED: 'true',
     });
@@ -302,7 +316,7 @@ describe('berth reindex', () => {
     await pushRandomImage(berth.url, 'alpha/one', 'v1');
     await pushRandomImage(berth.url, 'alpha/one', 'v2');
     await pushRandomImage(berth.url, 'beta', 'latest');
-    expect(await berth.stop()).toBe(0);
+    await berth.stop();
 
     const db = join(data, 'berth', 'index.db');
     expect(existsSync(db)).toBe(true);
@@ -320,14 +334,14 @@ describe('berth reindex', () => {
     expect(catalog.repositories).toEqual(['alpha/one', 'beta']);
     const tags = await (await fetch(`${berth.url}/v2/alpha/one/tags/list`)).json();
     expect(tags.tags).toEqual(['v1', 'v2']);
-    expect(await berth.stop()).toBe(0);
+    await berth.stop();
   });
 
   it('rebuilds an index that disagrees with the disk', async () => {
     const data = fresh('reindex-stale');
     const berth = await startBerth(data);
     await pushRandomImage(berth.url, 'gamma', 'a');
-    expect(await berth.stop()).toBe(0);
+    await berth.stop();
     // A repository removed behind Berth's back must not survive a reindex.
     rmSync(repoDir(data, 'gamma'), { recursive: true });
     const r = await runBerth(['reindex', '--data', data]);

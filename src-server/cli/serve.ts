@@ -49,9 +49,6 @@ export async function serve(opts: ServeOptions): Promise<void> {
     throw err;
   }
   const { server, url } = listening;
-  log.info(`data directory ${config.dataDir}${config.htpasswd ? `, htpasswd auth (${config.htpasswd.path})` : ''}`);
-  process.stdout.write(`Berth registry listening on ${url}\n`);
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -65,6 +62,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
     services.close();
     process.exit(0);
   };
+  // Installed before the URL is announced: whoever reads that line may signal at once.
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  log.info(`data directory ${config.dataDir}${config.htpasswd ? `, htpasswd auth (${config.htpasswd.path})` : ''}`);
+  process.stdout.write(`Berth registry listening on ${url}\n`);
 }
