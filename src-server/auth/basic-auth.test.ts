@@ -124,3 +124,21 @@ describe('createBasicAuth', () => {
     );
   });
 });
+
+describe('unknown users', () => {
+  it('cost the same bcrypt work as known ones', async () => {
+    const path = join(dir, 'htpasswd-cost');
+    writeFileSync(path, `known:${bcrypt.hashSync('pw', 11)}\n`);
+    const authorize = createBasicAuth({ realm: 'r', path, log: silentLogger });
+    const time = async (user: string) => {
+      const t = performance.now();
+      await rejection(authorize(fakeCtx(basic(user, 'wrong'))));
+      return performance.now() - t;
+    };
+    const known = await time('known');
+    const unknown = await time('nobody');
+    // Cost 11 takes well over 50 ms in bcryptjs; an unknown user that skipped bcrypt would take ~0.
+    expect(known).toBeGreaterThan(50);
+    expect(unknown).toBeGreaterThan(known / 3);
+  });
+});

@@ -31,11 +31,17 @@ function quote(s: string): string {
   return `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
-/** A bcrypt hash of random bytes at the cost the file's users have, compared against for unknown users. */
+const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A random, well-formed bcrypt hash at the cost the file's users have, compared against for unknown
+ * users. Made from random characters rather than by hashing, so a reload never blocks on bcrypt.
+ */
 function dummyHashFor(entries: HtpasswdEntries): string {
   const first = entries.users.values().next().value;
   const cost = first ? bcrypt.getRounds(first) : 5;
-  return bcrypt.hashSync(randomBytes(16).toString('hex'), cost);
+  const chars = [...randomBytes(53)].map((b) => BCRYPT_ALPHABET[b & 63]).join('');
+  return `$2b$${String(cost).padStart(2, '0')}$${chars}`;
 }
 
 /**
