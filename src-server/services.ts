@@ -42,6 +42,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const log = opts.log ?? createLogger();
   mkdirSync(join(opts.dataDir, BERTH_DIR), { recursive: true });
   const driver = new FsDriver(opts.dataDir, { fsync: opts.fsync });
+  await driver.prepare();
   const index = new RegistryIndex(indexPath(opts.dataDir));
   const registry = new Registry({ driver, index, deleteEnabled: opts.deleteEnabled ?? true });
   const reconcileReport = await reconcileIndex(registry);

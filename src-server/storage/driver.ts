@@ -45,6 +45,8 @@ export interface StorageDriver {
   moveIfAbsent(from: string, to: string): Promise<boolean>;
   /** Deletes a file or a whole folder; no error when it is already gone. */
   delete(path: string): Promise<void>;
+  /** Clears leftovers of writes a killed process did not finish (called once at start). */
+  prepare?(): Promise<void>;
   /** Absolute path on local disk, where the driver has one (lets the index live beside the data). */
   localPath?(path: string): string;
 }

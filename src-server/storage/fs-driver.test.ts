@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -122,10 +122,42 @@ describe('FsDriver specifics', () => {
     expect(drv.localPath('a/b')).toBe(join(root, 'a/b'));
   });
 
-  it('writes under the root only', async () => {
+  it('writes under the root only, staging in berth/tmp and leaving nothing there', async () => {
     const root = freshRoot();
     const drv = new FsDriver(root, { fsync: false });
+    await drv.prepare();
     await drv.writeFile('docker/registry/v2/x', 'y');
-    expect(readdirSync(root)).toEqual(['docker']);
+    expect(readdirSync(root).sort()).toEqual(['berth', 'docker']);
+    expect(readdirSync(join(root, 'berth/tmp'))).toEqual([]);
+  });
+
+  it('creates a new folder tree only together with its file (never an empty folder)', async () => {
+    const root = freshRoot();
+    const drv = new FsDriver(root, { fsync: false });
+    await drv.prepare();
+    await drv.writeFile('repo/_manifests/tags/v1/current/link', 'sha256:x');
+    expect(readFileSync(join(root, 'repo/_manifests/tags/v1/current/link'), 'utf8')).toBe('sha256:x');
+    // Concurrent writers racing to create the same new folders all land.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => drv.writeFile(`race/_layers/sha256/h${i % 3}/f${i}/link`, String(i))),
+    );
+    for (let i = 0; i < 20; i++) {
+      expect(readFileSync(join(root, `race/_layers/sha256/h${i % 3}/f${i}/link`), 'utf8')).toBe(String(i));
+    }
+    expect(readdirSync(join(root, 'berth/tmp'))).toEqual([]);
+  });
+
+  it('deletes a folder in one step and prepare() clears interrupted staging', async () => {
+    const root = freshRoot();
+    const drv = new FsDriver(root, { fsync: false });
+    await drv.prepare();
+    await drv.writeFile('t/_manifests/tags/v1/current/link', 'a');
+    await drv.writeFile('t/_manifests/tags/v1/index/sha256/ab/link', 'a');
+    await drv.delete('t/_manifests/tags/v1');
+    expect(readdirSync(join(root, 't/_manifests/tags'))).toEqual([]);
+    expect(readdirSync(join(root, 'berth/tmp'))).toEqual([]);
+    writeFileSync(join(root, 'berth/tmp/left-by-a-kill'), 'partial');
+    await drv.prepare();
+    expect(readdirSync(join(root, 'berth/tmp'))).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { AppendWriter, ByteRange, FileInfo, StorageDriver } from './driver';
+import { BERTH_DIR } from './layout';
 
 function isNotFound(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
@@ -23,14 +24,82 @@ export interface FsDriverOptions {
   fsync?: boolean;
 }
 
-/** Storage driver over a local folder, in registry:2's `filesystem` layout. */
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await fsp.stat(path)).isDirectory();
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Storage driver over a local folder, in registry:2's `filesystem` layout.
+ *
+ * Nothing is ever half-visible: files are written in `berth/tmp` and renamed into place together
+ * with every folder they need (a new tag folder appears with its `current/link` already inside),
+ * and folders are deleted by renaming them out first. A killed process leaves debris only in
+ * `berth/tmp`, which `prepare` clears, and in `_uploads`.
+ */
 export class FsDriver implements StorageDriver {
   readonly root: string;
   private readonly fsync: boolean;
+  private readonly tmp: string;
 
   constructor(root: string, opts: FsDriverOptions = {}) {
     this.root = resolve(root);
     this.fsync = opts.fsync ?? true;
+    this.tmp = join(this.root, BERTH_DIR, 'tmp');
+  }
+
+  /** Clears what interrupted writes and deletes left in the staging folder. */
+  async prepare(): Promise<void> {
+    await fsp.rm(this.tmp, { recursive: true, force: true });
+    await fsp.mkdir(this.tmp, { recursive: true });
+  }
+
+  private stagingPath(): string {
+    return join(this.tmp, randomBytes(8).toString('hex'));
+  }
+
+  /**
+   * Renames a local file to `dst`, creating the folders it needs in the same atomic step: the
+   * missing part of the tree is built in staging and renamed into place as one folder.
+   */
+  private async place(src: string, dst: string): Promise<void> {
+    const leftovers: string[] = [];
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const missing: string[] = [];
+        let top = dirname(dst);
+        while (top.length > this.root.length && !(await isDirectory(top))) {
+          missing.unshift(basename(top));
+          top = dirname(top);
+        }
+        if (missing.length === 0) {
+          await fsp.rename(src, dst);
+          return;
+        }
+        const stage = this.stagingPath();
+        const inner = join(stage, ...missing.slice(1));
+        await fsp.mkdir(inner, { recursive: true });
+        const staged = join(inner, basename(dst));
+        await fsp.rename(src, staged);
+        leftovers.push(stage);
+        try {
+          await fsp.rename(stage, join(top, missing[0]!));
+          leftovers.pop();
+          return;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          // Another writer created the folder meanwhile: go again, placing into it.
+          if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt >= 8) throw err;
+          src = staged;
+        }
+      }
+    } finally {
+      for (const l of leftovers) await fsp.rm(l, { recursive: true, force: true });
+    }
   }
 
   /** Maps a storage path to a local one; paths are built by `layout.ts` from validated names only. */
@@ -69,8 +138,8 @@ export class FsDriver implements StorageDriver {
 
   async writeFile(path: string, data: Buffer | string): Promise<void> {
     const target = this.localPath(path);
-    await fsp.mkdir(dirname(target), { recursive: true });
-    const tmp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
+    const tmp = this.stagingPath();
+    await fsp.mkdir(this.tmp, { recursive: true });
     const fh = await fsp.open(tmp, 'w');
     try {
       await fh.writeFile(data);
@@ -79,7 +148,7 @@ export class FsDriver implements StorageDriver {
       await fh.close();
     }
     try {
-      await fsp.rename(tmp, target);
+      await this.place(tmp, target);
     } catch (err) {
       await fsp.rm(tmp, { force: true });
       throw err;
@@ -128,18 +197,26 @@ export class FsDriver implements StorageDriver {
 
   async moveIfAbsent(from: string, to: string): Promise<boolean> {
     const src = this.localPath(from);
-    const dst = this.localPath(to);
     if (await this.stat(to)) {
       await fsp.rm(src, { force: true });
       return false;
     }
-    await fsp.mkdir(dirname(dst), { recursive: true });
-    // rename is atomic; a concurrent commit of the same digest replaces identical, verified bytes.
-    await fsp.rename(src, dst);
+    // A concurrent commit of the same digest may replace identical, verified bytes: harmless.
+    await this.place(src, this.localPath(to));
     return true;
   }
 
   async delete(path: string): Promise<void> {
-    await fsp.rm(this.localPath(path), { recursive: true, force: true });
+    const target = this.localPath(path);
+    const trash = this.stagingPath();
+    await fsp.mkdir(this.tmp, { recursive: true });
+    try {
+      // Out of sight in one step, then removed at leisure: a kill never leaves half a folder.
+      await fsp.rename(target, trash);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    await fsp.rm(trash, { recursive: true, force: true });
   }
 }

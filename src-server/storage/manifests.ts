@@ -29,10 +29,14 @@ export class ManifestStore {
     await this.driver.writeFile(paths.revisionLink(repo, d), d.digest);
   }
 
-  /** Points a tag at a manifest (and records it in the tag's history, as registry:2 does). */
+  /**
+   * Points a tag at a manifest, then records it in the tag's history as registry:2 does. The
+   * current link goes first: a tag folder must never exist without it, or registry:2 lists a tag
+   * it cannot serve.
+   */
   async tag(repo: string, tag: string, d: ParsedDigest): Promise<void> {
-    await this.driver.writeFile(paths.tagIndexLink(repo, tag, d), d.digest);
     await this.driver.writeFile(paths.tagCurrentLink(repo, tag), d.digest);
+    await this.driver.writeFile(paths.tagIndexLink(repo, tag, d), d.digest);
   }
 
   /** The digest a tag points at, read from disk. */

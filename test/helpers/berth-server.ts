@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const CLI = join(ROOT, 'src-server/cli.ts');
+// `node --import tsx` keeps the server in this very process, so SIGKILL reaches it (the tsx
+// launcher would leave its child running).
+const NODE_ARGS = ['--import', 'tsx', CLI];
 
 /** A `berth` child process serving on a free loopback port. */
 export interface RunningBerth {
@@ -31,7 +33,8 @@ export function tempDir(prefix = 'berth-test-'): { dir: string; cleanup: () => v
 /** Runs a `berth` command to completion (e.g. `['reindex', '--data', dir]`). */
 export function runBerth(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
-    const p = spawn(TSX, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [...NODE_ARGS, ...args], {
+      cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -45,7 +48,8 @@ export function runBerth(args: string[], opts: { env?: NodeJS.ProcessEnv; input?
  * Starts `berth serve --data DIR --listen 127.0.0.1:0 [extra]` and waits for the URL it prints.
  */
 export async function startBerth(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningBerth> {
-  const proc = spawn(TSX, [CLI, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...extra], {
+  const proc = spawn(process.execPath, [...NODE_ARGS, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...extra], {
+    cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
