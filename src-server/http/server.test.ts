@@ -34,3 +34,29 @@ describe('createRegistryHttpServer', () => {
     await new Promise<void>((r) => server.close(() => r()));
   });
 });
+
+describe('malformed requests', () => {
+  it('get the spec JSON error from the server, not Node bare text', async () => {
+    const { connect } = await import('node:net');
+    const server = createRegistryHttpServer(() => {
+      throw new Error('the handler must not see a malformed request');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const reply = await new Promise<string>((resolve, reject) => {
+      const sock = connect(port, '127.0.0.1', () => {
+        sock.write('PATCH /v2/a/blobs/uploads/x HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n');
+      });
+      let data = '';
+      sock.on('data', (d) => (data += d));
+      sock.on('end', () => resolve(data));
+      sock.on('error', reject);
+      sock.setTimeout(5000, () => reject(new Error('no answer')));
+    });
+    server.close();
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply).toContain('Docker-Distribution-API-Version: registry/2.0');
+    const body = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4));
+    expect(body.errors[0].code).toBe('UNSUPPORTED');
+  });
+});

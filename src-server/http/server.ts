@@ -1,5 +1,6 @@
 import { createServer as createHttp, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttps } from 'node:https';
+import type { Duplex } from 'node:stream';
 
 /** TLS material for an HTTPS listener (PEM). */
 export interface TlsMaterial {
@@ -23,5 +24,27 @@ export function createRegistryHttpServer(handler: RequestListener, tls?: TlsMate
   // An idle socket (a client that stalls mid-body) is closed after 2 minutes of silence; without it a
   // stalled PATCH keeps its upload busy forever. Slow but moving transfers are never cut off.
   server.timeout = IDLE_SOCKET_TIMEOUT_MS;
+  server.on('clientError', answerMalformedRequest);
   return server;
+}
+
+const MALFORMED_BODY = JSON.stringify({
+  errors: [{ code: 'UNSUPPORTED', message: 'malformed HTTP request', detail: null }],
+});
+
+/**
+ * Requests Node's parser refuses (a bad Content-Length, broken headers) never reach Koa; answer
+ * them with the spec's JSON error instead of Node's bare text, then close the connection.
+ */
+function answerMalformedRequest(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (err.code === 'ECONNRESET' && socket.destroyed)) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Docker-Distribution-API-Version: registry/2.0\r\nConnection: close\r\n` +
+      `Content-Length: ${Buffer.byteLength(MALFORMED_BODY)}\r\n\r\n${MALFORMED_BODY}`,
+  );
 }
