@@ -6,6 +6,7 @@ import { isValidTag } from '../core/names';
 import type { RegistryIndex, ReferrerRow } from '../index/registry-index';
 import { BlobStore } from '../storage/blobs';
 import type { ByteRange, StorageDriver } from '../storage/driver';
+import { paths } from '../storage/layout';
 import { ManifestStore } from '../storage/manifests';
 import { UploadStore } from '../storage/uploads';
 import { ManifestCache } from './manifest-cache';
@@ -60,6 +61,11 @@ export class Registry {
   /** Streams a blob (callers stat it first). */
   openBlob(d: ParsedDigest, range?: ByteRange): Readable {
     return this.blobs.open(d, range);
+  }
+
+  /** The blob's path on local disk when the storage driver has one (for zero-allocation sends). */
+  localBlobPath(d: ParsedDigest): string | null {
+    return this.driver.localPath ? this.driver.localPath(paths.blobData(d)) : null;
   }
 
   /** Unlinks a blob from a repository. */
