@@ -9,8 +9,8 @@
  *   npm run bench -- --keep        # keep the temp dir (data dirs, payloads, registry config) for inspection
  *   npm run bench -- --node-option=--max-semi-space-size=4   # a node flag for the Berth process (repeatable)
  *
- * Servers: Berth as one node process (out/cli/berth.mjs when built, else src-server/cli.ts bundled now
- * with esbuild into node_modules/.cache/berth-bench/, as a release ships it), and `docker-registry serve`
+ * Servers: Berth as one node process (src-server/cli.ts bundled now with esbuild into
+ * node_modules/.cache/berth-bench/, as a release ships it; never a possibly stale out/ build), and `docker-registry serve`
  * with a generated config (filesystem, delete enabled, no access log, level warn). Each has its own temp
  * data dir and free loopback port. Without docker-registry, Berth runs alone and no ratios are given.
  *
@@ -27,13 +27,13 @@
  * shared machine); a Markdown table for the README; everything in bench/results/latest.json
  * (gitignored). The machine is shared: compare ratios from one run, not absolute figures across runs.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Payload } from './lib/payload';
 import { cpuTable, markdownTable, summarize, textTable, type MemoryRow, type Row, type Side } from './lib/report';
-import { BUNDLE, cpuMs, memory, registryInstalled, registryVersion, startBerth, startRegistry, type Server } from './lib/servers';
+import { cpuMs, memory, registryInstalled, registryVersion, startBerth, startRegistry, type Server } from './lib/servers';
 import { FULL, QUICK, warmUp, workloads, type ServerState } from './lib/workloads';
 
 const RSS_TARGET_MB = 150;
@@ -80,7 +80,7 @@ async function main() {
   const small = await Payload.create(join(tmp, 'warmup.bin'), 4 * 1024 * 1024);
 
   for (const d of ['berth-data', 'registry-data']) mkdirSync(join(tmp, d));
-  const berth = await startBerth(join(tmp, 'berth-data'), opts.source ? 'source' : existsSync(BUNDLE) ? 'build' : 'bundle', opts['node-option']);
+  const berth = await startBerth(join(tmp, 'berth-data'), opts.source ? 'source' : 'bundle', opts['node-option']);
   servers.push(berth);
   say(`Berth:      ${berth.url} (pid ${berth.pid}, ${berth.command})`);
   let registry: Server | null = null;

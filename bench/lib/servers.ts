@@ -34,7 +34,6 @@ export function registryInstalled(): boolean {
 }
 
 /** The built CLI bundle, when `npm run build:cli` has made one. */
-export const BUNDLE = join(ROOT, 'out/cli/berth.mjs');
 
 function track(proc: ChildProcess): { output: () => string; exited: Promise<void> } {
   let out = '';
@@ -58,8 +57,8 @@ function stopper(proc: ChildProcess, exited: Promise<void>): () => Promise<void>
 /** Where the bench bundles the CLI itself when there is no build (packages resolve from ./node_modules). */
 const BENCH_BUNDLE = join(ROOT, 'node_modules/.cache/berth-bench/berth.mjs');
 
-/** How to run Berth: `source` = tsx loader; `build` = out/cli/berth.mjs; `bundle` = esbuild it now. */
-export type BerthMode = 'source' | 'build' | 'bundle';
+/** How to run Berth: `source` = tsx loader; `bundle` = esbuild the current source now. */
+export type BerthMode = 'source' | 'bundle';
 
 /** Bundles src-server/cli.ts with esbuild (dependencies stay external), as a release would ship it. */
 async function bundleCli(): Promise<string> {
@@ -80,12 +79,12 @@ async function bundleCli(): Promise<string> {
 
 /**
  * Starts `berth serve` on a free loopback port, as a single node process (so the pid is the server):
- * the TypeScript source through tsx's loader, the built bundle, or a bundle made now with esbuild.
+ * the TypeScript source through tsx's loader, or a bundle of it made now with esbuild.
  * The loader adds tens of MB of RSS, so memory figures are only fair for the bundles.
  */
 export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: string[] = []): Promise<Server> {
   const entry =
-    mode === 'source' ? ['--import', 'tsx', join(ROOT, 'src-server/cli.ts')] : [mode === 'build' ? BUNDLE : await bundleCli()];
+    mode === 'source' ? ['--import', 'tsx', join(ROOT, 'src-server/cli.ts')] : [await bundleCli()];
   const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0'];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const { output, exited } = track(proc);
