@@ -1,78 +1,33 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBerth, startBerth, tempDir } from './helpers/berth-server';
+import { runBerth, spawnServe as spawnBerthServe, startBerth, tempDir, type RunningBerth } from './helpers/berth-server';
 import { pushRandomImage } from './helpers/push';
 
 // The real `berth` CLI as a child process: serve (URL line, signals, graceful drain), data
 // directory resolution, registry:2 config files and REGISTRY_* variables, HTTPS, start-up errors,
 // and reindex.
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'src-server/cli.ts');
 
 let tmp: ReturnType<typeof tempDir>;
 let n = 0;
 const fresh = (name: string) => join(tmp.dir, `${name}-${++n}`);
 const repoDir = (dataDir: string, repo: string) => join(dataDir, 'docker/registry/v2/repositories', repo);
 
-/**
- * A `berth serve` run as `node --import tsx`, so that signals reach Berth itself. The tsx CLI that
- * startBerth uses relays a signal and SIGKILLs the child when it has not acknowledged within 30 ms,
- * which happens on a loaded machine; exit codes after a signal are only meaningful without it.
- */
-interface Served {
-  url: string;
-  host: string;
-  proc: ChildProcess;
-  output(): string;
-  stop(): Promise<number | null>;
-}
-const running: Served[] = [];
+const running: RunningBerth[] = [];
 
-async function spawnServe(args: string[], env: NodeJS.ProcessEnv): Promise<Served> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
-  const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`berth serve did not start:\n${out}`)), 30_000);
-    proc.stdout!.on('data', () => {
-      const m = /Berth registry listening on (https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]!);
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`berth serve exited with ${code}:\n${out}`));
-    });
-  });
-  const served = {
-    url,
-    host: url.replace(/^https?:\/\//, ''),
-    proc,
-    output: () => out,
-    stop: async () => {
-      if (proc.exitCode === null) proc.kill('SIGTERM');
-      return exited;
-    },
-  };
+/** `berth ARGS`, remembered so that afterAll stops whatever a failed test left running. */
+async function spawnServe(args: string[], env: NodeJS.ProcessEnv): Promise<RunningBerth> {
+  const served = await spawnBerthServe(args, env);
   running.push(served);
   return served;
 }
 
-/** `berth serve --data DIR --listen 127.0.0.1:0 [extra]`, as startBerth runs it, but without the tsx relay. */
+/** `berth serve --data DIR --listen 127.0.0.1:0 [extra]`. */
 const serveOn = (dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
   spawnServe(['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...extra], env);
 

@@ -45,10 +45,10 @@ export function runBerth(args: string[], opts: { env?: NodeJS.ProcessEnv; input?
 }
 
 /**
- * Starts `berth serve --data DIR --listen 127.0.0.1:0 [extra]` and waits for the URL it prints.
+ * Runs `berth ARGS` (a serve command) and waits for the URL it prints (http or https).
  */
-export async function startBerth(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningBerth> {
-  const proc = spawn(process.execPath, [...NODE_ARGS, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...extra], {
+export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningBerth> {
+  const proc = spawn(process.execPath, [...NODE_ARGS, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,23 +56,25 @@ export async function startBerth(dataDir: string, extra: string[] = [], env: Nod
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
   const url = await new Promise<string>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`berth serve did not start:\n${out}`)), 30_000);
-    const check = () => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+    proc.stdout!.on('data', () => {
+      const m = /Berth registry listening on (https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         res(m[1]!);
       }
-    };
-    proc.stdout!.on('data', check);
-    proc.on('exit', (code) => rej(new Error(`berth serve exited with ${code}:\n${out}`)));
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`berth serve exited with ${code}:\n${out}`));
+    });
   });
-  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
   return {
     url,
-    host: url.replace('http://', ''),
-    dataDir,
+    host: url.replace(/^https?:\/\//, ''),
+    dataDir: args[args.indexOf('--data') + 1] ?? '',
     proc,
     output: () => out,
     async stop() {
@@ -84,4 +86,9 @@ export async function startBerth(dataDir: string, extra: string[] = [], env: Nod
       await exited;
     },
   };
+}
+
+/** Starts `berth serve --data DIR --listen 127.0.0.1:0 [extra]` and waits for the URL it prints. */
+export function startBerth(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningBerth> {
+  return spawnServe(['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...extra], env);
 }
