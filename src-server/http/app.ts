@@ -4,14 +4,19 @@ import { RegistryError } from '../core/errors';
 import type { Logger } from '../logger';
 import type { Registry } from '../registry/registry';
 import { errorMiddleware, writeError } from './errors';
-import { dispatchV2, parseV2Path } from './v2-router';
+import { dispatchV2, parseV2Path, type V2Target } from './v2-router';
 
 /** What the registry HTTP app needs. */
 export interface RegistryServerDeps {
   registry: Registry;
   log: Logger;
-  /** Runs before `/v2` routes (authentication); may throw a RegistryError. */
-  authorize?: (ctx: Context) => Promise<void> | void;
+  /**
+   * Runs before every `/v2` route with what the request addresses (authentication and rights); may
+   * throw a RegistryError (401/403/429). It may set `ctx.state.repoFilter` to limit the catalog.
+   */
+  authorize?: (ctx: Context, target: V2Target) => Promise<void> | void;
+  /** Handlers for paths outside `/v2` (e.g. `/token`), by exact path. */
+  routes?: Record<string, (ctx: Context) => Promise<void> | void>;
 }
 
 function accessLog(log: Logger) {
@@ -44,10 +49,12 @@ export function createRegistryServer(deps: RegistryServerDeps): Koa {
     ctx.set('Docker-Distribution-API-Version', 'registry/2.0');
     const target = ctx.path.startsWith('/v2') ? parseV2Path(ctx.path) : null;
     if (!target) {
+      const route = deps.routes?.[ctx.path];
+      if (route) return route(ctx);
       writeError(ctx, new RegistryError('NOT_FOUND', { detail: { path: ctx.path } }));
       return;
     }
-    if (deps.authorize) await deps.authorize(ctx);
+    if (deps.authorize) await deps.authorize(ctx, target);
     await dispatchV2(ctx, deps.registry, target);
   });
   return app;
