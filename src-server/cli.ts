@@ -9,6 +9,8 @@ import { LOG_LEVELS } from './logger';
 import { printError } from './cli/errors';
 import { reindex } from './cli/reindex';
 import { serve } from './cli/serve';
+import { registerCertCommands } from './cli/cert';
+import { registerUserCommands } from './cli/users';
 
 const dataHelp = `storage root, registry:2's rootdirectory (overrides BERTH_DATA; default here: ${defaultDataDir()})`;
 
@@ -46,6 +48,8 @@ function buildProgram(): Command {
     .addHelpText('after', ENV_HELP)
     .action(reindex);
 
+  registerUserCommands(program);
+  registerCertCommands(program);
   return program;
 }
 
