@@ -22,6 +22,11 @@ Configuration: registry:2's config.yml keys (http.addr, http.tls.certificate/key
   log.accesslog.disabled) and their REGISTRY_* environment overrides (e.g. REGISTRY_HTTP_ADDR).
   Precedence: command-line flags > BERTH_DATA and REGISTRY_* > config file > defaults.`;
 
+/** Commander reducer for repeatable options. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 /** Builds the `berth` program. */
 function buildProgram(): Command {
   const program = new Command('berth')
@@ -36,6 +41,10 @@ function buildProgram(): Command {
     .option('--listen <host:port>', `address to listen on, ":PORT" for all interfaces (default ${DEFAULT_LISTEN})`)
     .option('--config <file>', "registry:2 style config.yml (YAML)")
     .option('--access-log', 'log one line per request to stderr (off by default)')
+    .addOption(new Option('--auth <mode>', 'basic (default), token, or none (loopback only)').choices(['basic', 'token', 'none']))
+    .option('--tls-listen <host:port>', "also serve HTTPS here with Berth's own CA-signed certificate")
+    .option('--tls-name <name>', 'an extra name or wildcard for the server certificate (repeatable)', collect, [] as string[])
+    .option('--allow-open-network', 'allow --auth none on an address other machines can reach')
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices([...LOG_LEVELS]))
     .addHelpText('after', ENV_HELP)
     .action(serve);

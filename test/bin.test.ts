@@ -14,7 +14,7 @@ afterAll(() => tmp.cleanup());
 describe('bin/berth.mjs', () => {
   it('runs the built CLI: serves, pushes work, SIGTERM exits 0', async () => {
     execFileSync(process.execPath, [join(ROOT, 'build/build-cli.mjs')], { cwd: ROOT, stdio: 'pipe' });
-    const proc = spawn(join(ROOT, 'bin/berth.mjs'), ['serve', '--data', join(tmp.dir, 'data'), '--listen', '127.0.0.1:0'], {
+    const proc = spawn(join(ROOT, 'bin/berth.mjs'), ['serve', '--data', join(tmp.dir, 'data'), '--listen', '127.0.0.1:0', '--auth', 'none'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -29,7 +29,7 @@ async function spawnServe(args: string[], env: NodeJS.ProcessEnv): Promise<Runni
 
 /** `berth serve --data DIR --listen 127.0.0.1:0 [extra]`. */
 const serveOn = (dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
-  spawnServe(['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...extra], env);
+  spawnServe(['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...(extra.includes('--auth') ? [] : ['--auth', 'none']), ...extra], env);
 
 /** Waits (at most 15 s) until a file holds at least `size` bytes. */
 async function waitForSize(path: string, size: number): Promise<void> {
@@ -127,7 +127,7 @@ describe('berth serve', () => {
 
   it('uses BERTH_DATA when --data is absent, and --data over BERTH_DATA', async () => {
     const envDir = fresh('berth-data-env');
-    const served = await spawnServe(['serve', '--listen', '127.0.0.1:0'], { BERTH_DATA: envDir });
+    const served = await spawnServe(['serve', '--listen', '127.0.0.1:0', '--auth', 'none'], { BERTH_DATA: envDir });
     await pushRandomImage(served.url, 'env/repo', 'v1');
     expect(await served.stop()).toBe(0);
     expect(existsSync(repoDir(envDir, 'env/repo'))).toBe(true);
@@ -142,7 +142,7 @@ describe('berth serve', () => {
 
   it('defaults the data directory to $XDG_DATA_HOME/berth on Linux', async () => {
     const xdg = fresh('xdg');
-    const served = await spawnServe(['serve', '--listen', '127.0.0.1:0'], { BERTH_DATA: '', XDG_DATA_HOME: xdg });
+    const served = await spawnServe(['serve', '--listen', '127.0.0.1:0', '--auth', 'none'], { BERTH_DATA: '', XDG_DATA_HOME: xdg });
     await pushRandomImage(served.url, 'default/repo', 'v1');
     expect(await served.stop()).toBe(0);
     expect(existsSync(repoDir(join(xdg, 'berth'), 'default/repo'))).toBe(true);
@@ -205,7 +205,7 @@ health:
       'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
       '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
     ], { stdio: 'ignore' });
-    const served = await spawnServe(['serve', '--data', fresh('tls-data')], {
+    const served = await spawnServe(['serve', '--data', fresh('tls-data'), '--auth', 'none'], {
       REGISTRY_HTTP_ADDR: '127.0.0.1:0',
       REGISTRY_HTTP_TLS_CERTIFICATE: cert,
       REGISTRY_HTTP_TLS_KEY: key,
@@ -245,7 +245,12 @@ health:
     ];
     try {
       const results = await Promise.all(
-        cases.map((c) => runBerth(['serve', '--data', data, ...(c.args.includes('--listen') ? [] : ['--listen', '127.0.0.1:0']), ...c.args], { env: c.env })),
+        cases.map((c) => {
+          const listen = c.args.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];
+          // Auth off except where the case is about the htpasswd file itself.
+          const auth = c.env?.REGISTRY_AUTH_HTPASSWD_PATH ? [] : ['--auth', 'none'];
+          return runBerth(['serve', '--data', data, ...listen, ...auth, ...c.args], { env: c.env });
+        }),
       );
       results.forEach((r, i) => {
         const c = cases[i]!;

@@ -85,7 +85,7 @@ async function bundleCli(): Promise<string> {
 export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: string[] = []): Promise<Server> {
   const entry =
     mode === 'source' ? ['--import', 'tsx', join(ROOT, 'src-server/cli.ts')] : [await bundleCli()];
-  const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0'];
+  const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', '--auth', 'none'];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const { output, exited } = track(proc);
   const url = await new Promise<string>((res, rej) => {

@@ -1,10 +1,9 @@
-import type { Context } from 'koa';
-import { createBasicAuth } from '../auth/basic-auth';
 import { loadConfig } from '../config/load';
 import { createRegistryServer } from '../http/app';
 import { createLogger } from '../logger';
 import { createServices } from '../services';
 import { CliError } from './errors';
+import { setUpAuth } from './auth-setup';
 import { listen, shutdown } from './listen';
 
 /** Options of `berth serve`, as commander hands them over. */
@@ -14,6 +13,10 @@ export interface ServeOptions {
   config?: string;
   accessLog?: boolean;
   logLevel?: string;
+  auth?: string;
+  tlsListen?: string;
+  tlsName?: string[];
+  allowOpenNetwork?: boolean;
 }
 
 /**
@@ -25,14 +28,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const log = createLogger(config.logLevel, { access: config.accessLog });
   for (const w of warnings) log.warn(w);
 
-  let authorize: ((ctx: Context) => Promise<void>) | undefined;
-  if (config.htpasswd) {
-    try {
-      authorize = createBasicAuth({ ...config.htpasswd, log });
-    } catch (err) {
-      throw new CliError((err as Error).message);
-    }
-  }
+  const auth = await setUpAuth(config, log);
 
   let services;
   try {
@@ -40,7 +36,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   } catch (err) {
     throw new CliError(`cannot open data directory ${config.dataDir}: ${(err as Error).message}`);
   }
-  const app = createRegistryServer({ registry: services.registry, log, authorize });
+  const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes });
   let listening;
   try {
     listening = await listen(app.callback(), config);
@@ -66,6 +62,6 @@ export async function serve(opts: ServeOptions): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  log.info(`data directory ${config.dataDir}${config.htpasswd ? `, htpasswd auth (${config.htpasswd.path})` : ''}`);
+  log.info(`data directory ${config.dataDir}; ${auth.summary}`);
   process.stdout.write(`Berth registry listening on ${url}\n`);
 }

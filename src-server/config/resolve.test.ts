@@ -22,6 +22,15 @@ describe('resolveConfig', () => {
       dataDir: '/home/u/.local/share/berth',
       listen: { host: '127.0.0.1', port: 5000 },
       deleteEnabled: true,
+      auth: {
+        mode: 'basic',
+        realm: 'Berth Registry',
+        htpasswdPath: '/home/u/.local/share/berth/berth/htpasswd',
+        accessPath: '/home/u/.local/share/berth/berth/access.yml',
+        autoInit: true,
+      },
+      tlsNames: [],
+      allowOpenNetwork: false,
       logLevel: 'info',
       accessLog: false,
     });
@@ -33,7 +42,9 @@ describe('resolveConfig', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     // The first block has proxy.remoteurl: without it, everything else must resolve.
     const first = blocks[0]!.replace(/^proxy:\n(  .*\n?)*/m, '');
-    const { config, warnings } = resolve({ fileText: first });
+    // It listens on every interface without auth: refused unless said explicitly (issue 3).
+    expect(() => resolve({ fileText: first })).toThrow(/--allow-open-network/);
+    const { config, warnings } = resolve({ fileText: first, flags: { allowOpenNetwork: true } });
     expect(config.dataDir).toBe('/var/lib/registry');
     expect(config.listen).toEqual({ host: undefined, port: 5000 });
     expect(warnings.map((w) => w.split(' ')[2])).toEqual(['log.fields', 'storage.cache', 'http.headers', 'health']);
@@ -58,7 +69,7 @@ describe('resolveConfig', () => {
         REGISTRY_HTTP_TLS_KEY: '/certs/domain.key',
       },
     });
-    expect(config.htpasswd).toEqual({ realm: 'Registry Realm', path: '/auth/htpasswd' });
+    expect(config.auth).toMatchObject({ mode: 'basic', realm: 'Registry Realm', htpasswdPath: '/auth/htpasswd', autoInit: false });
     expect(config.tls).toEqual({ certificate: '/certs/domain.crt', key: '/certs/domain.key' });
   });
 
@@ -91,7 +102,15 @@ log:
       listen: { host: '0.0.0.0', port: 443 },
       tls: { certificate: '/c.pem', key: '/k.pem' },
       deleteEnabled: false,
-      htpasswd: { realm: 'Team "R"', path: './htpasswd' },
+      auth: {
+        mode: 'basic',
+        realm: 'Team "R"',
+        htpasswdPath: './htpasswd',
+        accessPath: '/srv/reg/berth/access.yml',
+        autoInit: false,
+      },
+      tlsNames: [],
+      allowOpenNetwork: false,
       logLevel: 'debug',
       accessLog: true,
     });
@@ -144,7 +163,7 @@ log:
 
   it('keeps string values exactly as written (no number or octal conversion)', () => {
     const { config } = resolve({ fileText: 'auth:\n  htpasswd:\n    realm: 010\n    path: 0x10\n' });
-    expect(config.htpasswd).toEqual({ realm: '010', path: '0x10' });
+    expect(config.auth).toMatchObject({ realm: '010', htpasswdPath: '0x10' });
   });
 
   it('warns once per unimplemented key, from the file and from REGISTRY_* variables', () => {
@@ -191,5 +210,25 @@ describe('defaultDataDir', () => {
     expect(defaultDataDir('linux', { XDG_DATA_HOME: 'relative' }, home)).toBe('/home/u/.local/share/berth');
     expect(defaultDataDir('darwin', {}, home)).toBe('/home/u/Library/Application Support/Berth');
     expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'C:\\Users\\u')).toBe('C:\\Users\\u\\AppData\\Roaming\\Berth');
+  });
+
+  it('chooses the auth mode: Berth default basic with its own files, a registry:2 config without auth none', () => {
+    const own = resolve({ flags: { data: '/d' } }).config.auth;
+    expect(own).toEqual({ mode: 'basic', realm: 'Berth Registry', htpasswdPath: '/d/berth/htpasswd', accessPath: '/d/berth/access.yml', autoInit: true });
+    expect(resolve({ fileText: 'storage:\n  filesystem:\n    rootdirectory: /r\n' }).config.auth.mode).toBe('none');
+    expect(resolve({ flags: { auth: 'token' } }).config.auth.mode).toBe('token');
+    expect(() => resolve({ flags: { auth: 'open' } })).toThrow(/unknown mode "open"/);
+  });
+
+  it('refuses a network-reachable listener without auth unless --allow-open-network', () => {
+    expect(() => resolve({ flags: { auth: 'none', listen: ':5000' } })).toThrow(/reachable from the network/);
+    expect(() => resolve({ flags: { auth: 'none', listen: '192.0.2.10:5000' } })).toThrow(/--allow-open-network/);
+    expect(() => resolve({ flags: { auth: 'none', tlsListen: '0.0.0.0:5443' } })).toThrow(/--tls-listen/);
+    expect(() => resolve({ fileText: 'http:\n  addr: :5000\n' })).toThrow(/reachable from the network/);
+    for (const listen of ['127.0.0.1:5000', 'localhost:5000', '[::1]:5000', '127.1.2.3:80']) {
+      expect(resolve({ flags: { auth: 'none', listen } }).config.auth.mode).toBe('none');
+    }
+    expect(resolve({ flags: { auth: 'none', listen: ':5000', allowOpenNetwork: true } }).config.allowOpenNetwork).toBe(true);
+    expect(resolve({ flags: { listen: ':5000' } }).config.auth.mode).toBe('basic');
   });
 });

@@ -2,7 +2,8 @@ import { LOG_LEVELS, type LogLevel } from '../logger';
 import { DEFAULT_LISTEN, DEFAULT_REALM, defaultDataDir } from './defaults';
 import { parseListen } from './listen';
 import { applyEnvOverrides, type ConfigNode, type ConfigTree, isTree, nodeAt, parseConfigText, unimplementedKeys } from './tree';
-import { type BerthConfig, ConfigError, type ConfigFlags } from './types';
+import { join } from 'node:path';
+import { AUTH_MODES, type AuthMode, type BerthConfig, ConfigError, type ConfigFlags, type ListenAddress } from './types';
 
 /** Everything configuration depends on, passed in so that resolution is pure. */
 export interface ResolveInput {
@@ -104,6 +105,28 @@ function refuseUnsupported(tree: ConfigTree): void {
 }
 
 /**
+ * The auth mode: the flag when given; else Basic when the config has auth.htpasswd; else none for a
+ * registry:2 config without auth (its meaning there); else Berth's own default, Basic.
+ */
+function authMode(flag: string | undefined, hasHtpasswd: boolean, hasFile: boolean): AuthMode {
+  if (flag !== undefined) {
+    if (!(AUTH_MODES as readonly string[]).includes(flag)) {
+      throw new ConfigError(`--auth: unknown mode "${flag}" (use ${AUTH_MODES.join(', ')})`);
+    }
+    return flag as AuthMode;
+  }
+  if (hasHtpasswd) return 'basic';
+  return hasFile ? 'none' : 'basic';
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(addr: ListenAddress): boolean {
+  const h = addr.host;
+  if (h === undefined) return false;
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
  * Resolves Berth's configuration with registry:2's meanings. Precedence: command-line flags, then
  * BERTH_DATA and REGISTRY_* variables, then the config file, then Berth's defaults. Throws
  * ConfigError with a one-line message.
@@ -125,24 +148,48 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const key = str(tree, 'http.tls.key');
   if (!!certificate !== !!key) throw new ConfigError('http.tls needs both certificate and key');
 
-  let htpasswd: BerthConfig['htpasswd'];
+  let htpasswd: { realm: string; path: string } | undefined;
   if (isTree(nodeAt(tree, 'auth.htpasswd'))) {
     const path = str(tree, 'auth.htpasswd.path');
     if (!path) throw new ConfigError('auth.htpasswd.path must be set (the htpasswd file to read)');
     htpasswd = { realm: str(tree, 'auth.htpasswd.realm') ?? DEFAULT_REALM, path };
   }
+  const dataDir =
+    flags.data || env.BERTH_DATA || str(tree, 'storage.filesystem.rootdirectory') || defaultDataDir(input.platform, env, input.home);
 
   const levelFlag = flags.logLevel;
   const levelTree = str(tree, 'log.level');
   const accessDisabled = bool(tree, 'log.accesslog.disabled');
 
+  const tlsListen = flags.tlsListen !== undefined ? parseListen(flags.tlsListen, '--tls-listen') : undefined;
+  const allowOpenNetwork = flags.allowOpenNetwork === true;
+  const auth = {
+    mode: authMode(flags.auth, htpasswd !== undefined, input.fileText !== undefined),
+    realm: htpasswd?.realm ?? DEFAULT_REALM,
+    htpasswdPath: htpasswd?.path ?? join(dataDir, 'berth', 'htpasswd'),
+    accessPath: join(dataDir, 'berth', 'access.yml'),
+    autoInit: htpasswd === undefined,
+  };
+  if (auth.mode === 'none' && !allowOpenNetwork) {
+    for (const [addr, source] of [[listen, '--listen'], [tlsListen, '--tls-listen']] as const) {
+      if (addr && !isLoopback(addr)) {
+        throw new ConfigError(
+          `${source} ${addr.host ?? '(every interface)'} is reachable from the network and auth is off: ` +
+            'everyone could push and delete. Turn auth on (the default, or auth.htpasswd), or pass --allow-open-network',
+        );
+      }
+    }
+  }
+
   const config: BerthConfig = {
-    dataDir:
-      flags.data || env.BERTH_DATA || str(tree, 'storage.filesystem.rootdirectory') || defaultDataDir(input.platform, env, input.home),
+    dataDir,
     listen,
     ...(certificate && key ? { tls: { certificate, key } } : {}),
     deleteEnabled: bool(tree, 'storage.delete.enabled') ?? true,
-    ...(htpasswd ? { htpasswd } : {}),
+    auth,
+    ...(tlsListen ? { tlsListen } : {}),
+    tlsNames: flags.tlsName ?? [],
+    allowOpenNetwork,
     logLevel: levelFlag !== undefined ? logLevel(levelFlag, '--log-level') : levelTree ? logLevel(levelTree, 'log.level') : 'info',
     accessLog: flags.accessLog === true || accessDisabled === false,
   };

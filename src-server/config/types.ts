@@ -15,17 +15,47 @@ export interface BerthConfig {
   tls?: { certificate: string; key: string };
   /** `storage.delete.enabled` (Berth's default: true). */
   deleteEnabled: boolean;
-  /** `auth.htpasswd`: Basic auth in front of /v2. */
-  htpasswd?: { realm: string; path: string };
+  /** Who may do what (issue 3): the mode and where users and rights live. */
+  auth: AuthConfig;
+  /** A second listener serving HTTPS with Berth's own certificate (`--tls-listen`). */
+  tlsListen?: ListenAddress;
+  /** Extra names and wildcards for Berth's server certificate (`--tls-name`). */
+  tlsNames: string[];
+  /** Allow listening beyond loopback without auth (`--allow-open-network`). */
+  allowOpenNetwork: boolean;
   logLevel: LogLevel;
   /** The per-request log (`log.accesslog.disabled: false` or `--access-log`); off by default. */
   accessLog: boolean;
+}
+
+/** Authentication modes: Basic against htpasswd, Bearer tokens from Berth's /token, or none. */
+export const AUTH_MODES = ['basic', 'token', 'none'] as const;
+/** An authentication mode. */
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** Resolved authentication settings. */
+export interface AuthConfig {
+  mode: AuthMode;
+  realm: string;
+  /** The htpasswd file: `auth.htpasswd.path`, else `<data>/berth/htpasswd`. */
+  htpasswdPath: string;
+  /** The rights file, `<data>/berth/access.yml`. */
+  accessPath: string;
+  /**
+   * True when Berth owns the htpasswd (no `auth.htpasswd` in a config): the first start then
+   * creates it with an admin user. A registry:2 setup's file is never created or rewritten.
+   */
+  autoInit: boolean;
 }
 
 /** Command-line flags that take part in configuration (highest precedence). */
 export interface ConfigFlags {
   data?: string;
   listen?: string;
+  auth?: string;
+  tlsListen?: string;
+  tlsName?: string[];
+  allowOpenNetwork?: boolean;
   accessLog?: boolean;
   logLevel?: string;
 }

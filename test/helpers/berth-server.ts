@@ -88,7 +88,12 @@ export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): P
   };
 }
 
-/** Starts `berth serve --data DIR --listen 127.0.0.1:0 [extra]` and waits for the URL it prints. */
+/**
+ * Starts `berth serve --data DIR --listen 127.0.0.1:0 [extra]` and waits for the URL it prints.
+ * Without an `--auth` or `--config` in `extra` it adds `--auth none`: tests of the registry itself
+ * run it open on loopback; tests of access control say which mode they want.
+ */
 export function startBerth(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningBerth> {
-  return spawnServe(['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...extra], env);
+  const open = extra.includes('--auth') || extra.includes('--config') ? [] : ['--auth', 'none'];
+  return spawnServe(['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...open, ...extra], env);
 }
