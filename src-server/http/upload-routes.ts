@@ -84,7 +84,10 @@ export async function startUpload(ctx: Context, registry: Registry, repo: string
   if (mount !== undefined) {
     const d = requireDigest(mount);
     const from = queryParam(ctx, 'from');
-    if (await registry.mountBlob(repo, d, from === undefined ? undefined : requireName(from))) {
+    // The authorizer may forbid mounting (no pull on `from`, or an automatic mount for a caller who
+    // cannot read everything): the request then simply starts an upload, as the spec allows.
+    const allowed = ctx.state.mountAllowed !== false;
+    if (allowed && (await registry.mountBlob(repo, d, from === undefined ? undefined : requireName(from)))) {
       created(ctx, repo, d.digest);
       return;
     }
