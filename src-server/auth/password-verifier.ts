@@ -1,0 +1,90 @@
+import bcrypt from 'bcryptjs';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../logger';
+import { type HtpasswdEntries, HtpasswdFile } from './htpasswd';
+import { VerifyCache } from './verify-cache';
+
+/** Options of a PasswordVerifier. */
+export interface PasswordVerifierOptions {
+  /** Path of the htpasswd file (read at once; a missing file throws). Ignored when `file` is given. */
+  path?: string;
+  /** An HtpasswdFile already open (e.g. shared with user management). */
+  file?: HtpasswdFile;
+  log: Logger;
+  /** How long a successful check is remembered (default 60 s). */
+  cacheTtlMs?: number;
+  now?: () => number;
+}
+
+const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A random, well-formed bcrypt hash at the cost the file's users have, compared against for unknown
+ * users. Made from random characters rather than by hashing, so a reload never blocks on bcrypt.
+ */
+function dummyHashFor(entries: HtpasswdEntries): string {
+  const first = entries.users.values().next().value;
+  const cost = first ? bcrypt.getRounds(first) : 5;
+  const chars = [...randomBytes(53)].map((b) => BCRYPT_ALPHABET[b & 63]).join('');
+  return `$2b$${String(cost).padStart(2, '0')}$${chars}`;
+}
+
+/**
+ * Checks user names and passwords against an htpasswd file (bcrypt only), shared by Basic auth and
+ * the /token endpoint. Unknown users pay the same bcrypt cost as known ones, so timing does not reveal
+ * who exists; verified passwords are remembered (as HMACs, never in clear) so that authenticated
+ * requests skip bcrypt; concurrent checks of the same credentials share one bcrypt run.
+ */
+export class PasswordVerifier {
+  private readonly file: HtpasswdFile;
+  private readonly cache: VerifyCache;
+  private readonly inflight = new Map<string, Promise<boolean>>();
+  private dummyHash = '';
+
+  /** Opens the htpasswd file (throws if it cannot be read). */
+  constructor(opts: PasswordVerifierOptions) {
+    const onReload = (entries: HtpasswdEntries) => {
+      this.dummyHash = dummyHashFor(entries);
+      if (entries.unsupported.length) {
+        opts.log.warn(`htpasswd: users without a bcrypt hash cannot log in (use htpasswd -B): ${entries.unsupported.join(', ')}`);
+      }
+      opts.log.debug(`htpasswd: ${entries.users.size} users loaded from ${this.file?.path ?? opts.path}`);
+    };
+    if (opts.file) {
+      this.file = opts.file;
+      onReload(this.file.current());
+    } else {
+      if (!opts.path) throw new Error('PasswordVerifier needs an htpasswd path or file');
+      this.file = new HtpasswdFile(opts.path, { now: opts.now, onReload: (e) => onReload(e), onError: (msg) => opts.log.warn(msg) });
+    }
+    this.cache = new VerifyCache(opts.cacheTtlMs ?? 60_000, opts.now);
+  }
+
+  /** True when the user is in the htpasswd file with a usable hash. */
+  hasUser(user: string): boolean {
+    return this.file.current().users.has(user);
+  }
+
+  /** True when the password is the user's; false for unknown users, after the same bcrypt work. */
+  verify(user: string, password: string): Promise<boolean> {
+    const entries = this.file.current();
+    // A shared file may have reloaded through another owner: rebuild the dummy hash lazily.
+    if (!this.dummyHash) this.dummyHash = dummyHashFor(entries);
+    const generation = this.file.generation;
+    const key = this.cache.key(user, password);
+    if (this.cache.has(key, generation)) return Promise.resolve(true);
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const hash = entries.users.get(user);
+    const check = bcrypt
+      .compare(password, hash ?? this.dummyHash)
+      .then((ok) => {
+        const good = ok && hash !== undefined;
+        if (good) this.cache.add(key, generation);
+        return good;
+      })
+      .finally(() => this.inflight.delete(key));
+    this.inflight.set(key, check);
+    return check;
+  }
+}
