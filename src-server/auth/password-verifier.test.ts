@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../logger';
+import { HtpasswdFile } from './htpasswd';
+import { PasswordVerifier } from './password-verifier';
+
+const dir = mkdtempSync(join(tmpdir(), 'berth-verifier-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const line = (u: string, p: string) => execFileSync('htpasswd', ['-nbB', '-C', '8', u, p]).toString();
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+describe('PasswordVerifier', () => {
+  it('verifies htpasswd users, caches successes, and makes unknown users pay bcrypt', async () => {
+    const path = join(dir, 'htpasswd');
+    writeFileSync(path, line('alice', 'pw1') + line('bob', 'pw2'));
+    const v = new PasswordVerifier({ path, log: silentLogger });
+    expect(v.hasUser('alice')).toBe(true);
+    expect(v.hasUser('mallory')).toBe(false);
+    const knownFail = await timed(async () => expect(await v.verify('alice', 'nope')).toBe(false));
+    const unknown = await timed(async () => expect(await v.verify('mallory', 'pw1')).toBe(false));
+    expect(unknown).toBeGreaterThan(knownFail * 0.4);
+    const first = await timed(async () => expect(await v.verify('alice', 'pw1')).toBe(true));
+    const cached = await timed(async () => expect(await v.verify('alice', 'pw1')).toBe(true));
+    expect(cached).toBeLessThan(first / 5);
+    // Concurrent checks of the same credentials all agree.
+    expect(await Promise.all([v.verify('bob', 'pw2'), v.verify('bob', 'pw2'), v.verify('bob', 'x')])).toEqual([true, true, false]);
+  });
+
+  it('works over a shared HtpasswdFile and sees its reloads', async () => {
+    let now = 0;
+    const path = join(dir, 'shared');
+    writeFileSync(path, line('carol', 'pw'));
+    const file = new HtpasswdFile(path, { now: () => now });
+    const v = new PasswordVerifier({ file, log: silentLogger, now: () => now });
+    expect(await v.verify('carol', 'pw')).toBe(true);
+    writeFileSync(path, line('dave', 'pw') + '\n# carol removed, size differs\n');
+    now += 1500;
+    expect(v.hasUser('carol')).toBe(false);
+    expect(await v.verify('carol', 'pw')).toBe(false);
+    expect(await v.verify('dave', 'pw')).toBe(true);
+  });
+});
