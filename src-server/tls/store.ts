@@ -1,0 +1,329 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import type { X509Certificate } from 'node:crypto';
+import { CertificateError } from './errors';
+import { certificateNames, issuedBy, keyMatches, msLeft, parseCertificate, summarize, type CertificateSummary } from './inspect';
+import { machineSubjectNames, sameNames, uniqueNames, validateExtraName, type MachineNames } from './names';
+import { CA_KEY_BITS, createCaCertificate, createServerCertificate, generateRsaKey, SERVER_KEY_BITS } from './x509';
+
+/** Renew a certificate when it has fewer days than this left. */
+export const RENEW_BEFORE_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The files of the generated certificates, under `<data>/berth/tls/`:
+ * ```
+ * tls/
+ *   ca.crt       the local CA (what clients trust; goes into the client bundle)
+ *   ca.key       its private key (0600; never leaves this directory)
+ *   server.crt   the server certificate, signed by ca.crt
+ *   server.key   its private key (0600)
+ *   names.json   {"names": [...]}: extra SANs the user added
+ * ```
+ */
+export const TLS_FILES = {
+  caCert: 'ca.crt',
+  caKey: 'ca.key',
+  serverCert: 'server.crt',
+  serverKey: 'server.key',
+  names: 'names.json',
+} as const;
+
+/** The directory of the generated certificates for a data directory. */
+export function tlsDir(dataDir: string): string {
+  return join(dataDir, 'berth', 'tls');
+}
+
+/** Options of {@link CertificateStore}. */
+export interface CertificateStoreOptions {
+  /** Where the files live (see {@link TLS_FILES}); usually `tlsDir(dataDir)`. */
+  dir: string;
+  /** Extra SANs on top of those in names.json (e.g. from configuration). */
+  names?: readonly string[];
+  /** The clock (tests move it to exercise renewal). */
+  now?: () => Date;
+  /** Host name and interfaces (tests fake a new LAN address). */
+  machine?: () => MachineNames;
+  /** Bring-your-own certificate and key (config http.tls): used as they are, never generated. */
+  provided?: { certificate: string; key: string };
+}
+
+/** PEM material for an HTTPS server. */
+export interface TlsMaterialPem {
+  /** Server certificate (with its chain when a provided file holds one). */
+  cert: string;
+  key: string;
+  /** The local CA; undefined for a provided certificate. */
+  ca?: string;
+  /** True when this call (re)generated something or the files differ from the last call's. */
+  changed: boolean;
+  /** Why something was generated, for the log (empty when nothing was). */
+  reasons: string[];
+}
+
+/** A certificate file and what it holds. */
+export type CertificateFileInfo = CertificateSummary & { path: string };
+
+/** What `berth cert info` reports. */
+export interface CertificateInfo {
+  mode: 'generated' | 'provided';
+  dir: string;
+  /** The local CA; null for a provided certificate or before the first generation. */
+  ca: CertificateFileInfo | null;
+  /** The server certificate; null before the first generation. */
+  server: CertificateFileInfo | null;
+  /** Names from names.json and the options. */
+  extraNames: string[];
+  /** Every SAN a generated server certificate should carry now. */
+  wantedNames: string[];
+  /** Why the next `ensure()` would (re)generate, if it would. */
+  renewalDue: string[];
+}
+
+interface Loaded {
+  pem: string;
+  key: string;
+  cert: X509Certificate;
+}
+
+/** Writes atomically (temp file + rename in the same directory), keys readable by the owner only. */
+function writeAtomic(path: string, data: string, mode: number): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data, { mode });
+  renameSync(tmp, path);
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new CertificateError(`cannot read ${what} ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+}
+
+/**
+ * The local CA and the server certificate of one Berth data directory: creates what is missing,
+ * renews the server certificate when it nears expiry or its names no longer match the machine,
+ * and reports what it holds. With `provided`, it only reads and checks the user's own pair.
+ */
+export class CertificateStore {
+  readonly dir: string;
+  private readonly now: () => Date;
+  private readonly machine: () => MachineNames;
+  private lastCert: string | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: CertificateStoreOptions) {
+    this.dir = opts.dir;
+    this.now = opts.now ?? (() => new Date());
+    this.machine = opts.machine ?? (() => ({ hostname: hostname(), interfaces: networkInterfaces() }));
+  }
+
+  private path(file: keyof typeof TLS_FILES): string {
+    return join(this.dir, TLS_FILES[file]);
+  }
+
+  /** True for a bring-your-own certificate. */
+  get provided(): boolean {
+    return this.opts.provided !== undefined;
+  }
+
+  /** The extra names stored in names.json (validated). */
+  storedNames(): string[] {
+    const p = this.path('names');
+    if (!existsSync(p)) return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readText(p, 'names file'));
+    } catch (err) {
+      if (err instanceof CertificateError) throw err;
+      throw new CertificateError(`invalid names file ${p}: ${(err as Error).message}`);
+    }
+    const names = (parsed as { names?: unknown }).names;
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
+      throw new CertificateError(`invalid names file ${p}: expected {"names": ["name", ...]}`);
+    }
+    return uniqueNames(names.map(validateExtraName));
+  }
+
+  private extraNames(): string[] {
+    return uniqueNames([...this.storedNames(), ...(this.opts.names ?? []).map(validateExtraName)]);
+  }
+
+  /** Every SAN the server certificate should carry now. */
+  wantedNames(): string[] {
+    return uniqueNames([...machineSubjectNames(this.machine()), ...this.extraNames()]);
+  }
+
+  private commonNames(): { ca: string; server: string } {
+    const host = this.machine().hostname.trim() || 'localhost';
+    return { ca: `Berth Local CA (${host})`, server: host };
+  }
+
+  private load(cert: 'caCert' | 'serverCert', key: 'caKey' | 'serverKey'): Loaded | string {
+    const certPath = this.path(cert);
+    const keyPath = this.path(key);
+    if (!existsSync(certPath)) return `${TLS_FILES[cert]} is missing`;
+    if (!existsSync(keyPath)) return `${TLS_FILES[key]} is missing`;
+    const pem = readText(certPath, 'certificate');
+    const keyPem = readText(keyPath, 'key');
+    let parsed: X509Certificate;
+    try {
+      parsed = parseCertificate(pem);
+    } catch {
+      return `${TLS_FILES[cert]} is not a valid certificate`;
+    }
+    if (!keyMatches(parsed, keyPem)) return `${TLS_FILES[key]} does not belong to ${TLS_FILES[cert]}`;
+    return { pem, key: keyPem, cert: parsed };
+  }
+
+  /** Why the CA must be (re)created, or undefined when it is fine. */
+  private caProblem(ca: Loaded | string): string | undefined {
+    if (typeof ca === 'string') return ca;
+    if (!ca.cert.ca) return `${TLS_FILES.caCert} is not a CA certificate`;
+    if (msLeft(ca.cert, this.now()) < RENEW_BEFORE_DAYS * DAY_MS) return `the CA expires within ${RENEW_BEFORE_DAYS} days`;
+    return undefined;
+  }
+
+  /** Why the server certificate must be renewed, or undefined when it is fine. */
+  private serverProblem(server: Loaded | string, ca: Loaded | undefined, wanted: string[]): string | undefined {
+    if (typeof server === 'string') return server;
+    if (ca && !issuedBy(server.cert, ca.cert)) return 'the server certificate was not issued by the current CA';
+    if (msLeft(server.cert, this.now()) < RENEW_BEFORE_DAYS * DAY_MS) {
+      return `the server certificate expires within ${RENEW_BEFORE_DAYS} days`;
+    }
+    if (new Date(server.cert.validFrom).getTime() > this.now().getTime()) return 'the server certificate is not valid yet';
+    const have = certificateNames(server.cert);
+    if (!sameNames(have, wanted)) {
+      const added = wanted.filter((n) => !have.includes(n));
+      const removed = have.filter((n) => !wanted.includes(n));
+      const parts = [added.length ? `new: ${added.join(', ')}` : '', removed.length ? `gone: ${removed.join(', ')}` : ''];
+      return `the names changed (${parts.filter(Boolean).join('; ')})`;
+    }
+    return undefined;
+  }
+
+  /** Runs one certificate operation at a time, so a timer and a command never interleave. */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Makes sure a usable CA and server certificate exist and returns them: creates what is missing,
+   * renews the server certificate (keeping the CA) when it expires within 30 days, was not issued
+   * by the current CA, or its names differ from the wanted ones (a new LAN address or extra name).
+   */
+  ensure(): Promise<TlsMaterialPem> {
+    return this.serialized(() => this.ensureNow(false, false));
+  }
+
+  /**
+   * Issues a new server certificate now (and a new CA with `newCa`; clients must then install a
+   * new bundle). `names` replaces the extra names in names.json.
+   */
+  regenerate(opts: { names?: readonly string[]; newCa?: boolean } = {}): Promise<TlsMaterialPem> {
+    if (this.opts.provided) {
+      return Promise.reject(new CertificateError('the certificate is provided by configuration (http.tls); Berth does not regenerate it'));
+    }
+    return this.serialized(async () => {
+      if (opts.names) this.writeNames(opts.names);
+      return this.ensureNow(true, opts.newCa ?? false);
+    });
+  }
+
+  /** Validates and stores the extra names (names.json), without issuing a certificate. */
+  writeNames(names: readonly string[]): string[] {
+    const clean = uniqueNames(names.map(validateExtraName));
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    writeAtomic(this.path('names'), `${JSON.stringify({ names: clean }, null, 2)}\n`, 0o644);
+    return clean;
+  }
+
+  private async ensureNow(forceServer: boolean, forceCa: boolean): Promise<TlsMaterialPem> {
+    if (this.opts.provided) return this.readProvided();
+    const reasons: string[] = [];
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const names = this.commonNames();
+    let ca = this.load('caCert', 'caKey');
+    const caWhy = forceCa ? 'a new CA was asked for' : this.caProblem(ca);
+    if (caWhy !== undefined) {
+      reasons.push(`new CA: ${caWhy}`);
+      const key = await generateRsaKey(CA_KEY_BITS);
+      const pem = createCaCertificate({ commonName: names.ca, key, now: this.now() });
+      writeAtomic(this.path('caKey'), key.privateKey, 0o600);
+      writeAtomic(this.path('caCert'), pem, 0o644);
+      ca = { pem, key: key.privateKey, cert: parseCertificate(pem) };
+    }
+    const caLoaded = ca as Loaded;
+    const wanted = this.wantedNames();
+    let server = this.load('serverCert', 'serverKey');
+    const serverWhy = forceServer ? 'a new certificate was asked for' : this.serverProblem(server, caLoaded, wanted);
+    if (serverWhy !== undefined) {
+      reasons.push(`new server certificate: ${serverWhy}`);
+      const key = await generateRsaKey(SERVER_KEY_BITS);
+      const pem = createServerCertificate({
+        ca: { cert: caLoaded.pem, key: caLoaded.key },
+        commonName: names.server,
+        names: wanted,
+        key,
+        now: this.now(),
+      });
+      writeAtomic(this.path('serverKey'), key.privateKey, 0o600);
+      writeAtomic(this.path('serverCert'), pem, 0o644);
+      server = { pem, key: key.privateKey, cert: parseCertificate(pem) };
+    }
+    const s = server as Loaded;
+    const changed = reasons.length > 0 || (this.lastCert !== undefined && this.lastCert !== s.pem);
+    this.lastCert = s.pem;
+    return { cert: s.pem, key: s.key, ca: caLoaded.pem, changed, reasons };
+  }
+
+  private readProvided(): TlsMaterialPem {
+    const { certificate, key } = this.opts.provided!;
+    const pem = readText(certificate, 'TLS certificate');
+    const keyPem = readText(key, 'TLS key');
+    let cert: X509Certificate;
+    try {
+      cert = parseCertificate(pem);
+    } catch (err) {
+      throw new CertificateError(`invalid TLS certificate ${certificate}: ${(err as Error).message}`);
+    }
+    if (!keyMatches(cert, keyPem)) throw new CertificateError(`the TLS key ${key} does not belong to the certificate ${certificate}`);
+    const changed = this.lastCert !== undefined && this.lastCert !== pem;
+    this.lastCert = pem;
+    return { cert: pem, key: keyPem, changed, reasons: changed ? ['the provided certificate file changed'] : [] };
+  }
+
+  /** Reports the CA and server certificate (read only: nothing is generated). */
+  info(): CertificateInfo {
+    const now = this.now();
+    const file = (path: string): CertificateFileInfo | null => {
+      if (!existsSync(path)) return null;
+      try {
+        return { ...summarize(parseCertificate(readText(path, 'certificate')), now), path };
+      } catch (err) {
+        if (err instanceof CertificateError) throw err;
+        throw new CertificateError(`invalid certificate ${path}: ${(err as Error).message}`);
+      }
+    };
+    if (this.opts.provided) {
+      return { mode: 'provided', dir: this.dir, ca: null, server: file(this.opts.provided.certificate), extraNames: [], wantedNames: [], renewalDue: [] };
+    }
+    const ca = this.load('caCert', 'caKey');
+    const wanted = this.wantedNames();
+    const due = [this.caProblem(ca), this.serverProblem(this.load('serverCert', 'serverKey'), typeof ca === 'string' ? undefined : ca, wanted)];
+    return {
+      mode: 'generated',
+      dir: this.dir,
+      ca: file(this.path('caCert')),
+      server: file(this.path('serverCert')),
+      extraNames: this.extraNames(),
+      wantedNames: wanted,
+      renewalDue: due.filter((d): d is string => d !== undefined),
+    };
+  }
+}
