@@ -20,6 +20,10 @@
  * 1,000+ repo catalog with n=100 following Link, a 2,000-tag list walked with n=100 and fetched whole
  * (registry:2 ignores n on tags). Every sample is verified (digests, sizes, complete listings) so a fast
  * wrong answer cannot win; a failure marks that server's row and the exit code, and the bench goes on.
+ * Then authenticated vs anonymous reads, Berth only (bench/lib/auth-workload.ts): the same wrk manifest
+ * GET against fresh Berth processes with `--auth none`, `--auth basic` (htpasswd from `htpasswd -nbB`,
+ * wrk sending a fixed `Authorization: Basic`) and, when it starts, `--auth token` (a token fetched from
+ * /token, `Authorization: Bearer`); the ratio authenticated/anonymous against the issue's ≥ 80%.
  *
  * Output: per workload, the median of the runs (alternating which server goes first), the ratio in the
  * direction "how many times better Berth is" (throughput B/R, times R/B), the issue's target and
@@ -31,8 +35,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { authBench, authMarkdownTable, authTextTable, type AuthRow } from './lib/auth-workload';
 import { Payload } from './lib/payload';
-import { cpuTable, markdownTable, summarize, textTable, type MemoryRow, type Row, type Side } from './lib/report';
+import { cpuTable, markdownTable, median, summarize, textTable, type MemoryRow, type Row, type Side } from './lib/report';
 import { cpuMs, memory, registryInstalled, registryVersion, startBerth, startRegistry, type Server } from './lib/servers';
 import { FULL, QUICK, warmUp, workloads, type ServerState } from './lib/workloads';
 
@@ -131,6 +136,15 @@ async function main() {
     for (const s of states) peaks[s.server.id]![w.id] = mb(memory(s.server.pid).peakMiB);
   }
 
+  // Authenticated vs anonymous reads: fresh Berth processes per auth mode, after the main workloads.
+  say('\nAuthenticated vs anonymous manifest GET (Berth only)');
+  const auth = await authBench({
+    tmp, berthMode: opts.source ? 'source' : 'bundle', nodeOptions: opts['node-option'], sizes, runs, say,
+    started: (s) => servers.push(s),
+  });
+  failures.push(...auth.failures);
+  const authRows: AuthRow[] = auth.rows;
+
   const berthMem = memory(berth.pid);
   const registryMem = registry ? memory(registry.pid) : null;
   const mem: MemoryRow = {
@@ -147,13 +161,17 @@ async function main() {
     say(`peak RSS of ${s.server.name} (MB) after: ${Object.entries(peaks[s.server.id]!).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
   }
   say(`\n${textTable(rows, mem)}\n`);
+  say(`${authTextTable(authRows)}\n`);
   say(cpuTable(rows));
+  for (const r of authRows) {
+    say(`  server CPU per request (median µs): ${r.title}: ${median(r.authenticated.cpuMs).toFixed(0)}, anonymous ${median(r.anonymous.cpuMs).toFixed(0)}`);
+  }
   const context =
     `_${opts.quick ? 'Quick workload (--quick)' : 'Full workload'}, medians of ${runs} run(s) per server alternating which goes first; ` +
     `${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end); ` +
     `Berth on Node ${process.version} (${berth.command}), registry:2 = Debian docker-registry ${registry ? await registryVersion() : 'not installed'}; ` +
     `${new Date().toISOString().slice(0, 10)}._`;
-  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n\n${context}\n`);
+  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n\n${authMarkdownTable(authRows)}\n\n${context}\n`);
 
   const outDir = resolve(import.meta.dirname, 'results');
   mkdirSync(outDir, { recursive: true });
@@ -163,6 +181,7 @@ async function main() {
     options: { quick: opts.quick, runs, sizes, berthNodeOptions: opts['node-option'] },
     servers: Object.fromEntries(states.map((s) => [s.server.id, { command: s.server.command, setupMs: s.setupMs, notes: [...s.notes] }])),
     workloads: rows,
+    auth: authRows,
     memory: { ...mem, peakAfterWorkloadMB: peaks },
     context,
     failures,

@@ -12,6 +12,9 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ].join(', ');
 
+/** Extra request headers (e.g. Authorization). */
+type Headers = Record<string, string>;
+
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const digestHeader = (h: Record<string, string | string[] | undefined>) => h['docker-content-digest'];
 
@@ -69,12 +72,12 @@ export async function download(base: string, repo: string, blob: { digest: strin
 }
 
 /** Uploads a small buffer in one POST + PUT; returns its descriptor. */
-async function pushSmall(base: string, repo: string, data: Buffer, mediaType: string) {
+async function pushSmall(base: string, repo: string, data: Buffer, mediaType: string, auth: Headers = {}) {
   const digest = sha256(data);
-  const post = expectStatus(await request(`${base}/v2/${repo}/blobs/uploads/`, 'POST', { headers: { 'Content-Length': 0 } }), 202, 'POST upload');
+  const post = expectStatus(await request(`${base}/v2/${repo}/blobs/uploads/`, 'POST', { headers: { ...auth, 'Content-Length': 0 } }), 202, 'POST upload');
   const url = location(post, base);
   url.searchParams.set('digest', digest);
-  expectStatus(await request(url, 'PUT', { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': data.length }, body: data }), 201, 'PUT upload');
+  expectStatus(await request(url, 'PUT', { headers: { ...auth, 'Content-Type': 'application/octet-stream', 'Content-Length': data.length }, body: data }), 201, 'PUT upload');
   return { mediaType, digest, size: data.length };
 }
 
@@ -86,21 +89,21 @@ export interface TinyImage {
   blobs: string[];
 }
 
-/** Pushes a tiny OCI image (1 KiB layer) to `repo:tag`. */
-export async function pushTinyImage(base: string, repo: string, tag: string): Promise<TinyImage> {
-  const layer = await pushSmall(base, repo, randomBytes(1024), 'application/vnd.oci.image.layer.v1.tar');
+/** Pushes a tiny OCI image (1 KiB layer) to `repo:tag`; `auth` is sent with every request. */
+export async function pushTinyImage(base: string, repo: string, tag: string, auth: Headers = {}): Promise<TinyImage> {
+  const layer = await pushSmall(base, repo, randomBytes(1024), 'application/vnd.oci.image.layer.v1.tar', auth);
   const cfg = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }));
-  const config = await pushSmall(base, repo, cfg, 'application/vnd.oci.image.config.v1+json');
+  const config = await pushSmall(base, repo, cfg, 'application/vnd.oci.image.config.v1+json', auth);
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer] }));
   const image = { repo, manifest, digest: sha256(manifest), blobs: [config.digest, layer.digest] };
-  await putManifest(base, repo, tag, image);
+  await putManifest(base, repo, tag, image, auth);
   return image;
 }
 
 /** PUTs the image's manifest under `ref`, checking the digest the server answers. */
-export async function putManifest(base: string, repo: string, ref: string, image: TinyImage): Promise<void> {
+export async function putManifest(base: string, repo: string, ref: string, image: TinyImage, auth: Headers = {}): Promise<void> {
   const put = await request(`${base}/v2/${repo}/manifests/${ref}`, 'PUT', {
-    headers: { 'Content-Type': OCI_MANIFEST, 'Content-Length': image.manifest.length },
+    headers: { ...auth, 'Content-Type': OCI_MANIFEST, 'Content-Length': image.manifest.length },
     body: image.manifest,
   });
   expectStatus(put, 201, `PUT manifest ${repo}:${ref}`);
@@ -117,8 +120,8 @@ export async function mountImage(base: string, repo: string, tag: string, image:
 }
 
 /** GETs the manifest by tag and throws unless the body and Docker-Content-Digest are the pushed ones. */
-export async function checkManifest(base: string, repo: string, tag: string, image: TinyImage): Promise<void> {
-  const get = expectStatus(await request(`${base}/v2/${repo}/manifests/${tag}`, 'GET', { headers: { Accept: MANIFEST_ACCEPT } }), 200, 'GET manifest');
+export async function checkManifest(base: string, repo: string, tag: string, image: TinyImage, auth: Headers = {}): Promise<void> {
+  const get = expectStatus(await request(`${base}/v2/${repo}/manifests/${tag}`, 'GET', { headers: { ...auth, Accept: MANIFEST_ACCEPT } }), 200, 'GET manifest');
   if (sha256(get.body) !== image.digest || digestHeader(get.headers) !== image.digest) {
     throw new Error(`GET manifest: body ${sha256(get.body)}, header ${digestHeader(get.headers)}, expected ${image.digest}`);
   }

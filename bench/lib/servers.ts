@@ -61,7 +61,12 @@ const BENCH_BUNDLE = join(ROOT, 'node_modules/.cache/berth-bench/berth.mjs');
 export type BerthMode = 'source' | 'bundle';
 
 /** Bundles src-server/cli.ts with esbuild (dependencies stay external), as a release would ship it. */
+let bundled: Promise<string> | undefined;
 async function bundleCli(): Promise<string> {
+  bundled ??= bundleNow();
+  return bundled;
+}
+async function bundleNow(): Promise<string> {
   const { build } = await import('esbuild');
   mkdirSync(dirname(BENCH_BUNDLE), { recursive: true });
   await build({
@@ -81,11 +86,12 @@ async function bundleCli(): Promise<string> {
  * Starts `berth serve` on a free loopback port, as a single node process (so the pid is the server):
  * the TypeScript source through tsx's loader, or a bundle of it made now with esbuild.
  * The loader adds tens of MB of RSS, so memory figures are only fair for the bundles.
+ * `authArgs` choose the access mode (open by default, as registry:2 runs in the bench).
  */
-export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: string[] = []): Promise<Server> {
+export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: string[] = [], authArgs: string[] = ['--auth', 'none']): Promise<Server> {
   const entry =
     mode === 'source' ? ['--import', 'tsx', join(ROOT, 'src-server/cli.ts')] : [await bundleCli()];
-  const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', '--auth', 'none'];
+  const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...authArgs];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const { output, exited } = track(proc);
   const url = await new Promise<string>((res, rej) => {
