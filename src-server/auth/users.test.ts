@@ -1,0 +1,116 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readAccessFile } from './access-file';
+import { InvalidCredentialError, readHtpasswdDoc } from './htpasswd-store';
+import { authPaths, initAuth, type AuthPaths } from './init';
+import { formatRules } from './rules';
+import { addUser, listAccess, listUsers, removeUser, setAnonymous, setPassword, setRights, UserError } from './users';
+
+const dir = mkdtempSync(join(tmpdir(), 'berth-users-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const freshPaths = () => authPaths(join(dir, `${++n}`));
+
+function apacheVerifies(file: string, user: string, password: string): boolean {
+  return spawnSync('htpasswd', ['-vb', file, user, password], { stdio: 'ignore' }).status === 0;
+}
+
+/** `name: rules` for every user, plus the anonymous rules, as text. */
+function summary(paths: AuthPaths): Record<string, string> {
+  const l = listAccess(paths);
+  const out: Record<string, string> = {};
+  for (const u of l.users) out[u.name] = `${formatRules(u.rules)}${u.hasPassword ? '' : ' (no password)'}`;
+  out['(anonymous)'] = formatRules(l.anonymous);
+  return out;
+}
+
+describe('user management', () => {
+  it('adds users with rights (none by default) and a password Apache accepts', async () => {
+    const paths = freshPaths();
+    await initAuth(paths);
+    expect(await addUser(paths, 'alice', 'wonder land', 'pull@*,push@team/*')).toEqual({ accessFileCreated: false });
+    await addUser(paths, 'bob', 'builder');
+    expect(apacheVerifies(paths.htpasswdPath, 'alice', 'wonder land')).toBe(true);
+    expect(apacheVerifies(paths.htpasswdPath, 'bob', 'builder')).toBe(true);
+    expect(summary(paths)).toEqual({ admin: 'admin@*', alice: 'pull@*,push@team/*', bob: '', '(anonymous)': '' });
+    expect(listUsers(paths).map((u) => u.name)).toEqual(['admin', 'alice', 'bob']);
+  });
+
+  it('refuses an existing user, a bad name, bad rules and a bad password without touching the files', async () => {
+    const paths = freshPaths();
+    await initAuth(paths);
+    await addUser(paths, 'alice', 'pw');
+    const before = [readFileSync(paths.htpasswdPath, 'utf8'), readFileSync(paths.accessPath, 'utf8')];
+    await expect(addUser(paths, 'alice', 'other')).rejects.toThrow('user alice already exists (change the password with `berth user passwd alice`)');
+    await expect(addUser(paths, 'a:b', 'pw')).rejects.toThrow(InvalidCredentialError);
+    await expect(addUser(paths, 'carol', 'pw', 'pull@*,fly@x')).rejects.toThrow('invalid rights for carol: unknown right "fly" in "fly@x"');
+    await expect(addUser(paths, 'carol', '')).rejects.toThrow('the password is empty');
+    expect([readFileSync(paths.htpasswdPath, 'utf8'), readFileSync(paths.accessPath, 'utf8')]).toEqual(before);
+  });
+
+  it('changes passwords, and refuses users that do not exist', async () => {
+    const paths = freshPaths();
+    await initAuth(paths);
+    await addUser(paths, 'alice', 'old-one');
+    await setPassword(paths, 'alice', 'new-one');
+    expect(apacheVerifies(paths.htpasswdPath, 'alice', 'new-one')).toBe(true);
+    expect(apacheVerifies(paths.htpasswdPath, 'alice', 'old-one')).toBe(false);
+    await expect(setPassword(paths, 'zed', 'x')).rejects.toThrow(UserError);
+    await expect(setPassword(paths, 'zed', 'x')).rejects.toThrow('no such user: zed');
+  });
+
+  it('sets and clears rights and anonymous rules', async () => {
+    const paths = freshPaths();
+    await initAuth(paths);
+    await addUser(paths, 'alice', 'pw');
+    setRights(paths, 'alice', 'delete@team/*');
+    setAnonymous(paths, 'pull@public/*');
+    expect(summary(paths)).toEqual({ admin: 'admin@*', alice: 'delete@team/*', '(anonymous)': 'pull@public/*' });
+    setRights(paths, 'alice', '');
+    setAnonymous(paths, '');
+    expect(summary(paths)).toEqual({ admin: 'admin@*', alice: '', '(anonymous)': '' });
+    expect(readFileSync(paths.accessPath, 'utf8')).not.toMatch(/^anonymous:/m);
+    expect(() => setRights(paths, 'zed', 'pull@*')).toThrow('no such user: zed');
+    expect(() => setRights(paths, 'alice', 'pull@UPPER')).toThrow('invalid rights for alice: invalid repository pattern "UPPER"');
+    expect(() => setAnonymous(paths, 'pul')).toThrow('invalid rights for anonymous: unknown right "pul"');
+  });
+
+  it('removes a user from both files, also one only in the access file', async () => {
+    const paths = freshPaths();
+    await initAuth(paths);
+    await addUser(paths, 'alice', 'pw', 'pull@*');
+    writeFileSync(paths.accessPath, `${readFileSync(paths.accessPath, 'utf8')}  ghost: "pull@*"\n`);
+    expect(summary(paths).ghost).toBe('pull@* (no password)');
+    await removeUser(paths, 'alice');
+    await removeUser(paths, 'ghost');
+    expect(readHtpasswdDoc(paths.htpasswdPath).users()).toEqual(['admin']);
+    expect([...readAccessFile(paths.accessPath)!.doc.users.keys()]).toEqual(['admin']);
+    await expect(removeUser(paths, 'alice')).rejects.toThrow('no such user: alice');
+  });
+
+  it('on a registry:2 setup (htpasswd, no access file) lists everyone with every right, and the first change keeps them so', async () => {
+    const paths = freshPaths();
+    mkdirSync(join(paths.htpasswdPath, '..'), { recursive: true });
+    const r2 = spawnSync('htpasswd', ['-cbB', paths.htpasswdPath, 'legacy', 'pw']);
+    expect(r2.status).toBe(0);
+    writeFileSync(paths.htpasswdPath, `${readFileSync(paths.htpasswdPath, 'utf8')}md5:$apr1$abcdefgh$0123456789abcdefghijkl\n`);
+    const listing = listAccess(paths);
+    expect(listing.accessFileExists).toBe(false);
+    expect(summary(paths)).toEqual({ legacy: 'admin@*', md5: 'admin@* (no password)', '(anonymous)': '' });
+
+    expect(await addUser(paths, 'newbie', 'pw', 'pull@x/*')).toEqual({ accessFileCreated: true });
+    expect(listAccess(paths).accessFileExists).toBe(true);
+    expect(summary(paths)).toEqual({ legacy: 'admin@*', md5: 'admin@* (no password)', newbie: 'pull@x/*', '(anonymous)': '' });
+    expect(apacheVerifies(paths.htpasswdPath, 'legacy', 'pw')).toBe(true);
+  });
+
+  it('works from nothing: the first add creates both files', async () => {
+    const paths = freshPaths();
+    expect(listAccess(paths)).toEqual({ users: [], anonymous: [], accessFileExists: false });
+    expect(await addUser(paths, 'solo', 'pw')).toEqual({ accessFileCreated: true });
+    expect(summary(paths)).toEqual({ solo: '', '(anonymous)': '' });
+  });
+});
