@@ -108,7 +108,11 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorize {
     const req = requiredAccess(ctx.method, target, ctx.query);
     const challenge = (error?: string) => {
       const realm = opts.tokenRealm?.(ctx) ?? `${ctx.protocol}://${ctx.host}/token`;
-      const scope = req === 'login' ? (target.resource === 'catalog' ? 'registry:catalog:*' : '') : challengeScope(req.needs);
+      // A mount's source is asked for too (as registry:2 does), so a client's token can cover it.
+      const scope =
+        req === 'login'
+          ? target.resource === 'catalog' ? 'registry:catalog:*' : ''
+          : challengeScope(req.mountFrom === undefined ? req.needs : [...req.needs, { repo: req.mountFrom, right: 'pull' }]);
       let v = `Bearer realm=${quote(realm)},service=${quote(opts.service)}`;
       if (scope) v += `,scope=${quote(scope)}`;
       if (error) v += `,error=${quote(error)}`;
