@@ -16,7 +16,7 @@ import { Throttle, type ThrottleOptions } from '../../src-server/auth/throttle';
 import { loadOrCreateTokenKey, tokenKeyPath } from '../../src-server/auth/token/key';
 import { createTokenRoute } from '../../src-server/auth/token/route';
 import { createTokenSigner } from '../../src-server/auth/token/signer';
-import { createRegistryServer } from '../../src-server/http/app';
+import { createRegistryServer, type RegistryServerDeps } from '../../src-server/http/app';
 import { silentLogger } from '../../src-server/logger';
 import { createServices, type Services } from '../../src-server/services';
 import { raw, type RawOptions, type RawResponse } from '../api/harness';
@@ -72,7 +72,8 @@ export async function startAuthRegistry(opts: AuthRegistryOptions): Promise<Auth
     now: opts.now,
   });
   const authorize = createAuthorizer({ mode: opts.mode, verifier, access, realm: REALM, service: SERVICE, signer, throttle, log: silentLogger });
-  const routes = opts.mode === 'token' ? { '/token': createTokenRoute({ verifier, access, signer, realm: REALM, throttle, log: silentLogger }) } : {};
+  const routes: RegistryServerDeps['routes'] = {};
+  if (opts.mode === 'token') routes['/token'] = createTokenRoute({ verifier, access, signer, realm: REALM, throttle, log: silentLogger });
   const koa = createRegistryServer({ registry: services.registry, log: silentLogger, authorize, routes });
   const server: Server = createServer(koa.callback());
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
