@@ -1,0 +1,243 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBerth, startBerth, tempDir, type RunningBerth } from './helpers/berth-server';
+
+// The real `berth init` and `berth user ...` commands on real files: what they print, what they
+// write (checked with Apache's own `htpasswd -vb`), how they fail, and a running `berth serve`
+// taking their changes without a restart.
+
+let tmp: ReturnType<typeof tempDir>;
+let n = 0;
+/** A new, empty data directory. */
+const freshData = () => join(tmp.dir, `data-${++n}`);
+const files = (data: string) => ({ htpasswd: join(data, 'berth', 'htpasswd'), access: join(data, 'berth', 'access.yml') });
+
+beforeAll(() => {
+  tmp = tempDir('berth-users-cli-');
+});
+afterAll(() => tmp?.cleanup());
+
+function apacheVerifies(file: string, user: string, password: string): boolean {
+  return spawnSync('htpasswd', ['-vb', file, user, password], { stdio: 'ignore' }).status === 0;
+}
+
+/** Runs berth and expects success; returns stdout. */
+async function ok(args: string[], input?: string): Promise<string> {
+  const r = await runBerth(args, { input });
+  expect(r.stderr, `berth ${args.join(' ')}`).toBe('');
+  expect(r.code, `berth ${args.join(' ')}: ${r.stdout}`).toBe(0);
+  return r.stdout;
+}
+
+/** Runs berth and expects a failure with one `berth: ...` line on stderr; returns that line. */
+async function fails(args: string[], input?: string): Promise<string> {
+  const r = await runBerth(args, { input });
+  expect(r.code, `berth ${args.join(' ')} should fail: ${r.stdout}`).toBe(1);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^berth: /);
+  return lines[0]!;
+}
+
+/** The `password: X` line's X. */
+function shownPassword(stdout: string): string {
+  const m = /^ {2}password: (\S+)$/m.exec(stdout);
+  expect(m, stdout).not.toBeNull();
+  return m![1]!;
+}
+
+const listJson = async (data: string) =>
+  JSON.parse(await ok(['user', 'list', '--json', '--data', data])) as {
+    users: Array<{ name: string; rules: string; hasPassword: boolean }>;
+    anonymous: string;
+    accessFileExists: boolean;
+  };
+
+describe('berth init', () => {
+  it('creates admin, shows the password once, and leaves an existing setup alone unless --force', async () => {
+    const data = freshData();
+    const f = files(data);
+    const out = await ok(['init', '--data', data]);
+    const password = shownPassword(out);
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(out).toMatch(/^ {2}user: +admin$/m);
+    expect(out).toContain(f.htpasswd);
+    expect(out).toContain(f.access);
+    expect(out).toContain('shown only this once and stored only as a bcrypt hash');
+    expect(apacheVerifies(f.htpasswd, 'admin', password)).toBe(true);
+    expect(readFileSync(f.access, 'utf8')).toMatch(/^ {2}admin: "admin@\*"$/m);
+    for (const file of [f.htpasswd, f.access]) {
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8')).not.toContain(password);
+    }
+
+    const again = await ok(['init', '--data', data]);
+    expect(again).toContain('Already set up');
+    expect(again).not.toMatch(/password: /);
+    expect(apacheVerifies(f.htpasswd, 'admin', password)).toBe(true);
+
+    const forced = await ok(['init', '--force', '--data', data]);
+    const second = shownPassword(forced);
+    expect(second).not.toBe(password);
+    expect(apacheVerifies(f.htpasswd, 'admin', second)).toBe(true);
+    expect(apacheVerifies(f.htpasswd, 'admin', password)).toBe(false);
+  });
+
+  it('takes the data directory from BERTH_DATA and the htpasswd path from a registry:2 config', async () => {
+    const data = freshData();
+    const r = await runBerth(['init'], { env: { BERTH_DATA: data } });
+    expect(r.code).toBe(0);
+    expect(apacheVerifies(files(data).htpasswd, 'admin', shownPassword(r.stdout))).toBe(true);
+
+    const data2 = freshData();
+    const htpasswd = join(tmp.dir, `custom-htpasswd-${n}`);
+    const config = join(tmp.dir, `config-${n}.yml`);
+    writeFileSync(config, `auth:\n  htpasswd:\n    realm: test\n    path: ${htpasswd}\n`);
+    await ok(['user', 'add', 'ci', '--password-stdin', '--data', data2, '--config', config], 'ci-secret\n');
+    expect(apacheVerifies(htpasswd, 'ci', 'ci-secret')).toBe(true);
+    expect(readFileSync(files(data2).access, 'utf8')).toMatch(/^ {2}ci: ""$/m);
+  });
+});
+
+describe('berth user', () => {
+  let data: string;
+  let f: ReturnType<typeof files>;
+  beforeAll(async () => {
+    data = freshData();
+    f = files(data);
+    await ok(['init', '--data', data]);
+  });
+
+  it('add --password-stdin --access: takes the first line, stores the rights, prints no password', async () => {
+    const out = await ok(['user', 'add', 'alice', '--password-stdin', '--access', 'pull@*,push@team/*', '--data', data], 'wonder land\nsecond line\n');
+    expect(out).toContain('Added user alice with pull@*,push@team/*.');
+    expect(out).not.toContain('wonder');
+    expect(out).not.toMatch(/password:/);
+    expect(apacheVerifies(f.htpasswd, 'alice', 'wonder land')).toBe(true);
+    expect(readFileSync(f.access, 'utf8')).toMatch(/^ {2}alice: "pull@\*,push@team\/\*"$/m);
+  });
+
+  it('add without a password: generates one, shows it once; no rights by default, and says so', async () => {
+    const out = await ok(['user', 'add', 'bob', '--data', data]);
+    expect(out).toContain('Added user bob with no rights.');
+    expect(out).toContain('berth user access bob RULES');
+    const password = shownPassword(out);
+    expect(apacheVerifies(f.htpasswd, 'bob', password)).toBe(true);
+    expect(readFileSync(f.htpasswd, 'utf8')).not.toContain(password);
+    expect((await listJson(data)).users.find((u) => u.name === 'bob')).toEqual({ name: 'bob', rules: '', hasPassword: true });
+  });
+
+  it('refuses existing users, bad names, bad rules and an empty stdin password, changing nothing', async () => {
+    const before = [readFileSync(f.htpasswd, 'utf8'), readFileSync(f.access, 'utf8')];
+    expect(await fails(['user', 'add', 'alice', '--data', data])).toBe('berth: user alice already exists (change the password with `berth user passwd alice`)');
+    expect(await fails(['user', 'add', 'a:b', '--data', data])).toContain("invalid user name \"a:b\": no ':'");
+    expect(await fails(['user', 'add', 'anonymous', '--data', data])).toContain('reserved');
+    expect(await fails(['user', 'add', 'carol', '--access', 'pull@*,fly@x', '--data', data])).toBe(
+      'berth: invalid rights for carol: unknown right "fly" in "fly@x" (use pull, push, delete, admin)',
+    );
+    expect(await fails(['user', 'add', 'carol', '--password-stdin', '--data', data], '')).toContain('no password on standard input');
+    expect([readFileSync(f.htpasswd, 'utf8'), readFileSync(f.access, 'utf8')]).toEqual(before);
+  });
+
+  it('passwd: from stdin or generated; missing users refused', async () => {
+    expect(await ok(['user', 'passwd', 'alice', '--password-stdin', '--data', data], 'looking glass\n')).not.toContain('looking');
+    expect(apacheVerifies(f.htpasswd, 'alice', 'looking glass')).toBe(true);
+    expect(apacheVerifies(f.htpasswd, 'alice', 'wonder land')).toBe(false);
+    const generated = shownPassword(await ok(['user', 'passwd', 'bob', '--data', data]));
+    expect(apacheVerifies(f.htpasswd, 'bob', generated)).toBe(true);
+    expect(await fails(['user', 'passwd', 'zed', '--password-stdin', '--data', data], 'x\n')).toContain('no such user: zed');
+  });
+
+  it('access and anonymous: set, clear, and refuse bad rules and unknown users', async () => {
+    expect(await ok(['user', 'access', 'bob', 'delete@team/*', '--data', data])).toContain('bob now has delete@team/*.');
+    expect(await ok(['user', 'anonymous', 'pull@public/*', '--data', data])).toContain('Anonymous callers now have pull@public/*.');
+    let listing = await listJson(data);
+    expect(listing.users.find((u) => u.name === 'bob')!.rules).toBe('delete@team/*');
+    expect(listing.anonymous).toBe('pull@public/*');
+
+    const text = await ok(['user', 'list', '--data', data]);
+    expect(text).toMatch(/^USER +RIGHTS$/m);
+    expect(text).toMatch(/^admin +admin@\*$/m);
+    expect(text).toMatch(/^alice +pull@\*,push@team\/\*$/m);
+    expect(text).toMatch(/^bob +delete@team\/\*$/m);
+    expect(text).toMatch(/^\(anonymous\) +pull@public\/\*$/m);
+
+    expect(await ok(['user', 'anonymous', '', '--data', data])).toContain('Anonymous callers now have no rights.');
+    expect(await ok(['user', 'access', 'bob', '', '--data', data])).toContain('bob now has no rights.');
+    listing = await listJson(data);
+    expect(listing.anonymous).toBe('');
+    expect(listing.users.find((u) => u.name === 'bob')!.rules).toBe('');
+    expect(await ok(['user', 'list', '--data', data])).toMatch(/^bob +\(none\)$/m);
+
+    expect(await fails(['user', 'access', 'bob', 'pull@Team', '--data', data])).toBe('berth: invalid rights for bob: invalid repository pattern "Team" in "pull@Team"');
+    expect(await fails(['user', 'anonymous', 'write@*', '--data', data])).toContain('unknown right "write"');
+    expect(await fails(['user', 'access', 'zed', 'pull@*', '--data', data])).toContain('no such user: zed');
+  });
+
+  it('rm: removes from both files; a missing user is an error', async () => {
+    await ok(['user', 'add', 'temp', '--password-stdin', '--access', 'pull@*', '--data', data], 'x\n');
+    expect(await ok(['user', 'rm', 'temp', '--data', data])).toContain('Removed user temp.');
+    expect(readFileSync(f.htpasswd, 'utf8')).not.toMatch(/^temp:/m);
+    expect(readFileSync(f.access, 'utf8')).not.toMatch(/temp:/);
+    expect(await fails(['user', 'rm', 'temp', '--data', data])).toBe('berth: no such user: temp');
+  });
+
+  it('reports a broken access file in one line naming it', async () => {
+    const d = freshData();
+    mkdirSync(join(d, 'berth'), { recursive: true });
+    writeFileSync(files(d).access, 'users:\n  a: nope\n');
+    expect(await fails(['user', 'list', '--data', d])).toBe(`berth: access file ${files(d).access}: users.a: unknown right "nope" in "nope" (use pull, push, delete, admin)`);
+  });
+
+  it('lists a registry:2 setup (no access file) as everyone with every right', async () => {
+    const d = freshData();
+    mkdirSync(join(d, 'berth'), { recursive: true });
+    expect(spawnSync('htpasswd', ['-cbB', files(d).htpasswd, 'legacy', 'pw']).status).toBe(0);
+    const text = await ok(['user', 'list', '--data', d]);
+    expect(text).toContain('no access file');
+    expect(text).toMatch(/^legacy +admin@\*$/m);
+    expect((await listJson(d)).accessFileExists).toBe(false);
+  });
+});
+
+describe('a running berth serve', () => {
+  let berth: RunningBerth;
+  let data: string;
+  const basic = (user: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+  const ping = async (user: string, password: string) => (await fetch(`${berth.url}/v2/`, { headers: basic(user, password) })).status;
+  /** Polls until the status is the one expected, for at most 8 s (the server checks files once a second). */
+  async function eventually(user: string, password: string, status: number): Promise<number> {
+    const until = Date.now() + 8000;
+    let got = await ping(user, password);
+    while (got !== status && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      got = await ping(user, password);
+    }
+    return got;
+  }
+
+  beforeAll(async () => {
+    data = freshData();
+    await ok(['init', '--data', data]);
+    berth = await startBerth(data, ['--auth', 'basic']);
+  });
+  afterAll(async () => {
+    await berth?.stop();
+  });
+
+  it('sees users added, re-passworded and removed by the CLI without a restart', async () => {
+    expect(await ping('carol', 'c-secret')).toBe(401);
+    await ok(['user', 'add', 'carol', '--password-stdin', '--access', 'pull@*', '--data', data], 'c-secret\n');
+    expect(await eventually('carol', 'c-secret', 200)).toBe(200);
+
+    await ok(['user', 'passwd', 'carol', '--password-stdin', '--data', data], 'c-new\n');
+    expect(await eventually('carol', 'c-secret', 401)).toBe(401);
+    expect(await ping('carol', 'c-new')).toBe(200);
+
+    await ok(['user', 'rm', 'carol', '--data', data]);
+    expect(await eventually('carol', 'c-new', 401)).toBe(401);
+    expect(berth.output()).not.toContain('c-new');
+  });
+});
