@@ -42,6 +42,11 @@ function randomSerial(): string {
   return b.toString('hex');
 }
 
+/** PEM with Unix line endings (forge writes CRLF). */
+function toPem(cert: forge.pki.Certificate): string {
+  return pki.certificateToPem(cert).replace(/\r\n/g, '\n');
+}
+
 function newCertificate(publicKeyPem: string, now: Date, notAfter: Date): forge.pki.Certificate {
   const cert = pki.createCertificate();
   cert.publicKey = pki.publicKeyFromPem(publicKeyPem);
@@ -68,7 +73,7 @@ export function createCaCertificate(opts: { commonName: string; key: KeyPairPem;
     { name: 'subjectKeyIdentifier' },
   ]);
   cert.sign(pki.privateKeyFromPem(opts.key.privateKey), forge.md.sha256.create());
-  return pki.certificateToPem(cert);
+  return toPem(cert);
 }
 
 /**
@@ -102,5 +107,5 @@ export function createServerCertificate(opts: {
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
   cert.sign(pki.privateKeyFromPem(opts.ca.key), forge.md.sha256.create());
-  return pki.certificateToPem(cert);
+  return toPem(cert);
 }

@@ -1,0 +1,92 @@
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { create as createTar } from 'tar';
+import { bundleReadme } from './bundle-readme';
+import { CertificateError } from './errors';
+import { parseCertificate } from './inspect';
+import { parseRegistryHost, type RegistryHost } from './registry-host';
+import { linuxInstallScript } from './script-linux';
+import { macosInstallScript, windowsInstallScript } from './script-other';
+
+/** Options of {@link writeClientBundle}. */
+export interface ClientBundleOptions {
+  /** The CA certificate clients should trust (PEM). Anything else in it (a key!) is refused. */
+  caPem: string;
+  /** The registry as clients name it: HOST:PORT. */
+  host: string;
+  /** Where to write the .tar.gz. */
+  out: string;
+  /** A plain-HTTP address of the same registry, mentioned in the README's insecure section. */
+  httpUrl?: string;
+}
+
+/** What was written. */
+export interface ClientBundle {
+  path: string;
+  /** The folder inside the archive, `berth-client-HOST-PORT`. */
+  folder: string;
+  /** Archive entries, in order. */
+  entries: string[];
+  registry: RegistryHost;
+}
+
+/** The default archive name for a registry: `berth-client-HOST-PORT.tar.gz`. */
+export function defaultBundleName(host: string): string {
+  return `berth-client-${parseRegistryHost(host).slug}.tar.gz`;
+}
+
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * Keeps only the certificates of a PEM text. A private key is refused outright, so that a mixed-up
+ * file (say the server's key+cert PEM) can never leak a key into a bundle that gets handed around.
+ */
+export function certificatesOnly(pem: string): string {
+  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem)) {
+    throw new CertificateError('the CA file holds a private key; a client bundle must only carry the CA certificate');
+  }
+  const blocks = pem.match(CERT_BLOCK);
+  if (!blocks) throw new CertificateError('no PEM certificate found in the CA file');
+  for (const b of blocks) {
+    try {
+      parseCertificate(b);
+    } catch (err) {
+      throw new CertificateError(`invalid certificate in the CA file: ${(err as Error).message}`);
+    }
+  }
+  return `${blocks.join('\n')}\n`;
+}
+
+/**
+ * Writes the client bundle: a .tar.gz with one folder holding ca.crt (never a key), README.md and
+ * install scripts for Linux, macOS and Windows that put the CA where each client looks for
+ * `host`. The archive is written to a temp name and renamed, so `out` is never half-written.
+ */
+export async function writeClientBundle(opts: ClientBundleOptions): Promise<ClientBundle> {
+  const registry = parseRegistryHost(opts.host);
+  const ca = certificatesOnly(opts.caPem);
+  const first = parseCertificate(ca);
+  const folder = `berth-client-${registry.slug}`;
+  const files: Array<[string, string, number]> = [
+    ['README.md', bundleReadme({ reg: registry, caSubject: first.subject.split('\n').join(', '), caSha256: first.fingerprint256, httpUrl: opts.httpUrl }), 0o644],
+    ['ca.crt', ca, 0o644],
+    ['install-linux.sh', linuxInstallScript(registry), 0o755],
+    ['install-macos.sh', macosInstallScript(registry), 0o755],
+    ['install-windows.ps1', windowsInstallScript(registry), 0o644],
+  ];
+  const staging = mkdtempSync(join(tmpdir(), 'berth-bundle-'));
+  try {
+    mkdirSync(join(staging, folder));
+    for (const [name, text, mode] of files) writeFileSync(join(staging, folder, name), text, { mode });
+    mkdirSync(dirname(opts.out), { recursive: true });
+    const tmpOut = `${opts.out}.tmp-${process.pid}`;
+    const entries = [folder, ...files.map(([name]) => `${folder}/${name}`)];
+    // portable: no owner names or ids from this machine in the archive.
+    await createTar({ gzip: true, file: tmpOut, cwd: staging, portable: true, noDirRecurse: true }, entries);
+    renameSync(tmpOut, opts.out);
+    return { path: opts.out, folder, entries, registry };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
