@@ -181,3 +181,40 @@ export function writeFileAtomic(path: string, text: string): void {
     throw err;
   }
 }
+
+/** A lock file older than this is left over from a crash and is taken over. */
+const STALE_LOCK_MS = 30_000;
+
+/**
+ * Runs `fn` holding `lockPath` (created exclusively, removed afterwards), so that two commands
+ * editing the user files at once do not lose each other's change. Waits up to `waitMs` for another
+ * holder, then throws; a lock left by a crashed process is taken over after 30 s.
+ */
+export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>, waitMs = 10_000): Promise<T> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
+      closeSync(openSync(lockPath, 'wx', 0o600));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      try {
+        if (Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS) unlinkSync(lockPath);
+      } catch {
+        // Released meanwhile: try again.
+      }
+      if (Date.now() > until) throw new Error(`${lockPath} is held by another berth command; try again (remove the file if none is running)`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    try {
+      unlinkSync(lockPath);
+    } catch {
+      // Already gone (taken over as stale): nothing to release.
+    }
+  }
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAccessFile, writeAccessFile, type AccessDoc } from './access-file';
-import { hashPassword, HtpasswdDoc, writeHtpasswdFile } from './htpasswd-store';
+import { hashPassword, HtpasswdDoc, withFileLock, writeHtpasswdFile } from './htpasswd-store';
 import { parseRules } from './rules';
 
 /** Where Berth keeps its users and their rights. */
@@ -44,17 +44,21 @@ export interface InitAuthOptions extends AuthPaths {
  * its bcrypt hash is written.
  */
 export async function initAuth(opts: InitAuthOptions): Promise<{ created: boolean; adminPassword?: string }> {
-  if (existsSync(opts.htpasswdPath) && !opts.force) return { created: false };
+  const skip = () => existsSync(opts.htpasswdPath) && !opts.force;
+  if (skip()) return { created: false };
   const adminPassword = generatePassword();
   const htpasswd = new HtpasswdDoc();
   htpasswd.setHash(ADMIN_USER, await hashPassword(adminPassword));
-
-  const existing = opts.force ? undefined : readAccessFile(opts.accessPath);
-  const access: AccessDoc = existing?.doc ?? { users: new Map(), anonymous: [] };
-  access.users.set(ADMIN_USER, parseRules('admin@*'));
-  // The access file first: were the htpasswd written alone, a crash in between would leave a
-  // registry:2-style setup in which every user has every right.
-  writeAccessFile(opts.accessPath, access, existing?.text);
-  writeHtpasswdFile(opts.htpasswdPath, htpasswd);
-  return { created: true, adminPassword };
+  // The same lock as the user commands (users.ts), so that two first starts cannot both create.
+  return withFileLock(`${opts.accessPath}.lock`, () => {
+    if (skip()) return { created: false };
+    const existing = opts.force ? undefined : readAccessFile(opts.accessPath);
+    const access: AccessDoc = existing?.doc ?? { users: new Map(), anonymous: [] };
+    access.users.set(ADMIN_USER, parseRules('admin@*'));
+    // The access file first: were the htpasswd written alone, a crash in between would leave a
+    // registry:2-style setup in which every user has every right.
+    writeAccessFile(opts.accessPath, access, existing?.text);
+    writeHtpasswdFile(opts.htpasswdPath, htpasswd);
+    return { created: true, adminPassword };
+  });
 }

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readAccessFile } from './access-file';
-import { InvalidCredentialError, readHtpasswdDoc } from './htpasswd-store';
+import { InvalidCredentialError, readHtpasswdDoc, withFileLock } from './htpasswd-store';
 import { authPaths, initAuth, type AuthPaths } from './init';
 import { formatRules } from './rules';
-import { addUser, listAccess, listUsers, removeUser, setAnonymous, setPassword, setRights, UserError } from './users';
+import { addUser, listAccess, listUsers, lockPathOf, removeUser, setAnonymous, setPassword, setRights, UserError } from './users';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-users-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,16 +66,16 @@ describe('user management', () => {
     const paths = freshPaths();
     await initAuth(paths);
     await addUser(paths, 'alice', 'pw');
-    setRights(paths, 'alice', 'delete@team/*');
-    setAnonymous(paths, 'pull@public/*');
+    await setRights(paths, 'alice', 'delete@team/*');
+    await setAnonymous(paths, 'pull@public/*');
     expect(summary(paths)).toEqual({ admin: 'admin@*', alice: 'delete@team/*', '(anonymous)': 'pull@public/*' });
-    setRights(paths, 'alice', '');
-    setAnonymous(paths, '');
+    await setRights(paths, 'alice', '');
+    await setAnonymous(paths, '');
     expect(summary(paths)).toEqual({ admin: 'admin@*', alice: '', '(anonymous)': '' });
     expect(readFileSync(paths.accessPath, 'utf8')).not.toMatch(/^anonymous:/m);
-    expect(() => setRights(paths, 'zed', 'pull@*')).toThrow('no such user: zed');
-    expect(() => setRights(paths, 'alice', 'pull@UPPER')).toThrow('invalid rights for alice: invalid repository pattern "UPPER"');
-    expect(() => setAnonymous(paths, 'pul')).toThrow('invalid rights for anonymous: unknown right "pul"');
+    await expect(setRights(paths, 'zed', 'pull@*')).rejects.toThrow('no such user: zed');
+    await expect(setRights(paths, 'alice', 'pull@UPPER')).rejects.toThrow('invalid rights for alice: invalid repository pattern "UPPER"');
+    await expect(setAnonymous(paths, 'pul')).rejects.toThrow('invalid rights for anonymous: unknown right "pul"');
   });
 
   it('removes a user from both files, also one only in the access file', async () => {
@@ -105,6 +105,36 @@ describe('user management', () => {
     expect(listAccess(paths).accessFileExists).toBe(true);
     expect(summary(paths)).toEqual({ legacy: 'admin@*', md5: 'admin@* (no password)', newbie: 'pull@x/*', '(anonymous)': '' });
     expect(apacheVerifies(paths.htpasswdPath, 'legacy', 'pw')).toBe(true);
+  });
+
+  it('does not lose changes made at the same time', async () => {
+    const paths = freshPaths();
+    await initAuth(paths);
+    const names = Array.from({ length: 6 }, (_, i) => `u${i}`);
+    await Promise.all(names.map((name) => addUser(paths, name, `pw-${name}`, `pull@${name}/*`)));
+    await Promise.all([setAnonymous(paths, 'pull@public/*'), ...names.map((name) => setRights(paths, name, `push@${name}/*`))]);
+    const s = summary(paths);
+    for (const name of names) {
+      expect(s[name]).toBe(`push@${name}/*`);
+      expect(apacheVerifies(paths.htpasswdPath, name, `pw-${name}`)).toBe(true);
+    }
+    expect(s['(anonymous)']).toBe('pull@public/*');
+    expect(existsSync(lockPathOf(paths))).toBe(false);
+  });
+
+  it('waits for a held lock, takes over a stale one, and gives up with a clear message', async () => {
+    const lock = join(dir, `lock-${++n}`);
+    writeFileSync(lock, '');
+    const t0 = Date.now();
+    setTimeout(() => rmSync(lock), 300);
+    expect(await withFileLock(lock, () => 'ran')).toBe('ran');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    writeFileSync(lock, '');
+    utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect(await withFileLock(lock, () => 'stale taken over', 1000)).toBe('stale taken over');
+    writeFileSync(lock, '');
+    await expect(withFileLock(lock, () => 'never', 200)).rejects.toThrow('is held by another berth command');
+    expect(existsSync(lock)).toBe(true);
   });
 
   it('works from nothing: the first add creates both files', async () => {

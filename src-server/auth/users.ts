@@ -1,5 +1,5 @@
 import { readAccessFile, writeAccessFile, type AccessDoc } from './access-file';
-import { hashPassword, readHtpasswdDoc, validateUserName, writeHtpasswdFile } from './htpasswd-store';
+import { hashPassword, readHtpasswdDoc, validateUserName, withFileLock, writeHtpasswdFile } from './htpasswd-store';
 import { parseHtpasswd } from './htpasswd';
 import type { AuthPaths } from './init';
 import { parseRules, type Rule } from './rules';
@@ -46,6 +46,13 @@ export interface ChangeResult {
 
 const EVERYTHING = 'admin@*';
 
+/** One lock for both files: every change here is a read-modify-write of one or both. */
+export function lockPathOf(paths: AuthPaths): string {
+  return `${paths.accessPath}.lock`;
+}
+
+const locked = <T>(paths: AuthPaths, fn: () => T | Promise<T>) => withFileLock(lockPathOf(paths), fn);
+
 /**
  * Reads the access file for a change. When there is none yet, starts one that keeps what every
  * htpasswd user may do today (everything), so creating the file takes no one's rights away.
@@ -74,20 +81,31 @@ function rulesFrom(text: string, whose: string): Rule[] {
 export async function addUser(paths: AuthPaths, name: string, password: string, rulesText = ''): Promise<ChangeResult> {
   validateUserName(name);
   const rules = rulesFrom(rulesText, name);
-  const htpasswd = readHtpasswdDoc(paths.htpasswdPath);
-  if (htpasswd.has(name)) throw new UserError(`user ${name} already exists (change the password with \`berth user passwd ${name}\`)`);
+  const exists = () => {
+    if (readHtpasswdDoc(paths.htpasswdPath).has(name)) throw new UserError(`user ${name} already exists (change the password with \`berth user passwd ${name}\`)`);
+  };
+  exists();
+  // bcrypt takes a while: hash before taking the lock, and check again under it.
   const hash = await hashPassword(password);
-  const access = accessForChange(paths);
-  access.doc.users.set(name, rules);
-  // Rights first, then the login: the new user never exists with the missing-file default.
-  writeAccessFile(paths.accessPath, access.doc, access.text);
-  htpasswd.setHash(name, hash);
-  writeHtpasswdFile(paths.htpasswdPath, htpasswd);
-  return { accessFileCreated: access.created };
+  return locked(paths, () => {
+    exists();
+    const htpasswd = readHtpasswdDoc(paths.htpasswdPath);
+    const access = accessForChange(paths);
+    access.doc.users.set(name, rules);
+    // Rights first, then the login: the new user never exists with the missing-file default.
+    writeAccessFile(paths.accessPath, access.doc, access.text);
+    htpasswd.setHash(name, hash);
+    writeHtpasswdFile(paths.htpasswdPath, htpasswd);
+    return { accessFileCreated: access.created };
+  });
 }
 
 /** Removes a user from the htpasswd and from the access file. Throws UserError when in neither. */
 export async function removeUser(paths: AuthPaths, name: string): Promise<void> {
+  return locked(paths, () => removeUnlocked(paths, name));
+}
+
+function removeUnlocked(paths: AuthPaths, name: string): void {
   const htpasswd = readHtpasswdDoc(paths.htpasswdPath);
   const access = readAccessFile(paths.accessPath);
   const inAccess = access?.doc.users.has(name) ?? false;
@@ -102,29 +120,38 @@ export async function removeUser(paths: AuthPaths, name: string): Promise<void> 
 
 /** Sets a user's password. Throws UserError when the user is not in the htpasswd. */
 export async function setPassword(paths: AuthPaths, name: string, password: string): Promise<void> {
-  const htpasswd = readHtpasswdDoc(paths.htpasswdPath);
-  if (!htpasswd.has(name)) throw new UserError(`no such user: ${name} (add it with \`berth user add ${name}\`)`);
-  htpasswd.setHash(name, await hashPassword(password));
-  writeHtpasswdFile(paths.htpasswdPath, htpasswd);
+  const missing = () => new UserError(`no such user: ${name} (add it with \`berth user add ${name}\`)`);
+  if (!readHtpasswdDoc(paths.htpasswdPath).has(name)) throw missing();
+  const hash = await hashPassword(password);
+  await locked(paths, () => {
+    const htpasswd = readHtpasswdDoc(paths.htpasswdPath);
+    if (!htpasswd.has(name)) throw missing();
+    htpasswd.setHash(name, hash);
+    writeHtpasswdFile(paths.htpasswdPath, htpasswd);
+  });
 }
 
 /** Replaces a user's rights (`''`: none). Throws UserError when the user is not in the htpasswd. */
-export function setRights(paths: AuthPaths, name: string, rulesText: string): ChangeResult {
+export async function setRights(paths: AuthPaths, name: string, rulesText: string): Promise<ChangeResult> {
   const rules = rulesFrom(rulesText, name);
-  if (!readHtpasswdDoc(paths.htpasswdPath).has(name)) throw new UserError(`no such user: ${name} (add it with \`berth user add ${name}\`)`);
-  const access = accessForChange(paths);
-  access.doc.users.set(name, rules);
-  writeAccessFile(paths.accessPath, access.doc, access.text);
-  return { accessFileCreated: access.created };
+  return locked(paths, () => {
+    if (!readHtpasswdDoc(paths.htpasswdPath).has(name)) throw new UserError(`no such user: ${name} (add it with \`berth user add ${name}\`)`);
+    const access = accessForChange(paths);
+    access.doc.users.set(name, rules);
+    writeAccessFile(paths.accessPath, access.doc, access.text);
+    return { accessFileCreated: access.created };
+  });
 }
 
 /** Sets the rights of callers who do not log in (`''`: none). */
-export function setAnonymous(paths: AuthPaths, rulesText: string): ChangeResult {
+export async function setAnonymous(paths: AuthPaths, rulesText: string): Promise<ChangeResult> {
   const rules = rulesFrom(rulesText, 'anonymous');
-  const access = accessForChange(paths);
-  access.doc.anonymous = rules;
-  writeAccessFile(paths.accessPath, access.doc, access.text);
-  return { accessFileCreated: access.created };
+  return locked(paths, () => {
+    const access = accessForChange(paths);
+    access.doc.anonymous = rules;
+    writeAccessFile(paths.accessPath, access.doc, access.text);
+    return { accessFileCreated: access.created };
+  });
 }
 
 /** Users of both files (htpasswd order, then users only in the access file) and the anonymous rules. */

@@ -149,9 +149,9 @@ repositories matching a pattern: pull@*,push@team/* ('*' matches any characters 
   withPaths(
     user.command('access <name> <rules>').description(`replace a user's rights ('' for none), e.g. "pull@*,push@team/*"`),
   ).action((name: string, rules: string, opts: PathOptions) =>
-    run(() => {
+    run(async () => {
       const paths = pathsFrom(opts);
-      const result = setRights(paths, name, rules);
+      const result = await setRights(paths, name, rules);
       noteCreated(result, paths);
       out(`${name} now has ${rightsText(formatRules(parseRules(rules)))}.`);
     }),
@@ -160,9 +160,9 @@ repositories matching a pattern: pull@*,push@team/* ('*' matches any characters 
   withPaths(
     user.command('anonymous <rules>').description(`set the rights of callers who do not log in ('' for none), e.g. "pull@public/*"`),
   ).action((rules: string, opts: PathOptions) =>
-    run(() => {
+    run(async () => {
       const paths = pathsFrom(opts);
-      const result = setAnonymous(paths, rules);
+      const result = await setAnonymous(paths, rules);
       noteCreated(result, paths);
       const now = formatRules(parseRules(rules));
       out(now ? `Anonymous callers now have ${now}.` : 'Anonymous callers now have no rights.');
