@@ -86,6 +86,16 @@ describe('formatAccessYaml', () => {
     expect(flat(parseAccessYaml(text))).toEqual(flat(d));
   });
 
+  it('keeps a user whose name YAML reads as a number under one key', () => {
+    const base = 'users:\n  7: pull@*\n  alice: pull@*\n';
+    const d = parseAccessYaml(base);
+    expect([...d.users.keys()]).toEqual(['7', 'alice']);
+    d.users.set('alice', parseRules('push@*'));
+    const text = formatAccessYaml(d, base);
+    expect(flat(parseAccessYaml(text))).toEqual({ 7: 'pull@*', alice: 'push@*', '(anonymous)': '' });
+    expect(text.match(/7/g)).toHaveLength(1);
+  });
+
   it('starts over when the base does not parse', () => {
     const text = formatAccessYaml(doc({ a: 'pull@*' }), 'users: [broken');
     expect(text).toMatch(/^# Berth access rules/);

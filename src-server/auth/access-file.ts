@@ -108,8 +108,9 @@ export function formatAccessYaml(doc: AccessDoc, base?: string): string {
   }
   const map = users as YAMLMap;
   for (const item of [...map.items]) {
-    const name = String((item.key as Scalar | null)?.value ?? item.key);
-    if (!doc.users.has(name)) map.delete(item.key);
+    const key = item.key instanceof Scalar ? item.key.value : item.key;
+    // A key YAML reads as a number (`007: ...`) is set again below under its string name.
+    if (typeof key !== 'string' || !doc.users.has(key)) map.delete(item.key);
   }
   for (const [name, rules] of doc.users) {
     const text = formatRules(rules);
