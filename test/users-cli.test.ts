@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessFile } from '../src-server/auth/access-file';
+import { formatRules } from '../src-server/auth/rules';
 import { runBerth, startBerth, tempDir, type RunningBerth } from './helpers/berth-server';
 
 // The real `berth init` and `berth user ...` commands on real files: what they print, what they
@@ -174,6 +176,21 @@ describe('berth user', () => {
     expect(await fails(['user', 'access', 'bob', 'pull@Team', '--data', data])).toBe('berth: invalid rights for bob: invalid repository pattern "Team" in "pull@Team"');
     expect(await fails(['user', 'anonymous', 'write@*', '--data', data])).toContain('unknown right "write"');
     expect(await fails(['user', 'access', 'zed', 'pull@*', '--data', data])).toContain('no such user: zed');
+  });
+
+  it('writes rights the server-side AccessFile picks up on its next check', async () => {
+    let t = 0;
+    const access = new AccessFile(f.access, { now: () => t });
+    await ok(['user', 'access', 'alice', 'push@team/*,delete@team/*', '--data', data]);
+    await ok(['user', 'anonymous', 'pull@public/*', '--data', data]);
+    t += 1100;
+    expect(formatRules(access.rulesFor('alice'))).toBe('push@team/*,delete@team/*');
+    expect(formatRules(access.anonymousRules())).toBe('pull@public/*');
+    await ok(['user', 'access', 'alice', 'pull@*,push@team/*', '--data', data]);
+    await ok(['user', 'anonymous', '', '--data', data]);
+    t += 1100;
+    expect(formatRules(access.rulesFor('alice'))).toBe('pull@*,push@team/*');
+    expect(access.anonymousRules()).toEqual([]);
   });
 
   it('rm: removes from both files; a missing user is an error', async () => {
