@@ -110,7 +110,7 @@ function removeUnlocked(paths: AuthPaths, name: string): void {
   const access = readAccessFile(paths.accessPath);
   const inAccess = access?.doc.users.has(name) ?? false;
   if (!htpasswd.has(name) && !inAccess) throw new UserError(`no such user: ${name}`);
-  // The login first, so that no moment exists in which the user can log in without a rights entry.
+  // The login first: from then on the user is locked out, whatever becomes of the second write.
   if (htpasswd.remove(name)) writeHtpasswdFile(paths.htpasswdPath, htpasswd);
   if (access && inAccess) {
     access.doc.users.delete(name);
