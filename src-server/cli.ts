@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Berth's headless command line: `berth serve`, `berth reindex`. Every command resolves its data
+ * Berth's headless command line: `berth serve`, `berth init`, `berth user ...`, `berth cert ...`,
+ * `berth reindex`. Every command resolves its data
  * directory the same way: --data, then BERTH_DATA, then the config file, then the platform default.
  */
 import { Command, Option } from 'commander';

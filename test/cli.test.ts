@@ -308,4 +308,22 @@ describe('berth reindex', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/0 repositories, 0 tags, 0 manifests/);
   });
+
+  it('first start creates the admin user, shows its password once, and requires it', async () => {
+    const data = fresh('first-start');
+    const first = await spawnServe(['serve', '--data', data, '--listen', '127.0.0.1:0'], {});
+    const password = /password: (\S+)/.exec(first.output())?.[1];
+    expect(password, first.output()).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    const basic = (p: string) => ({ Authorization: `Basic ${Buffer.from(`admin:${p}`).toString('base64')}` });
+    expect((await fetch(`${first.url}/v2/`)).status).toBe(401);
+    expect((await fetch(`${first.url}/v2/`, { headers: basic('wrong') })).status).toBe(401);
+    expect((await fetch(`${first.url}/v2/`, { headers: basic(password!) })).status).toBe(200);
+    expect(await first.stop()).toBe(0);
+    // The second start keeps the user and never shows a password again.
+    const second = await spawnServe(['serve', '--data', data, '--listen', '127.0.0.1:0'], {});
+    expect(second.output()).not.toMatch(/password/);
+    expect((await fetch(`${second.url}/v2/`, { headers: basic(password!) })).status).toBe(200);
+    expect(await second.stop()).toBe(0);
+  });
 });
+

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Context } from 'koa';
 import { createBasicAuth } from '../auth/basic-auth';
+import { ADMIN_USER, initAuth } from '../auth/init';
 import type { BerthConfig } from '../config/types';
 import type { V2Target } from '../http/v2-router';
 import type { Logger } from '../logger';
@@ -18,6 +19,7 @@ export interface AuthSetup {
 export async function setUpAuth(config: BerthConfig, log: Logger): Promise<AuthSetup> {
   const { auth } = config;
   if (auth.mode === 'none') return { routes: {}, summary: 'auth off (--auth none): anyone who can connect may push and delete' };
+  if (auth.autoInit && !existsSync(auth.htpasswdPath)) await firstStart(auth.htpasswdPath, auth.accessPath);
   if (!existsSync(auth.htpasswdPath)) {
     throw new CliError(
       auth.autoInit
@@ -34,3 +36,18 @@ export async function setUpAuth(config: BerthConfig, log: Logger): Promise<AuthS
   }
   return { authorize, routes: {}, summary: `basic auth (${auth.htpasswdPath})` };
 }
+
+/**
+ * The first start on Berth's own files: creates the admin user and shows its password once, on
+ * stdout and never through the logger, so it cannot end up in log files.
+ */
+async function firstStart(htpasswdPath: string, accessPath: string): Promise<void> {
+  const r = await initAuth({ htpasswdPath, accessPath });
+  if (!r.created) return;
+  process.stdout.write(
+    `Created user ${ADMIN_USER} with every right (admin@*).\n  user:     ${ADMIN_USER}\n  password: ${r.adminPassword}\n` +
+      `Note the password now: it is shown only this once and stored only as a bcrypt hash (${htpasswdPath}).\n` +
+      'Add users with `berth user add NAME --access RULES`; reset it with `berth user passwd admin`.\n',
+  );
+}
+
