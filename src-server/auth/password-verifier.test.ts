@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger';
 import { HtpasswdFile } from './htpasswd';
 import { PasswordVerifier } from './password-verifier';
+import { VerifyCache } from './verify-cache';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-verifier-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,5 +47,14 @@ describe('PasswordVerifier', () => {
     expect(v.hasUser('carol')).toBe(false);
     expect(await v.verify('carol', 'pw')).toBe(false);
     expect(await v.verify('dave', 'pw')).toBe(true);
+  });
+});
+
+describe('VerifyCache keys', () => {
+  it('differ where name and password split differently, and between processes', () => {
+    const c = new VerifyCache();
+    expect(c.key('a', 'b\0c')).not.toBe(c.key('a\0b', 'c'));
+    expect(c.key('alice', 'pw')).toBe(c.key('alice', 'pw'));
+    expect(new VerifyCache().key('alice', 'pw')).not.toBe(c.key('alice', 'pw'));
   });
 });
