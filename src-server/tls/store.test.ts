@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:https';
 import { isIP, type AddressInfo } from 'node:net';
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
@@ -225,6 +225,32 @@ describe('CertificateStore (generated CA)', () => {
       renewal.stop();
       server.close();
     }
+  });
+});
+
+describe('CertificateStore (two writers on one directory)', () => {
+  it('generates once when two stores ensure() at the same time; the lock is released', async () => {
+    const dir = fresh();
+    const [a, b] = await Promise.all([
+      new CertificateStore({ dir, machine: () => MACHINE }).ensure(),
+      new CertificateStore({ dir, machine: () => MACHINE }).ensure(),
+    ]);
+    expect(a.cert).toBe(b.cert);
+    expect(a.ca).toBe(b.ca);
+    expect([a.reasons.length, b.reasons.length].sort()).toEqual([0, 2]);
+    expect(readFileSync(join(dir, 'server.crt'), 'utf8')).toBe(a.cert);
+    expect(openssl(['verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'server.crt')]).code).toBe(0);
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
+  });
+
+  it('takes over a lock left by a dead process', async () => {
+    const dir = fresh();
+    mkdirSync(join(dir, '.lock'), { recursive: true });
+    const old = new Date(Date.now() - 10 * 60_000);
+    utimesSync(join(dir, '.lock'), old, old);
+    const m = await new CertificateStore({ dir, machine: () => MACHINE }).ensure();
+    expect(m.reasons).toHaveLength(2);
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
   });
 });
 

@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { X509Certificate } from 'node:crypto';
+import { withDirLock } from './dir-lock';
+import { readText, TLS_FILES, writeAtomic } from './files';
 import { CertificateError } from './errors';
 import { certificateNames, issuedBy, keyMatches, msLeft, parseCertificate, summarize, type CertificateSummary } from './inspect';
 import { machineSubjectNames, sameNames, uniqueNames, validateExtraName, type MachineNames } from './names';
@@ -11,29 +13,7 @@ import { CA_KEY_BITS, createCaCertificate, createServerCertificate, generateRsaK
 export const RENEW_BEFORE_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/**
- * The files of the generated certificates, under `<data>/berth/tls/`:
- * ```
- * tls/
- *   ca.crt       the local CA (what clients trust; goes into the client bundle)
- *   ca.key       its private key (0600; never leaves this directory)
- *   server.crt   the server certificate, signed by ca.crt
- *   server.key   its private key (0600)
- *   names.json   {"names": [...]}: extra SANs the user added
- * ```
- */
-export const TLS_FILES = {
-  caCert: 'ca.crt',
-  caKey: 'ca.key',
-  serverCert: 'server.crt',
-  serverKey: 'server.key',
-  names: 'names.json',
-} as const;
-
-/** The directory of the generated certificates for a data directory. */
-export function tlsDir(dataDir: string): string {
-  return join(dataDir, 'berth', 'tls');
-}
+export { TLS_FILES, tlsDir } from './files';
 
 /** Options of {@link CertificateStore}. */
 export interface CertificateStoreOptions {
@@ -85,22 +65,6 @@ interface Loaded {
   pem: string;
   key: string;
   cert: X509Certificate;
-}
-
-/** Writes atomically (temp file + rename in the same directory), keys readable by the owner only. */
-function writeAtomic(path: string, data: string, mode: number): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data, { mode });
-  renameSync(tmp, path);
-}
-
-function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new CertificateError(`cannot read ${what} ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  }
 }
 
 /**
@@ -245,8 +209,28 @@ export class CertificateStore {
 
   private async ensureNow(forceServer: boolean, forceCa: boolean): Promise<TlsMaterialPem> {
     if (this.opts.provided) return this.readProvided();
-    const reasons: string[] = [];
+    if (!forceServer && !forceCa) {
+      // The common case (a daily check with nothing to do) reads without taking the lock.
+      const ca = this.load('caCert', 'caKey');
+      const server = this.load('serverCert', 'serverKey');
+      if (typeof ca !== 'string' && typeof server !== 'string' && this.caProblem(ca) === undefined &&
+        this.serverProblem(server, ca, this.wantedNames()) === undefined) {
+        return this.result(server, ca, []);
+      }
+    }
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // Under the lock everything is read again: another process may have just done the work.
+    return withDirLock(this.dir, () => this.generate(forceServer, forceCa));
+  }
+
+  private result(server: Loaded, ca: Loaded, reasons: string[]): TlsMaterialPem {
+    const changed = reasons.length > 0 || (this.lastCert !== undefined && this.lastCert !== server.pem);
+    this.lastCert = server.pem;
+    return { cert: server.pem, key: server.key, ca: ca.pem, changed, reasons };
+  }
+
+  private async generate(forceServer: boolean, forceCa: boolean): Promise<TlsMaterialPem> {
+    const reasons: string[] = [];
     const names = this.commonNames();
     let ca = this.load('caCert', 'caKey');
     const caWhy = forceCa ? 'a new CA was asked for' : this.caProblem(ca);
@@ -276,10 +260,7 @@ export class CertificateStore {
       writeAtomic(this.path('serverCert'), pem, 0o644);
       server = { pem, key: key.privateKey, cert: parseCertificate(pem) };
     }
-    const s = server as Loaded;
-    const changed = reasons.length > 0 || (this.lastCert !== undefined && this.lastCert !== s.pem);
-    this.lastCert = s.pem;
-    return { cert: s.pem, key: s.key, ca: caLoaded.pem, changed, reasons };
+    return this.result(server as Loaded, caLoaded, reasons);
   }
 
   private readProvided(): TlsMaterialPem {

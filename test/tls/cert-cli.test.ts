@@ -126,6 +126,21 @@ describe('berth cert', () => {
     expect(missing.stderr).toContain("required option '--host <host:port>' not specified");
   });
 
+  it('two commands at once on a fresh data directory make one CA between them', async () => {
+    const fresh = join(tmp.dir, 'fresh');
+    const [a, b] = await Promise.all([
+      runBerth(['cert', 'bundle', '--data', fresh, '--host', 'localhost:5443', '--out', join(tmp.dir, 'a.tgz')]),
+      runBerth(['cert', 'regenerate', '--data', fresh]),
+    ]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const x = join(tmp.dir, 'xa');
+    mkdirSync(x);
+    execFileSync('tar', ['xzf', join(tmp.dir, 'a.tgz'), '-C', x]);
+    const ftls = join(fresh, 'berth', 'tls');
+    expect(readFileSync(join(x, 'berth-client-localhost-5443', 'ca.crt')).equals(readFileSync(join(ftls, 'ca.crt')))).toBe(true);
+    execFileSync('openssl', ['verify', '-CAfile', join(ftls, 'ca.crt'), join(ftls, 'server.crt')]);
+  });
+
   it('with a certificate from http.tls: info reports it, bundle needs --ca, regenerate refuses', async () => {
     const own = join(tmp.dir, 'own');
     mkdirSync(own);
