@@ -25,9 +25,15 @@ describe('PasswordVerifier', () => {
     const v = new PasswordVerifier({ path, log: silentLogger });
     expect(v.hasUser('alice')).toBe(true);
     expect(v.hasUser('mallory')).toBe(false);
-    const knownFail = await timed(async () => expect(await v.verify('alice', 'nope')).toBe(false));
-    const unknown = await timed(async () => expect(await v.verify('mallory', 'pw1')).toBe(false));
-    expect(unknown).toBeGreaterThan(knownFail * 0.4);
+    await v.verify('alice', 'warm-up'); // the first bcrypt run pays for JIT compilation
+    const knownFail: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      knownFail.push(await timed(async () => expect(await v.verify('alice', `nope${i}`)).toBe(false)));
+      unknown.push(await timed(async () => expect(await v.verify(`mallory${i}`, 'pw1')).toBe(false)));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+    expect(median(unknown)).toBeGreaterThan(median(knownFail) * 0.4);
     const first = await timed(async () => expect(await v.verify('alice', 'pw1')).toBe(true));
     const cached = await timed(async () => expect(await v.verify('alice', 'pw1')).toBe(true));
     expect(cached).toBeLessThan(first / 5);
