@@ -14,9 +14,12 @@ export interface ReadmeFacts {
 export function bundleReadme(f: ReadmeFacts): string {
   const r = f.reg.authority;
   const dockerWinDir = r.replace(/[:[\]]/g, '');
+  // With a plain-HTTP address the insecure settings name that one (no TLS at all); without, they name
+  // the HTTPS address (TLS without certificate checks).
+  const insecure = f.httpUrl ? new URL(f.httpUrl).host : r;
   const httpNote = f.httpUrl
-    ? `This registry also answers plain HTTP at \`${f.httpUrl}\`. Use it only with the settings below, and only where\n` +
-      'the network is trusted.\n\n'
+    ? `This registry also answers plain HTTP at \`${f.httpUrl}\` (\`${insecure}\`): no encryption at all. Use it only\n` +
+      'with the settings below, and only where the network is trusted.\n\n'
     : '';
   return `# Connecting to the Berth registry ${r}
 
@@ -93,12 +96,12 @@ password and swap images. Prefer the scripts above.
 ${httpNote}- Docker: add the registry to \`/etc/docker/daemon.json\` (Docker Desktop: Settings > Docker Engine), then
   restart Docker:
 
-      { "insecure-registries": ["${r}"] }
+      { "insecure-registries": ["${insecure}"] }
 
 - podman, skopeo, buildah: in \`/etc/containers/registries.conf\` (or \`~/.config/containers/registries.conf\`):
 
       [[registry]]
-      location = "${r}"
+      location = "${insecure}"
       insecure = true
 
   or per command: \`--tls-verify=false\`.

@@ -97,6 +97,21 @@ describe('client bundle archive', () => {
     expect(existsSync(join(root, 'bad.tgz'))).toBe(false);
     expect(() => certificatesOnly('hello')).toThrow(/no PEM certificate/);
     expect(certificatesOnly(`junk before\n${caPem}trailing`)).toBe(caPem);
+    await expect(writeClientBundle({ caPem, host: REG, out: join(root, 'bad.tgz'), httpUrl: 'http://x:1/"; rm' })).rejects.toThrow(
+      /invalid --http-url/,
+    );
+  });
+
+  it('without a plain-HTTP address, the insecure settings name the HTTPS address', async () => {
+    const out = join(root, 'plain.tgz');
+    await writeClientBundle({ caPem, host: REG, out });
+    const x = join(root, 'plain');
+    mkdirSync(x);
+    execFileSync('tar', ['xzf', out, '-C', x]);
+    const readme = readFileSync(join(x, FOLDER, 'README.md'), 'utf8');
+    expect(readme).toContain(`{ "insecure-registries": ["${REG}"] }`);
+    expect(readme).toMatch(/location = "registry\.example\.test:5443"\n\s+insecure = true/);
+    expect(readme).not.toContain('plain HTTP');
   });
 
   it('writes a README with the login line, per-client steps and the insecure alternative marked as less safe', () => {
@@ -108,9 +123,10 @@ describe('client bundle archive', () => {
     expect(readme).toContain('security add-trusted-cert -d -r trustRoot -k\n/Library/Keychains/System.keychain ca.crt');
     expect(readme).toContain('%ProgramData%\\docker\\certs.d\\registry.example.test5443\\ca.crt');
     expect(readme).toMatch(/\*\*This is the less safe choice\*\*/);
-    expect(readme).toContain(`{ "insecure-registries": ["${REG}"] }`);
-    expect(readme).toMatch(/location = "registry\.example\.test:5443"\n\s+insecure = true/);
-    expect(readme).toContain('http://registry.example.test:5000');
+    // With a plain-HTTP address, the insecure settings name it.
+    expect(readme).toContain('plain HTTP at `http://registry.example.test:5000` (`registry.example.test:5000`)');
+    expect(readme).toContain('{ "insecure-registries": ["registry.example.test:5000"] }');
+    expect(readme).toMatch(/location = "registry\.example\.test:5000"\n\s+insecure = true/);
     const fp = execFileSync('openssl', ['x509', '-in', join(bundleDir, 'ca.crt'), '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' });
     expect(readme).toContain(fp.split('=')[1]!.trim());
   });

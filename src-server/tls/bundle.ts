@@ -65,6 +65,9 @@ export function certificatesOnly(pem: string): string {
  */
 export async function writeClientBundle(opts: ClientBundleOptions): Promise<ClientBundle> {
   const registry = parseRegistryHost(opts.host);
+  if (opts.httpUrl !== undefined && !/^http:\/\/[a-z0-9.[\]:-]+\/?$/i.test(opts.httpUrl)) {
+    throw new CertificateError(`invalid --http-url ${opts.httpUrl}: expected http://HOST:PORT`);
+  }
   const ca = certificatesOnly(opts.caPem);
   const first = parseCertificate(ca);
   const folder = `berth-client-${registry.slug}`;
