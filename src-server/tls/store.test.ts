@@ -228,6 +228,19 @@ describe('CertificateStore (generated CA)', () => {
   });
 });
 
+describe('CertificateStore (a host name that is no DNS name)', () => {
+  it('still makes a valid chain: names as UTF8String, the host name left out of the SANs', async () => {
+    const dir = fresh();
+    const m = await new CertificateStore({ dir, machine: () => ({ hostname: 'my_box', interfaces: {} }) }).ensure();
+    expect(new X509Certificate(m.ca!).subject).toBe('CN=Berth Local CA (my_box)\nO=Berth');
+    expect(openssl(['verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'server.crt')]).code).toBe(0);
+    const asn1 = openssl(['asn1parse', '-in', join(dir, 'server.crt')]).out;
+    expect(asn1).toMatch(/UTF8STRING\s+:my_box/);
+    expect(asn1).not.toMatch(/PRINTABLESTRING/);
+    expect(new X509Certificate(m.cert).subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
+  });
+});
+
 describe('CertificateStore (two writers on one directory)', () => {
   it('generates once when two stores ensure() at the same time; the lock is released', async () => {
     const dir = fresh();

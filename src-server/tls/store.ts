@@ -13,6 +13,7 @@ import { CA_KEY_BITS, createCaCertificate, createServerCertificate, generateRsaK
 export const RENEW_BEFORE_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+// The file layout is part of this module's API.
 export { TLS_FILES, tlsDir } from './files';
 
 /** Options of {@link CertificateStore}. */

@@ -6,11 +6,13 @@ import { canonicalIp, ipBytes } from './names';
 const { pki } = forge;
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-/** Key sizes: the CA lives ten years, the server certificate about one. */
+/** RSA size of the CA key: it lives ten years. */
 export const CA_KEY_BITS = 3072;
+/** RSA size of the server key: it lives about one year. */
 export const SERVER_KEY_BITS = 2048;
-/** Lifetimes. 397 days is the longest that browsers and Apple platforms accept for a leaf. */
+/** Lifetime of the CA. */
 export const CA_VALIDITY_YEARS = 10;
+/** Lifetime of the server certificate: the longest that browsers and Apple platforms accept for a leaf. */
 export const SERVER_VALIDITY_DAYS = 397;
 /** notBefore is set this far in the past so that a client with a slightly slow clock still accepts it. */
 const BACKDATE_MS = 60 * 60 * 1000;
@@ -47,6 +49,18 @@ function toPem(cert: forge.pki.Certificate): string {
   return pki.certificateToPem(cert).replace(/\r\n/g, '\n');
 }
 
+/**
+ * CN + O as UTF8String: forge's default PrintableString cannot hold `_` (valid in host names), and
+ * Go's strict parser (docker, skopeo, containerd) rejects a certificate that gets it wrong.
+ */
+function distinguishedName(commonName: string): forge.pki.CertificateField[] {
+  const utf8 = forge.asn1.Type.UTF8;
+  return [
+    { name: 'commonName', value: commonName, valueTagClass: utf8 as unknown as forge.asn1.Class },
+    { name: 'organizationName', value: 'Berth', valueTagClass: utf8 as unknown as forge.asn1.Class },
+  ];
+}
+
 function newCertificate(publicKeyPem: string, now: Date, notAfter: Date): forge.pki.Certificate {
   const cert = pki.createCertificate();
   cert.publicKey = pki.publicKeyFromPem(publicKeyPem);
@@ -61,10 +75,7 @@ export function createCaCertificate(opts: { commonName: string; key: KeyPairPem;
   const notAfter = new Date(opts.now);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + CA_VALIDITY_YEARS);
   const cert = newCertificate(opts.key.publicKey, opts.now, notAfter);
-  const subject = [
-    { name: 'commonName', value: opts.commonName },
-    { name: 'organizationName', value: 'Berth' },
-  ];
+  const subject = distinguishedName(opts.commonName);
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -89,10 +100,7 @@ export function createServerCertificate(opts: {
 }): string {
   const caCert = pki.certificateFromPem(opts.ca.cert);
   const cert = newCertificate(opts.key.publicKey, opts.now, new Date(opts.now.getTime() + SERVER_VALIDITY_DAYS * DAY_MS));
-  cert.setSubject([
-    { name: 'commonName', value: opts.commonName },
-    { name: 'organizationName', value: 'Berth' },
-  ]);
+  cert.setSubject(distinguishedName(opts.commonName));
   cert.setIssuer(caCert.subject.attributes);
   const altNames = opts.names.map((n) =>
     // iPAddress SANs are given as raw bytes: forge's own IPv6 parser mishandles compressed forms.
