@@ -325,5 +325,22 @@ describe('berth reindex', () => {
     expect((await fetch(`${second.url}/v2/`, { headers: basic(password!) })).status).toBe(200);
     expect(await second.stop()).toBe(0);
   });
+
+  it('--tls-listen adds an HTTPS listener with Berth own certificate, trusted through ca.crt', async () => {
+    const data = fresh('tls-listen');
+    const served = await spawnServe(['serve', '--data', data, '--listen', '127.0.0.1:0', '--auth', 'none', '--tls-listen', '127.0.0.1:0'], {});
+    const secure = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(served.output())?.[1];
+    expect(served.url).toMatch(/^http:/);
+    expect(secure, served.output()).toBeDefined();
+    const ca = readFileSync(join(data, 'berth/tls/ca.crt'));
+    const ping = await httpsGet(`${secure}/v2/`, ca);
+    expect(ping.status).toBe(200);
+    // The same registry behind both listeners.
+    await pushRandomImage(served.url, 'both/ways', 'v1');
+    expect(JSON.parse((await httpsGet(`${secure}/v2/both/ways/tags/list`, ca)).body)).toEqual({ name: 'both/ways', tags: ['v1'] });
+    // Without the CA the certificate is not trusted.
+    await expect(fetch(`${secure}/v2/`)).rejects.toThrow();
+    expect(await served.stop()).toBe(0);
+  });
 });
 

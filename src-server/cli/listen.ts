@@ -3,7 +3,7 @@ import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatAuthority } from '../config/listen';
 import type { BerthConfig } from '../config/types';
-import { createRegistryHttpServer } from '../http/server';
+import { createRegistryHttpServer, type TlsMaterial } from '../http/server';
 import { CliError } from './errors';
 
 /** A listening server and the URL it serves. */
@@ -27,19 +27,26 @@ const LISTEN_ERRORS: Record<string, string> = {
   EADDRNOTAVAIL: 'address not available on this machine',
 };
 
-/** Creates the HTTP or HTTPS server for `config` and waits until it listens. */
-export async function listen(handler: RequestListener, config: Pick<BerthConfig, 'listen' | 'tls'>): Promise<Listening> {
+/** Where and how to listen: `tls` names PEM files (registry:2's http.tls), `tlsPem` holds PEM text. */
+export interface ListenSpec {
+  listen: BerthConfig['listen'];
+  tls?: BerthConfig['tls'];
+  tlsPem?: TlsMaterial;
+}
+
+/** Creates the HTTP or HTTPS server for `spec` and waits until it listens. */
+export async function listen(handler: RequestListener, spec: ListenSpec): Promise<Listening> {
   let server: Server;
   try {
     server = createRegistryHttpServer(
       handler,
-      config.tls && { cert: readPem(config.tls.certificate, 'certificate'), key: readPem(config.tls.key, 'key') },
+      spec.tlsPem ?? (spec.tls && { cert: readPem(spec.tls.certificate, 'certificate'), key: readPem(spec.tls.key, 'key') }),
     );
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw new CliError(`invalid TLS certificate or key: ${(err as Error).message}`);
   }
-  const { host, port } = config.listen;
+  const { host, port } = spec.listen;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const why = LISTEN_ERRORS[err.code ?? ''] ?? err.message;
@@ -49,7 +56,7 @@ export async function listen(handler: RequestListener, config: Pick<BerthConfig,
   });
   const actual = (server.address() as AddressInfo).port;
   const shown = host === undefined ? formatAuthority(undefined, actual) : formatAuthority((server.address() as AddressInfo).address, actual);
-  return { server, url: `${config.tls ? 'https' : 'http'}://${shown}` };
+  return { server, url: `${spec.tls || spec.tlsPem ? 'https' : 'http'}://${shown}` };
 }
 
 /**

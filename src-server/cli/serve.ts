@@ -4,7 +4,13 @@ import { createLogger } from '../logger';
 import { createServices } from '../services';
 import { CliError } from './errors';
 import { setUpAuth } from './auth-setup';
-import { listen, shutdown } from './listen';
+import type { Server as HttpsServer } from 'node:https';
+import type { RequestListener } from 'node:http';
+import type { BerthConfig } from '../config/types';
+import type { Logger } from '../logger';
+import { keepCertificateFresh, type CertificateRenewal } from '../tls/renewal';
+import { certificateStoreFor } from './cert';
+import { listen, shutdown, type Listening } from './listen';
 
 /** Options of `berth serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -37,24 +43,31 @@ export async function serve(opts: ServeOptions): Promise<void> {
     throw new CliError(`cannot open data directory ${config.dataDir}: ${(err as Error).message}`);
   }
   const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes });
-  let listening;
+  const listeners: Listening[] = [];
+  let renewal: CertificateRenewal | undefined;
   try {
-    listening = await listen(app.callback(), config);
+    listeners.push(await listen(app.callback(), config));
+    if (config.tlsListen) {
+      const secure = await listenWithOwnCertificate(app.callback(), config, log);
+      listeners.push(secure.listening);
+      renewal = secure.renewal;
+    }
   } catch (err) {
+    for (const l of listeners) l.server.close();
     services.close();
     throw err;
   }
-  const { server, url } = listening;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
       // A second signal: the user does not want to wait for slow requests.
-      server.closeAllConnections();
+      for (const l of listeners) l.server.closeAllConnections();
       return;
     }
     stopping = true;
     log.info(`${signal}: shutting down`);
-    await shutdown(server, 5000);
+    renewal?.stop();
+    await Promise.all(listeners.map((l) => shutdown(l.server, 5000)));
     services.close();
     process.exit(0);
   };
@@ -63,5 +76,28 @@ export async function serve(opts: ServeOptions): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   log.info(`data directory ${config.dataDir}; ${auth.summary}`);
-  process.stdout.write(`Berth registry listening on ${url}\n`);
+  for (const l of listeners) process.stdout.write(`Berth registry listening on ${l.url}\n`);
 }
+
+/**
+ * The `--tls-listen` listener: HTTPS with Berth's own CA-signed certificate (created or renewed as
+ * needed), kept fresh while running without a restart.
+ */
+async function listenWithOwnCertificate(
+  handler: RequestListener,
+  config: BerthConfig,
+  log: Logger,
+): Promise<{ listening: Listening; renewal: CertificateRenewal }> {
+  const store = certificateStoreFor(config);
+  let material;
+  try {
+    material = await store.ensure();
+  } catch (err) {
+    throw new CliError(`cannot prepare the TLS certificate: ${(err as Error).message}`);
+  }
+  for (const r of material.reasons) log.info(`TLS: ${r}`);
+  const listening = await listen(handler, { listen: config.tlsListen!, tlsPem: { cert: material.cert, key: material.key } });
+  const renewal = keepCertificateFresh(listening.server as HttpsServer, store, { current: material.cert, log, intervalMs: 3_600_000 });
+  return { listening, renewal };
+}
+
