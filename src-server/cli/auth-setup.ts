@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Context } from 'koa';
-import { createBasicAuth } from '../auth/basic-auth';
+import { AccessFile } from '../auth/access-file';
+import { createAuthorizer } from '../auth/authorizer';
+import { PasswordVerifier } from '../auth/password-verifier';
+import { Throttle } from '../auth/throttle';
+import { keyFileTooOpen, loadOrCreateTokenKey, tokenKeyPath } from '../auth/token/key';
+import { createTokenRoute } from '../auth/token/route';
+import { createTokenSigner, type TokenSigner } from '../auth/token/signer';
 import { ADMIN_USER, initAuth } from '../auth/init';
 import type { BerthConfig } from '../config/types';
 import type { V2Target } from '../http/v2-router';
@@ -27,14 +33,33 @@ export async function setUpAuth(config: BerthConfig, log: Logger): Promise<AuthS
         : `cannot read htpasswd file ${auth.htpasswdPath}: no such file (auth.htpasswd.path)`,
     );
   }
-  if (auth.mode === 'token') throw new CliError('--auth token is not available yet');
-  let authorize;
+  let verifier: PasswordVerifier;
+  let access: AccessFile;
   try {
-    authorize = createBasicAuth({ realm: auth.realm, path: auth.htpasswdPath, log });
+    verifier = new PasswordVerifier({ path: auth.htpasswdPath, log });
+    access = new AccessFile(auth.accessPath, { onWarning: (m) => log.warn(m) });
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  return { authorize, routes: {}, summary: `basic auth (${auth.htpasswdPath})` };
+  // 10 failed logins per minute per client address and per user name, then 429 with Retry-After.
+  const throttle = new Throttle();
+  // The token audience and the challenge's service (registry:2's auth.token.service).
+  const service = 'berth';
+  const routes: AuthSetup['routes'] = {};
+  let signer: TokenSigner | undefined;
+  if (auth.mode === 'token') {
+    const keyPath = tokenKeyPath(config.dataDir);
+    try {
+      signer = createTokenSigner({ key: await loadOrCreateTokenKey(keyPath), service });
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+    if (keyFileTooOpen(keyPath)) log.warn(`token signing key ${keyPath} can be read by other users: chmod 600 it`);
+    routes['/token'] = createTokenRoute({ verifier, access, signer, realm: auth.realm, throttle, log });
+  }
+  const authorize = createAuthorizer({ mode: auth.mode, verifier, access, realm: auth.realm, service, signer, throttle, log });
+  const rights = access.exists() ? `rights from ${auth.accessPath}` : 'no access file: every user has every right';
+  return { authorize, routes, summary: `${auth.mode} auth (${auth.htpasswdPath}; ${rights})` };
 }
 
 /**
