@@ -257,4 +257,38 @@ describe('a running berth serve', () => {
     expect(await eventually('carol', 'c-new', 401)).toBe(401);
     expect(berth.output()).not.toContain('c-new');
   });
+  it('applies rights changed by the CLI (user access, user anonymous) without a restart', async () => {
+    await ok(['user', 'add', 'dave', '--password-stdin', '--access', 'push@team/*', '--data', data], 'd-secret\n');
+    const status = async (path: string, headers: Record<string, string> = {}) =>
+      (await fetch(`${berth.url}${path}`, { method: 'POST', headers })).status;
+    const dave = basic('dave', 'd-secret');
+    /** Polls an upload start until it answers `want` (files are re-read at most once a second). */
+    async function settles(path: string, headers: Record<string, string>, want: number): Promise<number> {
+      const until = Date.now() + 8000;
+      let got = await status(path, headers);
+      while (got !== want && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 200));
+        got = await status(path, headers);
+      }
+      return got;
+    }
+    expect(await settles('/v2/team/app/blobs/uploads/', dave, 202)).toBe(202);
+    expect(await status('/v2/other/app/blobs/uploads/', dave)).toBe(403);
+
+    await ok(['user', 'access', 'dave', 'pull@*', '--data', data]);
+    expect(await settles('/v2/team/app/blobs/uploads/', dave, 403)).toBe(403);
+    expect((await fetch(`${berth.url}/v2/team/app/tags/list`, { headers: dave })).status).toBe(404); // may read: unknown repo
+
+    // Anonymous pull of a public namespace, switched on and off.
+    expect((await fetch(`${berth.url}/v2/public/x/tags/list`)).status).toBe(401);
+    await ok(['user', 'anonymous', 'pull@public/*', '--data', data]);
+    const until = Date.now() + 8000;
+    let anon = (await fetch(`${berth.url}/v2/public/x/tags/list`)).status;
+    while (anon === 401 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      anon = (await fetch(`${berth.url}/v2/public/x/tags/list`)).status;
+    }
+    expect(anon).toBe(404); // let through to the registry, which does not know the repository
+    expect((await fetch(`${berth.url}/v2/private/x/tags/list`)).status).toBe(401);
+  });
 });
