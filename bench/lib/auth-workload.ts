@@ -54,7 +54,8 @@ export interface AuthBenchOptions {
 interface Target {
   name: string;
   server: Server;
-  authorization: () => Promise<string | undefined>;
+  /** The header for pulls, or (`push`) for pushing the image. */
+  authorization: (push?: boolean) => Promise<string | undefined>;
   side: Omit<AuthSide, 'median'>;
 }
 
@@ -65,8 +66,8 @@ function challengeParams(header: string): Record<string, string> {
   return out;
 }
 
-/** Gets a pull token for REPO the way a client does: 401 challenge on /v2/, then the realm with Basic. */
-async function fetchToken(base: string, basic: string): Promise<string> {
+/** Gets a token for REPO the way a client does: 401 challenge on /v2/, then the realm with Basic. */
+async function fetchToken(base: string, basic: string, actions: string): Promise<string> {
   const ping = await request(`${base}/v2/`, 'GET');
   const challenge = String(ping.headers['www-authenticate'] ?? '');
   if (ping.status !== 401 || !/^Bearer /i.test(challenge)) throw new Error(`GET /v2/ without a token: ${ping.status} ${challenge}, expected 401 with a Bearer challenge`);
@@ -74,7 +75,7 @@ async function fetchToken(base: string, basic: string): Promise<string> {
   if (!realm) throw new Error(`Bearer challenge without realm: ${challenge}`);
   const url = new URL(realm, base);
   if (service) url.searchParams.set('service', service);
-  url.searchParams.set('scope', `repository:${REPO}:pull`);
+  url.searchParams.set('scope', `repository:${REPO}:${actions}`);
   const reply = expectStatus(await request(url, 'GET', { headers: { Authorization: basic } }), 200, 'GET token');
   const body = JSON.parse(reply.body.toString('utf8')) as { token?: string; access_token?: string };
   const token = body.token ?? body.access_token;
@@ -92,10 +93,10 @@ async function writeUsers(dataDir: string, password: string): Promise<void> {
 
 /** Pushes the tiny image and proves the server's mode: 401 without credentials when auth is on. */
 async function prepare(t: Target, secured: boolean): Promise<TinyImage> {
-  const authorization = await t.authorization();
-  const auth: Record<string, string> = authorization ? { Authorization: authorization } : {};
-  const image = await pushTinyImage(t.server.url, REPO, 'latest', auth);
-  await checkManifest(t.server.url, REPO, 'latest', image, auth);
+  const pushAuth = await t.authorization(true);
+  const image = await pushTinyImage(t.server.url, REPO, 'latest', pushAuth ? { Authorization: pushAuth } : {});
+  const pullAuth = await t.authorization();
+  await checkManifest(t.server.url, REPO, 'latest', image, pullAuth ? { Authorization: pullAuth } : {});
   if (secured) {
     const anon = await request(`${t.server.url}/v2/${REPO}/manifests/latest`, 'GET', { headers: { Accept: MANIFEST_ACCEPT } });
     if (anon.status !== 401) throw new Error(`anonymous manifest GET on ${t.name}: ${anon.status}, expected 401 (is auth on?)`);
@@ -145,7 +146,7 @@ export async function authBench(o: AuthBenchOptions): Promise<{ rows: AuthRow[];
   }
   try {
     const server = await start('Bearer token', ['--auth', 'token'], true);
-    targets.push({ name: 'Bearer token', server, authorization: async () => `Bearer ${await fetchToken(server.url, basic)}`, side: side() });
+    targets.push({ name: 'Bearer token', server, authorization: async (push) => `Bearer ${await fetchToken(server.url, basic, push ? 'pull,push' : 'pull')}`, side: side() });
   } catch (e) {
     o.say(`Bearer token row left out: berth serve --auth token did not start (${(e as Error).message.split('\n').slice(0, 2).join(' ')})`);
   }
