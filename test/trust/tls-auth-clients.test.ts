@@ -127,6 +127,10 @@ describe('Basic auth over HTTPS, trusting only what install-linux.sh installed',
     const pushed = readFileSync(digestFile, 'utf8').trim();
     expect(pushed).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await servedDigest(s, trust, 'trust/podman', 'v1', basicAuth('reader', pw.reader!))).toBe(pushed);
+
+    const refused = await sandbox.podman(['push', '--quiet', '--cert-dir', certDir(), '--creds', `reader:${pw.reader}`, ref, `docker://${s.host}/trust/podman-denied:v1`], { allowFailure: true }, 'pull');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/denied|403/i);
   }, 180_000);
 
   it('ctr: pulls and pushes with the installed hosts.toml and --user', async () => {
@@ -140,6 +144,13 @@ describe('Basic auth over HTTPS, trusting only what install-linux.sh installed',
     await containerd.ctr(['images', 'tag', ref, target]);
     await containerd.ctr(['images', 'push', ...hosts, '--user', `pusher:${pw.pusher}`, target]);
     expect(await servedDigest(s, trust, 'trust/ctr', 'v1', basicAuth('reader', pw.reader!))).toBe(image.digest);
+
+    // A new repository: ctr skips a push whose manifest is already there, which needs only pull.
+    const deniedTarget = `${s.host}/trust/ctr-denied:v1`;
+    await containerd.ctr(['images', 'tag', ref, deniedTarget]);
+    const refused = await containerd.ctr(['images', 'push', ...hosts, '--user', `reader:${pw.reader}`, deniedTarget], { allowFailure: true });
+    expect(refused.code).not.toBe(0);
+    expect(`${refused.stdout}${refused.stderr}`).toMatch(/403|forbidden|denied/i);
   }, 180_000);
 
   it('refuses a wrong password (401), anonymous callers (401) and a pull-only user pushing (403 DENIED)', async () => {
