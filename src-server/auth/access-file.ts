@@ -1,6 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isMap, parseDocument, Scalar, YAMLMap } from 'yaml';
 import { writeFileAtomic, validateUserName } from './htpasswd-store';
+import { FileChangeCheck } from './file-change';
 import { formatRules, parseRules, type Rule } from './rules';
 
 /**
@@ -171,32 +172,17 @@ const EVERYTHING: readonly Rule[] = Object.freeze([{ right: 'admin', pattern: '*
  */
 export class AccessFile {
   private doc: AccessDoc | undefined;
-  private stamp = '';
-  private checkedAt: number;
+  private readonly watch: FileChangeCheck;
 
   /** Reads the file at once; throws AccessFileError when it exists but cannot be used. */
   constructor(
     readonly path: string,
     private readonly opts: AccessFileOptions = {},
   ) {
-    this.checkedAt = this.now();
-    this.stamp = this.statStamp() ?? '';
+    this.watch = new FileChangeCheck(path, opts.now);
     const read = readAccessFile(path);
     this.doc = read?.doc;
     if (!read) this.warnMissing();
-  }
-
-  private now(): number {
-    return this.opts.now?.() ?? Date.now();
-  }
-
-  private statStamp(): string | undefined {
-    try {
-      const s = statSync(this.path);
-      return `${s.ino}:${s.size}:${s.mtimeMs}`;
-    } catch {
-      return undefined;
-    }
   }
 
   private warnMissing(): void {
@@ -207,13 +193,9 @@ export class AccessFile {
   }
 
   private refresh(): void {
-    const now = this.now();
-    if (now - this.checkedAt < 1000) return;
-    this.checkedAt = now;
-    const stamp = this.statStamp();
-    if (stamp === this.stamp) return;
-    this.stamp = stamp ?? '';
-    if (stamp === undefined) {
+    const change = this.watch.poll();
+    if (change === 'unchanged') return;
+    if (change === 'gone') {
       if (this.doc) this.opts.onWarning?.(`access file ${this.path} disappeared; keeping the rules loaded before (restart to drop them)`);
       return;
     }

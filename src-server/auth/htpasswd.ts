@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { FileChangeCheck } from './file-change';
 
 /** Parsed htpasswd content: user name to bcrypt hash, plus lines Berth cannot use. */
 export interface HtpasswdEntries {
@@ -42,8 +43,7 @@ export function readHtpasswdFile(path: string): HtpasswdEntries {
 /** An htpasswd file kept in memory and re-read when it changes on disk. */
 export class HtpasswdFile {
   private entries: HtpasswdEntries;
-  private stamp: string;
-  private checkedAt: number;
+  private readonly watch: FileChangeCheck;
   /** Bumped on every reload, so that caches built on older contents can be dropped. */
   generation = 0;
 
@@ -52,23 +52,9 @@ export class HtpasswdFile {
     readonly path: string,
     private readonly opts: { now?: () => number; onReload?: (e: HtpasswdEntries) => void; onError?: (msg: string) => void } = {},
   ) {
-    this.stamp = this.statStamp() ?? '';
+    this.watch = new FileChangeCheck(path, opts.now);
     this.entries = readHtpasswdFile(path);
-    this.checkedAt = this.now();
     opts.onReload?.(this.entries);
-  }
-
-  private now(): number {
-    return this.opts.now?.() ?? Date.now();
-  }
-
-  private statStamp(): string | undefined {
-    try {
-      const s = statSync(this.path);
-      return `${s.ino}:${s.size}:${s.mtimeMs}`;
-    } catch {
-      return undefined;
-    }
   }
 
   /**
@@ -77,23 +63,17 @@ export class HtpasswdFile {
    * middle of replacing it) the last good contents stay in force.
    */
   current(): HtpasswdEntries {
-    const now = this.now();
-    if (now - this.checkedAt < 1000) return this.entries;
-    this.checkedAt = now;
-    const stamp = this.statStamp();
-    if (stamp === undefined) {
-      if (this.stamp !== '') this.opts.onError?.(`htpasswd file ${this.path} is unreadable; keeping the users loaded before`);
-      this.stamp = '';
-      return this.entries;
-    }
-    if (stamp === this.stamp) return this.entries;
-    try {
-      this.entries = readHtpasswdFile(this.path);
-      this.stamp = stamp;
-      this.generation++;
-      this.opts.onReload?.(this.entries);
-    } catch (err) {
-      this.opts.onError?.(`${(err as Error).message}; keeping the users loaded before`);
+    const change = this.watch.poll();
+    if (change === 'gone') {
+      this.opts.onError?.(`htpasswd file ${this.path} is unreadable; keeping the users loaded before`);
+    } else if (change === 'changed') {
+      try {
+        this.entries = readHtpasswdFile(this.path);
+        this.generation++;
+        this.opts.onReload?.(this.entries);
+      } catch (err) {
+        this.opts.onError?.(`${(err as Error).message}; keeping the users loaded before`);
+      }
     }
     return this.entries;
   }
