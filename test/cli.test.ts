@@ -308,7 +308,9 @@ describe('berth reindex', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/0 repositories, 0 tags, 0 manifests/);
   });
+});
 
+describe('berth serve with auth and TLS', () => {
   it('first start creates the admin user, shows its password once, and requires it', async () => {
     const data = fresh('first-start');
     const first = await spawnServe(['serve', '--data', data, '--listen', '127.0.0.1:0'], {});
@@ -329,7 +331,10 @@ describe('berth reindex', () => {
   it('--tls-listen adds an HTTPS listener with Berth own certificate, trusted through ca.crt', async () => {
     const data = fresh('tls-listen');
     const served = await spawnServe(['serve', '--data', data, '--listen', '127.0.0.1:0', '--auth', 'none', '--tls-listen', '127.0.0.1:0'], {});
-    const secure = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(served.output())?.[1];
+    // The HTTPS line follows the HTTP one; it may arrive a moment after spawnServe returned.
+    const httpsLine = /listening on (https:\/\/127\.0\.0\.1:\d+)/;
+    for (let i = 0; i < 50 && !httpsLine.test(served.output()); i++) await new Promise((r) => setTimeout(r, 100));
+    const secure = httpsLine.exec(served.output())?.[1];
     expect(served.url).toMatch(/^http:/);
     expect(secure, served.output()).toBeDefined();
     const ca = readFileSync(join(data, 'berth/tls/ca.crt'));

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort, registry2Config } from '../../test/helpers/registry2';
 import { dirname, join, relative, resolve } from 'node:path';
 import { request } from './http';
 
@@ -119,44 +119,13 @@ export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: 
   };
 }
 
-/** A free loopback TCP port (bound then released). */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
-
 /**
  * Starts `docker-registry serve CONFIG` with registry:2's stock settings for the filesystem driver
  * (in-memory blob descriptor cache, as the official image ships) and logging that does not cost time.
  */
 export async function startRegistry(dataDir: string, configPath: string): Promise<Server> {
   const port = await freePort();
-  writeFileSync(
-    configPath,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      '  accesslog:',
-      '    disabled: true',
-      'storage:',
-      '  cache:',
-      '    blobdescriptor: inmemory',
-      '  filesystem:',
-      `    rootdirectory: ${dataDir}`,
-      '  delete:',
-      '    enabled: true',
-      'http:',
-      `  addr: 127.0.0.1:${port}`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(configPath, registry2Config(dataDir, port, { blobDescriptorCache: true }));
   const proc = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const { output, exited } = track(proc);
   const url = `http://127.0.0.1:${port}`;

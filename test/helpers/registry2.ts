@@ -39,8 +39,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** registry:2's config.yml for a filesystem store at `dataDir`, deletes on, quiet logs. */
-export function registry2Config(dataDir: string, port: number): string {
+/**
+ * registry:2's config.yml for a filesystem store at `dataDir`, deletes on, quiet logs.
+ * `blobDescriptorCache` adds the in-memory cache the official image ships (for fair benchmarks).
+ */
+export function registry2Config(dataDir: string, port: number, opts: { blobDescriptorCache?: boolean } = {}): string {
   return [
     'version: 0.1',
     'log:',
@@ -48,6 +51,7 @@ export function registry2Config(dataDir: string, port: number): string {
     '  accesslog:',
     '    disabled: true',
     'storage:',
+    ...(opts.blobDescriptorCache ? ['  cache:', '    blobdescriptor: inmemory'] : []),
     '  filesystem:',
     `    rootdirectory: ${JSON.stringify(resolve(dataDir))}`,
     '  delete:',
