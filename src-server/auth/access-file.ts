@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, parseDocument, Scalar, YAMLMap } from 'yaml';
-import { writeFileAtomic, validateUserName } from './htpasswd-store';
+import { writeFileAtomic } from '../core/files';
+import { validateUserName } from './htpasswd-store';
 import { FileChangeCheck } from './file-change';
 import { formatRules, parseRules, type Rule } from './rules';
 

@@ -12,9 +12,9 @@ import {
   readHtpasswdDoc,
   validatePassword,
   validateUserName,
-  writeFileAtomic,
   writeHtpasswdFile,
 } from './htpasswd-store';
+import { writeFileAtomic } from '../core/files';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-htstore-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/files';
 
 /**
  * Editing an htpasswd file without disturbing what Berth does not own: comments, blank lines,
@@ -140,81 +140,3 @@ export function writeHtpasswdFile(path: string, doc: HtpasswdDoc): void {
   writeFileAtomic(path, doc.toString());
 }
 
-/**
- * Replaces a file's content atomically: a temp file beside it (mode 0600), fsync, rename. A
- * symbolic link is followed, so the link stays; an existing file's owner is kept when we may. The
- * parent folder is created (mode 0700) when missing. Readers see the old or the new file, never a
- * half-written one.
- */
-export function writeFileAtomic(path: string, text: string): void {
-  let target = path;
-  let owner: { uid: number; gid: number } | undefined;
-  try {
-    target = realpathSync(path);
-    const s = statSync(target);
-    owner = { uid: s.uid, gid: s.gid };
-  } catch {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  }
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(temp, 'wx', 0o600);
-  try {
-    writeFileSync(fd, text);
-    fsyncSync(fd);
-    if (owner) {
-      try {
-        chownSync(temp, owner.uid, owner.gid);
-      } catch {
-        // Not root: the file is ours anyway.
-      }
-    }
-  } catch (err) {
-    closeSync(fd);
-    unlinkSync(temp);
-    throw err;
-  }
-  closeSync(fd);
-  try {
-    renameSync(temp, target);
-  } catch (err) {
-    unlinkSync(temp);
-    throw err;
-  }
-}
-
-/** A lock file older than this is left over from a crash and is taken over. */
-const STALE_LOCK_MS = 30_000;
-
-/**
- * Runs `fn` holding `lockPath` (created exclusively, removed afterwards), so that two commands
- * editing the user files at once do not lose each other's change. Waits up to `waitMs` for another
- * holder, then throws; a lock left by a crashed process is taken over after 30 s.
- */
-export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>, waitMs = 10_000): Promise<T> {
-  const until = Date.now() + waitMs;
-  for (;;) {
-    try {
-      mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
-      closeSync(openSync(lockPath, 'wx', 0o600));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      try {
-        if (Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS) unlinkSync(lockPath);
-      } catch {
-        // Released meanwhile: try again.
-      }
-      if (Date.now() > until) throw new Error(`${lockPath} is held by another berth command; try again (remove the file if none is running)`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    try {
-      unlinkSync(lockPath);
-    } catch {
-      // Already gone (taken over as stale): nothing to release.
-    }
-  }
-}

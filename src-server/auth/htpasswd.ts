@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../core/files';
 import { FileChangeCheck } from './file-change';
 
 /** Parsed htpasswd content: user name to bcrypt hash, plus lines Berth cannot use. */
@@ -32,12 +32,7 @@ export function parseHtpasswd(text: string): HtpasswdEntries {
 
 /** Reads the file now; throws a one-line Error when it is missing or unreadable. */
 export function readHtpasswdFile(path: string): HtpasswdEntries {
-  try {
-    return parseHtpasswd(readFileSync(path, 'utf8'));
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new Error(`cannot read htpasswd file ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, { cause: err });
-  }
+  return parseHtpasswd(readTextFile(path, 'htpasswd file'));
 }
 
 /** An htpasswd file kept in memory and re-read when it changes on disk. */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAccessFile, writeAccessFile, type AccessDoc } from './access-file';
-import { hashPassword, HtpasswdDoc, withFileLock, writeHtpasswdFile } from './htpasswd-store';
+import { withLockFile } from '../core/files';
+import { hashPassword, HtpasswdDoc, writeHtpasswdFile } from './htpasswd-store';
 import { parseRules } from './rules';
 
 /** Where Berth keeps its users and their rights. */
@@ -50,7 +51,7 @@ export async function initAuth(opts: InitAuthOptions): Promise<{ created: boolea
   const htpasswd = new HtpasswdDoc();
   htpasswd.setHash(ADMIN_USER, await hashPassword(adminPassword));
   // The same lock as the user commands (users.ts), so that two first starts cannot both create.
-  return withFileLock(`${opts.accessPath}.lock`, () => {
+  return withLockFile(`${opts.accessPath}.lock`, () => {
     if (skip()) return { created: false };
     const existing = opts.force ? undefined : readAccessFile(opts.accessPath);
     const access: AccessDoc = existing?.doc ?? { users: new Map(), anonymous: [] };

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readAccessFile } from './access-file';
-import { InvalidCredentialError, readHtpasswdDoc, withFileLock } from './htpasswd-store';
+import { withLockFile } from '../core/files';
+import { InvalidCredentialError, readHtpasswdDoc } from './htpasswd-store';
 import { authPaths, initAuth, type AuthPaths } from './init';
 import { formatRules } from './rules';
 import { addUser, listAccess, listUsers, lockPathOf, removeUser, setAnonymous, setPassword, setRights, UserError } from './users';
@@ -127,13 +128,13 @@ describe('user management', () => {
     writeFileSync(lock, '');
     const t0 = Date.now();
     setTimeout(() => rmSync(lock), 300);
-    expect(await withFileLock(lock, () => 'ran')).toBe('ran');
+    expect(await withLockFile(lock, () => 'ran')).toBe('ran');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     writeFileSync(lock, '');
     utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
-    expect(await withFileLock(lock, () => 'stale taken over', 1000)).toBe('stale taken over');
+    expect(await withLockFile(lock, () => 'stale taken over', { waitMs: 1000 })).toBe('stale taken over');
     writeFileSync(lock, '');
-    await expect(withFileLock(lock, () => 'never', 200)).rejects.toThrow('is held by another berth command');
+    await expect(withLockFile(lock, () => 'never', { waitMs: 200 })).rejects.toThrow('is held by another berth command');
     expect(existsSync(lock)).toBe(true);
   });
 

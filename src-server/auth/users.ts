@@ -1,5 +1,6 @@
 import { readAccessFile, writeAccessFile, type AccessDoc } from './access-file';
-import { hashPassword, readHtpasswdDoc, validateUserName, withFileLock, writeHtpasswdFile } from './htpasswd-store';
+import { withLockFile } from '../core/files';
+import { hashPassword, readHtpasswdDoc, validateUserName, writeHtpasswdFile } from './htpasswd-store';
 import { parseHtpasswd } from './htpasswd';
 import type { AuthPaths } from './init';
 import { parseRules, type Rule } from './rules';
@@ -51,7 +52,7 @@ export function lockPathOf(paths: AuthPaths): string {
   return `${paths.accessPath}.lock`;
 }
 
-const locked = <T>(paths: AuthPaths, fn: () => T | Promise<T>) => withFileLock(lockPathOf(paths), fn);
+const locked = <T>(paths: AuthPaths, fn: () => T | Promise<T>) => withLockFile(lockPathOf(paths), fn);
 
 /**
  * Reads the access file for a change. When there is none yet, starts one that keeps what every

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../core/files';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load';
@@ -119,12 +119,7 @@ async function bundle(opts: BundleFlags): Promise<void> {
   let caPem: string;
   let serverPem: string | undefined;
   if (opts.ca !== undefined) {
-    try {
-      caPem = readFileSync(opts.ca, 'utf8');
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new CliError(`cannot read CA file ${opts.ca}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-    }
+    caPem = readTextFile(opts.ca, 'CA file', CliError);
     if (store.provided || store.info().server) serverPem = (await store.ensure()).cert;
   } else if (store.provided) {
     throw new CliError('the certificate is provided by configuration (http.tls): give the CA that signed it with --ca FILE');

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../core/files';
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatAuthority } from '../config/listen';
@@ -12,14 +12,6 @@ export interface Listening {
   url: string;
 }
 
-function readPem(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new CliError(`cannot read TLS ${what} ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  }
-}
 
 const LISTEN_ERRORS: Record<string, string> = {
   EADDRINUSE: 'address already in use',
@@ -40,7 +32,11 @@ export async function listen(handler: RequestListener, spec: ListenSpec): Promis
   try {
     server = createRegistryHttpServer(
       handler,
-      spec.tlsPem ?? (spec.tls && { cert: readPem(spec.tls.certificate, 'certificate'), key: readPem(spec.tls.key, 'key') }),
+      spec.tlsPem ??
+        (spec.tls && {
+          cert: readTextFile(spec.tls.certificate, 'TLS certificate', CliError),
+          key: readTextFile(spec.tls.key, 'TLS key', CliError),
+        }),
     );
   } catch (err) {
     if (err instanceof CliError) throw err;

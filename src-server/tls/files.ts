@@ -1,6 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CertificateError } from './errors';
 
 /**
  * The files of the generated certificates, under `<data>/berth/tls/`:
@@ -24,21 +22,4 @@ export const TLS_FILES = {
 /** The directory of the generated certificates for a data directory. */
 export function tlsDir(dataDir: string): string {
   return join(dataDir, 'berth', 'tls');
-}
-
-/** Writes atomically (temp file + rename in the same directory), keys readable by the owner only. */
-export function writeAtomic(path: string, data: string, mode: number): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data, { mode });
-  renameSync(tmp, path);
-}
-
-/** Reads a text file; a missing or unreadable file becomes a one-line CertificateError. */
-export function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new CertificateError(`cannot read ${what} ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  }
 }

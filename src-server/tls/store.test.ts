@@ -258,7 +258,8 @@ describe('CertificateStore (two writers on one directory)', () => {
 
   it('takes over a lock left by a dead process', async () => {
     const dir = fresh();
-    mkdirSync(join(dir, '.lock'), { recursive: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.lock'), '');
     const old = new Date(Date.now() - 10 * 60_000);
     utimesSync(join(dir, '.lock'), old, old);
     const m = await new CertificateStore({ dir, machine: () => MACHINE }).ensure();

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { X509Certificate } from 'node:crypto';
-import { withDirLock } from './dir-lock';
-import { readText, TLS_FILES, writeAtomic } from './files';
+import { readTextFile, withLockFile, writeFileAtomic } from '../core/files';
+import { TLS_FILES } from './files';
 import { CertificateError } from './errors';
 import { certificateNames, issuedBy, keyMatches, msLeft, parseCertificate, summarize, type CertificateSummary } from './inspect';
 import { machineSubjectNames, sameNames, uniqueNames, validateExtraName, type MachineNames } from './names';
@@ -101,7 +101,7 @@ export class CertificateStore {
     if (!existsSync(p)) return [];
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readText(p, 'names file'));
+      parsed = JSON.parse(readTextFile(p, 'names file', CertificateError));
     } catch (err) {
       if (err instanceof CertificateError) throw err;
       throw new CertificateError(`invalid names file ${p}: ${(err as Error).message}`);
@@ -132,8 +132,8 @@ export class CertificateStore {
     const keyPath = this.path(key);
     if (!existsSync(certPath)) return `${TLS_FILES[cert]} is missing`;
     if (!existsSync(keyPath)) return `${TLS_FILES[key]} is missing`;
-    const pem = readText(certPath, 'certificate');
-    const keyPem = readText(keyPath, 'key');
+    const pem = readTextFile(certPath, 'certificate', CertificateError);
+    const keyPem = readTextFile(keyPath, 'key', CertificateError);
     let parsed: X509Certificate;
     try {
       parsed = parseCertificate(pem);
@@ -204,7 +204,7 @@ export class CertificateStore {
   writeNames(names: readonly string[]): string[] {
     const clean = uniqueNames(names.map(validateExtraName));
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    writeAtomic(this.path('names'), `${JSON.stringify({ names: clean }, null, 2)}\n`, 0o644);
+    writeFileAtomic(this.path('names'), `${JSON.stringify({ names: clean }, null, 2)}\n`, 0o644);
     return clean;
   }
 
@@ -221,7 +221,12 @@ export class CertificateStore {
     }
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     // Under the lock everything is read again: another process may have just done the work.
-    return withDirLock(this.dir, () => this.generate(forceServer, forceCa));
+    return withLockFile(join(this.dir, '.lock'), () => this.generate(forceServer, forceCa), {
+      waitMs: 60_000,
+      // Generating keys takes seconds; only a much older lock is a crashed writer's.
+      staleMs: 120_000,
+      busy: () => new CertificateError(`another berth process is writing certificates in ${this.dir}; try again`),
+    });
   }
 
   private result(server: Loaded, ca: Loaded, reasons: string[]): TlsMaterialPem {
@@ -239,8 +244,8 @@ export class CertificateStore {
       reasons.push(`new CA: ${caWhy}`);
       const key = await generateRsaKey(CA_KEY_BITS);
       const pem = createCaCertificate({ commonName: names.ca, key, now: this.now() });
-      writeAtomic(this.path('caKey'), key.privateKey, 0o600);
-      writeAtomic(this.path('caCert'), pem, 0o644);
+      writeFileAtomic(this.path('caKey'), key.privateKey, 0o600);
+      writeFileAtomic(this.path('caCert'), pem, 0o644);
       ca = { pem, key: key.privateKey, cert: parseCertificate(pem) };
     }
     const caLoaded = ca as Loaded;
@@ -257,8 +262,8 @@ export class CertificateStore {
         key,
         now: this.now(),
       });
-      writeAtomic(this.path('serverKey'), key.privateKey, 0o600);
-      writeAtomic(this.path('serverCert'), pem, 0o644);
+      writeFileAtomic(this.path('serverKey'), key.privateKey, 0o600);
+      writeFileAtomic(this.path('serverCert'), pem, 0o644);
       server = { pem, key: key.privateKey, cert: parseCertificate(pem) };
     }
     return this.result(server as Loaded, caLoaded, reasons);
@@ -266,8 +271,8 @@ export class CertificateStore {
 
   private readProvided(): TlsMaterialPem {
     const { certificate, key } = this.opts.provided!;
-    const pem = readText(certificate, 'TLS certificate');
-    const keyPem = readText(key, 'TLS key');
+    const pem = readTextFile(certificate, 'TLS certificate', CertificateError);
+    const keyPem = readTextFile(key, 'TLS key', CertificateError);
     let cert: X509Certificate;
     try {
       cert = parseCertificate(pem);
@@ -286,7 +291,7 @@ export class CertificateStore {
     const file = (path: string): CertificateFileInfo | null => {
       if (!existsSync(path)) return null;
       try {
-        return { ...summarize(parseCertificate(readText(path, 'certificate')), now), path };
+        return { ...summarize(parseCertificate(readTextFile(path, 'certificate', CertificateError)), now), path };
       } catch (err) {
         if (err instanceof CertificateError) throw err;
         throw new CertificateError(`invalid certificate ${path}: ${(err as Error).message}`);
