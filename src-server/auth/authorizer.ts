@@ -38,18 +38,10 @@ export interface AuthorizerOptions {
 /** The authorize hook createRegistryServer calls before every `/v2` route. */
 export type Authorize = (ctx: Context, target: AccessTarget) => Promise<void>;
 
-/** Drops `mount` and `from` from the query, so the upload route starts a plain upload. */
-function dropMount(ctx: Context): void {
-  const params = new URLSearchParams(ctx.querystring);
-  params.delete('mount');
-  params.delete('from');
-  ctx.querystring = params.toString();
-}
-
-/** Keeps a mount only when the caller may read where the blob comes from. */
+/** Keeps a mount only when the caller may read where the blob comes from; otherwise the upload route starts a plain upload. */
 function limitMount(ctx: Context, req: RequiredAccess, canPull: (repo: string) => boolean, canPullEverywhere: () => boolean): void {
-  if (req.mountFrom !== undefined && !canPull(req.mountFrom)) dropMount(ctx);
-  else if (req.automaticMount && !canPullEverywhere()) dropMount(ctx);
+  const allowed = req.mountFrom !== undefined ? canPull(req.mountFrom) : !req.automaticMount || canPullEverywhere();
+  if (!allowed) ctx.state.mountAllowed = false;
 }
 
 function denied(need: Need): RegistryError {
