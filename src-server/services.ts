@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { OriginStore } from './index/origin-store';
 import { RegistryIndex } from './index/registry-index';
 import { createLogger, type Logger } from './logger';
 import { reconcileIndex, type ReconcileReport } from './registry/reconcile';
@@ -44,8 +45,13 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const driver = new FsDriver(opts.dataDir, { fsync: opts.fsync });
   await driver.prepare();
   const index = new RegistryIndex(indexPath(opts.dataDir));
-  const registry = new Registry({ driver, index, deleteEnabled: opts.deleteEnabled ?? true });
+  const origins = new OriginStore(join(opts.dataDir, BERTH_DIR, 'origins.db'));
+  const registry = new Registry({ driver, index, origins, deleteEnabled: opts.deleteEnabled ?? true });
   const reconcileReport = await reconcileIndex(registry);
   for (const w of reconcileReport.warnings) log.warn(`index: ${w}`);
-  return { dataDir: opts.dataDir, registry, index, log, reconcileReport, close: () => index.close() };
+  const close = () => {
+    index.close();
+    origins.close();
+  };
+  return { dataDir: opts.dataDir, registry, index, log, reconcileReport, close };
 }

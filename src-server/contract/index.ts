@@ -29,17 +29,128 @@ export interface RegistryStatus {
   url: string | null;
 }
 
+/** Where content came from: pushed by a client, cached from an upstream, or unknown (written by registry:2, or before Berth recorded origins). */
+export interface ContentOrigin {
+  source: 'pushed' | 'cached' | 'unknown';
+  /** The upstream's URL for cached content. */
+  upstream: string | null;
+  /** When it arrived, ISO 8601; null when unknown. */
+  at: string | null;
+}
+
+/** Options of a garbage collection. */
+export interface GcOptions {
+  /** Report what would be removed, remove nothing. */
+  dryRun?: boolean;
+  /** Also remove manifests no tag reaches (kept: children of tagged indexes, and referrers of kept manifests). */
+  deleteUntagged?: boolean;
+}
+
+/** Progress of a running garbage collection. `total` is 0 while unknown. */
+export interface GcProgress {
+  phase: 'mark' | 'manifests' | 'blobs' | 'links';
+  done: number;
+  total: number;
+}
+
+/** What a garbage collection removed, or would remove on a dry run. */
+export interface GcReport {
+  dryRun: boolean;
+  deleteUntagged: boolean;
+  /** ISO 8601. */
+  startedAt: string;
+  durationMs: number;
+  /** Manifests (repository and digest) removed from their repositories (only with deleteUntagged). */
+  manifestsRemoved: Array<{ repository: string; digest: string }>;
+  /** Blobs removed from storage (layers, configs and manifest contents), with their sizes. */
+  blobsRemoved: Array<{ digest: string; size: number }>;
+  /** Sum of the sizes of the blobs removed. */
+  bytesRemoved: number;
+  /** Blobs and manifests left in place. */
+  blobsKept: number;
+  manifestsKept: number;
+  /** Unreferenced blobs kept because a write touched them while the collection ran. */
+  blobsProtected: number;
+}
+
+/** Byte counts of a repository, image or platform. */
+export interface UsageBytes {
+  /** Sizes of the distinct blobs it references (manifests, configs, layers). */
+  stored: number;
+  /** The part of `stored` that something else also references. */
+  shared: number;
+  /** `stored - shared`: what deleting it (then collecting garbage) frees. */
+  unique: number;
+}
+
+/** One platform of a multi-arch image. */
+export interface PlatformUsage extends UsageBytes {
+  /** `os/architecture[/variant]`, or `unknown`. */
+  platform: string;
+  digest: string;
+}
+
+/** One image: a manifest of a repository and the tags pointing at it. */
+export interface ImageUsage extends UsageBytes {
+  digest: string;
+  mediaType: string;
+  /** Tags pointing at it (empty for an untagged manifest). */
+  tags: string[];
+  /** Per platform for an index or manifest list; empty for a single image. */
+  platforms: PlatformUsage[];
+  origin: ContentOrigin;
+}
+
+/** One repository's usage. */
+export interface RepositoryUsage extends UsageBytes {
+  name: string;
+  tags: number;
+  manifests: number;
+  /** Bytes only untagged manifests hold: what `gc --delete-untagged` would free. */
+  untagged: number;
+}
+
+/** Usage of the whole registry. */
+export interface UsageReport {
+  totals: {
+    repositories: number;
+    manifests: number;
+    /** Blobs in storage, referenced or not, and their bytes. */
+    blobs: number;
+    stored: number;
+    /** Bytes a garbage collection would free now, and with deleteUntagged. */
+    reclaimable: number;
+    reclaimableUntagged: number;
+  };
+  repositories: RepositoryUsage[];
+}
+
+/** One repository in detail: its usage and every image in it. */
+export interface RepositoryUsageDetail {
+  repository: RepositoryUsage;
+  images: ImageUsage[];
+}
+
 /**
  * Request/response methods, keyed by channel name (the Podman Desktop `IpcInvokeChannelMap` idea).
  * `args` is the single payload argument; `result` is what the envelope carries on success.
  */
 export interface InvokeChannelMap {
   'registry:status': { args: void; result: RegistryStatus };
+  /** Runs (or previews) a garbage collection of the local registry; progress as `gc:progress`. */
+  'gc:run': { args: GcOptions; result: GcReport };
+  /** Storage usage of the local registry. */
+  'usage:registry': { args: void; result: UsageReport };
+  /** One repository's usage, image by image. */
+  'usage:repository': { args: { name: string }; result: RepositoryUsageDetail };
+  /** Deletes a repository of the local registry. */
+  'repository:delete': { args: { name: string }; result: { tags: number; manifests: number } };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
 export interface EventChannelMap {
   'registry:status-changed': RegistryStatus;
+  'gc:progress': GcProgress;
 }
 
 /** A request/response channel name. */
@@ -52,8 +163,14 @@ export type InvokeArgs<C extends InvokeChannel> = InvokeChannelMap[C]['args'];
 export type InvokeResult<C extends InvokeChannel> = InvokeChannelMap[C]['result'];
 
 // Records keyed by the maps, so the compiler refuses a channel missing from, or unknown to, the maps.
-const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = { 'registry:status': true };
-const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true };
+const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
+  'registry:status': true,
+  'gc:run': true,
+  'usage:registry': true,
+  'usage:repository': true,
+  'repository:delete': true,
+};
+const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true };
 
 /** Invoke channel names at run time, exactly the keys of {@link InvokeChannelMap}. */
 export const INVOKE_CHANNELS = Object.freeze(Object.keys(INVOKE_CHANNEL_KEYS) as InvokeChannel[]);

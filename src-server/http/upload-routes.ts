@@ -96,7 +96,7 @@ export async function startUpload(ctx: Context, registry: Registry, repo: string
   const digest = digestParam === undefined ? undefined : requireDigest(digestParam);
   const upload = await registry.uploads.start(repo, digest?.algorithm);
   if (digest) {
-    await registry.uploads.commit(repo, upload.uuid, digest, body(ctx));
+    await registry.commitUpload(repo, upload.uuid, digest, body(ctx));
     created(ctx, repo, digest.digest);
     return;
   }
@@ -136,7 +136,7 @@ export async function finishUpload(ctx: Context, registry: Registry, repo: strin
       throw new RegistryError('RANGE_INVALID', { headers: { Range: `0-${Math.max(st.size - 1, 0)}` }, detail: { size: st.size } });
     }
   }
-  await registry.uploads.commit(repo, uuid, digest, chunkBody(ctx));
+  await registry.commitUpload(repo, uuid, digest, chunkBody(ctx));
   created(ctx, repo, digest.digest);
 }
 

@@ -83,6 +83,7 @@ export class RegistryIndex {
         'SELECT i.digest, i.media_type, i.size, i.artifact_type, i.config_media_type, i.annotations FROM manifest_info i ' +
           'JOIN revisions v ON v.digest = i.digest WHERE v.repo_id = ? AND i.subject = ? ORDER BY i.digest',
       ),
+      revisionCount: p('SELECT count(*) FROM revisions v JOIN repos r ON r.id = v.repo_id WHERE r.name = ?'),
       clearRepoTags: p('DELETE FROM tags WHERE repo_id = ?'),
       clearRepoRevisions: p('DELETE FROM revisions WHERE repo_id = ?'),
     };
@@ -143,6 +144,11 @@ export class RegistryIndex {
   /** Points a tag at a digest. */
   setTag(repo: string, tag: string, digest: string): void {
     this.s.setTag!.run(this.ensureRepo(repo), tag, digest, Date.now());
+  }
+
+  /** How many manifests a repository holds. */
+  revisionCount(repo: string): number {
+    return this.s.revisionCount!.pluck().get(repo) as number;
   }
 
   /** Removes a tag; false when it was not there. */

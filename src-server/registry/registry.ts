@@ -3,6 +3,7 @@ import { digestOf, looksLikeDigest, parseDigest, type ParsedDigest } from '../co
 import { NotFoundError, RegistryError } from '../core/errors';
 import { ManifestParseError, parseManifest, type ManifestInfo } from '../core/manifest';
 import { isValidTag } from '../core/names';
+import type { OriginStore } from '../index/origin-store';
 import type { RegistryIndex, ReferrerRow } from '../index/registry-index';
 import { BlobStore } from '../storage/blobs';
 import type { ByteRange, StorageDriver } from '../storage/driver';
@@ -10,6 +11,7 @@ import { paths } from '../storage/layout';
 import { ManifestStore } from '../storage/manifests';
 import { UploadStore } from '../storage/uploads';
 import { ManifestCache } from './manifest-cache';
+import { WriteGate } from './write-gate';
 
 /** Largest manifest accepted (the spec asks registries to take at least 4 MiB). */
 export const MAX_MANIFEST_BYTES = 4 << 20;
@@ -27,6 +29,30 @@ export interface RegistryOptions {
   index: RegistryIndex;
   /** registry:2's `storage.delete.enabled`: when false, deletes answer 405 UNSUPPORTED. */
   deleteEnabled: boolean;
+  /** Where blobs, manifests and tags came from (pushed, or cached from an upstream). */
+  origins: OriginStore;
+}
+
+/**
+ * Content the registry lacks, from elsewhere: the pull-through cache's upstream. The registry asks
+ * it before serving a manifest; the blob routes ask it for blobs the registry does not hold.
+ */
+export interface ContentFallback {
+  /** Called before a manifest is served by tag or digest: may fetch it, or refresh a cached tag. */
+  prepareManifest(repo: string, ref: string): Promise<void>;
+  /** Size of a blob the registry lacks, or null when the upstream lacks it too. */
+  statBlob(repo: string, d: ParsedDigest): Promise<number | null>;
+  /**
+   * Streams a blob the registry lacks, storing it while it streams (verified against its digest
+   * before it becomes visible); null when the upstream lacks it too.
+   */
+  openBlob(repo: string, d: ParsedDigest, range?: ByteRange): Promise<{ size: number; stream: Readable } | null>;
+}
+
+/** How a manifest arrives: pushed by a client (verified), or cached from an upstream. */
+export interface PutManifestOptions {
+  /** The upstream URL when the pull-through cache stores it; its blobs are fetched later, on demand. */
+  cachedFrom?: string;
 }
 
 /**
@@ -40,14 +66,20 @@ export class Registry {
   readonly uploads: UploadStore;
   readonly manifests: ManifestStore;
   readonly deleteEnabled: boolean;
+  readonly origins: OriginStore;
+  /** Orders writes against an online garbage collection. */
+  readonly gate = new WriteGate();
+  /** The pull-through cache's upstream, when one is configured. */
+  fallback: ContentFallback | null = null;
   private readonly cache = new ManifestCache();
 
   constructor(opts: RegistryOptions) {
     this.driver = opts.driver;
     this.index = opts.index;
     this.deleteEnabled = opts.deleteEnabled;
+    this.origins = opts.origins;
     this.blobs = new BlobStore(this.driver);
-    this.uploads = new UploadStore(this.driver, this.blobs);
+    this.uploads = new UploadStore(this.driver, this.blobs, (digest, place) => this.gate.write([digest], place));
     this.manifests = new ManifestStore(this.driver, this.blobs);
   }
 
@@ -81,9 +113,21 @@ export class Registry {
    */
   async mountBlob(repo: string, d: ParsedDigest, from?: string): Promise<boolean> {
     if (from !== undefined && !(await this.blobs.isLinked(from, d))) return false;
-    if ((await this.blobs.size(d)) === null) return false;
-    if (!(await this.blobs.isLinked(repo, d))) await this.blobs.link(repo, d);
-    return true;
+    return this.gate.write([d.digest], async () => {
+      if ((await this.blobs.size(d)) === null) return false;
+      if (!(await this.blobs.isLinked(repo, d))) await this.blobs.link(repo, d);
+      return true;
+    });
+  }
+
+  /**
+   * Finishes an upload (see UploadStore.commit) and records the blob as pushed. `cachedFrom` names
+   * the upstream when the pull-through cache stored it.
+   */
+  async commitUpload(repo: string, uuid: string, d: ParsedDigest, source?: AsyncIterable<Buffer>, cachedFrom?: string): Promise<number> {
+    const size = await this.uploads.commit(repo, uuid, d, source);
+    this.origins.recordBlob(d.digest, cachedFrom ? 'cached' : 'pushed', cachedFrom ?? null);
+    return size;
   }
 
   /** Repository names for `_catalog`. */
@@ -100,6 +144,7 @@ export class Registry {
 
   /** Resolves a tag or digest to a stored manifest; NotFoundError when missing. */
   async getManifest(repo: string, ref: string): Promise<ServedManifest> {
+    if (this.fallback) await this.fallback.prepareManifest(repo, ref);
     const digest = this.resolveRef(repo, ref);
     const cached = this.cache.get(digest);
     if (cached) return { digest, ...cached };
@@ -113,13 +158,15 @@ export class Registry {
 
   /**
    * Validates and stores a manifest under a tag or digest reference. Referenced blobs must be in the
-   * repository (MANIFEST_BLOB_UNKNOWN) and child manifests too (MANIFEST_UNKNOWN).
+   * repository (MANIFEST_BLOB_UNKNOWN) and child manifests too (MANIFEST_UNKNOWN), except for a
+   * manifest the pull-through cache stores, whose content is fetched when asked for.
    */
   async putManifest(
     repo: string,
     ref: string,
     body: Buffer,
     contentType: string | undefined,
+    opts: PutManifestOptions = {},
   ): Promise<{ digest: string; subject: string | null }> {
     const byDigest = looksLikeDigest(ref);
     const refDigest = byDigest ? parseDigest(ref) : null;
@@ -139,12 +186,20 @@ export class Registry {
     if (refDigest && digest !== refDigest.digest) {
       throw new RegistryError('DIGEST_INVALID', { detail: { expected: refDigest.digest, actual: digest } });
     }
-    await this.verifyReferences(repo, info);
-    const d = parseDigest(digest)!;
-    await this.manifests.put(repo, d, body);
-    if (!byDigest) await this.manifests.tag(repo, ref, d);
-    this.index.addManifest(repo, { digest, size: body.length, info });
-    if (!byDigest) this.index.setTag(repo, ref, digest);
+    const touched = [digest, ...info.manifests.map((m) => m.digest), ...info.layers.map((l) => l.digest)];
+    if (info.config) touched.push(info.config.digest);
+    const source = opts.cachedFrom ? 'cached' : 'pushed';
+    const upstream = opts.cachedFrom ?? null;
+    await this.gate.write(touched, async () => {
+      if (!opts.cachedFrom) await this.verifyReferences(repo, info);
+      const d = parseDigest(digest)!;
+      await this.manifests.put(repo, d, body);
+      if (!byDigest) await this.manifests.tag(repo, ref, d);
+      this.index.addManifest(repo, { digest, size: body.length, info });
+      if (!byDigest) this.index.setTag(repo, ref, digest);
+    });
+    this.origins.recordManifest(repo, digest, source, upstream);
+    if (!byDigest) this.origins.recordTag(repo, ref, digest, source, upstream);
     this.cache.set(digest, { body, mediaType: info.mediaType });
     return { digest, subject: info.subject?.digest ?? null };
   }
@@ -157,14 +212,33 @@ export class Registry {
       if (this.index.resolveTag(repo, ref) === null) throw new NotFoundError('manifest');
       await this.manifests.untag(repo, ref);
       this.index.deleteTag(repo, ref);
+      this.origins.forgetTag(repo, ref);
       return;
     }
     const d = parseDigest(ref);
     if (!d) throw new RegistryError('DIGEST_INVALID', { detail: { digest: ref } });
     if (!this.index.hasManifest(repo, d.digest)) throw new NotFoundError('manifest');
-    for (const tag of this.index.tagsOf(repo, d.digest)) await this.manifests.untag(repo, tag);
+    const tags = this.index.tagsOf(repo, d.digest);
+    for (const tag of tags) await this.manifests.untag(repo, tag);
     await this.manifests.deleteRevision(repo, d);
     this.index.deleteManifest(repo, d.digest);
+    for (const tag of tags) this.origins.forgetTag(repo, tag);
+    this.origins.forgetManifest(repo, d.digest);
+  }
+
+  /**
+   * Deletes a repository: its tags, manifests, blob links and uploads go from disk and it leaves
+   * the catalog; its blobs stay until garbage collection finds them unreferenced.
+   */
+  async deleteRepository(repo: string): Promise<{ tags: number; manifests: number }> {
+    this.assertDeletable();
+    if (!this.index.hasRepo(repo) && !(await this.driver.stat(paths.repo(repo)))) throw new NotFoundError('repository');
+    const tags = this.index.tags(repo, Number.MAX_SAFE_INTEGER)?.length ?? 0;
+    const manifests = this.index.revisionCount(repo);
+    await this.manifests.deleteRepository(repo);
+    this.index.deleteRepo(repo);
+    this.origins.forgetRepository(repo);
+    return { tags, manifests };
   }
 
   /** Manifests in `repo` that name `digest` as their subject. */

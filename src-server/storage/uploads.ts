@@ -24,6 +24,12 @@ export interface UploadStatus {
 }
 
 /**
+ * Runs the step of a commit that makes a blob visible. The registry passes its write gate here, so
+ * that a garbage collection running meanwhile never deletes what a commit just placed.
+ */
+export type PlaceGuard = (digest: string, place: () => Promise<void>) => Promise<void>;
+
+/**
  * Blob uploads in registry:2's `_uploads/<uuid>` layout. Bytes are hashed while they stream to disk;
  * a commit verifies the digest, then renames the data into `blobs/` atomically, so a failed or
  * killed upload never becomes a visible blob. After a restart the hash is rebuilt from the data file.
@@ -34,6 +40,7 @@ export class UploadStore {
   constructor(
     private readonly driver: StorageDriver,
     private readonly blobs: BlobStore,
+    private readonly guard: PlaceGuard = (_digest, place) => place(),
   ) {}
 
   /** True for a string shaped like an upload id (anything else is unknown without touching disk). */
@@ -93,8 +100,10 @@ export class UploadStore {
         await this.cancel(repo, uuid);
         throw new DigestMismatchError(digest.digest, actual);
       }
-      await this.driver.moveIfAbsent(paths.uploadData(repo, uuid), paths.blobData(digest));
-      await this.blobs.link(repo, digest);
+      await this.guard(digest.digest, async () => {
+        await this.driver.moveIfAbsent(paths.uploadData(repo, uuid), paths.blobData(digest));
+        await this.blobs.link(repo, digest);
+      });
       await this.driver.delete(paths.uploadDir(repo, uuid));
       this.state.delete(key);
       return st.size;
