@@ -5,6 +5,8 @@
  *   npm run bench -- --quick       # small sizes, 1 run: a smoke test of every path in well under a minute
  *   npm run bench -- --runs 5      # more repetitions (medians get steadier)
  *   npm run bench -- --berth-only  # skip registry:2 even when installed
+ *   npm run bench -- --gc-only     # only the garbage-collection section (GC time, push latency during GC)
+ *   npm run bench -- --no-gc       # skip the garbage-collection section
  *   npm run bench -- --source      # run Berth from src-server through tsx's loader (RSS then includes the loader)
  *   npm run bench -- --keep        # keep the temp dir (data dirs, payloads, registry config) for inspection
  *   npm run bench -- --node-option=--max-semi-space-size=4   # a node flag for the Berth process (repeatable)
@@ -24,6 +26,10 @@
  * GET against fresh Berth processes with `--auth none`, `--auth basic` (htpasswd from `htpasswd -nbB`,
  * wrk sending a fixed `Authorization: Basic`) and, when it starts, `--auth token` (a token fetched from
  * /token, `Authorization: Bearer`); the ratio authenticated/anonymous against the issue's ≥ 80%.
+ * Then garbage collection (bench/lib/gc-workload.ts): the time to collect 5,000 manifests / 20,000 blobs
+ * written straight into registry:2's layout (half the manifests untagged), `berth gc` against a running
+ * Berth vs `docker-registry garbage-collect` (offline), both deleting untagged manifests, removed blobs
+ * counted on disk; and tiny-image push latency p50/p95 on Berth idle vs while its GC runs.
  *
  * Output: per workload, the median of the runs (alternating which server goes first), the ratio in the
  * direction "how many times better Berth is" (throughput B/R, times R/B), the issue's target and
@@ -36,6 +42,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { authBench, authMarkdownTable, authTextTable, type AuthRow } from './lib/auth-workload';
+import { gcMarkdownTable, gcTextTable } from './lib/gc-report';
+import { GC_FULL, GC_QUICK, gcBench, type GcResult } from './lib/gc-workload';
 import { Payload } from './lib/payload';
 import { cpuTable, markdownTable, median, summarize, textTable, type MemoryRow, type Row, type Side } from './lib/report';
 import { cpuMs, memory, registryInstalled, registryVersion, startBerth, startRegistry, type Server } from './lib/servers';
@@ -50,6 +58,8 @@ const { values: opts } = parseArgs({
     quick: { type: 'boolean', default: false },
     runs: { type: 'string' },
     'berth-only': { type: 'boolean', default: false },
+    'gc-only': { type: 'boolean', default: false },
+    'no-gc': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'node-option': { type: 'string', multiple: true, default: [] },
@@ -74,10 +84,46 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => void cleanup().finally(() => process.exit(130)));
 }
 
+/** The garbage-collection section: its figures, and its failures added to `failures`. */
+async function gcSection(withRegistry: boolean, failures: string[]): Promise<GcResult> {
+  const sizes = opts.quick ? GC_QUICK : GC_FULL;
+  say(`\nGarbage collection of ${sizes.manifests.toLocaleString('en-US')} manifests / ${(sizes.manifests * 4).toLocaleString('en-US')} blobs, deleting untagged manifests (Berth: berth gc against the running server; registry:2: garbage-collect, offline)`);
+  const gc = await gcBench({
+    tmp, berthMode: opts.source ? 'source' : 'bundle', nodeOptions: opts['node-option'], sizes, runs, withRegistry, say,
+    started: (s) => servers.push(s),
+  });
+  failures.push(...gc.failures);
+  return gc.result;
+}
+
+/** Writes bench/results/latest.json. */
+function writeResults(results: Record<string, unknown>) {
+  const outDir = resolve(import.meta.dirname, 'results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  say(`Results written to bench/results/latest.json`);
+}
+
+/** `--gc-only`: the garbage-collection section alone. */
+async function gcOnly(withRegistry: boolean) {
+  const failures: string[] = [];
+  const gc = await gcSection(withRegistry, failures);
+  say(`\n${gcTextTable(gc)}\n`);
+  const context = `_${opts.quick ? 'Quick workload (--quick)' : 'Full workload'}, GC time median of ${runs} run(s); ${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end); ` +
+    `registry:2 = Debian docker-registry ${withRegistry ? await registryVersion() : 'not installed'}; ${new Date().toISOString().slice(0, 10)}._`;
+  say(`Markdown for the README:\n\n${gcMarkdownTable(gc)}\n\n${context}\n`);
+  writeResults({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg() }, options: { quick: opts.quick, runs, gcOnly: true }, gc, context, failures });
+  if (failures.length > 0) {
+    process.exitCode = 1;
+    console.error(`\n${failures.length} workload(s) failed:\n\n${failures.join('\n\n')}`);
+  }
+}
+
 async function main() {
   const withRegistry = !opts['berth-only'] && registryInstalled();
   say(`Berth bench: ${opts.quick ? 'quick' : 'full'} workload, ${runs} run(s), ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (!withRegistry) say(opts['berth-only'] ? 'registry:2 skipped (--berth-only): Berth alone.' : 'docker-registry is not installed: Berth alone, no ratios.');
+  if (opts['gc-only']) return gcOnly(withRegistry);
 
   say('Generating payloads...');
   const mono = await Payload.create(join(tmp, 'monolithic.bin'), sizes.monolithic);
@@ -145,6 +191,9 @@ async function main() {
   failures.push(...auth.failures);
   const authRows: AuthRow[] = auth.rows;
 
+  // Garbage collection: fresh servers on generated datasets, after everything else.
+  const gc = opts['no-gc'] ? null : await gcSection(withRegistry, failures);
+
   const berthMem = memory(berth.pid);
   const registryMem = registry ? memory(registry.pid) : null;
   const mem: MemoryRow = {
@@ -162,6 +211,7 @@ async function main() {
   }
   say(`\n${textTable(rows, mem)}\n`);
   say(`${authTextTable(authRows)}\n`);
+  if (gc) say(`${gcTextTable(gc)}\n`);
   say(cpuTable(rows));
   for (const r of authRows) {
     say(`  server CPU per request (median µs): ${r.title}: ${median(r.authenticated.cpuMs).toFixed(0)}, anonymous ${median(r.anonymous.cpuMs).toFixed(0)}`);
@@ -171,23 +221,20 @@ async function main() {
     `${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end); ` +
     `Berth on Node ${process.version} (${berth.command}), registry:2 = Debian docker-registry ${registry ? await registryVersion() : 'not installed'}; ` +
     `${new Date().toISOString().slice(0, 10)}._`;
-  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n\n${authMarkdownTable(authRows)}\n\n${context}\n`);
+  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n\n${authMarkdownTable(authRows)}\n\n${gc ? `${gcMarkdownTable(gc)}\n\n` : ''}${context}\n`);
 
-  const outDir = resolve(import.meta.dirname, 'results');
-  mkdirSync(outDir, { recursive: true });
-  const results = {
+  writeResults({
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg() },
     options: { quick: opts.quick, runs, sizes, berthNodeOptions: opts['node-option'] },
     servers: Object.fromEntries(states.map((s) => [s.server.id, { command: s.server.command, setupMs: s.setupMs, notes: [...s.notes] }])),
     workloads: rows,
     auth: authRows,
+    gc,
     memory: { ...mem, peakAfterWorkloadMB: peaks },
     context,
     failures,
-  };
-  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  say(`Results written to bench/results/latest.json`);
+  });
   if (failures.length > 0) {
     process.exitCode = 1;
     console.error(`\n${failures.length} workload(s) failed:\n\n${failures.join('\n\n')}`);

@@ -82,6 +82,11 @@ async function bundleNow(): Promise<string> {
   return BENCH_BUNDLE;
 }
 
+/** Node's arguments that run Berth's CLI in `mode` (for `berth <command>` beside a started server). */
+export async function berthEntry(mode: BerthMode): Promise<string[]> {
+  return mode === 'source' ? ['--import', 'tsx', join(ROOT, 'src-server/cli.ts')] : [await bundleCli()];
+}
+
 /**
  * Starts `berth serve` on a free loopback port, as a single node process (so the pid is the server):
  * the TypeScript source through tsx's loader, or a bundle of it made now with esbuild.
@@ -89,8 +94,7 @@ async function bundleNow(): Promise<string> {
  * `authArgs` choose the access mode (open by default, as registry:2 runs in the bench).
  */
 export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: string[] = [], authArgs: string[] = ['--auth', 'none']): Promise<Server> {
-  const entry =
-    mode === 'source' ? ['--import', 'tsx', join(ROOT, 'src-server/cli.ts')] : [await bundleCli()];
+  const entry = await berthEntry(mode);
   const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...authArgs];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const { output, exited } = track(proc);
