@@ -3,6 +3,15 @@ import { parseDigest, type ParsedDigest } from '../core/digest';
 import type { ByteRange, StorageDriver } from './driver';
 import { paths } from './layout';
 
+/** Runs `fn` over items with at most `limit` calls in flight. */
+async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+}
+
 /** Content-addressed blobs and their links into repositories. */
 export class BlobStore {
   constructor(private readonly driver: StorageDriver) {}
@@ -56,4 +65,44 @@ export class BlobStore {
     }
     return out;
   }
+
+  /**
+   * Every blob on disk (`blobs/<alg>/<xx>/<hex>/data`) with its size and modification time, listed
+   * with at most `concurrency` folder reads or stats in flight. Folders without a `data` file and
+   * names that are not digests are skipped.
+   */
+  async listAll(concurrency = 32): Promise<StoredBlob[]> {
+    const root = paths.blobsRoot();
+    const prefixes: string[] = [];
+    for (const alg of await this.driver.list(root)) {
+      for (const xx of await this.driver.list(`${root}/${alg}`)) prefixes.push(`${alg}/${xx}`);
+    }
+    const candidates: ParsedDigest[] = [];
+    await eachLimit(prefixes, concurrency, async (prefix) => {
+      const [alg, xx] = prefix.split('/') as [string, string];
+      for (const hex of await this.driver.list(`${root}/${prefix}`)) {
+        const d = parseDigest(`${alg}:${hex}`);
+        // A digest under the wrong two-character folder is not where registry:2 would look for it.
+        if (d && d.hex.startsWith(xx)) candidates.push(d);
+      }
+    });
+    const out: StoredBlob[] = [];
+    await eachLimit(candidates, concurrency, async (d) => {
+      const info = await this.driver.stat(paths.blobData(d));
+      if (info && !info.isDirectory) out.push({ digest: d, size: info.size, modified: info.modified });
+    });
+    return out;
+  }
+
+  /** Deletes a blob's folder from storage (garbage collection only: nothing may reference it). */
+  remove(d: ParsedDigest): Promise<void> {
+    return this.driver.delete(paths.blobDir(d));
+  }
+}
+
+/** A blob found on disk by {@link BlobStore.listAll}. */
+export interface StoredBlob {
+  digest: ParsedDigest;
+  size: number;
+  modified: Date;
 }

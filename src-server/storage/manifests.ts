@@ -102,4 +102,38 @@ export class ManifestStore {
   async deleteRepository(repo: string): Promise<void> {
     await this.driver.delete(paths.repo(repo));
   }
+
+  /**
+   * Which tags' histories (`tags/<tag>/index/<alg>/<hex>`) hold each digest: one folder listing per
+   * tag and algorithm.
+   */
+  async tagHistory(repo: string): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const tag of await this.driver.list(paths.tagsRoot(repo))) {
+      if (!isValidTag(tag)) continue;
+      const indexDir = `${paths.tagDir(repo, tag)}/index`;
+      for (const alg of await this.driver.list(indexDir)) {
+        for (const hex of await this.driver.list(`${indexDir}/${alg}`)) {
+          const d = parseDigest(`${alg}:${hex}`);
+          if (!d) continue;
+          const tags = out.get(d.digest);
+          if (tags) tags.push(tag);
+          else out.set(d.digest, [tag]);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Removes a manifest's entries from tag histories, as registry:2's vacuum does when it removes an
+   * untagged manifest: from `tags` (see {@link tagHistory}), or from every tag when not given.
+   * Current links are not touched.
+   */
+  async forgetTagHistory(repo: string, d: ParsedDigest, tags?: readonly string[]): Promise<void> {
+    for (const tag of tags ?? (await this.driver.list(paths.tagsRoot(repo)))) {
+      if (!isValidTag(tag)) continue;
+      await this.driver.delete(paths.tagIndexLink(repo, tag, d).replace(/\/link$/, ''));
+    }
+  }
 }

@@ -1,0 +1,252 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listFiles, putBlob, putImage, putIndex, randomLayer, type Desc } from '../../test/gc/fixtures';
+import { tempDir } from '../../test/helpers/berth-server';
+import type { GcProgress } from '../contract';
+import { parseDigest } from '../core/digest';
+import { silentLogger } from '../logger';
+import type { Registry } from '../registry/registry';
+import { createServices, type Services } from '../services';
+import { paths } from '../storage/layout';
+import { collectGarbage, GcBusyError, planCollection } from './collect';
+
+// The collector against a real Registry on a temp dir: real files, real SQLite, the real write gate.
+
+let tmp: ReturnType<typeof tempDir>;
+let services: Services;
+let reg: Registry;
+
+beforeEach(async () => {
+  tmp = tempDir('berth-gc-');
+  services = await createServices({ dataDir: tmp.dir, fsync: false, log: silentLogger });
+  reg = services.registry;
+});
+
+afterEach(() => {
+  services.close();
+  tmp.cleanup();
+});
+
+const has = async (digest: string) => (await reg.blobs.size(parseDigest(digest)!)) !== null;
+const linked = (repo: string, digest: string) => reg.blobs.isLinked(repo, parseDigest(digest)!);
+const digests = (xs: Array<{ digest: string }>) => xs.map((x) => x.digest).sort();
+
+/** repo a: v1 re-pointed from M1 (C1, L1, L2) to M2 (C2, L1, L3); an orphan blob O; repo b: x -> M3 (C3, L1). */
+async function scenario() {
+  const L1 = await randomLayer(reg, 'a', 700);
+  const L2 = await randomLayer(reg, 'a', 900);
+  const m1 = await putImage(reg, 'a', 'v1', { layers: [L1, L2] });
+  const L3 = await randomLayer(reg, 'a', 300);
+  const m2 = await putImage(reg, 'a', 'v1', { layers: [L1, L3] });
+  const O = await randomLayer(reg, 'a', 100);
+  await reg.mountBlob('b', parseDigest(L1.digest)!, 'a');
+  const m3 = await putImage(reg, 'b', 'x', { layers: [L1] });
+  return { L1, L2, L3, O, m1, m2, m3 };
+}
+
+describe('collectGarbage', () => {
+  it('removes only unreferenced blobs and their links, keeping every revision without deleteUntagged', async () => {
+    const s = await scenario();
+    const report = await collectGarbage(reg, {});
+    expect(digests(report.blobsRemoved)).toEqual([s.O.digest]);
+    expect(report.bytesRemoved).toBe(100);
+    expect(report.manifestsRemoved).toEqual([]);
+    expect(report.manifestsKept).toBe(3);
+    // L1, L2, L3, C1-3, M1-3
+    expect(report.blobsKept).toBe(9);
+    expect(report.dryRun).toBe(false);
+    expect(new Date(report.startedAt).getTime()).toBeGreaterThan(0);
+    expect(await has(s.O.digest)).toBe(false);
+    expect(await linked('a', s.O.digest)).toBe(false);
+    for (const d of [s.L1, s.L2, s.L3, s.m1.config, s.m1.desc, s.m2.desc, s.m3.desc]) expect(await has(d.digest)).toBe(true);
+    expect((await reg.getManifest('a', s.m1.desc.digest)).body.equals(s.m1.body)).toBe(true);
+    // A second run finds nothing more.
+    const again = await collectGarbage(reg, {});
+    expect(again.blobsRemoved).toEqual([]);
+    expect(again.blobsKept).toBe(9);
+  });
+
+  it('with deleteUntagged removes the untagged manifest and what only it used; shared layers stay in both repos', async () => {
+    const s = await scenario();
+    const report = await collectGarbage(reg, { deleteUntagged: true });
+    expect(report.manifestsRemoved).toEqual([{ repository: 'a', digest: s.m1.desc.digest }]);
+    expect(digests(report.blobsRemoved)).toEqual([s.O.digest, s.L2.digest, s.m1.config.digest, s.m1.desc.digest].sort());
+    expect(report.bytesRemoved).toBe(report.blobsRemoved.reduce((a, b) => a + b.size, 0));
+    expect(report.manifestsKept).toBe(2);
+    await expect(reg.getManifest('a', s.m1.desc.digest)).rejects.toThrow();
+    expect(reg.index.hasManifest('a', s.m1.desc.digest)).toBe(false);
+    expect(await reg.manifests.has('a', parseDigest(s.m1.desc.digest)!)).toBe(false);
+    // registry:2's vacuum also drops the digest from the tag's history.
+    const hist = await services.registry.driver.stat(paths.tagIndexLink('a', 'v1', parseDigest(s.m1.desc.digest)!));
+    expect(hist).toBeNull();
+    expect(await services.registry.driver.stat(paths.tagIndexLink('a', 'v1', parseDigest(s.m2.desc.digest)!))).not.toBeNull();
+    // Dangling links go; the shared layer stays linked in both repositories.
+    for (const d of [s.L2, s.m1.config, s.O]) expect(await linked('a', d.digest)).toBe(false);
+    expect(await linked('a', s.L1.digest)).toBe(true);
+    expect(await linked('b', s.L1.digest)).toBe(true);
+    for (const [repo, tag, m] of [['a', 'v1', s.m2], ['b', 'x', s.m3]] as const) {
+      const got = await reg.getManifest(repo, tag);
+      expect(got.digest).toBe(m.desc.digest);
+      for (const d of [m.config, ...m.layers]) expect(await reg.statBlob(repo, parseDigest(d.digest)!)).toBe(d.size);
+    }
+    expect(reg.origins.manifest('a', s.m1.desc.digest)).toBeNull();
+    expect(reg.origins.blob(s.L2.digest)).toBeNull();
+    expect(reg.origins.blob(s.L1.digest)).not.toBeNull();
+  });
+
+  it('dry run reports what would go and changes nothing', async () => {
+    const s = await scenario();
+    const before = listFiles(tmp.dir).filter((f) => !f.startsWith('berth/'));
+    const report = await collectGarbage(reg, { dryRun: true, deleteUntagged: true });
+    expect(report.dryRun).toBe(true);
+    expect(report.manifestsRemoved).toEqual([{ repository: 'a', digest: s.m1.desc.digest }]);
+    expect(digests(report.blobsRemoved)).toEqual([s.O.digest, s.L2.digest, s.m1.config.digest, s.m1.desc.digest].sort());
+    expect(listFiles(tmp.dir).filter((f) => !f.startsWith('berth/'))).toEqual(before);
+    expect(reg.index.hasManifest('a', s.m1.desc.digest)).toBe(true);
+    const plan = await planCollection(reg, { deleteUntagged: true });
+    expect(digests(plan.blobs)).toEqual(digests(report.blobsRemoved));
+    expect(plan.manifests).toEqual(report.manifestsRemoved);
+    expect(plan.blobsKept).toBe(report.blobsKept);
+    expect(plan.manifestsKept).toBe(2);
+    // The real run removes exactly what the dry run announced.
+    const real = await collectGarbage(reg, { deleteUntagged: true });
+    expect(digests(real.blobsRemoved)).toEqual(digests(report.blobsRemoved));
+  });
+
+  it('keeps the untagged children of a tagged multi-arch index; removes an untagged standalone manifest', async () => {
+    const amd = await putImage(reg, 'm', null, { arch: 'amd64' });
+    const arm = await putImage(reg, 'm', null, { arch: 'arm64' });
+    const children: Desc[] = [
+      { ...amd.desc, platform: { os: 'linux', architecture: 'amd64' } },
+      { ...arm.desc, platform: { os: 'linux', architecture: 'arm64' } },
+    ];
+    const index = await putIndex(reg, 'm', 'multi', children);
+    const lone = await putImage(reg, 'm', null);
+    // An untagged index with its own untagged child: both go, nested.
+    const other = await putImage(reg, 'm', null, { arch: 's390x' });
+    const oldIndex = await putIndex(reg, 'm', null, [other.desc]);
+
+    const report = await collectGarbage(reg, { deleteUntagged: true });
+    expect(digests(report.manifestsRemoved)).toEqual([lone.desc.digest, other.desc.digest, oldIndex.digest].sort());
+    // Parents go before their children.
+    const order = report.manifestsRemoved.map((m) => m.digest);
+    expect(order.indexOf(oldIndex.digest)).toBeLessThan(order.indexOf(other.desc.digest));
+    for (const m of [amd, arm]) {
+      expect(reg.index.hasManifest('m', m.desc.digest)).toBe(true);
+      for (const d of [m.desc, m.config, ...m.layers]) expect(await has(d.digest)).toBe(true);
+    }
+    expect(await has(index.digest)).toBe(true);
+    for (const d of [lone.desc, lone.config, ...lone.layers, other.desc, oldIndex]) expect(await has(d.digest)).toBe(false);
+    expect(report.manifestsKept).toBe(3);
+  });
+
+  it('keeps referrers of kept manifests (signatures of signatures too) and drops referrers of removed ones', async () => {
+    const image = await putImage(reg, 'r', 'v1');
+    const sig = await putImage(reg, 'r', null, { subject: image.desc, artifactType: 'application/vnd.dev.cosign.signature' });
+    const sbom = await putImage(reg, 'r', null, { subject: image.desc, artifactType: 'application/spdx+json' });
+    const sigOfSig = await putImage(reg, 'r', null, { subject: sig.desc, artifactType: 'application/vnd.dev.cosign.signature' });
+    const gone = await putImage(reg, 'r', null);
+    const goneSig = await putImage(reg, 'r', null, { subject: gone.desc, artifactType: 'application/vnd.dev.cosign.signature' });
+    const goneSigSig = await putImage(reg, 'r', null, { subject: goneSig.desc, artifactType: 'x/y' });
+
+    const report = await collectGarbage(reg, { deleteUntagged: true });
+    expect(digests(report.manifestsRemoved)).toEqual(digests([gone.desc, goneSig.desc, goneSigSig.desc]));
+    const order = report.manifestsRemoved.map((m) => m.digest);
+    expect(order).toEqual([gone.desc.digest, goneSig.desc.digest, goneSigSig.desc.digest]);
+    for (const m of [image, sig, sbom, sigOfSig]) {
+      expect(reg.index.hasManifest('r', m.desc.digest)).toBe(true);
+      for (const d of [m.desc, m.config, ...m.layers]) expect(await has(d.digest)).toBe(true);
+    }
+    expect(digests(reg.referrers('r', image.desc.digest))).toEqual(digests([sig.desc, sbom.desc]));
+    expect(digests(reg.referrers('r', sig.desc.digest))).toEqual([sigOfSig.desc.digest]);
+    expect(reg.referrers('r', gone.desc.digest)).toEqual([]);
+    for (const m of [gone, goneSig, goneSigSig]) for (const d of [m.desc, m.config, ...m.layers]) expect(await has(d.digest)).toBe(false);
+  });
+
+  it('a referrer in another repository does not keep anything', async () => {
+    const image = await putImage(reg, 'p', null);
+    await putImage(reg, 'q', 'sig', { subject: image.desc });
+    const report = await collectGarbage(reg, { deleteUntagged: true });
+    expect(report.manifestsRemoved).toEqual([{ repository: 'p', digest: image.desc.digest }]);
+  });
+
+  it('protects a blob a write touches during the sweep, and keeps what a manifest tagged mid-run needs', async () => {
+    const orphan = await randomLayer(reg, 'a', 200);
+    const old = await putImage(reg, 'a', 'v1');
+    await putImage(reg, 'a', 'v1');
+    const other = await randomLayer(reg, 'a', 300);
+    const writes: Promise<unknown>[] = [];
+    const phases: GcProgress[] = [];
+    const report = await collectGarbage(reg, {
+      deleteUntagged: true,
+      onProgress: (p) => {
+        phases.push(p);
+        if (p.phase === 'manifests' && p.done === 0) {
+          // The old image is tagged again before the first deletion: it and everything it uses stay.
+          writes.push(reg.putManifest('a', 'again', old.body, old.desc.mediaType));
+        }
+        if (p.phase === 'blobs' && p.done === 0) {
+          // A write linking the orphan blob into another repository while the collection runs (what a
+          // mount or an upload commit does under the gate).
+          const d = parseDigest(orphan.digest)!;
+          writes.push(reg.gate.write([d.digest], () => reg.blobs.link('c', d)));
+        }
+      },
+    });
+    await Promise.all(writes);
+    expect(report.manifestsRemoved).toEqual([]);
+    expect(report.blobsProtected).toBe(1);
+    expect(digests(report.blobsRemoved)).toEqual([other.digest]);
+    expect(await has(orphan.digest)).toBe(true);
+    expect(await linked('c', orphan.digest)).toBe(true);
+    expect(await linked('a', orphan.digest)).toBe(true);
+    expect((await reg.getManifest('a', 'again')).digest).toBe(old.desc.digest);
+    for (const d of [old.config, ...old.layers]) expect(await reg.statBlob('a', parseDigest(d.digest)!)).toBe(d.size);
+    expect(phases.map((p) => p.phase).filter((p, i, all) => p !== all[i - 1])).toEqual(['mark', 'manifests', 'blobs', 'links']);
+    for (const p of phases) expect(p.done).toBeLessThanOrEqual(Math.max(p.total, p.done === 0 ? 0 : p.total));
+    // After the run nothing is protected any more: the next collection removes the orphan if unused.
+    expect(reg.gate.collecting).toBe(false);
+  });
+
+  it('a blob committed during the run is protected even though no manifest references it', async () => {
+    const late: Promise<Desc>[] = [];
+    await randomLayer(reg, 'a', 10);
+    const report = await collectGarbage(reg, {
+      onProgress: (p) => {
+        if (p.phase === 'mark' && p.done === 1) late.push(putBlob(reg, 'a', Buffer.from('late blob')));
+      },
+    });
+    const blob = await late[0]!;
+    expect(report.blobsRemoved).toHaveLength(1);
+    expect(await has(blob.digest)).toBe(true);
+    expect(await linked('a', blob.digest)).toBe(true);
+    const next = await collectGarbage(reg, {});
+    expect(digests(next.blobsRemoved)).toEqual([blob.digest]);
+  });
+
+  it('keeps blobs younger than graceMs', async () => {
+    const orphan = await randomLayer(reg, 'a', 10);
+    expect((await collectGarbage(reg, { graceMs: 60_000 })).blobsRemoved).toEqual([]);
+    expect(await has(orphan.digest)).toBe(true);
+    expect(digests((await collectGarbage(reg, { graceMs: 0 })).blobsRemoved)).toEqual([orphan.digest]);
+  });
+
+  it('runs one collection at a time', async () => {
+    await putImage(reg, 'a', 'v1');
+    const first = collectGarbage(reg, {});
+    await expect(collectGarbage(reg, {})).rejects.toBeInstanceOf(GcBusyError);
+    await expect(collectGarbage(reg, {})).rejects.toThrow('a garbage collection is already running');
+    await first;
+    await expect(collectGarbage(reg, {})).resolves.toMatchObject({ blobsRemoved: [] });
+  });
+
+  it('never touches uploads in progress or Berth files, and logs a summary', async () => {
+    const { uuid } = await reg.uploads.start('a');
+    const lines: string[] = [];
+    await randomLayer(reg, 'a', 10);
+    await collectGarbage(reg, { deleteUntagged: true, log: { ...silentLogger, info: (m) => lines.push(m) } });
+    expect(await reg.uploads.status('a', uuid)).toMatchObject({ uuid, size: 0 });
+    expect(listFiles(tmp.dir).some((f) => f.startsWith('berth/index.db'))).toBe(true);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^gc: removed 0 manifests, 1 blobs/);
+  });
+});

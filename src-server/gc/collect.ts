@@ -1,0 +1,230 @@
+/**
+ * Online mark-and-sweep garbage collection of the local registry.
+ *
+ * Mark reads the index (it agrees with the disk: reconciled at start, and every write goes to disk
+ * first, then to the index). Sweep walks the blobs on disk and removes what no kept manifest
+ * references, in short exclusive sections of the registry's write gate, skipping digests a write
+ * touched since the collection began (see WriteGate). With `deleteUntagged` it first removes the
+ * manifests no tag reaches, as registry:2's `garbage-collect --delete-untagged` does, except that
+ * children of kept indexes and referrers of kept manifests stay.
+ */
+import type { GcOptions, GcProgress, GcReport } from '../contract';
+import { parseDigest } from '../core/digest';
+import type { Logger } from '../logger';
+import type { Registry } from '../registry/registry';
+import type { StoredBlob } from '../storage/blobs';
+import { closeOver, loadGraph, mark, type RegistryGraph } from './graph';
+import { ProgressThrottle } from './progress';
+
+/** Thrown when a collection is asked for while another one runs. */
+export class GcBusyError extends Error {
+  constructor() {
+    super('a garbage collection is already running');
+    this.name = 'GcBusyError';
+  }
+}
+
+/** What a collection would remove. */
+export interface CollectionPlan {
+  /** Untagged manifests to remove (only when deleteUntagged). */
+  manifests: Array<{ repository: string; digest: string }>;
+  /** Blobs on disk no kept manifest references. */
+  blobs: Array<{ digest: string; size: number }>;
+  blobsKept: number;
+  manifestsKept: number;
+}
+
+/** Options of {@link collectGarbage} beyond the contract's. */
+export interface CollectOptions extends GcOptions {
+  onProgress?: (p: GcProgress) => void;
+  log?: Logger;
+  /**
+   * Keep unreferenced blobs written less than this long before the collection started (default 0).
+   * A client uploads layers before the manifest that references them; without a grace period a
+   * collection between the two removes the layers and the manifest PUT fails (MANIFEST_BLOB_UNKNOWN,
+   * never a broken image), so the client must push again.
+   */
+  graceMs?: number;
+  /** Deletions per exclusive section of the write gate (default 64): writes wait at most one batch. */
+  batchSize?: number;
+}
+
+/** What a collection would remove; no locks, no changes. Also used by usage accounting. */
+export async function planCollection(registry: Registry, opts: { deleteUntagged: boolean }): Promise<CollectionPlan> {
+  const graph = loadGraph(registry.index);
+  const marked = mark(graph, opts.deleteUntagged);
+  const onDisk = await registry.blobs.listAll();
+  const blobs = onDisk.filter((b) => !marked.keptBlobs.has(b.digest.digest)).map((b) => ({ digest: b.digest.digest, size: b.size }));
+  blobs.sort((a, b) => a.digest.localeCompare(b.digest));
+  return {
+    manifests: marked.removable,
+    blobs,
+    blobsKept: onDisk.length - blobs.length,
+    manifestsKept: countRevisions(graph) - marked.removable.length,
+  };
+}
+
+/**
+ * Runs a garbage collection while the registry serves (or, with `dryRun`, reports what one would
+ * remove). Throws {@link GcBusyError} when one is already running.
+ */
+export async function collectGarbage(registry: Registry, opts: CollectOptions): Promise<GcReport> {
+  const startedMs = Date.now();
+  const deleteUntagged = opts.deleteUntagged ?? false;
+  const progress = new ProgressThrottle(opts.onProgress);
+  const base = { dryRun: opts.dryRun ?? false, deleteUntagged, startedAt: new Date(startedMs).toISOString() };
+  if (opts.dryRun) {
+    progress.report('mark', 0, 0);
+    const plan = await planCollection(registry, { deleteUntagged });
+    progress.report('mark', 1, 1);
+    const report: GcReport = {
+      ...base,
+      durationMs: Date.now() - startedMs,
+      manifestsRemoved: plan.manifests,
+      blobsRemoved: plan.blobs,
+      bytesRemoved: plan.blobs.reduce((a, b) => a + b.size, 0),
+      blobsKept: plan.blobsKept,
+      manifestsKept: plan.manifestsKept,
+      blobsProtected: 0,
+    };
+    opts.log?.info(summary(report));
+    return report;
+  }
+
+  const gate = registry.gate;
+  if (gate.collecting) throw new GcBusyError();
+  try {
+    await gate.beginCollection();
+  } catch {
+    throw new GcBusyError();
+  }
+  try {
+    const batchSize = Math.max(1, opts.batchSize ?? 64);
+    const inBatches = async <T>(items: T[], phase: GcProgress['phase'], fn: (item: T) => Promise<void> | void, parallel = false) => {
+      progress.report(phase, 0, items.length);
+      for (let i = 0; i < items.length; i += batchSize) {
+        const batch = items.slice(i, i + batchSize);
+        await gate.exclusive(async () => {
+          if (parallel) await Promise.all(batch.map(async (x) => fn(x)));
+          else for (const x of batch) await fn(x);
+        });
+        progress.report(phase, Math.min(items.length, i + batch.length), items.length);
+      }
+    };
+
+    // Mark: everything that finished before beginCollection is in the index; later writes are protected.
+    progress.report('mark', 0, 0);
+    const graph = loadGraph(registry.index);
+    const marked = mark(graph, deleteUntagged);
+    const onDisk = await registry.blobs.listAll();
+    progress.report('mark', 1, 1);
+
+    const manifestsRemoved = await removeUntagged(registry, graph, marked, inBatches);
+
+    // Manifests that survived brought their closure into keptBlobs, so sweep candidates come after.
+    const graceMs = opts.graceMs ?? 0;
+    const candidates = onDisk.filter(
+      (b) => !marked.keptBlobs.has(b.digest.digest) && (graceMs <= 0 || b.modified.getTime() <= startedMs - graceMs),
+    );
+    const blobsRemoved: StoredBlob[] = [];
+    let blobsProtected = 0;
+    await inBatches(
+      candidates,
+      'blobs',
+      async (b) => {
+        if (gate.isProtected(b.digest.digest)) {
+          blobsProtected++;
+          return;
+        }
+        await registry.blobs.remove(b.digest);
+        registry.origins.forgetBlob(b.digest.digest);
+        blobsRemoved.push(b);
+      },
+      true,
+    );
+
+    await removeLayerLinks(registry, new Set(blobsRemoved.map((b) => b.digest.digest)), inBatches);
+
+    const removed = blobsRemoved.map((b) => ({ digest: b.digest.digest, size: b.size })).sort((a, b) => a.digest.localeCompare(b.digest));
+    const report: GcReport = {
+      ...base,
+      durationMs: Date.now() - startedMs,
+      manifestsRemoved,
+      blobsRemoved: removed,
+      bytesRemoved: removed.reduce((a, b) => a + b.size, 0),
+      blobsKept: onDisk.length - removed.length,
+      manifestsKept: countRevisions(graph) - manifestsRemoved.length,
+      blobsProtected,
+    };
+    opts.log?.info(summary(report));
+    return report;
+  } finally {
+    gate.endCollection();
+  }
+}
+
+type InBatches = <T>(items: T[], phase: GcProgress['phase'], fn: (item: T) => Promise<void> | void, parallel?: boolean) => Promise<void>;
+
+/**
+ * Removes the marked untagged manifests as registry:2's vacuum does (revision link, tag history
+ * entries), then from the index and the origins. A manifest a write touched meanwhile, or that a
+ * tag points at again, stays, with everything it reaches (kept in `marked`).
+ */
+async function removeUntagged(
+  registry: Registry,
+  graph: RegistryGraph,
+  marked: ReturnType<typeof mark>,
+  inBatches: InBatches,
+): Promise<Array<{ repository: string; digest: string }>> {
+  const removed: Array<{ repository: string; digest: string }> = [];
+  const repos = new Map(graph.repos.map((r) => [r.name, r]));
+  const history = new Map<string, Map<string, string[]>>();
+  for (const name of new Set(marked.removable.map((m) => m.repository))) history.set(name, await registry.manifests.tagHistory(name));
+  await inBatches(marked.removable, 'manifests', async ({ repository, digest }) => {
+    const kept = marked.keptManifests.get(repository)!;
+    if (kept.has(digest) || !registry.index.hasManifest(repository, digest)) return;
+    if (registry.gate.isProtected(digest) || registry.index.tagsOf(repository, digest).length > 0) {
+      closeOver(graph, repos.get(repository)!, [digest], kept, marked.keptBlobs);
+      return;
+    }
+    const d = parseDigest(digest)!;
+    await registry.manifests.deleteRevision(repository, d);
+    await registry.manifests.forgetTagHistory(repository, d, history.get(repository)?.get(digest) ?? []);
+    registry.index.deleteManifest(repository, digest);
+    registry.origins.forgetManifest(repository, digest);
+    removed.push({ repository, digest });
+  });
+  return removed;
+}
+
+/** Removes `_layers` links to removed blobs from every repository on disk (unless a write re-linked them). */
+async function removeLayerLinks(registry: Registry, removed: Set<string>, inBatches: InBatches): Promise<void> {
+  const links: Array<{ repo: string; digest: string }> = [];
+  if (removed.size > 0) {
+    for (const repo of await registry.manifests.listRepositories()) {
+      for (const d of await registry.blobs.listLinked(repo)) if (removed.has(d.digest)) links.push({ repo, digest: d.digest });
+    }
+  }
+  await inBatches(
+    links,
+    'links',
+    async ({ repo, digest }) => {
+      if (registry.gate.isProtected(digest)) return;
+      await registry.blobs.unlink(repo, parseDigest(digest)!);
+    },
+    true,
+  );
+}
+
+function countRevisions(graph: RegistryGraph): number {
+  return graph.repos.reduce((a, r) => a + r.revisions.size, 0);
+}
+
+function summary(r: GcReport): string {
+  const mib = (r.bytesRemoved / (1024 * 1024)).toFixed(1);
+  return (
+    `gc${r.dryRun ? ' (dry run)' : ''}: ${r.dryRun ? 'would remove' : 'removed'} ${r.manifestsRemoved.length} manifests, ` +
+    `${r.blobsRemoved.length} blobs (${mib} MiB); kept ${r.manifestsKept} manifests, ${r.blobsKept} blobs` +
+    `${r.blobsProtected ? `, ${r.blobsProtected} protected by concurrent writes` : ''}; ${r.durationMs} ms`
+  );
+}
