@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Berth's headless command line: `berth serve`, `berth init`, `berth user ...`, `berth cert ...`,
- * `berth reindex`. Every command resolves its data
+ * `berth reindex`, `berth gc`, `berth repo rm`. Every command resolves its data
  * directory the same way: --data, then BERTH_DATA, then the config file, then the platform default.
+ * gc and repo rm act through the running `berth serve` of that directory, else in-process.
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_DATA_DIR_HELP, DEFAULT_LISTEN, defaultDataDir } from './config/defaults';
@@ -11,6 +12,8 @@ import { printError } from './cli/errors';
 import { reindex } from './cli/reindex';
 import { serve } from './cli/serve';
 import { registerCertCommands } from './cli/cert';
+import { registerGcCommand } from './cli/gc';
+import { registerRepoCommands } from './cli/repo';
 import { registerUserCommands } from './cli/users';
 
 const dataHelp = `storage root, registry:2's rootdirectory (overrides BERTH_DATA; default here: ${defaultDataDir()})`;
@@ -21,7 +24,9 @@ Data directory: --data, else $BERTH_DATA, else storage.filesystem.rootdirectory 
 Configuration: registry:2's config.yml keys (http.addr, http.tls.certificate/key,
   storage.filesystem.rootdirectory, storage.delete.enabled, auth.htpasswd.realm/path, log.level,
   log.accesslog.disabled) and their REGISTRY_* environment overrides (e.g. REGISTRY_HTTP_ADDR).
-  Precedence: command-line flags > BERTH_DATA and REGISTRY_* > config file > defaults.`;
+  Precedence: command-line flags > BERTH_DATA and REGISTRY_* > config file > defaults.
+Running server: gc and repo rm ask the berth serve of the data directory to act (found through
+  <data>/berth/control.json, readable only by who may read the data); without one they work in-process.`;
 
 /** Commander reducer for repeatable options. */
 function collect(value: string, previous: string[]): string[] {
@@ -60,6 +65,8 @@ function buildProgram(): Command {
 
   registerUserCommands(program);
   registerCertCommands(program);
+  registerGcCommand(program, dataHelp);
+  registerRepoCommands(program, dataHelp);
   return program;
 }
 

@@ -11,6 +11,9 @@ import type { Logger } from '../logger';
 import { keepCertificateFresh, type CertificateRenewal } from '../tls/renewal';
 import { certificateStoreFor } from './cert';
 import { listen, shutdown, type Listening } from './listen';
+import { createCoreHandlers } from '../api/handlers';
+import { startControlServer } from '../http/control-server';
+import { lockDataDir } from './control-client';
 
 /** Options of `berth serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -36,6 +39,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
   const auth = await setUpAuth(config, log);
 
+  // Commands working on the directory without a server finish first; later ones find control.json.
+  const unlock = await lockDataDir(config.dataDir, 'berth serve', 60_000);
   let services;
   try {
     services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log });
@@ -57,6 +62,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
     services.close();
     throw err;
   }
+  // Local CLIs (gc, repo rm, usage) act through this loopback listener, never beside the server.
+  const status = () => ({ running: true, url: listeners[0]!.url });
+  const control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log });
+  unlock();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -67,7 +76,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     stopping = true;
     log.info(`${signal}: shutting down`);
     renewal?.stop();
-    await Promise.all(listeners.map((l) => shutdown(l.server, 5000)));
+    await Promise.all([...listeners.map((l) => shutdown(l.server, 5000)), control.close(5000)]);
     services.close();
     process.exit(0);
   };

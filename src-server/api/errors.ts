@@ -1,0 +1,33 @@
+/**
+ * Any failure of a core handler as the contract's ApiError: the one mapping every bridge (the
+ * control server, IPC, `/_berth/api`) shares, so a client sees the same code whichever way it came.
+ */
+import type { ApiError } from '../contract';
+import { NotFoundError, RegistryError } from '../core/errors';
+import type { Logger } from '../logger';
+import { ArgsError } from './args';
+
+/** What a missing thing is called in the OCI code table. */
+const NOT_FOUND_CODES: Record<string, string> = {
+  repository: 'NAME_UNKNOWN',
+  manifest: 'MANIFEST_UNKNOWN',
+  blob: 'BLOB_UNKNOWN',
+};
+
+/**
+ * A handler's failure that carries its own code (e.g. `BUSY` from the garbage collector). Other
+ * modules' error classes opt in by name and `code`, so this module need not import them all.
+ */
+const CODED_ERRORS: Record<string, string> = { GcBusyError: 'BUSY' };
+
+/** Maps `err` to an ApiError; an unexpected one is logged and answered as `INTERNAL` with no detail. */
+export function toApiError(err: unknown, log: Logger, channel: string): ApiError {
+  if (err instanceof RegistryError) return { code: err.code, message: err.message, detail: err.detail ?? undefined };
+  if (err instanceof NotFoundError) {
+    return { code: NOT_FOUND_CODES[err.what] ?? 'NOT_FOUND', message: err.message };
+  }
+  if (err instanceof ArgsError) return { code: 'ARGS_INVALID', message: err.message };
+  if (err instanceof Error && CODED_ERRORS[err.name]) return { code: CODED_ERRORS[err.name]!, message: err.message };
+  log.error(`${channel}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return { code: 'INTERNAL', message: 'internal error (see the server log)' };
+}

@@ -1,0 +1,201 @@
+/**
+ * How a CLI command reaches the core: through the control listener of the `berth serve` that owns
+ * the data directory when one runs (so its index and write gate stay the only writers), else by
+ * opening the data directory in-process, serving the call from the same handler table, and closing.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import type { Envelope, EventChannel, InvokeArgs, InvokeChannel, InvokeResult } from '../contract';
+import { createCoreHandlers, dispatch } from '../api/handlers';
+import { loadConfig } from '../config/load';
+import { isAlive, readControlFile, type ControlFile } from '../http/control-server';
+import { createLogger } from '../logger';
+import { createServices } from '../services';
+import { BERTH_DIR } from '../storage/layout';
+import { CliError } from './errors';
+
+/** Where the data directory comes from, as every command takes it. */
+export interface DataOptions {
+  data?: string;
+  config?: string;
+}
+
+/** A call the core refused: the envelope's message, with its code (e.g. `NAME_UNKNOWN`, `BUSY`). */
+export class CoreCallError extends CliError {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly detail?: unknown,
+  ) {
+    super(message);
+    this.name = 'CoreCallError';
+  }
+}
+
+/** Receives events (e.g. `gc:progress`) while a call runs. */
+export type EventListener = (channel: EventChannel, payload: unknown) => void;
+
+/**
+ * Invokes `channel` on the core that owns the data directory (resolved like every command:
+ * --data, BERTH_DATA, the config file, the default): the running server's, else in-process.
+ * Throws {@link CoreCallError} for a refused call and CliError when the server is lost mid-call.
+ */
+export async function invokeCore<C extends InvokeChannel>(
+  opts: DataOptions,
+  channel: C,
+  args: InvokeArgs<C>,
+  onEvent: EventListener = () => {},
+): Promise<InvokeResult<C>> {
+  const { config } = loadConfig(opts);
+  const dataDir = config.dataDir;
+  // Never create a data directory for a mistyped path.
+  if (!existsSync(dataDir)) throw new CliError(`data directory ${dataDir} not found`);
+  let envelope = await invokeServer(dataDir, channel, args, onEvent);
+  if (!envelope) {
+    const release = await lockDataDir(dataDir, 'this command');
+    try {
+      // A server may have started while we waited for the lock.
+      envelope =
+        (await invokeServer(dataDir, channel, args, onEvent)) ?? (await invokeInProcess(dataDir, config.deleteEnabled, channel, args, onEvent));
+    } finally {
+      release();
+    }
+  }
+  if (!envelope.ok) throw new CoreCallError(envelope.error.message, envelope.error.code, envelope.error.detail);
+  return envelope.result as InvokeResult<C>;
+}
+
+/** Calls the running server; null when none runs (no control.json, its process gone, or refused). */
+async function invokeServer(dataDir: string, channel: string, args: unknown, onEvent: EventListener): Promise<Envelope<unknown> | null> {
+  const ctl = readControlFile(dataDir);
+  if (!ctl || !isAlive(ctl.pid)) return null;
+  return postInvoke(ctl, channel, args, onEvent);
+}
+
+async function invokeInProcess(
+  dataDir: string,
+  deleteEnabled: boolean,
+  channel: string,
+  args: unknown,
+  onEvent: EventListener,
+): Promise<Envelope<unknown>> {
+  const log = createLogger('warn');
+  let services;
+  try {
+    services = await createServices({ dataDir, deleteEnabled, log });
+  } catch (err) {
+    throw new CliError(`cannot open data directory ${dataDir}: ${(err as Error).message}`);
+  }
+  try {
+    return await dispatch(createCoreHandlers(services), channel, args, (event, payload) => onEvent(event, payload), log);
+  } finally {
+    services.close();
+  }
+}
+
+/**
+ * POSTs one call to a control listener and reads its NDJSON answer. Resolves null only when the
+ * connection is refused (a stale control.json: nothing was sent, so working in-process is safe).
+ */
+export function postInvoke(ctl: ControlFile, channel: string, args: unknown, onEvent: EventListener): Promise<Envelope<unknown> | null> {
+  const lost = (why: string) =>
+    new CliError(`lost berth serve (pid ${ctl.pid}) during the call (${why}); it may have been partly done, check with \`berth usage\``);
+  return new Promise((resolve, reject) => {
+    const body = args === undefined ? '' : JSON.stringify(args);
+    const req = request(`${ctl.url}/invoke/${encodeURIComponent(channel)}`, {
+      method: 'POST',
+      agent: false,
+      headers: { Authorization: `Bearer ${ctl.token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? resolve(null) : reject(lost(err.code ?? err.message))));
+    req.on('response', (res) => {
+      if (res.statusCode === 401) {
+        res.resume();
+        return reject(new CliError(`berth serve (pid ${ctl.pid}) refused the token in control.json; is the file another server's?`));
+      }
+      res.setEncoding('utf8');
+      let buffered = '';
+      let envelope: Envelope<unknown> | null = null;
+      const line = (text: string) => {
+        if (!text.trim()) return;
+        const msg = JSON.parse(text) as { event?: EventChannel; payload?: unknown } & Partial<Envelope<unknown>>;
+        if (typeof msg.ok === 'boolean') envelope = msg as Envelope<unknown>;
+        else if (msg.event) onEvent(msg.event, msg.payload);
+      };
+      res.on('data', (chunk: string) => {
+        buffered += chunk;
+        let nl;
+        try {
+          while ((nl = buffered.indexOf('\n')) >= 0) {
+            line(buffered.slice(0, nl));
+            buffered = buffered.slice(nl + 1);
+          }
+        } catch {
+          res.destroy();
+          reject(lost('an answer that is not JSON'));
+        }
+      });
+      res.on('error', () => reject(lost('connection reset')));
+      res.on('close', () => (envelope ? resolve(envelope) : reject(lost('the connection closed before the answer'))));
+    });
+    req.end(body);
+  });
+}
+
+/** Path of the lock a command holds while it works on a data directory without a server. */
+export function dataDirLockPath(dataDir: string): string {
+  return join(dataDir, BERTH_DIR, 'in-process.lock');
+}
+
+/**
+ * Takes the data directory's lock (a file holding our pid, created exclusively), so that commands
+ * working in-process, and a `berth serve` starting, take turns. A lock whose process is gone is
+ * taken over. Waits up to `waitMs` for a live holder, then fails with one line; resolves the release.
+ */
+export async function lockDataDir(dataDir: string, who: string, waitMs = 10_000): Promise<() => void> {
+  const path = dataDirLockPath(dataDir);
+  const until = Date.now() + waitMs;
+  try {
+    mkdirSync(join(dataDir, BERTH_DIR), { recursive: true });
+  } catch (err) {
+    throw new CliError(`cannot open data directory ${dataDir}: ${(err as Error).message}`);
+  }
+  for (;;) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8') === String(process.pid)) unlinkSync(path);
+        } catch {
+          // Already gone.
+        }
+      };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new CliError(`cannot lock ${path}: ${(err as Error).message}`);
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(path, 'utf8'));
+    } catch {
+      continue; // Released meanwhile.
+    }
+    // Not a number yet: the holder is between creating and writing; wait for it.
+    if (Number.isInteger(holder) && holder > 0 && !isAlive(holder)) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // Another waiter took it over first.
+      }
+      continue;
+    }
+    if (Date.now() > until) {
+      const pid = Number.isInteger(holder) ? `pid ${holder}` : 'pid unknown';
+      throw new CliError(`another berth command (${pid}) is working on ${dataDir}; ${who} waited ${Math.round(waitMs / 1000)} s, try again when it ends`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * `berth gc`: garbage collection of the data directory, run by the `berth serve` that owns it when
+ * one runs (so its index and write gate see every change), else in-process. Progress on stderr,
+ * the summary (or with --json the GcReport alone) on stdout.
+ */
+import type { Command } from 'commander';
+import type { GcProgress, GcReport } from '../contract';
+import { invokeCore, type DataOptions } from './control-client';
+
+/** Options of `berth gc`. */
+export interface GcCommandOptions extends DataOptions {
+  dryRun?: boolean;
+  deleteUntagged?: boolean;
+  json?: boolean;
+}
+
+const PHASE_TITLES: Record<GcProgress['phase'], string> = {
+  mark: 'marking',
+  manifests: 'removing manifests',
+  blobs: 'removing blobs',
+  links: 'cleaning links',
+};
+
+/** Adds `berth gc` to the program. */
+export function registerGcCommand(program: Command, dataHelp: string): void {
+  program
+    .command('gc')
+    .description('remove blobs no manifest references (through the running berth serve, or in-process)')
+    .option('--dry-run', 'report what would be removed, remove nothing')
+    .option('--delete-untagged', 'also remove manifests no tag reaches (and what only they reference)')
+    .option('--json', 'print the report as JSON on stdout (progress stays on stderr)')
+    .option('--data <dir>', dataHelp)
+    .option('--config <file>', 'config file to take the data directory from')
+    .action(gc);
+}
+
+/** `berth gc`. */
+export async function gc(opts: GcCommandOptions): Promise<void> {
+  const progress = createProgress(process.stderr, 'gc:', PHASE_TITLES);
+  let report: GcReport;
+  try {
+    report = await invokeCore(opts, 'gc:run', { dryRun: opts.dryRun === true, deleteUntagged: opts.deleteUntagged === true }, (event, payload) => {
+      if (event === 'gc:progress') progress.update(payload as GcProgress);
+    });
+  } finally {
+    progress.finish();
+  }
+  process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : summary(report));
+}
+
+/** The human summary: one line of totals, then the manifests removed. */
+export function summary(r: GcReport): string {
+  const verb = r.dryRun ? 'Would remove' : 'Removed';
+  const lines = [
+    `${verb} ${plural(r.manifestsRemoved.length, 'manifest')}, ${plural(r.blobsRemoved.length, 'blob')}, ` +
+      `${formatBytes(r.bytesRemoved)} in ${(r.durationMs / 1000).toFixed(1)} s` +
+      (r.dryRun ? ' (dry run: nothing removed)' : ''),
+  ];
+  for (const m of r.manifestsRemoved) lines.push(`  ${m.repository}@${m.digest}`);
+  const kept = `Kept ${plural(r.manifestsKept, 'manifest')} and ${plural(r.blobsKept, 'blob')}`;
+  lines.push(r.blobsProtected > 0 ? `${kept}; ${plural(r.blobsProtected, 'unreferenced blob')} kept because a push touched them meanwhile` : kept);
+  return lines.join('\n') + '\n';
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Byte counts for people: `0 B`, `512 B`, `1.50 kB`, `23.4 MB`, `102 GB` (decimal units, like docker). */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  let v = n / 1000;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[i]}`;
+}
+
+/** Progress of one step of a phase. `total` 0 means unknown yet. */
+interface PhaseProgress {
+  phase: string;
+  done: number;
+  total: number;
+}
+
+/** A progress display: feed it updates, then finish it. */
+interface ProgressDisplay {
+  update(p: PhaseProgress): void;
+  /** Ends the current phase's line. */
+  finish(): void;
+}
+
+const BAR_WIDTH = 24;
+
+/** Creates the display for `stream` (a TTY gets the redrawn bar). `label` names the phases' owner. */
+function createProgress(stream: NodeJS.WriteStream, label: string, titles: Record<string, string> = {}): ProgressDisplay {
+  const tty = stream.isTTY === true;
+  let current: PhaseProgress | null = null;
+  let lastDraw = 0;
+  const title = (phase: string) => titles[phase] ?? phase;
+  const counts = (p: PhaseProgress) => (p.total > 0 ? `${p.done}/${p.total}` : `${p.done}`);
+  const draw = (p: PhaseProgress) => {
+    const ratio = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+    const filled = Math.round(ratio * BAR_WIDTH);
+    const bar = p.total > 0 ? `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}%` : '[working...]';
+    stream.write(`\r\x1b[2K${label} ${title(p.phase)} ${bar} ${counts(p)}`);
+  };
+  const endPhase = () => {
+    if (!current) return;
+    if (tty) {
+      draw(current);
+      stream.write('\n');
+    } else {
+      stream.write(`${label} ${title(current.phase)}: ${counts(current)}\n`);
+    }
+    current = null;
+  };
+  return {
+    update(p) {
+      if (current && current.phase !== p.phase) endPhase();
+      current = { ...p };
+      // Redraw at most ~20 times a second: a sweep of many small blobs reports far more often.
+      const now = Date.now();
+      if (tty && (now - lastDraw >= 50 || p.done === p.total)) {
+        lastDraw = now;
+        draw(current);
+      }
+    },
+    finish: endPhase,
+  };
+}
