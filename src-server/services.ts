@@ -5,6 +5,8 @@ import { RegistryIndex } from './index/registry-index';
 import { createLogger, type Logger } from './logger';
 import { reconcileIndex, type ReconcileReport } from './registry/reconcile';
 import { Registry } from './registry/registry';
+import { createPullThrough } from './proxy/pull-through';
+import type { ProxySettings } from './proxy/settings';
 import { FsDriver } from './storage/fs-driver';
 import { BERTH_DIR } from './storage/layout';
 
@@ -17,6 +19,8 @@ export interface ServicesOptions {
   /** fsync blobs before they become visible (default true). */
   fsync?: boolean;
   log?: Logger;
+  /** Makes the registry a pull-through cache of this upstream (registry:2's `proxy`). */
+  proxy?: ProxySettings;
 }
 
 /** Everything the HTTP layer and the CLI use, wired once. */
@@ -49,6 +53,10 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const registry = new Registry({ driver, index, origins, deleteEnabled: opts.deleteEnabled ?? true });
   const reconcileReport = await reconcileIndex(registry);
   for (const w of reconcileReport.warnings) log.warn(`index: ${w}`);
+  if (opts.proxy) {
+    registry.fallback = createPullThrough(registry, opts.proxy, log);
+    log.info(`pull-through cache of ${opts.proxy.remoteUrl}${opts.proxy.username ? ` as ${opts.proxy.username}` : ''}`);
+  }
   const close = () => {
     index.close();
     origins.close();

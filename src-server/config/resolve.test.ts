@@ -50,13 +50,53 @@ describe('resolveConfig', () => {
     expect(warnings.map((w) => w.split(' ')[2])).toEqual(['log.fields', 'storage.cache', 'http.headers', 'health']);
   });
 
-  it('refuses the seed configs that set proxy.remoteurl, naming the pull-through cache', () => {
-    const withProxy = seedYamlBlocks().filter((b) => b.includes('remoteurl'));
-    expect(withProxy.length).toBe(2);
-    for (const text of withProxy) {
-      expect(() => resolve({ fileText: text })).toThrow(/pull-through cache is not supported yet/);
+  it('resolves the seed configs that set proxy.remoteurl into a pull-through cache', () => {
+    const [image, mirror] = seedYamlBlocks();
+    const a = resolve({ fileText: image!, flags: { allowOpenNetwork: true } }).config;
+    expect(a.proxy).toEqual({ remoteUrl: 'https://8x40wsit.mirror.aliyuncs.com', tagTtlMs: 5 * 60_000 });
+    // The mirror's `[username]` placeholders are YAML lists until filled in, as registry:2 reads them too.
+    expect(() => resolve({ fileText: mirror! })).toThrow(/proxy.username: expected a single value, not a list/);
+    const filled = mirror!.replace('[username]', 'hub-user').replace('[password]', 'hub-secret');
+    const b = resolve({ fileText: filled }).config;
+    expect(b.proxy).toEqual({ remoteUrl: 'https://registry-1.docker.io', username: 'hub-user', password: 'hub-secret', tagTtlMs: 300_000 });
+    expect(b.auth.mode).toBe('none');
+    expect(resolve({}).config.proxy).toBeUndefined();
+  });
+
+  it('reads proxy settings from REGISTRY_PROXY_* variables, tagttl as a duration', () => {
+    const env = {
+      REGISTRY_PROXY_REMOTEURL: 'http://127.0.0.1:5001/',
+      REGISTRY_PROXY_USERNAME: 'u',
+      REGISTRY_PROXY_PASSWORD: 'p w',
+      REGISTRY_PROXY_TAGTTL: '1h30m',
+    };
+    expect(resolve({ env }).config.proxy).toEqual({ remoteUrl: 'http://127.0.0.1:5001', username: 'u', password: 'p w', tagTtlMs: 5_400_000 });
+    expect(resolve({ env: { REGISTRY_PROXY_REMOTEURL: 'https://r.example', REGISTRY_PROXY_TAGTTL: '0' } }).config.proxy?.tagTtlMs).toBe(0);
+    expect(resolve({ fileText: 'proxy:\n  remoteurl: https://r.example\n  tagttl: 1500ms\n' }).config.proxy?.tagTtlMs).toBe(1500);
+    expect(resolve({ fileText: 'proxy:\n  username: u\n' }).warnings).toEqual(['proxy settings without proxy.remoteurl are ignored']);
+  });
+
+  it('refuses a bad proxy setting in one line, never echoing the password', () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ REGISTRY_PROXY_REMOTEURL: 'registry-1.docker.io' }, /^proxy.remoteurl: "registry-1.docker.io" is not a URL/],
+      [{ REGISTRY_PROXY_REMOTEURL: 'ftp://r.example' }, /must start with https:\/\/ or http:\/\//],
+      [{ REGISTRY_PROXY_REMOTEURL: 'https://u:s3cret@r.example' }, /proxy.username and proxy.password, not in the URL/],
+      [{ REGISTRY_PROXY_REMOTEURL: 'u:s3cret@r.example' }, /^proxy.remoteurl: "u:\*\*\*@r.example" must start with https/],
+      [{ REGISTRY_PROXY_REMOTEURL: 'https://r.example', REGISTRY_PROXY_USERNAME: 'u' }, /must be set together/],
+      [{ REGISTRY_PROXY_REMOTEURL: 'https://r.example', REGISTRY_PROXY_TAGTTL: '5 minutes' }, /proxy.tagttl: invalid duration "5 minutes"/],
+      [{ REGISTRY_PROXY_REMOTEURL: 'https://r.example', REGISTRY_PROXY_TAGTTL: '-1s' }, /proxy.tagttl: invalid duration/],
+    ];
+    for (const [env, message] of cases) {
+      let err: unknown;
+      try {
+        resolve({ env });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, String(message)).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toMatch(message);
+      expect((err as Error).message).not.toMatch(/s3cret|\n/);
     }
-    expect(() => resolve({ env: { REGISTRY_PROXY_REMOTEURL: 'https://registry-1.docker.io' } })).toThrow(ConfigError);
   });
 
   it('applies the seed docker run environment (REGISTRY_AUTH=htpasswd, realm, path, TLS)', () => {

@@ -37,6 +37,8 @@ const IMPLEMENTED = new Set([
   'proxy.remoteurl',
   'proxy.username',
   'proxy.password',
+  // Berth's own: how long a cached tag is served before the upstream is asked again.
+  'proxy.tagttl',
   'log.level',
   'log.accesslog.disabled',
 ]);
@@ -82,12 +84,6 @@ function logLevel(value: string, source: string): LogLevel {
 
 /** Refuses what Berth cannot honour, where serving anyway would be wrong or unsafe. */
 function refuseUnsupported(tree: ConfigTree): void {
-  if (str(tree, 'proxy.remoteurl')) {
-    throw new ConfigError(
-      'proxy.remoteurl is set, but the pull-through cache is not supported yet; remove proxy.remoteurl ' +
-        '(REGISTRY_PROXY_REMOTEURL) to run Berth as a normal registry',
-    );
-  }
   const storage = nodeAt(tree, 'storage');
   for (const key of isTree(storage) ? Object.keys(storage) : []) {
     if (!STORAGE_SETTINGS.has(key)) throw new ConfigError(`storage.${key}: storage driver "${key}" is not supported; Berth stores on the filesystem`);
@@ -117,6 +113,55 @@ function authMode(flag: string | undefined, hasHtpasswd: boolean, hasFile: boole
   }
   if (hasHtpasswd) return 'basic';
   return hasFile ? 'none' : 'basic';
+}
+
+/** `proxy.tagttl` when not set: tags are re-checked upstream at most every five minutes. */
+export const DEFAULT_TAG_TTL_MS = 5 * 60_000;
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses a Go-style duration (`90s`, `5m`, `1h30m`, `0`) into milliseconds; null when invalid. */
+export function parseDuration(value: string): number | null {
+  if (/^0+$/.test(value)) return 0;
+  if (!/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(value)) return null;
+  let ms = 0;
+  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * DURATION_UNITS[m[2]!]!;
+  return Math.round(ms);
+}
+
+/**
+ * The pull-through cache (registry:2's `proxy` section, plus Berth's `proxy.tagttl`), or undefined
+ * when `proxy.remoteurl` is not set. Error messages never repeat the password.
+ */
+function proxyConfig(tree: ConfigTree, warnings: string[]): BerthConfig['proxy'] {
+  const remote = str(tree, 'proxy.remoteurl');
+  const username = str(tree, 'proxy.username');
+  const password = str(tree, 'proxy.password');
+  const ttl = str(tree, 'proxy.tagttl');
+  if (!remote) {
+    if (username !== undefined || password !== undefined || ttl !== undefined) warnings.push('proxy settings without proxy.remoteurl are ignored');
+    return undefined;
+  }
+  // Whatever precedes an `@` may be a password: never repeated in a message.
+  const shown = remote.replace(/^[^@]*@/, (m) => m.replace(/[^/:]*@$/, '***@'));
+  let url: URL;
+  try {
+    url = new URL(remote);
+  } catch {
+    throw new ConfigError(`proxy.remoteurl: "${shown}" is not a URL (e.g. https://registry-1.docker.io)`);
+  }
+  if (url.username || url.password) {
+    throw new ConfigError('proxy.remoteurl: put the user name and password in proxy.username and proxy.password, not in the URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`proxy.remoteurl: "${shown}" must start with https:// or http://`);
+  }
+  if (url.search || url.hash) throw new ConfigError(`proxy.remoteurl: "${shown}" must not have a query or fragment`);
+  if ((username === undefined) !== (password === undefined)) throw new ConfigError('proxy.username and proxy.password must be set together');
+  const tagTtlMs = ttl === undefined ? DEFAULT_TAG_TTL_MS : parseDuration(ttl);
+  if (tagTtlMs === null) throw new ConfigError(`proxy.tagttl: invalid duration "${ttl}" (e.g. 30s, 5m, 1h, or 0 to ask the upstream on every pull)`);
+  const remoteUrl = (url.origin + url.pathname).replace(/\/+$/, '');
+  return { remoteUrl, ...(username !== undefined ? { username, password: password! } : {}), tagTtlMs };
 }
 
 /** True for addresses only this machine can reach. */
@@ -193,5 +238,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     logLevel: levelFlag !== undefined ? logLevel(levelFlag, '--log-level') : levelTree ? logLevel(levelTree, 'log.level') : 'info',
     accessLog: flags.accessLog === true || accessDisabled === false,
   };
+  const proxy = proxyConfig(tree, warnings);
+  if (proxy) config.proxy = proxy;
   return { config, warnings };
 }

@@ -26,6 +26,19 @@ export interface BerthConfig {
   logLevel: LogLevel;
   /** The per-request log (`log.accesslog.disabled: false` or `--access-log`); off by default. */
   accessLog: boolean;
+  /** The pull-through cache of an upstream registry (`proxy.remoteurl`); absent: a normal registry. */
+  proxy?: ProxyConfig;
+}
+
+/** The pull-through cache's settings. The password is never logged. */
+export interface ProxyConfig {
+  /** The upstream's base URL, without a trailing slash (`proxy.remoteurl`). */
+  remoteUrl: string;
+  /** `proxy.username` and `proxy.password`, set together. */
+  username?: string;
+  password?: string;
+  /** How long a cached tag is served without asking the upstream (`proxy.tagttl`, default 5m; 0 = always ask). */
+  tagTtlMs: number;
 }
 
 /** Authentication modes: Basic against htpasswd, Bearer tokens from Berth's /token, or none. */

@@ -1,8 +1,9 @@
 import type { Context } from 'koa';
 import { open, type FileHandle } from 'node:fs/promises';
+import type { ParsedDigest } from '../core/digest';
 import { NotFoundError, RegistryError } from '../core/errors';
 import type { ByteRange } from '../storage/driver';
-import type { Registry } from '../registry/registry';
+import type { ContentFallback, Registry } from '../registry/registry';
 import { sendFileRange } from './send-file';
 import { empty, requireDigest } from './util';
 
@@ -30,22 +31,14 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 export async function getBlob(ctx: Context, registry: Registry, repo: string, ref: string): Promise<void> {
   ctx.state.notFound = 'BLOB_UNKNOWN';
   const d = requireDigest(ref);
-  const size = await registry.statBlob(repo, d);
-  ctx.set('Docker-Content-Digest', d.digest);
-  ctx.set('ETag', `"${d.digest}"`);
-  ctx.set('Accept-Ranges', 'bytes');
-  ctx.set('Cache-Control', 'max-age=31536000');
-  ctx.type = 'application/octet-stream';
-  const range = parseRange(ctx.get('Range') || undefined, size);
-  if (range === null) {
-    throw new RegistryError('RANGE_INVALID', { headers: { 'Content-Range': `bytes */${size}` }, detail: { size } });
+  let size: number;
+  try {
+    size = await registry.statBlob(repo, d);
+  } catch (err) {
+    if (err instanceof NotFoundError && registry.fallback) return getUpstreamBlob(ctx, registry.fallback, repo, d);
+    throw err;
   }
-  if (range) {
-    ctx.status = 206;
-    ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
-  } else {
-    ctx.status = 200;
-  }
+  const range = blobHeaders(ctx, d, size);
   const length = range ? range.end - range.start + 1 : size;
   if (ctx.method === 'HEAD' || length === 0) {
     ctx.set('Content-Length', String(length));
@@ -64,6 +57,58 @@ export async function getBlob(ctx: Context, registry: Registry, repo: string, re
     return;
   }
   ctx.body = registry.openBlob(d, range);
+}
+
+/**
+ * Sets the headers and status of a blob answer and returns the range to send (undefined: all);
+ * a range outside the blob is RANGE_INVALID.
+ */
+function blobHeaders(ctx: Context, d: ParsedDigest, size: number): ByteRange | undefined {
+  ctx.set('Docker-Content-Digest', d.digest);
+  ctx.set('ETag', `"${d.digest}"`);
+  ctx.set('Accept-Ranges', 'bytes');
+  ctx.set('Cache-Control', 'max-age=31536000');
+  ctx.type = 'application/octet-stream';
+  const range = parseRange(ctx.get('Range') || undefined, size);
+  if (range === null) {
+    throw new RegistryError('RANGE_INVALID', { headers: { 'Content-Range': `bytes */${size}` }, detail: { size } });
+  }
+  if (range) {
+    ctx.status = 206;
+    ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+  } else {
+    ctx.status = 200;
+  }
+  return range;
+}
+
+/**
+ * A blob the registry lacks, from the pull-through cache's upstream: HEAD asks the upstream's size
+ * (nothing cached); GET streams it while caching it. A Range needs the size first (one HEAD).
+ */
+async function getUpstreamBlob(ctx: Context, fallback: ContentFallback, repo: string, d: ParsedDigest): Promise<void> {
+  const wantsRange = ctx.method === 'GET' && !!ctx.get('Range');
+  if (ctx.method === 'HEAD' || wantsRange) {
+    const size = await fallback.statBlob(repo, d);
+    if (size === null) throw new NotFoundError('blob');
+    const range = blobHeaders(ctx, d, size);
+    const length = range ? range.end - range.start + 1 : size;
+    if (ctx.method === 'HEAD') {
+      ctx.set('Content-Length', String(length));
+      return;
+    }
+    const opened = await fallback.openBlob(repo, d, range);
+    if (!opened) throw new NotFoundError('blob');
+    ctx.length = length;
+    ctx.body = opened.stream;
+    return;
+  }
+  const opened = await fallback.openBlob(repo, d);
+  if (!opened) throw new NotFoundError('blob');
+  blobHeaders(ctx, d, opened.size);
+  ctx.length = opened.size;
+  // An empty blob is cached all the same; there is nothing to stream.
+  ctx.body = opened.size === 0 ? '' : opened.stream;
 }
 
 async function openOrNotFound(path: string): Promise<FileHandle> {

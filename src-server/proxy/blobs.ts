@@ -1,0 +1,100 @@
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import type { ParsedDigest } from '../core/digest';
+import type { Logger } from '../logger';
+import type { Registry } from '../registry/registry';
+import type { RemoteBlob, RemoteRegistry } from '../remote/client';
+import { RemoteProtocolError } from '../remote/errors';
+import type { ByteRange } from '../storage/driver';
+import { upstreamError } from './upstream-error';
+
+/**
+ * Blobs the registry lacks, from the upstream. A GET streams the upstream's bytes to the client
+ * while writing them through an upload, so the blob becomes visible only once its digest is
+ * verified. The client's last bytes are held back until then: a client never receives a complete
+ * body that turned out wrong (it sees a cut connection instead). If the client goes away, the
+ * download still finishes into the cache. A Range request fetches the whole blob (caching it) and
+ * sends only the range. Concurrent GETs of one blob use separate uploads; the later commit finds
+ * the blob in place and only links it.
+ */
+export class BlobPuller {
+  constructor(
+    private readonly registry: Registry,
+    private readonly remote: RemoteRegistry,
+    private readonly log: Logger,
+  ) {}
+
+  /** The blob's size at the upstream (HEAD, nothing cached), or null when it lacks it. */
+  async stat(repo: string, d: ParsedDigest): Promise<number | null> {
+    try {
+      return await this.remote.headBlob(repo, d.digest);
+    } catch (err) {
+      throw upstreamError(err);
+    }
+  }
+
+  /** Streams the blob (or `range` of it) from the upstream, caching it; null when the upstream lacks it. */
+  async open(repo: string, d: ParsedDigest, range?: ByteRange): Promise<{ size: number; stream: Readable } | null> {
+    // Bytes already here for another repository: the upstream only has to confirm this one has them.
+    if ((await this.registry.blobs.size(d)) !== null) {
+      const size = await this.stat(repo, d);
+      if (size === null) return null;
+      if (await this.registry.mountBlob(repo, d)) return { size, stream: this.registry.openBlob(d, range) };
+    }
+    let blob: RemoteBlob | null = null;
+    let size: number | null;
+    try {
+      blob = await this.remote.getBlob(repo, d.digest);
+      if (blob === null) return null;
+      size = blob.size ?? (await this.remote.headBlob(repo, d.digest));
+      if (size === null) throw new RemoteProtocolError(`${this.remote.url} sent blob ${d.digest} without a size`, this.remote.url);
+    } catch (err) {
+      await blob?.cancel();
+      throw upstreamError(err);
+    }
+    const { uuid } = await this.registry.uploads.start(repo, d.algorithm);
+    const out = new PassThrough();
+    void this.cacheWhileStreaming(repo, uuid, d, blob, out, range ?? { start: 0, end: size - 1 });
+    return { size, stream: out };
+  }
+
+  private async cacheWhileStreaming(repo: string, uuid: string, d: ParsedDigest, blob: RemoteBlob, out: PassThrough, range: ByteRange): Promise<void> {
+    let held: Buffer | null = null;
+    async function* source(): AsyncIterable<Buffer> {
+      let pos = 0;
+      for await (const chunk of blob.chunks) {
+        const from = Math.max(range.start - pos, 0);
+        const to = Math.min(range.end + 1 - pos, chunk.length);
+        pos += chunk.length;
+        yield chunk;
+        if (from < to) {
+          if (held) await sendTo(out, held);
+          held = chunk.subarray(from, to);
+        }
+      }
+    }
+    try {
+      await this.registry.commitUpload(repo, uuid, d, source(), this.remote.url);
+      if (held) await sendTo(out, held);
+      out.end();
+    } catch (err) {
+      await this.registry.uploads.cancel(repo, uuid).catch(() => {});
+      this.log.warn(`pull-through: blob ${d.digest} of ${repo} from ${this.remote.url} not cached: ${(err as Error).message}`);
+      out.destroy(err as Error);
+    }
+  }
+}
+
+/** Writes to the client with backpressure; a client that went away is skipped, not waited for. */
+async function sendTo(out: Writable, buf: Buffer): Promise<void> {
+  if (out.destroyed || out.writableEnded) return;
+  if (out.write(buf)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * What can go wrong talking to a remote registry, as neutral errors: callers choose what a failure
+ * means to their own clients. Messages name the remote's URL, never credentials.
+ */
+
+/** Base of every remote failure. */
+export class RemoteError extends Error {
+  constructor(message: string, readonly url: string) {
+    super(message);
+    this.name = 'RemoteError';
+  }
+}
+
+/** The remote could not be reached, timed out, or answered 5xx: it may work later. */
+export class RemoteUnavailableError extends RemoteError {
+  constructor(message: string, url: string, readonly status?: number) {
+    super(message, url);
+    this.name = 'RemoteUnavailableError';
+  }
+}
+
+/** The remote (or its token service) refused the credentials, or has no right for them. */
+export class RemoteAuthError extends RemoteError {
+  constructor(message: string, url: string, readonly status: number, readonly hadCredentials: boolean) {
+    super(message, url);
+    this.name = 'RemoteAuthError';
+  }
+}
+
+/** The remote asked clients to slow down (429). */
+export class RemoteRateLimitError extends RemoteError {
+  constructor(message: string, url: string, readonly retryAfter: string | null) {
+    super(message, url);
+    this.name = 'RemoteRateLimitError';
+  }
+}
+
+/** An answer that breaks the protocol: an unexpected status, a digest mismatch, a body too large. */
+export class RemoteProtocolError extends RemoteError {
+  constructor(message: string, url: string, readonly status?: number) {
+    super(message, url);
+    this.name = 'RemoteProtocolError';
+  }
+}
