@@ -43,7 +43,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const unlock = await lockDataDir(config.dataDir, 'berth serve', 60_000);
   let services;
   try {
-    services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log });
+    services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy });
   } catch (err) {
     throw new CliError(`cannot open data directory ${config.dataDir}: ${(err as Error).message}`);
   }
