@@ -4,6 +4,7 @@
  */
 import type { ApiError } from '../contract';
 import { NotFoundError, RegistryError } from '../core/errors';
+import { GcBusyError } from '../gc/collect';
 import type { Logger } from '../logger';
 import { ArgsError } from './args';
 
@@ -14,11 +15,6 @@ const NOT_FOUND_CODES: Record<string, string> = {
   blob: 'BLOB_UNKNOWN',
 };
 
-/**
- * A handler's failure that carries its own code (e.g. `BUSY` from the garbage collector). Other
- * modules' error classes opt in by name and `code`, so this module need not import them all.
- */
-const CODED_ERRORS: Record<string, string> = { GcBusyError: 'BUSY' };
 
 /** Maps `err` to an ApiError; an unexpected one is logged and answered as `INTERNAL` with no detail. */
 export function toApiError(err: unknown, log: Logger, channel: string): ApiError {
@@ -27,7 +23,7 @@ export function toApiError(err: unknown, log: Logger, channel: string): ApiError
     return { code: NOT_FOUND_CODES[err.what] ?? 'NOT_FOUND', message: err.message };
   }
   if (err instanceof ArgsError) return { code: 'ARGS_INVALID', message: err.message };
-  if (err instanceof Error && CODED_ERRORS[err.name]) return { code: CODED_ERRORS[err.name]!, message: err.message };
+  if (err instanceof GcBusyError) return { code: 'BUSY', message: err.message };
   log.error(`${channel}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return { code: 'INTERNAL', message: 'internal error (see the server log)' };
 }

@@ -16,6 +16,7 @@ import type {
 import { isInvokeChannel } from '../contract';
 import { NotFoundError, RegistryError } from '../core/errors';
 import { isValidName } from '../core/names';
+import { collectGarbage } from '../gc/collect';
 import type { Logger } from '../logger';
 import type { Registry } from '../registry/registry';
 import { checkArgs } from './args';
@@ -48,9 +49,7 @@ export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOpti
   const status = opts.status ?? (() => ({ running: false, url: null }));
   return {
     'registry:status': async () => status(),
-    'gc:run': async () => {
-      throw new RegistryError('UNSUPPORTED', { message: 'garbage collection is not available yet' });
-    },
+    'gc:run': (args, emit) => collectGarbage(registry, { ...args, onProgress: (p) => emit('gc:progress', p), log: services.log }),
     'usage:registry': async () => {
       throw new RegistryError('UNSUPPORTED', { message: 'usage is not available yet' });
     },

@@ -102,6 +102,35 @@ describe('calls', () => {
   });
 });
 
+describe('gc:run', () => {
+  it('streams gc:progress events, then the report as the last line', async () => {
+    const img = await pushRandomImage(api.base, 'gc/one', 'v1', [2048]);
+    await fetch(`${api.base}/v2/gc/one/manifests/${img.digest}`, { method: 'DELETE' });
+    const res = await invoke('gc:run', JSON.stringify({ dryRun: false }));
+    expect(res.status).toBe(200);
+    const all = lines(res);
+    const events = all.slice(0, -1);
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) expect(e).toEqual({ event: 'gc:progress', payload: { phase: expect.any(String), done: expect.any(Number), total: expect.any(Number) } });
+    expect(events.map((e) => e.payload.phase)).toContain('blobs');
+    const last = all.at(-1);
+    expect(last.ok).toBe(true);
+    const removed = last.result.blobsRemoved.map((b: { digest: string }) => b.digest);
+    expect(removed).toEqual(expect.arrayContaining([img.digest, img.manifest.config.digest, img.manifest.layers[0]!.digest]));
+  });
+
+  it('while a collection runs, another is refused as BUSY', async () => {
+    await api.services.registry.gate.beginCollection();
+    try {
+      const res = await invoke('gc:run', '{}');
+      expect(lines(res)).toEqual([{ ok: false, error: { code: 'BUSY', message: 'a garbage collection is already running' } }]);
+    } finally {
+      api.services.registry.gate.endCollection();
+    }
+    expect(lines(await invoke('gc:run', '{"dryRun":true}')).at(-1).ok).toBe(true);
+  });
+});
+
 describe('refusals', () => {
   it.each([
     { desc: 'unknown channel', channel: 'nope:nothing', body: '{}', status: 404, code: 'CHANNEL_UNKNOWN' },
