@@ -14,6 +14,8 @@ export interface Challenge {
 const TOKEN = /[!#$%&'*+.^_`|~0-9A-Za-z-]+/y;
 const QUOTED = /"((?:[^"\\]|\\.)*)"/y;
 const SPACES = /[ \t]*/y;
+/** Bare values should be tokens; some servers send URLs unquoted, so anything up to a comma is taken. */
+const BARE = /[^\s,]+/y;
 
 /** Parses a `WWW-Authenticate` header into its challenges; [] for an absent or unreadable header. */
 export function parseChallenges(header: string | null | undefined): Challenge[] {
@@ -52,7 +54,7 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
       pos++;
       skip();
       const quoted = match(QUOTED);
-      const value = quoted ? quoted[1]!.replace(/\\(.)/g, '$1') : (match(TOKEN)?.[0] ?? '');
+      const value = quoted ? quoted[1]!.replace(/\\(.)/g, '$1') : (match(BARE)?.[0] ?? '');
       challenge.params[name[0].toLowerCase()] = value;
     }
     // Anything unreadable ends the header rather than guessing.
