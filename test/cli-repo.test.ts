@@ -1,0 +1,109 @@
+/**
+ * `berth repo rm` against a real `berth serve`: the repository leaves the running registry at once,
+ * its blobs wait for `berth gc` (which keeps the ones another repository shares); refusals are one
+ * line.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBerth, startBerth, tempDir, type RunningBerth } from './helpers/berth-server';
+import { pushBlob, pushManifest, pushRandomImage } from './helpers/push';
+
+let tmp: ReturnType<typeof tempDir>;
+let b: RunningBerth;
+const running: RunningBerth[] = [];
+
+beforeAll(async () => {
+  tmp = tempDir('berth-cli-repo-');
+  b = await startBerth(join(tmp.dir, 'data'));
+  running.push(b);
+});
+afterAll(async () => {
+  await Promise.all(running.map((r) => r.kill()));
+  tmp.cleanup();
+});
+
+const blobFile = (dataDir: string, digest: string) => {
+  const hex = digest.slice('sha256:'.length);
+  return join(dataDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+};
+const json = async (url: string) => (await fetch(url)).json();
+
+describe('berth repo rm with a running server', () => {
+  it('removes the repository at once; gc then frees what only it held, shared blobs stay', async () => {
+    const dataDir = b.dataDir;
+    const base = b.url;
+    const v1 = await pushRandomImage(base, 'team/app', 'v1', [2048]);
+    await pushRandomImage(base, 'team/app', 'v2', [2048]);
+    const keep = await pushRandomImage(base, 'team/keep', 'v1', [2048]);
+    // A layer both repositories hold.
+    const shared = await pushBlob(base, 'team/app', Buffer.from('shared layer'));
+    await pushBlob(base, 'team/keep', Buffer.from('shared layer'));
+    const config = await pushBlob(base, 'team/app', Buffer.from('{"os":"linux","architecture":"arm64"}'));
+    await pushBlob(base, 'team/keep', Buffer.from('{"os":"linux","architecture":"arm64"}'));
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 37 },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: shared, size: 12 }],
+    };
+    await pushManifest(base, 'team/app', 'shared', manifest);
+    await pushManifest(base, 'team/keep', 'shared', manifest);
+
+    const r = await runBerth(['repo', 'rm', 'team/app', '--yes', '--data', dataDir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('deleted repository team/app: 3 tags, 3 manifests; run `berth gc` to free the space\n');
+
+    expect((await json(`${base}/v2/_catalog`)).repositories).toEqual(['team/keep']);
+    expect((await fetch(`${base}/v2/team/app/manifests/v1`)).status).toBe(404);
+    expect((await fetch(`${base}/v2/team/app/tags/list`)).status).toBe(404);
+    expect((await fetch(`${base}/v2/team/keep/manifests/v1`)).status).toBe(200);
+    expect((await fetch(`${base}/v2/team/keep/manifests/shared`)).status).toBe(200);
+    // Until gc, the blobs are still on disk.
+    const appOnly = [v1.manifest.layers[0]!.digest, v1.manifest.config.digest];
+    for (const d of [...appOnly, shared]) expect(existsSync(blobFile(dataDir, d))).toBe(true);
+
+    const gc = await runBerth(['gc', '--data', dataDir]);
+    expect(gc.code).toBe(0);
+    for (const d of appOnly) expect(existsSync(blobFile(dataDir, d))).toBe(false);
+    for (const d of [shared, config, keep.manifest.layers[0]!.digest]) expect(existsSync(blobFile(dataDir, d))).toBe(true);
+    expect((await fetch(`${base}/v2/team/keep/blobs/${shared}`)).status).toBe(200);
+  });
+
+  it('an unknown repository is one line, exit 1', async () => {
+    const r = await runBerth(['repo', 'rm', 'no/such', '--yes', '--data', b.dataDir]);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'berth: unknown repository no/such\n' });
+  });
+
+  it('an invalid name is one line, exit 1', async () => {
+    const r = await runBerth(['repo', 'rm', 'Bad/NAME', '--yes', '--data', b.dataDir]);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'berth: invalid repository name "Bad/NAME"\n' });
+  });
+
+  it('without --yes and no terminal it refuses, and deletes nothing', async () => {
+    await pushRandomImage(b.url, 'asked', 'v1');
+    const r = await runBerth(['repo', 'rm', 'asked', '--data', b.dataDir], { input: 'y\n' });
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'berth: refusing to delete repository asked without --yes (stdin is not a terminal)\n' });
+    expect((await json(`${b.url}/v2/_catalog`)).repositories).toContain('asked');
+  });
+});
+
+describe('berth repo rm with deletes disabled', () => {
+  it('is refused in one line, by the server and in-process', async () => {
+    const dataDir = join(tmp.dir, 'nodelete');
+    const config = join(tmp.dir, 'nodelete.yml');
+    writeFileSync(config, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dataDir}\n  delete:\n    enabled: false\n`);
+    const s = await startBerth(dataDir, ['--config', config, '--auth', 'none']);
+    running.push(s);
+    await pushRandomImage(s.url, 'team/app', 'v1');
+    const msg = 'berth: deletes are disabled (storage.delete.enabled)\n';
+    expect(await runBerth(['repo', 'rm', 'team/app', '--yes', '--config', config])).toEqual({ code: 1, stdout: '', stderr: msg });
+    await s.stop();
+    expect(await runBerth(['repo', 'rm', 'team/app', '--yes', '--config', config])).toEqual({ code: 1, stdout: '', stderr: msg });
+    const again = await startBerth(dataDir, ['--config', config, '--auth', 'none']);
+    running.push(again);
+    expect((await json(`${again.url}/v2/_catalog`)).repositories).toEqual(['team/app']);
+    await again.stop();
+  });
+});
