@@ -42,7 +42,7 @@ function rows(r: GcResult): string[][] {
     const ratio = (f: (l: Latency) => number) => `${(f(r.push!.duringGc) / f(r.push!.idle)).toFixed(2)}x idle`;
     out.push(
       ['Tiny-image push latency p50 / p95, idle', lat(r.push.idle), 'n/a (offline only)', '—'],
-      [`Tiny-image push latency p50 / p95, during GC (${r.push.duringGc.count} pushes, ${r.push.gcRuns} collections)`, lat(r.push.duringGc), 'n/a (offline only)', `p50 ${ratio((l) => l.p50)}, p95 ${ratio((l) => l.p95)}`],
+      [`Tiny-image push latency p50 / p95, during GC (${r.push.duringGc.count} pushes, ${r.push.gcRuns} collections; ${r.push.retried} of ${r.push.pushesInLoop} pushed again after MANIFEST_BLOB_UNKNOWN)`, lat(r.push.duringGc), 'n/a (offline only)', `p50 ${ratio((l) => l.p50)}, p95 ${ratio((l) => l.p95)}`],
     );
   } else {
     out.push(['Tiny-image push latency, idle vs during GC', 'error', 'n/a (offline only)', '—']);
