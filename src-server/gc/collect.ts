@@ -100,14 +100,11 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
   }
   try {
     const batchSize = Math.max(1, opts.batchSize ?? 64);
-    const inBatches = async <T>(items: T[], phase: GcProgress['phase'], fn: (item: T) => Promise<void> | void, parallel = false) => {
+    const inBatches: InBatches = async (items, phase, fn) => {
       progress.report(phase, 0, items.length);
       for (let i = 0; i < items.length; i += batchSize) {
         const batch = items.slice(i, i + batchSize);
-        await gate.exclusive(async () => {
-          if (parallel) await Promise.all(batch.map(async (x) => fn(x)));
-          else for (const x of batch) await fn(x);
-        });
+        await gate.exclusive(() => fn(batch));
         progress.report(phase, Math.min(items.length, i + batch.length), items.length);
       }
     };
@@ -128,20 +125,13 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
     );
     const blobsRemoved: StoredBlob[] = [];
     let blobsProtected = 0;
-    await inBatches(
-      candidates,
-      'blobs',
-      async (b) => {
-        if (gate.isProtected(b.digest.digest)) {
-          blobsProtected++;
-          return;
-        }
-        await registry.blobs.remove(b.digest);
-        registry.origins.forgetBlob(b.digest.digest);
-        blobsRemoved.push(b);
-      },
-      true,
-    );
+    await inBatches(candidates, 'blobs', async (batch) => {
+      const doomed = batch.filter((b) => !gate.isProtected(b.digest.digest));
+      blobsProtected += batch.length - doomed.length;
+      await Promise.all(doomed.map((b) => registry.blobs.remove(b.digest)));
+      for (const b of doomed) registry.origins.forgetBlob(b.digest.digest);
+      blobsRemoved.push(...doomed);
+    });
 
     await removeLayerLinks(registry, new Set(blobsRemoved.map((b) => b.digest.digest)), inBatches);
 
@@ -163,7 +153,8 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
   }
 }
 
-type InBatches = <T>(items: T[], phase: GcProgress['phase'], fn: (item: T) => Promise<void> | void, parallel?: boolean) => Promise<void>;
+/** Runs `fn` over `items` in batches, each inside one exclusive section of the write gate, reporting progress. */
+type InBatches = <T>(items: T[], phase: GcProgress['phase'], fn: (batch: T[]) => Promise<void>) => Promise<void>;
 
 /**
  * Removes the marked untagged manifests as registry:2's vacuum does (revision link, tag history
@@ -180,19 +171,32 @@ async function removeUntagged(
   const repos = new Map(graph.repos.map((r) => [r.name, r]));
   const history = new Map<string, Map<string, string[]>>();
   for (const name of new Set(marked.removable.map((m) => m.repository))) history.set(name, await registry.manifests.tagHistory(name));
-  await inBatches(marked.removable, 'manifests', async ({ repository, digest }) => {
-    const kept = marked.keptManifests.get(repository)!;
-    if (kept.has(digest) || !registry.index.hasManifest(repository, digest)) return;
-    if (registry.gate.isProtected(digest) || registry.index.tagsOf(repository, digest).length > 0) {
-      closeOver(graph, repos.get(repository)!, [digest], kept, marked.keptBlobs);
-      return;
-    }
-    const d = parseDigest(digest)!;
-    await registry.manifests.deleteRevision(repository, d);
-    await registry.manifests.forgetTagHistory(repository, d, history.get(repository)?.get(digest) ?? []);
-    registry.index.deleteManifest(repository, digest);
-    registry.origins.forgetManifest(repository, digest);
-    removed.push({ repository, digest });
+  await inBatches(marked.removable, 'manifests', async (batch) => {
+    // Decide in order first: a manifest that stays keeps what it reaches, which comes later in the list.
+    const doomed = batch.filter(({ repository, digest }) => {
+      const kept = marked.keptManifests.get(repository)!;
+      if (kept.has(digest) || !registry.index.hasManifest(repository, digest)) return false;
+      if (registry.gate.isProtected(digest) || registry.index.tagsOf(repository, digest).length > 0) {
+        closeOver(graph, repos.get(repository)!, [digest], kept, marked.keptBlobs);
+        return false;
+      }
+      return true;
+    });
+    // Disk first, then the index, as every write does.
+    await Promise.all(
+      doomed.map(async ({ repository, digest }) => {
+        const d = parseDigest(digest)!;
+        await registry.manifests.deleteRevision(repository, d);
+        await registry.manifests.forgetTagHistory(repository, d, history.get(repository)?.get(digest) ?? []);
+      }),
+    );
+    registry.index.db.transaction(() => {
+      for (const { repository, digest } of doomed) {
+        registry.index.deleteManifest(repository, digest);
+        registry.origins.forgetManifest(repository, digest);
+      }
+    })();
+    removed.push(...doomed);
   });
   return removed;
 }
@@ -205,15 +209,10 @@ async function removeLayerLinks(registry: Registry, removed: Set<string>, inBatc
       for (const d of await registry.blobs.listLinked(repo)) if (removed.has(d.digest)) links.push({ repo, digest: d.digest });
     }
   }
-  await inBatches(
-    links,
-    'links',
-    async ({ repo, digest }) => {
-      if (registry.gate.isProtected(digest)) return;
-      await registry.blobs.unlink(repo, parseDigest(digest)!);
-    },
-    true,
-  );
+  await inBatches(links, 'links', async (batch) => {
+    const doomed = batch.filter((l) => !registry.gate.isProtected(l.digest));
+    await Promise.all(doomed.map((l) => registry.blobs.unlink(l.repo, parseDigest(l.digest)!)));
+  });
 }
 
 function countRevisions(graph: RegistryGraph): number {
