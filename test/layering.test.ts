@@ -45,6 +45,7 @@ const SERVER_RANKS: Record<string, number> = {
   registry: 3,
   gc: 3,
   proxy: 3,
+  usage: 3,
   http: 4,
   services: 4,
   cli: 4,

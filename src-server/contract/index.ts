@@ -99,6 +99,8 @@ export interface ImageUsage extends UsageBytes {
   /** Per platform for an index or manifest list; empty for a single image. */
   platforms: PlatformUsage[];
   origin: ContentOrigin;
+  /** For a referrer (a signature, SBOM or attestation): the digest of the manifest it refers to. */
+  subject?: string;
 }
 
 /** One repository's usage. */
