@@ -228,6 +228,12 @@ describe('collectGarbage', () => {
     expect((await collectGarbage(reg, { graceMs: 60_000 })).blobsRemoved).toEqual([]);
     expect(await has(orphan.digest)).toBe(true);
     expect(digests((await collectGarbage(reg, { graceMs: 0 })).blobsRemoved)).toEqual([orphan.digest]);
+    // Untagged manifests too (the children of an index are pushed before it), with what they use.
+    const child = await putImage(reg, 'a', null);
+    const spared = await collectGarbage(reg, { deleteUntagged: true, graceMs: 60_000 });
+    expect(spared.manifestsRemoved).toEqual([]);
+    expect(spared.blobsRemoved).toEqual([]);
+    expect((await collectGarbage(reg, { deleteUntagged: true })).manifestsRemoved).toEqual([{ repository: 'a', digest: child.desc.digest }]);
   });
 
   it('runs one collection at a time', async () => {

@@ -13,6 +13,7 @@ import { parseDigest } from '../core/digest';
 import type { Logger } from '../logger';
 import type { Registry } from '../registry/registry';
 import type { StoredBlob } from '../storage/blobs';
+import { paths } from '../storage/layout';
 import { closeOver, loadGraph, mark, type RegistryGraph } from './graph';
 import { ProgressThrottle } from './progress';
 
@@ -39,7 +40,8 @@ export interface CollectOptions extends GcOptions {
   onProgress?: (p: GcProgress) => void;
   log?: Logger;
   /**
-   * Keep unreferenced blobs written less than this long before the collection started (default 0).
+   * Keep unreferenced blobs, and untagged manifests, written less than this long before the
+   * collection started (default 0).
    * A client uploads layers before the manifest that references them; without a grace period a
    * collection between the two removes the layers and the manifest PUT fails (MANIFEST_BLOB_UNKNOWN,
    * never a broken image), so the client must push again.
@@ -116,10 +118,11 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
     const onDisk = await registry.blobs.listAll();
     progress.report('mark', 1, 1);
 
+    const graceMs = opts.graceMs ?? 0;
+    if (graceMs > 0) await spareRecentManifests(registry, graph, marked, startedMs - graceMs);
     const manifestsRemoved = await removeUntagged(registry, graph, marked, inBatches);
 
     // Manifests that survived brought their closure into keptBlobs, so sweep candidates come after.
-    const graceMs = opts.graceMs ?? 0;
     const candidates = onDisk.filter(
       (b) => !marked.keptBlobs.has(b.digest.digest) && (graceMs <= 0 || b.modified.getTime() <= startedMs - graceMs),
     );
@@ -199,6 +202,24 @@ async function removeUntagged(
     removed.push(...doomed);
   });
   return removed;
+}
+
+/**
+ * Keeps untagged manifests stored after `cutoff` (ms since the epoch), with what they reach: a
+ * client pushes the children of an index before the index itself.
+ */
+async function spareRecentManifests(registry: Registry, graph: RegistryGraph, marked: ReturnType<typeof mark>, cutoff: number): Promise<void> {
+  const repos = new Map(graph.repos.map((r) => [r.name, r]));
+  const recent: Array<{ repository: string; digest: string }> = [];
+  await Promise.all(
+    marked.removable.map(async (m) => {
+      const info = await registry.driver.stat(paths.revisionLink(m.repository, parseDigest(m.digest)!));
+      if (info && info.modified.getTime() > cutoff) recent.push(m);
+    }),
+  );
+  for (const { repository, digest } of recent) {
+    closeOver(graph, repos.get(repository)!, [digest], marked.keptManifests.get(repository)!, marked.keptBlobs);
+  }
 }
 
 /** Removes `_layers` links to removed blobs from every repository on disk (unless a write re-linked them). */
