@@ -17,6 +17,7 @@ import { isInvokeChannel } from '../contract';
 import { NotFoundError, RegistryError } from '../core/errors';
 import { isValidName } from '../core/names';
 import { collectGarbage } from '../gc/collect';
+import { registryUsage, repositoryUsage } from '../usage/usage';
 import type { Logger } from '../logger';
 import type { Registry } from '../registry/registry';
 import { checkArgs } from './args';
@@ -50,11 +51,14 @@ export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOpti
   return {
     'registry:status': async () => status(),
     'gc:run': (args, emit) => collectGarbage(registry, { ...args, onProgress: (p) => emit('gc:progress', p), log: services.log }),
-    'usage:registry': async () => {
-      throw new RegistryError('UNSUPPORTED', { message: 'usage is not available yet' });
-    },
-    'usage:repository': async () => {
-      throw new RegistryError('UNSUPPORTED', { message: 'usage is not available yet' });
+    'usage:registry': () => registryUsage(registry),
+    'usage:repository': async ({ name }) => {
+      assertName(name);
+      try {
+        return await repositoryUsage(registry, name);
+      } catch (err) {
+        throw err instanceof NotFoundError ? unknownRepository(name) : err;
+      }
     },
     'repository:delete': async ({ name }) => {
       assertName(name);

@@ -131,6 +131,21 @@ describe('gc:run', () => {
   });
 });
 
+describe('usage', () => {
+  it('usage:registry and usage:repository answer the running registry\'s figures', async () => {
+    const img = await pushRandomImage(api.base, 'usage/app', 'v1', [3000]);
+    const all = lines(await invoke('usage:registry'));
+    expect(all).toHaveLength(1);
+    expect(all[0].ok).toBe(true);
+    const row = all[0].result.repositories.find((r: { name: string }) => r.name === 'usage/app');
+    expect(row).toMatchObject({ name: 'usage/app', tags: 1, manifests: 1 });
+    expect(row.stored).toBeGreaterThanOrEqual(3000 + img.size);
+    const one = lines(await invoke('usage:repository', JSON.stringify({ name: 'usage/app' })))[0];
+    expect(one.result.images.map((i: { digest: string; tags: string[] }) => [i.digest, i.tags])).toEqual([[img.digest, ['v1']]]);
+    expect(lines(await invoke('usage:repository', JSON.stringify({ name: 'usage/none' })))[0].error.code).toBe('NAME_UNKNOWN');
+  });
+});
+
 describe('refusals', () => {
   it.each([
     { desc: 'unknown channel', channel: 'nope:nothing', body: '{}', status: 404, code: 'CHANNEL_UNKNOWN' },
