@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * Berth's headless command line: `berth serve`, `berth init`, `berth user ...`, `berth cert ...`,
- * `berth reindex`, `berth gc`, `berth repo rm`. Every command resolves its data
+ * `berth reindex`, `berth gc`, `berth repo rm`, `berth usage`. Every command resolves its data
  * directory the same way: --data, then BERTH_DATA, then the config file, then the platform default.
- * gc and repo rm act through the running `berth serve` of that directory, else in-process.
+ * gc, repo rm and usage act through the running `berth serve` of that directory, else in-process.
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_DATA_DIR_HELP, DEFAULT_LISTEN, defaultDataDir } from './config/defaults';
@@ -14,6 +14,7 @@ import { serve } from './cli/serve';
 import { registerCertCommands } from './cli/cert';
 import { registerGcCommand } from './cli/gc';
 import { registerRepoCommands } from './cli/repo';
+import { registerUsageCommands } from './cli/usage';
 import { registerUserCommands } from './cli/users';
 
 const dataHelp = `storage root, registry:2's rootdirectory (overrides BERTH_DATA; default here: ${defaultDataDir()})`;
@@ -25,8 +26,8 @@ Configuration: registry:2's config.yml keys (http.addr, http.tls.certificate/key
   storage.filesystem.rootdirectory, storage.delete.enabled, auth.htpasswd.realm/path, log.level,
   log.accesslog.disabled) and their REGISTRY_* environment overrides (e.g. REGISTRY_HTTP_ADDR).
   Precedence: command-line flags > BERTH_DATA and REGISTRY_* > config file > defaults.
-Running server: gc and repo rm ask the berth serve of the data directory to act (found through
-  <data>/berth/control.json, readable only by who may read the data); without one they work in-process.`;
+Running server: gc, repo rm and usage ask the berth serve of the data directory to act (found through
+  <data>/berth/control.json, mode 0600: only its owner may control the server); without one they work in-process.`;
 
 /** Commander reducer for repeatable options. */
 function collect(value: string, previous: string[]): string[] {
@@ -67,6 +68,7 @@ function buildProgram(): Command {
   registerCertCommands(program);
   registerGcCommand(program, dataHelp);
   registerRepoCommands(program, dataHelp);
+  registerUsageCommands(program, dataHelp);
   return program;
 }
 
