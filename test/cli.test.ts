@@ -230,8 +230,8 @@ health:
       { args: ['--config', join(tmp.dir, 'nope.yml')], err: /cannot read config file .*nope\.yml: no such file/ },
       { args: ['--config', writeConfig('http: [oops\n')], err: /invalid YAML/ },
       {
-        args: ['--config', writeConfig('proxy:\n  remoteurl: https://registry-1.docker.io\n')],
-        err: /pull-through cache is not supported yet/,
+        args: ['--config', writeConfig('proxy:\n  remoteurl: ftp://mirror.example\n')],
+        err: /proxy\.remoteurl.*http/,
       },
       { args: [], env: { REGISTRY_STORAGE_DELETE_ENABLED: 'sometimes' }, err: /storage\.delete\.enabled: expected true or false/ },
       { args: ['--listen', `127.0.0.1:${busy}`], err: new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busy}: address already in use`) },
