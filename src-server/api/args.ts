@@ -48,8 +48,12 @@ const named = (raw: unknown) => ({ name: requiredString(object(raw, ['name']), '
 const CHECKS: { [C in InvokeChannel]: Check<C> } = {
   'registry:status': none,
   'gc:run': (raw) => {
-    const o = object(raw, ['dryRun', 'deleteUntagged']);
-    return { dryRun: optionalBoolean(o, 'dryRun'), deleteUntagged: optionalBoolean(o, 'deleteUntagged') };
+    const o = object(raw, ['dryRun', 'deleteUntagged', 'graceSeconds']);
+    const grace = o.graceSeconds;
+    if (grace !== undefined && (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0)) {
+      throw new ArgsError('graceSeconds must be a number of seconds, 0 or more');
+    }
+    return { dryRun: optionalBoolean(o, 'dryRun'), deleteUntagged: optionalBoolean(o, 'deleteUntagged'), graceSeconds: grace };
   },
   'usage:registry': none,
   'usage:repository': named,

@@ -13,7 +13,7 @@ import type {
   InvokeResult,
   RegistryStatus,
 } from '../contract';
-import { isInvokeChannel } from '../contract';
+import { DEFAULT_GC_GRACE_SECONDS, isInvokeChannel } from '../contract';
 import { NotFoundError, RegistryError } from '../core/errors';
 import { isValidName } from '../core/names';
 import { collectGarbage } from '../gc/collect';
@@ -50,7 +50,13 @@ export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOpti
   const status = opts.status ?? (() => ({ running: false, url: null }));
   return {
     'registry:status': async () => status(),
-    'gc:run': (args, emit) => collectGarbage(registry, { ...args, onProgress: (p) => emit('gc:progress', p), log: services.log }),
+    'gc:run': (args, emit) =>
+      collectGarbage(registry, {
+        ...args,
+        graceMs: (args.graceSeconds ?? DEFAULT_GC_GRACE_SECONDS) * 1000,
+        onProgress: (p) => emit('gc:progress', p),
+        log: services.log,
+      }),
     'usage:registry': () => registryUsage(registry),
     'usage:repository': async ({ name }) => {
       assertName(name);

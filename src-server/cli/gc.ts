@@ -4,13 +4,16 @@
  * the summary (or with --json the GcReport alone) on stdout.
  */
 import type { Command } from 'commander';
-import type { GcProgress, GcReport } from '../contract';
+import type { GcOptions, GcProgress, GcReport } from '../contract';
+import { parseDuration } from '../config/resolve';
 import { invokeCore, type DataOptions } from './control-client';
+import { CliError } from './errors';
 
 /** Options of `berth gc`. */
 export interface GcCommandOptions extends DataOptions {
   dryRun?: boolean;
   deleteUntagged?: boolean;
+  grace?: string;
   json?: boolean;
 }
 
@@ -28,10 +31,21 @@ export function registerGcCommand(program: Command, dataHelp: string): void {
     .description('remove blobs no manifest references (through the running berth serve, or in-process)')
     .option('--dry-run', 'report what would be removed, remove nothing')
     .option('--delete-untagged', 'also remove manifests no tag reaches (and what only they reference)')
+    .option(
+      '--grace <duration>',
+      'keep blobs and never-tagged manifests of pushes still in progress: those newer than this that no manifest references yet, e.g. 0, 30m (default 1h)',
+    )
     .option('--json', 'print the report as JSON on stdout (progress stays on stderr)')
     .option('--data <dir>', dataHelp)
     .option('--config <file>', 'config file to take the data directory from')
     .action(gc);
+}
+
+/** Parses `--grace` (a Go-style duration, as in config files) into seconds. */
+function graceSeconds(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === null) throw new CliError(`--grace: "${value}" is not a duration (e.g. 0, 90s, 30m, 1h)`);
+  return ms / 1000;
 }
 
 /** `berth gc`. */
@@ -39,7 +53,9 @@ export async function gc(opts: GcCommandOptions): Promise<void> {
   const progress = createProgress(process.stderr, 'gc:', PHASE_TITLES);
   let report: GcReport;
   try {
-    report = await invokeCore(opts, 'gc:run', { dryRun: opts.dryRun === true, deleteUntagged: opts.deleteUntagged === true }, (event, payload) => {
+    const args: GcOptions = { dryRun: opts.dryRun === true, deleteUntagged: opts.deleteUntagged === true };
+    if (opts.grace !== undefined) args.graceSeconds = graceSeconds(opts.grace);
+    report = await invokeCore(opts, 'gc:run', args, (event, payload) => {
       if (event === 'gc:progress') progress.update(payload as GcProgress);
     });
   } finally {

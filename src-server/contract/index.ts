@@ -44,7 +44,16 @@ export interface GcOptions {
   dryRun?: boolean;
   /** Also remove manifests no tag reaches (kept: children of tagged indexes, and referrers of kept manifests). */
   deleteUntagged?: boolean;
+  /**
+   * Grace period in seconds (default {@link DEFAULT_GC_GRACE_SECONDS}): blobs that arrived within it
+   * and that no manifest has referenced yet, never-tagged manifests stored within it, and blobs a
+   * client checked or mounted within it stay, so that pushes in progress complete. 0 collects all.
+   */
+  graceSeconds?: number;
 }
+
+/** The default grace period of a garbage collection: an hour, as zot's gcDelay. */
+export const DEFAULT_GC_GRACE_SECONDS = 3600;
 
 /** Progress of a running garbage collection. `total` is 0 while unknown. */
 export interface GcProgress {
@@ -69,7 +78,7 @@ export interface GcReport {
   /** Blobs and manifests left in place. */
   blobsKept: number;
   manifestsKept: number;
-  /** Unreferenced blobs kept because a write touched them while the collection ran. */
+  /** Unreferenced blobs kept because a write touched them while the collection ran, or within the grace period. */
   blobsProtected: number;
 }
 

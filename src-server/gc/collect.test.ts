@@ -236,6 +236,45 @@ describe('collectGarbage', () => {
     expect((await collectGarbage(reg, { deleteUntagged: true })).manifestsRemoved).toEqual([{ repository: 'a', digest: child.desc.digest }]);
   });
 
+  it('with a grace period, still collects at once what a manifest referenced and what a tag pointed at', async () => {
+    // An image pushed, then its tag deleted: its blobs were referenced, its manifest was tagged.
+    const old = await putImage(reg, 'a', 'v1');
+    await reg.deleteManifest('a', 'v1');
+    const r = await collectGarbage(reg, { deleteUntagged: true, graceMs: 3_600_000 });
+    expect(r.manifestsRemoved).toEqual([{ repository: 'a', digest: old.desc.digest }]);
+    expect(digests(r.blobsRemoved)).toEqual(digests([old.desc, old.config, ...old.layers]));
+  });
+
+  it('with a grace period, keeps a layer a client checked (HEAD) or uploaded again for a manifest still to come', async () => {
+    const old = await putImage(reg, 'a', 'v1');
+    await reg.deleteManifest('a', old.desc.digest);
+    const [layer] = old.layers;
+    // The next push reuses the old layer: HEAD says it exists, so the client will not upload it.
+    expect(await reg.claimBlob('a', parseDigest(layer!.digest)!)).toBe(layer!.size);
+    const r = await collectGarbage(reg, { graceMs: 3_600_000 });
+    expect(digests(r.blobsRemoved)).toEqual(digests([old.desc, old.config]));
+    expect(r.blobsProtected).toBe(1);
+    // ...and the manifest that names it lands.
+    const next = await putImage(reg, 'a', 'v2', { layers: [layer!] });
+    expect(await has(layer!.digest)).toBe(true);
+    // Once a manifest references it the claim is spent: deleting that image frees the layer at once.
+    await reg.deleteManifest('a', next.desc.digest);
+    const after = await collectGarbage(reg, { graceMs: 3_600_000 });
+    expect(digests(after.blobsRemoved)).toEqual(digests([next.desc, next.config, layer!]));
+  });
+
+  it('a dry run with a grace period reports what the same run removes', async () => {
+    const old = await putImage(reg, 'a', 'v1');
+    await reg.deleteManifest('a', 'v1');
+    const fresh = await randomLayer(reg, 'a', 10);
+    const dry = await collectGarbage(reg, { dryRun: true, deleteUntagged: true, graceMs: 3_600_000 });
+    const real = await collectGarbage(reg, { deleteUntagged: true, graceMs: 3_600_000 });
+    expect(dry.manifestsRemoved).toEqual(real.manifestsRemoved);
+    expect(digests(dry.blobsRemoved)).toEqual(digests(real.blobsRemoved));
+    expect(digests(real.blobsRemoved)).toEqual(digests([old.desc, old.config, ...old.layers]));
+    expect(await has(fresh.digest)).toBe(true);
+  });
+
   it('runs one collection at a time', async () => {
     await putImage(reg, 'a', 'v1');
     const first = collectGarbage(reg, {});

@@ -40,11 +40,13 @@ export interface CollectOptions extends GcOptions {
   onProgress?: (p: GcProgress) => void;
   log?: Logger;
   /**
-   * Keep unreferenced blobs, and untagged manifests, written less than this long before the
-   * collection started (default 0).
-   * A client uploads layers before the manifest that references them; without a grace period a
-   * collection between the two removes the layers and the manifest PUT fails (MANIFEST_BLOB_UNKNOWN,
-   * never a broken image), so the client must push again.
+   * Grace period (default 0): keep blobs that arrived less than this long before the collection and
+   * that no manifest the registry knows has ever referenced, untagged manifests stored within it that
+   * were never tagged nor referenced by an index, and blobs a client checked (HEAD) or mounted within
+   * it. A client uploads layers (and the children of an index) before the manifest that references
+   * them, and checks that a layer exists before it skips uploading it; without a grace period a
+   * collection between the two removes them and the push fails (MANIFEST_BLOB_UNKNOWN, never a
+   * broken image). Content once referenced by a manifest that is gone is collected at once.
    */
   graceMs?: number;
   /** Deletions per exclusive section of the write gate (default 64): writes wait at most one batch. */
@@ -52,18 +54,41 @@ export interface CollectOptions extends GcOptions {
 }
 
 /** What a collection would remove; no locks, no changes. Also used by usage accounting. */
-export async function planCollection(registry: Registry, opts: { deleteUntagged: boolean }): Promise<CollectionPlan> {
+export async function planCollection(registry: Registry, opts: { deleteUntagged: boolean; graceMs?: number }): Promise<CollectionPlan> {
   const graph = loadGraph(registry.index);
   const marked = mark(graph, opts.deleteUntagged);
   const onDisk = await registry.blobs.listAll();
-  const blobs = onDisk.filter((b) => !marked.keptBlobs.has(b.digest.digest)).map((b) => ({ digest: b.digest.digest, size: b.size }));
+  const spared = await applyGrace(registry, graph, marked, Date.now() - (opts.graceMs ?? 0), opts.graceMs ?? 0);
+  const manifests = marked.removable.filter((m) => !marked.keptManifests.get(m.repository)!.has(m.digest));
+  const blobs = onDisk
+    .filter((b) => !marked.keptBlobs.has(b.digest.digest) && !spared(b))
+    .map((b) => ({ digest: b.digest.digest, size: b.size }));
   blobs.sort((a, b) => a.digest.localeCompare(b.digest));
   return {
-    manifests: marked.removable,
+    manifests,
     blobs,
     blobsKept: onDisk.length - blobs.length,
-    manifestsKept: countRevisions(graph) - marked.removable.length,
+    manifestsKept: countRevisions(graph) - manifests.length,
   };
+}
+
+/**
+ * Applies the grace period (see CollectOptions.graceMs): keeps recent never-tagged manifests in
+ * `marked`, and returns the test for blobs it spares.
+ */
+async function applyGrace(
+  registry: Registry,
+  graph: RegistryGraph,
+  marked: ReturnType<typeof mark>,
+  cutoff: number,
+  graceMs: number,
+): Promise<(b: StoredBlob) => boolean> {
+  if (graceMs <= 0) return () => false;
+  const referenced = everReferenced(graph);
+  await spareRecentManifests(registry, graph, marked, cutoff);
+  return (b) =>
+    !marked.keptBlobs.has(b.digest.digest) &&
+    ((!referenced.has(b.digest.digest) && b.modified.getTime() > cutoff) || registry.claimedSince(b.digest.digest, cutoff));
 }
 
 /**
@@ -77,7 +102,7 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
   const base = { dryRun: opts.dryRun ?? false, deleteUntagged, startedAt: new Date(startedMs).toISOString() };
   if (opts.dryRun) {
     progress.report('mark', 0, 0);
-    const plan = await planCollection(registry, { deleteUntagged });
+    const plan = await planCollection(registry, { deleteUntagged, graceMs: opts.graceMs });
     progress.report('mark', 1, 1);
     const report: GcReport = {
       ...base,
@@ -119,15 +144,14 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
     progress.report('mark', 1, 1);
 
     const graceMs = opts.graceMs ?? 0;
-    if (graceMs > 0) await spareRecentManifests(registry, graph, marked, startedMs - graceMs);
+    const spared = await applyGrace(registry, graph, marked, startedMs - graceMs, graceMs);
     const manifestsRemoved = await removeUntagged(registry, graph, marked, inBatches);
 
     // Manifests that survived brought their closure into keptBlobs, so sweep candidates come after.
-    const candidates = onDisk.filter(
-      (b) => !marked.keptBlobs.has(b.digest.digest) && (graceMs <= 0 || b.modified.getTime() <= startedMs - graceMs),
-    );
+    const unkept = onDisk.filter((b) => !marked.keptBlobs.has(b.digest.digest));
+    const candidates = unkept.filter((b) => !spared(b));
     const blobsRemoved: StoredBlob[] = [];
-    let blobsProtected = 0;
+    let blobsProtected = unkept.length - candidates.length;
     await inBatches(candidates, 'blobs', async (batch) => {
       const doomed = batch.filter((b) => !gate.isProtected(b.digest.digest));
       blobsProtected += batch.length - doomed.length;
@@ -204,15 +228,38 @@ async function removeUntagged(
   return removed;
 }
 
+/** Every digest a manifest the index knows (stored now, or once) references, and those manifests. */
+function everReferenced(graph: RegistryGraph): Set<string> {
+  const out = new Set<string>();
+  for (const refs of [graph.blobs, graph.children]) {
+    for (const [parent, list] of refs) {
+      out.add(parent);
+      for (const d of list) out.add(d);
+    }
+  }
+  return out;
+}
+
 /**
- * Keeps untagged manifests stored after `cutoff` (ms since the epoch), with what they reach: a
- * client pushes the children of an index before the index itself.
+ * Keeps untagged manifests stored after `cutoff` (ms since the epoch) that no tag ever pointed at
+ * and no index references, with what they reach: a client pushes the children of an index before
+ * the index itself. A manifest a tag once pointed at is an old image, collected at once.
  */
-async function spareRecentManifests(registry: Registry, graph: RegistryGraph, marked: ReturnType<typeof mark>, cutoff: number): Promise<void> {
+async function spareRecentManifests(
+  registry: Registry,
+  graph: RegistryGraph,
+  marked: ReturnType<typeof mark>,
+  cutoff: number,
+): Promise<void> {
   const repos = new Map(graph.repos.map((r) => [r.name, r]));
   const recent: Array<{ repository: string; digest: string }> = [];
+  const isChild = new Set([...graph.children.values()].flat());
+  const history = new Map<string, Map<string, string[]>>();
+  for (const name of new Set(marked.removable.map((m) => m.repository))) history.set(name, await registry.manifests.tagHistory(name));
   await Promise.all(
     marked.removable.map(async (m) => {
+      if (isChild.has(m.digest) || registry.origins.wasTagged(m.repository, m.digest)) return;
+      if ((history.get(m.repository)?.get(m.digest)?.length ?? 0) > 0) return;
       const info = await registry.driver.stat(paths.revisionLink(m.repository, parseDigest(m.digest)!));
       if (info && info.modified.getTime() > cutoff) recent.push(m);
     }),

@@ -33,7 +33,8 @@ export async function getBlob(ctx: Context, registry: Registry, repo: string, re
   const d = requireDigest(ref);
   let size: number;
   try {
-    size = await registry.statBlob(repo, d);
+    // A HEAD is how a pushing client decides to skip an upload: claim the blob against a collection.
+    size = ctx.method === 'HEAD' ? await registry.claimBlob(repo, d) : await registry.statBlob(repo, d);
   } catch (err) {
     if (err instanceof NotFoundError && registry.fallback) return getUpstreamBlob(ctx, registry.fallback, repo, d);
     throw err;

@@ -45,6 +45,15 @@ describe('OriginStore', () => {
     expect(store.tag('a', 'latest')).toBeNull();
   });
 
+  it('remembers that a tag once pointed at a manifest, after the tag is gone', () => {
+    store.recordManifest('a', 'sha256:m', 'pushed');
+    expect(store.wasTagged('a', 'sha256:m')).toBe(false);
+    store.markTagged('a', 'sha256:m');
+    store.forgetTag('a', 'latest');
+    expect(store.wasTagged('a', 'sha256:m')).toBe(true);
+    expect(store.wasTagged('b', 'sha256:m')).toBe(false);
+  });
+
   it('forgets a whole repository, and survives a reopen', () => {
     store.recordTag('a', 'v1', 'sha256:1', 'pushed');
     store.recordManifest('a', 'sha256:1', 'pushed');

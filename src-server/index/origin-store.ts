@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS blob_origins (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS manifest_origins (
   repo TEXT NOT NULL, digest TEXT NOT NULL, source TEXT NOT NULL, upstream TEXT, at INTEGER NOT NULL,
+  tagged INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (repo, digest)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tag_origins (
@@ -58,6 +59,8 @@ export class OriginStore {
       dropBlob: p('DELETE FROM blob_origins WHERE digest = ?'),
       manifest: p('SELECT source, upstream, at FROM manifest_origins WHERE repo = ? AND digest = ?'),
       setManifest: p('INSERT OR IGNORE INTO manifest_origins (repo, digest, source, upstream, at) VALUES (?, ?, ?, ?, ?)'),
+      markTagged: p('UPDATE manifest_origins SET tagged = 1 WHERE repo = ? AND digest = ?'),
+      wasTagged: p('SELECT tagged FROM manifest_origins WHERE repo = ? AND digest = ?'),
       dropManifest: p('DELETE FROM manifest_origins WHERE repo = ? AND digest = ?'),
       tag: p('SELECT digest, source, upstream, at, checked_at AS checkedAt FROM tag_origins WHERE repo = ? AND tag = ?'),
       setTag: p(
@@ -97,6 +100,19 @@ export class OriginStore {
   /** A manifest's origin in a repository, or null when unknown. */
   manifest(repo: string, digest: string): OriginRecord | null {
     return (this.s.manifest!.get(repo, digest) as Row | undefined) ?? null;
+  }
+
+  /** Notes that a tag pointed at this manifest (record the manifest first). */
+  markTagged(repo: string, digest: string): void {
+    this.s.markTagged!.run(repo, digest);
+  }
+
+  /**
+   * True when a tag ever pointed at this manifest, as far as Berth recorded: an untagged manifest
+   * that never had a tag may be the child of an index whose push is still under way.
+   */
+  wasTagged(repo: string, digest: string): boolean {
+    return (this.s.wasTagged!.pluck().get(repo, digest) as number | undefined) === 1;
   }
 
   /** Forgets a manifest of a repository. */

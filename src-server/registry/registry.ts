@@ -72,6 +72,8 @@ export class Registry {
   /** The pull-through cache's upstream, when one is configured. */
   fallback: ContentFallback | null = null;
   private readonly cache = new ManifestCache();
+  /** digest -> when a client last uploaded, checked (HEAD) or mounted it: a manifest naming it may follow. */
+  private readonly claims = new Map<string, number>();
 
   constructor(opts: RegistryOptions) {
     this.driver = opts.driver;
@@ -88,6 +90,30 @@ export class Registry {
     const [linked, size] = await Promise.all([this.blobs.isLinked(repo, d), this.blobs.size(d)]);
     if ((!linked && !this.index.hasManifest(repo, d.digest)) || size === null) throw new NotFoundError('blob');
     return size;
+  }
+
+  /**
+   * `statBlob` for a client checking whether it must upload a blob (HEAD): the answer and the claim
+   * are one write through the gate, so a collection either keeps the blob or has removed it first.
+   */
+  async claimBlob(repo: string, d: ParsedDigest): Promise<number> {
+    return this.gate.write([d.digest], async () => {
+      const size = await this.statBlob(repo, d);
+      this.noteClaim(d.digest);
+      return size;
+    });
+  }
+
+  /** True when a client checked or mounted the blob at or after `since` (ms since the epoch). */
+  claimedSince(digest: string, since: number): boolean {
+    return (this.claims.get(digest) ?? 0) >= since;
+  }
+
+  private noteClaim(digest: string): void {
+    this.claims.delete(digest);
+    this.claims.set(digest, Date.now());
+    // Oldest first in insertion order: a bounded memory of recent claims is all a grace period needs.
+    if (this.claims.size > 100_000) this.claims.delete(this.claims.keys().next().value!);
   }
 
   /** Streams a blob (callers stat it first). */
@@ -116,6 +142,7 @@ export class Registry {
     return this.gate.write([d.digest], async () => {
       if ((await this.blobs.size(d)) === null) return false;
       if (!(await this.blobs.isLinked(repo, d))) await this.blobs.link(repo, d);
+      this.noteClaim(d.digest);
       return true;
     });
   }
@@ -126,6 +153,7 @@ export class Registry {
    */
   async commitUpload(repo: string, uuid: string, d: ParsedDigest, source?: AsyncIterable<Buffer>, cachedFrom?: string): Promise<number> {
     const size = await this.uploads.commit(repo, uuid, d, source);
+    this.noteClaim(d.digest);
     this.origins.recordBlob(d.digest, cachedFrom ? 'cached' : 'pushed', cachedFrom ?? null);
     return size;
   }
@@ -198,8 +226,13 @@ export class Registry {
       this.index.addManifest(repo, { digest, size: body.length, info });
       if (!byDigest) this.index.setTag(repo, ref, digest);
     });
+    // The manifest now references what was claimed for it; the claims have done their job.
+    for (const t of touched) this.claims.delete(t);
     this.origins.recordManifest(repo, digest, source, upstream);
-    if (!byDigest) this.origins.recordTag(repo, ref, digest, source, upstream);
+    if (!byDigest) {
+      this.origins.markTagged(repo, digest);
+      this.origins.recordTag(repo, ref, digest, source, upstream);
+    }
     this.cache.set(digest, { body, mediaType: info.mediaType });
     return { digest, subject: info.subject?.digest ?? null };
   }
