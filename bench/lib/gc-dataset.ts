@@ -13,9 +13,12 @@
  * A collection with `deleteUntagged` therefore removes 10 manifests and 38 blobs per repository (their
  * manifest and config blobs and their 18 own layers) and keeps 42. Without it nothing is unreferenced.
  * Blob contents are tiny and real (each digest is its content's sha256), so reindexing verifies cleanly.
+ * Manifest revision links are dated two days back, as on a registry in use: Berth's collector spares
+ * never-tagged manifests younger than its grace period (1 h by default; pushes in progress), and dates
+ * them by that link, so on fresh files it would keep what registry:2, which has no grace period, removes.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const V2 = 'docker/registry/v2';
@@ -25,6 +28,8 @@ const BASES = 4;
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
+/** Age given to manifest revision links, s. */
+const AGE_SECONDS = 2 * 24 * 3600;
 
 /** What a generated dataset holds, and what a collection with `deleteUntagged` must remove from it. */
 export interface GcDataset {
@@ -67,7 +72,9 @@ export function generateGcDataset(root: string, manifests: number): GcDataset {
     const file = join(root, rel);
     mkdir(file.slice(0, file.lastIndexOf('/')));
     writeFileSync(file, data);
+    return file;
   };
+  const past = Date.now() / 1000 - AGE_SECONDS;
   let blobs = 0;
   let bytes = 0;
   const expected = { manifestsRemoved: 0, blobsRemoved: 0, bytesRemoved: 0 };
@@ -106,7 +113,7 @@ export function generateGcDataset(root: string, manifests: number): GcDataset {
       );
       for (const d of [config, ...own]) link(d);
       const manifest = blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers })), OCI_MANIFEST, untagged);
-      write(`${repo}/_manifests/revisions/sha256/${hexOf(manifest)}/link`, manifest.digest);
+      utimesSync(write(`${repo}/_manifests/revisions/sha256/${hexOf(manifest)}/link`, manifest.digest), past, past);
       if (untagged) expected.manifestsRemoved++;
       digests.push(manifest);
     }

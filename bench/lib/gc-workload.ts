@@ -6,9 +6,11 @@
  * GC time: each run collects fresh `cp -a` copies of one generated dataset. Berth: `berth serve` on its
  * copy (the start and its index rebuild are not timed), then `berth gc --delete-untagged --json`, the
  * CLI asking the running server to collect, timed from spawn to exit; the server's own durationMs is
- * printed beside it. registry:2: `docker-registry garbage-collect --delete-untagged CONFIG` (offline,
- * its only mode), timed the same way. What each removed is counted on disk (blobs, bytes, manifest
- * revisions) and must be what the dataset predicts, so a fast wrong collection cannot win.
+ * printed beside it, and the server process's CPU time over the call. registry:2: `docker-registry garbage-collect --delete-untagged CONFIG` (offline,
+ * its only mode), timed the same way, with that process's CPU time (steadier than wall time on a
+ * shared machine). What each removed is counted on disk (blobs, bytes, manifest
+ * revisions) and must be what the dataset predicts, so a fast wrong collection cannot win. Berth runs
+ * with its defaults (a 1 h grace period; the dataset's manifests are two days old, so it spares none).
  *
  * Push latency: one Berth on another copy; sequential tiny-image pushes (two blob uploads and a
  * manifest PUT) while idle, then while `berth gc` runs in a loop in that server. A push counts as
@@ -21,13 +23,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type { GcReport } from '../../src-server/contract';
-import { registry2GarbageCollect } from '../../test/helpers/registry2';
 import { countDisk, removedBetween } from './gc-disk';
 import { generateGcDataset, type GcDataset } from './gc-dataset';
+import { registry2Gc } from './gc-registry2';
 import { expectStatus, request } from './http';
 import { checkManifest, pushTinyImage, type TinyImage } from './ops';
 import { median } from './report';
-import { berthEntry, startBerth, type BerthMode, type Server } from './servers';
+import { berthEntry, cpuMs, startBerth, type BerthMode, type Server } from './servers';
 
 const exec = promisify(execFile);
 
@@ -59,6 +61,8 @@ export interface GcSide {
   median: number;
   /** Berth only: the server's own durationMs of each collection. */
   inServerMs: number[];
+  /** CPU time of the collecting process, ms: Berth's server, registry:2's garbage-collect. */
+  cpuMs: number[];
   /** Counted on disk after the last run. */
   removed: Removed | null;
   /** Berth only: what its report said it removed (last run). */
@@ -80,6 +84,8 @@ export interface GcResult {
   registry: GcSide | null;
   /** registry:2 time / Berth time (>1 = Berth faster), or null. */
   ratio: number | null;
+  /** registry:2 CPU / Berth CPU (median), or null. */
+  cpuRatio: number | null;
   push: {
     idle: Latency;
     duringGc: Latency;
@@ -140,14 +146,18 @@ async function berthRun(o: GcBenchOptions, ds: GcDataset, side: GcSide, run: num
   o.started(server);
   try {
     const before = countDisk(dir);
-    const { wallMs, report } = await berthGc(await berthEntry(o.berthMode), dir);
+    const entry = await berthEntry(o.berthMode);
+    const cpu0 = cpuMs(server.pid);
+    const { wallMs, report } = await berthGc(entry, dir);
+    const cpu = cpuMs(server.pid) - cpu0;
     const removed = removedBetween(before, countDisk(dir));
     side.reported = { manifests: report.manifestsRemoved.length, blobs: report.blobsRemoved.length, bytes: report.bytesRemoved };
     side.removed = removed;
     verify('Berth', removed, ds);
     side.samples.push(wallMs);
     side.inServerMs.push(report.durationMs);
-    o.say(`  run ${run + 1} Berth      ${wallMs.toFixed(0)} ms (in the server ${report.durationMs.toFixed(0)} ms), ${describe(removed)}`);
+    side.cpuMs.push(cpu);
+    o.say(`  run ${run + 1} Berth      ${wallMs.toFixed(0)} ms (in the server ${report.durationMs.toFixed(0)} ms, server CPU ${cpu.toFixed(0)} ms), ${describe(removed)}`);
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -162,14 +172,13 @@ async function registryRun(o: GcBenchOptions, ds: GcDataset, side: GcSide, run: 
   mkdirSync(configDir, { recursive: true });
   try {
     const before = countDisk(dir);
-    const t0 = performance.now();
-    await registry2GarbageCollect(dir, configDir, ['--delete-untagged']);
-    const wallMs = performance.now() - t0;
+    const { wallMs, cpuMs: cpu } = await registry2Gc(dir, configDir, ['--delete-untagged']);
     const removed = removedBetween(before, countDisk(dir));
     side.removed = removed;
     verify('registry:2', removed, ds);
     side.samples.push(wallMs);
-    o.say(`  run ${run + 1} registry:2 ${wallMs.toFixed(0)} ms, ${describe(removed)}`);
+    side.cpuMs.push(cpu);
+    o.say(`  run ${run + 1} registry:2 ${wallMs.toFixed(0)} ms (CPU ${cpu.toFixed(0)} ms), ${describe(removed)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(configDir, { recursive: true, force: true });
@@ -266,7 +275,7 @@ export async function gcBench(o: GcBenchOptions): Promise<{ result: GcResult; fa
     `  dataset: ${fmt(ds.repositories)} repositories, ${fmt(ds.tags)} tags, ${fmt(ds.manifests)} manifests, ${fmt(ds.blobs)} blobs (${fmt(ds.bytes)} bytes) written in ${(ds.ms / 1000).toFixed(1)} s; ` +
       `a collection deleting untagged manifests must remove ${fmt(ds.expected.manifestsRemoved)} manifests, ${fmt(ds.expected.blobsRemoved)} blobs, ${fmt(ds.expected.bytesRemoved)} bytes`,
   );
-  const side = (): GcSide => ({ samples: [], median: NaN, inServerMs: [], removed: null, reported: null });
+  const side = (): GcSide => ({ samples: [], median: NaN, inServerMs: [], cpuMs: [], removed: null, reported: null });
   const berth = side();
   const registry = o.withRegistry ? side() : null;
   const attempt = async (who: string, s: GcSide, fn: () => Promise<void>) => {
@@ -288,7 +297,9 @@ export async function gcBench(o: GcBenchOptions): Promise<{ result: GcResult; fa
   }
   berth.median = median(berth.samples);
   if (registry) registry.median = median(registry.samples);
-  const ratio = registry && !registry.error && !berth.error ? registry.median / berth.median : null;
+  const both = registry && !registry.error && !berth.error;
+  const ratio = both ? registry.median / berth.median : null;
+  const cpuRatio = both ? median(registry.cpuMs) / median(berth.cpuMs) : null;
 
   o.say(`\nPush latency of a tiny image on Berth, idle vs while berth gc runs (registry:2: n/a, offline GC only)`);
   let push: GcResult['push'] = null;
@@ -300,5 +311,5 @@ export async function gcBench(o: GcBenchOptions): Promise<{ result: GcResult; fa
     o.say(`  Berth: FAILED: ${msg.split('\n')[0]}`);
   }
   rmSync(ds.root, { recursive: true, force: true });
-  return { result: { dataset, berth, registry, ratio, push }, failures };
+  return { result: { dataset, berth, registry, ratio, cpuRatio, push }, failures };
 }
