@@ -1,8 +1,8 @@
 /**
  * `npm run bench` — the same workload against `berth serve` and registry:2 (`docker-registry`) in one run.
  *
- *   npm run bench                  # full workload, 3 runs per server (about 6-7 minutes with the auth rows)
- *   npm run bench -- --quick       # small sizes, 1 run: a smoke test of every path in well under a minute
+ *   npm run bench                  # full workload, 3 runs per server (about 11 minutes with the auth and GC sections)
+ *   npm run bench -- --quick       # small sizes, 1 run: a smoke test of every path in about a minute
  *   npm run bench -- --runs 5      # more repetitions (medians get steadier)
  *   npm run bench -- --berth-only  # skip registry:2 even when installed
  *   npm run bench -- --gc-only     # only the garbage-collection section (GC time, push latency during GC)
