@@ -160,4 +160,17 @@ describe('FsDriver specifics', () => {
     await drv.prepare();
     expect(readdirSync(join(root, 'berth/tmp'))).toEqual([]);
   });
+
+  it('makes the staging folder once, and again if it vanished while running', async () => {
+    const root = freshRoot();
+    const drv = new FsDriver(root, { fsync: false });
+    await drv.writeFile('a/link', 'one');
+    rmSync(join(root, 'berth/tmp'), { recursive: true });
+    await drv.writeFile('b/link', 'two');
+    expect(readFileSync(join(root, 'b/link'), 'utf8')).toBe('two');
+    rmSync(join(root, 'berth/tmp'), { recursive: true });
+    await drv.delete('a');
+    expect(readdirSync(root).sort()).toEqual(['b', 'berth']);
+    await drv.delete('no/such/thing');
+  });
 });

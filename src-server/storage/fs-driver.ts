@@ -45,6 +45,10 @@ export class FsDriver implements StorageDriver {
   readonly root: string;
   private readonly fsync: boolean;
   private readonly tmp: string;
+  /** Staging names: a per-process random prefix and a counter (no random bytes per write). */
+  private readonly stagingPrefix = randomBytes(6).toString('hex');
+  private stagingCount = 0;
+  private tmpReady = false;
 
   constructor(root: string, opts: FsDriverOptions = {}) {
     this.root = resolve(root);
@@ -56,10 +60,30 @@ export class FsDriver implements StorageDriver {
   async prepare(): Promise<void> {
     await fsp.rm(this.tmp, { recursive: true, force: true });
     await fsp.mkdir(this.tmp, { recursive: true });
+    this.tmpReady = true;
   }
 
   private stagingPath(): string {
-    return join(this.tmp, randomBytes(8).toString('hex'));
+    return join(this.tmp, `${this.stagingPrefix}-${(this.stagingCount++).toString(36)}`);
+  }
+
+  /**
+   * Runs `fn`, which uses the staging folder. The folder is created once, not before every write
+   * and delete (a hot path: a GC sweep deletes thousands of folders); if it vanished meanwhile,
+   * `fn` fails with ENOENT and runs again once after the folder is made again.
+   */
+  private async staged<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.tmpReady) {
+      await fsp.mkdir(this.tmp, { recursive: true });
+      this.tmpReady = true;
+    }
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || (await isDirectory(this.tmp))) throw err;
+      await fsp.mkdir(this.tmp, { recursive: true });
+      return fn();
+    }
   }
 
   /**
@@ -139,8 +163,7 @@ export class FsDriver implements StorageDriver {
   async writeFile(path: string, data: Buffer | string): Promise<void> {
     const target = this.localPath(path);
     const tmp = this.stagingPath();
-    await fsp.mkdir(this.tmp, { recursive: true });
-    const fh = await fsp.open(tmp, 'w');
+    const fh = await this.staged(() => fsp.open(tmp, 'w'));
     try {
       await fh.writeFile(data);
       if (this.fsync) await fh.sync();
@@ -209,10 +232,9 @@ export class FsDriver implements StorageDriver {
   async delete(path: string): Promise<void> {
     const target = this.localPath(path);
     const trash = this.stagingPath();
-    await fsp.mkdir(this.tmp, { recursive: true });
     try {
       // Out of sight in one step, then removed at leisure: a kill never leaves half a folder.
-      await fsp.rename(target, trash);
+      await this.staged(() => fsp.rename(target, trash));
     } catch (err) {
       if (isNotFound(err)) return;
       throw err;
