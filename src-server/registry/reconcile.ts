@@ -1,3 +1,4 @@
+import { mapLimit } from '../core/concurrency';
 import { parseManifest } from '../core/manifest';
 import type { ManifestRecord, RepoSnapshot } from '../index/registry-index';
 import type { Registry } from './registry';
@@ -10,20 +11,6 @@ export interface ReconcileReport {
   /** Problems on disk that were left out of the index (broken links, unreadable manifests). */
   warnings: string[];
   ms: number;
-}
-
-/** Runs `fn` over items with at most `limit` in flight. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /**

@@ -1,16 +1,8 @@
 import type { Readable } from 'node:stream';
+import { mapLimit } from '../core/concurrency';
 import { parseDigest, type ParsedDigest } from '../core/digest';
 import type { ByteRange, StorageDriver } from './driver';
 import { paths } from './layout';
-
-/** Runs `fn` over items with at most `limit` calls in flight. */
-async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-}
 
 /** Content-addressed blobs and their links into repositories. */
 export class BlobStore {
@@ -67,31 +59,37 @@ export class BlobStore {
   }
 
   /**
-   * Every blob on disk (`blobs/<alg>/<xx>/<hex>/data`) with its size and modification time, listed
-   * with at most `concurrency` folder reads or stats in flight. Folders without a `data` file and
-   * names that are not digests are skipped.
+   * Digests of every blob folder on disk (`blobs/<alg>/<xx>/<hex>`), from folder names alone: a few
+   * hundred folder reads, no stat per blob. Names that are not digests, or sit under the wrong
+   * two-character folder (where registry:2 would not look), are skipped.
+   */
+  async listDigests(concurrency = 32): Promise<ParsedDigest[]> {
+    const root = paths.blobsRoot();
+    const prefixes: Array<[alg: string, xx: string]> = [];
+    for (const alg of await this.driver.list(root)) {
+      for (const xx of await this.driver.list(`${root}/${alg}`)) prefixes.push([alg, xx]);
+    }
+    const found = await mapLimit(prefixes, concurrency, async ([alg, xx]) => {
+      const out: ParsedDigest[] = [];
+      for (const hex of await this.driver.list(`${root}/${alg}/${xx}`)) {
+        const d = parseDigest(`${alg}:${hex}`);
+        if (d && d.hex.startsWith(xx)) out.push(d);
+      }
+      return out;
+    });
+    return found.flat();
+  }
+
+  /**
+   * Every blob on disk with its size and modification time ({@link listDigests}, then a stat each,
+   * at most `concurrency` in flight). Folders without a `data` file are skipped.
    */
   async listAll(concurrency = 32): Promise<StoredBlob[]> {
-    const root = paths.blobsRoot();
-    const prefixes: string[] = [];
-    for (const alg of await this.driver.list(root)) {
-      for (const xx of await this.driver.list(`${root}/${alg}`)) prefixes.push(`${alg}/${xx}`);
-    }
-    const candidates: ParsedDigest[] = [];
-    await eachLimit(prefixes, concurrency, async (prefix) => {
-      const [alg, xx] = prefix.split('/') as [string, string];
-      for (const hex of await this.driver.list(`${root}/${prefix}`)) {
-        const d = parseDigest(`${alg}:${hex}`);
-        // A digest under the wrong two-character folder is not where registry:2 would look for it.
-        if (d && d.hex.startsWith(xx)) candidates.push(d);
-      }
-    });
-    const out: StoredBlob[] = [];
-    await eachLimit(candidates, concurrency, async (d) => {
+    const infos = await mapLimit(await this.listDigests(concurrency), concurrency, async (d) => {
       const info = await this.driver.stat(paths.blobData(d));
-      if (info && !info.isDirectory) out.push({ digest: d, size: info.size, modified: info.modified });
+      return info && !info.isDirectory ? { digest: d, size: info.size, modified: info.modified } : null;
     });
-    return out;
+    return infos.filter((b): b is StoredBlob => b !== null);
   }
 
   /** Deletes a blob's folder from storage (garbage collection only: nothing may reference it). */

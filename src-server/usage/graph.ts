@@ -44,8 +44,6 @@ export class UsageGraph {
   private readonly sizes: number[] = [];
   private readonly facts = new Map<string, ManifestFacts>();
   private readonly children = new Map<string, Array<{ child: string; kind: string; platform: string }>>();
-  /** Referrers by subject digest. */
-  private readonly referrers = new Map<string, string[]>();
   private readonly closures = new Map<string, Int32Array>();
   /** Sizes counting only blobs on disk, once {@link setPresent} was called. */
   private eff: number[] | null = null;
@@ -78,11 +76,6 @@ export class UsageGraph {
       for (const [digest, mediaType, size, subject] of info) {
         g.facts.set(digest, { mediaType, subject });
         g.intern(digest, size);
-        if (subject) {
-          const list = g.referrers.get(subject);
-          if (list) list.push(digest);
-          else g.referrers.set(subject, [digest]);
-        }
       }
       const refs = db.prepare('SELECT parent, child, kind, size, os, architecture, variant FROM manifest_refs').raw().all() as RefRow[];
       for (const [parent, child, kind, size, os, arch, variant] of refs) {
@@ -145,11 +138,6 @@ export class UsageGraph {
       .sort((a, b) => (a.platform === b.platform ? cmp(a.digest, b.digest) : cmp(a.platform, b.platform)));
   }
 
-  /** Manifests of `repo` whose subject is `digest`. */
-  referrersIn(repo: RepoNode, digest: string): string[] {
-    return (this.referrers.get(digest) ?? []).filter((r) => repo.revisions.has(r));
-  }
-
   /**
    * Ids of the distinct blobs a manifest references: its own body, its config and layers, and
    * recursively its child manifests. Memoised: content is immutable per digest.
@@ -170,23 +158,6 @@ export class UsageGraph {
     const arr = Int32Array.from(out);
     this.closures.set(digest, arr);
     return arr;
-  }
-
-  /**
-   * Manifests of a repository that `gc --delete-untagged` keeps: tagged ones, their children,
-   * and referrers of kept manifests, transitively.
-   */
-  keptManifests(repo: RepoNode): Set<string> {
-    const kept = new Set<string>();
-    const stack = [...repo.tagsByDigest.keys()].filter((d) => repo.revisions.has(d));
-    while (stack.length) {
-      const d = stack.pop()!;
-      if (kept.has(d)) continue;
-      kept.add(d);
-      for (const c of this.childManifests(d)) stack.push(c.digest);
-      for (const r of this.referrersIn(repo, d)) stack.push(r);
-    }
-    return kept;
   }
 
   /**
@@ -215,6 +186,7 @@ export class UsageGraph {
   }
 }
 
-function cmp(a: string, b: string): number {
+/** Code-unit order of two strings (as SQLite and the registry sort names). */
+export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

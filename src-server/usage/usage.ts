@@ -7,12 +7,13 @@
  * disk (a pull-through cache stores manifests before the layers it fetches on demand).
  */
 import type { ContentOrigin, ImageUsage, PlatformUsage, RepositoryUsage, RepositoryUsageDetail, UsageReport } from '../contract';
+import { mapLimit } from '../core/concurrency';
+import { parseDigest } from '../core/digest';
 import { NotFoundError } from '../core/errors';
 import { loadGraph as loadGcGraph, mark } from '../gc/graph';
 import type { OriginRecord } from '../index/origin-store';
 import type { Registry } from '../registry/registry';
-import { blobDigestsOnDisk, statBlobs } from './disk';
-import { UsageGraph } from './graph';
+import { cmp, UsageGraph } from './graph';
 
 /**
  * Usage of every repository, largest first (by stored bytes, then name), with registry totals.
@@ -22,13 +23,13 @@ import { UsageGraph } from './graph';
  */
 export async function registryUsage(registry: Registry): Promise<UsageReport> {
   const { graph, present } = await load(registry);
-  const repositories = repositoryRows(graph).sort((a, b) => b.stored - a.stored || cmp(a.name, b.name));
   // What a collection frees, marked by the collector's own code (planCollection marks the same way)
   // over the one walk of the disk made here instead of a stat of every blob per plan.
   const gc = loadGcGraph(registry.index);
   const kept = mark(gc, false).keptBlobs;
-  const keptTagged = mark(gc, true).keptBlobs;
-  const stat = await statBlobs(registry, [...present].filter((d) => graph.sizeOf(d) === null));
+  const keptTagged = mark(gc, true);
+  const repositories = repositoryRows(graph, keptTagged.keptManifests).sort((a, b) => b.stored - a.stored || cmp(a.name, b.name));
+  const stat = await sizesOnDisk(registry, [...present].filter((d) => graph.sizeOf(d) === null));
   const totals = { repositories: graph.repos.length, manifests: 0, blobs: 0, stored: 0, reclaimable: 0, reclaimableUntagged: 0 };
   for (const r of graph.repos) totals.manifests += r.revisions.size;
   for (const d of present) {
@@ -37,17 +38,24 @@ export async function registryUsage(registry: Registry): Promise<UsageReport> {
     totals.blobs++;
     totals.stored += size;
     if (!kept.has(d)) totals.reclaimable += size;
-    if (!keptTagged.has(d)) totals.reclaimableUntagged += size;
+    if (!keptTagged.keptBlobs.has(d)) totals.reclaimableUntagged += size;
   }
   return { totals, repositories };
 }
 
 /** The index's content graph, sized by what is on disk. */
 async function load(registry: Registry): Promise<{ graph: UsageGraph; present: Set<string> }> {
-  const present = await blobDigestsOnDisk(registry);
+  // Folder names only: the index knows the sizes of what manifests reference.
+  const present = new Set((await registry.blobs.listDigests()).map((d) => d.digest));
   const graph = UsageGraph.load(registry.index.db);
   graph.setPresent(present);
   return { graph, present };
+}
+
+/** Sizes of blobs on disk that no manifest describes (blobs gone meanwhile are left out). */
+async function sizesOnDisk(registry: Registry, digests: string[]): Promise<Map<string, number>> {
+  const sizes = await mapLimit(digests, 32, (d) => registry.blobs.size(parseDigest(d)!));
+  return new Map(digests.flatMap((d, i) => (sizes[i] === null ? [] : [[d, sizes[i]!] as const])));
 }
 
 /**
@@ -62,7 +70,8 @@ export async function repositoryUsage(registry: Registry, name: string): Promise
   const { graph } = await load(registry);
   const repo = graph.byName.get(name);
   if (!repo) throw new NotFoundError('repository');
-  const row = repositoryRows(graph).find((r) => r.name === name)!;
+  const keptTagged = mark(loadGcGraph(registry.index), true).keptManifests;
+  const row = repositoryRows(graph, keptTagged).find((r) => r.name === name)!;
 
   // How many images (manifest roots, in any repository) reference each blob.
   const rootsByRepo = new Map(graph.repos.map((r) => [r, graph.roots(r)] as const));
@@ -103,8 +112,11 @@ function bytesOf(graph: UsageGraph, ids: Iterable<number>, isShared: (id: number
   return { stored, shared, unique: stored - shared };
 }
 
-/** Per-repository rows (unsorted). */
-function repositoryRows(graph: UsageGraph): RepositoryUsage[] {
+/**
+ * Per-repository rows (unsorted). `keptTagged` is what `gc --delete-untagged` keeps in each
+ * repository (the collector's mark), so `untagged` is exactly what that collection would free.
+ */
+function repositoryRows(graph: UsageGraph, keptTagged: Map<string, Set<string>>): RepositoryUsage[] {
   const sets = graph.repos.map((r) => {
     const ids = new Set<number>();
     for (const d of r.revisions) for (const id of graph.closure(d)) ids.add(id);
@@ -115,7 +127,7 @@ function repositoryRows(graph: UsageGraph): RepositoryUsage[] {
   return graph.repos.map((repo, i) => {
     const ids = sets[i]!;
     const kept = new Set<number>();
-    for (const d of graph.keptManifests(repo)) for (const id of graph.closure(d)) kept.add(id);
+    for (const d of keptTagged.get(repo.name) ?? []) for (const id of graph.closure(d)) kept.add(id);
     return {
       name: repo.name,
       tags: repo.tagCount,
@@ -150,8 +162,4 @@ export function originOf(record: OriginRecord | null): ContentOrigin {
 function imageOrder(a: ImageUsage, b: ImageUsage): number {
   const rank = (i: ImageUsage) => (i.tags.length ? 0 : i.subject ? 2 : 1);
   return rank(a) - rank(b) || cmp(a.tags[0] ?? '', b.tags[0] ?? '') || cmp(a.digest, b.digest);
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
