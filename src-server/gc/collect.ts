@@ -58,7 +58,8 @@ export async function planCollection(registry: Registry, opts: { deleteUntagged:
   const graph = loadGraph(registry.index);
   const marked = mark(graph, opts.deleteUntagged);
   const onDisk = await registry.blobs.listAll();
-  const spared = await applyGrace(registry, graph, marked, Date.now() - (opts.graceMs ?? 0), opts.graceMs ?? 0);
+  const history = await tagHistories(registry, marked);
+  const spared = await applyGrace(registry, graph, marked, history, Date.now() - (opts.graceMs ?? 0), opts.graceMs ?? 0);
   const manifests = marked.removable.filter((m) => !marked.keptManifests.get(m.repository)!.has(m.digest));
   const blobs = onDisk
     .filter((b) => !marked.keptBlobs.has(b.digest.digest) && !spared(b))
@@ -72,6 +73,16 @@ export async function planCollection(registry: Registry, opts: { deleteUntagged:
   };
 }
 
+/** repository -> digest -> tags whose history holds it, for the repositories with removable manifests. */
+type TagHistories = Map<string, Map<string, string[]>>;
+
+/** Reads the tag histories of the repositories that have manifests to remove, once per collection. */
+async function tagHistories(registry: Registry, marked: ReturnType<typeof mark>): Promise<TagHistories> {
+  const history: TagHistories = new Map();
+  for (const name of new Set(marked.removable.map((m) => m.repository))) history.set(name, await registry.manifests.tagHistory(name));
+  return history;
+}
+
 /**
  * Applies the grace period (see CollectOptions.graceMs): keeps recent never-tagged manifests in
  * `marked`, and returns the test for blobs it spares.
@@ -80,12 +91,13 @@ async function applyGrace(
   registry: Registry,
   graph: RegistryGraph,
   marked: ReturnType<typeof mark>,
+  history: TagHistories,
   cutoff: number,
   graceMs: number,
 ): Promise<(b: StoredBlob) => boolean> {
   if (graceMs <= 0) return () => false;
   const referenced = everReferenced(graph);
-  await spareRecentManifests(registry, graph, marked, cutoff);
+  await spareRecentManifests(registry, graph, marked, history, cutoff);
   return (b) =>
     !marked.keptBlobs.has(b.digest.digest) &&
     ((!referenced.has(b.digest.digest) && b.modified.getTime() > cutoff) || registry.claimedSince(b.digest.digest, cutoff));
@@ -144,8 +156,9 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
     progress.report('mark', 1, 1);
 
     const graceMs = opts.graceMs ?? 0;
-    const spared = await applyGrace(registry, graph, marked, startedMs - graceMs, graceMs);
-    const manifestsRemoved = await removeUntagged(registry, graph, marked, inBatches);
+    const history = await tagHistories(registry, marked);
+    const spared = await applyGrace(registry, graph, marked, history, startedMs - graceMs, graceMs);
+    const manifestsRemoved = await removeUntagged(registry, graph, marked, history, inBatches);
 
     // Manifests that survived brought their closure into keptBlobs, so sweep candidates come after.
     const unkept = onDisk.filter((b) => !marked.keptBlobs.has(b.digest.digest));
@@ -192,12 +205,11 @@ async function removeUntagged(
   registry: Registry,
   graph: RegistryGraph,
   marked: ReturnType<typeof mark>,
+  history: TagHistories,
   inBatches: InBatches,
 ): Promise<Array<{ repository: string; digest: string }>> {
   const removed: Array<{ repository: string; digest: string }> = [];
   const repos = new Map(graph.repos.map((r) => [r.name, r]));
-  const history = new Map<string, Map<string, string[]>>();
-  for (const name of new Set(marked.removable.map((m) => m.repository))) history.set(name, await registry.manifests.tagHistory(name));
   await inBatches(marked.removable, 'manifests', async (batch) => {
     // Decide in order first: a manifest that stays keeps what it reaches, which comes later in the list.
     const doomed = batch.filter(({ repository, digest }) => {
@@ -249,13 +261,12 @@ async function spareRecentManifests(
   registry: Registry,
   graph: RegistryGraph,
   marked: ReturnType<typeof mark>,
+  history: TagHistories,
   cutoff: number,
 ): Promise<void> {
   const repos = new Map(graph.repos.map((r) => [r.name, r]));
   const recent: Array<{ repository: string; digest: string }> = [];
   const isChild = new Set([...graph.children.values()].flat());
-  const history = new Map<string, Map<string, string[]>>();
-  for (const name of new Set(marked.removable.map((m) => m.repository))) history.set(name, await registry.manifests.tagHistory(name));
   await Promise.all(
     marked.removable.map(async (m) => {
       if (isChild.has(m.digest) || registry.origins.wasTagged(m.repository, m.digest)) return;
