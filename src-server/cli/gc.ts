@@ -8,6 +8,7 @@ import type { GcOptions, GcProgress, GcReport } from '../contract';
 import { parseDuration } from '../config/resolve';
 import { invokeCore, type DataOptions } from './control-client';
 import { CliError } from './errors';
+import { count, formatBytes } from './format';
 
 /** Options of `berth gc`. */
 export interface GcCommandOptions extends DataOptions {
@@ -68,29 +69,14 @@ export async function gc(opts: GcCommandOptions): Promise<void> {
 export function summary(r: GcReport): string {
   const verb = r.dryRun ? 'Would remove' : 'Removed';
   const lines = [
-    `${verb} ${plural(r.manifestsRemoved.length, 'manifest')}, ${plural(r.blobsRemoved.length, 'blob')}, ` +
+    `${verb} ${count(r.manifestsRemoved.length, 'manifest')}, ${count(r.blobsRemoved.length, 'blob')}, ` +
       `${formatBytes(r.bytesRemoved)} in ${(r.durationMs / 1000).toFixed(1)} s` +
       (r.dryRun ? ' (dry run: nothing removed)' : ''),
   ];
   for (const m of r.manifestsRemoved) lines.push(`  ${m.repository}@${m.digest}`);
-  const kept = `Kept ${plural(r.manifestsKept, 'manifest')} and ${plural(r.blobsKept, 'blob')}`;
-  lines.push(r.blobsProtected > 0 ? `${kept}; ${plural(r.blobsProtected, 'unreferenced blob')} kept because a push touched them meanwhile` : kept);
+  const kept = `Kept ${count(r.manifestsKept, 'manifest')} and ${count(r.blobsKept, 'blob')}`;
+  lines.push(r.blobsProtected > 0 ? `${kept}; ${count(r.blobsProtected, 'unreferenced blob')} kept for pushes in progress (touched during the run, or within the grace period)` : kept);
   return lines.join('\n') + '\n';
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Byte counts for people: `0 B`, `512 B`, `1.50 kB`, `23.4 MB`, `102 GB` (decimal units, like docker). */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n / 1000;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[i]}`;
 }
 
 /** Progress of one step of a phase. `total` 0 means unknown yet. */

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { ContentOrigin, ImageUsage, RepositoryUsageDetail, UsageReport } from '../contract';
 import { invokeCore, type DataOptions } from './control-client';
-import { formatBytes } from './gc';
+import { count, formatBytes } from './format';
 
 /** Options of `berth usage`. */
 export interface UsageCommandOptions extends DataOptions {
@@ -124,8 +124,4 @@ export function formatTable(header: string[], rows: string[][], align: string): 
   return all
     .map((r) => r.map((cell, c) => (align[c] === 'r' ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd())
     .join('\n');
-}
-
-function count(n: number, word: string, pluralWord = `${word}s`): string {
-  return `${n} ${n === 1 ? word : pluralWord}`;
 }
