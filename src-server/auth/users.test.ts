@@ -138,6 +138,19 @@ describe('user management', () => {
     expect(existsSync(lock)).toBe(true);
   });
 
+  it('judges a lock that names its holder by whether that process lives, not by its age', async () => {
+    const lock = join(dir, `lock-${++n}`);
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(lock, String(gone));
+    expect(await withLockFile(lock, () => readFileSync(lock, 'utf8'), { waitMs: 1000 })).toBe(String(process.pid));
+    expect(existsSync(lock)).toBe(false);
+    // A live holder working longer than staleMs keeps its lock.
+    writeFileSync(lock, String(process.ppid));
+    utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    await expect(withLockFile(lock, () => 'never', { waitMs: 200 })).rejects.toThrow('is held by another berth command');
+    rmSync(lock);
+  });
+
   it('works from nothing: the first add creates both files', async () => {
     const paths = freshPaths();
     expect(listAccess(paths)).toEqual({ users: [], anonymous: [], accessFileExists: false });

@@ -3,13 +3,14 @@
  * the data directory when one runs (so its index and write gate stay the only writers), else by
  * opening the data directory in-process, serving the call from the same handler table, and closing.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Envelope, EventChannel, InvokeArgs, InvokeChannel, InvokeResult } from '../contract';
 import { createCoreHandlers, dispatch } from '../api/handlers';
 import { loadConfig } from '../config/load';
-import { isAlive, readControlFile, type ControlFile } from '../http/control-server';
+import { isProcessAlive, withLockFile } from '../core/files';
+import { readControlFile, type ControlFile } from '../http/control-server';
 import { createLogger } from '../logger';
 import { createServices } from '../services';
 import { BERTH_DIR } from '../storage/layout';
@@ -53,14 +54,14 @@ export async function invokeCore<C extends InvokeChannel>(
   if (!existsSync(dataDir)) throw new CliError(`data directory ${dataDir} not found`);
   let envelope = await invokeServer(dataDir, channel, args, onEvent);
   if (!envelope) {
-    const release = await lockDataDir(dataDir, 'this command');
-    try {
+    envelope = await withDataDirLock(
+      dataDir,
+      'this command',
+      10_000,
       // A server may have started while we waited for the lock.
-      envelope =
-        (await invokeServer(dataDir, channel, args, onEvent)) ?? (await invokeInProcess(dataDir, config.deleteEnabled, channel, args, onEvent));
-    } finally {
-      release();
-    }
+      async () =>
+        (await invokeServer(dataDir, channel, args, onEvent)) ?? (await invokeInProcess(dataDir, config.deleteEnabled, channel, args, onEvent)),
+    );
   }
   if (!envelope.ok) throw new CoreCallError(envelope.error.message, envelope.error.code, envelope.error.detail);
   return envelope.result as InvokeResult<C>;
@@ -69,7 +70,7 @@ export async function invokeCore<C extends InvokeChannel>(
 /** Calls the running server; null when none runs (no control.json, its process gone, or refused). */
 async function invokeServer(dataDir: string, channel: string, args: unknown, onEvent: EventListener): Promise<Envelope<unknown> | null> {
   const ctl = readControlFile(dataDir);
-  if (!ctl || !isAlive(ctl.pid)) return null;
+  if (!ctl || !isProcessAlive(ctl.pid)) return null;
   return postInvoke(ctl, channel, args, onEvent);
 }
 
@@ -149,53 +150,28 @@ export function dataDirLockPath(dataDir: string): string {
 }
 
 /**
- * Takes the data directory's lock (a file holding our pid, created exclusively), so that commands
- * working in-process, and a `berth serve` starting, take turns. A lock whose process is gone is
- * taken over. Waits up to `waitMs` for a live holder, then fails with one line; resolves the release.
+ * Runs `fn` holding the data directory's lock, so that commands working in-process, and a
+ * `berth serve` starting, take turns (a lock whose process is gone is taken over). Waits up to
+ * `waitMs` for a live holder, then fails with one line naming `who`.
  */
-export async function lockDataDir(dataDir: string, who: string, waitMs = 10_000): Promise<() => void> {
+export async function withDataDirLock<T>(dataDir: string, who: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
   const path = dataDirLockPath(dataDir);
-  const until = Date.now() + waitMs;
-  try {
-    mkdirSync(join(dataDir, BERTH_DIR), { recursive: true });
-  } catch (err) {
-    throw new CliError(`cannot open data directory ${dataDir}: ${(err as Error).message}`);
-  }
-  for (;;) {
+  const busy = () => {
+    let holder = '';
     try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => {
-        try {
-          if (readFileSync(path, 'utf8') === String(process.pid)) unlinkSync(path);
-        } catch {
-          // Already gone.
-        }
-      };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new CliError(`cannot lock ${path}: ${(err as Error).message}`);
-    }
-    let holder = NaN;
-    try {
-      holder = Number(readFileSync(path, 'utf8'));
+      holder = readFileSync(path, 'utf8').trim();
     } catch {
-      continue; // Released meanwhile.
+      // Released just now: the message still holds.
     }
-    // Not a number yet: the holder is between creating and writing; wait for it.
-    if (Number.isInteger(holder) && holder > 0 && !isAlive(holder)) {
-      try {
-        unlinkSync(path);
-      } catch {
-        // Another waiter took it over first.
-      }
-      continue;
-    }
-    if (Date.now() > until) {
-      const pid = Number.isInteger(holder) ? `pid ${holder}` : 'pid unknown';
-      throw new CliError(`another berth command (${pid}) is working on ${dataDir}; ${who} waited ${Math.round(waitMs / 1000)} s, try again when it ends`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+    return new CliError(
+      `another berth command (pid ${holder || 'unknown'}) is working on ${dataDir}; ${who} waited ${Math.round(waitMs / 1000)} s, try again when it ends`,
+    );
+  };
+  try {
+    return await withLockFile(path, fn, { waitMs, busy });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code && !(err instanceof CliError)) throw new CliError(`cannot lock ${path}: ${(err as Error).message}`);
+    throw err;
   }
 }

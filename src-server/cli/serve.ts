@@ -13,7 +13,7 @@ import { certificateStoreFor } from './cert';
 import { listen, shutdown, type Listening } from './listen';
 import { createCoreHandlers } from '../api/handlers';
 import { startControlServer } from '../http/control-server';
-import { lockDataDir } from './control-client';
+import { withDataDirLock } from './control-client';
 
 /** Options of `berth serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -40,7 +40,33 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const auth = await setUpAuth(config, log);
 
   // Commands working on the directory without a server finish first; later ones find control.json.
-  const unlock = await lockDataDir(config.dataDir, 'berth serve', 60_000);
+  const { services, listeners, renewal, control } = await withDataDirLock(config.dataDir, 'berth serve', 60_000, () =>
+    start(config, auth, log),
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      // A second signal: the user does not want to wait for slow requests.
+      for (const l of listeners) l.server.closeAllConnections();
+      return;
+    }
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    renewal?.stop();
+    await Promise.all([...listeners.map((l) => shutdown(l.server, 5000)), control.close(5000)]);
+    services.close();
+    process.exit(0);
+  };
+  // Installed before the URL is announced: whoever reads that line may signal at once.
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  log.info(`data directory ${config.dataDir}; ${auth.summary}`);
+  for (const l of listeners) process.stdout.write(`Berth registry listening on ${l.url}\n`);
+}
+
+/** Opens the services, listens, and starts the control listener local CLIs act through. */
+async function start(config: BerthConfig, auth: Awaited<ReturnType<typeof setUpAuth>>, log: Logger) {
   let services;
   try {
     services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy });
@@ -65,27 +91,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   // Local CLIs (gc, repo rm, usage) act through this loopback listener, never beside the server.
   const status = () => ({ running: true, url: listeners[0]!.url });
   const control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log });
-  unlock();
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) {
-      // A second signal: the user does not want to wait for slow requests.
-      for (const l of listeners) l.server.closeAllConnections();
-      return;
-    }
-    stopping = true;
-    log.info(`${signal}: shutting down`);
-    renewal?.stop();
-    await Promise.all([...listeners.map((l) => shutdown(l.server, 5000)), control.close(5000)]);
-    services.close();
-    process.exit(0);
-  };
-  // Installed before the URL is announced: whoever reads that line may signal at once.
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-
-  log.info(`data directory ${config.dataDir}; ${auth.summary}`);
-  for (const l of listeners) process.stdout.write(`Berth registry listening on ${l.url}\n`);
+  return { services, listeners, renewal, control };
 }
 
 /**

@@ -81,15 +81,37 @@ export function writeFileAtomic(path: string, text: string, mode = 0o600): void 
 export interface LockOptions {
   /** How long to wait for another holder before giving up (default 10 s). */
   waitMs?: number;
-  /** A lock older than this was left by a crashed process and is taken over (default 30 s). */
+  /**
+   * A lock without a holder's pid that is older than this was left by a crashed process and is
+   * taken over (default 30 s). A lock naming a pid is taken over exactly when that process is gone,
+   * however long its holder works.
+   */
   staleMs?: number;
   /** The error to throw after waiting in vain (default: names the lock file). */
   busy?: () => Error;
 }
 
+/** True while a process with this pid exists (one we may not signal counts too). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when the lock at `lockPath` was left by a process that is gone. */
+function isStaleLock(lockPath: string, staleMs: number): boolean {
+  const holder = Number(readFileSync(lockPath, 'utf8'));
+  // Empty until its creator writes the pid: judged by age, like a lock of an older Berth.
+  if (!Number.isInteger(holder) || holder <= 0) return Date.now() - statSync(lockPath).mtimeMs > staleMs;
+  return holder !== process.pid && !isProcessAlive(holder);
+}
+
 /**
- * Runs `fn` holding `lockPath` (a file created exclusively and removed afterwards), so that two
- * Berth processes editing the same files never interleave their writes.
+ * Runs `fn` holding `lockPath` (a file created exclusively, holding our pid, removed afterwards),
+ * so that two Berth processes editing the same files never interleave their writes.
  */
 export async function withLockFile<T>(lockPath: string, fn: () => T | Promise<T>, opts: LockOptions = {}): Promise<T> {
   const until = Date.now() + (opts.waitMs ?? 10_000);
@@ -97,12 +119,17 @@ export async function withLockFile<T>(lockPath: string, fn: () => T | Promise<T>
   for (;;) {
     try {
       mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
-      closeSync(openSync(lockPath, 'wx', 0o600));
+      const fd = openSync(lockPath, 'wx', 0o600);
+      try {
+        writeFileSync(fd, String(process.pid));
+      } finally {
+        closeSync(fd);
+      }
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       try {
-        if (Date.now() - statSync(lockPath).mtimeMs > staleMs) unlinkSync(lockPath);
+        if (isStaleLock(lockPath, staleMs)) unlinkSync(lockPath);
       } catch {
         // Released meanwhile: try again.
       }

@@ -20,7 +20,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { isInvokeChannel, type Envelope } from '../contract';
-import { writeFileAtomic } from '../core/files';
+import { isProcessAlive, writeFileAtomic } from '../core/files';
 import type { Logger } from '../logger';
 import { BERTH_DIR } from '../storage/layout';
 import { checkArgs } from '../api/args';
@@ -90,7 +90,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   const writeFile = opts.writeFile ?? true;
   if (writeFile) {
     const previous = readControlFile(opts.dataDir);
-    if (previous && previous.pid !== process.pid && isAlive(previous.pid)) {
+    if (previous && previous.pid !== process.pid && isProcessAlive(previous.pid)) {
       opts.log.warn(`another berth serve (pid ${previous.pid}) seems to use this data directory; two servers on one directory disagree about its index`);
     }
     writeFileAtomic(file, JSON.stringify({ pid: process.pid, url, token } satisfies ControlFile) + '\n', 0o600);
@@ -111,15 +111,6 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   };
 }
 
-/** True when a process with this id exists (EPERM: it exists, but is another user's). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function handle(req: IncomingMessage, res: ServerResponse, token: string, opts: ControlServerOptions): Promise<void> {
   const auth = req.headers.authorization ?? '';
