@@ -5,30 +5,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GcReport } from '../src-server/contract';
 import { dataDirLockPath } from '../src-server/cli/control-client';
-import { runBerth, startBerth, tempDir, type RunningBerth } from './helpers/berth-server';
+import { berthWorkspace, runBerth } from './helpers/berth-server';
 import { pushRandomImage, type PushedImage } from './helpers/push';
 
-let tmp: ReturnType<typeof tempDir>;
-let n = 0;
-const fresh = () => join(tmp.dir, `data-${++n}`);
-const running: RunningBerth[] = [];
-
-beforeAll(() => {
-  tmp = tempDir('berth-cli-gc-');
-});
-afterAll(async () => {
-  await Promise.all(running.map((r) => r.kill()));
-  tmp.cleanup();
-});
-
-async function serve(dataDir: string): Promise<RunningBerth> {
-  const b = await startBerth(dataDir);
-  running.push(b);
-  return b;
-}
+const ws = berthWorkspace('berth-cli-gc-');
+const fresh = () => ws.fresh();
+const serve = (dataDir: string) => ws.serve(dataDir);
 
 const blobFile = (dataDir: string, digest: string) => {
   const hex = digest.slice('sha256:'.length);
@@ -153,7 +138,7 @@ describe('berth gc without a server', () => {
   });
 
   it('a data directory that does not exist is one line, and is not created', async () => {
-    const missing = join(tmp.dir, 'nowhere');
+    const missing = join(ws.dir, 'nowhere');
     const r = await runBerth(['gc', '--data', missing]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`berth: data directory ${missing} not found\n`);

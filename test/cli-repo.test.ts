@@ -5,22 +5,15 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBerth, startBerth, tempDir, type RunningBerth } from './helpers/berth-server';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { berthWorkspace, runBerth, type RunningBerth } from './helpers/berth-server';
 import { pushBlob, pushManifest, pushRandomImage } from './helpers/push';
 
-let tmp: ReturnType<typeof tempDir>;
+const ws = berthWorkspace('berth-cli-repo-');
 let b: RunningBerth;
-const running: RunningBerth[] = [];
 
 beforeAll(async () => {
-  tmp = tempDir('berth-cli-repo-');
-  b = await startBerth(join(tmp.dir, 'data'));
-  running.push(b);
-});
-afterAll(async () => {
-  await Promise.all(running.map((r) => r.kill()));
-  tmp.cleanup();
+  b = await ws.serve(ws.fresh());
 });
 
 const blobFile = (dataDir: string, digest: string) => {
@@ -91,18 +84,16 @@ describe('berth repo rm with a running server', () => {
 
 describe('berth repo rm with deletes disabled', () => {
   it('is refused in one line, by the server and in-process', async () => {
-    const dataDir = join(tmp.dir, 'nodelete');
-    const config = join(tmp.dir, 'nodelete.yml');
+    const dataDir = ws.fresh('nodelete');
+    const config = join(ws.dir, 'nodelete.yml');
     writeFileSync(config, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dataDir}\n  delete:\n    enabled: false\n`);
-    const s = await startBerth(dataDir, ['--config', config, '--auth', 'none']);
-    running.push(s);
+    const s = await ws.serve(dataDir, ['--config', config, '--auth', 'none']);
     await pushRandomImage(s.url, 'team/app', 'v1');
     const msg = 'berth: deletes are disabled (storage.delete.enabled)\n';
     expect(await runBerth(['repo', 'rm', 'team/app', '--yes', '--config', config])).toEqual({ code: 1, stdout: '', stderr: msg });
     await s.stop();
     expect(await runBerth(['repo', 'rm', 'team/app', '--yes', '--config', config])).toEqual({ code: 1, stdout: '', stderr: msg });
-    const again = await startBerth(dataDir, ['--config', config, '--auth', 'none']);
-    running.push(again);
+    const again = await ws.serve(dataDir, ['--config', config, '--auth', 'none']);
     expect((await json(`${again.url}/v2/_catalog`)).repositories).toEqual(['team/app']);
     await again.stop();
   });

@@ -6,32 +6,16 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { invokeCore } from '../../src-server/cli/control-client';
 import { CliError } from '../../src-server/cli/errors';
 import { controlFilePath } from '../../src-server/http/control-server';
-import { runBerth, startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
+import { berthWorkspace, runBerth } from '../helpers/berth-server';
 import { pushRandomImage } from '../helpers/push';
 
-let tmp: ReturnType<typeof tempDir>;
-let n = 0;
-const fresh = () => join(tmp.dir, `data-${++n}`);
-const running: RunningBerth[] = [];
-
-beforeAll(() => {
-  tmp = tempDir('berth-control-');
-});
-afterAll(async () => {
-  await Promise.all(running.map((r) => r.kill()));
-  tmp.cleanup();
-});
-
-async function serve(dataDir: string): Promise<RunningBerth> {
-  const b = await startBerth(dataDir);
-  running.push(b);
-  return b;
-}
+const ws = berthWorkspace('berth-control-');
+const fresh = () => ws.fresh();
+const serve = (dataDir: string) => ws.serve(dataDir);
 
 describe('berth serve', () => {
   it('writes control.json (0600, its pid, a loopback URL on another port) and removes it on SIGTERM', async () => {
@@ -111,8 +95,7 @@ describe('CLI client', () => {
     expect(err.message).not.toContain('\n');
     expect(events).toEqual([['gc:progress', { phase: 'mark', done: 1, total: 2 }]]);
     // Nothing ran in-process behind the user's back.
-    const again = await startBerth(dataDir);
-    running.push(again);
+    const again = await serve(dataDir);
     expect((await (await fetch(`${again.url}/v2/_catalog`)).json()).repositories).toEqual(['team/a']);
     await again.stop();
   });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'src-server/cli.ts');
@@ -96,4 +97,39 @@ export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): P
 export function startBerth(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningBerth> {
   const open = extra.includes('--auth') || extra.includes('--config') ? [] : ['--auth', 'none'];
   return spawnServe(['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...open, ...extra], env);
+}
+
+/** A test file's temp folder and the servers it started, all cleaned up after the file's tests. */
+export interface BerthWorkspace {
+  /** The temp folder (valid once the file's tests run). */
+  readonly dir: string;
+  /** A new, not yet existing data directory path inside it. */
+  fresh(name?: string): string;
+  /** {@link startBerth}, remembered so that a failed test leaves no server behind. */
+  serve(dataDir: string, extra?: string[], env?: NodeJS.ProcessEnv): Promise<RunningBerth>;
+}
+
+/** Registers beforeAll/afterAll hooks for a temp folder and the servers started through it. */
+export function berthWorkspace(prefix: string): BerthWorkspace {
+  let tmp: ReturnType<typeof tempDir> | undefined;
+  let n = 0;
+  const running: RunningBerth[] = [];
+  beforeAll(() => {
+    tmp = tempDir(prefix);
+  });
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.kill()));
+    tmp?.cleanup();
+  });
+  return {
+    get dir() {
+      return tmp!.dir;
+    },
+    fresh: (name = 'data') => join(tmp!.dir, `${name}-${++n}`),
+    async serve(dataDir, extra, env) {
+      const b = await startBerth(dataDir, extra, env);
+      running.push(b);
+      return b;
+    },
+  };
 }
