@@ -47,6 +47,18 @@ describe('RegistryIndex', () => {
     expect(idx.tags('nope', 10)).toBeNull();
   });
 
+  it('drops a repository from the catalog when its last manifest goes, as reconcile does at start', () => {
+    idx.addManifest('r', { digest: d(1), size: 1, info: image() });
+    idx.addManifest('r', { digest: d(2), size: 1, info: image() });
+    idx.addManifest('s', { digest: d(1), size: 1, info: image() });
+    idx.setTag('r', 'v1', d(1));
+    idx.deleteManifest('r', d(1));
+    expect(idx.catalog(10)).toEqual(['r', 's']);
+    idx.deleteManifest('r', d(2));
+    expect(idx.catalog(10)).toEqual(['s']);
+    expect(idx.tags('r', 10)).toBeNull();
+  });
+
   it('moves, resolves and deletes tags; deleting a manifest drops its tags only', () => {
     idx.addManifest('r', { digest: d(1), size: 1, info: image() });
     idx.addManifest('r', { digest: d(2), size: 1, info: image() });

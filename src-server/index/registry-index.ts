@@ -83,6 +83,8 @@ export class RegistryIndex {
         'SELECT i.digest, i.media_type, i.size, i.artifact_type, i.config_media_type, i.annotations FROM manifest_info i ' +
           'JOIN revisions v ON v.digest = i.digest WHERE v.repo_id = ? AND i.subject = ? ORDER BY i.digest',
       ),
+      revisionCountById: p('SELECT count(*) FROM revisions WHERE repo_id = ?'),
+      deleteRepoById: p('DELETE FROM repos WHERE id = ?'),
       revisionCount: p('SELECT count(*) FROM revisions v JOIN repos r ON r.id = v.repo_id WHERE r.name = ?'),
       clearRepoTags: p('DELETE FROM tags WHERE repo_id = ?'),
       clearRepoRevisions: p('DELETE FROM revisions WHERE repo_id = ?'),
@@ -163,13 +165,15 @@ export class RegistryIndex {
     return id === null ? [] : (this.s.tagsOfDigest!.pluck().all(id, digest) as string[]);
   }
 
-  /** Removes a manifest and every tag pointing at it from a repository. */
+  /** Removes a manifest and every tag pointing at it from a repository; a repository left without manifests goes too. */
   deleteManifest(repo: string, digest: string): void {
     const id = this.repoId(repo);
     if (id === null) return;
     this.db.transaction(() => {
       this.s.deleteTagsOfDigest!.run(id, digest);
       this.s.deleteRevision!.run(id, digest);
+      // A repository without manifests leaves the catalog now, as reconcile leaves it out at start.
+      if (this.s.revisionCountById!.pluck().get(id) === 0) this.s.deleteRepoById!.run(id);
     })();
   }
 
