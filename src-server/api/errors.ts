@@ -6,7 +6,7 @@ import type { ApiError } from '../contract';
 import { NotFoundError, RegistryError } from '../core/errors';
 import { GcBusyError } from '../gc/collect';
 import type { Logger } from '../logger';
-import { ArgsError } from './args';
+import { ArgsError } from './args-kit';
 
 /** What a missing thing is called in the OCI code table. */
 const NOT_FOUND_CODES: Record<string, string> = {

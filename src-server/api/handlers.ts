@@ -13,14 +13,15 @@ import type {
   InvokeResult,
   RegistryStatus,
 } from '../contract';
-import { DEFAULT_GC_GRACE_SECONDS, isInvokeChannel } from '../contract';
-import { NotFoundError, RegistryError } from '../core/errors';
-import { isValidName } from '../core/names';
-import { collectGarbage } from '../gc/collect';
-import { registryUsage, repositoryUsage } from '../usage/usage';
+import { isInvokeChannel } from '../contract';
 import type { Logger } from '../logger';
-import type { Registry } from '../registry/registry';
+import { ADMIN_CHANNELS } from './admin';
 import { checkArgs } from './args';
+import { BROWSE_CHANNELS } from './browse';
+import { CONNECTION_CHANNELS } from './connections';
+import { COPY_CHANNELS } from './copy';
+import { createLocalHandlers, type LocalDeps } from './local';
+import { unavailable } from './unavailable';
 import { toApiError } from './errors';
 
 /** Sends an event to whoever made the call (progress of a long operation). */
@@ -32,10 +33,12 @@ export type CoreHandler<C extends InvokeChannel> = (args: InvokeArgs<C>, emit: E
 /** A handler for every invoke channel; the compiler refuses a missing one. */
 export type CoreHandlers = { [C in InvokeChannel]: CoreHandler<C> };
 
-/** What the handlers work on. */
-export interface CoreServices {
-  registry: Registry;
-  log: Logger;
+/**
+ * What the handlers work on: the local registry always; the app core's areas (connections,
+ * browsing, copy, users, certificates) as handler tables built by createAppCore, where it runs.
+ */
+export interface CoreServices extends Omit<LocalDeps, 'status'> {
+  app?: Partial<CoreHandlers>;
 }
 
 /** Options of {@link createCoreHandlers}. */
@@ -44,45 +47,15 @@ export interface CoreHandlerOptions {
   status?: () => RegistryStatus;
 }
 
+const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNELS, ...ADMIN_CHANNELS];
+
 /** Builds the handler table over the services. */
 export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOptions = {}): CoreHandlers {
-  const { registry } = services;
-  const status = opts.status ?? (() => ({ running: false, url: null }));
   return {
-    'registry:status': async () => status(),
-    'gc:run': (args, emit) =>
-      collectGarbage(registry, {
-        ...args,
-        graceMs: (args.graceSeconds ?? DEFAULT_GC_GRACE_SECONDS) * 1000,
-        onProgress: (p) => emit('gc:progress', p),
-        log: services.log,
-      }),
-    'usage:registry': () => registryUsage(registry),
-    'usage:repository': async ({ name }) => {
-      assertName(name);
-      try {
-        return await repositoryUsage(registry, name);
-      } catch (err) {
-        throw err instanceof NotFoundError ? unknownRepository(name) : err;
-      }
-    },
-    'repository:delete': async ({ name }) => {
-      assertName(name);
-      try {
-        return await registry.deleteRepository(name);
-      } catch (err) {
-        throw err instanceof NotFoundError ? unknownRepository(name) : err;
-      }
-    },
-  };
-}
-
-function assertName(name: string): void {
-  if (!isValidName(name)) throw new RegistryError('NAME_INVALID', { message: `invalid repository name ${JSON.stringify(name)}`, detail: { name } });
-}
-
-function unknownRepository(name: string): RegistryError {
-  return new RegistryError('NAME_UNKNOWN', { message: `unknown repository ${name}`, detail: { name } });
+    ...unavailable(APP_CHANNELS, 'the app core does not run in this process (start it with `berth serve --ui`)'),
+    ...createLocalHandlers({ ...services, status: opts.status }),
+    ...services.app,
+  } as CoreHandlers;
 }
 
 /**

@@ -5,10 +5,31 @@
  * This module is pure: it imports nothing, so src-renderer, src-main and src-server can all depend on it
  * (test/layering.test.ts enforces that). It holds constants and types only, never logic with effects.
  *
- * This is the start of the contract. Issue 5 fills it in: repositories, tags, users, certificates,
- * remotes and events for the GUI. Add a method by adding a key to {@link InvokeChannelMap} and its name
- * to {@link INVOKE_CHANNELS}; the preload and the transports are generic and need no change.
+ * Add a method by adding a key to {@link InvokeChannelMap} and to INVOKE_CHANNEL_KEYS below (the
+ * compiler insists), a payload check in src-server/api, and a handler; the preload and the
+ * transports are generic and need no change. DTOs by area live in the sibling files.
  */
+import type { CertBundle, CertificatesInfo, CertRegenerateArgs, InstallCommand, LocalSettings, LocalSettingsPatch, LocalSettingsResult, UserDto, UsersListing } from './admin';
+import type {
+  ImageArgs,
+  ImageDetails,
+  RepositoriesArgs,
+  RepositoriesPage,
+  RepositorySize,
+  TagDeleteArgs,
+  TagDeletePlan,
+  TagDeleteResult,
+  TagRef,
+  TagsArgs,
+  TagsPage,
+} from './browse';
+import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult } from './connections';
+import type { CopyArgs, CopyProgress, CopyReport } from './copy';
+
+export * from './admin';
+export * from './browse';
+export * from './connections';
+export * from './copy';
 
 /** The error half of the envelope: `code` is machine-readable, `message` is for people. */
 export interface ApiError {
@@ -27,6 +48,16 @@ export interface RegistryStatus {
   running: boolean;
   /** The base URL clients push to (e.g. `http://127.0.0.1:5000`), or null when stopped. */
   url: string | null;
+  /** The HTTPS listener's URL, when one runs. */
+  tlsUrl?: string | null;
+  /** The storage root. */
+  dataDir?: string;
+  /** ISO 8601, while running. */
+  startedAt?: string | null;
+  /** Why the registry stopped or could not start, in words. */
+  error?: string | null;
+  /** Whether start/stop is possible from here (false for a CLI without a server). */
+  controllable?: boolean;
 }
 
 /** Where content came from: pushed by a client, cached from an upstream, or unknown (written by registry:2, or before Berth recorded origins). */
@@ -147,21 +178,64 @@ export interface RepositoryUsageDetail {
  * `args` is the single payload argument; `result` is what the envelope carries on success.
  */
 export interface InvokeChannelMap {
+  // The local registry.
   'registry:status': { args: void; result: RegistryStatus };
+  'registry:start': { args: void; result: RegistryStatus };
+  'registry:stop': { args: void; result: RegistryStatus };
+  'settings:get': { args: void; result: LocalSettings };
+  'settings:set': { args: LocalSettingsPatch; result: LocalSettingsResult };
   /** Runs (or previews) a garbage collection of the local registry; progress as `gc:progress`. */
   'gc:run': { args: GcOptions; result: GcReport };
   /** Storage usage of the local registry. */
   'usage:registry': { args: void; result: UsageReport };
   /** One repository's usage, image by image. */
   'usage:repository': { args: { name: string }; result: RepositoryUsageDetail };
-  /** Deletes a repository of the local registry. */
-  'repository:delete': { args: { name: string }; result: { tags: number; manifests: number } };
+  /** Deletes a repository: every tag and manifest (local: at once; remote: manifest by manifest). */
+  'repository:delete': { args: { name: string; connection?: string }; result: { tags: number; manifests: number } };
+
+  // Connections.
+  'connections:list': { args: void; result: ConnectionInfo[] };
+  'connections:add': { args: ConnectionDraft; result: ConnectionInfo };
+  'connections:update': { args: { id: string; draft: Partial<ConnectionDraft> }; result: ConnectionInfo };
+  'connections:remove': { args: { id: string }; result: void };
+  /** Tries a connection (saved by id, or a draft before saving). */
+  'connections:test': { args: { id: string } | { draft: ConnectionDraft }; result: ConnectionTestResult };
+
+  // Browsing any connection.
+  'browse:repositories': { args: RepositoriesArgs; result: RepositoriesPage };
+  'browse:tags': { args: TagsArgs; result: TagsPage };
+  'browse:image': { args: ImageArgs; result: ImageDetails };
+  'browse:repository-size': { args: { connection: string; repository: string; refresh?: boolean }; result: RepositorySize };
+  /** Forgets cached tag lists (of one repository, or of the whole connection). */
+  'browse:refresh': { args: { connection: string; repository?: string }; result: void };
+  'tag:delete-preview': { args: TagRef; result: TagDeletePlan };
+  'tag:delete': { args: TagDeleteArgs; result: TagDeleteResult };
+  /** Copies an image between connections; progress as `copy:progress`. */
+  'image:copy': { args: CopyArgs; result: CopyReport };
+
+  // Users and rights of the local registry.
+  'users:list': { args: void; result: UsersListing };
+  'users:add': { args: { name: string; password: string; rules?: string }; result: UserDto };
+  'users:remove': { args: { name: string }; result: void };
+  'users:set-password': { args: { name: string; password: string }; result: void };
+  'users:set-rights': { args: { name: string; rules: string }; result: UserDto };
+  'users:set-anonymous': { args: { rules: string }; result: UsersListing };
+  /** The admin password generated at first start, once (null afterwards, or when none was generated). */
+  'users:initial-password': { args: void; result: { user: string; password: string } | null };
+
+  // Certificates of the local registry.
+  'cert:info': { args: void; result: CertificatesInfo };
+  'cert:regenerate': { args: CertRegenerateArgs; result: CertificatesInfo };
+  /** `host` is what clients dial, `HOST:PORT`. */
+  'cert:bundle': { args: { host: string }; result: CertBundle };
+  'cert:install-commands': { args: { host: string }; result: InstallCommand[] };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
 export interface EventChannelMap {
   'registry:status-changed': RegistryStatus;
   'gc:progress': GcProgress;
+  'copy:progress': CopyProgress;
 }
 
 /** A request/response channel name. */
@@ -176,12 +250,40 @@ export type InvokeResult<C extends InvokeChannel> = InvokeChannelMap[C]['result'
 // Records keyed by the maps, so the compiler refuses a channel missing from, or unknown to, the maps.
 const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'registry:status': true,
+  'registry:start': true,
+  'registry:stop': true,
+  'settings:get': true,
+  'settings:set': true,
   'gc:run': true,
   'usage:registry': true,
   'usage:repository': true,
   'repository:delete': true,
+  'connections:list': true,
+  'connections:add': true,
+  'connections:update': true,
+  'connections:remove': true,
+  'connections:test': true,
+  'browse:repositories': true,
+  'browse:tags': true,
+  'browse:image': true,
+  'browse:repository-size': true,
+  'browse:refresh': true,
+  'tag:delete-preview': true,
+  'tag:delete': true,
+  'image:copy': true,
+  'users:list': true,
+  'users:add': true,
+  'users:remove': true,
+  'users:set-password': true,
+  'users:set-rights': true,
+  'users:set-anonymous': true,
+  'users:initial-password': true,
+  'cert:info': true,
+  'cert:regenerate': true,
+  'cert:bundle': true,
+  'cert:install-commands': true,
 };
-const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true };
+const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
 
 /** Invoke channel names at run time, exactly the keys of {@link InvokeChannelMap}. */
 export const INVOKE_CHANNELS = Object.freeze(Object.keys(INVOKE_CHANNEL_KEYS) as InvokeChannel[]);

@@ -1,0 +1,100 @@
+/**
+ * Administration of the local registry: users and rights, certificates, settings, start/stop.
+ */
+
+/** One user. Rules are in the text form `berth user` takes: `pull@*,push@team/*`. */
+export interface UserDto {
+  name: string;
+  rules: string;
+  /** False for a user in the access file with no password (cannot log in). */
+  hasPassword: boolean;
+}
+
+/** `users:list`. */
+export interface UsersListing {
+  users: UserDto[];
+  /** What anonymous clients may do (empty: nothing). */
+  anonymous: string;
+  /** False while there is no access file: every htpasswd user has every right (registry:2 behaviour). */
+  accessFileExists: boolean;
+  /** How the registry asks clients to log in: `basic`, `token` or `none` (auth off). */
+  authMode: 'basic' | 'token' | 'none';
+}
+
+/** A certificate file as shown. */
+export interface CertificateDto {
+  subject: string;
+  issuer: string;
+  names: string[];
+  validFrom: string;
+  validTo: string;
+  daysLeft: number;
+  fingerprintSha256: string;
+  path: string;
+}
+
+/** `cert:info`. */
+export interface CertificatesInfo {
+  mode: 'generated' | 'provided';
+  ca: CertificateDto | null;
+  server: CertificateDto | null;
+  /** Names the user added (DNS names, IPs, wildcards). */
+  extraNames: string[];
+  /** Every SAN a generated certificate should carry now. */
+  wantedNames: string[];
+  /** Why a regeneration is due, if it is. */
+  renewalDue: string[];
+  /** The HTTPS listener's URL when one runs. */
+  tlsUrl: string | null;
+}
+
+/** `cert:regenerate`: replaces the stored extra names (when given) and issues a new server certificate. */
+export interface CertRegenerateArgs {
+  extraNames?: string[];
+}
+
+/** One way to install the CA on a client. */
+export interface InstallCommand {
+  /** Stable id: `docker`, `containerd`, `podman`, `debian`, `rhel`, `alpine`, `arch`, `macos`, `windows`, `login`, `insecure`. */
+  id: string;
+  label: string;
+  /** Shell (or PowerShell) to paste. */
+  command: string;
+}
+
+/** `cert:bundle`: the client bundle for `host` (`HOST:PORT`), as bytes the GUI offers for download. */
+export interface CertBundle {
+  fileName: string;
+  /** The tar.gz archive, base64. */
+  base64: string;
+  size: number;
+  sha256: string;
+}
+
+/** Settings of the local registry. Changes to listen addresses and storage apply at the next start. */
+export interface LocalSettings {
+  /** `HOST:PORT` of the HTTP listener. */
+  listen: string;
+  /** `HOST:PORT` of the HTTPS listener, or null for none. */
+  tlsListen: string | null;
+  dataDir: string;
+  /** Upstream of the pull-through cache, or null. */
+  proxy: { remoteUrl: string; username: string | null } | null;
+  deleteEnabled: boolean;
+  authMode: 'basic' | 'token' | 'none';
+}
+
+/** `settings:set`: fields to change (proxy null removes the upstream; a proxy password goes to the secret store). */
+export interface LocalSettingsPatch {
+  listen?: string;
+  tlsListen?: string | null;
+  proxy?: { remoteUrl: string; username?: string | null; password?: string | null } | null;
+  deleteEnabled?: boolean;
+}
+
+/** `settings:set`'s answer. */
+export interface LocalSettingsResult {
+  settings: LocalSettings;
+  /** True when a change takes effect only after a restart of the registry. */
+  restartRequired: boolean;
+}
