@@ -1,0 +1,56 @@
+/**
+ * The desktop app's secret store: the OS keychain (macOS Keychain, Windows Credential Manager, the
+ * Secret Service on Linux: GNOME Keyring, KWallet) through keytar. Only the Electron shell loads
+ * keytar (a native module); src-server sees the SecretStore interface.
+ */
+import type { SecretStore } from '../src-server/connections/secret-store';
+
+/** The part of keytar Berth uses (keytar's own functions, or a stand-in with the same behaviour). */
+export interface KeytarLike {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+}
+
+/** Secrets in the OS keychain, as entries of `service` (`Berth`) named by account (`connection:<id>`). */
+export class KeytarSecretStore implements SecretStore {
+  readonly kind = 'keychain';
+
+  constructor(
+    private readonly keytar: KeytarLike,
+    private readonly service = 'Berth',
+  ) {}
+
+  get(account: string): Promise<string | null> {
+    return this.keytar.getPassword(this.service, account);
+  }
+
+  async set(account: string, secret: string): Promise<void> {
+    if (typeof account !== 'string' || account === '') throw new TypeError('a secret needs an account name');
+    await this.keytar.setPassword(this.service, account, secret);
+  }
+
+  delete(account: string): Promise<boolean> {
+    return this.keytar.deletePassword(this.service, account);
+  }
+}
+
+/**
+ * Loads keytar. It is CommonJS: under Node's ESM its functions sit on the namespace's `default`
+ * (the named exports Node guesses hold only `getPassword`); a bundler may flatten them onto the
+ * namespace itself. Whichever has all three is used.
+ */
+export async function loadKeytar(): Promise<KeytarLike> {
+  const mod = (await import('keytar')) as unknown as Partial<KeytarLike> & { default?: Partial<KeytarLike> };
+  const api = [mod.default, mod].find(isKeytar);
+  if (!api) throw new Error('keytar loaded without getPassword, setPassword and deletePassword');
+  return {
+    getPassword: api.getPassword.bind(api),
+    setPassword: api.setPassword.bind(api),
+    deletePassword: api.deletePassword.bind(api),
+  };
+}
+
+function isKeytar(m: Partial<KeytarLike> | undefined): m is KeytarLike {
+  return !!m && typeof m.getPassword === 'function' && typeof m.setPassword === 'function' && typeof m.deletePassword === 'function';
+}
