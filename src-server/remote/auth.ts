@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import { parseChallenges, type Challenge } from './challenge';
 import { RemoteAuthError, RemoteProtocolError, RemoteUnavailableError } from './errors';
 import { TokenCache } from './token-cache';
@@ -27,6 +28,8 @@ export class RemoteAuth {
     private readonly credentials: RemoteCredentials | undefined,
     private readonly timeouts: TransportTimeouts,
     now: () => number = Date.now,
+    /** The registry's own connection pool (its TLS trust), used for a token service on the same origin. */
+    private readonly trusted?: { origin: string; dispatcher: Dispatcher },
   ) {
     this.tokens = new TokenCache(now);
   }
@@ -54,10 +57,12 @@ export class RemoteAuth {
       if (!basic) throw new RemoteAuthError(`${url} requires a user name and password`, url, 401, false);
       return basic;
     }
-    // Asks for what the challenge names, but files the token under the scope we asked for, where
+    // Asks for what the challenge names and what we need (a mount needs pull on its source too,
+    // which the challenge does not name), but files the token under the scope we asked for, where
     // headerFor looks it up next time.
     this.tokens.delete(this.tokenKey(challenge, scope));
-    return `Bearer ${await this.fetchToken(challenge, challenge.params.scope || scope, scope)}`;
+    const wanted = [...new Set([...(challenge.params.scope ?? '').split(' '), ...scope.split(' ')].filter(Boolean))].join(' ');
+    return `Bearer ${await this.fetchToken(challenge, wanted, scope)}`;
   }
 
   /** True when credentials are configured. */
@@ -89,7 +94,8 @@ export class RemoteAuth {
     const headers: Record<string, string> = { accept: 'application/json' };
     const basic = this.basic();
     if (basic) headers.authorization = basic;
-    const res = await send({ method: 'GET', url: url.toString(), headers }, this.timeouts);
+    const dispatcher = this.trusted && url.origin === this.trusted.origin ? this.trusted.dispatcher : undefined;
+    const res = await send({ method: 'GET', url: url.toString(), headers, dispatcher }, this.timeouts);
     const where = `${url.origin}${url.pathname}`;
     if (res.status === 401 || res.status === 403) {
       await res.discard();

@@ -1,7 +1,14 @@
+import { createHash } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import type { ConnectionTrust } from '../contract/connections';
 import { ALL_MANIFEST_TYPES } from '../core/mediatypes';
 import { RemoteAuth, type RemoteCredentials } from './auth';
 import { RemoteAuthError, RemoteProtocolError, RemoteRateLimitError, RemoteUnavailableError } from './errors';
-import { DEFAULT_TIMEOUTS, send, type RemoteResponse, type TransportTimeouts } from './transport';
+import { lastOf, nextLink } from './paging';
+import { parseReferrerIndex, referrersTag, type RemoteDescriptor } from './referrers';
+import { registryFailure } from './registry-errors';
+import { DEFAULT_TIMEOUTS, send, type RemoteMethod, type RemoteResponse, type TransportTimeouts } from './transport';
+import { createDispatcher } from './trust';
 
 /** Where a remote registry is and how to log in to it. */
 export interface RemoteRegistryOptions {
@@ -9,6 +16,8 @@ export interface RemoteRegistryOptions {
   url: string;
   credentials?: RemoteCredentials;
   timeouts?: Partial<TransportTimeouts>;
+  /** How to trust the registry's certificate (default: the system's CAs). */
+  trust?: ConnectionTrust;
   /** Clock for token lifetimes (tests). */
   now?: () => number;
 }
@@ -45,21 +54,47 @@ export const MAX_REMOTE_MANIFEST = 4 << 20;
 /** The `Accept` header for manifests: every image and index type. */
 export const MANIFEST_ACCEPT = ALL_MANIFEST_TYPES.join(', ');
 
+/** A page of the catalog. */
+export interface RemoteCatalogPage {
+  names: string[];
+  /** The `last` of the next page (from the `Link` header), or null at the end. */
+  next: string | null;
+}
+
+/** What deleting a manifest did. */
+export type RemoteDeleteOutcome = 'deleted' | 'unsupported' | 'not-found';
+
+/** Tags asked per page. */
+const TAGS_PAGE = 1000;
+/** Pages followed at most: a registry whose Link never ends must not hold a caller forever. */
+const MAX_PAGES = 10_000;
+/** Largest JSON list page read (catalog, tags, referrers). */
+const MAX_LIST_BODY = 16 << 20;
+
 /**
- * A client for one Distribution v2 registry: ping, manifests and blobs by HEAD and GET, with its
- * authentication challenges answered (see RemoteAuth). A 404 resolves null; every other failure is
- * a RemoteError (unavailable, auth, rate limit, protocol).
+ * A client for one Distribution v2 registry: ping, catalog and tags with `Link` paging, manifests
+ * and blobs (read, push, mount, delete) and referrers, with its authentication challenges answered
+ * (see RemoteAuth) and its TLS trust per connection. A 404 on a read resolves null; every other
+ * failure is a RemoteError (unavailable, TLS/trust, auth, rate limit, protocol).
  */
 export class RemoteRegistry {
   /** The base URL without a trailing slash. */
   readonly url: string;
   private readonly auth: RemoteAuth;
   private readonly timeouts: TransportTimeouts;
+  private readonly dispatcher: Dispatcher | undefined;
 
   constructor(opts: RemoteRegistryOptions) {
     this.url = opts.url.replace(/\/+$/, '');
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
-    this.auth = new RemoteAuth(opts.credentials, this.timeouts, opts.now);
+    this.dispatcher = createDispatcher(opts.trust);
+    const origin = new URL(this.url).origin;
+    this.auth = new RemoteAuth(opts.credentials, this.timeouts, opts.now, this.dispatcher ? { origin, dispatcher: this.dispatcher } : undefined);
+  }
+
+  /** Closes this registry's own connections (trust `ca` or `pin`); the client is unusable after. */
+  async close(): Promise<void> {
+    await this.dispatcher?.close().catch(() => {});
   }
 
   /** GET /v2/: resolves when the registry answers and accepts the credentials (or needs none). */
@@ -67,6 +102,76 @@ export class RemoteRegistry {
     const res = await this.request('GET', '/v2/', '', {});
     await res.discard();
     if (res.status !== 200) throw this.unexpected(res, 'ping');
+  }
+
+  /**
+   * One page of `_catalog` after `last`, at most `n` names. A refusal throws (RemoteAuthError, or
+   * RemoteProtocolError with the status, e.g. 404 where there is no catalog) so callers can fall back.
+   */
+  async catalog(n: number, last?: string): Promise<RemoteCatalogPage> {
+    const q = new URLSearchParams({ n: String(n) });
+    if (last) q.set('last', last);
+    const res = await this.request('GET', `/v2/_catalog?${q}`, 'registry:catalog:*', { accept: 'application/json' });
+    if (res.status !== 200) throw await registryFailure(res, this.url, 'the catalog');
+    const body = await this.json<{ repositories?: unknown }>(res, 'the catalog');
+    const names = Array.isArray(body.repositories) ? body.repositories.filter((r): r is string => typeof r === 'string') : [];
+    return { names, next: lastOf(nextLink(res.headers.get('link'), res.url)) };
+  }
+
+  /** Every tag of a repository, following `Link` pages; null when the repository is unknown. */
+  async tags(repo: string): Promise<string[] | null> {
+    const out: string[] = [];
+    let path: string = `/v2/${repo}/tags/list?n=${TAGS_PAGE}`;
+    const seen = new Set<string>();
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const res = await this.request('GET', path, pullScope(repo), { accept: 'application/json' });
+      if (res.status === 404 && page === 0) {
+        await res.discard();
+        return null;
+      }
+      if (res.status !== 200) throw await registryFailure(res, this.url, `the tags of ${repo}`);
+      const body = await this.json<{ tags?: unknown }>(res, `the tags of ${repo}`);
+      if (Array.isArray(body.tags)) for (const t of body.tags) if (typeof t === 'string') out.push(t);
+      const next = nextLink(res.headers.get('link'), res.url);
+      if (!next || seen.has(next)) return out;
+      seen.add(next);
+      path = next;
+    }
+    throw new RemoteProtocolError(`${this.url}: the tags of ${repo} did not end after ${MAX_PAGES} pages`, this.url);
+  }
+
+  /**
+   * The referrers of `digest`: the referrers API, or where the registry has none (404) the
+   * referrers tag `<alg>-<hex>`; null when neither exists.
+   */
+  async referrers(repo: string, digest: string): Promise<RemoteDescriptor[] | null> {
+    const accept = { accept: 'application/vnd.oci.image.index.v1+json' };
+    let path: string = `/v2/${repo}/referrers/${digest}`;
+    const out: RemoteDescriptor[] = [];
+    const seen = new Set<string>();
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const res = await this.request('GET', path, pullScope(repo), accept);
+      if (page === 0 && (res.status === 404 || res.status === 405 || res.status === 400)) {
+        // A registry with the API answers 200 (an empty index when nothing refers); 404 with
+        // anything but an index means it has no such route.
+        const body = await res.bytes(MAX_LIST_BODY).catch(() => Buffer.alloc(0));
+        if (res.status === 404 && isIndex(body)) return [];
+        return this.referrersByTag(repo, digest);
+      }
+      if (res.status !== 200) throw await registryFailure(res, this.url, `the referrers of ${digest}`);
+      out.push(...parseReferrerIndex(await res.bytes(MAX_LIST_BODY), res.url));
+      const next = nextLink(res.headers.get('link'), res.url);
+      if (!next || seen.has(next)) return out;
+      seen.add(next);
+      path = next;
+    }
+    throw new RemoteProtocolError(`${this.url}: the referrers of ${digest} did not end after ${MAX_PAGES} pages`, this.url);
+  }
+
+  private async referrersByTag(repo: string, digest: string): Promise<RemoteDescriptor[] | null> {
+    const m = await this.getManifest(repo, referrersTag(digest));
+    if (!m) return null;
+    return parseReferrerIndex(m.body, `${this.url}/v2/${repo}/manifests/${referrersTag(digest)}`);
   }
 
   /** HEAD a manifest by tag or digest; null when the registry does not have it. */
@@ -119,18 +224,118 @@ export class RemoteRegistry {
   }
 
   /**
-   * Sends a request with the Authorization known for `scope`; on a 401 answers the challenge and
-   * sends once more. A second refusal is a RemoteAuthError.
+   * DELETE a manifest by digest or tag: `deleted` (202), `unsupported` when the registry refuses
+   * deletes (405, or its UNSUPPORTED code, e.g. registry:2 with deletes disabled or a delete by
+   * tag), `not-found` (404).
    */
-  private async request(method: 'GET' | 'HEAD', path: string, scope: string, headers: Record<string, string>): Promise<RemoteResponse> {
-    const url = this.url + path;
+  async deleteManifest(repo: string, ref: string): Promise<RemoteDeleteOutcome> {
+    const res = await this.request('DELETE', `/v2/${repo}/manifests/${ref}`, deleteScope(repo), {});
+    if (res.status === 202 || res.status === 200 || res.status === 204) {
+      await res.discard();
+      return 'deleted';
+    }
+    const err = await registryFailure(res, this.url, `deleting ${repo}:${ref}`);
+    if (res.status === 405 || err.code === 'UNSUPPORTED') return 'unsupported';
+    if (res.status === 404) return 'not-found';
+    throw err;
+  }
+
+  /**
+   * Mounts a blob from repository `from` of this registry (POST `?mount=&from=`): true when mounted
+   * (201); false when the registry opened an upload instead (202), which is cancelled.
+   */
+  async mountBlob(repo: string, digest: string, from: string): Promise<boolean> {
+    const q = new URLSearchParams({ mount: digest, from });
+    const res = await this.request('POST', `/v2/${repo}/blobs/uploads/?${q}`, `${pushScope(repo)} ${pullScope(from)}`, { 'content-length': '0' });
+    if (res.status === 201) {
+      await res.discard();
+      return true;
+    }
+    if (res.status === 202) {
+      await res.discard();
+      const location = res.headers.get('location');
+      if (location) await this.cancelUpload(repo, new URL(location, res.url).toString());
+      return false;
+    }
+    throw await registryFailure(res, this.url, `mounting ${digest} into ${repo}`);
+  }
+
+  /**
+   * Uploads a blob: POST opens an upload, one PATCH streams `size` bytes from `chunks`, PUT
+   * `?digest=` closes it and the registry checks the digest. A failure cancels the upload and
+   * throws a RemoteError with the registry's message.
+   */
+  async putBlob(repo: string, digest: string, size: number, chunks: AsyncIterable<Buffer>): Promise<void> {
+    const scope = pushScope(repo);
+    const opened = await this.request('POST', `/v2/${repo}/blobs/uploads/`, scope, { 'content-length': '0' });
+    if (opened.status !== 202) throw await registryFailure(opened, this.url, `starting an upload to ${repo}`);
+    await opened.discard();
+    let location = uploadLocation(opened);
+    try {
+      if (size > 0) {
+        const patched = await this.request('PATCH', location, scope, {
+          'content-type': 'application/octet-stream',
+          'content-length': String(size),
+          'content-range': `0-${size - 1}`,
+        }, exactly(chunks, size, digest));
+        if (patched.status !== 202) throw await registryFailure(patched, this.url, `uploading ${digest} to ${repo}`);
+        await patched.discard();
+        location = uploadLocation(patched);
+      } else {
+        // An empty blob: nothing to send, but the source must really be empty.
+        for await (const c of exactly(chunks, 0, digest)) void c;
+      }
+      const put = new URL(location);
+      put.searchParams.set('digest', digest);
+      const done = await this.request('PUT', put.toString(), scope, { 'content-length': '0' });
+      if (done.status !== 201) throw await registryFailure(done, this.url, `finishing the upload of ${digest} to ${repo}`);
+      await done.discard();
+    } catch (err) {
+      await this.cancelUpload(repo, location).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** PUT a manifest under a tag or digest; resolves its digest (the registry's, else computed). */
+  async putManifest(repo: string, ref: string, body: Buffer, mediaType: string): Promise<string> {
+    const res = await this.request('PUT', `/v2/${repo}/manifests/${ref}`, pushScope(repo), { 'content-type': mediaType }, body);
+    if (res.status !== 201 && res.status !== 200 && res.status !== 202) throw await registryFailure(res, this.url, `storing the manifest ${repo}:${ref}`);
+    await res.discard();
+    return res.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  }
+
+  private async cancelUpload(repo: string, location: string): Promise<void> {
+    const res = await this.request('DELETE', location, pushScope(repo), {});
+    await res.discard();
+  }
+
+  private async json<T>(res: RemoteResponse, what: string): Promise<T> {
+    const text = (await res.bytes(MAX_LIST_BODY)).toString('utf8');
+    try {
+      const v = JSON.parse(text) as unknown;
+      if (v && typeof v === 'object') return v as T;
+    } catch {
+      /* below */
+    }
+    throw new RemoteProtocolError(`${this.url}: ${what} is not the JSON the registry API defines`, this.url, res.status);
+  }
+
+  /**
+   * Sends a request (a path under the base URL, or an absolute URL such as an upload's Location)
+   * with the Authorization known for `scope`; on a 401 answers the challenge and sends once more
+   * (not possible with a streamed body: the challenge is known by then from the request before).
+   * A second refusal is a RemoteAuthError.
+   */
+  private async request(method: RemoteMethod, path: string, scope: string, headers: Record<string, string>, body?: Buffer | AsyncIterable<Buffer>): Promise<RemoteResponse> {
+    const url = /^https?:\/\//.test(path) ? path : this.url + path;
+    const dispatcher = this.dispatcher;
     const first = await this.auth.headerFor(scope);
-    let res = await send({ method, url, headers: first ? { ...headers, authorization: first } : headers }, this.timeouts);
-    if (res.status !== 401) return this.checkRefusal(res);
+    let res = await send({ method, url, headers: first ? { ...headers, authorization: first } : headers, body, dispatcher }, this.timeouts);
+    if (res.status !== 401 || (body !== undefined && !Buffer.isBuffer(body))) return this.checkRefusal(res);
     const challenge = res.headers.get('www-authenticate');
     await res.discard();
     const answer = await this.auth.answer(challenge, scope, this.url);
-    res = await send({ method, url, headers: { ...headers, authorization: answer } }, this.timeouts);
+    res = await send({ method, url, headers: { ...headers, authorization: answer }, body, dispatcher }, this.timeouts);
     return this.checkRefusal(res);
   }
 
@@ -165,6 +370,42 @@ export class RemoteRegistry {
 /** The token scope to pull from a repository. */
 export function pullScope(repo: string): string {
   return `repository:${repo}:pull`;
+}
+
+/** The token scope to push to a repository (docker asks pull with it). */
+export function pushScope(repo: string): string {
+  return `repository:${repo}:pull,push`;
+}
+
+/** The token scope to delete from a repository (Berth's and registry:2's action name). */
+export function deleteScope(repo: string): string {
+  return `repository:${repo}:delete`;
+}
+
+function isIndex(body: Buffer): boolean {
+  try {
+    return Array.isArray((JSON.parse(body.toString('utf8')) as { manifests?: unknown }).manifests);
+  } catch {
+    return false;
+  }
+}
+
+/** An upload's next URL from its Location header, resolved against the URL that answered. */
+function uploadLocation(res: RemoteResponse): string {
+  const location = res.headers.get('location');
+  if (!location) throw new RemoteProtocolError(`${res.url}: upload answered ${res.status} without a Location`, res.url, res.status);
+  return new URL(location, res.url).toString();
+}
+
+/** Passes `chunks` through, failing when they are not exactly `size` bytes (the registry would cut or wait). */
+async function* exactly(chunks: AsyncIterable<Buffer>, size: number, digest: string): AsyncIterable<Buffer> {
+  let sent = 0;
+  for await (const c of chunks) {
+    sent += c.length;
+    if (sent > size) throw new Error(`the blob ${digest} has more than the ${size} bytes announced`);
+    yield c;
+  }
+  if (sent !== size) throw new Error(`the blob ${digest} ended after ${sent} of the ${size} bytes announced`);
 }
 
 function contentType(res: RemoteResponse): string | null {

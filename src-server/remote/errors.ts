@@ -2,6 +2,7 @@
  * What can go wrong talking to a remote registry, as neutral errors: callers choose what a failure
  * means to their own clients. Messages name the remote's URL, never credentials.
  */
+import type { PeerCertificate } from '../contract/connections';
 
 /** Base of every remote failure. */
 export class RemoteError extends Error {
@@ -37,8 +38,28 @@ export class RemoteRateLimitError extends RemoteError {
 
 /** An answer that breaks the protocol: an unexpected status, a digest mismatch, a body too large. */
 export class RemoteProtocolError extends RemoteError {
-  constructor(message: string, url: string, readonly status?: number) {
+  /** `code` is the registry's own error code (`DIGEST_INVALID`, `UNSUPPORTED`...) when it sent one. */
+  constructor(message: string, url: string, readonly status?: number, readonly code?: string) {
     super(message, url);
     this.name = 'RemoteProtocolError';
+  }
+}
+
+/** The TLS handshake with the remote failed for a reason other than trust (wrong protocol, no cipher in common). */
+export class RemoteTlsError extends RemoteError {
+  constructor(message: string, url: string, readonly code: string) {
+    super(message, url);
+    this.name = 'RemoteTlsError';
+  }
+}
+
+/**
+ * The remote's certificate is not trusted under the connection's trust settings (unknown issuer,
+ * expired, wrong name, not the pinned one). Carries the certificate so the user can check and pin it.
+ */
+export class RemoteTrustError extends RemoteTlsError {
+  constructor(message: string, url: string, readonly certificate: PeerCertificate, code: string) {
+    super(message, url, code);
+    this.name = 'RemoteTrustError';
   }
 }

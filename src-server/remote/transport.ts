@@ -1,10 +1,12 @@
-import { RemoteProtocolError, RemoteUnavailableError } from './errors';
+import { fetch, type Dispatcher } from 'undici';
+import { RemoteProtocolError, RemoteTlsError, RemoteTrustError, RemoteUnavailableError } from './errors';
+import { fetchPeerCertificate, isTrustFailure } from './trust';
 
 /** Time limits of one request. */
 export interface TransportTimeouts {
-  /** From sending the request to the response headers (each redirect hop included). */
+  /** From sending the request (its body fully sent) to the response headers, each redirect hop included. */
   headersMs: number;
-  /** Longest pause between two chunks of a body. */
+  /** Longest pause between two chunks of a body, sent or received. */
   idleMs: number;
 }
 
@@ -27,31 +29,72 @@ export interface RemoteResponse {
   discard(): Promise<void>;
 }
 
+/** The HTTP methods the Distribution API uses. */
+export type RemoteMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
 /** A request: method, absolute URL and headers (`authorization` is sent to its origin only). */
 export interface RemoteRequest {
-  method: 'GET' | 'HEAD';
+  method: RemoteMethod;
   url: string;
   headers: Record<string, string>;
+  /** A Buffer, or chunks streamed as they come (never buffered; such a request cannot be redirected). */
+  body?: Buffer | AsyncIterable<Buffer>;
+  /**
+   * The connection pool (and with it the TLS trust) for the request's own origin; hops to other
+   * origins (a CDN) use the system's trust.
+   */
+  dispatcher?: Dispatcher;
 }
 
 /**
- * Sends a request with Node's fetch, following redirects by hand so that the `Authorization`
+ * Sends a request with undici's fetch, following redirects by hand so that the `Authorization`
  * header never leaves the origin it was meant for (Docker Hub redirects blobs to a CDN that must
- * not see the registry's token). Network failures and timeouts become RemoteUnavailableError.
+ * not see the registry's token). Network failures and timeouts become RemoteUnavailableError, an
+ * untrusted certificate RemoteTrustError, another TLS failure RemoteTlsError.
  */
 export async function send(req: RemoteRequest, timeouts: TransportTimeouts = DEFAULT_TIMEOUTS): Promise<RemoteResponse> {
   const controller = new AbortController();
   let url = req.url;
+  let method = req.method;
+  let body = req.body;
   const origin = new URL(req.url).origin;
   for (let hop = 0; ; hop++) {
+    const sameOrigin = new URL(url).origin === origin;
     const headers = { ...req.headers };
-    if (new URL(url).origin !== origin) delete headers.authorization;
-    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeouts.headersMs} ms`)), timeouts.headersMs);
-    let res: Response;
+    if (!sameOrigin) delete headers.authorization;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number, why: string) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(new Error(why)), ms);
+    };
+    const streamed = body !== undefined && !Buffer.isBuffer(body);
+    // A streamed body has its own clock: the idle limit per chunk, the headers limit once it is sent.
+    if (streamed) arm(timeouts.idleMs, `the upload stalled for ${timeouts.idleMs} ms`);
+    else arm(timeouts.headersMs, `no answer within ${timeouts.headersMs} ms`);
+    let bodyError: { err: unknown } | undefined;
+    const sent = streamed
+      ? paced(
+          body as AsyncIterable<Buffer>,
+          () => arm(timeouts.idleMs, `the upload stalled for ${timeouts.idleMs} ms`),
+          () => arm(timeouts.headersMs, `no answer within ${timeouts.headersMs} ms`),
+          (err) => (bodyError = { err }),
+        )
+      : body;
+    let res: Awaited<ReturnType<typeof fetch>>;
     try {
-      res = await fetch(url, { method: req.method, headers, redirect: 'manual', signal: controller.signal });
+      res = await fetch(url, {
+        method,
+        headers,
+        body: sent as never,
+        ...(streamed ? { duplex: 'half' as const } : {}),
+        redirect: 'manual',
+        signal: controller.signal,
+        ...(sameOrigin && req.dispatcher ? { dispatcher: req.dispatcher } : {}),
+      });
     } catch (err) {
-      throw new RemoteUnavailableError(`cannot reach ${url}: ${reason(err, controller)}`, url);
+      // The caller's own body failing (a source stream broke) is the caller's error, not the remote's.
+      if (bodyError) throw bodyError.err;
+      throw await failure(err, url, controller);
     } finally {
       clearTimeout(timer);
     }
@@ -59,12 +102,48 @@ export async function send(req: RemoteRequest, timeouts: TransportTimeouts = DEF
     if (res.status >= 300 && res.status < 400 && res.status !== 304 && location) {
       await res.body?.cancel().catch(() => {});
       if (hop >= MAX_REDIRECTS) throw new RemoteProtocolError(`too many redirects from ${req.url}`, req.url, res.status);
+      if (streamed) throw new RemoteProtocolError(`${url} redirected an upload (${res.status}), which cannot be sent twice`, url, res.status);
       url = new URL(location, url).toString();
       if (!/^https?:$/.test(new URL(url).protocol)) throw new RemoteProtocolError(`redirect to an unsupported URL ${url}`, req.url, res.status);
+      if (res.status === 303 && method !== 'HEAD') {
+        method = 'GET';
+        body = undefined;
+      }
       continue;
     }
-    return wrap(res, url, controller, timeouts.idleMs);
+    return wrap(res as unknown as Response, url, controller, timeouts.idleMs);
   }
+}
+
+/** Passes chunks through, calling `onChunk` after each and `onEnd` once all are sent; reports the source's failure. */
+async function* paced(chunks: AsyncIterable<Buffer>, onChunk: () => void, onEnd: () => void, onError: (err: unknown) => void): AsyncIterable<Buffer> {
+  try {
+    for await (const c of chunks) {
+      onChunk();
+      yield c;
+    }
+  } catch (err) {
+    onError(err);
+    throw err;
+  }
+  onEnd();
+}
+
+/** The neutral error for a failed fetch: trust, TLS, or unreachable. */
+async function failure(err: unknown, url: string, controller: AbortController): Promise<Error> {
+  if (controller.signal.aborted) return new RemoteUnavailableError(`cannot reach ${url}: ${reason(err, controller)}`, url);
+  const causes: Array<Error & { code?: string }> = [];
+  for (let e = err as (Error & { cause?: unknown; code?: string }) | undefined; e && causes.length < 5; e = e.cause as typeof e) causes.push(e);
+  const trust = causes.find((c) => c instanceof RemoteTrustError);
+  if (trust) return trust;
+  const code = causes.find((c) => typeof c.code === 'string')?.code;
+  if (code && isTrustFailure(code)) {
+    const certificate = await fetchPeerCertificate(url, 5_000).catch(() => null);
+    if (certificate) return new RemoteTrustError(`${new URL(url).host} presented a certificate that is not trusted (${code})`, url, certificate, code);
+  }
+  if (code && (/^ERR_SSL_|^ERR_TLS_|^EPROTO$/.test(code) || isTrustFailure(code)))
+    return new RemoteTlsError(`TLS with ${new URL(url).host} failed (${code})`, url, code);
+  return new RemoteUnavailableError(`cannot reach ${url}: ${reason(err, controller)}`, url);
 }
 
 function reason(err: unknown, controller: AbortController): string {

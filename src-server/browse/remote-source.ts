@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import type { ConnectionKind } from '../contract/connections';
+import { NotFoundError, RegistryError } from '../core/errors';
+import type { RemoteRegistry } from '../remote/client';
+import { RemoteAuthError, RemoteProtocolError, RemoteUnavailableError } from '../remote/errors';
+import type {
+  RegistrySource,
+  SourceBlob,
+  SourceManifest,
+  SourceManifestHead,
+  SourceReferrer,
+  SourceRepositoryPage,
+  TagDeleteOutcome,
+} from './source';
+
+/** What a RemoteSource is built from. */
+export interface RemoteSourceOptions {
+  /** The connection id. */
+  id: string;
+  client: RemoteRegistry;
+  kind: ConnectionKind;
+  /** Repositories the user added by name. */
+  repositories?: string[];
+  /** Docker Hub namespaces to list (kind `dockerhub`). */
+  namespaces?: string[];
+  /** Docker Hub's web API (default `https://hub.docker.com`; tests point it at loopback). */
+  hubApiUrl?: string;
+}
+
+/** Statuses that mean "you may not list the catalog here": fall back to the saved names. */
+const CATALOG_REFUSED = new Set([401, 403, 404, 405]);
+/** Largest Hub API page read. */
+const MAX_HUB_PAGE = 4 << 20;
+/** Hub pages followed at most per namespace. */
+const MAX_HUB_PAGES = 200;
+
+/**
+ * A remote registry as a RegistrySource, over RemoteRegistry. Repositories come from `_catalog`,
+ * or for Docker Hub (which has none) from its web API per namespace, merged with the names the
+ * user saved; manifests fetched by digest are verified.
+ */
+export class RemoteSource implements RegistrySource {
+  readonly id: string;
+  readonly pullHost: string;
+  readonly local = false;
+  private readonly client: RemoteRegistry;
+  private readonly kind: ConnectionKind;
+  private readonly saved: string[];
+  private readonly namespaces: string[];
+  private readonly hubApiUrl: string;
+  /** Docker Hub namespace listings, fetched once per source (a page request must not re-list them). */
+  private hubNames: Promise<string[]> | null = null;
+
+  constructor(opts: RemoteSourceOptions) {
+    this.id = opts.id;
+    this.client = opts.client;
+    this.kind = opts.kind;
+    this.saved = opts.repositories ?? [];
+    this.namespaces = opts.namespaces ?? [];
+    this.hubApiUrl = (opts.hubApiUrl ?? 'https://hub.docker.com').replace(/\/+$/, '');
+    const host = new URL(opts.client.url).host;
+    this.pullHost = host === 'registry-1.docker.io' || host === 'index.docker.io' ? 'docker.io' : host;
+  }
+
+  async repositories(n: number, last?: string): Promise<SourceRepositoryPage> {
+    if (this.kind === 'dockerhub') {
+      if (this.namespaces.length === 0) return { ...pageOf(this.saved, n, last), source: 'saved' };
+      this.hubNames ??= this.listHub().catch((err) => {
+        this.hubNames = null;
+        throw err;
+      });
+      return { ...pageOf([...(await this.hubNames), ...this.saved], n, last), source: 'namespace' };
+    }
+    try {
+      const page = await this.client.catalog(n, last);
+      return { names: page.names, next: page.next, source: 'catalog' };
+    } catch (err) {
+      const status = err instanceof RemoteAuthError || err instanceof RemoteProtocolError ? err.status : undefined;
+      if (status === undefined || !CATALOG_REFUSED.has(status)) throw err;
+      return { ...pageOf(this.saved, n, last), source: 'saved' };
+    }
+  }
+
+  tags(repository: string): Promise<string[] | null> {
+    return this.client.tags(repository);
+  }
+
+  async headManifest(repository: string, reference: string): Promise<SourceManifestHead | null> {
+    const h = await this.client.headManifest(repository, reference);
+    if (!h) return null;
+    const digest = h.digest ?? (isDigest(reference) ? reference : null);
+    if (digest && h.mediaType && h.size !== null) return { digest, mediaType: h.mediaType, size: h.size };
+    // Some registries leave headers out of a HEAD: the body tells everything.
+    const m = await this.getManifest(repository, reference);
+    return m ? { digest: m.digest, mediaType: m.mediaType, size: m.body.length } : null;
+  }
+
+  async getManifest(repository: string, reference: string): Promise<SourceManifest | null> {
+    const m = await this.client.getManifest(repository, reference);
+    if (!m) return null;
+    const computed = `sha256:${createHash('sha256').update(m.body).digest('hex')}`;
+    let digest = computed;
+    if (isDigest(reference)) {
+      if (reference.startsWith('sha256:') && reference !== computed) {
+        const where = `${this.client.url}/v2/${repository}/manifests/${reference}`;
+        throw new RemoteProtocolError(`${this.client.url} sent a manifest whose digest is ${computed}, not the ${reference} asked for`, where, 200);
+      }
+      digest = reference;
+    } else if (m.digest && !m.digest.startsWith('sha256:')) {
+      digest = m.digest;
+    }
+    return { digest, mediaType: m.mediaType ?? mediaTypeOf(m.body) ?? 'application/octet-stream', body: m.body };
+  }
+
+  headBlob(repository: string, digest: string): Promise<number | null> {
+    return this.client.headBlob(repository, digest);
+  }
+
+  async getBlob(repository: string, digest: string): Promise<SourceBlob | null> {
+    const b = await this.client.getBlob(repository, digest);
+    if (!b) return null;
+    const size = b.size ?? (await this.client.headBlob(repository, digest));
+    if (size === null) {
+      await b.cancel();
+      return null;
+    }
+    return { size, chunks: b.chunks, cancel: b.cancel };
+  }
+
+  referrers(repository: string, digest: string): Promise<SourceReferrer[] | null> {
+    return this.client.referrers(repository, digest);
+  }
+
+  mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
+    return this.client.mountBlob(repository, digest, from);
+  }
+
+  putBlob(repository: string, digest: string, size: number, chunks: AsyncIterable<Buffer>): Promise<void> {
+    return this.client.putBlob(repository, digest, size, chunks);
+  }
+
+  putManifest(repository: string, reference: string, body: Buffer, mediaType: string): Promise<string> {
+    return this.client.putManifest(repository, reference, body, mediaType);
+  }
+
+  async deleteTag(repository: string, tag: string): Promise<TagDeleteOutcome> {
+    const outcome = await this.client.deleteManifest(repository, tag);
+    if (outcome === 'not-found') throw new NotFoundError('manifest');
+    return outcome;
+  }
+
+  async deleteManifest(repository: string, digest: string): Promise<void> {
+    const outcome = await this.client.deleteManifest(repository, digest);
+    if (outcome === 'not-found') throw new NotFoundError('manifest');
+    if (outcome === 'unsupported')
+      throw new RegistryError('UNSUPPORTED', {
+        message: `${this.pullHost} does not allow deleting manifests`,
+        detail: { connection: this.id, repository, digest },
+      });
+  }
+
+  /** Every repository of the namespaces through Docker Hub's web API, `<namespace>/<name>`. */
+  private async listHub(): Promise<string[]> {
+    const out: string[] = [];
+    for (const ns of this.namespaces) {
+      let url: string | null = `${this.hubApiUrl}/v2/repositories/${encodeURIComponent(ns)}/?page_size=100&page=1`;
+      for (let page = 0; url && page < MAX_HUB_PAGES; page++) {
+        const body = await hubJson(url);
+        if (!body) break; // an unknown namespace lists nothing
+        for (const r of Array.isArray(body.results) ? body.results : []) if (r && typeof r.name === 'string') out.push(`${ns}/${r.name}`);
+        url = typeof body.next === 'string' && body.next ? new URL(body.next, url).toString() : null;
+      }
+    }
+    return out;
+  }
+}
+
+/** A Hub API page, or null for 404. */
+async function hubJson(url: string): Promise<{ results?: Array<{ name?: unknown }>; next?: unknown } | null> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw new RemoteUnavailableError(`cannot reach ${new URL(url).origin}: ${(err as Error).message}`, url);
+  }
+  if (res.status === 404) {
+    await res.body?.cancel();
+    return null;
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    throw new RemoteProtocolError(`${new URL(url).origin} answered ${res.status} listing ${new URL(url).pathname}`, url, res.status);
+  }
+  const text = await res.text();
+  if (text.length > MAX_HUB_PAGE) throw new RemoteProtocolError(`${url}: page too large`, url, 200);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RemoteProtocolError(`${url}: not JSON`, url, 200);
+  }
+}
+
+/** Sorted, deduplicated names after `last`, at most `n`, with the next page's `last`. */
+function pageOf(all: string[], n: number, last?: string): { names: string[]; next: string | null } {
+  const sorted = [...new Set(all)].sort();
+  const after = last ? sorted.filter((x) => x > last) : sorted;
+  const names = after.slice(0, Math.max(0, n));
+  return { names, next: after.length > names.length && names.length > 0 ? names[names.length - 1]! : null };
+}
+
+function isDigest(ref: string): boolean {
+  return /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(ref);
+}
+
+function mediaTypeOf(body: Buffer): string | null {
+  try {
+    const t = (JSON.parse(body.toString('utf8')) as { mediaType?: unknown }).mediaType;
+    return typeof t === 'string' ? t : null;
+  } catch {
+    return null;
+  }
+}
