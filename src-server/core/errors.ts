@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
   NOT_FOUND: { status: 404, message: 'not found' },
+  PLATFORM_UNKNOWN: { status: 400, message: 'platform not in the image index' },
   // Connections (issue 5).
   CONNECTION_INVALID: { status: 400, message: 'invalid connection' },
   CONNECTION_UNKNOWN: { status: 404, message: 'no such connection' },

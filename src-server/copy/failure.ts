@@ -1,0 +1,22 @@
+/**
+ * A failure during a copy, restated so that it names what was being copied (`blob sha256:… to
+ * team/app`): the user must learn which part failed, whichever registry failed it.
+ */
+import { DigestMismatchError, NotFoundError, RegistryError, type ErrorCode } from '../core/errors';
+import { RemoteAuthError, RemoteError, RemoteRateLimitError } from '../remote/errors';
+
+/**
+ * `err` as a RegistryError whose message starts with `what`. Registry and remote errors keep their
+ * meaning (code, status); an error of unknown kind is returned as it is (a bug: the API logs it).
+ */
+export function copyFailure(err: unknown, what: string, detail: Record<string, unknown>): unknown {
+  const restate = (code: ErrorCode, message: string, status?: number, cause?: unknown) =>
+    new RegistryError(code, { message: `${what}: ${message}`, status, detail: cause === undefined ? detail : { ...detail, cause } });
+  if (err instanceof RegistryError) return restate(err.code, err.message, err.status, err.detail);
+  if (err instanceof DigestMismatchError) return restate('DIGEST_INVALID', err.message);
+  if (err instanceof NotFoundError) return restate(err.what === 'manifest' ? 'MANIFEST_UNKNOWN' : 'BLOB_UNKNOWN', err.message);
+  if (err instanceof RemoteAuthError) return restate(err.status === 401 ? 'UNAUTHORIZED' : 'DENIED', err.message);
+  if (err instanceof RemoteRateLimitError) return restate('TOOMANYREQUESTS', err.message);
+  if (err instanceof RemoteError) return restate('UNKNOWN', err.message);
+  return err;
+}

@@ -1,0 +1,134 @@
+/**
+ * Images built in any RegistrySource with its own putBlob / putManifest, for the copy tests:
+ * OCI and Docker schema 2 multi-platform images with a shared layer, and an artifact.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { RegistrySource } from '../../src-server/browse/source';
+
+/** Media types the fixtures use. */
+export const MT = {
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  empty: 'application/vnd.oci.empty.v1+json',
+} as const;
+
+/** A descriptor as written into manifests. */
+export interface Desc {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: { os: string; architecture: string; variant?: string };
+  annotations?: Record<string, string>;
+}
+
+/** `sha256:…` of some bytes. */
+export const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** Uploads bytes as a blob (streamed in 64 KiB chunks) and returns its descriptor. */
+export async function blob(src: RegistrySource, repo: string, data: Buffer, mediaType: string): Promise<Desc> {
+  const digest = sha256(data);
+  async function* chunks() {
+    for (let i = 0; i < data.length; i += 65536) yield data.subarray(i, i + 65536);
+  }
+  await src.putBlob(repo, digest, data.length, chunks());
+  return { mediaType, digest, size: data.length };
+}
+
+/** Stores a manifest under `ref` (a tag, or omitted: its digest) and returns its descriptor. */
+export async function manifest(src: RegistrySource, repo: string, body: object, ref?: string): Promise<Desc & { body: Buffer }> {
+  const buf = Buffer.from(JSON.stringify(body));
+  const mediaType = (body as { mediaType: string }).mediaType;
+  const digest = await src.putManifest(repo, ref ?? sha256(buf), buf, mediaType);
+  return { mediaType, digest, size: buf.length, body: buf };
+}
+
+/** What a built image consists of. */
+export interface BuiltImage {
+  digest: string;
+  mediaType: string;
+  /** Every distinct blob (configs and layers) with its size. */
+  blobs: Map<string, number>;
+  /** Child manifests by platform (`os/arch[/variant]`). */
+  children: Map<string, Desc>;
+  /** Blobs of each platform's image. */
+  platformBlobs: Map<string, string[]>;
+}
+
+/**
+ * A multi-platform image: one child image per platform, each with its own config and layer plus a
+ * layer every platform shares; pushed as an OCI index or a Docker manifest list under `tag`.
+ */
+export async function multiArch(
+  src: RegistrySource,
+  repo: string,
+  tag: string,
+  opts: { platforms?: string[]; kind?: 'oci' | 'docker'; layerSize?: number; annotations?: Record<string, string> } = {},
+): Promise<BuiltImage> {
+  const platforms = opts.platforms ?? ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
+  const docker = opts.kind === 'docker';
+  const layerType = docker ? MT.dockerLayer : MT.ociLayer;
+  const shared = await blob(src, repo, randomBytes(opts.layerSize ?? 20_000), layerType);
+  const blobs = new Map<string, number>([[shared.digest, shared.size]]);
+  const children = new Map<string, Desc>();
+  const platformBlobs = new Map<string, string[]>();
+  for (const p of platforms) {
+    const [os, architecture, variant] = p.split('/') as [string, string, string | undefined];
+    const config = await blob(
+      src,
+      repo,
+      Buffer.from(JSON.stringify({ architecture, os, ...(variant ? { variant } : {}), rootfs: { type: 'layers', diff_ids: [] }, nonce: randomBytes(8).toString('hex') })),
+      docker ? MT.dockerConfig : MT.ociConfig,
+    );
+    const own = await blob(src, repo, randomBytes(opts.layerSize ?? 20_000), layerType);
+    const child = await manifest(src, repo, {
+      schemaVersion: 2,
+      mediaType: docker ? MT.dockerManifest : MT.ociManifest,
+      config,
+      layers: [shared, own],
+    });
+    for (const b of [config, own]) blobs.set(b.digest, b.size);
+    platformBlobs.set(p, [config.digest, shared.digest, own.digest]);
+    children.set(p, { mediaType: child.mediaType, digest: child.digest, size: child.size, platform: { os, architecture, ...(variant ? { variant } : {}) } });
+  }
+  const index = await manifest(
+    src,
+    repo,
+    {
+      schemaVersion: 2,
+      mediaType: docker ? MT.dockerList : MT.ociIndex,
+      manifests: [...children.values()],
+      ...(opts.annotations ? { annotations: opts.annotations } : {}),
+    },
+    tag,
+  );
+  return { digest: index.digest, mediaType: index.mediaType, blobs, children, platformBlobs };
+}
+
+/** An OCI artifact: empty config, two layers of custom media types, an artifactType. */
+export async function artifact(src: RegistrySource, repo: string, tag: string): Promise<BuiltImage> {
+  const config = await blob(src, repo, Buffer.from('{}'), MT.empty);
+  const sbom = await blob(src, repo, Buffer.from(JSON.stringify({ sbom: randomBytes(16).toString('hex') })), 'application/spdx+json');
+  const sig = await blob(src, repo, randomBytes(512), 'application/vnd.example.signature');
+  const m = await manifest(
+    src,
+    repo,
+    { schemaVersion: 2, mediaType: MT.ociManifest, artifactType: 'application/vnd.example.bundle', config, layers: [sbom, sig], annotations: { 'org.example': 'x' } },
+    tag,
+  );
+  return {
+    digest: m.digest,
+    mediaType: m.mediaType,
+    blobs: new Map([config, sbom, sig].map((b) => [b.digest, b.size])),
+    children: new Map(),
+    platformBlobs: new Map(),
+  };
+}
+
+/** Sum of the sizes of some blobs. */
+export const totalSize = (blobs: Map<string, number>) => [...blobs.values()].reduce((a, b) => a + b, 0);
