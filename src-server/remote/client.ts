@@ -16,6 +16,8 @@ export interface RemoteRegistryOptions {
   url: string;
   credentials?: RemoteCredentials;
   timeouts?: Partial<TransportTimeouts>;
+  /** Tags asked per page (default 1000). */
+  tagsPageSize?: number;
   /** How to trust the registry's certificate (default: the system's CAs). */
   trust?: ConnectionTrust;
   /** Clock for token lifetimes (tests). */
@@ -83,8 +85,10 @@ export class RemoteRegistry {
   private readonly auth: RemoteAuth;
   private readonly timeouts: TransportTimeouts;
   private readonly dispatcher: Dispatcher | undefined;
+  private readonly tagsPageSize: number;
 
   constructor(opts: RemoteRegistryOptions) {
+    this.tagsPageSize = opts.tagsPageSize ?? TAGS_PAGE;
     this.url = opts.url.replace(/\/+$/, '');
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.dispatcher = createDispatcher(opts.trust);
@@ -121,7 +125,7 @@ export class RemoteRegistry {
   /** Every tag of a repository, following `Link` pages; null when the repository is unknown. */
   async tags(repo: string): Promise<string[] | null> {
     const out: string[] = [];
-    let path: string = `/v2/${repo}/tags/list?n=${TAGS_PAGE}`;
+    let path: string = `/v2/${repo}/tags/list?n=${this.tagsPageSize}`;
     const seen = new Set<string>();
     for (let page = 0; page < MAX_PAGES; page++) {
       const res = await this.request('GET', path, pullScope(repo), { accept: 'application/json' });

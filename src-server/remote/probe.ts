@@ -3,7 +3,7 @@ import { parseChallenges } from './challenge';
 import { RemoteRegistry } from './client';
 import { RemoteAuthError, RemoteError, RemoteRateLimitError, RemoteTlsError, RemoteTrustError } from './errors';
 import type { RemoteCredentials } from './auth';
-import { DEFAULT_TIMEOUTS, send, type TransportTimeouts } from './transport';
+import { send, type TransportTimeouts } from './transport';
 import { createDispatcher, fetchPeerCertificate } from './trust';
 
 /** What `connections:test` tries. */
@@ -127,6 +127,3 @@ function explain(err: unknown, host: string, hadCredentials: boolean): [string, 
   const detail = err instanceof Error ? err.message : String(err);
   return ['UNREACHABLE', `Cannot reach ${host}: ${detail.replace(/^cannot reach \S+: /, '')}.`];
 }
-
-/** Default time limits of a connection test. */
-export const TEST_TIMEOUTS = { ...DEFAULT_TIMEOUTS, ...PROBE_TIMEOUTS };
