@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
   NOT_FOUND: { status: 404, message: 'not found' },
+  TAG_MOVED: { status: 409, message: 'the tag no longer points at the confirmed digest' },
+  SIBLINGS_AFFECTED: { status: 409, message: 'deleting the manifest would delete other tags too' },
   PLATFORM_UNKNOWN: { status: 400, message: 'platform not in the image index' },
   // Connections (issue 5).
   CONNECTION_INVALID: { status: 400, message: 'invalid connection' },

@@ -1,0 +1,271 @@
+/**
+ * Browsing any connection, written once against RegistrySource: repositories, tags with sizes,
+ * image details and repository sizes, and safe tag deletion (browse/deletes.ts). The local
+ * registry's names, tags and origins come straight from its index; remote ones are read over the
+ * Distribution API through the cache (content by digest for ever, tag lists and digests briefly).
+ */
+import type {
+  ImageArgs,
+  ImageDetails,
+  RepositoriesArgs,
+  RepositoriesPage,
+  RepositorySize,
+  TagDeleteArgs,
+  TagDeletePlan,
+  TagDeleteResult,
+  TagRef,
+  TagsArgs,
+  TagsPage,
+  TagSummary,
+} from '../contract';
+import { looksLikeDigest } from '../core/digest';
+import { NotFoundError } from '../core/errors';
+import type { Registry } from '../registry/registry';
+import { DEFAULT_TAG_TTL_MS, type BrowseCache, type ImageFacts } from './cache';
+import { ContentReader, MissingContentError } from './content';
+import { Deletes } from './deletes';
+import { imageDetails } from './details';
+import { Limiter } from './limiter';
+import { LocalIndexQueries } from './local-index';
+import { localOrigin } from './origins';
+import { remoteRepositories } from './remote-repositories';
+import type { RegistrySource } from './source';
+
+/** Options of a {@link Browser}. */
+export interface BrowserOptions {
+  cache: BrowseCache;
+  /** The source of a connection id (throws for an unknown one). */
+  source: (connection: string) => Promise<RegistrySource>;
+  /** The local registry: counts, sizes and origins straight from its index. */
+  registry?: Registry;
+  now?: () => number;
+  /** How long tag lists and tag digests are trusted (default 60 s). */
+  tagTtlMs?: number;
+  /** Remote fetches in flight (default 8). */
+  concurrency?: number;
+}
+
+/** One connection as a call sees it. */
+export interface BrowseContext {
+  connection: string;
+  source: RegistrySource;
+  reader: ContentReader;
+  /** The local registry, when this connection is it. */
+  registry: Registry | null;
+}
+
+const DEFAULT_PAGE = 100;
+
+/** The browse channels over any connection. */
+export class Browser {
+  readonly cache: BrowseCache;
+  readonly limiter: Limiter;
+  private readonly now: () => number;
+  private readonly ttl: number;
+  private readonly readers = new Map<string, ContentReader>();
+  private readonly local: LocalIndexQueries | null;
+  private readonly deletes: Deletes;
+
+  constructor(private readonly opts: BrowserOptions) {
+    this.cache = opts.cache;
+    this.now = opts.now ?? Date.now;
+    this.ttl = opts.tagTtlMs ?? DEFAULT_TAG_TTL_MS;
+    this.limiter = new Limiter(opts.concurrency ?? 8);
+    this.local = opts.registry ? new LocalIndexQueries(opts.registry.index) : null;
+    this.deletes = new Deletes(this);
+  }
+
+  /** A page of repositories: the local index with counts and sizes, or a remote's names. */
+  async repositories(args: RepositoriesArgs): Promise<RepositoriesPage> {
+    const ctx = await this.context(args.connection);
+    const n = args.n ?? DEFAULT_PAGE;
+    if (ctx.registry && this.local) return { ...this.local.repositories(n, args.last, args.query), source: 'index' };
+    return remoteRepositories(ctx, this.limiter, n, args.last, args.query);
+  }
+
+  /** A page of tags, each with its digest, platforms, size and created date (or an error of its own). */
+  async tags(args: TagsArgs): Promise<TagsPage> {
+    const ctx = await this.context(args.connection);
+    const n = args.n ?? DEFAULT_PAGE;
+    const repo = args.repository;
+    if (ctx.registry && this.local) {
+      const rows = this.local.tags(repo, n, args.last, args.query);
+      if (!rows) throw new NotFoundError('repository');
+      const items = await Promise.all(
+        rows.items.map((r) => this.tagSummary(ctx, repo, r.name, { digest: r.digest, mediaType: r.mediaType ?? '' })),
+      );
+      return { items, next: rows.next, total: rows.total, listedAt: new Date(this.now()).toISOString() };
+    }
+    const list = await this.tagList(ctx, repo, args.refresh === true);
+    const q = args.query?.toLowerCase();
+    const matching = q ? list.tags.filter((t) => t.toLowerCase().includes(q)) : list.tags;
+    const start = args.last === undefined ? 0 : matching.findIndex((t) => t > args.last!);
+    const rest = start < 0 ? [] : matching.slice(start);
+    const page = rest.slice(0, n);
+    const items = await Promise.all(
+      page.map(async (tag) => {
+        try {
+          const head = await this.head(ctx, repo, tag, args.refresh === true);
+          if (!head) return failed(tag, null, 'the tag is listed but its manifest was not found');
+          return await this.tagSummary(ctx, repo, tag, head);
+        } catch (err) {
+          return failed(tag, null, describe(err));
+        }
+      }),
+    );
+    return { items, next: rest.length > n ? page[page.length - 1]! : null, total: matching.length, listedAt: new Date(list.listedAt).toISOString() };
+  }
+
+  /** Everything the image screen shows, by tag or digest. */
+  async image(args: ImageArgs): Promise<ImageDetails> {
+    const ctx = await this.context(args.connection);
+    const { repository: repo, reference } = args;
+    const byDigest = looksLikeDigest(reference);
+    let digest = byDigest ? reference : (await this.head(ctx, repo, reference, false))?.digest;
+    let top = digest ? await ctx.reader.manifest(repo, digest) : null;
+    if (!top && !byDigest && !ctx.registry) {
+      // The cached digest may be gone (the tag moved, the manifest was deleted): ask once more.
+      digest = (await this.head(ctx, repo, reference, true))?.digest;
+      top = digest ? await ctx.reader.manifest(repo, digest) : null;
+    }
+    if (!top) throw new NotFoundError('manifest');
+    const siblings = this.knownTagsOf(ctx, repo, top.digest).filter((t) => t !== reference);
+    const origin = ctx.registry ? localOrigin(ctx.registry, repo, byDigest ? null : reference, top.digest) : null;
+    return imageDetails({ reader: ctx.reader, limiter: this.limiter, repository: repo, reference, top, siblings, origin });
+  }
+
+  /** Distinct bytes of every tagged image of a repository (blobs shared between tags counted once). */
+  async repositorySize(args: { connection: string; repository: string; refresh?: boolean }): Promise<RepositorySize> {
+    const ctx = await this.context(args.connection);
+    const repo = args.repository;
+    const heads = await this.allHeads(ctx, repo, args.refresh === true);
+    const failedTags: string[] = [];
+    const byDigest = new Map<string, Promise<ImageFacts | null>>();
+    for (const { digest } of heads) {
+      if (digest && !byDigest.has(digest)) byDigest.set(digest, ctx.reader.facts(repo, digest).catch(() => null));
+    }
+    const blobs = new Map<string, number>();
+    let images = 0;
+    for (const { tag, digest } of heads) {
+      const facts = digest ? await byDigest.get(digest)! : null;
+      if (!facts) failedTags.push(tag);
+    }
+    for (const p of byDigest.values()) {
+      const facts = await p;
+      if (!facts) continue;
+      images++;
+      for (const [d, s] of facts.blobs) blobs.set(d, s);
+    }
+    const bytes = [...blobs.values()].reduce((a, b) => a + b, 0);
+    this.cache.putRepositorySize(ctx.connection, repo, bytes, this.now());
+    return { repository: repo, tags: heads.length - failedTags.length, images, bytes, failed: failedTags };
+  }
+
+  /** Forgets cached tag lists and digests (of one repository, or of the whole connection). */
+  async refresh(args: { connection: string; repository?: string }): Promise<void> {
+    this.cache.forget(args.connection, args.repository);
+    if (args.repository === undefined) this.deletes.forgetMethod(args.connection);
+  }
+
+  /** What deleting a tag will do: its digest, the tags sharing it, and how the registry deletes. */
+  async deletePreview(ref: TagRef): Promise<TagDeletePlan> {
+    return this.deletes.preview(await this.context(ref.connection), ref);
+  }
+
+  /** Deletes a tag if it still points at the confirmed digest (see browse/deletes.ts). */
+  async deleteTag(args: TagDeleteArgs): Promise<TagDeleteResult> {
+    return this.deletes.deleteTag(await this.context(args.connection), args);
+  }
+
+  /** Deletes every tagged manifest of a repository of a connection (the local one at once). */
+  async deleteRepository(connection: string, name: string): Promise<{ tags: number; manifests: number }> {
+    return this.deletes.deleteRepository(await this.context(connection), name);
+  }
+
+  /** The context of a connection id. */
+  async context(connection: string): Promise<BrowseContext> {
+    const source = await this.opts.source(connection);
+    let reader = this.readers.get(connection);
+    // A connection edited since (new URL, new credentials) comes back as a new source object.
+    if (!reader || reader.source !== source) {
+      reader = new ContentReader(this.cache, source, this.limiter);
+      this.readers.set(connection, reader);
+    }
+    return { connection, source, reader, registry: source.local && this.opts.registry ? this.opts.registry : null };
+  }
+
+  /** What a tag points at: the local index, a fresh cached answer, or the registry (then cached). */
+  async head(ctx: BrowseContext, repo: string, tag: string, fresh: boolean): Promise<{ digest: string; mediaType: string } | null> {
+    if (ctx.registry) {
+      const digest = ctx.registry.index.resolveTag(repo, tag);
+      return digest ? { digest, mediaType: ctx.registry.index.manifestMediaType(digest) ?? '' } : null;
+    }
+    if (!fresh) {
+      const cached = this.cache.tagHead(ctx.connection, repo, tag, this.now() - this.ttl);
+      if (cached) return cached;
+    }
+    const head = await this.limiter.run(() => ctx.source.headManifest(repo, tag));
+    if (!head) {
+      this.cache.dropTagHead(ctx.connection, repo, tag);
+      return null;
+    }
+    this.cache.putTagHead(ctx.connection, repo, tag, head, this.now());
+    return head;
+  }
+
+  /** Every tag of a repository with its digest (null where it did not resolve); NotFoundError for an unknown repository. */
+  async allHeads(ctx: BrowseContext, repo: string, fresh: boolean): Promise<Array<{ tag: string; digest: string | null }>> {
+    if (ctx.registry && this.local) {
+      const rows = this.local.allTags(repo);
+      if (!rows) throw new NotFoundError('repository');
+      return rows.map((r) => ({ tag: r.name, digest: r.digest }));
+    }
+    const list = await this.tagList(ctx, repo, fresh);
+    return Promise.all(
+      list.tags.map(async (tag) => ({ tag, digest: (await this.head(ctx, repo, tag, fresh).catch(() => null))?.digest ?? null })),
+    );
+  }
+
+  /** Tags known to point at `digest` (local: the index; remote: the cached tag digests). */
+  knownTagsOf(ctx: BrowseContext, repo: string, digest: string): string[] {
+    return ctx.registry ? ctx.registry.index.tagsOf(repo, digest) : this.cache.tagsWithDigest(ctx.connection, repo, digest);
+  }
+
+  /** Forgets what a change in a repository made stale. */
+  invalidate(connection: string, repo: string): void {
+    this.cache.forget(connection, repo);
+    this.cache.dropRepositorySize(connection, repo);
+  }
+
+  private async tagList(ctx: BrowseContext, repo: string, fresh: boolean): Promise<{ tags: string[]; listedAt: number }> {
+    const cached = fresh ? null : this.cache.tagList(ctx.connection, repo, this.now() - this.ttl);
+    if (cached) return cached;
+    const tags = await this.limiter.run(() => ctx.source.tags(repo));
+    if (!tags) throw new NotFoundError('repository');
+    // Code-unit order, the order `last` pages by.
+    const sorted = [...new Set(tags)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const listedAt = this.now();
+    this.cache.putTagList(ctx.connection, repo, sorted, listedAt);
+    return { tags: sorted, listedAt };
+  }
+
+  private async tagSummary(ctx: BrowseContext, repo: string, tag: string, head: { digest: string; mediaType: string }): Promise<TagSummary> {
+    const origin = ctx.registry ? localOrigin(ctx.registry, repo, tag, head.digest) : null;
+    try {
+      const facts = await ctx.reader.facts(repo, head.digest);
+      return { name: tag, digest: head.digest, mediaType: facts.mediaType, platforms: facts.platforms, size: facts.size, created: facts.created, origin };
+    } catch (err) {
+      return { ...failed(tag, head.digest, describe(err)), mediaType: head.mediaType || null, origin };
+    }
+  }
+}
+
+function failed(name: string, digest: string | null, error: string): TagSummary {
+  return { name, digest, mediaType: null, platforms: [], size: null, created: null, origin: null, error };
+}
+
+/** A failure in words for a tag row. */
+function describe(err: unknown): string {
+  if (err instanceof MissingContentError) return `${err.message} in the registry`;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,159 @@
+/**
+ * Content of one connection read through the browse cache: manifests and configs by digest (fetched
+ * once, then kept for ever), and the facts of whole images derived from them. Every fetch from the
+ * source goes through the Browser's limiter, and concurrent reads of one digest share one fetch
+ * (tags of one repository share configs and child manifests all the time).
+ */
+import { digestOf, parseDigest } from '../core/digest';
+import { parseManifest, type Descriptor, type ManifestInfo } from '../core/manifest';
+import { INDEX_TYPES } from '../core/mediatypes';
+import { MAX_CACHED_CONFIG_BYTES, type BrowseCache, type CachedConfig, type ImageFacts } from './cache';
+import { IMAGE_CONFIG_TYPES, parseImageConfig, platformName } from './config';
+import type { Limiter } from './limiter';
+import type { RegistrySource, SourceManifest } from './source';
+
+/** A manifest with its parsed form. */
+export interface ReadManifest extends SourceManifest {
+  info: ManifestInfo;
+}
+
+/** Thrown when a manifest an image needs is not in the registry. */
+export class MissingContentError extends Error {
+  constructor(readonly digest: string) {
+    super(`manifest ${digest} not found`);
+    this.name = 'MissingContentError';
+  }
+}
+
+/** Reads and caches the content of one connection. */
+export class ContentReader {
+  private readonly inflight = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly cache: BrowseCache,
+    readonly source: RegistrySource,
+    private readonly limiter: Limiter,
+  ) {}
+
+  /** The connection id. */
+  get connection(): string {
+    return this.source.id;
+  }
+
+  /** A manifest by digest, parsed; null when the registry does not have it. */
+  async manifest(repository: string, digest: string): Promise<ReadManifest | null> {
+    const cached = this.cache.manifest(this.connection, digest);
+    if (cached) return { digest, ...cached, info: parseManifest(cached.body, cached.mediaType) };
+    return this.once(`m:${digest}`, async () => {
+      const m = await this.limiter.run(() => this.source.getManifest(repository, digest));
+      if (!m) return null;
+      const info = parseManifest(m.body, m.mediaType);
+      // The embedded registry's manifests are on local disk already: no second copy.
+      if (!this.source.local) this.cache.putManifest(this.connection, m.digest, m.mediaType, m.body);
+      return { ...m, info };
+    });
+  }
+
+  /** A manifest by digest, or MissingContentError. */
+  async requireManifest(repository: string, digest: string): Promise<ReadManifest> {
+    const m = await this.manifest(repository, digest);
+    if (!m) throw new MissingContentError(digest);
+    return m;
+  }
+
+  /** An image config, parsed; null when it is not an image config, too large, missing or unreadable. */
+  async config(repository: string, desc: Descriptor): Promise<CachedConfig | null> {
+    if (!IMAGE_CONFIG_TYPES.has(desc.mediaType) || desc.size > MAX_CACHED_CONFIG_BYTES) return null;
+    const cached = this.cache.config(this.connection, desc.digest);
+    if (cached) return cached;
+    return this.once(`c:${desc.digest}`, async () => {
+      const body = await this.limiter.run(() => this.readSmallBlob(repository, desc.digest, MAX_CACHED_CONFIG_BYTES));
+      if (!body) return null;
+      const parsed = parseImageConfig(body);
+      if (parsed) this.cache.putConfig(this.connection, desc.digest, parsed);
+      return parsed;
+    });
+  }
+
+  /**
+   * The facts of an image (sizes, platforms, created) by its manifest digest. Throws
+   * MissingContentError when its top manifest is missing; facts with a missing child are returned
+   * but not cached, so a later read can complete them.
+   */
+  async facts(repository: string, digest: string): Promise<ImageFacts> {
+    const cached = this.cache.image(this.connection, digest);
+    if (cached) return cached;
+    return this.once(`f:${digest}`, async () => {
+      const top = await this.requireManifest(repository, digest);
+      const blobs = new Map<string, number>([[top.digest, top.body.length]]);
+      let complete = true;
+      let platforms: string[];
+      let created: string | null = null;
+      const newest = (c: string | null | undefined) => {
+        if (c && (!created || Date.parse(c) > Date.parse(created))) created = c;
+      };
+      if (top.info.kind === 'index') {
+        const children = await Promise.all(
+          top.info.manifests.map(async (d) => {
+            blobs.set(d.digest, d.size);
+            const child = INDEX_TYPES.has(d.mediaType) ? null : await this.manifest(repository, d.digest);
+            if (!child) {
+              if (!INDEX_TYPES.has(d.mediaType)) complete = false;
+              return platformName(d.platform);
+            }
+            const config = child.info.config ? await this.config(repository, child.info.config) : null;
+            addImageBlobs(blobs, child.info);
+            newest(config?.summary.created);
+            return d.platform ? platformName(d.platform) : platformName(config?.summary);
+          }),
+        );
+        platforms = children;
+      } else {
+        const config = top.info.config ? await this.config(repository, top.info.config) : null;
+        addImageBlobs(blobs, top.info);
+        newest(config?.summary.created);
+        platforms = [platformName(config?.summary)];
+      }
+      const list = [...blobs];
+      const facts: ImageFacts = { mediaType: top.mediaType, platforms, created, blobs: list, size: list.reduce((a, [, s]) => a + s, 0) };
+      if (complete) this.cache.putImage(this.connection, digest, facts);
+      return facts;
+    });
+  }
+
+  /** A blob's bytes when it is at most `limit` bytes and hashes to its digest; else null. */
+  private async readSmallBlob(repository: string, digest: string, limit: number): Promise<Buffer | null> {
+    const blob = await this.source.getBlob(repository, digest);
+    if (!blob) return null;
+    if (blob.size > limit) {
+      await blob.cancel();
+      return null;
+    }
+    const parts: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of blob.chunks) {
+      total += chunk.length;
+      if (total > limit) {
+        await blob.cancel();
+        return null;
+      }
+      parts.push(chunk);
+    }
+    const body = Buffer.concat(parts);
+    const d = parseDigest(digest);
+    return d && digestOf(body, d.algorithm) === d.digest ? body : null;
+  }
+
+  private once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const running = this.inflight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const p = fn().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+}
+
+function addImageBlobs(blobs: Map<string, number>, info: ManifestInfo): void {
+  if (info.config) blobs.set(info.config.digest, info.config.size);
+  for (const l of info.layers) blobs.set(l.digest, l.size);
+}

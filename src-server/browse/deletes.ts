@@ -1,0 +1,132 @@
+/**
+ * Deleting tags safely. The tag is resolved again just before the delete and nothing happens when
+ * it no longer points at the digest the user confirmed (TAG_MOVED). A registry that deletes tags
+ * (Berth, OCI 1.1) loses only the tag; one that deletes only manifests by digest (registry:2) loses
+ * every tag on that manifest, so that is done only when no other tag points at it or the user said
+ * so (else SIBLINGS_AFFECTED). A registry that refuses deletes (405) is named as such.
+ */
+import type { TagDeleteArgs, TagDeletePlan, TagDeleteResult, TagRef } from '../contract';
+import { NotFoundError, RegistryError } from '../core/errors';
+import type { BrowseContext, Browser } from './browser';
+
+/** How a connection deletes tags, as learned from its answers. */
+type Method = TagDeletePlan['method'];
+
+/** Tag and repository deletion for the Browser. */
+export class Deletes {
+  /** What each remote connection answered to a delete (remembered until a refresh of the connection). */
+  private readonly methods = new Map<string, Method>();
+
+  constructor(private readonly browser: Browser) {}
+
+  /** Forgets what was learned about a connection's deletes. */
+  forgetMethod(connection: string): void {
+    this.methods.delete(connection);
+  }
+
+  /** The plan shown before a delete: digest, siblings, and the method this connection is known to use. */
+  async preview(ctx: BrowseContext, ref: TagRef): Promise<TagDeletePlan> {
+    const digest = await this.resolve(ctx, ref.repository, ref.tag);
+    const siblings = await this.siblings(ctx, ref.repository, ref.tag, digest);
+    const method = this.method(ctx);
+    return { tag: ref.tag, digest, siblings, method, message: planMessage(ctx, ref.tag, digest, siblings, method) };
+  }
+
+  /** Deletes the tag if it still points at `args.digest`. */
+  async deleteTag(ctx: BrowseContext, args: TagDeleteArgs): Promise<TagDeleteResult> {
+    const { repository: repo, tag } = args;
+    const digest = await this.resolve(ctx, repo, tag);
+    if (digest !== args.digest) {
+      throw new RegistryError('TAG_MOVED', {
+        message: `${repo}:${tag} now points at ${digest}, not at ${args.digest} as confirmed; nothing was deleted`,
+        detail: { tag, expected: args.digest, actual: digest },
+      });
+    }
+    if (this.methods.get(ctx.connection) !== 'manifest') {
+      const outcome = await this.refusable(ctx, () => ctx.source.deleteTag(repo, tag));
+      if (outcome === 'deleted') {
+        this.methods.set(ctx.connection, 'tag');
+        this.browser.invalidate(ctx.connection, repo);
+        return { digest, method: 'tag', removedTags: [tag] };
+      }
+      this.methods.set(ctx.connection, 'manifest');
+    }
+    const siblings = await this.siblings(ctx, repo, tag, digest);
+    if (siblings.length && !args.deleteSiblings) {
+      throw new RegistryError('SIBLINGS_AFFECTED', {
+        message: `this registry deletes images by digest only: deleting ${tag} would also delete ${siblings.join(', ')}; confirm with deleteSiblings to delete them all`,
+        detail: { siblings },
+      });
+    }
+    await this.refusable(ctx, () => ctx.source.deleteManifest(repo, digest));
+    this.browser.invalidate(ctx.connection, repo);
+    return { digest, method: 'manifest', removedTags: [tag, ...siblings].sort() };
+  }
+
+  /** Deletes a repository: the local one at once; a remote one manifest by manifest (every tagged digest). */
+  async deleteRepository(ctx: BrowseContext, name: string): Promise<{ tags: number; manifests: number }> {
+    if (ctx.registry) {
+      const result = await this.refusable(ctx, () => ctx.registry!.deleteRepository(name));
+      this.browser.invalidate(ctx.connection, name);
+      return result;
+    }
+    const heads = await this.browser.allHeads(ctx, name, true);
+    const digests = [...new Set(heads.flatMap((h) => (h.digest ? [h.digest] : [])))];
+    for (const digest of digests) await this.refusable(ctx, () => ctx.source.deleteManifest(name, digest));
+    this.browser.invalidate(ctx.connection, name);
+    return { tags: heads.length, manifests: digests.length };
+  }
+
+  private method(ctx: BrowseContext): Method {
+    if (ctx.registry) return ctx.registry.deleteEnabled ? 'tag' : 'unsupported';
+    return this.methods.get(ctx.connection) ?? 'tag';
+  }
+
+  /** The tag's digest asked of the registry now (never from the cache). */
+  private async resolve(ctx: BrowseContext, repo: string, tag: string): Promise<string> {
+    const head = await this.browser.head(ctx, repo, tag, true);
+    if (!head) throw new NotFoundError('manifest');
+    return head.digest;
+  }
+
+  /** Other tags pointing at `digest`, every tag resolved now. */
+  private async siblings(ctx: BrowseContext, repo: string, tag: string, digest: string): Promise<string[]> {
+    if (ctx.registry) return ctx.registry.index.tagsOf(repo, digest).filter((t) => t !== tag);
+    const heads = await this.browser.allHeads(ctx, repo, true);
+    return heads.filter((h) => h.digest === digest && h.tag !== tag).map((h) => h.tag);
+  }
+
+  /** Runs a delete; a refusal (UNSUPPORTED) is remembered and said in words. */
+  private async refusable<T>(ctx: BrowseContext, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.browser.limiter.run(fn);
+    } catch (err) {
+      if (!(err instanceof RegistryError) || err.code !== 'UNSUPPORTED') throw err;
+      if (!ctx.registry) this.methods.set(ctx.connection, 'unsupported');
+      throw new RegistryError('UNSUPPORTED', { message: refusedMessage(ctx), detail: { connection: ctx.connection } });
+    }
+  }
+}
+
+function refusedMessage(ctx: BrowseContext): string {
+  return ctx.registry
+    ? 'the local registry does not allow deletes: turn deletes on in its settings (storage.delete.enabled)'
+    : 'this registry does not allow deletes: registry:2 needs storage.delete.enabled: true';
+}
+
+function planMessage(ctx: BrowseContext, tag: string, digest: string, siblings: string[], method: Method): string {
+  const short = digest.slice(0, 19);
+  const others = siblings.length ? `${siblings.join(', ')}` : '';
+  switch (method) {
+    case 'tag':
+      return siblings.length
+        ? `Deletes the tag ${tag} only; the image ${short} stays for ${others}.`
+        : `Deletes the tag ${tag}; no other tag points at the image ${short}.`;
+    case 'manifest':
+      return siblings.length
+        ? `This registry deletes by digest only: deleting ${tag} deletes the image ${short} and with it the tags ${others}.`
+        : `This registry deletes by digest only: deleting ${tag} deletes the image ${short} (no other tag points at it).`;
+    default:
+      return `${refusedMessage(ctx)[0]!.toUpperCase()}${refusedMessage(ctx).slice(1)}.`;
+  }
+}

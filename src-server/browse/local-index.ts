@@ -1,0 +1,91 @@
+/**
+ * The local registry's repositories and tags read straight from its SQLite index: a page costs a
+ * few indexed queries whatever the registry's size (10,000 repositories page as fast as 10).
+ */
+import type { RegistryIndex } from '../index/registry-index';
+
+/** A page of local repositories with tag counts and distinct stored bytes. */
+export interface LocalRepositoryRows {
+  items: Array<{ name: string; tagCount: number; size: number }>;
+  next: string | null;
+  total: number;
+}
+
+/** A page of local tags with their digests. */
+export interface LocalTagRows {
+  items: Array<{ name: string; digest: string; mediaType: string | null }>;
+  next: string | null;
+  total: number;
+}
+
+/** A LIKE pattern for a case-insensitive substring (LIKE ignores ASCII case; names are lower case). */
+const like = (query: string | undefined) => `%${(query ?? '').replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+// Every manifest of a repository and the manifests they list, then each distinct blob once.
+const REPO_BYTES = `
+WITH RECURSIVE reach(digest) AS (
+  SELECT v.digest FROM revisions v WHERE v.repo_id = ?
+  UNION SELECT r.child FROM manifest_refs r JOIN reach ON r.parent = reach.digest WHERE r.kind = 'manifest'
+)
+SELECT coalesce(sum(size), 0) FROM (
+  SELECT i.digest AS d, i.size AS size FROM manifest_info i JOIN reach ON i.digest = reach.digest
+  UNION SELECT r.child AS d, r.size AS size FROM manifest_refs r JOIN reach ON r.parent = reach.digest WHERE r.kind <> 'manifest'
+)`;
+
+/** Queries over the registry's index for browsing. */
+export class LocalIndexQueries {
+  private readonly s;
+
+  constructor(index: RegistryIndex) {
+    const p = (sql: string) => index.db.prepare(sql);
+    this.s = {
+      repos: p(`SELECT id, name FROM repos WHERE name LIKE ? ESCAPE '\\' AND name > ? ORDER BY name LIMIT ?`),
+      repoCount: p(`SELECT count(*) FROM repos WHERE name LIKE ? ESCAPE '\\'`),
+      tagCount: p('SELECT count(*) FROM tags WHERE repo_id = ?'),
+      repoBytes: p(REPO_BYTES),
+      repoId: p('SELECT id FROM repos WHERE name = ?'),
+      tags: p(
+        `SELECT t.name, t.digest, i.media_type AS mediaType FROM tags t LEFT JOIN manifest_info i ON i.digest = t.digest ` +
+          `WHERE t.repo_id = ? AND t.name LIKE ? ESCAPE '\\' AND t.name > ? ORDER BY t.name LIMIT ?`,
+      ),
+      tagTotal: p(`SELECT count(*) FROM tags WHERE repo_id = ? AND name LIKE ? ESCAPE '\\'`),
+      allTags: p('SELECT name, digest FROM tags WHERE repo_id = ? ORDER BY name'),
+    };
+  }
+
+  /** A page of repositories matching `query`, after `last`, at most `n`. */
+  repositories(n: number, last: string | undefined, query: string | undefined): LocalRepositoryRows {
+    const rows = this.s.repos.all(like(query), last ?? '', n + 1) as Array<{ id: number; name: string }>;
+    const more = rows.length > n;
+    if (more) rows.length = n;
+    return {
+      items: rows.map((r) => ({
+        name: r.name,
+        tagCount: this.s.tagCount.pluck().get(r.id) as number,
+        size: this.s.repoBytes.pluck().get(r.id) as number,
+      })),
+      next: more ? rows[rows.length - 1]!.name : null,
+      total: this.s.repoCount.pluck().get(like(query)) as number,
+    };
+  }
+
+  /** A page of a repository's tags matching `query`; null for an unknown repository. */
+  tags(repository: string, n: number, last: string | undefined, query: string | undefined): LocalTagRows | null {
+    const id = this.repoId(repository);
+    if (id === null) return null;
+    const rows = this.s.tags.all(id, like(query), last ?? '', n + 1) as LocalTagRows['items'];
+    const more = rows.length > n;
+    if (more) rows.length = n;
+    return { items: rows, next: more ? rows[rows.length - 1]!.name : null, total: this.s.tagTotal.pluck().get(id, like(query)) as number };
+  }
+
+  /** Every tag of a repository with its digest; null for an unknown repository. */
+  allTags(repository: string): Array<{ name: string; digest: string }> | null {
+    const id = this.repoId(repository);
+    return id === null ? null : (this.s.allTags.all(id) as Array<{ name: string; digest: string }>);
+  }
+
+  private repoId(name: string): number | null {
+    return (this.s.repoId.pluck().get(name) as number | undefined) ?? null;
+  }
+}

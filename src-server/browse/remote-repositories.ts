@@ -1,0 +1,39 @@
+/**
+ * A page of a remote connection's repositories: names from the source (`_catalog`, a namespace
+ * listing, or saved names), filtered, with counts and sizes only where the cache knows them.
+ */
+import type { RepositoriesPage, RepositorySummary } from '../contract';
+import type { BrowseContext } from './browser';
+import type { Limiter } from './limiter';
+
+/** Names read per source page while filtering (a filter may match few names of many). */
+const SCAN_PAGE = 1000;
+
+/** Up to `n` repositories after `last` whose name contains `query` (case-insensitive). */
+export async function remoteRepositories(ctx: BrowseContext, limiter: Limiter, n: number, last?: string, query?: string): Promise<RepositoriesPage> {
+  const summary = (name: string): RepositorySummary => ({
+    name,
+    tagCount: ctx.reader.cache.tagCount(ctx.connection, name),
+    size: ctx.reader.cache.repositorySize(ctx.connection, name),
+  });
+  const q = query?.toLowerCase();
+  if (!q) {
+    const page = await limiter.run(() => ctx.source.repositories(n, last));
+    return { items: page.names.map(summary), next: page.next, source: page.source, total: null };
+  }
+  const items: RepositorySummary[] = [];
+  let cursor = last;
+  for (;;) {
+    const page = await limiter.run(() => ctx.source.repositories(SCAN_PAGE, cursor));
+    for (const [i, name] of page.names.entries()) {
+      if (!name.toLowerCase().includes(q)) continue;
+      items.push(summary(name));
+      if (items.length === n) {
+        const atEnd = page.next === null && i === page.names.length - 1;
+        return { items, next: atEnd ? null : name, source: page.source, total: null };
+      }
+    }
+    if (page.next === null || page.names.length === 0) return { items, next: null, source: page.source, total: null };
+    cursor = page.next;
+  }
+}
