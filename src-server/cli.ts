@@ -52,6 +52,8 @@ function buildProgram(): Command {
     .option('--tls-listen <host:port>', "also serve HTTPS here with Berth's own CA-signed certificate")
     .option('--tls-name <name>', 'an extra name or wildcard for the server certificate (repeatable)', collect, [] as string[])
     .option('--allow-open-network', 'allow --auth none on an address other machines can reach')
+    .option('--ui', 'also serve the GUI at / and its API at /_berth/api (admin login; with --auth none a login link is printed)')
+    .option('--ui-dir <dir>', 'the built GUI to serve with --ui (default: out/renderer, built by `npm run build`)')
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices([...LOG_LEVELS]))
     .addHelpText('after', ENV_HELP)
     .action(serve);

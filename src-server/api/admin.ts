@@ -1,5 +1,23 @@
-/** PLACEHOLDER until its owner fills it in: the Admin channels' handlers and payload checks. */
-import type { Checks } from './args-kit';
+/**
+ * Handlers and payload checks of the local registry's administration: users and rights (the
+ * htpasswd and access files, through auth/users) and certificates (tls/store and the client bundle).
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CertificateDto, CertificatesInfo, InstallCommand, UserDto, UsersListing } from '../contract';
+import { RegistryError } from '../core/errors';
+import { InvalidCredentialError, validatePassword, validateUserName } from '../auth/htpasswd-store';
+import type { AuthPaths } from '../auth/init';
+import { formatRules, parseRules } from '../auth/rules';
+import { addUser, listAccess, removeUser, setAnonymous, setPassword, setRights, UserError } from '../auth/users';
+import { defaultBundleName, writeClientBundle } from '../tls/bundle';
+import { CertificateError } from '../tls/errors';
+import { parseRegistryHost, type RegistryHost } from '../tls/registry-host';
+import type { CertificateFileInfo, CertificateStore } from '../tls/store';
+import { none, object, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
+import type { CoreHandler } from './handlers';
 
 /** The channels of this area. */
 export type AdminChannel = 'users:list' | 'users:add' | 'users:remove' | 'users:set-password' | 'users:set-rights' | 'users:set-anonymous' | 'users:initial-password' | 'cert:info' | 'cert:regenerate' | 'cert:bundle' | 'cert:install-commands';
@@ -7,17 +25,236 @@ export type AdminChannel = 'users:list' | 'users:add' | 'users:remove' | 'users:
 /** The channels of this area, at run time. */
 export const ADMIN_CHANNELS: readonly AdminChannel[] = ['users:list', 'users:add', 'users:remove', 'users:set-password', 'users:set-rights', 'users:set-anonymous', 'users:initial-password', 'cert:info', 'cert:regenerate', 'cert:bundle', 'cert:install-commands'];
 
+/** What the administration handlers work on. */
+export interface AdminDeps {
+  /** The htpasswd and access files the server reads (it re-reads them on change: no restart). */
+  authPaths: AuthPaths;
+  authMode: 'basic' | 'token' | 'none';
+  /**
+   * The admin password generated at this start, if one was: handed out by `users:initial-password`
+   * once, then forgotten. The object is emptied in place.
+   */
+  initialPassword?: { user: string; password: string } | null;
+  certificates: CertificateStore;
+  /** The HTTPS listener's URL, when one runs. */
+  tlsUrl?: () => string | null;
+  /** Installs the store's current certificate into the running HTTPS listener (tls/renewal's check). */
+  reloadCertificate?: () => Promise<unknown>;
+}
+
+/** Runs a user-file change, mapping its failures to the codes the GUI tells apart. */
+async function userChange<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof RegistryError) throw err;
+    if (err instanceof InvalidCredentialError) {
+      const code = /user name|anonymous/.test(err.message) ? 'USER_NAME_INVALID' : 'PASSWORD_INVALID';
+      throw new RegistryError(code, { message: err.message });
+    }
+    if (err instanceof UserError) {
+      const code = /already exists/.test(err.message) ? 'USER_EXISTS' : /invalid rights/.test(err.message) ? 'RULES_INVALID' : 'USER_UNKNOWN';
+      throw new RegistryError(code, { message: err.message });
+    }
+    throw err;
+  }
+}
+
+/** Checks a rules text before anything is written. */
+function checkRules(text: string, whose: string): void {
+  try {
+    parseRules(text);
+  } catch (err) {
+    throw new RegistryError('RULES_INVALID', { message: `invalid rights for ${whose}: ${(err as Error).message}`, detail: { rules: text } });
+  }
+}
+
+async function certificateCall<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof CertificateError) throw new RegistryError('CERTIFICATE_INVALID', { message: err.message });
+    throw err;
+  }
+}
+
+function certDto(f: CertificateFileInfo | null): CertificateDto | null {
+  if (!f) return null;
+  return {
+    subject: f.subject,
+    issuer: f.issuer,
+    names: f.names,
+    validFrom: f.notBefore,
+    validTo: f.notAfter,
+    daysLeft: f.daysLeft,
+    fingerprintSha256: f.sha256,
+    path: f.path,
+  };
+}
+
+/**
+ * The commands the GUI shows, one per client, to trust the CA (`ca.crt` from the bundle, in the
+ * current folder) for `reg`. `reg` was validated by parseRegistryHost, so it is safe in quotes.
+ */
+export function installCommands(reg: RegistryHost): InstallCommand[] {
+  const a = reg.authority;
+  const trust = `berth-${reg.slug}.crt`;
+  const winDir = a.replace(/[:[\]]/g, '');
+  const copyTo = (dir: string) => `sudo mkdir -p '${dir}' && sudo cp ca.crt '${dir}/ca.crt'`;
+  const hostsToml = `server = "https://${a}"\\n\\n[host."https://${a}"]\\n  ca = "/etc/containerd/certs.d/${a}/ca.crt"\\n`;
+  return [
+    { id: 'docker', label: 'Docker (Linux)', command: copyTo(`/etc/docker/certs.d/${a}`) },
+    {
+      id: 'containerd',
+      label: 'containerd (ctr, nerdctl, Kubernetes CRI)',
+      command: `${copyTo(`/etc/containerd/certs.d/${a}`)} && printf '${hostsToml}' | sudo tee '/etc/containerd/certs.d/${a}/hosts.toml' >/dev/null`,
+    },
+    { id: 'podman', label: 'Podman, skopeo, buildah', command: copyTo(`/etc/containers/certs.d/${a}`) },
+    { id: 'debian', label: 'Debian, Ubuntu (system trust)', command: `sudo cp ca.crt '/usr/local/share/ca-certificates/${trust}' && sudo update-ca-certificates` },
+    { id: 'rhel', label: 'RHEL, Fedora, CentOS (system trust)', command: `sudo cp ca.crt '/etc/pki/ca-trust/source/anchors/${trust}' && sudo update-ca-trust` },
+    { id: 'alpine', label: 'Alpine (system trust)', command: `sudo apk add ca-certificates && sudo cp ca.crt '/usr/local/share/ca-certificates/${trust}' && sudo update-ca-certificates` },
+    { id: 'arch', label: 'Arch (system trust)', command: `sudo cp ca.crt '/etc/ca-certificates/trust-source/anchors/${trust}' && sudo trust extract-compat` },
+    {
+      id: 'macos',
+      label: 'macOS (System keychain and Docker Desktop)',
+      command: `sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ca.crt && mkdir -p ~/'.docker/certs.d/${a}' && cp ca.crt ~/'.docker/certs.d/${a}/ca.crt'`,
+    },
+    {
+      id: 'windows',
+      label: 'Windows (PowerShell as administrator)',
+      command:
+        `Import-Certificate -FilePath .\\ca.crt -CertStoreLocation Cert:\\LocalMachine\\Root; ` +
+        `New-Item -ItemType Directory -Force "$env:ProgramData\\docker\\certs.d\\${winDir}" | Out-Null; ` +
+        `Copy-Item .\\ca.crt "$env:ProgramData\\docker\\certs.d\\${winDir}\\ca.crt"`,
+    },
+    { id: 'login', label: 'Log in', command: `docker login ${a}` },
+    {
+      id: 'insecure',
+      label: 'Insecure instead (less safe: skips certificate checks)',
+      command: `podman pull --tls-verify=false ${a}/IMAGE   # docker: add "insecure-registries": ["${a}"] to /etc/docker/daemon.json`,
+    },
+  ];
+}
+
+/** Builds the handlers of the administration channels. */
+export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: CoreHandler<C> } {
+  const paths = deps.authPaths;
+  const listing = (): UsersListing => {
+    const l = listAccess(paths);
+    return {
+      users: l.users.map((u) => ({ name: u.name, rules: formatRules(u.rules), hasPassword: u.hasPassword })),
+      anonymous: formatRules(l.anonymous),
+      accessFileExists: l.accessFileExists,
+      authMode: deps.authMode,
+    };
+  };
+  const userDto = (name: string): UserDto => {
+    const u = listing().users.find((x) => x.name === name);
+    if (!u) throw new RegistryError('USER_UNKNOWN', { message: `no such user: ${name}`, detail: { name } });
+    return u;
+  };
+  const store = deps.certificates;
+  const info = (): CertificatesInfo => {
+    const i = store.info();
+    return {
+      mode: i.mode,
+      ca: certDto(i.ca),
+      server: certDto(i.server),
+      extraNames: i.extraNames,
+      wantedNames: i.wantedNames,
+      renewalDue: i.renewalDue,
+      tlsUrl: deps.tlsUrl?.() ?? null,
+    };
+  };
+  return {
+    'users:list': async () => listing(),
+    'users:add': ({ name, password, rules }) =>
+      userChange(async () => {
+        validateUserName(name);
+        validatePassword(password);
+        checkRules(rules ?? '', name);
+        await addUser(paths, name, password, rules ?? '');
+        return userDto(name);
+      }),
+    'users:remove': ({ name }) => userChange(() => removeUser(paths, name)),
+    'users:set-password': ({ name, password }) =>
+      userChange(async () => {
+        validatePassword(password);
+        await setPassword(paths, name, password);
+      }),
+    'users:set-rights': ({ name, rules }) =>
+      userChange(async () => {
+        checkRules(rules, name);
+        await setRights(paths, name, rules);
+        return userDto(name);
+      }),
+    'users:set-anonymous': ({ rules }) =>
+      userChange(async () => {
+        checkRules(rules, 'anonymous');
+        await setAnonymous(paths, rules);
+        return listing();
+      }),
+    'users:initial-password': async () => {
+      const p = deps.initialPassword;
+      if (!p || !p.password) return null;
+      const out = { user: p.user, password: p.password };
+      // Forgotten after this answer: the GUI shows it once, as the terminal did.
+      p.password = '';
+      deps.initialPassword = null;
+      return out;
+    },
+    'cert:info': () => certificateCall(info),
+    'cert:regenerate': ({ extraNames }) =>
+      certificateCall(async () => {
+        await store.regenerate({ names: extraNames });
+        // A running HTTPS listener takes the new certificate for new connections at once.
+        await deps.reloadCertificate?.();
+        return info();
+      }),
+    'cert:bundle': ({ host }) =>
+      certificateCall(async () => {
+        parseRegistryHost(host);
+        if (store.provided) {
+          throw new CertificateError('the certificate is provided by configuration (http.tls): give clients the CA that signed it (berth cert bundle --ca FILE)');
+        }
+        const m = await store.ensure();
+        const dir = mkdtempSync(join(tmpdir(), 'berth-ui-bundle-'));
+        try {
+          const fileName = defaultBundleName(host);
+          const b = await writeClientBundle({ caPem: m.ca!, host, out: join(dir, fileName) });
+          // A few KiB: the GUI receives it as base64 inside the envelope.
+          const bytes = readFileSync(b.path);
+          return { fileName, base64: bytes.toString('base64'), size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+    'cert:install-commands': ({ host }) => certificateCall(() => installCommands(parseRegistryHost(host))),
+  };
+}
+
+const userAndPassword = (raw: unknown) => {
+  const o = object(raw, ['name', 'password']);
+  return { name: requiredString(o, 'name'), password: requiredString(o, 'password') };
+};
+
 /** Payload checks of this area. */
 export const ADMIN_CHECKS: Checks<AdminChannel> = {
-  'users:list': (raw) => raw as never,
-  'users:add': (raw) => raw as never,
-  'users:remove': (raw) => raw as never,
-  'users:set-password': (raw) => raw as never,
-  'users:set-rights': (raw) => raw as never,
-  'users:set-anonymous': (raw) => raw as never,
-  'users:initial-password': (raw) => raw as never,
-  'cert:info': (raw) => raw as never,
-  'cert:regenerate': (raw) => raw as never,
-  'cert:bundle': (raw) => raw as never,
-  'cert:install-commands': (raw) => raw as never,
+  'users:list': none,
+  'users:add': (raw) => {
+    const o = object(raw, ['name', 'password', 'rules']);
+    return { name: requiredString(o, 'name'), password: requiredString(o, 'password'), rules: optionalString(o, 'rules') };
+  },
+  'users:remove': (raw) => ({ name: requiredString(object(raw, ['name']), 'name') }),
+  'users:set-password': userAndPassword,
+  'users:set-rights': (raw) => {
+    const o = object(raw, ['name', 'rules']);
+    return { name: requiredString(o, 'name'), rules: requiredString(o, 'rules') };
+  },
+  'users:set-anonymous': (raw) => ({ rules: requiredString(object(raw, ['rules']), 'rules') }),
+  'users:initial-password': none,
+  'cert:info': none,
+  'cert:regenerate': (raw) => ({ extraNames: optionalStringArray(object(raw, ['extraNames']), 'extraNames') }),
+  'cert:bundle': (raw) => ({ host: requiredString(object(raw, ['host']), 'host') }),
+  'cert:install-commands': (raw) => ({ host: requiredString(object(raw, ['host']), 'host') }),
 };

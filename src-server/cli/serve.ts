@@ -14,6 +14,27 @@ import { listen, shutdown, type Listening } from './listen';
 import { createCoreHandlers } from '../api/handlers';
 import { startControlServer } from '../http/control-server';
 import { withDataDirLock } from './control-client';
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Context } from 'koa';
+import type { CoreHandlers } from '../api/handlers';
+import { createAdminHandlers } from '../api/admin';
+import { AccessFile } from '../auth/access-file';
+import { ADMIN_USER, initAuth } from '../auth/init';
+import { PasswordVerifier } from '../auth/password-verifier';
+import { Throttle } from '../auth/throttle';
+import { readTextFile } from '../core/files';
+import { isLoopback } from '../config/resolve';
+import { applyEnvOverrides, nodeAt, parseConfigText } from '../config/tree';
+import { ConfigError } from '../config/types';
+import { createApiBridge, type ApiBridge, type BridgeLogin } from '../http/api-bridge';
+import { EventHub } from '../http/bridge-events';
+import { applySavedSettings, readSavedSettings, settingsPath, type ExplicitSettings } from '../http/bridge-settings';
+import { HeadlessLocalControl } from '../http/local-control';
+import { createStaticUi, defaultUiDir } from '../http/static-ui';
+import type { V2Target } from '../http/v2-router';
+import type { CertificateStore } from '../tls/store';
 
 /** Options of `berth serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -26,6 +47,10 @@ export interface ServeOptions {
   tlsListen?: string;
   tlsName?: string[];
   allowOpenNetwork?: boolean;
+  /** Serve the GUI at `/` and its API bridge at `/_berth/api` (admin login required). */
+  ui?: boolean;
+  /** The built GUI's folder (default: out/renderer of the package). */
+  uiDir?: string;
 }
 
 /**
@@ -33,15 +58,26 @@ export interface ServeOptions {
  * URL on stdout, and on SIGINT/SIGTERM drains requests (up to 5 s), closes everything and exits 0.
  */
 export async function serve(opts: ServeOptions): Promise<void> {
-  const { config, warnings } = loadConfig(opts);
+  const loaded = loadConfig(opts);
+  const { config, applied } = withSavedSettings(loaded.config, opts);
   const log = createLogger(config.logLevel, { access: config.accessLog });
-  for (const w of warnings) log.warn(w);
+  for (const w of loaded.warnings) log.warn(w);
+  if (applied.length > 0) log.info(`settings from ${settingsPath(config.dataDir)}: ${applied.join(', ')}`);
+  if (opts.ui && config.auth.mode === 'none') {
+    for (const addr of [config.listen, config.tlsListen]) {
+      if (addr && !isLoopback(addr)) {
+        throw new CliError('--ui with --auth none only on a loopback address (127.0.0.1): the GUI administers the registry; turn auth on to serve it to the network');
+      }
+    }
+  }
+  // With the GUI, the first start's admin password is also handed to it once (users:initial-password).
+  const initialPassword = opts.ui ? await firstStartForUi(config) : null;
 
   const auth = await setUpAuth(config, log);
 
   // Commands working on the directory without a server finish first; later ones find control.json.
-  const { services, listeners, renewal, control } = await withDataDirLock(config.dataDir, 'berth serve', 60_000, () =>
-    start(config, auth, log),
+  const { services, listeners, renewal, control, bridge, uiUrl } = await withDataDirLock(config.dataDir, 'berth serve', 60_000, () =>
+    start(config, auth, log, opts.ui ? { dir: opts.uiDir, initialPassword } : undefined),
   );
   let stopping = false;
   const stop = async (signal: string) => {
@@ -53,6 +89,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
     stopping = true;
     log.info(`${signal}: shutting down`);
     renewal?.stop();
+    // Event streams never end by themselves: close them so the drain below does not wait on them.
+    bridge?.close();
     await Promise.all([...listeners.map((l) => shutdown(l.server, 5000)), control.close(5000)]);
     services.close();
     process.exit(0);
@@ -63,35 +101,148 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
   log.info(`data directory ${config.dataDir}; ${auth.summary}`);
   for (const l of listeners) process.stdout.write(`Berth registry listening on ${l.url}\n`);
+  if (uiUrl) process.stdout.write(`Berth UI: ${uiUrl}\n`);
+}
+
+/** What `--ui` adds to a start. */
+interface UiOptions {
+  dir?: string;
+  initialPassword: { user: string; password: string } | null;
 }
 
 /** Opens the services, listens, and starts the control listener local CLIs act through. */
-async function start(config: BerthConfig, auth: Awaited<ReturnType<typeof setUpAuth>>, log: Logger) {
+async function start(config: BerthConfig, auth: Awaited<ReturnType<typeof setUpAuth>>, log: Logger, ui?: UiOptions) {
   let services;
   try {
     services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy });
   } catch (err) {
     throw new CliError(`cannot open data directory ${config.dataDir}: ${(err as Error).message}`);
   }
-  const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes });
   const listeners: Listening[] = [];
+  let tlsUrl: string | null = null;
   let renewal: CertificateRenewal | undefined;
+  const urls = () => ({ url: listeners[0]?.url ?? '', tlsUrl });
+  const store = certificateStoreFor(config);
+  const gui = ui ? createUi(config, services, log, ui, { urls, store, reloadCertificate: () => renewal?.check() ?? Promise.resolve(false) }) : undefined;
+  const app = createRegistryServer({
+    registry: services.registry,
+    log,
+    authorize: gui ? gui.authorize(auth.authorize) : auth.authorize,
+    routes: auth.routes,
+    fallback: gui?.fallback,
+  });
   try {
     listeners.push(await listen(app.callback(), config));
     if (config.tlsListen) {
-      const secure = await listenWithOwnCertificate(app.callback(), config, log);
+      const secure = await listenWithOwnCertificate(app.callback(), config, store, log);
       listeners.push(secure.listening);
+      tlsUrl = secure.listening.url;
       renewal = secure.renewal;
     }
   } catch (err) {
     for (const l of listeners) l.server.close();
+    gui?.bridge.close();
     services.close();
     throw err;
   }
   // Local CLIs (gc, repo rm, usage) act through this loopback listener, never beside the server.
-  const status = () => ({ running: true, url: listeners[0]!.url });
+  const status = () => gui?.local.status() ?? { running: true, url: listeners[0]!.url };
   const control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log });
-  return { services, listeners, renewal, control };
+  const uiUrl = gui ? `${listeners[0]!.url}/${gui.token ? `#token=${gui.token}` : ''}` : undefined;
+  return { services, listeners, renewal, control, bridge: gui?.bridge, uiUrl };
+}
+
+/**
+ * The GUI side of `berth serve --ui`: the handler table (local control, administration and, once
+ * wired, the app core), the `/_berth/api` bridge, the static GUI, and the gate that answers 503 on
+ * `/v2` while the registry is stopped from the GUI.
+ */
+function createUi(
+  config: BerthConfig,
+  services: Awaited<ReturnType<typeof createServices>>,
+  log: Logger,
+  ui: UiOptions,
+  io: { urls: () => { url: string; tlsUrl: string | null }; store: CertificateStore; reloadCertificate: () => Promise<unknown> },
+) {
+  const events = new EventHub();
+  const local = new HeadlessLocalControl({ config, urls: io.urls, log, onStatusChanged: (s) => events.broadcast('registry:status-changed', s) });
+  // ---- The handler table of the GUI: one spread per area. ----
+  const app: Partial<CoreHandlers> = {
+    ...createAdminHandlers({
+      authPaths: { htpasswdPath: config.auth.htpasswdPath, accessPath: config.auth.accessPath },
+      authMode: config.auth.mode,
+      initialPassword: ui.initialPassword,
+      certificates: io.store,
+      tlsUrl: () => io.urls().tlsUrl,
+      reloadCertificate: io.reloadCertificate,
+    }),
+    // APP CORE: the connections, browse and copy handlers go here (createConnectionHandlers(...), ...).
+  };
+  const handlers = createCoreHandlers({ registry: services.registry, log, local, app });
+  const throttle = new Throttle();
+  let token: string | undefined;
+  let login: BridgeLogin;
+  if (config.auth.mode === 'none') {
+    token = randomBytes(32).toString('base64url');
+    login = { mode: 'token', token, throttle };
+  } else {
+    try {
+      const verifier = new PasswordVerifier({ path: config.auth.htpasswdPath, log });
+      // setUpAuth already warned about the access file; repeat nothing at info level.
+      const access = new AccessFile(config.auth.accessPath, { onWarning: (m) => log.debug(`ui: ${m}`) });
+      login = { mode: 'password', verifier, access, throttle };
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+  }
+  const bridge: ApiBridge = createApiBridge({ handlers, login, log, events });
+  const staticUi = createStaticUi({ dir: ui.dir ?? defaultUiDir(join(import.meta.dirname, '..', '..')) });
+  const fallback = (ctx: Context) => (ctx.path === '/_berth' || ctx.path.startsWith('/_berth/') ? bridge.handle(ctx) : staticUi(ctx));
+  const authorize =
+    (inner: ((ctx: Context, t: V2Target) => Promise<void>) | undefined) =>
+    async (ctx: Context, target: V2Target): Promise<void> => {
+      local.assertRunning();
+      await inner?.(ctx, target);
+    };
+  return { local, bridge, fallback, authorize, token };
+}
+
+/**
+ * Applies `<data>/berth/settings.json` (saved from the GUI) below flags, environment and config
+ * file: a setting is taken only where none of those set the same thing.
+ */
+function withSavedSettings(config: BerthConfig, opts: ServeOptions): { config: BerthConfig; applied: string[] } {
+  if (!existsSync(settingsPath(config.dataDir))) return { config, applied: [] };
+  try {
+    const tree = opts.config === undefined ? {} : parseConfigText(readTextFile(opts.config, 'config file', ConfigError), opts.config);
+    applyEnvOverrides(tree, process.env);
+    const explicit: ExplicitSettings = {
+      listen: opts.listen !== undefined || nodeAt(tree, 'http.addr') !== undefined,
+      tlsListen: opts.tlsListen !== undefined,
+      deleteEnabled: nodeAt(tree, 'storage.delete.enabled') !== undefined,
+      proxy: nodeAt(tree, 'proxy') !== undefined,
+    };
+    return applySavedSettings(config, readSavedSettings(config.dataDir), explicit);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
+/**
+ * The first start on Berth's own files under `--ui`: creates the admin user as setUpAuth would,
+ * prints its password once on stdout (never through the logger), and keeps it in memory for the
+ * GUI's one `users:initial-password` call.
+ */
+async function firstStartForUi(config: BerthConfig): Promise<{ user: string; password: string } | null> {
+  const { auth } = config;
+  if (auth.mode === 'none' || !auth.autoInit || existsSync(auth.htpasswdPath)) return null;
+  const r = await initAuth({ htpasswdPath: auth.htpasswdPath, accessPath: auth.accessPath });
+  if (!r.created || !r.adminPassword) return null;
+  process.stdout.write(
+    `Created user ${ADMIN_USER} with every right (admin@*).\n  user:     ${ADMIN_USER}\n  password: ${r.adminPassword}\n` +
+      `Note the password now: it is shown only this once (here and once in the GUI) and stored only as a bcrypt hash (${auth.htpasswdPath}).\n`,
+  );
+  return { user: ADMIN_USER, password: r.adminPassword };
 }
 
 /**
@@ -101,9 +252,9 @@ async function start(config: BerthConfig, auth: Awaited<ReturnType<typeof setUpA
 async function listenWithOwnCertificate(
   handler: RequestListener,
   config: BerthConfig,
+  store: CertificateStore,
   log: Logger,
 ): Promise<{ listening: Listening; renewal: CertificateRenewal }> {
-  const store = certificateStoreFor(config);
   let material;
   try {
     material = await store.ensure();

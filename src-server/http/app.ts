@@ -17,6 +17,11 @@ export interface RegistryServerDeps {
   authorize?: (ctx: Context, target: V2Target) => Promise<void> | void;
   /** Handlers for paths outside `/v2` (e.g. `/token`), by exact path. */
   routes?: Record<string, (ctx: Context) => Promise<void> | void>;
+  /**
+   * Answers paths outside `/v2` that no route takes (`berth serve --ui`: the GUI and its
+   * `/_berth/api` bridge); without it they are 404.
+   */
+  fallback?: (ctx: Context) => Promise<void> | void;
 }
 
 function accessLog(log: Logger) {
@@ -51,6 +56,7 @@ export function createRegistryServer(deps: RegistryServerDeps): Koa {
     if (!target) {
       const route = deps.routes?.[ctx.path];
       if (route) return route(ctx);
+      if (deps.fallback && !ctx.path.startsWith('/v2')) return deps.fallback(ctx);
       writeError(ctx, new RegistryError('NOT_FOUND', { detail: { path: ctx.path } }));
       return;
     }

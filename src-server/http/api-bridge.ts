@@ -1,0 +1,264 @@
+/**
+ * The HTTP bridge of the GUI, `/_berth/api` on `berth serve --ui`: the same handler table as
+ * Electron's IPC, behind an admin login. Only with `--ui`; without it every `/_berth` path is 404.
+ *
+ *   POST   /_berth/api/session          {username,password} (or {token} with --auth none)
+ *                                        → sets the berth_session cookie, answers {user,csrfToken}
+ *   GET    /_berth/api/session          → {user,csrfToken}, or 401
+ *   DELETE /_berth/api/session          → logout (its event streams end)
+ *   POST   /_berth/api/invoke/<channel> body: the channel's JSON payload, header X-Berth-CSRF
+ *                                        → the envelope {ok,result} | {ok:false,error}
+ *   GET    /_berth/api/events?csrf=T    → Server-Sent Events of this session's calls, and status changes
+ *
+ * Refusals come as the envelope too: 401 UNAUTHORIZED (no or expired session), 403 CSRF (cross-site:
+ * another Origin, Sec-Fetch-Site cross-site, a missing or wrong token, a body not declared JSON),
+ * 413 (a body over 1 MiB), 400 ARGS_INVALID (a body that is not JSON), 429 TOOMANYREQUESTS (login
+ * failures). A handler's own failure is HTTP 200 with `ok:false`, as over IPC.
+ */
+import type { Context } from 'koa';
+import type { ApiError } from '../contract';
+import { dispatch, type CoreHandlers, type Emit } from '../api/handlers';
+import type { AccessFile } from '../auth/access-file';
+import type { PasswordVerifier } from '../auth/password-verifier';
+import { allowsEverywhere } from '../auth/rules';
+import type { Throttle } from '../auth/throttle';
+import { RegistryError } from '../core/errors';
+import type { Logger } from '../logger';
+import { CSRF_HEADER, crossSiteReason, csrfTokenProblem, isJsonRequest } from './bridge-csrf';
+import { EventHub } from './bridge-events';
+import { sameSecret, SESSION_COOKIE, SessionStore, type BridgeSession } from './bridge-sessions';
+
+/** The bridge's path prefix. */
+export const BRIDGE_PREFIX = '/_berth/api';
+
+/** Largest request body the bridge reads. */
+export const MAX_BRIDGE_BODY = 1024 * 1024;
+
+/** How the bridge checks a login. */
+export type BridgeLogin =
+  /** Users of the htpasswd file who hold `admin@*` (every user while there is no access file). */
+  | { mode: 'password'; verifier: PasswordVerifier; access: AccessFile; throttle: Throttle }
+  /** `--auth none`: the secret printed on stdout at start. */
+  | { mode: 'token'; token: string; throttle: Throttle };
+
+/** What the bridge needs. */
+export interface ApiBridgeDeps {
+  handlers: CoreHandlers;
+  login: BridgeLogin;
+  log: Logger;
+  /** Defaults: a new store (12 h idle, 7 days absolute) and a new hub. */
+  sessions?: SessionStore;
+  events?: EventHub;
+}
+
+/** A running bridge. */
+export interface ApiBridge {
+  /** Answers a request whose path is under `/_berth`. */
+  handle(ctx: Context): Promise<void>;
+  /** The event streams: the local control broadcasts status changes through it. */
+  events: EventHub;
+  sessions: SessionStore;
+  /** Ends every event stream and the timers (server shutdown). */
+  close(): void;
+}
+
+/** The session cookie's lifetime in the browser: the sessions' absolute limit. */
+const COOKIE_MAX_AGE_S = 7 * 24 * 3600;
+
+class BodyTooLarge extends Error {}
+
+/** Reads the request body up to `limit` bytes (a larger one throws BodyTooLarge). */
+async function readBody(ctx: Context, limit: number): Promise<Buffer> {
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function reply(ctx: Context, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  ctx.status = status;
+  for (const [k, v] of Object.entries(headers)) ctx.set(k, v);
+  ctx.type = 'application/json';
+  ctx.body = JSON.stringify(body);
+}
+
+function refuse(ctx: Context, status: number, error: ApiError, headers?: Record<string, string>): void {
+  reply(ctx, status, { ok: false, error }, headers);
+}
+
+function setCookie(ctx: Context, value: string, maxAge: number): void {
+  // Written by hand for exact flags; Secure only over HTTPS, or the browser would drop it on http://.
+  const parts = [`${SESSION_COOKIE}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAge}`];
+  if (ctx.secure) parts.push('Secure');
+  ctx.set('Set-Cookie', parts.join('; '));
+}
+
+/** Builds the bridge. */
+export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
+  const events = deps.events ?? new EventHub();
+  const sessions =
+    deps.sessions ?? new SessionStore({ onEnd: (s) => events.closeSession(s.id) });
+  const sweep = setInterval(() => sessions.sweep(), 10 * 60_000);
+  sweep.unref();
+  const { log, login } = deps;
+
+  const sessionOf = (ctx: Context): BridgeSession | undefined => sessions.get(ctx.cookies.get(SESSION_COOKIE));
+  const unauthorized = (ctx: Context) =>
+    refuse(ctx, 401, { code: 'UNAUTHORIZED', message: 'log in first (POST /_berth/api/session), or the session expired' });
+  const csrf = (ctx: Context, message: string) => refuse(ctx, 403, { code: 'CSRF', message });
+
+  /** Reads and parses a JSON body; answers and returns `undefined` on failure. */
+  async function jsonBody(ctx: Context): Promise<{ value: unknown } | undefined> {
+    let raw: Buffer;
+    try {
+      raw = await readBody(ctx, MAX_BRIDGE_BODY);
+    } catch (err) {
+      if (!(err instanceof BodyTooLarge)) throw err;
+      refuse(ctx, 413, { code: 'ARGS_INVALID', message: `the request body is larger than ${MAX_BRIDGE_BODY} bytes` }, { Connection: 'close' });
+      return undefined;
+    }
+    if (raw.length === 0) return { value: undefined };
+    try {
+      return { value: JSON.parse(raw.toString('utf8')) };
+    } catch {
+      refuse(ctx, 400, { code: 'ARGS_INVALID', message: 'the request body is not valid JSON' });
+      return undefined;
+    }
+  }
+
+  async function logIn(ctx: Context): Promise<void> {
+    const why = crossSiteReason(ctx) ?? (isJsonRequest(ctx) ? null : 'the body must be application/json');
+    if (why) return csrf(ctx, why);
+    const body = await jsonBody(ctx);
+    if (!body) return;
+    const o = (body.value ?? {}) as Record<string, unknown>;
+    const ip = ctx.ip;
+    let user: string;
+    try {
+      if (login.mode === 'token') {
+        if (typeof o.token !== 'string') return refuse(ctx, 400, { code: 'ARGS_INVALID', message: 'token must be a string (auth is off: use the link printed at start)' });
+        login.throttle.check(ip);
+        if (!sameSecret(o.token, login.token)) {
+          login.throttle.fail(ip);
+          return refuse(ctx, 401, { code: 'UNAUTHORIZED', message: 'wrong login token (see the link berth serve printed at start)' });
+        }
+        user = 'local';
+      } else {
+        if (typeof o.username !== 'string' || typeof o.password !== 'string') {
+          return refuse(ctx, 400, { code: 'ARGS_INVALID', message: 'username and password must be strings' });
+        }
+        login.throttle.check(ip, o.username);
+        // Unknown users go through a bcrypt compare too (PasswordVerifier), so timing tells nothing.
+        if (!(await login.verifier.verify(o.username, o.password))) {
+          login.throttle.fail(ip, o.username);
+          return refuse(ctx, 401, { code: 'UNAUTHORIZED', message: 'wrong user name or password' });
+        }
+        if (!allowsEverywhere(login.access.rulesFor(o.username), 'admin')) {
+          return refuse(ctx, 403, { code: 'DENIED', message: `${o.username} may not administer the registry (needs admin@*)` });
+        }
+        user = o.username;
+      }
+    } catch (err) {
+      if (err instanceof RegistryError && err.code === 'TOOMANYREQUESTS') {
+        return refuse(ctx, 429, { code: err.code, message: err.message, detail: err.detail }, err.headers);
+      }
+      throw err;
+    }
+    const { session, cookie } = sessions.create(user);
+    setCookie(ctx, cookie, COOKIE_MAX_AGE_S);
+    log.info(`ui: ${user} logged in from ${ip}`);
+    reply(ctx, 200, { user, csrfToken: session.csrfToken });
+  }
+
+  async function sessionRoute(ctx: Context): Promise<void> {
+    if (ctx.method === 'POST') return logIn(ctx);
+    const why = crossSiteReason(ctx);
+    if (why) return csrf(ctx, why);
+    const session = sessionOf(ctx);
+    if (ctx.method === 'GET') {
+      if (!session) return unauthorized(ctx);
+      return reply(ctx, 200, { user: session.user, csrfToken: session.csrfToken });
+    }
+    if (ctx.method === 'DELETE') {
+      if (session) {
+        const bad = csrfTokenProblem(ctx.get(CSRF_HEADER) || undefined, session.csrfToken);
+        if (bad) return csrf(ctx, bad);
+        sessions.endCookie(ctx.cookies.get(SESSION_COOKIE));
+      }
+      setCookie(ctx, '', 0);
+      return reply(ctx, 200, { ok: true });
+    }
+    refuse(ctx, 405, { code: 'UNSUPPORTED', message: `${ctx.method} is not allowed here (GET, POST, DELETE)` }, { Allow: 'GET, POST, DELETE' });
+  }
+
+  async function invoke(ctx: Context, channel: string): Promise<void> {
+    if (ctx.method !== 'POST') return refuse(ctx, 405, { code: 'UNSUPPORTED', message: 'invoke a channel with POST' }, { Allow: 'POST' });
+    const session = sessionOf(ctx);
+    if (!session) return unauthorized(ctx);
+    const why =
+      crossSiteReason(ctx) ??
+      (isJsonRequest(ctx) ? null : 'the body must be application/json') ??
+      csrfTokenProblem(ctx.get(CSRF_HEADER) || undefined, session.csrfToken);
+    if (why) return csrf(ctx, why);
+    const body = await jsonBody(ctx);
+    if (!body) return;
+    const emit: Emit = (event, payload) => events.send(session.id, event, payload);
+    const envelope = await dispatch(deps.handlers, channel, body.value, emit, log);
+    const status = envelope.ok ? 200 : envelope.error.code === 'CHANNEL_UNKNOWN' ? 404 : envelope.error.code === 'ARGS_INVALID' ? 400 : 200;
+    reply(ctx, status, envelope);
+  }
+
+  function eventStream(ctx: Context): void {
+    if (ctx.method !== 'GET') return refuse(ctx, 405, { code: 'UNSUPPORTED', message: 'open the event stream with GET' }, { Allow: 'GET' });
+    const token = typeof ctx.query.csrf === 'string' ? ctx.query.csrf : undefined;
+    // The token is a secret: keep it out of the access log, which prints ctx.url after the response.
+    ctx.url = `${ctx.path}${token ? '?csrf=REDACTED' : ''}`;
+    const session = sessionOf(ctx);
+    if (!session) return unauthorized(ctx);
+    const why = crossSiteReason(ctx) ?? csrfTokenProblem(token, session.csrfToken);
+    if (why) return csrf(ctx, why);
+    ctx.status = 200;
+    ctx.respond = false;
+    events.open(ctx.res, session.id);
+  }
+
+  async function handle(ctx: Context): Promise<void> {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    try {
+      const rest = ctx.path.startsWith(`${BRIDGE_PREFIX}/`) ? ctx.path.slice(BRIDGE_PREFIX.length + 1) : null;
+      if (rest === 'session') return await sessionRoute(ctx);
+      if (rest === 'events') return eventStream(ctx);
+      if (rest?.startsWith('invoke/')) {
+        let channel: string;
+        try {
+          channel = decodeURIComponent(rest.slice('invoke/'.length));
+        } catch {
+          return refuse(ctx, 404, { code: 'CHANNEL_UNKNOWN', message: 'malformed channel name' });
+        }
+        return await invoke(ctx, channel);
+      }
+      refuse(ctx, 404, { code: 'NOT_FOUND', message: `no such bridge path ${ctx.path}` });
+    } catch (err) {
+      // Never Koa's text, never a stack: the bridge always answers its envelope.
+      log.error(`ui bridge ${ctx.method} ${ctx.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!ctx.headerSent && ctx.respond !== false) refuse(ctx, 500, { code: 'INTERNAL', message: 'internal error (see the server log)' });
+    }
+  }
+
+  return {
+    handle,
+    events,
+    sessions,
+    close() {
+      clearInterval(sweep);
+      events.close();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Start, stop and settings of the registry inside a headless `berth serve --ui`. Stopping does not
+ * close the listeners (the GUI and its bridge live on them): every `/v2/...` request answers 503
+ * UNAVAILABLE until the registry is started again. Settings go to settings.json and apply at the
+ * next start of `berth serve`.
+ */
+import type { LocalSettings, LocalSettingsPatch, LocalSettingsResult, RegistryStatus } from '../contract';
+import type { LocalControl } from '../api/local';
+import { formatAuthority, parseListen } from '../config/listen';
+import type { BerthConfig, ListenAddress } from '../config/types';
+import { RegistryError } from '../core/errors';
+import type { Logger } from '../logger';
+import { patchToSaved, readSavedSettings, writeSavedSettings, type SavedSettings } from './bridge-settings';
+
+/** What the headless control needs. */
+export interface HeadlessControlDeps {
+  /** The configuration the server runs with. */
+  config: BerthConfig;
+  /** The listeners' URLs. */
+  urls: () => { url: string; tlsUrl: string | null };
+  /** Told of every start and stop (the bridge broadcasts it as `registry:status-changed`). */
+  onStatusChanged?: (status: RegistryStatus) => void;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** The message of a `/v2` request while stopped. */
+export const STOPPED_MESSAGE = 'the registry was stopped from Berth; start it again from the GUI';
+
+const sameAddress = (a: ListenAddress | undefined, b: ListenAddress | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.host === b.host && a.port === b.port);
+
+/** The LocalControl of `berth serve --ui`. */
+export class HeadlessLocalControl implements LocalControl {
+  private running = true;
+  private startedAt: Date;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: HeadlessControlDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.startedAt = this.now();
+  }
+
+  /** Throws 503 UNAVAILABLE while stopped (the gate in front of `/v2`). */
+  assertRunning(): void {
+    if (!this.running) throw new RegistryError('UNAVAILABLE', { message: STOPPED_MESSAGE });
+  }
+
+  status(): RegistryStatus {
+    const { url, tlsUrl } = this.deps.urls();
+    return {
+      running: this.running,
+      url: this.running ? url : null,
+      tlsUrl: this.running ? tlsUrl : null,
+      dataDir: this.deps.config.dataDir,
+      startedAt: this.running ? this.startedAt.toISOString() : null,
+      error: this.running ? null : 'stopped from Berth',
+      controllable: true,
+    };
+  }
+
+  async start(): Promise<RegistryStatus> {
+    if (!this.running) {
+      this.running = true;
+      this.startedAt = this.now();
+      this.deps.log.info('registry started from the GUI');
+      this.changed();
+    }
+    return this.status();
+  }
+
+  async stop(): Promise<RegistryStatus> {
+    if (this.running) {
+      this.running = false;
+      this.deps.log.info('registry stopped from the GUI: /v2 answers 503 until it is started again');
+      this.changed();
+    }
+    return this.status();
+  }
+
+  private changed(): void {
+    this.deps.onStatusChanged?.(this.status());
+  }
+
+  /** The settings in force at the next start: the saved ones over those running now. */
+  async getSettings(): Promise<LocalSettings> {
+    return this.view(this.saved());
+  }
+
+  async setSettings(patch: LocalSettingsPatch): Promise<LocalSettingsResult> {
+    const change = patchToSaved(patch);
+    const saved = { ...this.saved(), ...change };
+    writeSavedSettings(this.deps.config.dataDir, saved);
+    const c = this.deps.config;
+    const restartRequired =
+      (saved.listen !== undefined && !sameAddress(parseListen(saved.listen, 'listen'), c.listen)) ||
+      (saved.tlsListen !== undefined && !sameAddress(saved.tlsListen === null ? undefined : parseListen(saved.tlsListen, 'tlsListen'), c.tlsListen)) ||
+      (saved.deleteEnabled !== undefined && saved.deleteEnabled !== c.deleteEnabled) ||
+      (saved.proxy !== undefined && (saved.proxy?.remoteUrl ?? null) !== (c.proxy?.remoteUrl ?? null));
+    return { settings: this.view(saved), restartRequired };
+  }
+
+  private saved(): SavedSettings {
+    try {
+      return readSavedSettings(this.deps.config.dataDir);
+    } catch (err) {
+      throw new RegistryError('SETTINGS_INVALID', { message: (err as Error).message });
+    }
+  }
+
+  private view(saved: SavedSettings): LocalSettings {
+    const c = this.deps.config;
+    const proxy: { remoteUrl: string; username?: string } | null | undefined = saved.proxy !== undefined ? saved.proxy : c.proxy;
+    return {
+      listen: saved.listen ?? formatAuthority(c.listen.host, c.listen.port),
+      tlsListen: saved.tlsListen !== undefined ? saved.tlsListen : c.tlsListen ? formatAuthority(c.tlsListen.host, c.tlsListen.port) : null,
+      dataDir: c.dataDir,
+      proxy: proxy ? { remoteUrl: proxy.remoteUrl, username: proxy.username ?? null } : null,
+      deleteEnabled: saved.deleteEnabled ?? c.deleteEnabled,
+      authMode: c.auth.mode,
+    };
+  }
+}
