@@ -122,9 +122,12 @@ export class RemoteRegistry {
     return { names, next: lastOf(nextLink(res.headers.get('link'), res.url)) };
   }
 
-  /** Every tag of a repository, following `Link` pages; null when the repository is unknown. */
+  /**
+   * Every tag of a repository, following `Link` pages, in the registry's order without duplicates
+   * (registry:2 pages in no particular order); null when the repository is unknown.
+   */
   async tags(repo: string): Promise<string[] | null> {
-    const out: string[] = [];
+    const out = new Set<string>();
     let path: string = `/v2/${repo}/tags/list?n=${this.tagsPageSize}`;
     const seen = new Set<string>();
     for (let page = 0; page < MAX_PAGES; page++) {
@@ -135,9 +138,9 @@ export class RemoteRegistry {
       }
       if (res.status !== 200) throw await registryFailure(res, this.url, `the tags of ${repo}`);
       const body = await this.json<{ tags?: unknown }>(res, `the tags of ${repo}`);
-      if (Array.isArray(body.tags)) for (const t of body.tags) if (typeof t === 'string') out.push(t);
+      if (Array.isArray(body.tags)) for (const t of body.tags) if (typeof t === 'string') out.add(t);
       const next = nextLink(res.headers.get('link'), res.url);
-      if (!next || seen.has(next)) return out;
+      if (!next || seen.has(next)) return [...out];
       seen.add(next);
       path = next;
     }
@@ -240,6 +243,8 @@ export class RemoteRegistry {
     }
     const err = await registryFailure(res, this.url, `deleting ${repo}:${ref}`);
     if (res.status === 405 || err.code === 'UNSUPPORTED') return 'unsupported';
+    // registry:2 deletes by digest only and reads a tag as a malformed digest.
+    if (res.status === 400 && err.code === 'DIGEST_INVALID' && !ref.includes(':')) return 'unsupported';
     if (res.status === 404) return 'not-found';
     throw err;
   }

@@ -113,7 +113,8 @@ export function createDispatcher(trust: ConnectionTrust | undefined): Dispatcher
  * before undici writes a byte of the request.
  */
 function pinnedConnector(pin: string): buildConnector.connector {
-  const base = buildConnector({ rejectUnauthorized: false });
+  // No session resumption: a resumed session may present no certificate to check.
+  const base = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0 });
   return (opts, callback) =>
     base(opts, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);
