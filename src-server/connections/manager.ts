@@ -55,8 +55,11 @@ export class ConnectionManager<S = unknown> {
   /** Counts edits and removals, so that a source built across one is not cached. */
   private generation = 0;
 
+  private readonly secrets: SecretStore;
+
   constructor(private readonly opts: ConnectionManagerOptions<S>) {
     this.store = new ConnectionStore(opts.db);
+    this.secrets = answerable(opts.secrets);
   }
 
   /** Every connection, the local one first, then the saved ones oldest first. */
@@ -81,7 +84,7 @@ export class ConnectionManager<S = unknown> {
     this.insert(conn);
     if (password) {
       try {
-        await this.opts.secrets.set(secretAccount(conn.id), password);
+        await this.secrets.set(secretAccount(conn.id), password);
       } catch (err) {
         this.store.delete(conn.id);
         throw err;
@@ -108,12 +111,12 @@ export class ConnectionManager<S = unknown> {
     const fields = this.checkFields(merged, id);
     const password = checkPassword(patch.password);
     const account = secretAccount(id);
-    const willHaveSecret = password === undefined ? (await this.opts.secrets.get(account)) !== null : password !== null;
+    const willHaveSecret = password === undefined ? (await this.secrets.get(account)) !== null : password !== null;
     if (willHaveSecret && !fields.username) {
       throw invalid('username', 'a password needs a user name (remove the password too, or keep a user name)');
     }
-    if (password) await this.opts.secrets.set(account, password);
-    else if (password === null) await this.opts.secrets.delete(account);
+    if (password) await this.secrets.set(account, password);
+    else if (password === null) await this.secrets.delete(account);
     const conn: StoredConnection = { ...current, ...fields };
     try {
       this.write(() => this.store.update(conn));
@@ -128,7 +131,7 @@ export class ConnectionManager<S = unknown> {
     if (id === LOCAL_CONNECTION_ID) throw invalid('id', 'the local registry\'s connection cannot be removed');
     this.stored(id);
     // The secret first: if the keychain refuses, nothing is lost and the user can try again.
-    await this.opts.secrets.delete(secretAccount(id));
+    await this.secrets.delete(secretAccount(id));
     this.store.delete(id);
     this.forget(id);
   }
@@ -142,7 +145,7 @@ export class ConnectionManager<S = unknown> {
         return this.opts.probe({ url, trust: { mode: 'system' } });
       }
       const conn = this.stored(args.id);
-      const secret = await this.opts.secrets.get(secretAccount(conn.id));
+      const secret = await this.secrets.get(secretAccount(conn.id));
       return this.opts.probe(probeInput(conn.url, conn.username, secret, conn.trust));
     }
     const draft = args.draft;
@@ -161,7 +164,7 @@ export class ConnectionManager<S = unknown> {
     if (cached !== undefined) return cached;
     const generation = this.generation;
     const conn = this.stored(id);
-    const secret = await this.opts.secrets.get(secretAccount(id));
+    const secret = await this.secrets.get(secretAccount(id));
     const source = this.opts.remoteSource(this.toInfo(conn, secret !== null), secret);
     // An edit that ran while the secret was read may have changed it: use this source once, keep none.
     if (generation === this.generation) this.sources.set(id, source);
@@ -214,7 +217,7 @@ export class ConnectionManager<S = unknown> {
   }
 
   private async info(conn: StoredConnection): Promise<ConnectionInfo> {
-    return this.toInfo(conn, (await this.opts.secrets.get(secretAccount(conn.id))) !== null);
+    return this.toInfo(conn, (await this.secrets.get(secretAccount(conn.id))) !== null);
   }
 
   private toInfo(conn: StoredConnection, hasSecret: boolean): ConnectionInfo {
@@ -239,6 +242,28 @@ export class ConnectionManager<S = unknown> {
 
 function probeInput(url: string, username: string | null, secret: string | null, trust: ConnectionTrust): ProbeInput {
   return username !== null && secret !== null ? { url, credentials: { username, password: secret }, trust } : { url, trust };
+}
+
+/**
+ * The store with its failures (a locked keychain, a secrets file others may read) as
+ * SECRETS_UNAVAILABLE, whose message reaches the user, instead of an INTERNAL error only logged.
+ */
+function answerable(store: SecretStore): SecretStore {
+  const guard = async <T>(op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (err) {
+      if (err instanceof RegistryError) throw err;
+      const why = err instanceof Error ? err.message : String(err);
+      throw new RegistryError('SECRETS_UNAVAILABLE', { message: `the ${store.kind} secret store failed: ${why}`, detail: { store: store.kind } });
+    }
+  };
+  return {
+    kind: store.kind,
+    get: (account) => guard(() => store.get(account)),
+    set: (account, secret) => guard(() => store.set(account, secret)),
+    delete: (account) => guard(() => store.delete(account)),
+  };
 }
 
 function unknown(id: string): RegistryError {

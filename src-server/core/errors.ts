@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   // Connections (issue 5).
   CONNECTION_INVALID: { status: 400, message: 'invalid connection' },
   CONNECTION_UNKNOWN: { status: 404, message: 'no such connection' },
+  SECRETS_UNAVAILABLE: { status: 500, message: 'the secret store cannot be used' },
   UNKNOWN: { status: 500, message: 'unknown error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
