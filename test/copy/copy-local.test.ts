@@ -139,6 +139,25 @@ describe('copyImage between two local registries', () => {
   });
 });
 
+describe('foreign layers', () => {
+  it('a non-distributable layer the source lacks is skipped, as registries do; the manifest still copies', async () => {
+    const config = await blob(a, 'win/app', Buffer.from('{"os":"windows","architecture":"amd64"}'), MT.ociConfig);
+    const own = await blob(a, 'win/app', randomBytes(1000), MT.ociLayer);
+    const foreign = {
+      mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+      digest: `sha256:${'f'.repeat(64)}`,
+      size: 123456,
+      urls: ['https://example.invalid/base.tar.gz'],
+    };
+    const m = await manifest(a, 'win/app', { schemaVersion: 2, mediaType: MT.ociManifest, config, layers: [foreign, own] }, 'ltsc');
+    const rec = recorder();
+    const report = await copyImage(a, b, { fromRepository: 'win/app', fromReference: 'ltsc', toRepository: 'win/app', toReference: 'ltsc' }, rec);
+    expect(report).toMatchObject({ digest: m.digest, blobsCopied: 2, blobsSkipped: 1, bytesCopied: config.size + own.size });
+    expectProgress(rec.events, config.size + own.size, 2);
+    expect((await b.getManifest('win/app', 'ltsc'))!.digest).toBe(m.digest);
+  });
+});
+
 describe('platform subsets', () => {
   it('one platform: that image alone, under the target tag', async () => {
     const img = await multiArch(a, 'src/app', 'v1');

@@ -1,0 +1,125 @@
+/**
+ * The `image:copy` channel through the real handler table and `dispatch`: payload checks
+ * (ARGS_INVALID), `copy:progress` events carrying the caller's operation id, and the report.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCopyHandlers } from '../../src-server/api/copy';
+import { createCoreHandlers, dispatch, type CoreHandlers } from '../../src-server/api/handlers';
+import { LocalSource } from '../../src-server/browse/local-source';
+import type { RegistrySource } from '../../src-server/browse/source';
+import type { CopyProgress, CopyReport } from '../../src-server/contract';
+import { RegistryError } from '../../src-server/core/errors';
+import { silentLogger } from '../../src-server/logger';
+import { createServices, type Services } from '../../src-server/services';
+import { tempDir } from '../helpers/berth-server';
+import { multiArch, totalSize, type BuiltImage } from './images';
+
+const open: { services: Services; cleanup: () => void }[] = [];
+let handlers: CoreHandlers;
+let a: LocalSource;
+let b: LocalSource;
+let img: BuiltImage;
+
+async function local() {
+  const tmp = tempDir('berth-copy-api-');
+  const services = await createServices({ dataDir: tmp.dir, fsync: false, log: silentLogger });
+  open.push({ services, cleanup: tmp.cleanup });
+  return services;
+}
+
+beforeAll(async () => {
+  const sa = await local();
+  const sb = await local();
+  a = new LocalSource(sa.registry, () => 'localhost');
+  b = new LocalSource(sb.registry, () => 'localhost');
+  Object.defineProperty(b, 'id', { value: 'other' });
+  const sources: Record<string, RegistrySource> = { local: a, other: b };
+  const source = async (id: string) => {
+    const s = sources[id];
+    if (!s) throw new RegistryError('NOT_FOUND', { message: `no connection ${id}` });
+    return s;
+  };
+  handlers = createCoreHandlers({ registry: sa.registry, log: silentLogger, app: createCopyHandlers({ source }) });
+  img = await multiArch(a, 'src/app', 'v1');
+});
+
+afterAll(() => {
+  for (const o of open.splice(0)) {
+    o.services.close();
+    o.cleanup();
+  }
+});
+
+async function call(args: unknown) {
+  const events: { event: string; payload: unknown }[] = [];
+  const env = await dispatch(handlers, 'image:copy', args, (event, payload) => events.push({ event, payload }), silentLogger);
+  return { env, events };
+}
+
+describe('image:copy through dispatch', () => {
+  it('copies and emits copy:progress with the operation id', async () => {
+    const { env, events } = await call({
+      from: { connection: 'local', repository: 'src/app', reference: 'v1' },
+      to: { connection: 'other', repository: 'dst/app', reference: 'v1' },
+      operationId: 'op-42',
+    });
+    expect(env.ok, JSON.stringify(env)).toBe(true);
+    const report = (env as { result: CopyReport }).result;
+    expect(report).toMatchObject({ digest: img.digest, target: 'dst/app:v1', blobsCopied: 7, bytesCopied: totalSize(img.blobs) });
+    expect(events.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(events.map((e) => e.event))).toEqual(new Set(['copy:progress']));
+    const progress = events.map((e) => e.payload as CopyProgress);
+    expect(progress.every((p) => p.operationId === 'op-42')).toBe(true);
+    expect(progress[progress.length - 1]).toMatchObject({ phase: 'done', bytesDone: totalSize(img.blobs), bytesTotal: totalSize(img.blobs) });
+    expect((await b.getManifest('dst/app', 'v1'))!.digest).toBe(img.digest);
+  });
+
+  it('without an operation id the events carry null; platforms pass through', async () => {
+    const { env, events } = await call({
+      from: { connection: 'local', repository: 'src/app', reference: 'v1' },
+      to: { connection: 'other', repository: 'dst/arm' },
+      platforms: ['linux/arm/v7'],
+    });
+    expect(env.ok, JSON.stringify(env)).toBe(true);
+    const child = img.children.get('linux/arm/v7')!;
+    expect((env as { result: CopyReport }).result).toMatchObject({ digest: child.digest, target: `dst/arm@${child.digest}` });
+    expect(events.every((e) => (e.payload as CopyProgress).operationId === null)).toBe(true);
+  });
+
+  it('answers PLATFORM_UNKNOWN with the available platforms, and an unknown connection with its error', async () => {
+    const unknown = await call({
+      from: { connection: 'local', repository: 'src/app', reference: 'v1' },
+      to: { connection: 'other', repository: 'dst/x', reference: 'x' },
+      platforms: ['linux/ppc64le'],
+    });
+    expect(unknown.env).toMatchObject({ ok: false, error: { code: 'PLATFORM_UNKNOWN', detail: { available: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'] } } });
+    const conn = await call({ from: { connection: 'nope', repository: 'src/app', reference: 'v1' }, to: { connection: 'other', repository: 'dst/x' } });
+    expect(conn.env).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'no connection nope' } });
+  });
+
+  const from = { connection: 'local', repository: 'src/app', reference: 'v1' };
+  const to = { connection: 'other', repository: 'dst/app' };
+  it.each([
+    ['no payload', undefined, /from must be an object/],
+    ['a list', [], /JSON object/],
+    ['an unknown key', { from, to, force: true }, /unknown argument "force"/],
+    ['no source reference', { from: { connection: 'local', repository: 'src/app' }, to }, /from.reference/],
+    ['an invalid repository', { from: { ...from, repository: 'Src/App' }, to }, /from.repository/],
+    ['an invalid target repository', { from, to: { ...to, repository: '../etc' } }, /to.repository/],
+    ['a bad reference', { from: { ...from, reference: 'v1:latest' }, to }, /neither a tag nor a digest/],
+    ['a bad target tag', { from, to: { ...to, reference: '-bad' } }, /to.reference/],
+    ['an empty connection', { from: { ...from, connection: '' }, to }, /from.connection/],
+    ['a numeric connection', { from: { ...from, connection: 7 }, to }, /connection must be a string/],
+    ['an extra location key', { from: { ...from, tag: 'x' }, to }, /unknown argument "tag"/],
+    ['platforms not a list', { from, to, platforms: 'linux/amd64' }, /platforms must be a list/],
+    ['an empty platform list', { from, to, platforms: [] }, /at least one platform/],
+    ['a malformed platform', { from, to, platforms: ['linux'] }, /not os\/arch/],
+    ['a too long operation id', { from, to, operationId: 'x'.repeat(201) }, /operationId/],
+    ['an operation id not a string', { from, to, operationId: 5 }, /operationId must be a string/],
+  ])('ARGS_INVALID for %s', async (_desc, payload, message) => {
+    const { env, events } = await call(payload);
+    expect(env).toMatchObject({ ok: false, error: { code: 'ARGS_INVALID' } });
+    expect((env as { error: { message: string } }).error.message).toMatch(message);
+    expect(events).toEqual([]);
+  });
+});
