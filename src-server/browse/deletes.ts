@@ -7,7 +7,9 @@
  */
 import type { TagDeleteArgs, TagDeletePlan, TagDeleteResult, TagRef } from '../contract';
 import { NotFoundError, RegistryError } from '../core/errors';
+import { RemoteProtocolError } from '../remote/errors';
 import type { BrowseContext, Browser } from './browser';
+import type { TagDeleteOutcome } from './source';
 
 /** How a connection deletes tags, as learned from its answers. */
 type Method = TagDeletePlan['method'];
@@ -43,7 +45,7 @@ export class Deletes {
       });
     }
     if (this.methods.get(ctx.connection) !== 'manifest') {
-      const outcome = await this.refusable(ctx, () => ctx.source.deleteTag(repo, tag));
+      const outcome = await this.refusable(ctx, () => deleteByTag(ctx, repo, tag));
       if (outcome === 'deleted') {
         this.methods.set(ctx.connection, 'tag');
         this.browser.invalidate(ctx.connection, repo);
@@ -105,6 +107,19 @@ export class Deletes {
       if (!ctx.registry) this.methods.set(ctx.connection, 'unsupported');
       throw new RegistryError('UNSUPPORTED', { message: refusedMessage(ctx), detail: { connection: ctx.connection } });
     }
+  }
+}
+
+/**
+ * `source.deleteTag`, where registry:2 (v2.8) reading the tag as a digest and answering 400
+ * DIGEST_INVALID means what it means: this registry deletes by digest only.
+ */
+async function deleteByTag(ctx: BrowseContext, repo: string, tag: string): Promise<TagDeleteOutcome> {
+  try {
+    return await ctx.source.deleteTag(repo, tag);
+  } catch (err) {
+    if (err instanceof RemoteProtocolError && err.status === 400 && err.code === 'DIGEST_INVALID') return 'unsupported';
+    throw err;
   }
 }
 
