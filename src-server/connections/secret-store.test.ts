@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileSecretStore, MemorySecretStore, SecretStoreError, type SecretStore } from './secret-store';
+import { defaultSecretsPath, FileSecretStore, MemorySecretStore, SecretStoreError, type SecretStore } from './secret-store';
 
 let dir: string;
 beforeEach(() => {
@@ -48,6 +48,10 @@ describe.each<[string, () => SecretStore]>([
 
 describe('FileSecretStore', () => {
   const file = () => join(dir, 'berth', 'secrets.json');
+
+  it('lives in <data>/berth/secrets.json by default', () => {
+    expect(defaultSecretsPath('/srv/registry')).toBe('/srv/registry/berth/secrets.json');
+  });
 
   it('creates nothing until a secret is set, then a 0600 file in a 0700 folder', async () => {
     const s = new FileSecretStore(file());

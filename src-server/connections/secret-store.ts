@@ -3,8 +3,13 @@
  * uses the OS keychain (src-main/keychain.ts); headless Berth uses {@link FileSecretStore}.
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { withLockFile, writeFileAtomic } from '../core/files';
+
+/** Headless Berth's secrets file in a data directory: `<data>/berth/secrets.json`. */
+export function defaultSecretsPath(dataDir: string): string {
+  return join(dataDir, 'berth', 'secrets.json');
+}
 
 /** A place for secrets, by account name (`connection:<id>`). */
 export interface SecretStore {
