@@ -101,9 +101,11 @@ export class RemoteSource implements RegistrySource {
     const computed = `sha256:${createHash('sha256').update(m.body).digest('hex')}`;
     let digest = computed;
     if (isDigest(reference)) {
-      if (reference.startsWith('sha256:') && reference !== computed) {
+      const alg = reference.slice(0, reference.indexOf(':'));
+      const actual = alg === 'sha512' ? `sha512:${createHash('sha512').update(m.body).digest('hex')}` : computed;
+      if ((alg === 'sha256' || alg === 'sha512') && reference !== actual) {
         const where = `${this.client.url}/v2/${repository}/manifests/${reference}`;
-        throw new RemoteProtocolError(`${this.client.url} sent a manifest whose digest is ${computed}, not the ${reference} asked for`, where, 200);
+        throw new RemoteProtocolError(`${this.client.url} sent a manifest whose digest is ${actual}, not the ${reference} asked for`, where, 200);
       }
       digest = reference;
     } else if (m.digest && !m.digest.startsWith('sha256:')) {
