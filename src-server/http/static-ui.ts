@@ -92,8 +92,9 @@ export function createStaticUi(opts: StaticUiOptions): (ctx: Context) => Promise
     const hashed = !index && /[.-][A-Za-z0-9_-]{8,}\.[a-z0-9]+$/.test(file) && file.includes(`${sep}assets${sep}`);
     ctx.set('Cache-Control', index ? 'no-cache' : hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
     ctx.status = 200;
-    ctx.length = statSync(file).size;
-    ctx.body = ctx.method === 'HEAD' ? null : createReadStream(file);
+    const size = statSync(file).size;
+    if (ctx.method !== 'HEAD') ctx.body = createReadStream(file);
+    ctx.length = size;
   }
 
   return async (ctx) => {

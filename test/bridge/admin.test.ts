@@ -1,0 +1,135 @@
+/**
+ * Users and certificates through the bridge of a real `berth serve --ui --tls-listen`: a user
+ * added from the GUI logs in to /v2 (HTTP Basic and skopeo), the first start's password is handed
+ * out once, the client bundle carries the CA, and a regenerated certificate is served at once.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:tls';
+import { join } from 'node:path';
+import { createHash, X509Certificate } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { berthWorkspace, type RunningBerth } from '../helpers/berth-server';
+import { freePort } from '../helpers/registry2';
+import { runTool } from '../helpers/images';
+import { invoke, login, send, startUiServer, type Login } from './client';
+
+const ws = berthWorkspace('berth-bridge-admin-');
+let berth: RunningBerth;
+let admin: Login;
+let tlsPort: number;
+
+beforeAll(async () => {
+  tlsPort = await freePort();
+  const started = await startUiServer(ws.fresh(), ['--tls-listen', `127.0.0.1:${tlsPort}`]);
+  berth = started.berth;
+  admin = await login(berth.url, { username: 'admin', password: started.password });
+  const once = await invoke(berth.url, admin, 'users:initial-password', undefined);
+  expect(once.json.result).toEqual({ user: 'admin', password: started.password });
+  const twice = await invoke(berth.url, admin, 'users:initial-password', undefined);
+  expect(twice.json).toEqual({ ok: true, result: null });
+}, 40_000);
+
+/** The server re-reads the user files at most once a second: poll /v2/ until it answers `status`. */
+async function v2Becomes(status: number, headers: Record<string, string>): Promise<number> {
+  let got = 0;
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    got = (await send(berth.url, 'GET', '/v2/', { headers })).status;
+    if (got === status) break;
+  }
+  return got;
+}
+
+const basic = (user: string, pw: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` });
+
+/** The certificate the HTTPS listener presents now. */
+function servedCertificate(port: number): Promise<X509Certificate> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      const raw = s.getPeerX509Certificate();
+      s.end();
+      if (!raw) reject(new Error('no certificate'));
+      else resolve(raw);
+    });
+    s.on('error', reject);
+  });
+}
+
+describe('users from the GUI', () => {
+  it('adds a user who then logs in to /v2, with the rights given', async () => {
+    const add = await invoke(berth.url, admin, 'users:add', { name: 'dev', password: 'dev-password', rules: 'pull@*,push@team/*' });
+    expect(add.json).toEqual({ ok: true, result: { name: 'dev', rules: 'pull@*,push@team/*', hasPassword: true } });
+    expect(await v2Becomes(200, basic('dev', 'dev-password'))).toBe(200);
+    expect((await send(berth.url, 'GET', '/v2/', { headers: basic('dev', 'wrong') })).status).toBe(401);
+    // skopeo, a real client, logs in with it too.
+    const auth = join(ws.dir, 'auth.json');
+    const out = await runTool('skopeo', ['login', '--tls-verify=false', '--authfile', auth, '-u', 'dev', '-p', 'dev-password', berth.host]);
+    expect(out.code, out.stderr).toBe(0);
+
+    const again = await invoke(berth.url, admin, 'users:add', { name: 'dev', password: 'x-password' });
+    expect(again.json.error.code).toBe('USER_EXISTS');
+    const badRules = await invoke(berth.url, admin, 'users:add', { name: 'eve', password: 'eve-pw', rules: 'fly@*' });
+    expect(badRules.json.error.code).toBe('RULES_INVALID');
+    const badName = await invoke(berth.url, admin, 'users:add', { name: 'a:b', password: 'pw' });
+    expect(badName.json.error.code).toBe('USER_NAME_INVALID');
+    const emptyPw = await invoke(berth.url, admin, 'users:add', { name: 'eve', password: '' });
+    expect(emptyPw.json.error.code).toBe('PASSWORD_INVALID');
+
+    const rights = await invoke(berth.url, admin, 'users:set-rights', { name: 'dev', rules: 'admin@*' });
+    expect(rights.json.result.rules).toBe('admin@*');
+    expect((await invoke(berth.url, admin, 'users:set-password', { name: 'dev', password: 'new-password' })).json.ok).toBe(true);
+    expect(await v2Becomes(200, basic('dev', 'new-password'))).toBe(200);
+    const list = await invoke(berth.url, admin, 'users:list', undefined);
+    expect(list.json.result).toMatchObject({ accessFileExists: true, authMode: 'basic' });
+    expect(list.json.result.users.map((u: { name: string }) => u.name)).toEqual(['admin', 'dev']);
+    expect((await invoke(berth.url, admin, 'users:remove', { name: 'dev' })).json.ok).toBe(true);
+    expect(await v2Becomes(401, basic('dev', 'new-password'))).toBe(401);
+    expect((await invoke(berth.url, admin, 'users:remove', { name: 'dev' })).json.error.code).toBe('USER_UNKNOWN');
+  }, 30_000);
+});
+
+describe('certificates from the GUI', () => {
+  it('exports a client bundle whose ca.crt is the CA', async () => {
+    const info = await invoke(berth.url, admin, 'cert:info', undefined);
+    expect(info.json.result).toMatchObject({ mode: 'generated', tlsUrl: `https://127.0.0.1:${tlsPort}` });
+    const r = await invoke(berth.url, admin, 'cert:bundle', { host: `127.0.0.1:${tlsPort}` });
+    expect(r.json.ok, r.text).toBe(true);
+    const b = r.json.result as { fileName: string; base64: string; size: number; sha256: string };
+    const bytes = Buffer.from(b.base64, 'base64');
+    expect(b.fileName).toBe(`berth-client-127.0.0.1-${tlsPort}.tar.gz`);
+    expect(bytes.length).toBe(b.size);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(b.sha256);
+    const dir = join(ws.dir, 'bundle');
+    mkdirSync(dir);
+    writeFileSync(join(dir, b.fileName), bytes);
+    execFileSync('tar', ['xzf', b.fileName], { cwd: dir });
+    const shipped = readFileSync(join(dir, `berth-client-127.0.0.1-${tlsPort}`, 'ca.crt'), 'utf8');
+    const ca = readFileSync(join(berth.dataDir, 'berth', 'tls', 'ca.crt'), 'utf8');
+    expect(new X509Certificate(shipped).fingerprint256).toBe(new X509Certificate(ca).fingerprint256);
+    expect(new X509Certificate(shipped).fingerprint256).toBe(info.json.result.ca.fingerprintSha256);
+    const bad = await invoke(berth.url, admin, 'cert:bundle', { host: 'no port' });
+    expect(bad.json.error.code).toBe('CERTIFICATE_INVALID');
+  });
+
+  it('gives install commands per client for the address', async () => {
+    const r = await invoke(berth.url, admin, 'cert:install-commands', { host: 'reg.lan:5443' });
+    const ids = r.json.result.map((c: { id: string }) => c.id);
+    expect(ids).toEqual(['docker', 'containerd', 'podman', 'debian', 'rhel', 'alpine', 'arch', 'macos', 'windows', 'login', 'insecure']);
+    for (const c of r.json.result as Array<{ id: string; command: string }>) expect(c.command, c.id).toContain('reg.lan');
+    expect(r.json.result[0].command).toContain("/etc/docker/certs.d/reg.lan:5443/ca.crt");
+    const bad = await invoke(berth.url, admin, 'cert:install-commands', { host: "x'; rm -rf /:1" });
+    expect(bad.json.error.code).toBe('CERTIFICATE_INVALID');
+  });
+
+  it('regenerates with new names and the HTTPS listener serves the new certificate without a restart', async () => {
+    const before = await servedCertificate(tlsPort);
+    const r = await invoke(berth.url, admin, 'cert:regenerate', { extraNames: ['registry.example.test'] });
+    expect(r.json.ok, r.text).toBe(true);
+    expect(r.json.result.extraNames).toEqual(['registry.example.test']);
+    expect(r.json.result.server.names).toContain('registry.example.test');
+    const after = await servedCertificate(tlsPort);
+    expect(after.fingerprint256).not.toBe(before.fingerprint256);
+    expect(after.fingerprint256).toBe(r.json.result.server.fingerprintSha256);
+    expect(after.subjectAltName).toContain('registry.example.test');
+  }, 30_000);
+});

@@ -1,0 +1,80 @@
+/**
+ * The GUI's files served by `berth serve --ui` beside /v2 and /token: caching, CSP, the SPA
+ * fallback, path traversal, and the page shown when the GUI is not built.
+ */
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { berthWorkspace } from '../helpers/berth-server';
+import { send } from './client';
+
+const ws = berthWorkspace('berth-bridge-ui-');
+const INDEX = '<!doctype html><title>Berth test GUI</title><script type="module" src="/assets/index-Ab12Cd34.js"></script>';
+
+function makeUiDir(): string {
+  const dir = join(ws.dir, 'ui');
+  mkdirSync(join(dir, 'assets'), { recursive: true });
+  writeFileSync(join(dir, 'index.html'), INDEX);
+  writeFileSync(join(dir, 'assets', 'index-Ab12Cd34.js'), 'console.log("berth")\n');
+  writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  writeFileSync(join(ws.dir, 'secret.txt'), 'outside the GUI folder');
+  symlinkSync(join(ws.dir, 'secret.txt'), join(dir, 'link.txt'));
+  return dir;
+}
+
+describe('the built GUI at /', () => {
+  it('serves index.html with a strict CSP, assets immutable, client routes to index.html, nothing outside', async () => {
+    const dir = makeUiDir();
+    const berth = await ws.serve(ws.fresh(), ['--auth', 'token', '--ui', '--ui-dir', dir]);
+    const root = await send(berth.url, 'GET', '/');
+    expect(root.status).toBe(200);
+    expect(root.text).toBe(INDEX);
+    expect(root.headers['content-type']).toMatch(/^text\/html/);
+    expect(root.headers['cache-control']).toBe('no-cache');
+    const csp = String(root.headers['content-security-policy']);
+    expect(csp).toMatch(/^default-src 'self';/);
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(root.headers['x-frame-options']).toBe('DENY');
+    expect(root.headers['x-content-type-options']).toBe('nosniff');
+
+    const asset = await send(berth.url, 'GET', '/assets/index-Ab12Cd34.js');
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await send(berth.url, 'GET', '/favicon.svg')).headers['content-type']).toBe('image/svg+xml');
+
+    const route = await send(berth.url, 'GET', '/browse/local/app');
+    expect(route.status).toBe(200);
+    expect(route.text).toBe(INDEX);
+    expect((await send(berth.url, 'GET', '/assets/missing-00000000.js')).status).toBe(404);
+
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/..%2fsecret.txt', '/link.txt', '/%00']) {
+      const r = await send(berth.url, 'GET', path);
+      expect(r.text, path).not.toContain('outside the GUI folder');
+    }
+    expect((await send(berth.url, 'POST', '/', { body: 'x' })).status).toBe(405);
+
+    // The registry and its token endpoint are untouched.
+    const v2 = await send(berth.url, 'GET', '/v2/');
+    expect(v2.status).toBe(401);
+    expect(v2.json.errors[0].code).toBe('UNAUTHORIZED');
+    const token = await send(berth.url, 'GET', '/token?service=berth');
+    expect(token.text).not.toBe(INDEX);
+    expect(token.headers['content-type']).toMatch(/json/);
+    expect((await send(berth.url, 'GET', '/v2/nothing-here/x')).text).not.toBe(INDEX);
+  });
+
+  it('says how to build the GUI when there is none', async () => {
+    const berth = await ws.serve(ws.fresh(), ['--auth', 'basic', '--ui', '--ui-dir', join(ws.dir, 'not-built')]);
+    const r = await send(berth.url, 'GET', '/');
+    expect(r.status).toBe(503);
+    expect(r.headers['content-type']).toMatch(/^text\/html/);
+    expect(r.text).toContain('npm run build');
+    expect(r.text).toContain('not-built');
+    expect(r.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    // The bridge still answers: the GUI could be served from elsewhere.
+    expect((await send(berth.url, 'GET', '/_berth/api/session')).status).toBe(401);
+    expect((await send(berth.url, 'GET', '/_berth/other')).status).toBe(404);
+  });
+});
