@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:tls';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,11 +19,13 @@ const ws = berthWorkspace('berth-bridge-admin-');
 let berth: RunningBerth;
 let admin: Login;
 let tlsPort: number;
+let adminPassword: string;
 
 beforeAll(async () => {
   tlsPort = await freePort();
   const started = await startUiServer(ws.fresh(), ['--tls-listen', `127.0.0.1:${tlsPort}`]);
   berth = started.berth;
+  adminPassword = started.password;
   admin = await login(berth.url, { username: 'admin', password: started.password });
   const once = await invoke(berth.url, admin, 'users:initial-password', undefined);
   expect(once.json.result).toEqual({ user: 'admin', password: started.password });
@@ -86,6 +89,23 @@ describe('users from the GUI', () => {
     expect(await v2Becomes(401, basic('dev', 'new-password'))).toBe(401);
     expect((await invoke(berth.url, admin, 'users:remove', { name: 'dev' })).json.error.code).toBe('USER_UNKNOWN');
   }, 30_000);
+});
+
+describe('over HTTPS', () => {
+  it('marks the session cookie Secure', async () => {
+    const set = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest(
+        { host: '127.0.0.1', port: tlsPort, path: '/_berth/api/session', method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          resolve(`${res.statusCode} ${String(res.headers['set-cookie']?.[0])}`);
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ username: 'admin', password: adminPassword }));
+    });
+    expect(set).toMatch(/^200 berth_session=.*; Secure$/);
+  });
 });
 
 describe('certificates from the GUI', () => {

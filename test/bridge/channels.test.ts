@@ -15,10 +15,12 @@ const ws = berthWorkspace('berth-bridge-channels-');
 let berth: RunningBerth;
 let admin: Login;
 let basic: Record<string, string>;
+let adminPassword: string;
 
 beforeAll(async () => {
   const started = await startUiServer(ws.fresh());
   berth = started.berth;
+  adminPassword = started.password;
   admin = await login(berth.url, { username: 'admin', password: started.password });
   basic = { authorization: `Basic ${Buffer.from(`admin:${started.password}`).toString('base64')}` };
   await pushRandomImage(berth.url, 'app', 'v1', [2048], undefined, basic);
@@ -126,6 +128,17 @@ describe('every channel through the bridge', () => {
     expect((await send(berth.url, 'GET', '/v2/', { headers: basic })).status).toBe(200);
     await events.waitFor((e) => e.event === 'registry:status-changed' && (e.data as { running: boolean }).running === true);
     events.close();
+  });
+
+  it('ends the event streams of a session at logout', async () => {
+    const other = await login(berth.url, { username: 'admin', password: adminPassword });
+    const events = await openEvents(berth.url, other);
+    expect(events.status).toBe(200);
+    const out = await send(berth.url, 'DELETE', '/_berth/api/session', { headers: { cookie: other.cookie, 'x-berth-csrf': other.csrf } });
+    expect(out.status).toBe(200);
+    await events.ended;
+    // The first session is untouched.
+    expect((await invoke(berth.url, admin, 'registry:status', undefined)).json.ok).toBe(true);
   });
 
   it('saves settings to settings.json for the next start, and refuses bad ones', async () => {
