@@ -1,0 +1,89 @@
+import type Database from 'better-sqlite3';
+import type { CoreHandlers } from './api/handlers';
+import { createBrowseHandlers } from './api/browse';
+import { createConnectionHandlers } from './api/connections';
+import { createCopyHandlers } from './api/copy';
+import { Browser } from './browse/browser';
+import { BrowseCache } from './browse/cache';
+import { LocalSource } from './browse/local-source';
+import { RemoteSource } from './browse/remote-source';
+import type { RegistrySource } from './browse/source';
+import { openAppDatabase } from './connections/app-db';
+import { ConnectionManager } from './connections/manager';
+import type { SecretStore } from './connections/secret-store';
+import type { ConnectionInfo } from './contract';
+import type { Logger } from './logger';
+import { RemoteRegistry } from './remote/client';
+import { testConnection } from './remote/probe';
+import type { Registry } from './registry/registry';
+
+/** What the app core is built on. */
+export interface AppCoreOptions {
+  /** The embedded registry, browsed and written in-process. */
+  registry: Registry;
+  log: Logger;
+  /** The app's SQLite file: connections and the browse cache (never a secret). */
+  dbPath: string;
+  /** Where passwords and tokens go: the OS keychain (desktop) or the 0600 secrets file (headless). */
+  secrets: SecretStore;
+  /** The local registry's base URL while it listens, else null. */
+  localUrl: () => string | null;
+  /** Docker Hub's web API (tests point it at loopback). */
+  hubApiUrl?: string;
+}
+
+/** The app core: the handlers of the connections, browse and copy channels, over one app database. */
+export interface AppCore {
+  handlers: Partial<CoreHandlers>;
+  /** Deletes a repository of a remote connection (for `repository:delete` with a connection). */
+  deleteRemoteRepository: (connection: string, name: string) => Promise<{ tags: number; manifests: number }>;
+  connections: ConnectionManager<RegistrySource>;
+  browser: Browser;
+  close(): void;
+}
+
+/**
+ * The composition root of the GUI's API beside the registry: connections (stored in SQLite,
+ * secrets in the secret store), sources for each (the local registry in-process, remotes over
+ * HTTP with their own trust), the browse service with its cache, and copy. Used by `berth serve
+ * --ui` and by the Electron shell, with the secret store each chooses.
+ */
+export function createAppCore(opts: AppCoreOptions): AppCore {
+  const db: Database.Database = openAppDatabase(opts.dbPath);
+  const local = new LocalSource(opts.registry, () => hostOf(opts.localUrl()) ?? 'localhost:5000');
+  const connections = new ConnectionManager<RegistrySource>({
+    db,
+    secrets: opts.secrets,
+    local: { source: local, url: opts.localUrl },
+    remoteSource: (conn, secret) => remoteSource(conn, secret, opts.hubApiUrl),
+    probe: (input) => testConnection(input),
+  });
+  const source = (id: string) => connections.source(id);
+  const browser = new Browser({ cache: new BrowseCache(db), source, registry: opts.registry });
+  return {
+    handlers: {
+      ...createConnectionHandlers(connections),
+      ...createBrowseHandlers(browser),
+      ...createCopyHandlers({ source }),
+    },
+    deleteRemoteRepository: (connection, name) => browser.deleteRepository(connection, name),
+    connections,
+    browser,
+    close: () => db.close(),
+  };
+}
+
+function remoteSource(conn: ConnectionInfo, secret: string | null, hubApiUrl: string | undefined): RegistrySource {
+  const credentials = secret !== null && conn.username ? { username: conn.username, password: secret } : undefined;
+  const client = new RemoteRegistry({ url: conn.url!, credentials, trust: conn.trust });
+  return new RemoteSource({ id: conn.id, client, kind: conn.kind, repositories: conn.repositories, namespaces: conn.namespaces, hubApiUrl });
+}
+
+function hostOf(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}
