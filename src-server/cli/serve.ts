@@ -35,6 +35,9 @@ import { HeadlessLocalControl } from '../http/local-control';
 import { createStaticUi, defaultUiDir } from '../http/static-ui';
 import type { V2Target } from '../http/v2-router';
 import type { CertificateStore } from '../tls/store';
+import { createAppCore } from '../app-core';
+import { defaultSecretsPath, FileSecretStore } from '../connections/secret-store';
+import { BERTH_DIR } from '../storage/layout';
 
 /** Options of `berth serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -76,7 +79,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const auth = await setUpAuth(config, log);
 
   // Commands working on the directory without a server finish first; later ones find control.json.
-  const { services, listeners, renewal, control, bridge, uiUrl } = await withDataDirLock(config.dataDir, 'berth serve', 60_000, () =>
+  const { services, listeners, renewal, control, bridge, appCore, uiUrl } = await withDataDirLock(config.dataDir, 'berth serve', 60_000, () =>
     start(config, auth, log, opts.ui ? { dir: opts.uiDir, initialPassword } : undefined),
   );
   let stopping = false;
@@ -92,6 +95,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     // Event streams never end by themselves: close them so the drain below does not wait on them.
     bridge?.close();
     await Promise.all([...listeners.map((l) => shutdown(l.server, 5000)), control.close(5000)]);
+    appCore?.close();
     services.close();
     process.exit(0);
   };
@@ -142,6 +146,7 @@ async function start(config: BerthConfig, auth: Awaited<ReturnType<typeof setUpA
   } catch (err) {
     for (const l of listeners) l.server.close();
     gui?.bridge.close();
+    gui?.core.close();
     services.close();
     throw err;
   }
@@ -149,7 +154,7 @@ async function start(config: BerthConfig, auth: Awaited<ReturnType<typeof setUpA
   const status = () => gui?.local.status() ?? { running: true, url: listeners[0]!.url };
   const control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log });
   const uiUrl = gui ? `${listeners[0]!.url}/${gui.token ? `#token=${gui.token}` : ''}` : undefined;
-  return { services, listeners, renewal, control, bridge: gui?.bridge, uiUrl };
+  return { services, listeners, renewal, control, bridge: gui?.bridge, appCore: gui?.core, uiUrl };
 }
 
 /**
@@ -166,6 +171,14 @@ function createUi(
 ) {
   const events = new EventHub();
   const local = new HeadlessLocalControl({ config, urls: io.urls, log, onStatusChanged: (s) => events.broadcast('registry:status-changed', s) });
+  // Headless: connection secrets in a 0600 file beside the data (see FileSecretStore), never in SQLite.
+  const core = createAppCore({
+    registry: services.registry,
+    log,
+    dbPath: join(config.dataDir, BERTH_DIR, 'app.db'),
+    secrets: new FileSecretStore(defaultSecretsPath(config.dataDir)),
+    localUrl: () => (local.status().running ? io.urls().url || null : null),
+  });
   // ---- The handler table of the GUI: one spread per area. ----
   const app: Partial<CoreHandlers> = {
     ...createAdminHandlers({
@@ -176,9 +189,9 @@ function createUi(
       tlsUrl: () => io.urls().tlsUrl,
       reloadCertificate: io.reloadCertificate,
     }),
-    // APP CORE: the connections, browse and copy handlers go here (createConnectionHandlers(...), ...).
+    ...core.handlers,
   };
-  const handlers = createCoreHandlers({ registry: services.registry, log, local, app });
+  const handlers = createCoreHandlers({ registry: services.registry, log, local, app, deleteRemoteRepository: core.deleteRemoteRepository });
   const throttle = new Throttle();
   let token: string | undefined;
   let login: BridgeLogin;
@@ -204,7 +217,7 @@ function createUi(
       local.assertRunning();
       await inner?.(ctx, target);
     };
-  return { local, bridge, fallback, authorize, token };
+  return { local, bridge, fallback, authorize, token, core };
 }
 
 /**

@@ -27,25 +27,6 @@ beforeAll(async () => {
 });
 
 const local = LOCAL_CONNECTION_ID;
-/**
- * Channels whose service is not wired into `berth serve --ui` yet: they answer UNSUPPORTED.
- * Remove a channel from here when its area is wired; the test then insists it works.
- */
-const NOT_WIRED_YET: readonly InvokeChannel[] = [
-  'connections:list',
-  'connections:add',
-  'connections:update',
-  'connections:remove',
-  'connections:test',
-  'browse:repositories',
-  'browse:tags',
-  'browse:image',
-  'browse:repository-size',
-  'browse:refresh',
-  'tag:delete-preview',
-  'tag:delete',
-  'image:copy',
-];
 
 /** A payload per channel, and the error code expected when success is not (missing things). */
 const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
@@ -60,16 +41,16 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'repository:delete': { args: { name: 'missing' }, error: 'NAME_UNKNOWN' },
   'connections:list': { args: undefined },
   'connections:add': { args: { name: 'hub', kind: 'registry', url: 'http://127.0.0.1:1' } },
-  'connections:update': { args: { id: 'nope', draft: { name: 'x' } } },
-  'connections:remove': { args: { id: 'nope' } },
-  'connections:test': { args: { id: 'nope' } },
+  'connections:update': { args: { id: 'nope', draft: { name: 'x' } }, error: 'CONNECTION_UNKNOWN' },
+  'connections:remove': { args: { id: 'nope' }, error: 'CONNECTION_UNKNOWN' },
+  'connections:test': { args: { id: 'nope' }, error: 'CONNECTION_UNKNOWN' },
   'browse:repositories': { args: { connection: local } },
   'browse:tags': { args: { connection: local, repository: 'app' } },
   'browse:image': { args: { connection: local, repository: 'app', reference: 'v1' } },
   'browse:repository-size': { args: { connection: local, repository: 'app' } },
   'browse:refresh': { args: { connection: local } },
   'tag:delete-preview': { args: { connection: local, repository: 'app', tag: 'v1' } },
-  'tag:delete': { args: { connection: local, repository: 'app', tag: 'missing', digest: `sha256:${'0'.repeat(64)}` } },
+  'tag:delete': { args: { connection: local, repository: 'app', tag: 'missing', digest: `sha256:${'0'.repeat(64)}` }, error: 'MANIFEST_UNKNOWN' },
   'image:copy': { args: { from: { connection: local, repository: 'app', reference: 'v1' }, to: { connection: local, repository: 'copy' } } },
   'users:list': { args: undefined },
   'users:add': { args: { name: 'carol', password: 'carol-pw', rules: 'pull@*,push@team/*' } },
@@ -94,8 +75,7 @@ describe('every channel through the bridge', () => {
       expect(typeof r.json?.ok, `${channel}: ${r.text}`).toBe('boolean');
       const code = r.json.ok ? null : r.json.error.code;
       expect(['UNAUTHORIZED', 'CSRF', 'CHANNEL_UNKNOWN', 'ARGS_INVALID', 'INTERNAL'], `${channel}: ${r.text}`).not.toContain(code);
-      if (NOT_WIRED_YET.includes(channel)) expect(code, `${channel} is wired now: take it off NOT_WIRED_YET`).toBe('UNSUPPORTED');
-      else expect(code, `${channel}: ${r.text}`).toBe(error ?? null);
+      expect(code, `${channel}: ${r.text}`).toBe(error ?? null);
     }
     // registry:stop ran in the loop: start again for the other tests.
     expect((await invoke(berth.url, admin, 'registry:start', undefined)).json.result.running).toBe(true);
