@@ -63,6 +63,7 @@ export class Browser {
   private readonly now: () => number;
   private readonly ttl: number;
   private readonly readers = new Map<string, ContentReader>();
+  private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly local: LocalIndexQueries | null;
   private readonly deletes: Deletes;
 
@@ -204,13 +205,20 @@ export class Browser {
       const cached = this.cache.tagHead(ctx.connection, repo, tag, this.now() - this.ttl);
       if (cached) return cached;
     }
-    const head = await this.limiter.run(() => ctx.source.headManifest(repo, tag));
-    if (!head) {
-      this.cache.dropTagHead(ctx.connection, repo, tag);
-      return null;
-    }
-    this.cache.putTagHead(ctx.connection, repo, tag, head, this.now());
-    return head;
+    return this.once(`h:${ctx.connection}:${repo}:${tag}`, async () => {
+      // A tag seen before has its content cached most likely: HEAD says whether it moved. A new
+      // one is fetched whole by tag, which is the one request that gives its digest and content.
+      const seen = this.cache.tagHead(ctx.connection, repo, tag, -Infinity) !== null;
+      const head = seen
+        ? await this.limiter.run(() => ctx.source.headManifest(repo, tag))
+        : await ctx.reader.manifestByTag(repo, tag).then((m) => m && { digest: m.digest, mediaType: m.mediaType });
+      if (!head) {
+        this.cache.dropTagHead(ctx.connection, repo, tag);
+        return null;
+      }
+      this.cache.putTagHead(ctx.connection, repo, tag, head, this.now());
+      return { digest: head.digest, mediaType: head.mediaType };
+    });
   }
 
   /** Every tag of a repository with its digest (null where it did not resolve); NotFoundError for an unknown repository. */
@@ -240,13 +248,24 @@ export class Browser {
   private async tagList(ctx: BrowseContext, repo: string, fresh: boolean): Promise<{ tags: string[]; listedAt: number }> {
     const cached = fresh ? null : this.cache.tagList(ctx.connection, repo, this.now() - this.ttl);
     if (cached) return cached;
-    const tags = await this.limiter.run(() => ctx.source.tags(repo));
-    if (!tags) throw new NotFoundError('repository');
-    // Code-unit order, the order `last` pages by.
-    const sorted = [...new Set(tags)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const listedAt = this.now();
-    this.cache.putTagList(ctx.connection, repo, sorted, listedAt);
-    return { tags: sorted, listedAt };
+    return this.once(`l:${ctx.connection}:${repo}`, async () => {
+      const tags = await this.limiter.run(() => ctx.source.tags(repo));
+      if (!tags) throw new NotFoundError('repository');
+      // Code-unit order, the order `last` pages by.
+      const sorted = [...new Set(tags)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const listedAt = this.now();
+      this.cache.putTagList(ctx.connection, repo, sorted, listedAt);
+      return { tags: sorted, listedAt };
+    });
+  }
+
+  /** Concurrent calls for one key (a tag page and a repository size at once) share one request. */
+  private once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const running = this.inflight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const p = fn().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
   }
 
   private async tagSummary(ctx: BrowseContext, repo: string, tag: string, head: { digest: string; mediaType: string }): Promise<TagSummary> {

@@ -54,6 +54,20 @@ export class ContentReader {
     });
   }
 
+  /**
+   * A manifest by tag (GET: one request gives the digest and the body, where HEAD then GET takes
+   * two); cached by its digest. Null when the registry does not have it.
+   */
+  async manifestByTag(repository: string, tag: string): Promise<ReadManifest | null> {
+    return this.once(`t:${repository}:${tag}`, async () => {
+      const m = await this.limiter.run(() => this.source.getManifest(repository, tag));
+      if (!m) return null;
+      const info = parseManifest(m.body, m.mediaType);
+      if (!this.source.local) this.cache.putManifest(this.connection, m.digest, m.mediaType, m.body);
+      return { ...m, info };
+    });
+  }
+
   /** A manifest by digest, or MissingContentError. */
   async requireManifest(repository: string, digest: string): Promise<ReadManifest> {
     const m = await this.manifest(repository, digest);
