@@ -17,7 +17,7 @@
  * "during GC" when it started inside a collection's window (the report's startedAt + durationMs).
  * Every pushed image must still be whole at the end. registry:2 cannot take pushes while it collects.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';

@@ -1,5 +1,4 @@
 import bcrypt from 'bcryptjs';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../core/files';
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, raw } from '../api/harness';
-import { type AuthRegistry, basicHeader, fetchToken, parseChallenge, REALM, send, SERVICE, startAuthRegistry } from './auth-server';
+import { type AuthRegistry, basicHeader, parseChallenge, REALM, send, SERVICE, startAuthRegistry } from './auth-server';
 
 const USERS = { alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' };
 const ACCESS = `users:
