@@ -7,6 +7,7 @@
  *   npm run bench -- --berth-only  # skip registry:2 even when installed
  *   npm run bench -- --gc-only     # only the garbage-collection section (GC time, push latency during GC)
  *   npm run bench -- --no-gc       # skip the garbage-collection section
+ *   npm run bench -- --browse      # only the app core's browse section: details with sizes of 500 multi-arch tags, cold and warm cache
  *   npm run bench -- --source      # run Berth from src-server through tsx's loader (RSS then includes the loader)
  *   npm run bench -- --keep        # keep the temp dir (data dirs, payloads, registry config) for inspection
  *   npm run bench -- --node-option=--max-semi-space-size=4   # a node flag for the Berth process (repeatable)
@@ -45,6 +46,7 @@ import { authBench, authMarkdownTable, authTextTable, type AuthRow } from './lib
 import { gcMarkdownTable, gcTextTable } from './lib/gc-report';
 import { GC_FULL, GC_QUICK, gcBench, type GcResult } from './lib/gc-workload';
 import { Payload } from './lib/payload';
+import { runBrowseBench } from './browse';
 import { cpuTable, markdownTable, median, summarize, textTable, type MemoryRow, type Row, type Side } from './lib/report';
 import { cpuMs, memory, registryInstalled, registryVersion, startBerth, startRegistry, type Server } from './lib/servers';
 import { FULL, QUICK, warmUp, workloads, type ServerState } from './lib/workloads';
@@ -59,6 +61,7 @@ const { values: opts } = parseArgs({
     runs: { type: 'string' },
     'berth-only': { type: 'boolean', default: false },
     'gc-only': { type: 'boolean', default: false },
+    browse: { type: 'boolean', default: false },
     'no-gc': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -124,6 +127,10 @@ async function main() {
   say(`Berth bench: ${opts.quick ? 'quick' : 'full'} workload, ${runs} run(s), ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (!withRegistry) say(opts['berth-only'] ? 'registry:2 skipped (--berth-only): Berth alone.' : 'docker-registry is not installed: Berth alone, no ratios.');
   if (opts['gc-only']) return gcOnly(withRegistry);
+  if (opts.browse) {
+    await runBrowseBench({ tags: opts.quick ? 50 : 500, mode: opts.source ? 'source' : 'bundle' });
+    return;
+  }
 
   say('Generating payloads...');
   const mono = await Payload.create(join(tmp, 'monolithic.bin'), sizes.monolithic);

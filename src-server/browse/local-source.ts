@@ -67,9 +67,13 @@ export class LocalSource implements RegistrySource {
       if (!(err instanceof NotFoundError)) throw err;
       const fetched = await this.registry.fallback?.openBlob(repository, d);
       if (!fetched) return null;
+      fetched.stream.on('error', () => {});
       return { size: fetched.size, chunks: fetched.stream, cancel: async () => void fetched.stream.destroy() };
     }
     const stream = this.registry.openBlob(d);
+    // A reader that iterates still gets the error; one that never starts (a copy that failed
+    // elsewhere first) must not leave it unhandled, which would take the process down.
+    stream.on('error', () => {});
     return { size, chunks: stream, cancel: async () => void stream.destroy() };
   }
 

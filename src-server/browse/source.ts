@@ -83,4 +83,6 @@ export interface RegistrySource {
   deleteTag(repository: string, tag: string): Promise<TagDeleteOutcome>;
   /** Deletes a manifest by digest (and with it every tag on it); UNSUPPORTED when refused. */
   deleteManifest(repository: string, digest: string): Promise<void>;
+  /** Frees what the source holds open (a remote's connection pool); it is not used afterwards. */
+  close?(): Promise<void>;
 }

@@ -19,13 +19,19 @@ export interface AuthSetup {
   routes: Record<string, (ctx: Context) => Promise<void> | void>;
   /** A line for the start-up log. */
   summary: string;
+  /** The admin user created by this first start and its password (for the GUI to show once). */
+  initialPassword: { user: string; password: string } | null;
+  /** The password check, rights and failure throttle, shared with the GUI's login (none without auth). */
+  login: { verifier: PasswordVerifier; access: AccessFile; throttle: Throttle } | null;
 }
 
 /** Builds the authorization for `config.auth`: none, Basic against the htpasswd file, or tokens. */
 export async function setUpAuth(config: BerthConfig, log: Logger): Promise<AuthSetup> {
   const { auth } = config;
-  if (auth.mode === 'none') return { routes: {}, summary: 'auth off (--auth none): anyone who can connect may push and delete' };
-  if (auth.autoInit && !existsSync(auth.htpasswdPath)) await firstStart(auth.htpasswdPath, auth.accessPath);
+  if (auth.mode === 'none') {
+    return { routes: {}, summary: 'auth off (--auth none): anyone who can connect may push and delete', initialPassword: null, login: null };
+  }
+  const initialPassword = auth.autoInit && !existsSync(auth.htpasswdPath) ? await firstStart(auth.htpasswdPath, auth.accessPath) : null;
   if (!existsSync(auth.htpasswdPath)) {
     throw new CliError(
       auth.autoInit
@@ -59,20 +65,21 @@ export async function setUpAuth(config: BerthConfig, log: Logger): Promise<AuthS
   }
   const authorize = createAuthorizer({ mode: auth.mode, verifier, access, realm: auth.realm, service, signer, throttle, log });
   const rights = access.exists() ? `rights from ${auth.accessPath}` : 'no access file: every user has every right';
-  return { authorize, routes, summary: `${auth.mode} auth (${auth.htpasswdPath}; ${rights})` };
+  return { authorize, routes, summary: `${auth.mode} auth (${auth.htpasswdPath}; ${rights})`, initialPassword, login: { verifier, access, throttle } };
 }
 
 /**
  * The first start on Berth's own files: creates the admin user and shows its password once, on
  * stdout and never through the logger, so it cannot end up in log files.
  */
-async function firstStart(htpasswdPath: string, accessPath: string): Promise<void> {
+async function firstStart(htpasswdPath: string, accessPath: string): Promise<{ user: string; password: string } | null> {
   const r = await initAuth({ htpasswdPath, accessPath });
-  if (!r.created) return;
+  if (!r.created || !r.adminPassword) return null;
   process.stdout.write(
     `Created user ${ADMIN_USER} with every right (admin@*).\n  user:     ${ADMIN_USER}\n  password: ${r.adminPassword}\n` +
       `Note the password now: it is shown only this once and stored only as a bcrypt hash (${htpasswdPath}).\n` +
       'Add users with `berth user add NAME --access RULES`; reset it with `berth user passwd admin`.\n',
   );
+  return { user: ADMIN_USER, password: r.adminPassword };
 }
 

@@ -3,7 +3,7 @@ import { createRegistryServer } from '../http/app';
 import { createLogger } from '../logger';
 import { createServices } from '../services';
 import { CliError } from './errors';
-import { setUpAuth } from './auth-setup';
+import { setUpAuth, type AuthSetup } from './auth-setup';
 import type { Server as HttpsServer } from 'node:https';
 import type { RequestListener } from 'node:http';
 import type { BerthConfig } from '../config/types';
@@ -20,9 +20,6 @@ import { join } from 'node:path';
 import type { Context } from 'koa';
 import type { CoreHandlers } from '../api/handlers';
 import { createAdminHandlers } from '../api/admin';
-import { AccessFile } from '../auth/access-file';
-import { ADMIN_USER, initAuth } from '../auth/init';
-import { PasswordVerifier } from '../auth/password-verifier';
 import { Throttle } from '../auth/throttle';
 import { readTextFile } from '../core/files';
 import { isLoopback } from '../config/resolve';
@@ -73,14 +70,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
       }
     }
   }
-  // With the GUI, the first start's admin password is also handed to it once (users:initial-password).
-  const initialPassword = opts.ui ? await firstStartForUi(config) : null;
-
   const auth = await setUpAuth(config, log);
 
   // Commands working on the directory without a server finish first; later ones find control.json.
   const { services, listeners, renewal, control, bridge, appCore, uiUrl } = await withDataDirLock(config.dataDir, 'berth serve', 60_000, () =>
-    start(config, auth, log, opts.ui ? { dir: opts.uiDir, initialPassword } : undefined),
+    start(config, auth, log, opts.ui ? { dir: opts.uiDir } : undefined),
   );
   let stopping = false;
   const stop = async (signal: string) => {
@@ -111,11 +105,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
 /** What `--ui` adds to a start. */
 interface UiOptions {
   dir?: string;
-  initialPassword: { user: string; password: string } | null;
 }
 
 /** Opens the services, listens, and starts the control listener local CLIs act through. */
-async function start(config: BerthConfig, auth: Awaited<ReturnType<typeof setUpAuth>>, log: Logger, ui?: UiOptions) {
+async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiOptions) {
   let services;
   try {
     services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy });
@@ -127,7 +120,7 @@ async function start(config: BerthConfig, auth: Awaited<ReturnType<typeof setUpA
   let renewal: CertificateRenewal | undefined;
   const urls = () => ({ url: listeners[0]?.url ?? '', tlsUrl });
   const store = certificateStoreFor(config);
-  const gui = ui ? createUi(config, services, log, ui, { urls, store, reloadCertificate: () => renewal?.check() ?? Promise.resolve(false) }) : undefined;
+  const gui = ui ? createUi(config, services, log, ui, auth, { urls, store, reloadCertificate: () => renewal?.check() ?? Promise.resolve(false) }) : undefined;
   const app = createRegistryServer({
     registry: services.registry,
     log,
@@ -167,6 +160,7 @@ function createUi(
   services: Awaited<ReturnType<typeof createServices>>,
   log: Logger,
   ui: UiOptions,
+  auth: AuthSetup,
   io: { urls: () => { url: string; tlsUrl: string | null }; store: CertificateStore; reloadCertificate: () => Promise<unknown> },
 ) {
   const events = new EventHub();
@@ -184,7 +178,8 @@ function createUi(
     ...createAdminHandlers({
       authPaths: { htpasswdPath: config.auth.htpasswdPath, accessPath: config.auth.accessPath },
       authMode: config.auth.mode,
-      initialPassword: ui.initialPassword,
+      // The first start's admin password, handed to the GUI once (users:initial-password).
+      initialPassword: auth.initialPassword,
       certificates: io.store,
       tlsUrl: () => io.urls().tlsUrl,
       reloadCertificate: io.reloadCertificate,
@@ -192,21 +187,14 @@ function createUi(
     ...core.handlers,
   };
   const handlers = createCoreHandlers({ registry: services.registry, log, local, app, deleteRemoteRepository: core.deleteRemoteRepository });
-  const throttle = new Throttle();
   let token: string | undefined;
   let login: BridgeLogin;
-  if (config.auth.mode === 'none') {
+  if (!auth.login) {
     token = randomBytes(32).toString('base64url');
-    login = { mode: 'token', token, throttle };
+    login = { mode: 'token', token, throttle: new Throttle() };
   } else {
-    try {
-      const verifier = new PasswordVerifier({ path: config.auth.htpasswdPath, log });
-      // setUpAuth already warned about the access file; repeat nothing at info level.
-      const access = new AccessFile(config.auth.accessPath, { onWarning: (m) => log.debug(`ui: ${m}`) });
-      login = { mode: 'password', verifier, access, throttle };
-    } catch (err) {
-      throw new CliError((err as Error).message);
-    }
+    // The same verifier and throttle as /v2: failed GUI logins and failed pushes count together.
+    login = { mode: 'password', ...auth.login };
   }
   const bridge: ApiBridge = createApiBridge({ handlers, login, log, events });
   const staticUi = createStaticUi({ dir: ui.dir ?? defaultUiDir(join(import.meta.dirname, '..', '..')) });
@@ -239,23 +227,6 @@ function withSavedSettings(config: BerthConfig, opts: ServeOptions): { config: B
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-}
-
-/**
- * The first start on Berth's own files under `--ui`: creates the admin user as setUpAuth would,
- * prints its password once on stdout (never through the logger), and keeps it in memory for the
- * GUI's one `users:initial-password` call.
- */
-async function firstStartForUi(config: BerthConfig): Promise<{ user: string; password: string } | null> {
-  const { auth } = config;
-  if (auth.mode === 'none' || !auth.autoInit || existsSync(auth.htpasswdPath)) return null;
-  const r = await initAuth({ htpasswdPath: auth.htpasswdPath, accessPath: auth.accessPath });
-  if (!r.created || !r.adminPassword) return null;
-  process.stdout.write(
-    `Created user ${ADMIN_USER} with every right (admin@*).\n  user:     ${ADMIN_USER}\n  password: ${r.adminPassword}\n` +
-      `Note the password now: it is shown only this once (here and once in the GUI) and stored only as a bcrypt hash (${auth.htpasswdPath}).\n`,
-  );
-  return { user: ADMIN_USER, password: r.adminPassword };
 }
 
 /**

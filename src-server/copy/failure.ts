@@ -3,7 +3,7 @@
  * team/app`): the user must learn which part failed, whichever registry failed it.
  */
 import { DigestMismatchError, NotFoundError, RegistryError, type ErrorCode } from '../core/errors';
-import { RemoteAuthError, RemoteError, RemoteRateLimitError } from '../remote/errors';
+import { RemoteError } from '../remote/errors';
 
 /**
  * `err` as a RegistryError whose message starts with `what`. Registry and remote errors keep their
@@ -15,8 +15,11 @@ export function copyFailure(err: unknown, what: string, detail: Record<string, u
   if (err instanceof RegistryError) return restate(err.code, err.message, err.status, err.detail);
   if (err instanceof DigestMismatchError) return restate('DIGEST_INVALID', err.message);
   if (err instanceof NotFoundError) return restate(err.what === 'manifest' ? 'MANIFEST_UNKNOWN' : 'BLOB_UNKNOWN', err.message);
-  if (err instanceof RemoteAuthError) return restate(err.status === 401 ? 'UNAUTHORIZED' : 'DENIED', err.message);
-  if (err instanceof RemoteRateLimitError) return restate('TOOMANYREQUESTS', err.message);
-  if (err instanceof RemoteError) return restate('UNKNOWN', err.message);
+  if (err instanceof RemoteError) {
+    // Kept as the remote error it is, so the API answers its own code (CERT_UNTRUSTED, UNREACHABLE,
+    // the registry's DENIED...) with its detail; only the message learns what was being copied.
+    err.message = `${what}: ${err.message}`;
+    return err;
+  }
   return err;
 }
