@@ -39,7 +39,7 @@ export interface AppCore {
   deleteRemoteRepository: (connection: string, name: string) => Promise<{ tags: number; manifests: number }>;
   connections: ConnectionManager<RegistrySource>;
   browser: Browser;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -57,6 +57,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     local: { source: local, url: opts.localUrl },
     remoteSource: (conn, secret) => remoteSource(conn, secret, opts.hubApiUrl),
     probe: (input) => testConnection(input),
+    closeSource: async (s) => s.close?.(),
   });
   const source = (id: string) => connections.source(id);
   const browser = new Browser({ cache: new BrowseCache(db), source, registry: opts.registry });
@@ -69,7 +70,10 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     deleteRemoteRepository: (connection, name) => browser.deleteRepository(connection, name),
     connections,
     browser,
-    close: () => db.close(),
+    close: async () => {
+      await connections.close();
+      db.close();
+    },
   };
 }
 

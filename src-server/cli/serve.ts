@@ -89,7 +89,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     // Event streams never end by themselves: close them so the drain below does not wait on them.
     bridge?.close();
     await Promise.all([...listeners.map((l) => shutdown(l.server, 5000)), control.close(5000)]);
-    appCore?.close();
+    await appCore?.close();
     services.close();
     process.exit(0);
   };
@@ -139,7 +139,7 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
   } catch (err) {
     for (const l of listeners) l.server.close();
     gui?.bridge.close();
-    gui?.core.close();
+    await gui?.core.close();
     services.close();
     throw err;
   }

@@ -38,6 +38,7 @@ function setup(opts: { secrets?: SecretStore; localUrl?: string | null } = {}) {
   const secrets = opts.secrets ?? new MemorySecretStore();
   const probes: ProbeInput[] = [];
   const built: FakeSource[] = [];
+  const closed: FakeSource[] = [];
   let localUrl = opts.localUrl === undefined ? 'http://127.0.0.1:5000' : opts.localUrl;
   const localSource: FakeSource = { conn: null, secret: null };
   const manager = new ConnectionManager<FakeSource>({
@@ -53,8 +54,9 @@ function setup(opts: { secrets?: SecretStore; localUrl?: string | null } = {}) {
       probes.push(input);
       return { ok: true, url: input.url, apiVersion: 'registry/2.0', authScheme: 'basic', catalog: true, certificate: null, latencyMs: 1 };
     },
+    closeSource: async (s) => void closed.push(s),
   });
-  return { manager, secrets, probes, built, localSource, setLocalUrl: (u: string | null) => (localUrl = u) };
+  return { manager, secrets, probes, built, closed, localSource, setLocalUrl: (u: string | null) => (localUrl = u) };
 }
 
 const draft = (over: Partial<ConnectionDraft> = {}): ConnectionDraft => ({ name: 'Work', kind: 'registry', url: 'registry.example.com', ...over });
@@ -298,6 +300,21 @@ describe('ConnectionManager: source', () => {
     expect(built).toHaveLength(2);
     await manager.remove(c.id);
     expect(await refusal(manager.source(c.id))).toMatchObject({ code: 'CONNECTION_UNKNOWN' });
+  });
+
+  it('closes a source dropped by an edit or a removal, and every source at close', async () => {
+    const { manager, built, closed } = setup();
+    const a = await manager.add(draft({ name: 'A' }));
+    const b = await manager.add(draft({ name: 'B' }));
+    await manager.source(a.id);
+    await manager.source(b.id);
+    await manager.update(a.id, { url: 'https://elsewhere.example.com' });
+    expect(closed).toEqual([built[0]]);
+    const a2 = await manager.source(a.id);
+    await manager.remove(b.id);
+    expect(closed).toEqual([built[0], built[1]]);
+    await manager.close();
+    expect(closed).toEqual([built[0], built[1], a2]);
   });
 
   it('does not cache a source built while an edit changed the secret', async () => {

@@ -43,6 +43,8 @@ export interface ConnectionManagerOptions<S> {
   remoteSource: (conn: ConnectionInfo, secret: string | null) => S;
   /** Tries a registry: reachability, TLS, credentials. */
   probe: (input: ProbeInput) => Promise<ConnectionTestResult>;
+  /** Frees a source dropped after an edit or removal, or at close (its connection pool). */
+  closeSource?: (source: S) => Promise<void>;
 }
 
 /** The secret store's account of a connection's password or token. */
@@ -193,7 +195,16 @@ export class ConnectionManager<S = unknown> {
 
   private forget(id: string): void {
     this.generation++;
+    const dropped = this.sources.get(id);
     this.sources.delete(id);
+    if (dropped !== undefined) void this.opts.closeSource?.(dropped).catch(() => {});
+  }
+
+  /** Frees every remote source (at shutdown); the manager is not used afterwards. */
+  async close(): Promise<void> {
+    const all = [...this.sources.values()];
+    this.sources.clear();
+    await Promise.all(all.map((s) => this.opts.closeSource?.(s).catch(() => {})));
   }
 
   private insert(conn: StoredConnection): void {
