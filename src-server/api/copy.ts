@@ -21,6 +21,11 @@ export const COPY_CHANNELS: readonly CopyChannel[] = ['image:copy'];
 export interface CopyDeps {
   /** The registry behind a connection id (the local one included); throws for an unknown id. */
   source: (connection: string) => Promise<RegistrySource>;
+  /**
+   * Called once a copy has ended, done or failed, whenever the target may have been written to
+   * (to drop cached listings of the target repository). Its own failure is ignored.
+   */
+  afterCopy?: (connection: string, repository: string) => void;
 }
 
 /** Builds the handlers of the copy channel. */
@@ -29,18 +34,26 @@ export function createCopyHandlers(deps: CopyDeps): { [C in CopyChannel]: CoreHa
     'image:copy': async (args, emit) => {
       const [from, to] = await Promise.all([deps.source(args.from.connection), deps.source(args.to.connection)]);
       const operationId = args.operationId ?? null;
-      return copyImage(
-        from,
-        to,
-        {
-          fromRepository: args.from.repository,
-          fromReference: args.from.reference,
-          toRepository: args.to.repository,
-          toReference: args.to.reference,
-          platforms: args.platforms,
-        },
-        { onProgress: (p) => emit('copy:progress', { operationId, ...p }) },
-      );
+      try {
+        return await copyImage(
+          from,
+          to,
+          {
+            fromRepository: args.from.repository,
+            fromReference: args.from.reference,
+            toRepository: args.to.repository,
+            toReference: args.to.reference,
+            platforms: args.platforms,
+          },
+          { onProgress: (p) => emit('copy:progress', { operationId, ...p }) },
+        );
+      } finally {
+        try {
+          deps.afterCopy?.(args.to.connection, args.to.repository);
+        } catch {
+          // A cache that cannot be cleared must not turn a finished copy into a failure.
+        }
+      }
     },
   };
 }

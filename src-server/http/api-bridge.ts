@@ -10,6 +10,13 @@
  *                                        → the envelope {ok,result} | {ok:false,error}
  *   GET    /_berth/api/events?csrf=T    → Server-Sent Events of this session's calls, and status changes
  *
+ * A session lasts while its user may still administer: every request re-checks that the user is in
+ * the htpasswd file and holds `admin@*` (the files are re-read on change, within a second), and
+ * removing a user or setting a password through the bridge ends that user's sessions at once (the
+ * caller's own session survives changing its own password). An invoke has no socket idle timeout
+ * once its body is read: the answer comes when the handler finishes (an image copy, a collection
+ * may take hours) while progress goes over the event stream.
+ *
  * Refusals come as the envelope too: 401 UNAUTHORIZED (no or expired session), 403 CSRF (cross-site:
  * another Origin, Sec-Fetch-Site cross-site, a missing or wrong token, a body not declared JSON),
  * 413 (a body over 1 MiB), 400 ARGS_INVALID (a body that is not JSON), 429 TOOMANYREQUESTS (login
@@ -20,7 +27,7 @@ import type { ApiError } from '../contract';
 import { dispatch, type CoreHandlers, type Emit } from '../api/handlers';
 import type { AccessFile } from '../auth/access-file';
 import type { PasswordVerifier } from '../auth/password-verifier';
-import { allowsEverywhere } from '../auth/rules';
+import { allowsEverywhere, parseRules } from '../auth/rules';
 import type { Throttle } from '../auth/throttle';
 import { RegistryError } from '../core/errors';
 import type { Logger } from '../logger';
@@ -108,7 +115,38 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
   sweep.unref();
   const { log, login } = deps;
 
-  const sessionOf = (ctx: Context): BridgeSession | undefined => sessions.get(ctx.cookies.get(SESSION_COOKIE));
+  /** The login rule: a user of the htpasswd file holding `admin@*` (everyone while there is no access file). */
+  const mayAdminister = (access: AccessFile, user: string): boolean => allowsEverywhere(access.rulesFor(user), 'admin');
+
+  /** The request's live session; one whose user was removed or lost admin rights ends here. */
+  const sessionOf = (ctx: Context): BridgeSession | undefined => {
+    const session = sessions.get(ctx.cookies.get(SESSION_COOKIE));
+    if (!session || login.mode !== 'password') return session;
+    if (login.verifier.hasUser(session.user) && mayAdminister(login.access, session.user)) return session;
+    const ended = sessions.endUser(session.user);
+    log.info(`ui: ${session.user} was removed or may no longer administer: ${ended} session(s) ended`);
+    return undefined;
+  };
+
+  /**
+   * After a user change made through the bridge: a removed user, or one whose password changed or
+   * who lost admin rights, is logged out everywhere at once (a stolen session dies with the password
+   * change), without waiting for the files' re-read. The caller keeps the session it changed its
+   * own password from.
+   */
+  const afterUserChange = (channel: string, args: unknown, result: unknown, caller: BridgeSession): void => {
+    if (login.mode !== 'password') return;
+    const name = (args as { name?: unknown } | undefined)?.name;
+    if (typeof name !== 'string') return;
+    let except: string | undefined;
+    if (channel === 'users:set-password') except = name === caller.user ? caller.id : undefined;
+    else if (channel === 'users:set-rights') {
+      const rules = (result as { rules?: unknown } | undefined)?.rules;
+      if (typeof rules !== 'string' || allowsEverywhere(parseRules(rules), 'admin')) return;
+    } else if (channel !== 'users:remove') return;
+    const ended = sessions.endUser(name, except);
+    if (ended) log.info(`ui: ${channel} ${name}: ${ended} session(s) of ${name} ended`);
+  };
   const unauthorized = (ctx: Context) =>
     refuse(ctx, 401, { code: 'UNAUTHORIZED', message: 'log in first (POST /_berth/api/session), or the session expired' });
   const csrf = (ctx: Context, message: string) => refuse(ctx, 403, { code: 'CSRF', message });
@@ -159,7 +197,7 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
           login.throttle.fail(ip, o.username);
           return refuse(ctx, 401, { code: 'UNAUTHORIZED', message: 'wrong user name or password' });
         }
-        if (!allowsEverywhere(login.access.rulesFor(o.username), 'admin')) {
+        if (!mayAdminister(login.access, o.username)) {
           return refuse(ctx, 403, { code: 'DENIED', message: `${o.username} may not administer the registry (needs admin@*)` });
         }
         user = o.username;
@@ -208,8 +246,13 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     if (why) return csrf(ctx, why);
     const body = await jsonBody(ctx);
     if (!body) return;
+    // The answer comes only when the handler ends (a large copy, a long collection): no idle cut-off
+    // from here on. The body is read, so a stalled client can no longer hold the socket; after the
+    // response a keep-alive socket gets the server's keep-alive timeout, then its timeout back.
+    ctx.req.socket.setTimeout(0);
     const emit: Emit = (event, payload) => events.send(session.id, event, payload);
     const envelope = await dispatch(deps.handlers, channel, body.value, emit, log);
+    if (envelope.ok) afterUserChange(channel, body.value, envelope.result, session);
     const status = envelope.ok ? 200 : envelope.error.code === 'CHANNEL_UNKNOWN' ? 404 : envelope.error.code === 'ARGS_INVALID' ? 400 : 200;
     reply(ctx, status, envelope);
   }

@@ -37,6 +37,25 @@ describe('SessionStore', () => {
     expect(store.get(undefined)).toBeUndefined();
   });
 
+  it('ends all of a user\'s sessions, or all but the caller\'s, and their event streams', () => {
+    const ended: string[] = [];
+    const store = new SessionStore({ onEnd: (s) => ended.push(s.id) });
+    const b1 = store.create('b');
+    const b2 = store.create('b');
+    const b3 = store.create('b');
+    const a = store.create('a');
+    expect(store.endUser('b', b3.session.id)).toBe(2);
+    expect(ended).toEqual([b1.session.id, b2.session.id]);
+    expect(store.get(b1.cookie)).toBeUndefined();
+    expect(store.get(b2.cookie)).toBeUndefined();
+    expect(store.get(b3.cookie)?.user).toBe('b');
+    expect(store.get(a.cookie)?.user).toBe('a');
+    expect(store.endUser('b')).toBe(1);
+    expect(store.get(b3.cookie)).toBeUndefined();
+    expect(store.endUser('nobody')).toBe(0);
+    expect(store.size).toBe(1);
+  });
+
   it('compares secrets exactly', () => {
     expect(sameSecret('abc', 'abc')).toBe(true);
     expect(sameSecret('abc', 'abd')).toBe(false);

@@ -90,6 +90,21 @@ export class SessionStore {
     if (cookie) this.end(hashOf(cookie));
   }
 
+  /**
+   * Ends every session of `user` except the one with id `exceptId` (the caller's own, when it
+   * changes its own password); returns how many ended.
+   */
+  endUser(user: string, exceptId?: string): number {
+    let ended = 0;
+    for (const [id, s] of [...this.sessions]) {
+      if (s.user === user && id !== exceptId) {
+        this.end(id);
+        ended++;
+      }
+    }
+    return ended;
+  }
+
   /** Drops expired sessions (called on a timer). */
   sweep(): void {
     const now = this.now();

@@ -19,6 +19,8 @@ let handlers: CoreHandlers;
 let a: LocalSource;
 let b: LocalSource;
 let img: BuiltImage;
+/** What afterCopy was told, in order. */
+const copied: string[] = [];
 
 async function local() {
   const tmp = tempDir('berth-copy-api-');
@@ -39,7 +41,7 @@ beforeAll(async () => {
     if (!s) throw new RegistryError('NOT_FOUND', { message: `no connection ${id}` });
     return s;
   };
-  handlers = createCoreHandlers({ registry: sa.registry, log: silentLogger, app: createCopyHandlers({ source }) });
+  handlers = createCoreHandlers({ registry: sa.registry, log: silentLogger, app: createCopyHandlers({ source, afterCopy: (c, r) => copied.push(`${c}/${r}`) }) });
   img = await multiArch(a, 'src/app', 'v1');
 });
 
@@ -72,6 +74,22 @@ describe('image:copy through dispatch', () => {
     expect(progress.every((p) => p.operationId === 'op-42')).toBe(true);
     expect(progress[progress.length - 1]).toMatchObject({ phase: 'done', bytesDone: totalSize(img.blobs), bytesTotal: totalSize(img.blobs) });
     expect((await b.getManifest('dst/app', 'v1'))!.digest).toBe(img.digest);
+  });
+
+  it('tells afterCopy the target after a copy, and after a failed one, but not when nothing could be written', async () => {
+    copied.length = 0;
+    const ok = await call({ from: { connection: 'local', repository: 'src/app', reference: 'v1' }, to: { connection: 'other', repository: 'dst/after' } });
+    expect(ok.env.ok, JSON.stringify(ok.env)).toBe(true);
+    expect(copied).toEqual(['other/dst/after']);
+    const missing = await call({ from: { connection: 'local', repository: 'src/app', reference: 'no-such-tag' }, to: { connection: 'other', repository: 'dst/failed' } });
+    expect(missing.env.ok).toBe(false);
+    expect(copied).toEqual(['other/dst/after', 'other/dst/failed']);
+    // An unknown connection fails before anything is read or written.
+    const conn = await call({ from: { connection: 'local', repository: 'src/app', reference: 'v1' }, to: { connection: 'nope', repository: 'dst/x' } });
+    expect(conn.env.ok).toBe(false);
+    // Bad arguments never reach the handler.
+    await call({ from: { connection: 'local', repository: 'src/app', reference: 'v1' }, to: { connection: 'other', repository: 'Bad' } });
+    expect(copied).toEqual(['other/dst/after', 'other/dst/failed']);
   });
 
   it('without an operation id the events carry null; platforms pass through', async () => {
