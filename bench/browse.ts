@@ -7,6 +7,8 @@
  *
  * Measured through the Browser: "tags page with sizes for every tag (n = 500) + repositorySize",
  *   - remote: a real `berth serve` on the data dir, read over HTTP by RemoteSource (concurrency 8);
+ *   - registry:2: `docker-registry` serving the same data dir (registry:2's own layout), read the same
+ *     way, when installed: the ratio says what Berth as the remote costs against the reference;
  *   - local: the same data dir in-process (names and digests from the index, content from disk);
  * each cold (empty browse cache) and warm (the same call again). Every answer is checked against
  * the sizes computed here while writing, so a fast wrong answer cannot pass.
@@ -30,7 +32,7 @@ import type { RegistrySource } from '../src-server/browse/source';
 import { silentLogger } from '../src-server/logger';
 import { RemoteRegistry } from '../src-server/remote/client';
 import { createServices } from '../src-server/services';
-import { startBerth, type BerthMode } from './lib/servers';
+import { registryInstalled, startBerth, startRegistry, type BerthMode } from './lib/servers';
 
 /** Options of {@link runBrowseBench}. */
 export interface BrowseBenchOptions {
@@ -45,7 +47,7 @@ export interface BrowseBenchOptions {
 
 /** One measured row. */
 export interface BrowseBenchRow {
-  connection: 'remote (berth serve, HTTP)' | 'local (in-process)';
+  connection: 'remote (berth serve, HTTP)' | 'remote (registry:2, HTTP)' | 'local (in-process)';
   coldMs: number;
   warmMs: number;
   tags: number;
@@ -173,6 +175,17 @@ export async function runBrowseBench(opts: BrowseBenchOptions = {}): Promise<Bro
     const cold = await measure(browser, 'bench', expected);
     const warm = await measure(browser, 'bench', expected);
     rows.unshift({ connection: 'remote (berth serve, HTTP)', coldMs: cold.ms, warmMs: warm.ms, tags: cold.tags, bytes: cold.bytes });
+    await stop();
+    stop = null;
+    if (registryInstalled()) {
+      const reg = await startRegistry(dataDir, join(tmp, 'registry.yml'));
+      stop = reg.stop;
+      const r2 = new RemoteSource({ id: 'r2', client: new RemoteRegistry({ url: reg.url }), kind: 'registry' });
+      const b2 = new Browser({ cache: new BrowseCache(new Database(':memory:')), source: async () => r2, concurrency: opts.concurrency });
+      const c2 = await measure(b2, 'r2', expected);
+      const w2 = await measure(b2, 'r2', expected);
+      rows.splice(1, 0, { connection: 'remote (registry:2, HTTP)', coldMs: c2.ms, warmMs: w2.ms, tags: c2.tags, bytes: c2.bytes });
+    }
     say('');
     say(`tags page with sizes (n=${tags}) + repository size, ${REPO}: ${tags} tags, ${expected.platforms} platforms`);
     say('| connection                 |  cold ms |  warm ms | tags |   bytes |');
@@ -180,6 +193,8 @@ export async function runBrowseBench(opts: BrowseBenchOptions = {}): Promise<Bro
     for (const r of rows) {
       say(`| ${r.connection.padEnd(26)} | ${r.coldMs.toFixed(0).padStart(8)} | ${r.warmMs.toFixed(1).padStart(8)} | ${String(r.tags).padStart(4)} | ${String(r.bytes).padStart(7)} |`);
     }
+    const r2row = rows.find((r) => r.connection.includes('registry:2'));
+    if (r2row) say(`cold, as the remote: Berth ${(r2row.coldMs / rows[0]!.coldMs).toFixed(2)}x registry:2's speed (registry:2 ms / Berth ms)`);
     return { tags, platforms: expected.platforms, rows };
   } finally {
     await stop?.();
