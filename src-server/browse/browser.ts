@@ -54,6 +54,15 @@ export interface BrowseContext {
   registry: Registry | null;
 }
 
+/** A tag of a repository and what it points at now; `error` when asking failed (429, 5xx, network). */
+export interface TagHead {
+  tag: string;
+  /** Null when it did not resolve: the manifest is missing, or see `error`. */
+  digest: string | null;
+  /** Why the lookup failed; absent when the registry answered (with a digest or "not found"). */
+  error?: unknown;
+}
+
 const DEFAULT_PAGE = 100;
 
 /** The browse channels over any connection. */
@@ -81,6 +90,7 @@ export class Browser {
     const ctx = await this.context(args.connection);
     const n = args.n ?? DEFAULT_PAGE;
     if (ctx.registry && this.local) return { ...this.local.repositories(n, args.last, args.query), source: 'index' };
+    if (args.refresh === true) forgetListings(ctx.source);
     return remoteRepositories(ctx, this.limiter, n, args.last, args.query);
   }
 
@@ -162,10 +172,16 @@ export class Browser {
     return { repository: repo, tags: heads.length - failedTags.length, images, bytes, failed: failedTags };
   }
 
-  /** Forgets cached tag lists and digests (of one repository, or of the whole connection). */
+  /**
+   * Forgets cached tag lists, digests and repository sizes (of one repository, or of the whole
+   * connection, whose source also drops the repository names it keeps).
+   */
   async refresh(args: { connection: string; repository?: string }): Promise<void> {
     this.cache.forget(args.connection, args.repository);
-    if (args.repository === undefined) this.deletes.forgetMethod(args.connection);
+    if (args.repository === undefined) {
+      this.deletes.forgetMethod(args.connection);
+      forgetListings(await this.opts.source(args.connection));
+    }
   }
 
   /** What deleting a tag will do: its digest, the tags sharing it, and how the registry deletes. */
@@ -221,8 +237,11 @@ export class Browser {
     });
   }
 
-  /** Every tag of a repository with its digest (null where it did not resolve); NotFoundError for an unknown repository. */
-  async allHeads(ctx: BrowseContext, repo: string, fresh: boolean): Promise<Array<{ tag: string; digest: string | null }>> {
+  /**
+   * Every tag of a repository with its digest: null where it did not resolve, with the `error` when
+   * the lookup failed rather than found nothing. NotFoundError for an unknown repository.
+   */
+  async allHeads(ctx: BrowseContext, repo: string, fresh: boolean): Promise<TagHead[]> {
     if (ctx.registry && this.local) {
       const rows = this.local.allTags(repo);
       if (!rows) throw new NotFoundError('repository');
@@ -230,7 +249,13 @@ export class Browser {
     }
     const list = await this.tagList(ctx, repo, fresh);
     return Promise.all(
-      list.tags.map(async (tag) => ({ tag, digest: (await this.head(ctx, repo, tag, fresh).catch(() => null))?.digest ?? null })),
+      list.tags.map(async (tag): Promise<TagHead> => {
+        try {
+          return { tag, digest: (await this.head(ctx, repo, tag, fresh))?.digest ?? null };
+        } catch (error) {
+          return { tag, digest: null, error };
+        }
+      }),
     );
   }
 
@@ -239,10 +264,12 @@ export class Browser {
     return ctx.registry ? ctx.registry.index.tagsOf(repo, digest) : this.cache.tagsWithDigest(ctx.connection, repo, digest);
   }
 
-  /** Forgets what a change in a repository made stale. */
-  invalidate(connection: string, repo: string): void {
-    this.cache.forget(connection, repo);
-    this.cache.dropRepositorySize(connection, repo);
+  /**
+   * Forgets what a change in a repository made stale: its tag list, its tags' digests and its size
+   * (content by digest stays). For whoever writes to a connection (a delete here, a copy to it).
+   */
+  invalidate(connection: string, repository: string): void {
+    this.cache.forget(connection, repository);
   }
 
   private async tagList(ctx: BrowseContext, repo: string, fresh: boolean): Promise<{ tags: string[]; listedAt: number }> {
@@ -277,6 +304,11 @@ export class Browser {
       return { ...failed(tag, head.digest, describe(err)), mediaType: head.mediaType || null, origin };
     }
   }
+}
+
+/** Asks a source that keeps repository names (RemoteSource's Docker Hub listings) to read them again. */
+function forgetListings(source: RegistrySource): void {
+  (source as { forgetListings?: () => void }).forgetListings?.();
 }
 
 function failed(name: string, digest: string | null, error: string): TagSummary {

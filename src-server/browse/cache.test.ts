@@ -35,6 +35,17 @@ describe('BrowseCache', () => {
     expect(c.tagList('r2', 'a', 0)).not.toBeNull();
   });
 
+  it('forgets repository sizes with the tags they were computed from', () => {
+    const c = new BrowseCache(new Database(':memory:'));
+    for (const [conn, repo] of [['r1', 'a'], ['r1', 'b'], ['r2', 'a']] as const) c.putRepositorySize(conn, repo, 100, 5);
+    c.forget('r1', 'a');
+    expect(c.repositorySize('r1', 'a')).toBeNull();
+    expect(c.repositorySize('r1', 'b')).toBe(100);
+    c.forget('r1');
+    expect(c.repositorySize('r1', 'b')).toBeNull();
+    expect(c.repositorySize('r2', 'a')).toBe(100);
+  });
+
   it('opens again over an existing database without losing content', () => {
     const db = new Database(':memory:');
     new BrowseCache(db).putConfig('r1', 'sha256:c', { summary: { created: 'x' } as never, history: [] });

@@ -1,7 +1,8 @@
 /**
  * The browse cache in SQLite, keyed by connection id: what is addressed by digest (manifests, image
  * configs, facts derived from them) is kept for ever, because it cannot change; what names point at
- * (tag lists, tag → digest) is kept briefly, and `forget` drops it for a refresh.
+ * (tag lists, tag → digest) is kept briefly, and `forget` drops it (and the repository sizes computed
+ * from it) for a refresh.
  */
 import type Database from 'better-sqlite3';
 import type { ImageConfigSummary } from '../contract';
@@ -112,6 +113,7 @@ export class BrowseCache {
       forgetHeadsRepo: p('DELETE FROM browse_tag_heads WHERE connection = ? AND repository = ?'),
       forgetLists: p('DELETE FROM browse_tag_lists WHERE connection = ?'),
       forgetHeads: p('DELETE FROM browse_tag_heads WHERE connection = ?'),
+      forgetSizes: p('DELETE FROM browse_repo_sizes WHERE connection = ?'),
     };
   }
 
@@ -200,15 +202,20 @@ export class BrowseCache {
     this.s.dropRepoSize!.run(connection, repository);
   }
 
-  /** Forgets tag lists and tag digests of one repository, or of the whole connection. */
+  /**
+   * Forgets tag lists, tag digests and repository sizes of one repository, or of the whole
+   * connection: a size is computed from the tags, so it is as stale as they are.
+   */
   forget(connection: string, repository?: string): void {
     this.db.transaction(() => {
       if (repository === undefined) {
         this.s.forgetLists!.run(connection);
         this.s.forgetHeads!.run(connection);
+        this.s.forgetSizes!.run(connection);
       } else {
         this.s.forgetListsRepo!.run(connection, repository);
         this.s.forgetHeadsRepo!.run(connection, repository);
+        this.s.dropRepoSize!.run(connection, repository);
       }
     })();
   }

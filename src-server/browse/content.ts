@@ -5,7 +5,8 @@
  * (tags of one repository share configs and child manifests all the time).
  */
 import { digestOf, parseDigest } from '../core/digest';
-import { parseManifest, type Descriptor, type ManifestInfo } from '../core/manifest';
+import { RegistryError } from '../core/errors';
+import { ManifestParseError, parseManifest, type Descriptor, type ManifestInfo } from '../core/manifest';
 import { INDEX_TYPES } from '../core/mediatypes';
 import { MAX_CACHED_CONFIG_BYTES, type BrowseCache, type CachedConfig, type ImageFacts } from './cache';
 import { IMAGE_CONFIG_TYPES, parseImageConfig, platformName } from './config';
@@ -17,11 +18,33 @@ export interface ReadManifest extends SourceManifest {
   info: ManifestInfo;
 }
 
-/** Thrown when a manifest an image needs is not in the registry. */
-export class MissingContentError extends Error {
-  constructor(readonly digest: string) {
-    super(`manifest ${digest} not found`);
+/**
+ * Thrown when a manifest (or blob) an image needs is not in the registry: MANIFEST_UNKNOWN (or
+ * BLOB_UNKNOWN), so the API answers with what is missing rather than INTERNAL.
+ */
+export class MissingContentError extends RegistryError {
+  constructor(
+    readonly digest: string,
+    what: 'manifest' | 'blob' = 'manifest',
+  ) {
+    super(what === 'manifest' ? 'MANIFEST_UNKNOWN' : 'BLOB_UNKNOWN', { message: `${what} ${digest} not found`, detail: { digest } });
     this.name = 'MissingContentError';
+  }
+}
+
+/**
+ * A manifest Berth cannot read (Docker schema 1, an HTML page answered with 200, broken JSON) as
+ * MANIFEST_INVALID naming where it came from; other parse failures are not this function's business.
+ */
+function parseOrRestate(body: Buffer, mediaType: string, repository: string, reference: string): ManifestInfo {
+  try {
+    return parseManifest(body, mediaType);
+  } catch (err) {
+    if (!(err instanceof ManifestParseError)) throw err;
+    throw new RegistryError('MANIFEST_INVALID', {
+      message: `the manifest ${repository}:${reference} (${mediaType || 'no media type'}) cannot be read: ${err.message}`,
+      detail: { repository, reference, mediaType },
+    });
   }
 }
 
@@ -43,11 +66,11 @@ export class ContentReader {
   /** A manifest by digest, parsed; null when the registry does not have it. */
   async manifest(repository: string, digest: string): Promise<ReadManifest | null> {
     const cached = this.cache.manifest(this.connection, digest);
-    if (cached) return { digest, ...cached, info: parseManifest(cached.body, cached.mediaType) };
+    if (cached) return { digest, ...cached, info: parseOrRestate(cached.body, cached.mediaType, repository, digest) };
     return this.once(`m:${digest}`, async () => {
       const m = await this.limiter.run(() => this.source.getManifest(repository, digest));
       if (!m) return null;
-      const info = parseManifest(m.body, m.mediaType);
+      const info = parseOrRestate(m.body, m.mediaType, repository, digest);
       // The embedded registry's manifests are on local disk already: no second copy.
       if (!this.source.local) this.cache.putManifest(this.connection, m.digest, m.mediaType, m.body);
       return { ...m, info };
@@ -62,13 +85,13 @@ export class ContentReader {
     return this.once(`t:${repository}:${tag}`, async () => {
       const m = await this.limiter.run(() => this.source.getManifest(repository, tag));
       if (!m) return null;
-      const info = parseManifest(m.body, m.mediaType);
+      const info = parseOrRestate(m.body, m.mediaType, repository, tag);
       if (!this.source.local) this.cache.putManifest(this.connection, m.digest, m.mediaType, m.body);
       return { ...m, info };
     });
   }
 
-  /** A manifest by digest, or MissingContentError. */
+  /** A manifest by digest, or MissingContentError (MANIFEST_UNKNOWN). */
   async requireManifest(repository: string, digest: string): Promise<ReadManifest> {
     const m = await this.manifest(repository, digest);
     if (!m) throw new MissingContentError(digest);

@@ -3,11 +3,14 @@
  * it no longer points at the digest the user confirmed (TAG_MOVED). A registry that deletes tags
  * (Berth, OCI 1.1) loses only the tag; one that deletes only manifests by digest (registry:2) loses
  * every tag on that manifest, so that is done only when no other tag points at it or the user said
- * so (else SIBLINGS_AFFECTED). A registry that refuses deletes (405) is named as such.
+ * so (else SIBLINGS_AFFECTED). A tag whose digest could not be checked (429, 5xx) may be such a
+ * sibling: it is named, and a delete by digest waits for the same confirmation. A registry that
+ * refuses deletes (405) is named as such before any question about siblings.
  */
+import { createHash } from 'node:crypto';
 import type { TagDeleteArgs, TagDeletePlan, TagDeleteResult, TagRef } from '../contract';
 import { NotFoundError, RegistryError } from '../core/errors';
-import { RemoteProtocolError } from '../remote/errors';
+import { RemoteAuthError, RemoteProtocolError, RemoteRateLimitError } from '../remote/errors';
 import type { BrowseContext, Browser } from './browser';
 import type { TagDeleteOutcome } from './source';
 
@@ -29,9 +32,13 @@ export class Deletes {
   /** The plan shown before a delete: digest, siblings, and the method this connection is known to use. */
   async preview(ctx: BrowseContext, ref: TagRef): Promise<TagDeletePlan> {
     const digest = await this.resolve(ctx, ref.repository, ref.tag);
-    const siblings = await this.siblings(ctx, ref.repository, ref.tag, digest);
+    const { siblings, unresolved } = await this.siblings(ctx, ref.repository, ref.tag, digest);
     const method = this.method(ctx);
-    return { tag: ref.tag, digest, siblings, method, message: planMessage(ctx, ref.tag, digest, siblings, method) };
+    let message = planMessage(ctx, ref.tag, digest, siblings, method);
+    if (unresolved.length && method !== 'unsupported') {
+      message += ` The tags ${unresolved.join(', ')} could not be checked (the registry did not answer for them)${method === 'manifest' ? ': if they point at this image, they are deleted too' : ''}.`;
+    }
+    return { tag: ref.tag, digest, siblings, method, message, ...(unresolved.length ? { unresolved } : {}) };
   }
 
   /** Deletes the tag if it still points at `args.digest`. */
@@ -53,11 +60,15 @@ export class Deletes {
       }
       this.methods.set(ctx.connection, 'manifest');
     }
-    const siblings = await this.siblings(ctx, repo, tag, digest);
-    if (siblings.length && !args.deleteSiblings) {
+    const { siblings, unresolved } = await this.siblings(ctx, repo, tag, digest);
+    if ((siblings.length || unresolved.length) && !args.deleteSiblings) {
+      const parts = [
+        ...(siblings.length ? [`deleting ${tag} would also delete ${siblings.join(', ')}`] : []),
+        ...(unresolved.length ? [`the tags ${unresolved.join(', ')} could not be checked and are deleted too if they point at ${digest}`] : []),
+      ];
       throw new RegistryError('SIBLINGS_AFFECTED', {
-        message: `this registry deletes images by digest only: deleting ${tag} would also delete ${siblings.join(', ')}; confirm with deleteSiblings to delete them all`,
-        detail: { siblings },
+        message: `this registry deletes images by digest only: ${parts.join('; ')}; confirm with deleteSiblings to delete them all`,
+        detail: { siblings, unresolved },
       });
     }
     await this.refusable(ctx, () => ctx.source.deleteManifest(repo, digest));
@@ -73,6 +84,9 @@ export class Deletes {
       return result;
     }
     const heads = await this.browser.allHeads(ctx, name, true);
+    const unresolved = heads.filter((h) => h.error !== undefined);
+    // Deleting what did resolve would leave a half-deleted repository behind: nothing goes.
+    if (unresolved.length) throw unresolvedError(name, unresolved);
     const digests = [...new Set(heads.flatMap((h) => (h.digest ? [h.digest] : [])))];
     for (const digest of digests) await this.refusable(ctx, () => ctx.source.deleteManifest(name, digest));
     this.browser.invalidate(ctx.connection, name);
@@ -91,11 +105,17 @@ export class Deletes {
     return head.digest;
   }
 
-  /** Other tags pointing at `digest`, every tag resolved now. */
-  private async siblings(ctx: BrowseContext, repo: string, tag: string, digest: string): Promise<string[]> {
-    if (ctx.registry) return ctx.registry.index.tagsOf(repo, digest).filter((t) => t !== tag);
-    const heads = await this.browser.allHeads(ctx, repo, true);
-    return heads.filter((h) => h.digest === digest && h.tag !== tag).map((h) => h.tag);
+  /**
+   * Other tags pointing at `digest`, every tag resolved now, and the tags whose lookup failed (any
+   * of them may point at `digest` too).
+   */
+  private async siblings(ctx: BrowseContext, repo: string, tag: string, digest: string): Promise<{ siblings: string[]; unresolved: string[] }> {
+    if (ctx.registry) return { siblings: ctx.registry.index.tagsOf(repo, digest).filter((t) => t !== tag), unresolved: [] };
+    const heads = (await this.browser.allHeads(ctx, repo, true)).filter((h) => h.tag !== tag);
+    return {
+      siblings: heads.filter((h) => h.digest === digest).map((h) => h.tag),
+      unresolved: heads.filter((h) => h.error !== undefined).map((h) => h.tag),
+    };
   }
 
   /** Runs a delete; a refusal (UNSUPPORTED) is remembered and said in words. */
@@ -111,16 +131,47 @@ export class Deletes {
 }
 
 /**
- * `source.deleteTag`, where registry:2 (v2.8) reading the tag as a digest and answering 400
- * DIGEST_INVALID means what it means: this registry deletes by digest only.
+ * A digest no manifest has (nobody can make content hash to it on purpose): deleting it tells a
+ * registry that deletes by digest (404) from one that refuses every delete (405) without touching anything.
  */
-async function deleteByTag(ctx: BrowseContext, repo: string, tag: string): Promise<TagDeleteOutcome> {
+const PROBE_DIGEST = `sha256:${createHash('sha256').update('berth: a manifest digest that does not exist').digest('hex')}`;
+
+/**
+ * `source.deleteTag`: 'deleted', or 'by-digest' when the registry deletes manifests by digest only
+ * (registry:2 v2.8 reads the tag as a digest and answers 400 DIGEST_INVALID); UNSUPPORTED (405)
+ * when it refuses deletes altogether, which must be said before asking about siblings.
+ */
+async function deleteByTag(ctx: BrowseContext, repo: string, tag: string): Promise<'deleted' | 'by-digest'> {
+  let outcome: TagDeleteOutcome;
   try {
-    return await ctx.source.deleteTag(repo, tag);
+    outcome = await ctx.source.deleteTag(repo, tag);
   } catch (err) {
-    if (err instanceof RemoteProtocolError && err.status === 400 && err.code === 'DIGEST_INVALID') return 'unsupported';
+    if (err instanceof RemoteProtocolError && err.status === 400 && err.code === 'DIGEST_INVALID') return 'by-digest';
+    if (err instanceof RemoteProtocolError && (err.status === 405 || err.code === 'UNSUPPORTED')) throw new RegistryError('UNSUPPORTED');
     throw err;
   }
+  if (outcome === 'deleted') return 'deleted';
+  // The remote client answers 'unsupported' both to a 405 and to 400 DIGEST_INVALID: a delete of a
+  // digest that does not exist tells them apart (a 405 registry refuses it too).
+  try {
+    await ctx.source.deleteManifest(repo, PROBE_DIGEST);
+  } catch (err) {
+    if (err instanceof RegistryError && err.code === 'UNSUPPORTED') throw err;
+    if (err instanceof RemoteAuthError) throw err;
+  }
+  return 'by-digest';
+}
+
+/** Why a repository delete was refused: some tags did not resolve (the first failure's kind kept). */
+function unresolvedError(repo: string, unresolved: Array<{ tag: string; error?: unknown }>): RegistryError {
+  const first = unresolved[0]!.error;
+  const code = first instanceof RegistryError ? first.code : first instanceof RemoteRateLimitError ? 'TOOMANYREQUESTS' : 'UNAVAILABLE';
+  const reason = first instanceof Error ? first.message : String(first);
+  const tags = unresolved.map((u) => u.tag);
+  return new RegistryError(code, {
+    message: `nothing was deleted: the tags ${tags.join(', ')} of ${repo} could not be checked (${reason}); try again`,
+    detail: { repository: repo, unresolved: tags },
+  });
 }
 
 function refusedMessage(ctx: BrowseContext): string {

@@ -9,6 +9,9 @@ import type { Limiter } from './limiter';
 /** Names read per source page while filtering (a filter may match few names of many). */
 const SCAN_PAGE = 1000;
 
+/** Source pages read for one filtered page at most (100,000 names); the rest is one "more" away. */
+export const MAX_SCAN_PAGES = 100;
+
 /** Up to `n` repositories after `last` whose name contains `query` (case-insensitive). */
 export async function remoteRepositories(ctx: BrowseContext, limiter: Limiter, n: number, last?: string, query?: string): Promise<RepositoriesPage> {
   const summary = (name: string): RepositorySummary => ({
@@ -23,7 +26,7 @@ export async function remoteRepositories(ctx: BrowseContext, limiter: Limiter, n
   }
   const items: RepositorySummary[] = [];
   let cursor = last;
-  for (;;) {
+  for (let pages = 1; ; pages++) {
     const page = await limiter.run(() => ctx.source.repositories(SCAN_PAGE, cursor));
     for (const [i, name] of page.names.entries()) {
       if (!name.toLowerCase().includes(q)) continue;
@@ -33,7 +36,12 @@ export async function remoteRepositories(ctx: BrowseContext, limiter: Limiter, n
         return { items, next: atEnd ? null : name, source: page.source, total: null };
       }
     }
-    if (page.next === null || page.names.length === 0) return { items, next: null, source: page.source, total: null };
+    const done = { items, next: null, source: page.source, total: null };
+    if (page.next === null || page.names.length === 0) return done;
+    // A registry that hands back the same cursor (or one that goes backwards) would be read for ever.
+    if (cursor !== undefined && page.next <= cursor) return done;
+    // Enough scanned for one answer: the caller asks for more from the last name read.
+    if (pages >= MAX_SCAN_PAGES) return { ...done, next: page.next };
     cursor = page.next;
   }
 }

@@ -211,6 +211,11 @@ export interface TagDeletePlan {
   method: 'tag' | 'manifest' | 'unsupported';
   /** In words, for the confirmation dialog. */
   message: string;
+  /**
+   * Tags whose digest could not be checked (the registry failed to answer for them): any may point
+   * at `digest` too. Absent when every tag was checked.
+   */
+  unresolved?: string[];
 }
 
 /** `tag:delete`. `digest` is the one the user confirmed: if the tag moved since, nothing is deleted. */

@@ -12,7 +12,9 @@ import { Browser } from '../../src-server/browse/browser';
 import { BrowseCache } from '../../src-server/browse/cache';
 import { RemoteSource } from '../../src-server/browse/remote-source';
 import type { RegistrySource } from '../../src-server/browse/source';
+import { MAX_SCAN_PAGES } from '../../src-server/browse/remote-repositories';
 import { RemoteRegistry } from '../../src-server/remote/client';
+import { RemoteRateLimitError } from '../../src-server/remote/errors';
 import { berthWorkspace, type RunningBerth } from '../helpers/berth-server';
 import { freePort, registry2Config, startRegistry2, type RunningRegistry2 } from '../helpers/registry2';
 import { bytes, distinctBytes, putImage, putIndex, type Written } from './fixtures';
@@ -37,6 +39,20 @@ function counting(source: RegistrySource): { source: RegistrySource; calls: stri
     },
   });
   return { source: proxy, calls };
+}
+
+/** A source whose manifest lookups of the `failing` tags answer 429, as a busy registry does. */
+function rateLimited(source: RegistrySource, failing: Set<string>): RegistrySource {
+  return new Proxy(source, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (prop !== 'headManifest' && prop !== 'getManifest') return typeof v === 'function' ? v.bind(target) : v;
+      return (repo: string, ref: string) => {
+        if (failing.has(ref)) return Promise.reject(new RemoteRateLimitError('429 too many requests', `${repo}:${ref}`, '30'));
+        return (v as (r: string, f: string) => unknown).call(target, repo, ref);
+      };
+    },
+  });
 }
 
 const remote = (id: string, url: string) => new RemoteSource({ id, client: new RemoteRegistry({ url }), kind: 'registry' });
@@ -251,6 +267,47 @@ describe('deleting tags on remote registries', () => {
     expect(await sources.get('ro')!.tags('team/app')).toContain('2.0');
   });
 
+  it('a tag that could not be checked counts as a possible sibling of a digest delete (registry:2)', async () => {
+    const src = sources.get('reg2')!;
+    const img = await putImage(src, 'flaky', 'one', { layers: [bytes('flaky', 50)] });
+    await src.putManifest('flaky', 'two', img.body, img.mediaType);
+    await putImage(src, 'flaky', 'other', { layers: [bytes('flaky-other', 50)] });
+    const failing = new Set(['two']);
+    const b = browserOf({ wrap: (s) => (s === src ? rateLimited(s, failing) : s) });
+    const plan = await b.deletePreview({ connection: 'reg2', repository: 'flaky', tag: 'one' });
+    expect(plan).toMatchObject({ digest: img.digest, siblings: [], unresolved: ['two'] });
+    expect(plan.message).toMatch(/The tags two could not be checked/);
+    const err = await b.deleteTag({ connection: 'reg2', repository: 'flaky', tag: 'one', digest: img.digest }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'SIBLINGS_AFFECTED', detail: { siblings: [], unresolved: ['two'] } });
+    expect(err.message).toMatch(/two could not be checked/);
+    expect((await src.tags('flaky'))?.sort()).toEqual(['one', 'other', 'two']);
+    // Now that the method is known, the preview says what a delete by digest may take with it.
+    const again = await b.deletePreview({ connection: 'reg2', repository: 'flaky', tag: 'one' });
+    expect(again).toMatchObject({ method: 'manifest', unresolved: ['two'] });
+    expect(again.message).toMatch(/two could not be checked.*deleted too/);
+    // A whole-repository delete would be half done: nothing goes.
+    const repoErr = await b.deleteRepository('reg2', 'flaky').catch((e) => e);
+    expect(repoErr).toMatchObject({ code: 'TOOMANYREQUESTS', detail: { repository: 'flaky', unresolved: ['two'] } });
+    expect(repoErr.message).toMatch(/^nothing was deleted: the tags two of flaky could not be checked/);
+    expect((await src.tags('flaky'))?.sort()).toEqual(['one', 'other', 'two']);
+    // Confirmed: deleted by digest, the unchecked tag with it.
+    expect(await b.deleteTag({ connection: 'reg2', repository: 'flaky', tag: 'one', digest: img.digest, deleteSiblings: true })).toMatchObject({ method: 'manifest' });
+    expect(await src.tags('flaky')).toEqual(['other']);
+    // Once every tag answers, the plan has no unresolved field.
+    failing.clear();
+    expect(await b.deletePreview({ connection: 'reg2', repository: 'flaky', tag: 'other' })).not.toHaveProperty('unresolved');
+  });
+
+  it('a registry that refuses deletes (405) is said before any question about siblings', async () => {
+    const b = browserOf();
+    const plan = await b.deletePreview({ connection: 'ro', repository: 'team/app', tag: '1.0' });
+    expect(plan.siblings).toEqual(['stable']);
+    const err = await b.deleteTag({ connection: 'ro', repository: 'team/app', tag: '1.0', digest: plan.digest }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'UNSUPPORTED', message: 'this registry does not allow deletes: registry:2 needs storage.delete.enabled: true' });
+    expect((await b.deletePreview({ connection: 'ro', repository: 'team/app', tag: '1.0' })).method).toBe('unsupported');
+    expect((await sources.get('ro')!.tags('team/app'))?.sort()).toEqual(['1.0', '2.0', 'stable']);
+  });
+
   it('deletes a whole remote repository manifest by manifest', async () => {
     const src = sources.get('reg2')!;
     const s = await seed(src, 'gone');
@@ -258,5 +315,84 @@ describe('deleting tags on remote registries', () => {
     expect(await b.deleteRepository('reg2', 'gone')).toEqual({ tags: 3, manifests: 2 });
     expect(await src.headManifest('gone', s.idx.digest)).toBeNull();
     expect(await src.tags('gone')).toEqual([]);
+  });
+});
+
+describe('refresh and invalidation', () => {
+  it('a refresh forgets repository sizes; refresh on repositories drops the source\'s listings', async () => {
+    const src = sources.get('reg2')!;
+    await putImage(src, 'sized', 'a', { layers: [bytes('sized-a', 100)] });
+    let forgotten = 0;
+    const withListings = new Proxy(src, {
+      get: (t, p, r) => (p === 'forgetListings' ? () => void forgotten++ : Reflect.get(t, p, r)),
+    });
+    const b = browserOf({ wrap: (s) => (s === src ? withListings : s) });
+    const size = await b.repositorySize({ connection: 'reg2', repository: 'sized' });
+    expect((await b.repositories({ connection: 'reg2', query: 'sized' })).items).toEqual([{ name: 'sized', tagCount: 1, size: size.bytes }]);
+    expect(forgotten).toBe(0);
+    await putImage(src, 'sized', 'b', { layers: [bytes('sized-b', 100)] });
+    await b.refresh({ connection: 'reg2', repository: 'sized' });
+    expect((await b.repositories({ connection: 'reg2', query: 'sized' })).items).toEqual([{ name: 'sized', tagCount: null, size: null }]);
+    await b.repositorySize({ connection: 'reg2', repository: 'sized' });
+    await b.refresh({ connection: 'reg2' });
+    expect(forgotten).toBe(1);
+    expect((await b.repositories({ connection: 'reg2', query: 'sized', refresh: true })).items).toEqual([{ name: 'sized', tagCount: null, size: null }]);
+    expect(forgotten).toBe(2);
+  });
+
+  it('invalidate(connection, repository) drops the tag list, digests and size a write made stale', async () => {
+    const src = sources.get('reg2')!;
+    const first = await putImage(src, 'copied', 'v1', { layers: [bytes('copied-1', 100)] });
+    let counted!: ReturnType<typeof counting>;
+    const b = browserOf({ wrap: (s) => (s === src ? (counted ??= counting(s)).source : s) });
+    await b.repositorySize({ connection: 'reg2', repository: 'copied' });
+    const second = await putImage(src, 'copied', 'v1', { layers: [bytes('copied-2', 100)] });
+    await putImage(src, 'copied', 'v2', { layers: [bytes('copied-3', 100)] });
+    // Still cached: the write is not seen.
+    expect((await b.tags({ connection: 'reg2', repository: 'copied' })).items.map((t) => [t.name, t.digest])).toEqual([['v1', first.digest]]);
+    b.invalidate('reg2', 'copied');
+    expect((await b.repositories({ connection: 'reg2', query: 'copied' })).items).toEqual([{ name: 'copied', tagCount: null, size: null }]);
+    counted.calls.length = 0;
+    expect((await b.tags({ connection: 'reg2', repository: 'copied' })).items.map((t) => [t.name, t.digest])).toEqual([['v1', second.digest], ['v2', expect.any(String)]]);
+    expect(counted.calls).toContain('tags copied');
+  });
+});
+
+describe('filtered repository search over a misbehaving catalog', () => {
+  /** A source whose catalog pages come from `page` (at most 500 calls, so a loop ends as a failure). */
+  function catalogOf(page: (call: number, last?: string) => { names: string[]; next: string | null }): { browser: Browser; calls: () => number } {
+    let calls = 0;
+    const src = sources.get('reg2')!;
+    const fake = new Proxy(src, {
+      get: (t, p, r) =>
+        p === 'repositories'
+          ? async (_n: number, last?: string) => {
+              if (++calls > 500) throw new Error('the catalog was read in a loop');
+              return { ...page(calls, last), source: 'catalog' as const };
+            }
+          : Reflect.get(t, p, r),
+    });
+    return { browser: browserOf({ wrap: (s) => (s === src ? fake : s) }), calls: () => calls };
+  }
+
+  it('stops when the registry hands back the same cursor', async () => {
+    const { browser: b, calls } = catalogOf(() => ({ names: ['alpha', 'beta'], next: 'beta' }));
+    const page = await b.repositories({ connection: 'reg2', query: 'zzz' });
+    expect(page).toMatchObject({ items: [], next: null });
+    expect(calls()).toBe(2);
+  });
+
+  it('stops when the cursor goes backwards', async () => {
+    const { browser: b, calls } = catalogOf((call) => (call === 1 ? { names: ['m1'], next: 'm1' } : { names: ['a1'], next: 'a1' }));
+    expect(await b.repositories({ connection: 'reg2', query: 'zzz' })).toMatchObject({ items: [], next: null });
+    expect(calls()).toBe(2);
+  });
+
+  it('scans a bounded number of pages, then hands back where to go on', async () => {
+    const name = (i: number) => `repo-${String(i).padStart(6, '0')}`;
+    const { browser: b, calls } = catalogOf((call) => ({ names: [name(call)], next: name(call) }));
+    const page = await b.repositories({ connection: 'reg2', query: 'nothing-matches' });
+    expect(calls()).toBe(MAX_SCAN_PAGES);
+    expect(page).toMatchObject({ items: [], next: name(MAX_SCAN_PAGES) });
   });
 });
