@@ -65,10 +65,14 @@ export class RemoteSource implements RegistrySource {
   async repositories(n: number, last?: string): Promise<SourceRepositoryPage> {
     if (this.kind === 'dockerhub') {
       if (this.namespaces.length === 0) return { ...pageOf(this.saved, n, last), source: 'saved' };
-      this.hubNames ??= this.listHub().catch((err) => {
-        this.hubNames = null;
-        throw err;
-      });
+      if (!this.hubNames) {
+        const listing: Promise<string[]> = this.listHub().catch((err) => {
+          // A failed listing is not kept (unless a refresh already replaced it).
+          if (this.hubNames === listing) this.hubNames = null;
+          throw err;
+        });
+        this.hubNames = listing;
+      }
       return { ...pageOf([...(await this.hubNames), ...this.saved], n, last), source: 'namespace' };
     }
     try {
@@ -81,12 +85,22 @@ export class RemoteSource implements RegistrySource {
     }
   }
 
+  /** Drops the cached Docker Hub namespace listing: the next `repositories` asks Hub again. */
+  forgetListings(): void {
+    this.hubNames = null;
+  }
+
+  /** Closes the remote client's own connections; the source is not used afterwards. */
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
   tags(repository: string): Promise<string[] | null> {
-    return this.client.tags(repository);
+    return this.client.tags(this.repo(repository));
   }
 
   async headManifest(repository: string, reference: string): Promise<SourceManifestHead | null> {
-    const h = await this.client.headManifest(repository, reference);
+    const h = await this.client.headManifest(this.repo(repository), reference);
     if (!h) return null;
     const digest = h.digest ?? (isDigest(reference) ? reference : null);
     if (digest && h.mediaType && h.size !== null) return { digest, mediaType: h.mediaType, size: h.size };
@@ -96,7 +110,7 @@ export class RemoteSource implements RegistrySource {
   }
 
   async getManifest(repository: string, reference: string): Promise<SourceManifest | null> {
-    const m = await this.client.getManifest(repository, reference);
+    const m = await this.client.getManifest(this.repo(repository), reference);
     if (!m) return null;
     const computed = `sha256:${createHash('sha256').update(m.body).digest('hex')}`;
     let digest = computed;
@@ -104,7 +118,7 @@ export class RemoteSource implements RegistrySource {
       const alg = reference.slice(0, reference.indexOf(':'));
       const actual = alg === 'sha512' ? `sha512:${createHash('sha512').update(m.body).digest('hex')}` : computed;
       if ((alg === 'sha256' || alg === 'sha512') && reference !== actual) {
-        const where = `${this.client.url}/v2/${repository}/manifests/${reference}`;
+        const where = `${this.client.url}/v2/${this.repo(repository)}/manifests/${reference}`;
         throw new RemoteProtocolError(`${this.client.url} sent a manifest whose digest is ${actual}, not the ${reference} asked for`, where, 200);
       }
       digest = reference;
@@ -115,13 +129,21 @@ export class RemoteSource implements RegistrySource {
   }
 
   headBlob(repository: string, digest: string): Promise<number | null> {
-    return this.client.headBlob(repository, digest);
+    return this.client.headBlob(this.repo(repository), digest);
   }
 
   async getBlob(repository: string, digest: string): Promise<SourceBlob | null> {
-    const b = await this.client.getBlob(repository, digest);
+    const repo = this.repo(repository);
+    const b = await this.client.getBlob(repo, digest);
     if (!b) return null;
-    const size = b.size ?? (await this.client.headBlob(repository, digest));
+    let size: number | null;
+    try {
+      size = b.size ?? (await this.client.headBlob(repo, digest));
+    } catch (err) {
+      // The GET's body is still open: free its connection before giving up.
+      await b.cancel();
+      throw err;
+    }
     if (size === null) {
       await b.cancel();
       return null;
@@ -130,35 +152,43 @@ export class RemoteSource implements RegistrySource {
   }
 
   referrers(repository: string, digest: string): Promise<SourceReferrer[] | null> {
-    return this.client.referrers(repository, digest);
+    return this.client.referrers(this.repo(repository), digest);
   }
 
   mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
-    return this.client.mountBlob(repository, digest, from);
+    return this.client.mountBlob(this.repo(repository), digest, this.repo(from));
   }
 
   putBlob(repository: string, digest: string, size: number, chunks: AsyncIterable<Buffer>): Promise<void> {
-    return this.client.putBlob(repository, digest, size, chunks);
+    return this.client.putBlob(this.repo(repository), digest, size, chunks);
   }
 
   putManifest(repository: string, reference: string, body: Buffer, mediaType: string): Promise<string> {
-    return this.client.putManifest(repository, reference, body, mediaType);
+    return this.client.putManifest(this.repo(repository), reference, body, mediaType);
   }
 
   async deleteTag(repository: string, tag: string): Promise<TagDeleteOutcome> {
-    const outcome = await this.client.deleteManifest(repository, tag);
+    const outcome = await this.client.deleteManifest(this.repo(repository), tag);
     if (outcome === 'not-found') throw new NotFoundError('manifest');
     return outcome;
   }
 
   async deleteManifest(repository: string, digest: string): Promise<void> {
-    const outcome = await this.client.deleteManifest(repository, digest);
+    const outcome = await this.client.deleteManifest(this.repo(repository), digest);
     if (outcome === 'not-found') throw new NotFoundError('manifest');
     if (outcome === 'unsupported')
       throw new RegistryError('UNSUPPORTED', {
         message: `${this.pullHost} does not allow deleting manifests`,
         detail: { connection: this.id, repository, digest },
       });
+  }
+
+  /**
+   * The name on the registry API: Docker Hub keeps its official images under `library/`, so a
+   * one-part name (`nginx`) is `library/nginx` there, as Docker addresses it.
+   */
+  private repo(name: string): string {
+    return this.kind === 'dockerhub' && !name.includes('/') ? `library/${name}` : name;
   }
 
   /** Every repository of the namespaces through Docker Hub's web API, `<namespace>/<name>`. */
@@ -193,13 +223,38 @@ async function hubJson(url: string): Promise<{ results?: Array<{ name?: unknown 
     await res.body?.cancel();
     throw new RemoteProtocolError(`${new URL(url).origin} answered ${res.status} listing ${new URL(url).pathname}`, url, res.status);
   }
-  const text = await res.text();
-  if (text.length > MAX_HUB_PAGE) throw new RemoteProtocolError(`${url}: page too large`, url, 200);
+  const text = await limitedText(res, MAX_HUB_PAGE, url);
   try {
     return JSON.parse(text);
   } catch {
     throw new RemoteProtocolError(`${url}: not JSON`, url, 200);
   }
+}
+
+/** A response body as text, read as it streams and abandoned beyond `limit` bytes. */
+async function limitedText(res: Response, limit: number, url: string): Promise<string> {
+  if (!res.body) return '';
+  const parts: Buffer[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (err) {
+        throw new RemoteUnavailableError(`reading ${url} failed: ${(err as Error).message}`, url);
+      }
+      if (r.done) break;
+      size += r.value.byteLength;
+      if (size > limit) throw new RemoteProtocolError(`${url}: page larger than ${limit} bytes`, url, 200);
+      parts.push(Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength));
+    }
+  } finally {
+    // Stopped early (too large, or failed): free the connection.
+    reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(parts, size).toString('utf8');
 }
 
 /** Sorted, deduplicated names after `last`, at most `n`, with the next page's `last`. */

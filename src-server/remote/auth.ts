@@ -30,6 +30,8 @@ export class RemoteAuth {
     now: () => number = Date.now,
     /** The registry's own connection pool (its TLS trust), used for a token service on the same origin. */
     private readonly trusted?: { origin: string; dispatcher: Dispatcher },
+    /** The registry's origin: an https registry's password never goes to a plain-http token service. */
+    private readonly registryOrigin?: string,
   ) {
     this.tokens = new TokenCache(now);
   }
@@ -93,6 +95,11 @@ export class RemoteAuth {
     for (const s of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', s);
     const headers: Record<string, string> = { accept: 'application/json' };
     const basic = this.basic();
+    if (basic && url.protocol === 'http:' && this.registryOrigin?.startsWith('https:'))
+      throw new RemoteProtocolError(
+        `${this.registryOrigin} sends its logins to the token service ${url.origin}${url.pathname} without TLS; Berth does not send the password there`,
+        `${url.origin}${url.pathname}`,
+      );
     if (basic) headers.authorization = basic;
     const dispatcher = this.trusted && url.origin === this.trusted.origin ? this.trusted.dispatcher : undefined;
     const res = await send({ method: 'GET', url: url.toString(), headers, dispatcher }, this.timeouts);

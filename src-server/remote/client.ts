@@ -82,6 +82,8 @@ const MAX_LIST_BODY = 16 << 20;
 export class RemoteRegistry {
   /** The base URL without a trailing slash. */
   readonly url: string;
+  /** The registry's origin: the only one that gets its credentials and its connection pool. */
+  private readonly origin: string;
   private readonly auth: RemoteAuth;
   private readonly timeouts: TransportTimeouts;
   private readonly dispatcher: Dispatcher | undefined;
@@ -92,8 +94,8 @@ export class RemoteRegistry {
     this.url = opts.url.replace(/\/+$/, '');
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.dispatcher = createDispatcher(opts.trust);
-    const origin = new URL(this.url).origin;
-    this.auth = new RemoteAuth(opts.credentials, this.timeouts, opts.now, this.dispatcher ? { origin, dispatcher: this.dispatcher } : undefined);
+    const origin = (this.origin = new URL(this.url).origin);
+    this.auth = new RemoteAuth(opts.credentials, this.timeouts, opts.now, this.dispatcher ? { origin, dispatcher: this.dispatcher } : undefined, origin);
   }
 
   /** Closes this registry's own connections (trust `ca` or `pin`); the client is unusable after. */
@@ -279,20 +281,20 @@ export class RemoteRegistry {
     const opened = await this.request('POST', `/v2/${repo}/blobs/uploads/`, scope, { 'content-length': '0' });
     if (opened.status !== 202) throw await registryFailure(opened, this.url, `starting an upload to ${repo}`);
     await opened.discard();
-    let location = uploadLocation(opened);
+    let location = uploadLocation(opened, this.origin);
     try {
       if (size > 0) {
         const patched = await this.request('PATCH', location, scope, {
           'content-type': 'application/octet-stream',
           'content-length': String(size),
           'content-range': `0-${size - 1}`,
-        }, exactly(chunks, size, digest));
+        }, exactly(chunks, size, digest, this.url));
         if (patched.status !== 202) throw await registryFailure(patched, this.url, `uploading ${digest} to ${repo}`);
         await patched.discard();
-        location = uploadLocation(patched);
+        location = uploadLocation(patched, this.origin);
       } else {
         // An empty blob: nothing to send, but the source must really be empty.
-        for await (const c of exactly(chunks, 0, digest)) void c;
+        for await (const c of exactly(chunks, 0, digest, this.url)) void c;
       }
       const put = new URL(location);
       put.searchParams.set('digest', digest);
@@ -314,6 +316,8 @@ export class RemoteRegistry {
   }
 
   private async cancelUpload(repo: string, location: string): Promise<void> {
+    // An upload elsewhere is not ours to cancel (and gets no credentials): leave it to expire.
+    if (new URL(location).origin !== this.origin) return;
     const res = await this.request('DELETE', location, pushScope(repo), {});
     await res.discard();
   }
@@ -334,9 +338,13 @@ export class RemoteRegistry {
    * with the Authorization known for `scope`; on a 401 answers the challenge and sends once more
    * (not possible with a streamed body: the challenge is known by then from the request before).
    * A second refusal is a RemoteAuthError.
+   *
+   * An absolute URL on another origin (a `Link` the registry sent) goes without credentials and
+   * under the system's trust: the registry's password or token must never reach a host it names.
    */
   private async request(method: RemoteMethod, path: string, scope: string, headers: Record<string, string>, body?: Buffer | AsyncIterable<Buffer>): Promise<RemoteResponse> {
     const url = /^https?:\/\//.test(path) ? path : this.url + path;
+    if (new URL(url).origin !== this.origin) return this.checkRefusal(await send({ method, url, headers, body }, this.timeouts));
     const dispatcher = this.dispatcher;
     const first = await this.auth.headerFor(scope);
     let res = await send({ method, url, headers: first ? { ...headers, authorization: first } : headers, body, dispatcher }, this.timeouts);
@@ -399,22 +407,31 @@ function isIndex(body: Buffer): boolean {
   }
 }
 
-/** An upload's next URL from its Location header, resolved against the URL that answered. */
-function uploadLocation(res: RemoteResponse): string {
+/**
+ * An upload's next URL from its Location header, resolved against the URL that answered. One on
+ * another origin than the registry's is refused: the blob (and the credentials) would go elsewhere.
+ */
+function uploadLocation(res: RemoteResponse, origin: string): string {
   const location = res.headers.get('location');
   if (!location) throw new RemoteProtocolError(`${res.url}: upload answered ${res.status} without a Location`, res.url, res.status);
-  return new URL(location, res.url).toString();
+  const url = new URL(location, res.url);
+  if (url.origin !== origin)
+    throw new RemoteProtocolError(`${origin} sent the upload to another host (${url.origin}); Berth uploads only to the registry itself`, res.url, res.status);
+  return url.toString();
 }
 
-/** Passes `chunks` through, failing when they are not exactly `size` bytes (the registry would cut or wait). */
-async function* exactly(chunks: AsyncIterable<Buffer>, size: number, digest: string): AsyncIterable<Buffer> {
+/**
+ * Passes `chunks` through, failing with SIZE_INVALID when they are not exactly `size` bytes (the
+ * registry would cut or wait).
+ */
+async function* exactly(chunks: AsyncIterable<Buffer>, size: number, digest: string, url: string): AsyncIterable<Buffer> {
   let sent = 0;
   for await (const c of chunks) {
     sent += c.length;
-    if (sent > size) throw new Error(`the blob ${digest} has more than the ${size} bytes announced`);
+    if (sent > size) throw new RemoteProtocolError(`the blob ${digest} has more than the ${size} bytes announced`, url, undefined, 'SIZE_INVALID');
     yield c;
   }
-  if (sent !== size) throw new Error(`the blob ${digest} ended after ${sent} of the ${size} bytes announced`);
+  if (sent !== size) throw new RemoteProtocolError(`the blob ${digest} ended after ${sent} of the ${size} bytes announced`, url, undefined, 'SIZE_INVALID');
 }
 
 function contentType(res: RemoteResponse): string | null {

@@ -104,6 +104,19 @@ describe.each(['basic', 'token'] as const)('berth serve --auth %s', (mode) => {
     expect(await c.headBlob('team/app', sha256(Buffer.from('other')))).toBeNull();
   });
 
+  it('refuses a blob stream shorter or longer than announced as SIZE_INVALID, storing nothing', async () => {
+    const c = client(mode);
+    const data = randomBytes(5000);
+    const short = await c.putBlob('team/size', sha256(data), data.length + 10, chunksOf(data, 1000)).catch((e: unknown) => e);
+    expect(short).toMatchObject({ name: 'RemoteProtocolError', code: 'SIZE_INVALID' });
+    expect((short as Error).message).toContain('ended after 5000 of the 5010 bytes');
+    const long = await c.putBlob('team/size', sha256(data), data.length - 10, chunksOf(data, 1000)).catch((e: unknown) => e);
+    expect(long).toMatchObject({ name: 'RemoteProtocolError', code: 'SIZE_INVALID' });
+    const empty = await c.putBlob('team/size', sha256(Buffer.alloc(0)), 0, chunksOf(data, 1000)).catch((e: unknown) => e);
+    expect(empty).toMatchObject({ name: 'RemoteProtocolError', code: 'SIZE_INVALID' });
+    expect(await c.headBlob('team/size', sha256(data))).toBeNull();
+  });
+
   it('pages the catalog and the tags along the Link headers', async () => {
     const c = client(mode, PASSWORD, { tagsPageSize: 2 });
     const base = await pushImage(c, 'paging/a', 't0');

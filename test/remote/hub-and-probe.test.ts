@@ -21,8 +21,13 @@ let hubUrl: string;
 let website: Server;
 const hubRequests: string[] = [];
 
-/** Hub's `GET /v2/repositories/<ns>/?page_size=&page=`: `acme` has 3 pages, `solo` one, others 404. */
-const HUB: Record<string, string[][]> = { acme: [['zeta', 'app'], ['tools'], ['app2']], solo: [['one']] };
+/**
+ * Hub's `GET /v2/repositories/<ns>/?page_size=&page=`: `acme` has 3 pages, `solo` one, `growing`
+ * whatever a test puts there, `endless` a body that never ends; others 404.
+ */
+const HUB: Record<string, string[][]> = { acme: [['zeta', 'app'], ['tools'], ['app2']], solo: [['one']], growing: [['first']] };
+/** Whether the endless page's connection was closed by the client. */
+let endlessClosed: Promise<void> | null = null;
 
 beforeAll(async () => {
   berth = await ws.serve(ws.fresh());
@@ -30,6 +35,17 @@ beforeAll(async () => {
     hubRequests.push(req.url!);
     const u = new URL(req.url!, 'http://hub');
     const m = /^\/v2\/repositories\/([^/]+)\/$/.exec(u.pathname);
+    if (m?.[1] === 'endless') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      endlessClosed = new Promise((r) => res.once('close', () => r()));
+      const chunk = Buffer.alloc(64 << 10, 0x20);
+      res.write('{"results":[');
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      return pump();
+    }
     const pages = m ? HUB[m[1]!] : undefined;
     if (!pages) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"object not found"}');
     const page = Number(u.searchParams.get('page') ?? '1');
@@ -71,6 +87,51 @@ describe('Docker Hub connections', () => {
     expect(await source.repositories(10)).toEqual({ names: ['library/alpine'], next: null, source: 'saved' });
     expect(await source.tags('library/alpine')).toEqual(['latest']);
     expect((await source.headManifest('library/alpine', 'latest'))!.digest).toBe(pushed.digest);
+  });
+
+  it('asks Hub again after forgetListings, and keeps the listing until then', async () => {
+    const client = new RemoteRegistry({ url: berth.url });
+    const source = new RemoteSource({ id: 'hub', client, kind: 'dockerhub', namespaces: ['growing'], hubApiUrl: hubUrl });
+    expect((await source.repositories(10)).names).toEqual(['growing/first']);
+    HUB.growing = [['first', 'second']];
+    expect((await source.repositories(10)).names).toEqual(['growing/first']);
+    source.forgetListings();
+    expect((await source.repositories(10)).names).toEqual(['growing/first', 'growing/second']);
+    await source.close();
+  });
+
+  it('stops reading a Hub page beyond its size limit instead of buffering it', async () => {
+    const source = new RemoteSource({ id: 'hub', client: new RemoteRegistry({ url: berth.url }), kind: 'dockerhub', namespaces: ['endless'], hubApiUrl: hubUrl });
+    const err = await source.repositories(10).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'RemoteProtocolError', message: expect.stringContaining('larger than') });
+    // The endless body's connection is dropped, not left streaming.
+    await endlessClosed;
+  }, 15_000);
+
+  it('addresses a one-part name as library/<name> (official images), listing it as saved', async () => {
+    const pushed = await pushRandomImage(berth.url, 'library/nginx', '1.27', [2048]);
+    const client = new RemoteRegistry({ url: berth.url });
+    const source = new RemoteSource({ id: 'hub', client, kind: 'dockerhub', repositories: ['nginx'], hubApiUrl: hubUrl });
+    expect(await source.repositories(10)).toEqual({ names: ['nginx'], next: null, source: 'saved' });
+    expect(await source.tags('nginx')).toEqual(['1.27']);
+    expect((await source.headManifest('nginx', '1.27'))!.digest).toBe(pushed.digest);
+    const m = (await source.getManifest('nginx', pushed.digest))!;
+    expect(m.digest).toBe(pushed.digest);
+    const layer = pushed.manifest.layers[0]!;
+    expect(await source.headBlob('nginx', layer.digest)).toBe(2048);
+    const blob = (await source.getBlob('nginx', layer.digest))!;
+    let read = 0;
+    for await (const c of blob.chunks) read += c.length;
+    expect(read).toBe(2048);
+    // Writes go to library/ too: a mount from `nginx` and a tag pushed to `nginx`.
+    expect(await source.mountBlob('library/copy', layer.digest, 'nginx')).toBe(true);
+    await source.putManifest('nginx', 'pushed', m.body, m.mediaType);
+    expect(await client.tags('library/nginx')).toEqual(expect.arrayContaining(['1.27', 'pushed']));
+    expect(await client.tags('nginx')).toBeNull();
+    // Any other kind takes the name as it is.
+    const plain = new RemoteSource({ id: 'reg', client, kind: 'registry' });
+    expect(await plain.tags('nginx')).toBeNull();
+    await source.close();
   });
 
   it('pulls from docker.io for registry-1.docker.io', () => {
