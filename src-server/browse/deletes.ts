@@ -73,7 +73,7 @@ export class Deletes {
     }
     await this.refusable(ctx, () => ctx.source.deleteManifest(repo, digest));
     this.browser.invalidate(ctx.connection, repo);
-    return { digest, method: 'manifest', removedTags: [tag, ...siblings].sort() };
+    return { digest, method: 'manifest', removedTags: [tag, ...siblings, ...(await this.gone(ctx, repo, unresolved))].sort() };
   }
 
   /** Deletes a repository: the local one at once; a remote one manifest by manifest (every tagged digest). */
@@ -91,6 +91,13 @@ export class Deletes {
     for (const digest of digests) await this.refusable(ctx, () => ctx.source.deleteManifest(name, digest));
     this.browser.invalidate(ctx.connection, name);
     return { tags: heads.length, manifests: digests.length };
+  }
+
+  /** Which of `tags` (unchecked before a delete by digest) the tag list no longer has; [] when it cannot be read. */
+  private async gone(ctx: BrowseContext, repo: string, tags: string[]): Promise<string[]> {
+    if (!tags.length) return [];
+    const now = await this.browser.limiter.run(() => ctx.source.tags(repo)).catch(() => null);
+    return now ? tags.filter((t) => !now.includes(t)) : [];
   }
 
   private method(ctx: BrowseContext): Method {
