@@ -9,13 +9,14 @@ import { connect } from 'node:tls';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { berthWorkspace, type RunningBerth } from '../helpers/berth-server';
 import { freePort } from '../helpers/registry2';
 import { runTool } from '../helpers/images';
-import { invoke, login, send, startUiServer, type Login } from './client';
+import { invoke, killUiServers, login, send, startUiServer, type Login } from './client';
 
 const ws = berthWorkspace('berth-bridge-admin-');
+afterAll(killUiServers);
 let berth: RunningBerth;
 let admin: Login;
 let tlsPort: number;

@@ -3,11 +3,12 @@
  * password, throttle, non-admin users, the --auth none token), cookie flags, cross-site refusal,
  * logout, and the bridge being absent without --ui.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { berthWorkspace, runBerth, spawnServe } from '../helpers/berth-server';
-import { invoke, login, send, startUiServer, type Login } from './client';
+import { invoke, killUiServers, login, send, startUiServer, type Login } from './client';
 
 const ws = berthWorkspace('berth-bridge-auth-');
+afterAll(killUiServers);
 const JSON_TYPE = { 'content-type': 'application/json' };
 
 describe('berth serve --ui --auth basic', () => {
@@ -43,6 +44,8 @@ describe('berth serve --ui --auth basic', () => {
     const { berth, password } = await startUiServer(dir);
     const add = await runBerth(['user', 'add', 'puller', '--data', dir, '--password-stdin', '--access', 'pull@*'], { input: 'puller-pw\n' });
     expect(add.code, add.stderr).toBe(0);
+    // The server looks at the user files at most once a second.
+    await new Promise((r) => setTimeout(r, 1200));
     const denied = await send(berth.url, 'POST', '/_berth/api/session', { headers: JSON_TYPE, body: JSON.stringify({ username: 'puller', password: 'puller-pw' }) });
     expect(denied.status).toBe(403);
     expect(denied.json.error.code).toBe('DENIED');

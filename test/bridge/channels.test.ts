@@ -5,13 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVOKE_CHANNELS, LOCAL_CONNECTION_ID, type InvokeChannel } from '../../src-server/contract';
 import { berthWorkspace, type RunningBerth } from '../helpers/berth-server';
 import { pushRandomImage } from '../helpers/push';
-import { invoke, login, openEvents, send, startUiServer, type Login } from './client';
+import { invoke, killUiServers, login, openEvents, send, startUiServer, type Login } from './client';
 
 const ws = berthWorkspace('berth-bridge-channels-');
+afterAll(killUiServers);
 let berth: RunningBerth;
 let admin: Login;
 let basic: Record<string, string>;

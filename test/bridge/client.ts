@@ -66,12 +66,23 @@ export function invoke(base: string, who: Login | undefined, channel: string, ar
   });
 }
 
-/** Starts `berth serve --ui --auth basic` on a fresh directory and returns it with the admin password it printed. */
+const started: RunningBerth[] = [];
+
+/**
+ * Starts `berth serve --ui --auth basic` on a fresh directory and returns it with the admin
+ * password it printed. Call {@link killUiServers} in `afterAll`: the process outlives the test file otherwise.
+ */
 export async function startUiServer(dataDir: string, extra: string[] = []): Promise<{ berth: RunningBerth; password: string }> {
   const berth = await startBerth(dataDir, ['--auth', 'basic', '--ui', ...extra]);
+  started.push(berth);
   const m = /password: (\S+)/.exec(berth.output());
   if (!m) throw new Error(`no admin password in the output:\n${berth.output()}`);
   return { berth, password: m[1]! };
+}
+
+/** Kills every server {@link startUiServer} started in this test file. */
+export async function killUiServers(): Promise<void> {
+  await Promise.all(started.splice(0).map((b) => b.kill()));
 }
 
 /** An open event stream and the events it received so far. */
