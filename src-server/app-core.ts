@@ -65,7 +65,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     handlers: {
       ...createConnectionHandlers(connections),
       ...createBrowseHandlers(browser),
-      ...createCopyHandlers({ source }),
+      // A copy may have written to the target even when it failed: its listings are re-read.
+      ...createCopyHandlers({ source, afterCopy: (connection, repository) => browser.invalidate(connection, repository) }),
     },
     deleteRemoteRepository: (connection, name) => browser.deleteRepository(connection, name),
     connections,
