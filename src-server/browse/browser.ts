@@ -30,6 +30,7 @@ import { LocalIndexQueries } from './local-index';
 import { localOrigin } from './origins';
 import { remoteRepositories } from './remote-repositories';
 import type { RegistrySource } from './source';
+import { SingleFlight } from './single-flight';
 
 /** Options of a {@link Browser}. */
 export interface BrowserOptions {
@@ -72,7 +73,7 @@ export class Browser {
   private readonly now: () => number;
   private readonly ttl: number;
   private readonly readers = new Map<string, ContentReader>();
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly flights = new SingleFlight();
   private readonly local: LocalIndexQueries | null;
   private readonly deletes: Deletes;
 
@@ -221,7 +222,7 @@ export class Browser {
       const cached = this.cache.tagHead(ctx.connection, repo, tag, this.now() - this.ttl);
       if (cached) return cached;
     }
-    return this.once(`h:${ctx.connection}:${repo}:${tag}`, async () => {
+    return this.flights.run(`h:${ctx.connection}:${repo}:${tag}`, async () => {
       // A tag seen before has its content cached most likely: HEAD says whether it moved. A new
       // one is fetched whole by tag, which is the one request that gives its digest and content.
       const seen = this.cache.tagHead(ctx.connection, repo, tag, -Infinity) !== null;
@@ -275,7 +276,7 @@ export class Browser {
   private async tagList(ctx: BrowseContext, repo: string, fresh: boolean): Promise<{ tags: string[]; listedAt: number }> {
     const cached = fresh ? null : this.cache.tagList(ctx.connection, repo, this.now() - this.ttl);
     if (cached) return cached;
-    return this.once(`l:${ctx.connection}:${repo}`, async () => {
+    return this.flights.run(`l:${ctx.connection}:${repo}`, async () => {
       const tags = await this.limiter.run(() => ctx.source.tags(repo));
       if (!tags) throw new NotFoundError('repository');
       // Code-unit order, the order `last` pages by.
@@ -286,14 +287,6 @@ export class Browser {
     });
   }
 
-  /** Concurrent calls for one key (a tag page and a repository size at once) share one request. */
-  private once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const running = this.inflight.get(key) as Promise<T> | undefined;
-    if (running) return running;
-    const p = fn().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, p);
-    return p;
-  }
 
   private async tagSummary(ctx: BrowseContext, repo: string, tag: string, head: { digest: string; mediaType: string }): Promise<TagSummary> {
     const origin = ctx.registry ? localOrigin(ctx.registry, repo, tag, head.digest) : null;

@@ -12,6 +12,7 @@ import { MAX_CACHED_CONFIG_BYTES, type BrowseCache, type CachedConfig, type Imag
 import { IMAGE_CONFIG_TYPES, parseImageConfig, platformName } from './config';
 import type { Limiter } from './limiter';
 import type { RegistrySource, SourceManifest } from './source';
+import { SingleFlight } from './single-flight';
 
 /** A manifest with its parsed form. */
 export interface ReadManifest extends SourceManifest {
@@ -50,7 +51,7 @@ function parseOrRestate(body: Buffer, mediaType: string, repository: string, ref
 
 /** Reads and caches the content of one connection. */
 export class ContentReader {
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly flights = new SingleFlight();
 
   constructor(
     readonly cache: BrowseCache,
@@ -67,7 +68,7 @@ export class ContentReader {
   async manifest(repository: string, digest: string): Promise<ReadManifest | null> {
     const cached = this.cache.manifest(this.connection, digest);
     if (cached) return { digest, ...cached, info: parseOrRestate(cached.body, cached.mediaType, repository, digest) };
-    return this.once(`m:${digest}`, async () => {
+    return this.flights.run(`m:${digest}`, async () => {
       const m = await this.limiter.run(() => this.source.getManifest(repository, digest));
       if (!m) return null;
       const info = parseOrRestate(m.body, m.mediaType, repository, digest);
@@ -82,7 +83,7 @@ export class ContentReader {
    * two); cached by its digest. Null when the registry does not have it.
    */
   async manifestByTag(repository: string, tag: string): Promise<ReadManifest | null> {
-    return this.once(`t:${repository}:${tag}`, async () => {
+    return this.flights.run(`t:${repository}:${tag}`, async () => {
       const m = await this.limiter.run(() => this.source.getManifest(repository, tag));
       if (!m) return null;
       const info = parseOrRestate(m.body, m.mediaType, repository, tag);
@@ -103,7 +104,7 @@ export class ContentReader {
     if (!IMAGE_CONFIG_TYPES.has(desc.mediaType) || desc.size > MAX_CACHED_CONFIG_BYTES) return null;
     const cached = this.cache.config(this.connection, desc.digest);
     if (cached) return cached;
-    return this.once(`c:${desc.digest}`, async () => {
+    return this.flights.run(`c:${desc.digest}`, async () => {
       const body = await this.limiter.run(() => this.readSmallBlob(repository, desc.digest, MAX_CACHED_CONFIG_BYTES));
       if (!body) return null;
       const parsed = parseImageConfig(body);
@@ -120,7 +121,7 @@ export class ContentReader {
   async facts(repository: string, digest: string): Promise<ImageFacts> {
     const cached = this.cache.image(this.connection, digest);
     if (cached) return cached;
-    return this.once(`f:${digest}`, async () => {
+    return this.flights.run(`f:${digest}`, async () => {
       const top = await this.requireManifest(repository, digest);
       const blobs = new Map<string, number>([[top.digest, top.body.length]]);
       let complete = true;
@@ -181,13 +182,6 @@ export class ContentReader {
     return d && digestOf(body, d.algorithm) === d.digest ? body : null;
   }
 
-  private once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const running = this.inflight.get(key) as Promise<T> | undefined;
-    if (running) return running;
-    const p = fn().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, p);
-    return p;
-  }
 }
 
 function addImageBlobs(blobs: Map<string, number>, info: ManifestInfo): void {

@@ -2,33 +2,11 @@
  * Images built in any RegistrySource with its own putBlob / putManifest, for the copy tests:
  * OCI and Docker schema 2 multi-platform images with a shared layer, and an artifact.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { RegistrySource } from '../../src-server/browse/source';
 
-/** Media types the fixtures use. */
-export const MT = {
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  ociLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
-  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-  empty: 'application/vnd.oci.empty.v1+json',
-} as const;
-
-/** A descriptor as written into manifests. */
-export interface Desc {
-  mediaType: string;
-  digest: string;
-  size: number;
-  platform?: { os: string; architecture: string; variant?: string };
-  annotations?: Record<string, string>;
-}
-
-/** `sha256:…` of some bytes. */
-export const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+export { MT, sha256, type Desc } from '../helpers/oci-content';
+import { MT, sha256, type Desc } from '../helpers/oci-content';
 
 /** Uploads bytes as a blob (streamed in 64 KiB chunks) and returns its descriptor. */
 export async function blob(src: RegistrySource, repo: string, data: Buffer, mediaType: string): Promise<Desc> {
