@@ -41,6 +41,22 @@ describe('PasswordVerifier', () => {
     expect(await Promise.all([v.verify('bob', 'pw2'), v.verify('bob', 'pw2'), v.verify('bob', 'x')])).toEqual([true, true, false]);
   });
 
+  it('gives a credential stamp that changes with the password only, seen at once with fresh', () => {
+    const path = join(dir, 'stamps');
+    writeFileSync(path, line('dave', 'pw1') + line('erin', 'pw2'));
+    const v = new PasswordVerifier({ path, log: silentLogger });
+    const dave = v.credentialStamp('dave');
+    expect(dave).toMatch(/^[\w-]{43}$/);
+    expect(v.credentialStamp('erin')).not.toBe(dave);
+    expect(v.credentialStamp('nobody')).toBeNull();
+    writeFileSync(path, line('dave', 'pw1-new') + line('erin', 'pw2'));
+    // Within the second the change check waits, only a fresh read sees the new password.
+    const fresh = v.credentialStamp('dave', true);
+    expect(fresh).not.toBeNull();
+    expect(fresh).not.toBe(dave);
+    expect(v.credentialStamp('nobody', true)).toBeNull();
+  });
+
   it('works over a shared HtpasswdFile and sees its reloads', async () => {
     let now = 0;
     const path = join(dir, 'shared');

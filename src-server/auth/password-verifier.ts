@@ -1,7 +1,7 @@
 import bcrypt from 'bcryptjs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
-import { type HtpasswdEntries, HtpasswdFile } from './htpasswd';
+import { type HtpasswdEntries, HtpasswdFile, readHtpasswdFile } from './htpasswd';
 import { VerifyCache } from './verify-cache';
 
 /** Options of a PasswordVerifier. */
@@ -63,6 +63,16 @@ export class PasswordVerifier {
   /** True when the user is in the htpasswd file with a usable hash. */
   hasUser(user: string): boolean {
     return this.file.current().users.has(user);
+  }
+
+  /**
+   * A digest of the user's stored hash, null for an unknown user: it changes exactly when the
+   * password does, so a session can end when its password changed (also by hand or by the CLI).
+   * `fresh` reads the file now rather than within the second the change check allows.
+   */
+  credentialStamp(user: string, fresh = false): string | null {
+    const hash = (fresh ? readHtpasswdFile(this.file.path) : this.file.current()).users.get(user);
+    return hash === undefined ? null : createHash('sha256').update(hash).digest('base64url');
   }
 
   /** True when the password is the user's; false for unknown users, after the same bcrypt work. */

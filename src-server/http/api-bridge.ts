@@ -122,9 +122,12 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
   const sessionOf = (ctx: Context): BridgeSession | undefined => {
     const session = sessions.get(ctx.cookies.get(SESSION_COOKIE));
     if (!session || login.mode !== 'password') return session;
-    if (login.verifier.hasUser(session.user) && mayAdminister(login.access, session.user)) return session;
+    let stamp = login.verifier.credentialStamp(session.user);
+    // The file may have changed within the second its re-read waits for: look again before ending.
+    if (stamp !== session.stamp) stamp = login.verifier.credentialStamp(session.user, true);
+    if (stamp !== null && stamp === session.stamp && mayAdminister(login.access, session.user)) return session;
     const ended = sessions.endUser(session.user);
-    log.info(`ui: ${session.user} was removed or may no longer administer: ${ended} session(s) ended`);
+    log.info(`ui: ${session.user} was removed, has a new password or may no longer administer: ${ended} session(s) ended`);
     return undefined;
   };
 
@@ -139,7 +142,13 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     const name = (args as { name?: unknown } | undefined)?.name;
     if (typeof name !== 'string') return;
     let except: string | undefined;
-    if (channel === 'users:set-password') except = name === caller.user ? caller.id : undefined;
+    if (channel === 'users:set-password') {
+      if (name === caller.user) {
+        // The caller's own session carries on under the new password.
+        except = caller.id;
+        caller.stamp = login.verifier.credentialStamp(name, true);
+      }
+    }
     else if (channel === 'users:set-rights') {
       const rules = (result as { rules?: unknown } | undefined)?.rules;
       if (typeof rules !== 'string' || allowsEverywhere(parseRules(rules), 'admin')) return;
@@ -209,6 +218,7 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
       throw err;
     }
     const { session, cookie } = sessions.create(user);
+    if (login.mode === 'password') session.stamp = login.verifier.credentialStamp(user);
     setCookie(ctx, cookie, COOKIE_MAX_AGE_S);
     log.info(`ui: ${user} logged in from ${ip}`);
     reply(ctx, 200, { user, csrfToken: session.csrfToken });

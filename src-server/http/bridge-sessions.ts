@@ -15,6 +15,8 @@ export interface BridgeSession {
   readonly csrfToken: string;
   readonly createdAt: number;
   lastSeenAt: number;
+  /** The user's credential stamp at login (PasswordVerifier.credentialStamp); a new password ends the session. */
+  stamp?: string | null;
 }
 
 /** Options of {@link SessionStore}. */

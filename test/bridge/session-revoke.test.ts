@@ -105,6 +105,17 @@ describe('changes made on the files end the sessions too', () => {
     expect((await invoke(berth.url, admin, 'users:list', undefined)).status).toBe(200);
   }, 30_000);
 
+  it('a user whose password `berth user passwd` changes loses its session', async () => {
+    const { berth, dir, admin } = await withBob();
+    const bob = await login(berth.url, { username: 'bob', password: 'bob-password' });
+    expect((await invoke(berth.url, bob, 'users:list', undefined)).status).toBe(200);
+    const passwd = await runBerth(['user', 'passwd', 'bob', '--password-stdin', '--data', dir], { input: 'bob-new-password\n' });
+    expect(passwd.code, passwd.stderr).toBe(0);
+    expect(await statusBecomes(berth, bob, 401)).toBe(401);
+    expect((await invoke(berth.url, admin, 'users:list', undefined)).status).toBe(200);
+    expect((await login(berth.url, { username: 'bob', password: 'bob-new-password' })).csrf).toBeTruthy();
+  }, 30_000);
+
   it('a user whose rights `berth user access` narrows to pull@* loses its session, GET /session included', async () => {
     const { berth, dir, admin } = await withBob();
     const bob = await login(berth.url, { username: 'bob', password: 'bob-password' });
