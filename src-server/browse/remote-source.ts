@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ConnectionKind } from '../contract/connections';
 import { NotFoundError, RegistryError } from '../core/errors';
 import type { RemoteRegistry } from '../remote/client';
-import { RemoteAuthError, RemoteProtocolError, RemoteUnavailableError } from '../remote/errors';
+import { RemoteAuthError, RemoteProtocolError } from '../remote/errors';
+import { send } from '../remote/transport';
 import type {
   RegistrySource,
   SourceBlob,
@@ -207,54 +208,24 @@ export class RemoteSource implements RegistrySource {
   }
 }
 
-/** A Hub API page, or null for 404. */
+/** A Hub API page, or null for 404: through the registry transport (its timeouts, redirect rules and errors). */
 async function hubJson(url: string): Promise<{ results?: Array<{ name?: unknown }>; next?: unknown } | null> {
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
-  } catch (err) {
-    throw new RemoteUnavailableError(`cannot reach ${new URL(url).origin}: ${(err as Error).message}`, url);
-  }
+  const res = await send({ method: 'GET', url, headers: { accept: 'application/json' } });
   if (res.status === 404) {
-    await res.body?.cancel();
+    await res.discard();
     return null;
   }
   if (res.status !== 200) {
-    await res.body?.cancel();
+    await res.discard();
     throw new RemoteProtocolError(`${new URL(url).origin} answered ${res.status} listing ${new URL(url).pathname}`, url, res.status);
   }
-  const text = await limitedText(res, MAX_HUB_PAGE, url);
+  // bytes() stops reading (and drops the connection) once a page passes the limit.
+  const text = (await res.bytes(MAX_HUB_PAGE)).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {
     throw new RemoteProtocolError(`${url}: not JSON`, url, 200);
   }
-}
-
-/** A response body as text, read as it streams and abandoned beyond `limit` bytes. */
-async function limitedText(res: Response, limit: number, url: string): Promise<string> {
-  if (!res.body) return '';
-  const parts: Buffer[] = [];
-  let size = 0;
-  const reader = res.body.getReader();
-  try {
-    for (;;) {
-      let r: ReadableStreamReadResult<Uint8Array>;
-      try {
-        r = await reader.read();
-      } catch (err) {
-        throw new RemoteUnavailableError(`reading ${url} failed: ${(err as Error).message}`, url);
-      }
-      if (r.done) break;
-      size += r.value.byteLength;
-      if (size > limit) throw new RemoteProtocolError(`${url}: page larger than ${limit} bytes`, url, 200);
-      parts.push(Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength));
-    }
-  } finally {
-    // Stopped early (too large, or failed): free the connection.
-    reader.cancel().catch(() => {});
-  }
-  return Buffer.concat(parts, size).toString('utf8');
 }
 
 /** Sorted, deduplicated names after `last`, at most `n`, with the next page's `last`. */
