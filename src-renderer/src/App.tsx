@@ -1,32 +1,64 @@
-/** The placeholder page: the product name and where the GUI will come from. */
-import { INVOKE_CHANNELS } from '../../src-server/contract';
+/**
+ * The GUI's root. In Electron the preload's bridge is used at once; in a browser the HTTP bridge of
+ * `berth serve --ui`, after a login (or the `#token=` of `--auth none`).
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { apiFromBridge, type AppApi } from './api/app-api';
+import { HttpBridge, type HttpSession } from './api/http-bridge';
+import { Loading } from './app/common';
+import { Login } from './app/Login';
+import { Providers } from './app/Providers';
+import { useRoute } from './app/route';
+import { Screen } from './app/Screens';
+import { Shell } from './app/Shell';
 
-const styles = {
-  page: {
-    minHeight: '100vh',
-    margin: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    alignItems: 'center',
-    justifyContent: 'center',
-    gap: '0.75rem',
-    fontFamily: 'system-ui, sans-serif',
-    background: '#0f172a',
-    color: '#e2e8f0',
-  },
-  title: { margin: 0, fontSize: '2.5rem', letterSpacing: '0.02em' },
-  line: { margin: 0, color: '#94a3b8' },
-} as const;
-
-/** Berth's window content until the GUI lands in a later issue. */
-export function App() {
+/** The app with a given AppApi (tests pass a fake one). */
+export function AppWithApi({ api, user }: { api: AppApi; user?: { name: string; logout: () => void } }) {
   return (
-    <main style={styles.page}>
-      <h1 style={styles.title}>Berth</h1>
-      <p style={styles.line}>A local OCI registry. The GUI arrives in a later issue.</p>
-      <p style={styles.line}>
-        <small>Contract channels: {INVOKE_CHANNELS.join(', ')}</small>
-      </p>
-    </main>
+    <Providers api={api}>
+      <Routed user={user} />
+    </Providers>
   );
+}
+
+function Routed({ user }: { user?: { name: string; logout: () => void } }) {
+  const route = useRoute();
+  return (
+    <Shell route={route} user={user}>
+      <Screen route={route} />
+    </Shell>
+  );
+}
+
+/** The app in a browser: logs in through the HTTP bridge first. */
+function BrowserApp() {
+  const bridge = useMemo(() => new HttpBridge(), []);
+  const api = useMemo(() => apiFromBridge(bridge, 'http'), [bridge]);
+  const [session, setSession] = useState<HttpSession | null | undefined>(undefined);
+
+  useEffect(() => {
+    bridge.onUnauthorized = () => setSession(null);
+    const token = /#token=([\w-]+)/.exec(window.location.hash)?.[1];
+    const start = token
+      ? bridge.login({ token }).finally(() => (window.location.hash = '#/registry'))
+      : bridge.session();
+    start.then(setSession, () => setSession(null));
+  }, [bridge]);
+
+  if (session === undefined) return <Providers api={api}><Loading label="Connecting to Berth…" /></Providers>;
+  if (session === null) {
+    return (
+      <Providers api={api}>
+        <Login login={(body) => bridge.login(body)} onLoggedIn={setSession} />
+      </Providers>
+    );
+  }
+  const logout = () => void bridge.logout().then(() => setSession(null));
+  return <AppWithApi api={api} user={{ name: session.user, logout }} />;
+}
+
+/** The GUI: over Electron's preload when present, else over HTTP. */
+export function App() {
+  const ipc = useMemo(() => (window.berth ? apiFromBridge(window.berth, 'ipc') : null), []);
+  return ipc ? <AppWithApi api={ipc} /> : <BrowserApp />;
 }

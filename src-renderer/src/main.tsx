@@ -1,4 +1,6 @@
 /** Renderer entry: mounts the app into #root. */
+import '@mantine/core/styles.css';
+import '@mantine/notifications/styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

@@ -1,0 +1,60 @@
+/**
+ * Every error the GUI shows goes through here: an API error code becomes a title and a sentence a
+ * user understands, with the server's own message kept as the detail.
+ */
+import { ApiCallError } from './app-api';
+
+/** An error in words. */
+export interface ErrorText {
+  title: string;
+  message: string;
+}
+
+const TITLES: Record<string, string> = {
+  UNREACHABLE: 'Cannot reach the registry',
+  OFFLINE: 'Berth does not answer',
+  AUTH_FAILED: 'The registry refused the user name or password',
+  AUTH_REQUIRED: 'The registry needs a user name and password',
+  DENIED: 'Not allowed',
+  UNAUTHORIZED: 'Please log in again',
+  CERT_UNTRUSTED: "The registry's certificate is not trusted",
+  TLS_ERROR: 'A secure connection could not be made',
+  NOT_A_REGISTRY: 'This address is not a container registry',
+  RATE_LIMITED: 'The registry asks to slow down',
+  TOOMANYREQUESTS: 'Too many attempts',
+  UNSUPPORTED: 'Not supported here',
+  NAME_UNKNOWN: 'No such repository',
+  MANIFEST_UNKNOWN: 'No such image or tag',
+  NAME_INVALID: 'Invalid repository name',
+  TAG_MOVED: 'The tag changed meanwhile',
+  SIBLINGS_AFFECTED: 'Other tags would be deleted too',
+  CONNECTION_INVALID: 'Please check the connection details',
+  CONNECTION_UNKNOWN: 'This connection no longer exists',
+  SECRETS_UNAVAILABLE: 'The password store is not available',
+  USER_EXISTS: 'That user exists already',
+  USER_UNKNOWN: 'No such user',
+  RULES_INVALID: 'The rights are not valid',
+  PASSWORD_INVALID: 'The password is not valid',
+  SETTINGS_INVALID: 'Please check the settings',
+  BUSY: 'Busy',
+  UNAVAILABLE: 'The registry is stopped',
+  PLATFORM_UNKNOWN: 'No such platform in this image',
+  ARGS_INVALID: 'Berth did not understand the request',
+  INTERNAL: 'Something went wrong in Berth',
+};
+
+/** The title and sentence for any error (an ApiCallError, a network failure, a bug). */
+export function describeError(err: unknown): ErrorText {
+  if (err instanceof ApiCallError) {
+    let message = err.message;
+    const cert = (err.detail as { certificate?: { fingerprintSha256?: string } } | undefined)?.certificate;
+    if (err.code === 'CERT_UNTRUSTED' && cert?.fingerprintSha256) message += ` (SHA-256 fingerprint ${cert.fingerprintSha256})`;
+    return { title: TITLES[err.code] ?? 'The operation failed', message };
+  }
+  return { title: 'Something went wrong', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** The error's code, when it came from the API. */
+export function errorCode(err: unknown): string | null {
+  return err instanceof ApiCallError ? err.code : null;
+}

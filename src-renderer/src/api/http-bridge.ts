@@ -1,0 +1,98 @@
+/**
+ * The HTTP side of the bridge, for the GUI in a browser against `berth serve --ui`: an admin
+ * session (cookie set by the server, CSRF token kept in memory), invokes as JSON POSTs, and events
+ * from one EventSource. Answers the same envelopes as Electron's preload.
+ */
+import type { ApiError, BerthBridge, Envelope, EventChannel, EventChannelMap, InvokeChannel } from '../../../src-server/contract';
+import { EVENT_CHANNELS } from '../../../src-server/contract';
+import { ApiCallError } from './app-api';
+
+/** A logged-in session. */
+export interface HttpSession {
+  user: string;
+  csrfToken: string;
+}
+
+/** What a login sends: a user's password, or the token `--auth none` printed. */
+export type LoginBody = { username: string; password: string } | { token: string };
+
+const PREFIX = '/_berth/api';
+
+/** The browser's bridge to `/_berth/api`. */
+export class HttpBridge implements BerthBridge {
+  private csrf: string | null = null;
+  private source: EventSource | null = null;
+  private readonly listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
+  /** Called when the server says the session is gone (expired, logged out elsewhere). */
+  onUnauthorized: () => void = () => {};
+
+  constructor(private readonly base = '') {}
+
+  /** The current session, or null when logged out. */
+  async session(): Promise<HttpSession | null> {
+    const res = await fetch(`${this.base}${PREFIX}/session`, { credentials: 'same-origin' });
+    if (res.status === 401) return null;
+    const body = await res.json();
+    if (!res.ok) throw new ApiCallError('session', body.error ?? { code: 'INTERNAL', message: `status ${res.status}` });
+    this.started(body as HttpSession);
+    return body as HttpSession;
+  }
+
+  /** Logs in; rejects with ApiCallError (UNAUTHORIZED, DENIED, TOOMANYREQUESTS...). */
+  async login(body: LoginBody): Promise<HttpSession> {
+    const res = await fetch(`${this.base}${PREFIX}/session`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok) throw new ApiCallError('session', (json as { error?: ApiError }).error ?? { code: 'INTERNAL', message: `status ${res.status}` });
+    this.started(json as HttpSession);
+    return json as HttpSession;
+  }
+
+  /** Ends the session. */
+  async logout(): Promise<void> {
+    await fetch(`${this.base}${PREFIX}/session`, { method: 'DELETE', credentials: 'same-origin' }).catch(() => {});
+    this.csrf = null;
+    this.source?.close();
+    this.source = null;
+  }
+
+  async invoke<C extends InvokeChannel>(channel: C, payload: unknown): Promise<Envelope<never>> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${PREFIX}/invoke/${channel}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', 'x-berth-csrf': this.csrf ?? '' },
+        body: payload === undefined ? '' : JSON.stringify(payload),
+      });
+    } catch {
+      return { ok: false, error: { code: 'OFFLINE', message: 'Berth does not answer: is `berth serve --ui` still running?' } };
+    }
+    const json = (await res.json().catch(() => null)) as Envelope<never> | null;
+    if (res.status === 401) this.onUnauthorized();
+    return json ?? { ok: false, error: { code: 'INTERNAL', message: `the server answered ${res.status}` } };
+  }
+
+  on<E extends EventChannel>(channel: E, listener: (payload: EventChannelMap[E]) => void): () => void {
+    let set = this.listeners.get(channel);
+    if (!set) this.listeners.set(channel, (set = new Set()));
+    set.add(listener as (payload: unknown) => void);
+    return () => set.delete(listener as (payload: unknown) => void);
+  }
+
+  private started(session: HttpSession): void {
+    this.csrf = session.csrfToken;
+    if (this.source || typeof EventSource === 'undefined') return;
+    this.source = new EventSource(`${this.base}${PREFIX}/events?csrf=${encodeURIComponent(session.csrfToken)}`);
+    for (const channel of EVENT_CHANNELS) {
+      this.source.addEventListener(channel, (e) => {
+        const data = JSON.parse((e as MessageEvent<string>).data);
+        for (const l of this.listeners.get(channel) ?? []) l(data);
+      });
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { render, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { AppWithApi } from '../App';
+import { createFakeApi } from '../test/fake-api';
+import { parseRoute, hrefOf } from './route';
+
+const local = { id: 'local', name: 'This computer', kind: 'local' as const, url: 'http://127.0.0.1:5000', username: null, hasSecret: false, trust: { mode: 'system' as const }, repositories: [], namespaces: [], createdAt: '2026-01-01T00:00:00Z' };
+
+describe('the shell', () => {
+  it('lists every connection to browse and shows the registry status', async () => {
+    const api = createFakeApi({
+      'connections:list': [local, { ...local, id: 'c1', name: 'Team registry', kind: 'registry' }],
+      'registry:status': { running: true, url: 'http://127.0.0.1:5000' },
+    });
+    render(<AppWithApi api={api} />);
+    const nav = await screen.findByRole('navigation', { name: 'Main navigation' });
+    expect(await within(nav).findByText('Team registry')).toBeTruthy();
+    expect(within(nav).getByText('This computer')).toBeTruthy();
+    expect((await screen.findByTestId('registry-badge')).textContent).toContain('running');
+  });
+
+  it('follows registry:status-changed events', async () => {
+    const api = createFakeApi({ 'connections:list': [local], 'registry:status': { running: true, url: 'http://127.0.0.1:5000' } });
+    render(<AppWithApi api={api} />);
+    await screen.findByText(/running/);
+    api.emit('registry:status-changed', { running: false, url: null });
+    expect(await screen.findByText('stopped')).toBeTruthy();
+  });
+});
+
+describe('routes', () => {
+  it('round-trips every screen, repository names with slashes included', () => {
+    for (const r of [
+      { screen: 'registry' },
+      { screen: 'connections' },
+      { screen: 'repositories', connection: 'c1' },
+      { screen: 'tags', connection: 'local', repository: 'team/app' },
+      { screen: 'image', connection: 'local', repository: 'team/app', reference: 'sha256:abc' },
+      { screen: 'storage' },
+      { screen: 'users' },
+      { screen: 'certificates' },
+    ] as const) {
+      expect(parseRoute(hrefOf(r))).toEqual(r);
+    }
+    expect(parseRoute('#/nonsense')).toEqual({ screen: 'registry' });
+  });
+});

@@ -1,0 +1,62 @@
+/** Small pieces every screen uses: errors in words, empty states, copyable commands, loading. */
+import { ActionIcon, Alert, Center, Code, CopyButton, Group, Loader, Stack, Text, Title, Tooltip } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { describeError } from '../api/errors';
+
+/** An error as a red alert: a title and a sentence (never a stack). */
+export function ErrorAlert({ error, title }: { error: unknown; title?: string }) {
+  const text = describeError(error);
+  return (
+    <Alert color="red" title={title ?? text.title} role="alert">
+      {text.message}
+    </Alert>
+  );
+}
+
+/** What to show where there is nothing yet, and what to do about it. */
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <Center py="xl">
+      <Stack align="center" gap="xs" maw={520}>
+        <Title order={4}>{title}</Title>
+        {children && (
+          <Text c="dimmed" ta="center">
+            {children}
+          </Text>
+        )}
+      </Stack>
+    </Center>
+  );
+}
+
+/** A spinner while data loads. */
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <Center py="xl">
+      <Group gap="sm">
+        <Loader size="sm" />
+        <Text c="dimmed">{label}</Text>
+      </Group>
+    </Center>
+  );
+}
+
+/** A command or value with a copy button. */
+export function CopyField({ value, label }: { value: string; label?: string }) {
+  return (
+    <Group gap="xs" wrap="nowrap" align="flex-start">
+      <Code block style={{ flex: 1, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+        {value}
+      </Code>
+      <CopyButton value={value}>
+        {({ copied, copy }) => (
+          <Tooltip label={copied ? 'Copied' : 'Copy'}>
+            <ActionIcon variant="subtle" onClick={copy} aria-label={label ? `Copy ${label}` : 'Copy'}>
+              {copied ? '✓' : '⧉'}
+            </ActionIcon>
+          </Tooltip>
+        )}
+      </CopyButton>
+    </Group>
+  );
+}
