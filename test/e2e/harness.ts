@@ -1,0 +1,97 @@
+/**
+ * End-to-end harness for the GUI: the renderer built once (cached by the hash of its sources), a
+ * real `berth serve --ui` on a fresh data directory, and Debian's Chromium driven by
+ * playwright-core (never a downloaded browser). Screenshots go to docs/screenshots for README.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { startBerth, type RunningBerth } from '../helpers/berth-server';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** Where the tests save a screenshot of each screen (linked from README). */
+export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+/** Builds the renderer (vite, the electron-vite renderer settings) unless a build of these sources exists. */
+export async function buildGui(): Promise<string> {
+  const inputs = [...filesUnder(join(ROOT, 'src-renderer')), ...filesUnder(join(ROOT, 'src-server', 'contract'))].filter((f) => !/\.test\.tsx?$/.test(f)).sort();
+  const hash = createHash('sha256');
+  for (const f of inputs) hash.update(relative(ROOT, f)).update(readFileSync(f));
+  const cache = join(ROOT, 'node_modules', '.cache', 'berth-gui');
+  const out = join(cache, hash.digest('hex').slice(0, 16));
+  if (existsSync(join(out, 'index.html'))) return out;
+  const tmp = `${out}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  await build({
+    configFile: false,
+    root: join(ROOT, 'src-renderer'),
+    plugins: [react()],
+    logLevel: 'warn',
+    build: { outDir: tmp, emptyOutDir: true, reportCompressedSize: false, chunkSizeWarningLimit: 4096 },
+  });
+  mkdirSync(cache, { recursive: true });
+  try {
+    renameSync(tmp, out);
+  } catch {
+    // Another test file built the same sources at the same time: use its build.
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** A `berth serve --ui` with Basic auth and the admin password it printed. */
+export interface GuiServer {
+  berth: RunningBerth;
+  password: string;
+}
+
+/** Starts `berth serve --ui --auth basic` on `dataDir` serving the GUI built in `uiDir`. */
+export async function startGuiServer(dataDir: string, uiDir: string, extra: string[] = []): Promise<GuiServer> {
+  const berth = await startBerth(dataDir, ['--auth', 'basic', '--ui', '--ui-dir', uiDir, ...extra]);
+  const m = /password: (\S+)/.exec(berth.output());
+  if (!m) throw new Error(`no admin password in the output:\n${berth.output()}`);
+  return { berth, password: m[1]! };
+}
+
+/** Debian's Chromium, headless. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A new page logged in as admin, on the local registry screen. */
+export async function loggedInPage(browser: Browser, server: GuiServer, opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: opts.colorScheme ?? 'light' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => {
+    throw new Error(`page error: ${err.message}`);
+  });
+  await page.goto(`${server.berth.url}/`);
+  await page.getByLabel(/^User/).fill('admin');
+  await page.getByLabel(/^Password/).fill(server.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+  return page;
+}
+
+/** Saves a screenshot of the page as docs/screenshots/NAME.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path });
+  if (statSync(path).size < 1000) throw new Error(`screenshot ${name} looks empty`);
+  return path;
+}
