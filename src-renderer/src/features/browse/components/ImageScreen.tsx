@@ -1,7 +1,69 @@
-/** PLACEHOLDER: its owner replaces it with the real screen. */
-import { EmptyState } from '../../../app/common';
+/**
+ * The image screen (`#/browse/<connection>/<repository>/<reference>`): the header (digest, sizes,
+ * tags, pull commands), one tab per platform (sizes, config, layers, history), the referrers, and
+ * copying the image to another connection.
+ */
+import { Divider, Stack, Tabs, Text } from '@mantine/core';
+import { useState } from 'react';
+import { EmptyState, ErrorAlert, Loading } from '../../../app/common';
+import { errorCode } from '../../../api/errors';
+import { formatBytes } from '../../../app/format';
+import { CopyImageModal } from './CopyImageModal';
+import { ImageBreadcrumbs, ImageHeader } from './ImageHeader';
+import { ImagePlatform } from './ImagePlatform';
+import { ImageReferrers } from './ImageReferrers';
+import { useImageDetails } from './ImageScreen.queries';
 
-/** Image */
-export function ImageScreen(_props: { connection: string; repository: string; reference: string }) {
-  return <EmptyState title="Image">Coming soon.</EmptyState>;
+/** One image by tag or digest. */
+export function ImageScreen({ connection, repository, reference }: { connection: string; repository: string; reference: string }) {
+  const image = useImageDetails(connection, repository, reference);
+  const [copying, setCopying] = useState(false);
+  return (
+    <Stack gap="lg">
+      <ImageBreadcrumbs connection={connection} repository={repository} reference={reference} />
+      {image.isPending ? (
+        <Loading label="Reading the image…" />
+      ) : image.isError ? (
+        errorCode(image.error) === 'MANIFEST_UNKNOWN' || errorCode(image.error) === 'NAME_UNKNOWN' ? (
+          <Stack>
+            <EmptyState title="No such image">
+              {repository} has no tag or digest {reference}. It may have been deleted or moved; go back to the repository to see its tags.
+            </EmptyState>
+            <ErrorAlert error={image.error} />
+          </Stack>
+        ) : (
+          <ErrorAlert error={image.error} />
+        )
+      ) : (
+        <>
+          <ImageHeader image={image.data} onCopy={() => setCopying(true)} />
+          <Divider />
+          {image.data.platforms.length === 0 ? (
+            <Text c="dimmed">This index lists no platforms.</Text>
+          ) : (
+            <Tabs defaultValue="p0" keepMounted={false}>
+              <Tabs.List aria-label="Platforms" data-testid="platform-tabs">
+                {image.data.platforms.map((p, i) => (
+                  <Tabs.Tab key={`${p.digest}-${i}`} value={`p${i}`} data-testid={`platform-tab-${p.platform}`}>
+                    {p.platform}{' '}
+                    <Text span size="xs" c="dimmed">
+                      {formatBytes(p.size)}
+                    </Text>
+                  </Tabs.Tab>
+                ))}
+              </Tabs.List>
+              {image.data.platforms.map((p, i) => (
+                <Tabs.Panel key={`${p.digest}-${i}`} value={`p${i}`} pt="md">
+                  <ImagePlatform platform={p} />
+                </Tabs.Panel>
+              ))}
+            </Tabs>
+          )}
+          <Divider />
+          <ImageReferrers image={image.data} />
+          <CopyImageModal image={image.data} opened={copying} onClose={() => setCopying(false)} />
+        </>
+      )}
+    </Stack>
+  );
 }

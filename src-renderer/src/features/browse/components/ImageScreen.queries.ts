@@ -1,0 +1,71 @@
+/**
+ * The image screen's data: the image's details (`browse:image`), copying it to another connection
+ * (`image:copy`) and the copy's progress events. Kept beside the screen until the browse feature's
+ * shared queries.ts offers the same (then `useImageDetails` can become its `useImage`).
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { CopyArgs, CopyProgress } from '../../../../../src-server/contract';
+import { useApi } from '../../../api/context';
+
+/** Query keys of the image screen. */
+export const imageKeys = {
+  image: (connection: string, repository: string, reference: string) => ['browse', 'image', connection, repository, reference] as const,
+};
+
+/** An image's details by tag or digest. */
+export function useImageDetails(connection: string, repository: string, reference: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: imageKeys.image(connection, repository, reference),
+    queryFn: () => api.invoke('browse:image', { connection, repository, reference }),
+  });
+}
+
+/** Copies an image; on success the target's cached listings are refetched. */
+export function useCopyImage() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (args: CopyArgs) => api.invoke('image:copy', args),
+    onSettled: () => client.invalidateQueries({ queryKey: ['browse'] }),
+  });
+}
+
+/**
+ * The latest `copy:progress` event of the operation being tracked. The subscription lives as long as
+ * the component, so no event is lost between choosing an operation id and the call going out.
+ */
+export function useCopyProgress() {
+  const api = useApi();
+  const tracked = useRef<string | null>(null);
+  const [progress, setProgress] = useState<CopyProgress | null>(null);
+  useEffect(
+    () =>
+      api.on('copy:progress', (p) => {
+        if (tracked.current !== null && p.operationId === tracked.current) setProgress(p);
+      }),
+    [api],
+  );
+  const track = useCallback((operationId: string | null) => {
+    tracked.current = operationId;
+    setProgress(null);
+  }, []);
+  return { progress, track };
+}
+
+/** A fresh operation id (crypto.randomUUID needs a secure context; a plain-HTTP page falls back). */
+export function newOperationId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') {
+    try {
+      return c.randomUUID();
+    } catch {
+      // Not a secure context: fall through.
+    }
+  }
+  const bytes = new Uint8Array(16);
+  if (c && typeof c.getRandomValues === 'function') c.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return `copy-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}

@@ -1,0 +1,169 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { CopyArgs } from '../../../../../src-server/contract';
+import { createFakeApi } from '../../../test/fake-api';
+import { renderScreen } from '../../../test/render';
+import { connections, multiArchImage } from './ImageScreen.fixtures';
+import { ImageScreen } from './ImageScreen';
+
+const props = { connection: 'local', repository: 'team/app', reference: '1.0' };
+
+describe('ImageScreen', () => {
+  it('shows a loader while the image is read', async () => {
+    const api = createFakeApi({ 'browse:image': { pending: true }, 'connections:list': connections });
+    renderScreen(<ImageScreen {...props} />, api);
+    expect(await screen.findByText('Reading the image…')).toBeTruthy();
+    expect(api.calls.find((c) => c.channel === 'browse:image')?.args).toEqual(props);
+  });
+
+  it('shows an error in words', async () => {
+    const api = createFakeApi({ 'browse:image': { error: { code: 'UNREACHABLE', message: 'connect ECONNREFUSED 10.0.0.1:443' } }, 'connections:list': connections });
+    renderScreen(<ImageScreen {...props} />, api);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Cannot reach the registry');
+    expect(alert.textContent).toContain('ECONNREFUSED');
+  });
+
+  it('says when the image does not exist (empty)', async () => {
+    const api = createFakeApi({ 'browse:image': { error: { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' } }, 'connections:list': connections });
+    renderScreen(<ImageScreen {...props} />, api);
+    expect(await screen.findByText('No such image')).toBeTruthy();
+  });
+
+  it('shows the header: breadcrumbs, digest, sizes, other tags, origin and pull commands', async () => {
+    const api = createFakeApi({ 'browse:image': multiArchImage(), 'connections:list': connections });
+    renderScreen(<ImageScreen {...props} />, api);
+    const digest = await screen.findByTestId('image-digest');
+    expect(digest.textContent).toContain('sha256:dddddddddddd');
+    expect(screen.getByLabelText('Copy digest')).toBeTruthy();
+    expect(screen.getByTestId('image-total-size').textContent).toContain('6.00 MB over 2 platforms');
+    expect(screen.getByTestId('image-shared-bytes').textContent).toContain('1.00 MB');
+    expect(within(screen.getByTestId('image-other-tags')).getByText('latest').closest('a')?.getAttribute('href')).toBe('#/browse/local/team%2Fapp/latest');
+    expect(screen.getByTestId('image-origin').textContent).toContain('Pushed');
+    expect(screen.getByTestId('pull-by-tag').textContent).toContain('docker pull 127.0.0.1:5000/team/app:1.0');
+    expect(screen.getByTestId('pull-by-digest').textContent).toContain(`docker pull 127.0.0.1:5000/team/app@sha256:${'d'.repeat(64)}`);
+    expect(screen.getByLabelText('Copy pull command by tag')).toBeTruthy();
+    const crumbs = screen.getByLabelText('Breadcrumbs');
+    expect(await within(crumbs).findByText('This computer')).toBeTruthy();
+    expect(within(crumbs).getByText('team/app').getAttribute('href')).toBe('#/browse/local/team%2Fapp');
+  });
+
+  it('pulls by digest only when a digest reference has no tag', async () => {
+    const image = multiArchImage({ reference: `sha256:${'d'.repeat(64)}`, tags: [] });
+    const api = createFakeApi({ 'browse:image': image, 'connections:list': connections });
+    renderScreen(<ImageScreen {...props} reference={image.reference} />, api);
+    expect(await screen.findByTestId('pull-by-digest')).toBeTruthy();
+    expect(screen.queryByTestId('pull-by-tag')).toBeNull();
+  });
+
+  it('has one tab per platform with sizes, config, layers and history', async () => {
+    const api = createFakeApi({ 'browse:image': multiArchImage(), 'connections:list': connections });
+    renderScreen(<ImageScreen {...props} />, api);
+    const tabs = await screen.findByRole('tablist', { name: 'Platforms' });
+    const tabList = within(tabs).getAllByRole('tab');
+    expect(tabList.map((t) => t.textContent)).toEqual(['linux/amd64 3.00 MB', 'linux/arm64/v8 4.00 MB']);
+
+    expect(screen.getByText('ARCH_NAME=linux/amd64', { exact: false })).toBeTruthy();
+    const sizes = screen.getByTestId('platform-sizes');
+    expect(sizes.textContent).toContain('2.00 MB');
+    const layers = screen.getByRole('table', { name: 'Layers' });
+    const rows = within(layers).getAllByRole('row');
+    expect(rows).toHaveLength(3);
+    expect(rows[1]!.textContent).toContain('sha256:111111111111');
+    expect(within(rows[1]!).getByText('shared')).toBeTruthy();
+    expect(within(rows[2]!).queryByText('shared')).toBeNull();
+    const history = screen.getByRole('table', { name: 'History' });
+    expect(within(history).getByText('empty layer')).toBeTruthy();
+    expect(within(history).getByText('/bin/sh -c #(nop) ADD file:linux/amd64 in /')).toBeTruthy();
+    expect(screen.getByRole('table', { name: 'Labels' }).textContent).toContain('org.opencontainers.image.source');
+    expect(screen.getByTestId('config-table').textContent).toContain('["/bin/app"]');
+
+    fireEvent.click(tabList[1]!);
+    expect(await screen.findByText('ARCH_NAME=linux/arm64/v8', { exact: false })).toBeTruthy();
+    expect(screen.queryByText('ARCH_NAME=linux/amd64', { exact: false })).toBeNull();
+    expect(screen.getByTestId('platform-sizes').textContent).toContain('3.00 MB');
+  });
+
+  it('lists referrers, says none, or says the registry has no referrers API', async () => {
+    const api = createFakeApi({ 'browse:image': multiArchImage(), 'connections:list': connections });
+    const { unmount } = renderScreen(<ImageScreen {...props} />, api);
+    const section = await screen.findByRole('region', { name: 'Referrers' });
+    expect(within(section).getByText('application/vnd.dev.sigstore.bundle.v0.3+json')).toBeTruthy();
+    expect(section.textContent).toContain('org.opencontainers.image.created=2026-01-03T00:00:00Z');
+    unmount();
+
+    const none = createFakeApi({ 'browse:image': multiArchImage({ referrers: [] }), 'connections:list': connections });
+    const second = renderScreen(<ImageScreen {...props} />, none);
+    expect(await screen.findByTestId('referrers-none')).toBeTruthy();
+    second.unmount();
+
+    const unsupported = createFakeApi({ 'browse:image': multiArchImage({ referrers: [], referrersSupported: false }), 'connections:list': connections });
+    renderScreen(<ImageScreen {...props} />, unsupported);
+    expect((await screen.findByTestId('referrers-unsupported')).textContent).toContain('no referrers API');
+  });
+});
+
+describe('copying an image', () => {
+  async function openCopy(answer: Parameters<ReturnType<typeof createFakeApi>['answer']>[1] | undefined) {
+    const api = createFakeApi({ 'browse:image': multiArchImage(), 'connections:list': connections });
+    if (answer !== undefined) api.answer('image:copy', answer as never);
+    renderScreen(<ImageScreen {...props} />, api);
+    fireEvent.click(await screen.findByTestId('image-copy-open'));
+    const dialog = await screen.findByRole('dialog');
+    await waitFor(() => expect((within(dialog).getByLabelText('Target connection') as HTMLInputElement).value).toBe('Team registry'));
+    return { api, dialog };
+  }
+
+  it('copies to the other connection with progress events, then shows the report', async () => {
+    let finish: (v: unknown) => void = () => {};
+    const { api, dialog } = await openCopy(() => new Promise((resolve) => (finish = resolve)) as never);
+    expect((within(dialog).getByTestId('copy-target-repository') as HTMLInputElement).value).toBe('team/app');
+    expect((within(dialog).getByTestId('copy-target-tag') as HTMLInputElement).value).toBe('1.0');
+    fireEvent.change(within(dialog).getByTestId('copy-target-tag'), { target: { value: '1.0-copy' } });
+    fireEvent.click(within(dialog).getByTestId('copy-start'));
+
+    await waitFor(() => expect(api.calls.some((c) => c.channel === 'image:copy')).toBe(true));
+    const args = api.calls.find((c) => c.channel === 'image:copy')!.args as CopyArgs;
+    expect(args).toEqual({
+      from: { connection: 'local', repository: 'team/app', reference: '1.0' },
+      to: { connection: 'team', repository: 'team/app', reference: '1.0-copy' },
+      operationId: expect.any(String),
+    });
+    const operationId = args.operationId!;
+
+    // Another copy's events are ignored.
+    api.emit('copy:progress', { operationId: 'someone-else', phase: 'blobs', bytesDone: 9, bytesTotal: 10, blobsDone: 1, blobsTotal: 2, current: null });
+    api.emit('copy:progress', { operationId, phase: 'blobs', bytesDone: 1_500_000, bytesTotal: 6_000_000, blobsDone: 1, blobsTotal: 4, current: `sha256:${'1'.repeat(64)}` });
+    const bar = await screen.findByRole('progressbar', { name: 'Copy progress' });
+    await waitFor(() => expect(bar.getAttribute('aria-valuenow')).toBe('25'));
+    expect(screen.getByTestId('copy-progress-text').textContent).toContain('Copying blobs: 1.50 MB of 6.00 MB, 1 of 4 blobs');
+
+    finish({ digest: `sha256:${'d'.repeat(64)}`, target: 'team/app:1.0-copy', manifests: 3, blobsCopied: 3, blobsMounted: 1, blobsSkipped: 0, bytesCopied: 6_000_000, durationMs: 2500 });
+    const result = await screen.findByTestId('copy-result');
+    expect(result.textContent).toContain('3 blobs copied, 1 mounted, 0 already there; 6.00 MB transferred');
+    expect(result.textContent).toContain('2.5 s');
+    expect(within(result).getByText('team/app:1.0-copy').getAttribute('href')).toBe('#/browse/team/team%2Fapp/1.0-copy');
+  });
+
+  it('copies picked platforms only', async () => {
+    const { api, dialog } = await openCopy({ digest: 'sha256:x', target: 'team/app:1.0', manifests: 1, blobsCopied: 1, blobsMounted: 0, blobsSkipped: 0, bytesCopied: 1, durationMs: 1 });
+    fireEvent.click(within(dialog).getByText('Pick platforms'));
+    const start = within(dialog).getByTestId('copy-start') as HTMLButtonElement;
+    expect(start.disabled).toBe(true);
+    fireEvent.click(within(dialog).getByLabelText('Platforms'));
+    fireEvent.click(await screen.findByRole('option', { name: 'linux/arm64/v8' }));
+    await waitFor(() => expect(start.disabled).toBe(false));
+    fireEvent.click(start);
+    await waitFor(() => expect(api.calls.some((c) => c.channel === 'image:copy')).toBe(true));
+    expect((api.calls.find((c) => c.channel === 'image:copy')!.args as CopyArgs).platforms).toEqual(['linux/arm64/v8']);
+    expect(await screen.findByTestId('copy-result')).toBeTruthy();
+  });
+
+  it('shows a failed copy in words', async () => {
+    const { dialog } = await openCopy({ error: { code: 'DENIED', message: 'push to team/app is not allowed' } });
+    fireEvent.click(within(dialog).getByTestId('copy-start'));
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert.textContent).toContain('The copy failed');
+    expect(alert.textContent).toContain('push to team/app is not allowed');
+  });
+});
