@@ -22,7 +22,7 @@ const PHASES: Record<CopyProgress['phase'], string> = {
 /** The dialog; `image` is the source. */
 export function CopyImageModal({ image, opened, onClose }: { image: ImageDetails; opened: boolean; onClose: () => void }) {
   return (
-    <Modal opened={opened} onClose={onClose} title="Copy to another connection" size="lg">
+    <Modal opened={opened} onClose={onClose} title="Copy to another connection" size="lg" closeOnClickOutside={false}>
       {opened && <CopyImageForm image={image} onClose={onClose} />}
     </Modal>
   );
