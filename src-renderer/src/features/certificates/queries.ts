@@ -1,0 +1,41 @@
+/** Data of the certificates screen: react-query hooks over the cert:* channels. */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useApi } from '../../api/context';
+
+/** Query keys of this feature. */
+export const certKeys = {
+  info: ['cert', 'info'] as const,
+  installCommands: (host: string) => ['cert', 'install-commands', host] as const,
+};
+
+/** CA and server certificate details. */
+export function useCertInfo() {
+  const api = useApi();
+  return useQuery({ queryKey: certKeys.info, queryFn: () => api.invoke('cert:info') });
+}
+
+/** Replaces the extra names and issues a new server certificate; the answer becomes the info. */
+export function useRegenerate() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (extraNames: string[]) => api.invoke('cert:regenerate', { extraNames }),
+    onSuccess: (info) => client.setQueryData(certKeys.info, info),
+  });
+}
+
+/** The client bundle for `host`. */
+export function useBundle() {
+  const api = useApi();
+  return useMutation({ mutationFn: (host: string) => api.invoke('cert:bundle', { host }) });
+}
+
+/** Install commands per OS for `host` (null: nothing to ask yet). */
+export function useInstallCommands(host: string | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: certKeys.installCommands(host ?? ''),
+    queryFn: () => api.invoke('cert:install-commands', { host: host! }),
+    enabled: host !== null,
+  });
+}
