@@ -1,0 +1,199 @@
+/** The users screen's dialogs: add a user, change a password, edit rights, remove a user. */
+import { ActionIcon, Button, CopyButton, Group, Modal, PasswordInput, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState, type FormEvent } from 'react';
+import { ErrorAlert } from '../../../app/common';
+import { useAddUser, useRemoveUser, useSetPassword, useSetRights } from '../queries';
+import { generatePassword, rulesProblem } from '../rights';
+import { RightsEditor } from './RightsEditor';
+
+/** A password field with generate, show and copy. */
+function PasswordField({ value, onChange, label }: { value: string; onChange: (v: string) => void; label: string }) {
+  const [visible, setVisible] = useState(false);
+  return (
+    <Group gap="xs" align="flex-end" wrap="nowrap">
+      <PasswordInput
+        style={{ flex: 1 }}
+        label={label}
+        required
+        value={value}
+        onChange={(e) => onChange(e.currentTarget.value)}
+        visible={visible}
+        onVisibilityChange={setVisible}
+        data-testid="user-password"
+        autoComplete="new-password"
+        description="At most 72 bytes, no line breaks."
+      />
+      <Button
+        variant="default"
+        onClick={() => {
+          onChange(generatePassword());
+          setVisible(true);
+        }}
+        data-testid="generate-password"
+      >
+        Generate
+      </Button>
+      <CopyButton value={value}>
+        {({ copied, copy }) => (
+          <Tooltip label={copied ? 'Copied' : 'Copy'}>
+            <ActionIcon variant="default" size="lg" onClick={copy} disabled={!value} aria-label="Copy password">
+              {copied ? '✓' : '⧉'}
+            </ActionIcon>
+          </Tooltip>
+        )}
+      </CopyButton>
+    </Group>
+  );
+}
+
+/** Adds a user. */
+export function AddUserModal({ onClose }: { onClose: () => void }) {
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [rules, setRules] = useState('pull@*');
+  const add = useAddUser();
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (rulesProblem(rules) || !name.trim() || !password) return;
+    add.mutate(
+      { name: name.trim(), password, rules },
+      {
+        onSuccess: (u) => {
+          notifications.show({ color: 'green', title: 'User added', message: `${u.name} can log in with docker login` });
+          onClose();
+        },
+      },
+    );
+  };
+  return (
+    <Modal opened onClose={onClose} title="Add a user" size="lg">
+      <form onSubmit={onSubmit} aria-label="Add a user">
+        <Stack>
+          <TextInput label="User name" required data-autofocus value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid="user-name" autoComplete="off" description="No spaces or ':'." />
+          <PasswordField label="Password" value={password} onChange={setPassword} />
+          <RightsEditor value={rules} onChange={setRules} />
+          {add.error && <ErrorAlert error={add.error} title="The user was not added" />}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={add.isPending} data-testid="save-user">
+              Save user
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+/** Sets a user's password. */
+export function PasswordModal({ name, onClose }: { name: string; onClose: () => void }) {
+  const [password, setPassword] = useState('');
+  const set = useSetPassword();
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!password) return;
+    set.mutate(
+      { name, password },
+      {
+        onSuccess: () => {
+          notifications.show({ color: 'green', title: 'Password changed', message: `${name} logs in with the new password from now on` });
+          onClose();
+        },
+      },
+    );
+  };
+  return (
+    <Modal opened onClose={onClose} title={`New password for ${name}`} size="lg">
+      <form onSubmit={onSubmit} aria-label={`New password for ${name}`}>
+        <Stack>
+          <PasswordField label="New password" value={password} onChange={setPassword} />
+          {set.error && <ErrorAlert error={set.error} title="The password was not changed" />}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={set.isPending} data-testid="save-password">
+              Change password
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+/** Replaces a user's rights. */
+export function RightsModal({ name, rules: initial, onClose }: { name: string; rules: string; onClose: () => void }) {
+  const [rules, setRules] = useState(initial);
+  const set = useSetRights();
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (rulesProblem(rules)) return;
+    set.mutate(
+      { name, rules },
+      {
+        onSuccess: (u) => {
+          notifications.show({ color: 'green', title: 'Rights saved', message: `${u.name}: ${u.rules || 'no rights'}` });
+          onClose();
+        },
+      },
+    );
+  };
+  return (
+    <Modal opened onClose={onClose} title={`Rights of ${name}`} size="lg">
+      <form onSubmit={onSubmit} aria-label={`Rights of ${name}`}>
+        <Stack>
+          <RightsEditor value={rules} onChange={setRules} />
+          {set.error && <ErrorAlert error={set.error} title="The rights were not saved" />}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={set.isPending} data-testid="save-rights">
+              Save rights
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+/** Removes a user after a confirmation that names them. */
+export function RemoveUserModal({ name, onClose }: { name: string; onClose: () => void }) {
+  const remove = useRemoveUser();
+  return (
+    <Modal opened onClose={onClose} title={`Remove ${name}?`}>
+      <Stack>
+        <Text>
+          <b>{name}</b> can no longer log in, and their rights are removed. Images they pushed stay.
+        </Text>
+        {remove.error && <ErrorAlert error={remove.error} title="The user was not removed" />}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button
+            color="red"
+            data-autofocus
+            loading={remove.isPending}
+            data-testid="confirm-remove-user"
+            onClick={() =>
+              remove.mutate(name, {
+                onSuccess: () => {
+                  notifications.show({ color: 'green', title: 'User removed', message: name });
+                  onClose();
+                },
+              })
+            }
+          >
+            Remove {name}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

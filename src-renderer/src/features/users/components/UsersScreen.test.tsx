@@ -1,0 +1,172 @@
+import { QueryClient } from '@tanstack/react-query';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { UsersListing } from '../../../../../src-server/contract';
+import { Providers, createQueryClient } from '../../../app/Providers';
+import { createFakeApi, type FakeApi } from '../../../test/fake-api';
+import { renderScreen } from '../../../test/render';
+import { userKeys } from '../queries';
+import { UsersScreen } from './UsersScreen';
+
+const listing: UsersListing = {
+  users: [
+    { name: 'admin', rules: 'admin@*', hasPassword: true },
+    { name: 'ci', rules: 'pull@*,push@team/*', hasPassword: true },
+    { name: 'ghost', rules: 'pull@*', hasPassword: false },
+  ],
+  anonymous: '',
+  accessFileExists: true,
+  authMode: 'basic',
+};
+
+const callsOf = (api: FakeApi, channel: string) => api.calls.filter((c) => c.channel === channel);
+const input = (el: HTMLElement) => el as HTMLInputElement;
+
+describe('UsersScreen', () => {
+  it('shows a loader while the users are read', async () => {
+    renderScreen(<UsersScreen />, createFakeApi({ 'users:list': { pending: true } }));
+    expect(await screen.findByText('Loading users…')).toBeTruthy();
+  });
+
+  it('shows an error in words', async () => {
+    renderScreen(<UsersScreen />, createFakeApi({ 'users:list': { error: { code: 'DENIED', message: 'admin right needed' } } }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('The users could not be read');
+    expect(alert.textContent).toContain('admin right needed');
+  });
+
+  it('says what to do when there are no users, without logins and without an access file', async () => {
+    const api = createFakeApi({ 'users:list': { users: [], anonymous: '', accessFileExists: false, authMode: 'none' } });
+    renderScreen(<UsersScreen />, api);
+    expect(await screen.findByText('No users yet')).toBeTruthy();
+    expect(screen.getByTestId('auth-mode').textContent).toContain('take effect once authentication is turned on');
+    expect(screen.getByTestId('no-access-file').textContent).toContain('every user who logs in may pull, push and delete');
+    fireEvent.click(screen.getByTestId('add-first-user'));
+    expect(await screen.findByRole('dialog', { name: 'Add a user' })).toBeTruthy();
+    expect(api.calls.some((c) => c.channel === 'users:initial-password')).toBe(false);
+  });
+
+  it('lists users with their rights and whether they can log in', async () => {
+    const api = createFakeApi({ 'users:list': { ...listing, anonymous: 'pull@public/*' } });
+    renderScreen(<UsersScreen />, api);
+    const rows = await screen.findAllByTestId('user-row');
+    expect(rows.map((r) => r.getAttribute('data-user'))).toEqual(['admin', 'ci', 'ghost']);
+    expect(within(rows[1]!).getByTestId('user-rules').textContent).toBe('pull@*,push@team/*');
+    expect(rows[0]!.textContent).toContain('yes');
+    expect(rows[2]!.textContent).toContain('no password');
+    expect(within(rows[2]!).getByRole('button', { name: 'Change password of ghost' }).textContent).toBe('Set password');
+    expect(screen.getByTestId('auth-mode').textContent).toContain('basic authentication');
+    expect(screen.queryByTestId('no-access-file')).toBeNull();
+    expect(input(screen.getByTestId('anonymous-rights')).value).toBe('pull@public/*');
+    expect(screen.getByTestId('rights-help').textContent).toContain('team/a/b');
+    expect(api.calls.some((c) => c.channel === 'users:initial-password')).toBe(false);
+  });
+
+  it('adds a user with a generated password and rights chosen from an example', async () => {
+    const api = createFakeApi({ 'users:list': listing, 'users:add': ({ name, rules }) => ({ name, rules: rules ?? '', hasPassword: true }) });
+    renderScreen(<UsersScreen />, api);
+    fireEvent.click(await screen.findByTestId('add-user'));
+    const dialog = await screen.findByRole('dialog', { name: 'Add a user' });
+    fireEvent.change(within(dialog).getByTestId('user-name'), { target: { value: 'dev' } });
+    fireEvent.click(within(dialog).getByTestId('generate-password'));
+    const password = input(within(dialog).getByTestId('user-password')).value;
+    expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(input(within(dialog).getByTestId('user-password')).type).toBe('text');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'pull@*,push@team/*: read all, push under team/' }));
+    expect(input(within(dialog).getByTestId('user-rights')).value).toBe('pull@*,push@team/*');
+    fireEvent.click(within(dialog).getByTestId('save-user'));
+    await waitFor(() => expect(callsOf(api, 'users:add')).toHaveLength(1));
+    expect(callsOf(api, 'users:add')[0]!.args).toEqual({ name: 'dev', password, rules: 'pull@*,push@team/*' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    await waitFor(() => expect(callsOf(api, 'users:list').length).toBeGreaterThan(1));
+  });
+
+  it('says why bad rights are refused before sending, and why the server refused a user', async () => {
+    const api = createFakeApi({ 'users:list': listing, 'users:add': { error: { code: 'USER_EXISTS', message: 'user dev exists' } } });
+    renderScreen(<UsersScreen />, api);
+    fireEvent.click(await screen.findByTestId('add-user'));
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.change(within(dialog).getByTestId('user-name'), { target: { value: 'dev' } });
+    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'secret' } });
+    fireEvent.change(within(dialog).getByTestId('user-rights'), { target: { value: 'read@*' } });
+    expect(within(dialog).getByText(/unknown right "read"/)).toBeTruthy();
+    fireEvent.click(within(dialog).getByTestId('save-user'));
+    expect(callsOf(api, 'users:add')).toHaveLength(0);
+    fireEvent.change(within(dialog).getByTestId('user-rights'), { target: { value: 'pull@*' } });
+    fireEvent.click(within(dialog).getByTestId('save-user'));
+    expect(await within(dialog).findByText('The user was not added')).toBeTruthy();
+    expect(within(dialog).getByText('user dev exists')).toBeTruthy();
+  });
+
+  it('changes a password', async () => {
+    const api = createFakeApi({ 'users:list': listing, 'users:set-password': undefined });
+    renderScreen(<UsersScreen />, api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Change password of ci' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New password for ci' });
+    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'n3w-secret' } });
+    fireEvent.click(within(dialog).getByTestId('save-password'));
+    await waitFor(() => expect(callsOf(api, 'users:set-password')).toHaveLength(1));
+    expect(callsOf(api, 'users:set-password')[0]!.args).toEqual({ name: 'ci', password: 'n3w-secret' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+  });
+
+  it('edits rights', async () => {
+    const api = createFakeApi({ 'users:list': listing, 'users:set-rights': ({ name, rules }) => ({ name, rules, hasPassword: true }) });
+    renderScreen(<UsersScreen />, api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit rights of ci' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Rights of ci' });
+    expect(input(within(dialog).getByTestId('user-rights')).value).toBe('pull@*,push@team/*');
+    fireEvent.change(within(dialog).getByTestId('user-rights'), { target: { value: 'push@ci/*,delete@ci/*' } });
+    fireEvent.submit(within(dialog).getByTestId('user-rights').closest('form')!);
+    await waitFor(() => expect(callsOf(api, 'users:set-rights')).toHaveLength(1));
+    expect(callsOf(api, 'users:set-rights')[0]!.args).toEqual({ name: 'ci', rules: 'push@ci/*,delete@ci/*' });
+  });
+
+  it('shows why rights were not saved', async () => {
+    const api = createFakeApi({ 'users:list': listing, 'users:set-rights': { error: { code: 'RULES_INVALID', message: 'invalid repository pattern' } } });
+    renderScreen(<UsersScreen />, api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit rights of ci' }));
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.click(within(dialog).getByTestId('save-rights'));
+    expect(await within(dialog).findByText('The rights were not saved')).toBeTruthy();
+  });
+
+  it('removes a user after a confirmation that names them', async () => {
+    const api = createFakeApi({ 'users:list': listing, 'users:remove': undefined });
+    renderScreen(<UsersScreen />, api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Remove ghost' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Remove ghost?' });
+    fireEvent.click(within(dialog).getByTestId('confirm-remove-user'));
+    await waitFor(() => expect(callsOf(api, 'users:remove')).toHaveLength(1));
+    expect(callsOf(api, 'users:remove')[0]!.args).toEqual({ name: 'ghost' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+  });
+
+  it('sets the anonymous rights from an example', async () => {
+    const api = createFakeApi({ 'users:list': listing, 'users:set-anonymous': ({ rules }) => ({ ...listing, anonymous: rules }) });
+    renderScreen(<UsersScreen />, api);
+    const field = await screen.findByTestId('anonymous-rights');
+    const card = field.closest('form')!;
+    fireEvent.click(within(card).getByRole('button', { name: 'pull@*: read everything' }));
+    fireEvent.click(within(card).getByTestId('save-anonymous'));
+    await waitFor(() => expect(callsOf(api, 'users:set-anonymous')).toHaveLength(1));
+    expect(callsOf(api, 'users:set-anonymous')[0]!.args).toEqual({ rules: 'pull@*' });
+    await waitFor(() => expect(screen.getByTestId('anonymous-current').textContent).toBe('pull@*'));
+  });
+
+  it('shows the one-time admin password the registry screen received, without asking for it', async () => {
+    const api = createFakeApi({ 'users:list': listing });
+    const client: QueryClient = createQueryClient();
+    client.setQueryData(userKeys.initialPassword, { user: 'admin', password: 'Xy7-once' });
+    render(
+      <Providers api={api} client={client}>
+        <UsersScreen />
+      </Providers>,
+    );
+    const box = await screen.findByTestId('initial-password');
+    expect(box.textContent).toContain('Xy7-once');
+    fireEvent.click(within(box).getByRole('button', { name: 'I saved it' }));
+    await waitFor(() => expect(screen.queryByTestId('initial-password')).toBeNull());
+    expect(api.calls.some((c) => c.channel === 'users:initial-password')).toBe(false);
+  });
+});
