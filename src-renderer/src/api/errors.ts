@@ -36,6 +36,7 @@ const TITLES: Record<string, string> = {
   RULES_INVALID: 'The rights are not valid',
   PASSWORD_INVALID: 'The password is not valid',
   SETTINGS_INVALID: 'Please check the settings',
+  CERTIFICATE_INVALID: 'The certificate names are not valid',
   BUSY: 'Busy',
   UNAVAILABLE: 'The registry is stopped',
   PLATFORM_UNKNOWN: 'No such platform in this image',

@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AppWithApi } from '../App';
 import { createFakeApi } from '../test/fake-api';
@@ -22,9 +22,9 @@ describe('the shell', () => {
   it('follows registry:status-changed events', async () => {
     const api = createFakeApi({ 'connections:list': [local], 'registry:status': { running: true, url: 'http://127.0.0.1:5000' } });
     render(<AppWithApi api={api} />);
-    await screen.findByText(/running/);
+    await waitFor(() => expect(screen.getByTestId('registry-badge').textContent).toMatch(/running/));
     api.emit('registry:status-changed', { running: false, url: null });
-    expect(await screen.findByText('stopped')).toBeTruthy();
+    await waitFor(() => expect(screen.getByTestId('registry-badge').textContent).toBe('stopped'));
   });
 });
 
