@@ -6,6 +6,7 @@ import { useApi } from '../api/context';
 export const sharedKeys = {
   connections: ['connections'] as const,
   status: ['registry', 'status'] as const,
+  usage: ['usage', 'registry'] as const,
 };
 
 /** Every connection, the local registry first. */
@@ -18,4 +19,10 @@ export function useConnections() {
 export function useRegistryStatus() {
   const api = useApi();
   return useQuery({ queryKey: sharedKeys.status, queryFn: () => api.invoke('registry:status') });
+}
+
+/** Storage usage of the local registry (the registry and storage screens; GC and deletes invalidate it). */
+export function useRegistryUsage() {
+  const api = useApi();
+  return useQuery({ queryKey: sharedKeys.usage, queryFn: () => api.invoke('usage:registry') });
 }

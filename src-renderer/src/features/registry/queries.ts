@@ -6,17 +6,12 @@ import { sharedKeys } from '../../app/queries';
 
 /** Query keys of this feature. `usage` is the key the storage screen may share (invalidate it after a GC). */
 export const registryKeys = {
-  usage: ['usage', 'registry'] as const,
+  usage: sharedKeys.usage,
   settings: ['registry', 'settings'] as const,
   /** Shared with the users screen: the password is handed out once, so both must read the same cache entry. */
   initialPassword: ['users', 'initial-password'] as const,
 };
 
-/** Storage usage totals of the local registry. */
-export function useRegistryUsage() {
-  const api = useApi();
-  return useQuery({ queryKey: registryKeys.usage, queryFn: () => api.invoke('usage:registry') });
-}
 
 /** Settings in force at the next start. */
 export function useSettings() {
@@ -65,3 +60,6 @@ export function useSaveSettings() {
     onSuccess: (result) => client.setQueryData(registryKeys.settings, result.settings),
   });
 }
+
+/** Storage usage of the local registry: one hook for every screen that shows it. */
+export { useRegistryUsage } from '../../app/queries';

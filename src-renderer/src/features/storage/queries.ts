@@ -2,21 +2,17 @@
  * The storage screen's data: usage of the local registry, garbage collection (preview and run, with
  * `gc:progress` events) and deleting a repository.
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { GcOptions, GcProgress } from '../../../../src-server/contract';
 import { useApi } from '../../api/context';
+import { sharedKeys } from '../../app/queries';
 
 /** Query keys of the storage feature. */
 export const storageKeys = {
-  usage: ['usage', 'registry'] as const,
+  usage: sharedKeys.usage,
 };
 
-/** Usage of the local registry (totals and per repository). */
-export function useRegistryUsage() {
-  const api = useApi();
-  return useQuery({ queryKey: storageKeys.usage, queryFn: () => api.invoke('usage:registry') });
-}
 
 /** A garbage collection or its preview (`dryRun`); a real run refreshes usage and browse listings. */
 export function useGarbageCollection() {
@@ -67,3 +63,6 @@ export function useGcProgress() {
   }, []);
   return { progress, follow };
 }
+
+/** Storage usage of the local registry: one hook for every screen that shows it. */
+export { useRegistryUsage } from '../../app/queries';

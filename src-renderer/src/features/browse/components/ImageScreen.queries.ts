@@ -1,26 +1,11 @@
 /**
- * The image screen's data: the image's details (`browse:image`), copying it to another connection
- * (`image:copy`) and the copy's progress events. Kept beside the screen until the browse feature's
- * shared queries.ts offers the same (then `useImageDetails` can become its `useImage`).
+ * Copying an image to another connection (`image:copy`) and the copy's progress events; the
+ * image's details come from the browse feature's shared `useImage`.
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CopyArgs, CopyProgress } from '../../../../../src-server/contract';
 import { useApi } from '../../../api/context';
-
-/** Query keys of the image screen. */
-export const imageKeys = {
-  image: (connection: string, repository: string, reference: string) => ['browse', 'image', connection, repository, reference] as const,
-};
-
-/** An image's details by tag or digest. */
-export function useImageDetails(connection: string, repository: string, reference: string) {
-  const api = useApi();
-  return useQuery({
-    queryKey: imageKeys.image(connection, repository, reference),
-    queryFn: () => api.invoke('browse:image', { connection, repository, reference }),
-  });
-}
 
 /** Copies an image; on success the target's cached listings are refetched. */
 export function useCopyImage() {

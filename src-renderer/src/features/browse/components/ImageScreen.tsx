@@ -12,11 +12,11 @@ import { CopyImageModal } from './CopyImageModal';
 import { ImageBreadcrumbs, ImageHeader } from './ImageHeader';
 import { ImagePlatform } from './ImagePlatform';
 import { ImageReferrers } from './ImageReferrers';
-import { useImageDetails } from './ImageScreen.queries';
+import { useImage } from '../queries';
 
 /** One image by tag or digest. */
 export function ImageScreen({ connection, repository, reference }: { connection: string; repository: string; reference: string }) {
-  const image = useImageDetails(connection, repository, reference);
+  const image = useImage(connection, repository, reference);
   const [copying, setCopying] = useState(false);
   return (
     <Stack gap="lg">
