@@ -1,10 +1,9 @@
 /** Deleting the whole repository from the tags screen, confirmed by typing its name. */
-import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Modal } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
-import { ErrorAlert } from '../../../app/common';
 import { count } from '../../../app/format';
 import { navigate } from '../../../app/route';
+import { TypeToConfirm } from '../../../app/TypeToConfirm';
 import { useDeleteRepository } from '../queries';
 
 /** Opens when `opened`; on success goes back to the connection's repositories. */
@@ -17,11 +16,8 @@ export function TagsDeleteRepositoryModal({ connection, repository, opened, onCl
 }
 
 function Form({ connection, repository, onClose }: { connection: string; repository: string; onClose: () => void }) {
-  const [typed, setTyped] = useState('');
   const del = useDeleteRepository(connection);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (typed !== repository || del.isPending) return;
+  const confirm = () =>
     del.mutate(repository, {
       onSuccess: (r) => {
         notifications.show({ color: 'green', title: `Deleted ${repository}`, message: `${count(r.tags, 'tag')} and ${count(r.manifests, 'manifest')} removed.` });
@@ -29,31 +25,21 @@ function Form({ connection, repository, onClose }: { connection: string; reposit
         navigate({ screen: 'repositories', connection });
       },
     });
-  };
   return (
-    <form onSubmit={submit} aria-label={`Delete repository ${repository}`}>
-      <Stack>
-        <Text size="sm">
+    <TypeToConfirm
+      name={repository}
+      warning={
+        <>
           Every tag and manifest of <b>{repository}</b> is deleted{connection === 'local' ? '; the next garbage collection frees its blobs' : ''}. This cannot be undone.
-        </Text>
-        <TextInput
-          label={`Type ${repository} to confirm`}
-          data-testid="repository-delete-input"
-          value={typed}
-          onChange={(e) => setTyped(e.currentTarget.value)}
-          autoComplete="off"
-          data-autofocus
-        />
-        {del.isError && <ErrorAlert error={del.error} title="The repository could not be deleted" />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" color="red" disabled={typed !== repository} loading={del.isPending} data-testid="repository-delete-confirm">
-            Delete repository
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+        </>
+      }
+      confirmLabel="Delete repository"
+      busy={del.isPending}
+      error={del.isError ? del.error : null}
+      errorTitle="The repository could not be deleted"
+      ids={{ input: 'repository-delete-input', confirm: 'repository-delete-confirm' }}
+      onConfirm={confirm}
+      onCancel={onClose}
+    />
   );
 }
