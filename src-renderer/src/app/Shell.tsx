@@ -8,6 +8,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, type ReactNode } from 'react';
 import { useApi } from '../api/context';
 import { sharedKeys, useConnections, useRegistryStatus } from './queries';
+import { LogoutIcon, MoonIcon, SunIcon } from './icons';
 import { hrefOf, type Route } from './route';
 
 /** Props of {@link Shell}. */
@@ -51,12 +52,12 @@ export function Shell({ route, children, user }: ShellProps) {
             )}
             <Tooltip label={colorScheme === 'dark' ? 'Light theme' : 'Dark theme'}>
               <ActionIcon variant="default" onClick={toggleColorScheme} aria-label="Toggle color scheme">
-                {colorScheme === 'dark' ? '☀' : '☾'}
+                {colorScheme === 'dark' ? <SunIcon /> : <MoonIcon />}
               </ActionIcon>
             </Tooltip>
             {user && (
               <ActionIcon variant="default" onClick={user.logout} aria-label="Log out" title="Log out">
-                ⎋
+                <LogoutIcon />
               </ActionIcon>
             )}
           </Group>

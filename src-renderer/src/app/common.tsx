@@ -2,6 +2,7 @@
 import { ActionIcon, Alert, Center, Code, CopyButton, Group, Loader, Stack, Text, Title, Tooltip } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { describeError } from '../api/errors';
+import { CheckIcon, CopyIcon } from './icons';
 
 /** An error as a red alert: a title and a sentence (never a stack). */
 export function ErrorAlert({ error, title }: { error: unknown; title?: string }) {
@@ -48,15 +49,22 @@ export function CopyField({ value, label }: { value: string; label?: string }) {
       <Code block style={{ flex: 1, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
         {value}
       </Code>
-      <CopyButton value={value}>
-        {({ copied, copy }) => (
-          <Tooltip label={copied ? 'Copied' : 'Copy'}>
-            <ActionIcon variant="subtle" onClick={copy} aria-label={label ? `Copy ${label}` : 'Copy'}>
-              {copied ? '✓' : '⧉'}
-            </ActionIcon>
-          </Tooltip>
-        )}
-      </CopyButton>
+      <CopyIconButton value={value} label={label ? `Copy ${label}` : 'Copy'} />
     </Group>
+  );
+}
+
+/** A small button that copies `value`, with a tooltip and a tick once copied. */
+export function CopyIconButton({ value, label, tooltip = 'Copy', disabled }: { value: string; label: string; tooltip?: string; disabled?: boolean }) {
+  return (
+    <CopyButton value={value}>
+      {({ copied, copy }) => (
+        <Tooltip label={copied ? 'Copied' : tooltip}>
+          <ActionIcon variant="subtle" onClick={copy} aria-label={label} disabled={disabled}>
+            {copied ? <CheckIcon /> : <CopyIcon />}
+          </ActionIcon>
+        </Tooltip>
+      )}
+    </CopyButton>
   );
 }

@@ -1,8 +1,8 @@
 /** The image screen's header: where it is, its digest, sizes, sibling tags, origin and pull commands. */
-import { ActionIcon, Anchor, Badge, Breadcrumbs, Button, CopyButton, Group, SimpleGrid, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Breadcrumbs, Button, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { ImageDetails } from '../../../../../src-server/contract';
-import { CopyField } from '../../../app/common';
+import { CopyField, CopyIconButton } from '../../../app/common';
 import { formatBytes, formatDate, shortDigest } from '../../../app/format';
 import { useConnections } from '../../../app/queries';
 import { hrefOf } from '../../../app/route';
@@ -60,15 +60,7 @@ export function ImageHeader({ image, onCopy }: { image: ImageDetails; onCopy: ()
             <Text ff="monospace" size="sm" title={image.digest}>
               {shortDigest(image.digest)}
             </Text>
-            <CopyButton value={image.digest}>
-              {({ copied, copy }) => (
-                <Tooltip label={copied ? 'Copied' : 'Copy the full digest'}>
-                  <ActionIcon variant="subtle" size="sm" onClick={copy} aria-label="Copy digest">
-                    {copied ? '✓' : '⧉'}
-                  </ActionIcon>
-                </Tooltip>
-              )}
-            </CopyButton>
+            <CopyIconButton value={image.digest} label="Copy digest" tooltip="Copy the full digest" />
           </Group>
         </Fact>
         <Fact label="Media type" testId="image-media-type">

@@ -1,8 +1,9 @@
 /** One platform of an image: sizes (shared vs unique), config summary, layers and history. */
-import { ActionIcon, Badge, Code, CopyButton, Group, Paper, Progress, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Badge, Code, Group, Paper, Progress, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { ImageConfigSummary, PlatformDetails } from '../../../../../src-server/contract';
 import { formatBytes, formatDate, shortDigest } from '../../../app/format';
+import { CopyIconButton } from '../../../app/common';
 
 /** Everything about one platform (the content of its tab). */
 export function ImagePlatform({ platform }: { platform: PlatformDetails }) {
@@ -48,15 +49,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 
 function CopyIcon({ value, label }: { value: string; label: string }) {
   return (
-    <CopyButton value={value}>
-      {({ copied, copy }) => (
-        <Tooltip label={copied ? 'Copied' : 'Copy'}>
-          <ActionIcon variant="subtle" size="sm" onClick={copy} aria-label={label}>
-            {copied ? '✓' : '⧉'}
-          </ActionIcon>
-        </Tooltip>
-      )}
-    </CopyButton>
+    <CopyIconButton value={value} label={label} />
   );
 }
 

@@ -1,8 +1,9 @@
 /** The table of one page of tags: select, link to the image, digest with copy, platforms, size, created, origin. */
-import { ActionIcon, Anchor, Badge, Checkbox, CopyButton, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Checkbox, Group, Stack, Table, Text } from '@mantine/core';
 import type { ContentOrigin, TagSummary } from '../../../../../src-server/contract';
 import { formatBytes, formatDate, shortDigest } from '../../../app/format';
 import { hrefOf } from '../../../app/route';
+import { CopyIconButton } from '../../../app/common';
 
 /** How a tag's content arrived (local registry only). */
 export function originText(origin: ContentOrigin): string {
@@ -81,15 +82,7 @@ export function TagsTable({
                     <Text ff="monospace" size="sm" title={t.digest}>
                       {shortDigest(t.digest)}
                     </Text>
-                    <CopyButton value={t.digest}>
-                      {({ copied, copy }) => (
-                        <Tooltip label={copied ? 'Copied' : 'Copy digest'}>
-                          <ActionIcon variant="subtle" size="sm" onClick={copy} aria-label={`Copy digest of ${t.name}`}>
-                            {copied ? '✓' : '⧉'}
-                          </ActionIcon>
-                        </Tooltip>
-                      )}
-                    </CopyButton>
+                    <CopyIconButton value={t.digest} label={`Copy digest of ${t.name}`} tooltip="Copy digest" />
                   </Group>
                 ) : (
                   '—'

@@ -10,7 +10,7 @@ export function InitialPasswordNotice() {
   if (!initial.data) return null;
   const { user, password } = initial.data;
   return (
-    <Alert color="orange" variant="filled" title="Save the administrator password now" data-testid="initial-password-notice" role="alert">
+    <Alert color="orange" variant="light" title="Save the administrator password now" data-testid="initial-password-notice" role="alert">
       <Stack gap="xs">
         <Text size="sm">
           Berth created the user <strong data-testid="initial-password-user">{user}</strong> with this password. It will not be shown again: store it in
@@ -19,7 +19,7 @@ export function InitialPasswordNotice() {
         <div data-testid="initial-password-value">
           <CopyField value={password} label="administrator password" />
         </div>
-        <Button variant="white" color="orange" size="xs" w="fit-content" onClick={dismiss}>
+        <Button variant="filled" color="orange" size="xs" w="fit-content" onClick={dismiss}>
           I have saved it
         </Button>
       </Stack>

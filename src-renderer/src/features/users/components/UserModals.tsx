@@ -1,8 +1,8 @@
 /** The users screen's dialogs: add a user, change a password, edit rights, remove a user. */
-import { ActionIcon, Button, CopyButton, Group, Modal, PasswordInput, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+import { Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { ErrorAlert } from '../../../app/common';
+import { CopyIconButton, ErrorAlert } from '../../../app/common';
 import { useAddUser, useRemoveUser, useSetPassword, useSetRights } from '../queries';
 import { generatePassword, rulesProblem } from '../rights';
 import { RightsEditor } from './RightsEditor';
@@ -34,15 +34,7 @@ function PasswordField({ value, onChange, label }: { value: string; onChange: (v
       >
         Generate
       </Button>
-      <CopyButton value={value}>
-        {({ copied, copy }) => (
-          <Tooltip label={copied ? 'Copied' : 'Copy'}>
-            <ActionIcon variant="default" size="lg" onClick={copy} disabled={!value} aria-label="Copy password">
-              {copied ? '✓' : '⧉'}
-            </ActionIcon>
-          </Tooltip>
-        )}
-      </CopyButton>
+      <CopyIconButton value={value} label="Copy password" disabled={!value} />
     </Group>
   );
 }
