@@ -25,6 +25,14 @@ const ref = (repoTag: string) => `docker://${server.berth.host}/${repoTag}`;
 const push = (src: string, dest: string, creds: string, allowFailure = false) =>
   skopeo(['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', creds, `oci:${images.layout.dir}:${src}`, ref(dest)], allowFailure);
 const go = (hash: string) => page.goto(`${server.berth.url}/#${hash}`);
+/** A screenshot of the screen without the notifications earlier steps left in a corner. */
+async function shot(name: string) {
+  const toasts = (visibility: string) =>
+    page.evaluate((v) => document.querySelectorAll<HTMLElement>('.mantine-Notifications-root').forEach((e) => e.style.setProperty('visibility', v)), visibility);
+  await toasts('hidden');
+  await screenshot(page, name);
+  await toasts('');
+}
 /** The path of a blob in registry:2's layout under the data directory. */
 const blobFile = (digest: string) => {
   const hex = digest.replace(/^sha256:/, '');
@@ -59,7 +67,7 @@ describe('storage and garbage collection', () => {
     await expect.poll(() => page.getByTestId('total-repositories').textContent()).toMatch(/\D2$/);
     await page.getByTestId('repository-bar-demo/tool').waitFor();
     await page.getByTestId('repository-bar-demo/app').waitFor();
-    await screenshot(page, 'storage');
+    await shot('storage');
 
     // The blobs only demo/tool uses: its manifest's config and layers.
     const toolManifest = images.layout.json(images.layout.descriptor('amd64').digest);
@@ -85,7 +93,7 @@ describe('storage and garbage collection', () => {
     for (const d of toolBlobs) expect(previewText).toContain(d.slice(7, 7 + 12));
     // A dry run removes nothing.
     for (const d of toolBlobs) expect(existsSync(blobFile(d)), d).toBe(true);
-    await screenshot(page, 'gc-preview');
+    await shot('gc-preview');
 
     await page.getByTestId('gc-run').click();
     await page.getByTestId('gc-confirm').click();
@@ -111,7 +119,7 @@ describe('users', () => {
     const row = page.locator('[data-testid="user-row"][data-user="ci-bot"]');
     await row.waitFor();
     expect(await row.getByTestId('user-rules').textContent()).toContain('push@demo/*');
-    await screenshot(page, 'users');
+    await shot('users');
 
     // The server reads htpasswd/access.yml again at most once a second: wait until the new user logs in.
     const basic = `Basic ${Buffer.from(`ci-bot:${password}`).toString('base64')}`;
@@ -135,7 +143,7 @@ describe('certificates', () => {
     await page.getByTestId('cert-server').waitFor();
     expect(await page.getByTestId('cert-tls-url').textContent()).toMatch(/https:\/\/127\.0\.0\.1:\d+/);
     expect(await page.getByTestId('cert-server-names').textContent()).toMatch(/127\.0\.0\.1|localhost/);
-    await screenshot(page, 'certificates');
+    await shot('certificates');
 
     await page.getByTestId('cert-bundle-host').fill('registry.example.test:5443');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cert-bundle-download').click()]);

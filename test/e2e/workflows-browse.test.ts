@@ -27,6 +27,14 @@ const push = (src: string, dest: string, extra: string[] = []) =>
 const inspectRaw = async (repoTag: string) =>
   JSON.parse((await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', creds(), ref(repoTag)])).stdout);
 const go = (hash: string) => page.goto(`${server.berth.url}/#${hash}`);
+/** A screenshot of the screen without the notifications earlier steps left in a corner. */
+async function shot(name: string) {
+  const toasts = (visibility: string) =>
+    page.evaluate((v) => document.querySelectorAll<HTMLElement>('.mantine-Notifications-root').forEach((e) => e.style.setProperty('visibility', v)), visibility);
+  await toasts('hidden');
+  await screenshot(page, name);
+  await toasts('');
+}
 
 beforeAll(async () => {
   const [ui, imgs] = await Promise.all([buildGui(), buildTestImages(join(ws.dir, 'images'))]);
@@ -59,11 +67,11 @@ describe('browsing pushed images', () => {
     expect(await app.locator('td').nth(1).textContent()).toBe('2');
     expect(await tool.locator('td').nth(1).textContent()).toBe('1');
     expect(await page.getByTestId('repositories-total').textContent()).toMatch(/2 repositories/);
-    await screenshot(page, 'repositories');
+    await shot('repositories');
 
     await page.getByRole('button', { name: 'Toggle color scheme' }).click();
     expect(await page.locator('html').getAttribute('data-mantine-color-scheme')).toBe('dark');
-    await screenshot(page, 'dark-repositories');
+    await shot('dark-repositories');
     await page.getByRole('button', { name: 'Toggle color scheme' }).click();
     expect(await page.locator('html').getAttribute('data-mantine-color-scheme')).toBe('light');
   });
@@ -77,7 +85,7 @@ describe('browsing pushed images', () => {
       await expect.poll(() => row.textContent()).toMatch(/linux\/amd64/);
       expect(await row.textContent()).toMatch(/linux\/arm64/);
     }
-    await screenshot(page, 'tags');
+    await shot('tags');
   });
 
   it('shows the image with a size per platform that matches the registry', async () => {
@@ -109,7 +117,7 @@ describe('browsing pushed images', () => {
       expect(await sizes.textContent()).toContain(`Size (what a pull downloads)${formatBytes(perPlatform[platform])}`);
       expect(await panel.getByTestId('layers-table').locator('tbody tr').count()).toBeGreaterThan(0);
       expect(await panel.getByTestId('history-table').locator('tbody tr').count()).toBeGreaterThan(0);
-      if (platform === 'linux/amd64') await screenshot(page, 'image');
+      if (platform === 'linux/amd64') await shot('image');
     }
   });
 
@@ -143,7 +151,7 @@ describe('the registry screen', () => {
     await page.getByTestId('commands-image').waitFor();
     expect(await page.getByTestId('registry-commands').textContent()).toContain(server.berth.host);
     expect(await page.getByTestId('registry-url').textContent()).toContain(server.berth.host);
-    await screenshot(page, 'registry');
+    await shot('registry');
 
     await page.getByTestId('registry-stop').click();
     await expect.poll(() => page.getByTestId('registry-status').textContent(), { timeout: 15_000 }).toBe('stopped');

@@ -22,6 +22,14 @@ const consoleErrors: string[] = [];
 
 const skopeo = (args: string[], allowFailure = false) => images.sandbox.skopeo(args, { allowFailure });
 const go = (hash: string) => page.goto(`${server.berth.url}/#${hash}`);
+/** A screenshot of the screen without the notifications earlier steps left in a corner. */
+async function shot(name: string) {
+  const toasts = (visibility: string) =>
+    page.evaluate((v) => document.querySelectorAll<HTMLElement>('.mantine-Notifications-root').forEach((e) => e.style.setProperty('visibility', v)), visibility);
+  await toasts('hidden');
+  await screenshot(page, name);
+  await toasts('');
+}
 
 beforeAll(async () => {
   const [ui, imgs] = await Promise.all([buildGui(), buildTestImages(join(ws.dir, 'images'))]);
@@ -68,7 +76,7 @@ describe('connections', () => {
     await row.waitFor();
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
     await nav.getByRole('link', { name: 'second' }).waitFor();
-    await screenshot(page, 'connections');
+    await shot('connections');
 
     await nav.getByRole('link', { name: 'second' }).click();
     await page.getByTestId('repositories-empty').waitFor({ timeout: 20_000 });
