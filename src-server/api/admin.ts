@@ -40,6 +40,8 @@ export interface AdminDeps {
   tlsUrl?: () => string | null;
   /** Installs the store's current certificate into the running HTTPS listener (tls/renewal's check). */
   reloadCertificate?: () => Promise<unknown>;
+  /** Called after a user change, so the server reads the files at once rather than within a second. */
+  onUsersChanged?: () => void;
 }
 
 /** Runs a user-file change, mapping its failures to the codes the GUI tells apart. */
@@ -153,6 +155,8 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
     if (!u) throw new RegistryError('USER_UNKNOWN', { message: `no such user: ${name}`, detail: { name } });
     return u;
   };
+  // A user added from the GUI can push at once: the server re-reads the files now.
+  const changed = <T>(fn: () => Promise<T> | T): Promise<T> => userChange(fn).finally(() => deps.onUsersChanged?.());
   const store = deps.certificates;
   const info = (): CertificatesInfo => {
     const i = store.info();
@@ -169,27 +173,27 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
   return {
     'users:list': async () => listing(),
     'users:add': ({ name, password, rules }) =>
-      userChange(async () => {
+      changed(async () => {
         validateUserName(name);
         validatePassword(password);
         checkRules(rules ?? '', name);
         await addUser(paths, name, password, rules ?? '');
         return userDto(name);
       }),
-    'users:remove': ({ name }) => userChange(() => removeUser(paths, name)),
+    'users:remove': ({ name }) => changed(() => removeUser(paths, name)),
     'users:set-password': ({ name, password }) =>
-      userChange(async () => {
+      changed(async () => {
         validatePassword(password);
         await setPassword(paths, name, password);
       }),
     'users:set-rights': ({ name, rules }) =>
-      userChange(async () => {
+      changed(async () => {
         checkRules(rules, name);
         await setRights(paths, name, rules);
         return userDto(name);
       }),
     'users:set-anonymous': ({ rules }) =>
-      userChange(async () => {
+      changed(async () => {
         checkRules(rules, 'anonymous');
         await setAnonymous(paths, rules);
         return listing();

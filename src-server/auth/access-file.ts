@@ -193,6 +193,11 @@ export class AccessFile {
     );
   }
 
+  /** Makes the next lookup read the file at once (this process just changed it). */
+  recheck(): void {
+    this.watch.lookNow();
+  }
+
   private refresh(): void {
     const change = this.watch.poll();
     if (change === 'unchanged') return;

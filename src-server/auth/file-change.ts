@@ -30,6 +30,11 @@ export class FileChangeCheck {
     this.checkedAt = now();
   }
 
+  /** Makes the next poll look at once (after a change made by this process). */
+  lookNow(): void {
+    this.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
   /** Looks (when the interval has passed) and says what changed since the last look. */
   poll(): FileChange {
     const now = this.now();

@@ -52,6 +52,11 @@ export class HtpasswdFile {
     opts.onReload?.(this.entries);
   }
 
+  /** Makes the next `current()` look at the file at once (this process just changed it). */
+  recheck(): void {
+    this.watch.lookNow();
+  }
+
   /**
    * The current entries. Stats the file at most once a second and re-reads it when it changed, so
    * that hand edits take effect without a restart. If the file turns unreadable (an editor in the

@@ -60,6 +60,11 @@ export class PasswordVerifier {
     this.cache = new VerifyCache(opts.cacheTtlMs ?? 60_000, opts.now);
   }
 
+  /** Makes the next check read the htpasswd file at once (a user was just changed by this process). */
+  recheck(): void {
+    this.file.recheck();
+  }
+
   /** True when the user is in the htpasswd file with a usable hash. */
   hasUser(user: string): boolean {
     return this.file.current().users.has(user);

@@ -183,6 +183,10 @@ function createUi(
       certificates: io.store,
       tlsUrl: () => io.urls().tlsUrl,
       reloadCertificate: io.reloadCertificate,
+      onUsersChanged: () => {
+        auth.login?.verifier.recheck();
+        auth.login?.access.recheck();
+      },
     }),
     ...core.handlers,
   };
