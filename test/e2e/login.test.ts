@@ -41,6 +41,20 @@ describe('logging in to the GUI', () => {
     await context.close();
   });
 
+  it('is usable from the keyboard: Tab reaches the navigation, Enter opens a screen', async () => {
+    const page = await loggedInPage(browser, server);
+    let focused = '';
+    for (let i = 0; i < 30 && focused !== 'Storage'; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.innerText?.trim() ?? '');
+    }
+    expect(focused).toBe('Storage');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/storage$/);
+    await page.getByTestId('usage-totals').or(page.getByText(/Nothing stored yet/i)).first().waitFor();
+    await page.context().close();
+  });
+
   it('keeps the session across a reload and offers a dark theme', async () => {
     const page = await loggedInPage(browser, server, { colorScheme: 'dark' });
     await page.reload();
