@@ -87,11 +87,15 @@ export async function loggedInPage(browser: Browser, server: GuiServer, opts: { 
   return page;
 }
 
-/** Saves a screenshot of the page as docs/screenshots/NAME.png. */
+/** Saves a screenshot of the page as docs/screenshots/NAME.png, without notifications earlier steps left in a corner. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
+  const toasts = (visibility: string) =>
+    page.evaluate((v) => document.querySelectorAll<HTMLElement>('.mantine-Notifications-root').forEach((e) => e.style.setProperty('visibility', v)), visibility);
+  await toasts('hidden');
   await page.screenshot({ path });
+  await toasts('');
   if (statSync(path).size < 1000) throw new Error(`screenshot ${name} looks empty`);
   return path;
 }

@@ -25,14 +25,7 @@ const ref = (repoTag: string) => `docker://${server.berth.host}/${repoTag}`;
 const push = (src: string, dest: string, creds: string, allowFailure = false) =>
   skopeo(['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', creds, `oci:${images.layout.dir}:${src}`, ref(dest)], allowFailure);
 const go = (hash: string) => page.goto(`${server.berth.url}/#${hash}`);
-/** A screenshot of the screen without the notifications earlier steps left in a corner. */
-async function shot(name: string) {
-  const toasts = (visibility: string) =>
-    page.evaluate((v) => document.querySelectorAll<HTMLElement>('.mantine-Notifications-root').forEach((e) => e.style.setProperty('visibility', v)), visibility);
-  await toasts('hidden');
-  await screenshot(page, name);
-  await toasts('');
-}
+const shot = (name: string) => screenshot(page, name);
 /** The path of a blob in registry:2's layout under the data directory. */
 const blobFile = (digest: string) => {
   const hex = digest.replace(/^sha256:/, '');

@@ -27,14 +27,7 @@ const push = (src: string, dest: string, extra: string[] = []) =>
 const inspectRaw = async (repoTag: string) =>
   JSON.parse((await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', creds(), ref(repoTag)])).stdout);
 const go = (hash: string) => page.goto(`${server.berth.url}/#${hash}`);
-/** A screenshot of the screen without the notifications earlier steps left in a corner. */
-async function shot(name: string) {
-  const toasts = (visibility: string) =>
-    page.evaluate((v) => document.querySelectorAll<HTMLElement>('.mantine-Notifications-root').forEach((e) => e.style.setProperty('visibility', v)), visibility);
-  await toasts('hidden');
-  await screenshot(page, name);
-  await toasts('');
-}
+const shot = (name: string) => screenshot(page, name);
 
 beforeAll(async () => {
   const [ui, imgs] = await Promise.all([buildGui(), buildTestImages(join(ws.dir, 'images'))]);
