@@ -2,9 +2,11 @@
  * The GUI's root. In Electron the preload's bridge is used at once; in a browser the HTTP bridge of
  * `berth serve --ui`, after a login (or the `#token=` of `--auth none`).
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { apiFromBridge, type AppApi } from './api/app-api';
 import { HttpBridge, type HttpSession } from './api/http-bridge';
+import { notifications } from '@mantine/notifications';
+import { describeError } from './api/errors';
 import { Loading } from './app/common';
 import { Login } from './app/Login';
 import { Providers } from './app/Providers';
@@ -36,12 +38,16 @@ function BrowserApp() {
   const api = useMemo(() => apiFromBridge(bridge, 'http'), [bridge]);
   const [session, setSession] = useState<HttpSession | null | undefined>(undefined);
 
+  const starting = useRef<Promise<HttpSession | null> | null>(null);
   useEffect(() => {
     bridge.onUnauthorized = () => setSession(null);
+    // Once per bridge: StrictMode runs effects twice in development, and a token login twice would open two sessions.
+    if (starting.current) return;
     const token = /#token=([\w-]+)/.exec(window.location.hash)?.[1];
     const start = token
       ? bridge.login({ token }).finally(() => (window.location.hash = '#/registry'))
       : bridge.session();
+    starting.current = start;
     start.then(setSession, () => setSession(null));
   }, [bridge]);
 
@@ -53,7 +59,12 @@ function BrowserApp() {
       </Providers>
     );
   }
-  const logout = () => void bridge.logout().then(() => setSession(null));
+  // A logout the server did not accept leaves the user logged in (and says so) rather than pretending.
+  const logout = () =>
+    void bridge.logout().then(
+      () => setSession(null),
+      (err: unknown) => notifications.show({ color: 'red', ...describeError(err) }),
+    );
   return <AppWithApi api={api} user={{ name: session.user, logout }} />;
 }
 

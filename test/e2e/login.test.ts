@@ -38,6 +38,10 @@ describe('logging in to the GUI', () => {
     expect(await page.getByTestId('registry-badge').textContent()).toMatch(/running/);
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('button', { name: 'Log in' }).waitFor();
+    // The server ended the session too: a reload does not log back in.
+    await page.reload();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Main navigation' }).count()).toBe(0);
     await context.close();
   });
 

@@ -30,7 +30,7 @@ export class HttpBridge implements BerthBridge {
 
   /** The current session, or null when logged out. */
   async session(): Promise<HttpSession | null> {
-    const res = await fetch(`${this.base}${PREFIX}/session`, { credentials: 'same-origin' });
+    const res = await this.send(`${PREFIX}/session`, { credentials: 'same-origin' });
     if (res.status === 401) return null;
     const body = await res.json();
     if (!res.ok) throw new ApiCallError('session', body.error ?? { code: 'INTERNAL', message: `status ${res.status}` });
@@ -40,7 +40,7 @@ export class HttpBridge implements BerthBridge {
 
   /** Logs in; rejects with ApiCallError (UNAUTHORIZED, DENIED, TOOMANYREQUESTS...). */
   async login(body: LoginBody): Promise<HttpSession> {
-    const res = await fetch(`${this.base}${PREFIX}/session`, {
+    const res = await this.send(`${PREFIX}/session`, {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json' },
@@ -52,12 +52,31 @@ export class HttpBridge implements BerthBridge {
     return json as HttpSession;
   }
 
-  /** Ends the session. */
+  /** Ends the session on the server (it checks the CSRF token like any call); rejects when it could not. */
   async logout(): Promise<void> {
-    await fetch(`${this.base}${PREFIX}/session`, { method: 'DELETE', credentials: 'same-origin' }).catch(() => {});
+    const res = await this.send(`${PREFIX}/session`, { method: 'DELETE', credentials: 'same-origin', headers: { 'x-berth-csrf': this.csrf ?? '' } });
+    // 401: the session had already ended; either way nothing is left to end.
+    if (!res.ok && res.status !== 401) {
+      const body = (await res.json().catch(() => ({}))) as { error?: ApiError };
+      throw new ApiCallError('session', body.error ?? { code: 'INTERNAL', message: `logging out answered ${res.status}` });
+    }
+    this.ended();
+  }
+
+  /** Forgets the session here: the token and its event stream (a new login opens a new one). */
+  ended(): void {
     this.csrf = null;
     this.source?.close();
     this.source = null;
+  }
+
+  /** fetch, with a dead server turned into an OFFLINE error in words. */
+  private async send(path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(`${this.base}${path}`, init);
+    } catch {
+      throw new ApiCallError('session', { code: 'OFFLINE', message: 'Berth does not answer: is `berth serve --ui` still running?' });
+    }
   }
 
   async invoke<C extends InvokeChannel>(channel: C, payload: unknown): Promise<Envelope<never>> {
@@ -73,7 +92,10 @@ export class HttpBridge implements BerthBridge {
       return { ok: false, error: { code: 'OFFLINE', message: 'Berth does not answer: is `berth serve --ui` still running?' } };
     }
     const json = (await res.json().catch(() => null)) as Envelope<never> | null;
-    if (res.status === 401) this.onUnauthorized();
+    if (res.status === 401) {
+      this.ended();
+      this.onUnauthorized();
+    }
     return json ?? { ok: false, error: { code: 'INTERNAL', message: `the server answered ${res.status}` } };
   }
 
@@ -85,11 +107,18 @@ export class HttpBridge implements BerthBridge {
   }
 
   private started(session: HttpSession): void {
+    // A new session (another login) gets its own stream: the old one carried the old token.
+    if (this.source && this.csrf !== session.csrfToken) this.ended();
     this.csrf = session.csrfToken;
     if (this.source || typeof EventSource === 'undefined') return;
-    this.source = new EventSource(`${this.base}${PREFIX}/events?csrf=${encodeURIComponent(session.csrfToken)}`);
+    const source = new EventSource(`${this.base}${PREFIX}/events?csrf=${encodeURIComponent(session.csrfToken)}`);
+    this.source = source;
+    // The server ended the stream for good (session gone): let the next session open a new one.
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED && this.source === source) this.source = null;
+    };
     for (const channel of EVENT_CHANNELS) {
-      this.source.addEventListener(channel, (e) => {
+      source.addEventListener(channel, (e) => {
         const data = JSON.parse((e as MessageEvent<string>).data);
         for (const l of this.listeners.get(channel) ?? []) l(data);
       });

@@ -21,7 +21,7 @@ export function Screen({ route }: { route: Route }) {
     case 'tags':
       return <TagsScreen key={`${route.connection}/${route.repository}`} connection={route.connection} repository={route.repository} />;
     case 'image':
-      return <ImageScreen connection={route.connection} repository={route.repository} reference={route.reference} />;
+      return <ImageScreen key={`${route.connection}/${route.repository}/${route.reference}`} connection={route.connection} repository={route.repository} reference={route.reference} />;
     case 'storage':
       return <StorageScreen />;
     case 'users':

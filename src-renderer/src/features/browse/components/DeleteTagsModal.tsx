@@ -65,13 +65,15 @@ function DeleteTagsBody({
   const selected = new Set(tags);
   const plans = previews.flatMap((p) => (p.plan ? [p.plan] : []));
   const deletable = plans.filter((p) => p.method !== 'unsupported');
-  const extra = (siblings: string[]) => siblings.filter((s) => !selected.has(s));
-  const needsAck = deletable.some((p) => p.method === 'manifest' && extra(p.siblings).length > 0);
+  // A digest delete also removes tags that could not be checked (they may point at the digest).
+  const atRisk = (p: (typeof plans)[number]) => [...p.siblings, ...(p.unresolved ?? [])];
+  const extra = (tags: string[]) => tags.filter((s) => !selected.has(s));
+  const needsAck = deletable.some((p) => p.method === 'manifest' && extra(atRisk(p)).length > 0);
   const allUnsupported = plans.length > 0 && deletable.length === 0;
 
   const confirm = () =>
     del.mutate(
-      deletable.map((p) => ({ tag: p.tag, digest: p.digest, deleteSiblings: p.method === 'manifest' && p.siblings.length > 0 })),
+      deletable.map((p) => ({ tag: p.tag, digest: p.digest, deleteSiblings: p.method === 'manifest' && atRisk(p).length > 0 })),
       {
         onSuccess: (outcomes) => {
           onDeleted();
@@ -101,7 +103,7 @@ function DeleteTagsBody({
           checked={ack}
           onChange={(e) => setAck(e.currentTarget.checked)}
           data-testid="delete-tags-siblings-ack"
-          label="I understand that the other tags named above are deleted too"
+          label="I understand that the other tags named above, and any that could not be checked, are deleted too"
         />
       )}
       {del.isError && <ErrorAlert error={del.error} />}

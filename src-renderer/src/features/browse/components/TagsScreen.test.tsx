@@ -154,6 +154,23 @@ describe('deleting tags', () => {
     expect(await screen.findByText(/4 tags removed from team\/app/)).toBeTruthy();
   });
 
+  it('tags that could not be checked need the same acknowledgement as siblings on a digest-only registry', async () => {
+    const api = setup('c1', {
+      'tag:delete-preview': (r) => ({ tag: r.tag, digest: D2, siblings: [], method: 'manifest', message: 'The manifest is deleted.', unresolved: ['broken'] }),
+      'tag:delete': (a) => ({ digest: a.digest, method: 'manifest', removedTags: ['2.0'] }),
+    });
+    await select(['2.0']);
+    fireEvent.click(screen.getByTestId('tags-delete'));
+    const modal = await screen.findByTestId('delete-tags-modal');
+    const confirm = within(modal).getByTestId('delete-tags-confirm') as HTMLButtonElement;
+    // Without the acknowledgement the server would refuse with SIBLINGS_AFFECTED, for ever.
+    expect(confirm.disabled).toBe(true);
+    fireEvent.click(within(modal).getByTestId('delete-tags-siblings-ack'));
+    await waitFor(() => expect(confirm.disabled).toBe(false));
+    fireEvent.click(confirm);
+    await waitFor(() => expect(argsOf(api, 'tag:delete')).toEqual([{ connection: 'c1', repository: 'team/app', tag: '2.0', digest: D2, deleteSiblings: true }]));
+  });
+
   it('a registry that refuses deletes: says so and the confirm stays disabled', async () => {
     const api = setup('c1', { 'tag:delete-preview': (r) => ({ tag: r.tag, digest: D1, siblings: [], method: 'unsupported', message: 'The registry refuses deletes.' }) });
     await select(['1.0']);

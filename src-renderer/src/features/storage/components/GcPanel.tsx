@@ -53,7 +53,11 @@ export function GcPanel() {
     setConfirming(false);
     follow(true);
     run.mutate(options(false), {
-      onSuccess: (r) => notifications.show({ color: 'green', title: 'Garbage collected', message: `${formatBytes(r.bytesRemoved)} freed` }),
+      onSuccess: (r) => {
+        // The preview described the storage before this run: it no longer holds.
+        preview.reset();
+        notifications.show({ color: 'green', title: 'Garbage collected', message: `${formatBytes(r.bytesRemoved)} freed` });
+      },
       onSettled: () => follow(false),
     });
   };
