@@ -41,6 +41,14 @@ const TITLES: Record<string, string> = {
   UNAVAILABLE: 'The registry is stopped',
   PLATFORM_UNKNOWN: 'No such platform in this image',
   ARGS_INVALID: 'Berth did not understand the request',
+  CSRF: 'The request was refused as cross-site: reload the page',
+  REMOTE_ERROR: 'The registry answered unexpectedly',
+  TAG_INVALID: 'Invalid tag',
+  USER_NAME_INVALID: 'Invalid user name',
+  BLOB_UNKNOWN: 'A layer or config is missing',
+  DIGEST_INVALID: 'The content does not match its digest',
+  MANIFEST_INVALID: 'The image manifest cannot be read',
+  NOT_FOUND: 'Not found',
   INTERNAL: 'Something went wrong in Berth',
 };
 

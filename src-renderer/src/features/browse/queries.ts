@@ -43,13 +43,16 @@ export function useRepositories(connection: string, query: string, last: string 
 export function useRefreshRepositories(connection: string, query: string, last: string | undefined) {
   const api = useApi();
   const client = useQueryClient();
-  return useMutation({
-    mutationFn: () => api.invoke('browse:repositories', { connection, ...pageArgs(query, last), refresh: true }),
-    onSuccess: async (page) => {
+  // The page is a variable of the call, not of the render: an answer arriving after the user paged
+  // on is filed under the page it was asked for.
+  const mutation = useMutation({
+    mutationFn: (page: { query: string; last: string | undefined }) => api.invoke('browse:repositories', { connection, ...pageArgs(page.query, page.last), refresh: true }),
+    onSuccess: async (result, page) => {
       await client.invalidateQueries({ queryKey: browseKeys.repositoriesOf(connection), refetchType: 'none' });
-      client.setQueryData(browseKeys.repositories(connection, query, last), page);
+      client.setQueryData(browseKeys.repositories(connection, page.query, page.last), result);
     },
   });
+  return { ...mutation, mutate: () => mutation.mutate({ query, last }) };
 }
 
 /** One page of a repository's tags. */

@@ -15,6 +15,14 @@ function useInvalidateConnections() {
   return () => client.invalidateQueries({ queryKey: sharedKeys.connections });
 }
 
+/** Drops what was browsed through a connection (its URL or credentials changed, or it is gone). */
+function useForgetBrowsing() {
+  const client = useQueryClient();
+  return (id: string) => {
+    for (const area of ['repositories', 'tags', 'image', 'repository-size']) client.removeQueries({ queryKey: ['browse', area, id] });
+  };
+}
+
 /** Saves a new connection. */
 export function useAddConnection() {
   const api = useApi();
@@ -26,9 +34,13 @@ export function useAddConnection() {
 export function useUpdateConnection() {
   const api = useApi();
   const invalidate = useInvalidateConnections();
+  const forget = useForgetBrowsing();
   return useMutation({
     mutationFn: (args: { id: string; draft: Partial<ConnectionDraft> }) => api.invoke('connections:update', args),
-    onSettled: invalidate,
+    onSettled: (_r, _e, args) => {
+      forget(args.id);
+      return invalidate();
+    },
   });
 }
 
@@ -36,7 +48,14 @@ export function useUpdateConnection() {
 export function useRemoveConnection() {
   const api = useApi();
   const invalidate = useInvalidateConnections();
-  return useMutation({ mutationFn: (id: string) => api.invoke('connections:remove', { id }), onSettled: invalidate });
+  const forget = useForgetBrowsing();
+  return useMutation({
+    mutationFn: (id: string) => api.invoke('connections:remove', { id }),
+    onSettled: (_r, _e, id) => {
+      forget(id);
+      return invalidate();
+    },
+  });
 }
 
 /** Tries a saved connection or a draft; registry problems resolve as `{ok:false, error}`. */

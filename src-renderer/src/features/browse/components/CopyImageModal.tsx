@@ -3,7 +3,7 @@
  * progress bar fed by `copy:progress` events of this copy's operation id, then the report or the error.
  */
 import { Alert, Anchor, Button, Group, Modal, MultiSelect, Progress, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { CopyArgs, CopyProgress, CopyReport, ImageDetails } from '../../../../../src-server/contract';
 import { ErrorAlert } from '../../../app/common';
 import { count, formatBytes, shortDigest } from '../../../app/format';
@@ -21,9 +21,11 @@ const PHASES: Record<CopyProgress['phase'], string> = {
 
 /** The dialog; `image` is the source. */
 export function CopyImageModal({ image, opened, onClose }: { image: ImageDetails; opened: boolean; onClose: () => void }) {
+  const [busy, setBusy] = useState(false);
   return (
-    <Modal opened={opened} onClose={onClose} title="Copy to another connection" size="lg" closeOnClickOutside={false}>
-      {opened && <CopyImageForm image={image} onClose={onClose} />}
+    // While a copy runs the dialog stays open: its progress and outcome would be lost with it.
+    <Modal opened={opened} onClose={onClose} title="Copy to another connection" size="lg" closeOnClickOutside={false} closeOnEscape={!busy} withCloseButton={!busy}>
+      {opened && <CopyImageForm image={image} onClose={onClose} onBusy={setBusy} />}
     </Modal>
   );
 }
@@ -33,7 +35,7 @@ function pickablePlatforms(image: ImageDetails): string[] {
   return [...new Set(image.platforms.map((p) => p.platform).filter((p) => p !== 'unknown'))];
 }
 
-function CopyImageForm({ image, onClose }: { image: ImageDetails; onClose: () => void }) {
+function CopyImageForm({ image, onClose, onBusy }: { image: ImageDetails; onClose: () => void; onBusy: (busy: boolean) => void }) {
   const connections = useConnections();
   const copy = useCopyImage();
   const { progress, track } = useCopyProgress();
@@ -50,6 +52,10 @@ function CopyImageForm({ image, onClose }: { image: ImageDetails; onClose: () =>
   const sameAsSource = to === image.connection && repository.trim() === image.repository && (tag.trim() === '' || tag.trim() === image.reference);
   const invalid = repository.trim() === '' || (mode === 'pick' && picked.length === 0) || sameAsSource;
   const running = copy.isPending;
+  useEffect(() => {
+    onBusy(running);
+    return () => onBusy(false);
+  }, [running, onBusy]);
 
   const start = (e?: FormEvent) => {
     e?.preventDefault();
@@ -132,7 +138,7 @@ function CopyImageForm({ image, onClose }: { image: ImageDetails; onClose: () =>
         {copy.isError && <ErrorAlert error={copy.error} title="The copy failed" />}
         {copy.isSuccess && <CopyResult report={copy.data} connection={to} repository={repository.trim()} />}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
+          <Button variant="default" onClick={onClose} disabled={running}>
             {copy.isSuccess ? 'Close' : 'Cancel'}
           </Button>
           <Button type="submit" loading={running} disabled={invalid} data-testid="copy-start">

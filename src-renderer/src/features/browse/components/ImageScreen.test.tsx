@@ -130,6 +130,8 @@ describe('copying an image', () => {
       operationId: expect.any(String),
     });
     const operationId = args.operationId!;
+    // While it runs the dialog cannot be dismissed (its progress and outcome would be lost).
+    expect((within(dialog).getByRole('button', { name: 'Cancel' }) as HTMLButtonElement).disabled).toBe(true);
 
     // Another copy's events are ignored.
     api.emit('copy:progress', { operationId: 'someone-else', phase: 'blobs', bytesDone: 9, bytesTotal: 10, blobsDone: 1, blobsTotal: 2, current: null });

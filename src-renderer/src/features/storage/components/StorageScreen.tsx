@@ -44,7 +44,7 @@ export function StorageScreen(_props: Record<string, never>) {
               <RepositoryBars repositories={usage.data.repositories} onDelete={setDeleting} />
             </Stack>
           )}
-          {(usage.data.totals.blobs > 0 || usage.data.repositories.length > 0) && <GcPanel />}
+          <GcPanel />
           <DeleteRepositoryModal name={deleting} onClose={() => setDeleting(null)} />
         </>
       )}
