@@ -9,7 +9,9 @@ import { join, relative } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { startBerth, type RunningBerth } from '../helpers/berth-server';
+import { afterAll, beforeAll } from 'vitest';
+import { startBerth, type BerthWorkspace, type RunningBerth } from '../helpers/berth-server';
+import { buildTestImages, type TestImages, type ToolResult } from '../helpers/images';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** Where the tests save a screenshot of each screen (linked from README). */
@@ -98,4 +100,76 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await toasts('');
   if (statSync(path).size < 1000) throw new Error(`screenshot ${name} looks empty`);
   return path;
+}
+
+/** A GUI workflow file's world: images built offline, a `berth serve --ui`, Chromium, a logged-in page. */
+export interface GuiSession {
+  readonly server: GuiServer;
+  readonly images: TestImages;
+  readonly page: Page;
+  /** The served data directory. */
+  readonly dataDir: string;
+  /** skopeo in the images' sandbox. */
+  skopeo(args: string[], allowFailure?: boolean): Promise<ToolResult>;
+  /** `docker://HOST/REPO:TAG` on the GUI's server. */
+  ref(repoTag: string): string;
+  /** Opens a screen by its hash (`/storage`). */
+  go(hash: string): Promise<unknown>;
+  /** {@link screenshot} of the page. */
+  shot(name: string): Promise<string>;
+}
+
+/**
+ * Registers the hooks of a GUI workflow file: builds the GUI and the test images, starts the server
+ * (with `serveArgs`), runs `prepare` (pushes) before the browser logs in, and tears all down after.
+ * Browser console errors are printed at the end.
+ */
+export function guiSession(ws: BerthWorkspace, opts: { serveArgs?: string[]; prepare?: (s: GuiSession) => Promise<void> } = {}): GuiSession {
+  let server: GuiServer | undefined;
+  let images: TestImages | undefined;
+  let page: Page | undefined;
+  let browser: Browser | undefined;
+  let dataDir = '';
+  const consoleErrors: string[] = [];
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`the GUI session has no ${what} yet (used before beforeAll?)`);
+    return v;
+  };
+  const session: GuiSession = {
+    get server() {
+      return need(server, 'server');
+    },
+    get images() {
+      return need(images, 'images');
+    },
+    get page() {
+      return need(page, 'page');
+    },
+    get dataDir() {
+      return dataDir;
+    },
+    skopeo: (args, allowFailure = false) => session.images.sandbox.skopeo(args, { allowFailure }),
+    ref: (repoTag) => `docker://${session.server.berth.host}/${repoTag}`,
+    go: (hash) => session.page.goto(`${session.server.berth.url}/#${hash}`),
+    shot: (name) => screenshot(session.page, name),
+  };
+  beforeAll(async () => {
+    const [ui, imgs] = await Promise.all([buildGui(), buildTestImages(join(ws.dir, 'images'))]);
+    images = imgs;
+    dataDir = ws.fresh();
+    server = await startGuiServer(dataDir, ui, opts.serveArgs);
+    browser = await launchChromium();
+    await opts.prepare?.(session);
+    page = await loggedInPage(browser, server);
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+  }, 180_000);
+  afterAll(async () => {
+    if (consoleErrors.length) console.warn(`browser console errors:\n${consoleErrors.join('\n')}`);
+    await browser?.close();
+    await server?.berth.kill();
+    images?.sandbox.cleanup();
+  });
+  return session;
 }

@@ -6,81 +6,56 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { berthWorkspace } from '../helpers/berth-server';
-import { buildTestImages, runTool, type TestImages } from '../helpers/images';
-import { buildGui, launchChromium, loggedInPage, screenshot, startGuiServer, type GuiServer } from './harness';
+import { runTool } from '../helpers/images';
+import { guiSession } from './harness';
 
 const ws = berthWorkspace('berth-e2e-admin-');
-let browser: Browser;
-let server: GuiServer;
-let images: TestImages;
-let page: Page;
-let dataDir: string;
-const consoleErrors: string[] = [];
-
-const skopeo = (args: string[], allowFailure = false) => images.sandbox.skopeo(args, { allowFailure });
-const ref = (repoTag: string) => `docker://${server.berth.host}/${repoTag}`;
 const push = (src: string, dest: string, creds: string, allowFailure = false) =>
-  skopeo(['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', creds, `oci:${images.layout.dir}:${src}`, ref(dest)], allowFailure);
-const go = (hash: string) => page.goto(`${server.berth.url}/#${hash}`);
-const shot = (name: string) => screenshot(page, name);
+  skopeo(['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', creds, `oci:${gui.images.layout.dir}:${src}`, ref(dest)], allowFailure);
+const gui = guiSession(ws, {
+  serveArgs: ['--tls-listen', '127.0.0.1:0'],
+  prepare: async (s) => {
+    // Two images that share no blob: deleting demo/tool leaves its blobs collectable.
+    await push('arm64', 'demo/app:1.0', `admin:${s.server.password}`);
+    await push('amd64', 'demo/tool:v1', `admin:${s.server.password}`);
+  },
+});
+const { skopeo, ref, go, shot } = gui;
 /** The path of a blob in registry:2's layout under the data directory. */
 const blobFile = (digest: string) => {
   const hex = digest.replace(/^sha256:/, '');
-  return join(dataDir, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
+  return join(gui.dataDir, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
 };
-
-beforeAll(async () => {
-  const [ui, imgs] = await Promise.all([buildGui(), buildTestImages(join(ws.dir, 'images'))]);
-  images = imgs;
-  dataDir = ws.fresh();
-  server = await startGuiServer(dataDir, ui, ['--tls-listen', '127.0.0.1:0']);
-  browser = await launchChromium();
-  // Two images that share no blob: deleting demo/tool leaves its blobs collectable.
-  await push('arm64', 'demo/app:1.0', `admin:${server.password}`);
-  await push('amd64', 'demo/tool:v1', `admin:${server.password}`);
-  page = await loggedInPage(browser, server);
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-}, 180_000);
-
-afterAll(async () => {
-  if (consoleErrors.length) console.warn('browser console errors:\n' + consoleErrors.join('\n'));
-  await browser?.close();
-  await server?.berth.kill();
-  images?.sandbox.cleanup();
-});
 
 describe('storage and garbage collection', () => {
   it('shows the totals, deletes a repository, previews and runs GC that really removes its blobs', async () => {
     await go('/storage');
-    await expect.poll(() => page.getByTestId('total-repositories').textContent()).toMatch(/\D2$/);
-    await page.getByTestId('repository-bar-demo/tool').waitFor();
-    await page.getByTestId('repository-bar-demo/app').waitFor();
+    await expect.poll(() => gui.page.getByTestId('total-repositories').textContent()).toMatch(/\D2$/);
+    await gui.page.getByTestId('repository-bar-demo/tool').waitFor();
+    await gui.page.getByTestId('repository-bar-demo/app').waitFor();
     await shot('storage');
 
     // The blobs only demo/tool uses: its manifest's config and layers.
-    const toolManifest = images.layout.json(images.layout.descriptor('amd64').digest);
+    const toolManifest = gui.images.layout.json(gui.images.layout.descriptor('amd64').digest);
     const toolBlobs = [toolManifest.config.digest, ...toolManifest.layers.map((l: { digest: string }) => l.digest)] as string[];
     for (const d of toolBlobs) expect(existsSync(blobFile(d)), d).toBe(true);
 
-    await page.getByTestId('delete-repository-demo/tool').click();
-    const confirm = page.getByTestId('delete-repository-confirm');
+    await gui.page.getByTestId('delete-repository-demo/tool').click();
+    const confirm = gui.page.getByTestId('delete-repository-confirm');
     expect(await confirm.isDisabled()).toBe(true);
-    await page.getByTestId('delete-repository-confirm-input').fill('demo/tool');
+    await gui.page.getByTestId('delete-repository-confirm-input').fill('demo/tool');
     await confirm.click();
-    await expect.poll(() => page.getByTestId('repository-bar-demo/tool').count(), { timeout: 15_000 }).toBe(0);
-    const gone = await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', `admin:${server.password}`, ref('demo/tool:v1')], true);
+    await expect.poll(() => gui.page.getByTestId('repository-bar-demo/tool').count(), { timeout: 15_000 }).toBe(0);
+    const gone = await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', `admin:${gui.server.password}`, ref('demo/tool:v1')], true);
     expect(gone.code).not.toBe(0);
 
-    await page.getByTestId('gc-grace').fill('0');
-    await page.getByTestId('gc-preview').click();
-    const preview = page.getByTestId('gc-preview-result');
+    await gui.page.getByTestId('gc-grace').fill('0');
+    await gui.page.getByTestId('gc-preview').click();
+    const preview = gui.page.getByTestId('gc-preview-result');
     await preview.waitFor({ timeout: 30_000 });
-    const blobsTable = page.getByTestId('gc-preview-blobs');
+    const blobsTable = gui.page.getByTestId('gc-preview-blobs');
     await blobsTable.waitFor();
     const previewText = (await blobsTable.textContent())!;
     for (const d of toolBlobs) expect(previewText).toContain(d.slice(7, 7 + 12));
@@ -88,15 +63,15 @@ describe('storage and garbage collection', () => {
     for (const d of toolBlobs) expect(existsSync(blobFile(d)), d).toBe(true);
     await shot('gc-preview');
 
-    await page.getByTestId('gc-run').click();
-    await page.getByTestId('gc-confirm').click();
-    await page.getByTestId('gc-report').waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('gc-report').textContent()).toMatch(/\d/);
+    await gui.page.getByTestId('gc-run').click();
+    await gui.page.getByTestId('gc-confirm').click();
+    await gui.page.getByTestId('gc-report').waitFor({ timeout: 60_000 });
+    expect(await gui.page.getByTestId('gc-report').textContent()).toMatch(/\d/);
     for (const d of toolBlobs) expect(existsSync(blobFile(d)), d).toBe(false);
     // demo/app's blobs stay and it still pulls.
-    const appManifest = images.layout.json(images.layout.descriptor('arm64').digest);
+    const appManifest = gui.images.layout.json(gui.images.layout.descriptor('arm64').digest);
     expect(existsSync(blobFile(appManifest.config.digest))).toBe(true);
-    await skopeo(['inspect', '--tls-verify=false', '--creds', `admin:${server.password}`, ref('demo/app:1.0')]);
+    await skopeo(['inspect', '--tls-verify=false', '--creds', `admin:${gui.server.password}`, ref('demo/app:1.0')]);
   });
 });
 
@@ -104,12 +79,12 @@ describe('users', () => {
   it('adds a user with push rights on demo/* that skopeo can push with, and only there', async () => {
     const password = 'ci-bot-Secret-123';
     await go('/users');
-    await page.getByTestId('add-user').click();
-    await page.getByTestId('user-name').fill('ci-bot');
-    await page.getByTestId('user-password').fill(password);
-    await page.getByTestId('user-rights').fill('push@demo/*');
-    await page.getByTestId('save-user').click();
-    const row = page.locator('[data-testid="user-row"][data-user="ci-bot"]');
+    await gui.page.getByTestId('add-user').click();
+    await gui.page.getByTestId('user-name').fill('ci-bot');
+    await gui.page.getByTestId('user-password').fill(password);
+    await gui.page.getByTestId('user-rights').fill('push@demo/*');
+    await gui.page.getByTestId('save-user').click();
+    const row = gui.page.locator('[data-testid="user-row"][data-user="ci-bot"]');
     await row.waitFor();
     expect(await row.getByTestId('user-rules').textContent()).toContain('push@demo/*');
     await shot('users');
@@ -117,7 +92,7 @@ describe('users', () => {
     // At once, as a user would: the server re-reads the user files after a change from the GUI.
     await push('amd64', 'demo/bot:1', `ci-bot:${password}`);
     const digest = (await skopeo(['inspect', '--tls-verify=false', '--creds', `ci-bot:${password}`, '--format', '{{.Digest}}', ref('demo/bot:1')])).stdout.trim();
-    expect(digest).toBe(images.layout.descriptor('amd64').digest);
+    expect(digest).toBe(gui.images.layout.descriptor('amd64').digest);
     const refused = await push('amd64', 'other/x:1', `ci-bot:${password}`, true);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/denied|unauthorized|forbidden/i);
@@ -129,18 +104,18 @@ describe('users', () => {
 describe('certificates', () => {
   it('shows the CA and server certificate and exports a client bundle holding the CA', async () => {
     await go('/certificates');
-    await page.getByTestId('cert-ca').waitFor();
-    await page.getByTestId('cert-server').waitFor();
-    expect(await page.getByTestId('cert-tls-url').textContent()).toMatch(/https:\/\/127\.0\.0\.1:\d+/);
-    expect(await page.getByTestId('cert-server-names').textContent()).toMatch(/127\.0\.0\.1|localhost/);
+    await gui.page.getByTestId('cert-ca').waitFor();
+    await gui.page.getByTestId('cert-server').waitFor();
+    expect(await gui.page.getByTestId('cert-tls-url').textContent()).toMatch(/https:\/\/127\.0\.0\.1:\d+/);
+    expect(await gui.page.getByTestId('cert-server-names').textContent()).toMatch(/127\.0\.0\.1|localhost/);
     await shot('certificates');
 
-    await page.getByTestId('cert-bundle-host').fill('registry.example.test:5443');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cert-bundle-download').click()]);
+    await gui.page.getByTestId('cert-bundle-host').fill('registry.example.test:5443');
+    const [download] = await Promise.all([gui.page.waitForEvent('download'), gui.page.getByTestId('cert-bundle-download').click()]);
     expect(download.suggestedFilename()).toMatch(/\.tar\.gz$/);
     const file = join(ws.dir, download.suggestedFilename());
     await download.saveAs(file);
-    await page.getByTestId('cert-bundle-result').waitFor();
+    await gui.page.getByTestId('cert-bundle-result').waitFor();
 
     const list = (await runTool('tar', ['tzf', file])).stdout.split('\n').filter(Boolean);
     const caEntry = list.find((p) => /(^|\/)ca\.crt$/.test(p));
@@ -148,7 +123,7 @@ describe('certificates', () => {
     const out = join(ws.dir, 'bundle');
     await runTool('mkdir', ['-p', out]);
     await runTool('tar', ['xzf', file, '-C', out]);
-    expect(readFileSync(join(out, caEntry!), 'utf8')).toBe(readFileSync(join(dataDir, 'berth', 'tls', 'ca.crt'), 'utf8'));
+    expect(readFileSync(join(out, caEntry!), 'utf8')).toBe(readFileSync(join(gui.dataDir, 'berth', 'tls', 'ca.crt'), 'utf8'));
     expect(readdirSync(out).length).toBeGreaterThan(0);
   });
 });

@@ -3,84 +3,59 @@
  * to a second `berth serve --auth basic` is tested and saved through the form, browsed, and an
  * image is copied to it from the image screen; skopeo then finds the copy in the second registry.
  */
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { berthWorkspace, runBerth, type RunningBerth } from '../helpers/berth-server';
-import { buildTestImages, type TestImages } from '../helpers/images';
-import { buildGui, launchChromium, loggedInPage, screenshot, startGuiServer, type GuiServer } from './harness';
+import { guiSession } from './harness';
 
 const ws = berthWorkspace('berth-e2e-connections-');
 const REMOTE_USER = 'mirror';
 const REMOTE_PASSWORD = 'mirror-Secret-456';
-let browser: Browser;
-let server: GuiServer;
 let remote: RunningBerth;
-let images: TestImages;
-let page: Page;
-const consoleErrors: string[] = [];
-
-const skopeo = (args: string[], allowFailure = false) => images.sandbox.skopeo(args, { allowFailure });
-const go = (hash: string) => page.goto(`${server.berth.url}/#${hash}`);
-const shot = (name: string) => screenshot(page, name);
-
-beforeAll(async () => {
-  const [ui, imgs] = await Promise.all([buildGui(), buildTestImages(join(ws.dir, 'images'))]);
-  images = imgs;
-  server = await startGuiServer(ws.fresh(), ui);
-  // The second registry: Basic auth with one user made up front.
-  const remoteData = ws.fresh('remote');
-  const added = await runBerth(['user', 'add', REMOTE_USER, '--password-stdin', '--access', 'admin@*', '--data', remoteData], { input: `${REMOTE_PASSWORD}\n` });
-  expect(added.code, added.stderr).toBe(0);
-  remote = await ws.serve(remoteData, ['--auth', 'basic']);
-  browser = await launchChromium();
-  await skopeo(['copy', '--quiet', '--all', '--dest-tls-verify=false', '--dest-creds', `admin:${server.password}`, `oci:${images.layout.dir}:multi`, `docker://${server.berth.host}/demo/app:1.0`]);
-  page = await loggedInPage(browser, server);
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-}, 180_000);
-
-afterAll(async () => {
-  if (consoleErrors.length) console.warn('browser console errors:\n' + consoleErrors.join('\n'));
-  await browser?.close();
-  await server?.berth.kill();
-  images?.sandbox.cleanup();
+const gui = guiSession(ws, {
+  prepare: async (s) => {
+    // The second registry: Basic auth with one user made up front.
+    const remoteData = ws.fresh('remote');
+    const added = await runBerth(['user', 'add', REMOTE_USER, '--password-stdin', '--access', 'admin@*', '--data', remoteData], { input: `${REMOTE_PASSWORD}\n` });
+    expect(added.code, added.stderr).toBe(0);
+    remote = await ws.serve(remoteData, ['--auth', 'basic']);
+    await s.skopeo(['copy', '--quiet', '--all', '--dest-tls-verify=false', '--dest-creds', `admin:${s.server.password}`, `oci:${s.images.layout.dir}:multi`, s.ref('demo/app:1.0')]);
+  },
 });
+const { skopeo, go, shot } = gui;
 
 describe('connections', () => {
   it('adds a connection to a second registry after a successful test, and browses it', async () => {
     await go('/connections');
-    await page.getByTestId('connection-row').first().waitFor();
-    await page.getByTestId('add-connection').click();
-    await page.getByTestId('connection-name').fill('second');
-    await page.getByTestId('connection-url').fill(remote.url);
-    await page.getByTestId('connection-username').fill(REMOTE_USER);
-    await page.getByTestId('connection-password').fill(REMOTE_PASSWORD);
+    await gui.page.getByTestId('connection-row').first().waitFor();
+    await gui.page.getByTestId('add-connection').click();
+    await gui.page.getByTestId('connection-name').fill('second');
+    await gui.page.getByTestId('connection-url').fill(remote.url);
+    await gui.page.getByTestId('connection-username').fill(REMOTE_USER);
+    await gui.page.getByTestId('connection-password').fill(REMOTE_PASSWORD);
 
-    await page.getByTestId('connection-test').click();
-    const result = page.getByTestId('connection-test-result');
+    await gui.page.getByTestId('connection-test').click();
+    const result = gui.page.getByTestId('connection-test-result');
     await result.waitFor({ timeout: 20_000 });
     expect(await result.getAttribute('data-code')).toBeNull();
     expect(await result.textContent()).toMatch(/answered/);
 
-    await page.getByTestId('connection-save').click();
-    const row = page.locator('[data-testid="connection-row"][aria-label="second"]');
+    await gui.page.getByTestId('connection-save').click();
+    const row = gui.page.locator('[data-testid="connection-row"][aria-label="second"]');
     await row.waitFor();
-    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    const nav = gui.page.getByRole('navigation', { name: 'Main navigation' });
     await nav.getByRole('link', { name: 'second' }).waitFor();
     await shot('connections');
 
     await nav.getByRole('link', { name: 'second' }).click();
-    await page.getByTestId('repositories-empty').waitFor({ timeout: 20_000 });
-    expect(await page.getByTestId('repository-row').count()).toBe(0);
+    await gui.page.getByTestId('repositories-empty').waitFor({ timeout: 20_000 });
+    expect(await gui.page.getByTestId('repository-row').count()).toBe(0);
   });
 
   it('copies a multi-platform image to it from the image screen', async () => {
     await go('/browse/local/demo%2Fapp/1.0');
-    await page.getByTestId('platform-tabs').waitFor();
-    await page.getByTestId('image-copy-open').click();
-    const dialog = page.getByRole('dialog');
+    await gui.page.getByTestId('platform-tabs').waitFor();
+    await gui.page.getByTestId('image-copy-open').click();
+    const dialog = gui.page.getByRole('dialog');
     await dialog.getByTestId('copy-target-connection').waitFor();
     expect(await dialog.getByTestId('copy-target-connection').inputValue()).toBe('second');
     expect(await dialog.getByTestId('copy-target-repository').inputValue()).toBe('demo/app');
@@ -93,19 +68,19 @@ describe('connections', () => {
 
     const creds = `${REMOTE_USER}:${REMOTE_PASSWORD}`;
     const copied = JSON.parse((await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${remote.host}/demo/app:1.0`])).stdout);
-    const source = JSON.parse((await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', `admin:${server.password}`, `docker://${server.berth.host}/demo/app:1.0`])).stdout);
+    const source = JSON.parse((await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', `admin:${gui.server.password}`, `docker://${gui.server.berth.host}/demo/app:1.0`])).stdout);
     expect(copied).toEqual(source);
     const digest = (await skopeo(['inspect', '--tls-verify=false', '--creds', creds, '--format', '{{.Digest}}', `docker://${remote.host}/demo/app:1.0`])).stdout.trim();
-    expect(digest).toBe(images.layout.descriptor('multi').digest);
+    expect(digest).toBe(gui.images.layout.descriptor('multi').digest);
     // Each platform's image is there too.
     for (const arch of ['amd64', 'arm64']) {
       await skopeo(['inspect', '--tls-verify=false', '--creds', creds, '--override-arch', arch, '--override-os', 'linux', `docker://${remote.host}/demo/app:1.0`]);
     }
 
     // And the GUI browses it on the second connection.
-    await page.keyboard.press('Escape');
-    await page.getByRole('dialog').waitFor({ state: 'hidden' });
-    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'second' }).click();
-    await page.getByTestId('repository-row').filter({ hasText: 'demo/app' }).waitFor({ timeout: 20_000 });
+    await gui.page.keyboard.press('Escape');
+    await gui.page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await gui.page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'second' }).click();
+    await gui.page.getByTestId('repository-row').filter({ hasText: 'demo/app' }).waitFor({ timeout: 20_000 });
   });
 });
