@@ -1,7 +1,7 @@
 /** A destructive action confirmed by typing the name of what it destroys (GitHub's pattern). */
-import { Button, Group, Stack, Text, TextInput } from '@mantine/core';
+import { Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { ErrorAlert } from './common';
+import { ConfirmButtons, ErrorAlert } from './common';
 
 /** Props of {@link TypeToConfirm}. */
 export interface TypeToConfirmProps {
@@ -33,14 +33,7 @@ export function TypeToConfirm({ name, warning, confirmLabel, busy, error, errorT
         <Text size="sm">{warning}</Text>
         <TextInput label={`Type ${name} to confirm`} data-testid={ids.input} value={typed} onChange={(e) => setTyped(e.currentTarget.value)} autoComplete="off" data-autofocus />
         {error !== null && error !== undefined && <ErrorAlert error={error} title={errorTitle} />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" color="red" disabled={typed !== name} loading={busy} data-testid={ids.confirm}>
-            {confirmLabel}
-          </Button>
-        </Group>
+        <ConfirmButtons confirmLabel={confirmLabel} onCancel={onCancel} busy={busy} disabled={typed !== name} testId={ids.confirm} />
       </Stack>
     </form>
   );

@@ -1,5 +1,5 @@
 /** Small pieces every screen uses: errors in words, empty states, copyable commands, loading. */
-import { ActionIcon, Alert, Center, Code, CopyButton, Group, Loader, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, Button, Center, Code, CopyButton, Group, Loader, Stack, Text, Title, Tooltip } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { describeError } from '../api/errors';
 import { CheckIcon, CopyIcon } from './icons';
@@ -66,5 +66,40 @@ export function CopyIconButton({ value, label, tooltip = 'Copy', disabled }: { v
         </Tooltip>
       )}
     </CopyButton>
+  );
+}
+
+/** Props of {@link ConfirmButtons}. */
+export interface ConfirmButtonsProps {
+  confirmLabel: string;
+  onCancel: () => void;
+  /** Omitted for a submit button (the form's onSubmit confirms). */
+  onConfirm?: () => void;
+  busy?: boolean;
+  disabled?: boolean;
+  testId: string;
+  /** Focus the confirm button when the dialog opens (nothing to type first). */
+  autoFocus?: boolean;
+}
+
+/** Cancel and the red confirm button at the foot of every destructive dialog. */
+export function ConfirmButtons({ confirmLabel, onCancel, onConfirm, busy, disabled, testId, autoFocus }: ConfirmButtonsProps) {
+  return (
+    <Group justify="flex-end">
+      <Button variant="default" onClick={onCancel}>
+        Cancel
+      </Button>
+      <Button
+        color="red"
+        type={onConfirm ? 'button' : 'submit'}
+        onClick={onConfirm}
+        loading={busy}
+        disabled={disabled}
+        data-testid={testId}
+        data-autofocus={autoFocus || undefined}
+      >
+        {confirmLabel}
+      </Button>
+    </Group>
   );
 }

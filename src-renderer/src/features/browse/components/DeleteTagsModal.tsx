@@ -7,7 +7,7 @@ import { Alert, Button, Checkbox, Code, Group, List, Modal, Paper, Stack, Text }
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import { describeError, errorCode } from '../../../api/errors';
-import { ErrorAlert, Loading } from '../../../app/common';
+import { ConfirmButtons, ErrorAlert, Loading } from '../../../app/common';
 import { count } from '../../../app/format';
 import { useDeleteTags, useTagDeletePreview, type TagDeleteOutcome, type TagPreview } from '../queries';
 
@@ -107,20 +107,14 @@ function DeleteTagsBody({
         />
       )}
       {del.isError && <ErrorAlert error={del.error} />}
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button
-          color="red"
-          onClick={confirm}
-          loading={del.isPending}
-          disabled={deletable.length === 0 || (needsAck && !ack)}
-          data-testid="delete-tags-confirm"
-        >
-          {deletable.length === 0 ? 'Delete' : `Delete ${count(deletable.length, 'tag')}`}
-        </Button>
-      </Group>
+      <ConfirmButtons
+        confirmLabel={deletable.length === 0 ? 'Delete' : `Delete ${count(deletable.length, 'tag')}`}
+        onCancel={onClose}
+        onConfirm={confirm}
+        busy={del.isPending}
+        disabled={deletable.length === 0 || (needsAck && !ack)}
+        testId="delete-tags-confirm"
+      />
     </Stack>
   );
 }

@@ -6,7 +6,7 @@ import { Badge, Button, Group, Modal, Stack, Table, Text, Title, Tooltip, Visual
 import { notifications } from '@mantine/notifications';
 import { useEffect, useRef, useState } from 'react';
 import { LOCAL_CONNECTION_ID, type ConnectionInfo } from '../../../../../src-server/contract';
-import { EmptyState, ErrorAlert, Loading } from '../../../app/common';
+import { ConfirmButtons, EmptyState, ErrorAlert, Loading } from '../../../app/common';
 import { hrefOf } from '../../../app/route';
 import { kindLabel, trustLabel, type ConnectionForm } from '../draft';
 import { useConnectionList, useRemoveConnection, useTestConnection } from '../queries';
@@ -186,27 +186,21 @@ function RemoveModal({ conn, onClose }: { conn: ConnectionInfo; onClose: () => v
           Berth forgets the connection <b>{conn.name}</b> ({conn.url}) and its stored password. Images on the registry itself are not touched.
         </Text>
         {remove.error && <ErrorAlert error={remove.error} title="The connection was not removed" />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            data-autofocus
-            loading={remove.isPending}
-            data-testid="confirm-remove-connection"
-            onClick={() =>
-              remove.mutate(conn.id, {
-                onSuccess: () => {
-                  notifications.show({ color: 'green', title: 'Connection removed', message: conn.name });
-                  onClose();
-                },
-              })
-            }
-          >
-            Remove {conn.name}
-          </Button>
-        </Group>
+        <ConfirmButtons
+          confirmLabel={`Remove ${conn.name}`}
+          onCancel={onClose}
+          onConfirm={() =>
+            remove.mutate(conn.id, {
+              onSuccess: () => {
+                notifications.show({ color: 'green', title: 'Connection removed', message: conn.name });
+                onClose();
+              },
+            })
+          }
+          busy={remove.isPending}
+          testId="confirm-remove-connection"
+          autoFocus
+        />
       </Stack>
     </Modal>
   );

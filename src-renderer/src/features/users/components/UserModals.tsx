@@ -2,7 +2,7 @@
 import { Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { CopyIconButton, ErrorAlert } from '../../../app/common';
+import { ConfirmButtons, CopyIconButton, ErrorAlert } from '../../../app/common';
 import { useAddUser, useRemoveUser, useSetPassword, useSetRights } from '../queries';
 import { generatePassword, rulesProblem } from '../rights';
 import { RightsEditor } from './RightsEditor';
@@ -164,27 +164,21 @@ export function RemoveUserModal({ name, onClose }: { name: string; onClose: () =
           <b>{name}</b> can no longer log in, and their rights are removed. Images they pushed stay.
         </Text>
         {remove.error && <ErrorAlert error={remove.error} title="The user was not removed" />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            data-autofocus
-            loading={remove.isPending}
-            data-testid="confirm-remove-user"
-            onClick={() =>
-              remove.mutate(name, {
-                onSuccess: () => {
-                  notifications.show({ color: 'green', title: 'User removed', message: name });
-                  onClose();
-                },
-              })
-            }
-          >
-            Remove {name}
-          </Button>
-        </Group>
+        <ConfirmButtons
+          confirmLabel={`Remove ${name}`}
+          onCancel={onClose}
+          onConfirm={() =>
+            remove.mutate(name, {
+              onSuccess: () => {
+                notifications.show({ color: 'green', title: 'User removed', message: name });
+                onClose();
+              },
+            })
+          }
+          busy={remove.isPending}
+          testId="confirm-remove-user"
+          autoFocus
+        />
       </Stack>
     </Modal>
   );
