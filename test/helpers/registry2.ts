@@ -43,7 +43,11 @@ export function freePort(): Promise<number> {
  * registry:2's config.yml for a filesystem store at `dataDir`, deletes on, quiet logs.
  * `blobDescriptorCache` adds the in-memory cache the official image ships (for fair benchmarks).
  */
-export function registry2Config(dataDir: string, port: number, opts: { blobDescriptorCache?: boolean } = {}): string {
+export function registry2Config(
+  dataDir: string,
+  port: number,
+  opts: { blobDescriptorCache?: boolean; deleteEnabled?: boolean; tls?: { certificate: string; key: string }; htpasswd?: string; secret?: string } = {},
+): string {
   return [
     'version: 0.1',
     'log:',
@@ -55,11 +59,13 @@ export function registry2Config(dataDir: string, port: number, opts: { blobDescr
     '  filesystem:',
     `    rootdirectory: ${JSON.stringify(resolve(dataDir))}`,
     '  delete:',
-    '    enabled: true',
+    `    enabled: ${opts.deleteEnabled ?? true}`,
     'http:',
     `  addr: 127.0.0.1:${port}`,
     // One secret for every run on this folder, so nothing depends on the random one it generates.
-    '  secret: berth-interop-test',
+    `  secret: ${opts.secret ?? 'berth-interop-test'}`,
+    ...(opts.tls ? ['  tls:', `    certificate: ${JSON.stringify(opts.tls.certificate)}`, `    key: ${JSON.stringify(opts.tls.key)}`] : []),
+    ...(opts.htpasswd ? ['auth:', '  htpasswd:', '    realm: Registry', `    path: ${JSON.stringify(opts.htpasswd)}`] : []),
     '',
   ].join('\n');
 }

@@ -16,7 +16,7 @@ import { RemoteTrustError } from '../../src-server/remote/errors';
 import { testConnection } from '../../src-server/remote/probe';
 import { fetchPeerCertificate } from '../../src-server/remote/trust';
 import { tempDir } from '../helpers/berth-server';
-import { freePort } from '../helpers/registry2';
+import { freePort, registry2Config } from '../helpers/registry2';
 
 const USER = 'bob';
 const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
@@ -54,24 +54,12 @@ function makeCertificates(): void {
 /** `docker-registry serve` with our config; resolves once its port accepts connections. */
 async function startRegistry(name: string, opts: { tls: boolean; auth: boolean; deletes: boolean }) {
   const port = await freePort();
-  const config = [
-    'version: 0.1',
-    'log:',
-    '  level: warn',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${JSON.stringify(join(tmp.dir, name))}`,
-    '  delete:',
-    `    enabled: ${opts.deletes}`,
-    'http:',
-    `  addr: 127.0.0.1:${port}`,
-    '  secret: berth-remote-test',
-    ...(opts.tls ? ['  tls:', `    certificate: ${JSON.stringify(join(tmp.dir, 'server.pem'))}`, `    key: ${JSON.stringify(join(tmp.dir, 'server.key'))}`] : []),
-    ...(opts.auth ? ['auth:', '  htpasswd:', '    realm: Registry', `    path: ${JSON.stringify(join(tmp.dir, 'htpasswd'))}`] : []),
-    '',
-  ].join('\n');
+  const config = registry2Config(join(tmp.dir, name), port, {
+    deleteEnabled: opts.deletes,
+    secret: 'berth-remote-test',
+    tls: opts.tls ? { certificate: join(tmp.dir, 'server.pem'), key: join(tmp.dir, 'server.key') } : undefined,
+    htpasswd: opts.auth ? join(tmp.dir, 'htpasswd') : undefined,
+  });
   const file = join(tmp.dir, `${name}.yml`);
   writeFileSync(file, config);
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
