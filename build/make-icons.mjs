@@ -2,8 +2,12 @@
 /**
  * Draws Berth's app icon and writes it as PNG with nothing but node:zlib (no ImageMagick needed):
  * a rounded teal square holding a crane over a stack of three containers on a quay.
- *   resources/icon.png  512x512   window and tray icon at run time
+ *   resources/icon.png  512x512   window icon at run time
  *   build/icon.png      1024x1024 electron-builder's source for every platform's icon
+ *   resources/tray-<light>.png 16x16 and tray-<light>@2x.png 32x32, for light in running, stopped,
+ *     error, starting: the same square with a bolder crane and two containers, readable at 16 px,
+ *     and a status dot in the bottom-right corner, cut free of the square by a transparent ring so
+ *     it reads on light and dark panels alike. Electron picks the @2x file on high-DPI screens.
  * Run: node build/make-icons.mjs   (deterministic: same bytes every run)
  */
 import { deflateSync } from 'node:zlib';
@@ -13,6 +17,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Signed distance from (x, y) to a circle given in unit coordinates (negative inside). */
+function circle(x, y, { cx, cy, r }) {
+  return Math.hypot(x - cx, y - cy) - r;
+}
+
 /** Signed distance from (x, y) to a rounded rectangle given in unit coordinates (negative inside). */
 function roundedRect(x, y, { cx, cy, hw, hh, r }) {
   const qx = Math.abs(x - cx) - (hw - r);
@@ -21,7 +30,8 @@ function roundedRect(x, y, { cx, cy, hw, hh, r }) {
   return outside + Math.min(Math.max(qx, qy), 0) - r;
 }
 
-// Shapes in unit space [0,1]^2, painted in order; colours are [r, g, b].
+// Shapes in unit space [0,1]^2, painted in order; colours are [r, g, b]. A shape is a `rect` or a
+// `circle`; one with `erase: true` instead clears what is under it.
 const SHAPES = [
   { color: [14, 116, 144], rect: { cx: 0.5, cy: 0.5, hw: 0.46, hh: 0.46, r: 0.2 } },
   { color: [240, 249, 255], rect: { cx: 0.5, cy: 0.77, hw: 0.34, hh: 0.025, r: 0.025 } },
@@ -34,18 +44,58 @@ const SHAPES = [
   { color: [240, 249, 255], rect: { cx: 0.57, cy: 0.31, hw: 0.008, hh: 0.09, r: 0.004 } },
 ];
 
-/** Renders the icon at `size` pixels as RGBA rows, antialiased from the distance fields. */
-function render(size) {
+const TEAL = [14, 116, 144];
+const WHITE = [240, 249, 255];
+const AMBER = [251, 191, 36];
+
+/** A rectangle from pixel edges on a 16-pixel grid, so the tray icon's edges fall on whole pixels at 16 and 32. */
+function px16(x0, y0, x1, y1, r = 0.25) {
+  return { cx: (x0 + x1) / 32, cy: (y0 + y1) / 32, hw: (x1 - x0) / 32, hh: (y1 - y0) / 32, r: r / 16 };
+}
+
+// The tray glyph: at 16 px the app icon's thin crane and three containers blur into one, so it is
+// redrawn on the pixel grid: a 2-pixel crane, a container on its cable, one on the quay.
+const TRAY_GLYPH = [
+  { color: TEAL, rect: px16(1, 1, 15, 15, 3) },
+  { color: WHITE, rect: px16(3, 3, 5, 14) },
+  { color: WHITE, rect: px16(3, 3, 14, 5) },
+  { color: WHITE, rect: px16(10, 5, 11, 6, 0) },
+  { color: AMBER, rect: px16(7, 6, 13, 9) },
+  { color: WHITE, rect: px16(6, 10, 10, 13) },
+];
+
+/** Status dot colours of the tray icons: green, slate grey, red, amber (Tailwind's 500s). */
+const TRAY_DOTS = {
+  running: [34, 197, 94],
+  stopped: [148, 163, 184],
+  error: [239, 68, 68],
+  starting: [245, 158, 11],
+};
+
+/** The tray icon for a light: the glyph, a transparent ring cut in its corner, and the dot inside. */
+function trayShapes(dot) {
+  const at = { cx: 13 / 16, cy: 13 / 16 };
+  return [...TRAY_GLYPH, { erase: true, circle: { ...at, r: 3.75 / 16 } }, { color: dot, circle: { ...at, r: 2.75 / 16 } }];
+}
+
+/** Renders `shapes` at `size` pixels as RGBA rows, antialiased from the distance fields. */
+function render(size, shapes = SHAPES) {
   const px = Buffer.alloc(size * size * 4);
   for (let j = 0; j < size; j++) {
     for (let i = 0; i < size; i++) {
       const x = (i + 0.5) / size;
       const y = (j + 0.5) / size;
       let [r, g, b, a] = [0, 0, 0, 0];
-      for (const { color, rect } of SHAPES) {
+      for (const shape of shapes) {
+        const d = shape.rect ? roundedRect(x, y, shape.rect) : circle(x, y, shape.circle);
         // Coverage from distance in pixels: a one-pixel-wide soft edge.
-        const cover = Math.min(1, Math.max(0, 0.5 - roundedRect(x, y, rect) * size));
+        const cover = Math.min(1, Math.max(0, 0.5 - d * size));
         if (cover === 0) continue;
+        if (shape.erase) {
+          a *= 1 - cover;
+          continue;
+        }
+        const { color } = shape;
         const outA = cover + a * (1 - cover);
         r = (color[0] * cover + r * a * (1 - cover)) / outA;
         g = (color[1] * cover + g * a * (1 - cover)) / outA;
@@ -99,12 +149,18 @@ function encodePng(size, rgba) {
   ]);
 }
 
-for (const [file, size] of [
-  ['resources/icon.png', 512],
-  ['build/icon.png', 1024],
-]) {
+const outputs = [
+  ['resources/icon.png', 512, SHAPES],
+  ['build/icon.png', 1024, SHAPES],
+  ...Object.entries(TRAY_DOTS).flatMap(([light, dot]) => [
+    [`resources/tray-${light}.png`, 16, trayShapes(dot)],
+    [`resources/tray-${light}@2x.png`, 32, trayShapes(dot)],
+  ]),
+];
+
+for (const [file, size, shapes] of outputs) {
   const out = resolve(root, file);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, encodePng(size, render(size)));
+  writeFileSync(out, encodePng(size, render(size, shapes)));
   console.log(`wrote ${file} (${size}x${size})`);
 }
