@@ -3,7 +3,7 @@
  * Secret Service on Linux: GNOME Keyring, KWallet) through keytar. Only the Electron shell loads
  * keytar (a native module); src-server sees the SecretStore interface.
  */
-import type { SecretStore } from '../src-server/connections/secret-store';
+import { defaultSecretsPath, FileSecretStore, type SecretStore } from '../src-server/connections/secret-store';
 
 /** The part of keytar Berth uses (keytar's own functions, or a stand-in with the same behaviour). */
 export interface KeytarLike {
@@ -53,4 +53,47 @@ export async function loadKeytar(): Promise<KeytarLike> {
 
 function isKeytar(m: Partial<KeytarLike> | undefined): m is KeytarLike {
   return !!m && typeof m.getPassword === 'function' && typeof m.setPassword === 'function' && typeof m.deletePassword === 'function';
+}
+
+/** How long the keychain may take to answer the first question before Berth gives up on it. */
+const PROBE_TIMEOUT_MS = 5000;
+
+/**
+ * The desktop registry process's secret store: the OS keychain when it answers, else the headless
+ * file store (`<data>/berth/secrets.json`, mode 0600) with a warning saying why. On Linux without a
+ * Secret Service (no GNOME Keyring or KWallet running) keytar throws or never answers; Berth must
+ * still start, and the user must be told where their passwords went.
+ */
+export async function chooseSecretStore(
+  dataDir: string,
+  opts: { load?: () => Promise<KeytarLike>; timeoutMs?: number } = {},
+): Promise<{ store: SecretStore; warning: string | null }> {
+  const load = opts.load ?? loadKeytar;
+  try {
+    const keytar = await load();
+    await withTimeout(keytar.getPassword('Berth', 'probe'), opts.timeoutMs ?? PROBE_TIMEOUT_MS);
+    return { store: new KeytarSecretStore(keytar), warning: null };
+  } catch (err) {
+    const path = defaultSecretsPath(dataDir);
+    return {
+      store: new FileSecretStore(path),
+      warning: `the OS keychain is not available (${(err as Error).message}); connection passwords are kept in ${path} (readable only by you)`,
+    };
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }

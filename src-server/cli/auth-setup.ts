@@ -26,12 +26,12 @@ export interface AuthSetup {
 }
 
 /** Builds the authorization for `config.auth`: none, Basic against the htpasswd file, or tokens. */
-export async function setUpAuth(config: BerthConfig, log: Logger): Promise<AuthSetup> {
+export async function setUpAuth(config: BerthConfig, log: Logger, opts: { announce?: boolean } = {}): Promise<AuthSetup> {
   const { auth } = config;
   if (auth.mode === 'none') {
     return { routes: {}, summary: 'auth off (--auth none): anyone who can connect may push and delete', initialPassword: null, login: null };
   }
-  const initialPassword = auth.autoInit && !existsSync(auth.htpasswdPath) ? await firstStart(auth.htpasswdPath, auth.accessPath) : null;
+  const initialPassword = auth.autoInit && !existsSync(auth.htpasswdPath) ? await firstStart(auth.htpasswdPath, auth.accessPath, opts.announce ?? true) : null;
   if (!existsSync(auth.htpasswdPath)) {
     throw new CliError(
       auth.autoInit
@@ -70,12 +70,13 @@ export async function setUpAuth(config: BerthConfig, log: Logger): Promise<AuthS
 
 /**
  * The first start on Berth's own files: creates the admin user and shows its password once, on
- * stdout and never through the logger, so it cannot end up in log files.
+ * stdout and never through the logger, so it cannot end up in log files. The desktop app does not
+ * announce it (it offers the password to the keychain instead).
  */
-async function firstStart(htpasswdPath: string, accessPath: string): Promise<{ user: string; password: string } | null> {
+async function firstStart(htpasswdPath: string, accessPath: string, announce: boolean): Promise<{ user: string; password: string } | null> {
   const r = await initAuth({ htpasswdPath, accessPath });
   if (!r.created || !r.adminPassword) return null;
-  process.stdout.write(
+  if (announce) process.stdout.write(
     `Created user ${ADMIN_USER} with every right (admin@*).\n  user:     ${ADMIN_USER}\n  password: ${r.adminPassword}\n` +
       `Note the password now: it is shown only this once and stored only as a bcrypt hash (${htpasswdPath}).\n` +
       'Add users with `berth user add NAME --access RULES`; reset it with `berth user passwd admin`.\n',

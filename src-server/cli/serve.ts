@@ -18,8 +18,6 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from 'koa';
-import type { CoreHandlers } from '../api/handlers';
-import { createAdminHandlers } from '../api/admin';
 import { Throttle } from '../auth/throttle';
 import { readTextFile } from '../core/files';
 import { isLoopback } from '../config/resolve';
@@ -32,9 +30,8 @@ import { HeadlessLocalControl } from '../http/local-control';
 import { createStaticUi, defaultUiDir } from '../http/static-ui';
 import type { V2Target } from '../http/v2-router';
 import type { CertificateStore } from '../tls/store';
-import { createAppCore } from '../app-core';
 import { defaultSecretsPath, FileSecretStore } from '../connections/secret-store';
-import { BERTH_DIR } from '../storage/layout';
+import { createGuiHandlers } from './gui-handlers';
 
 /** Options of `berth serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -166,31 +163,17 @@ function createUi(
   const events = new EventHub();
   const local = new HeadlessLocalControl({ config, urls: io.urls, log, onStatusChanged: (s) => events.broadcast('registry:status-changed', s) });
   // Headless: connection secrets in a 0600 file beside the data (see FileSecretStore), never in SQLite.
-  const core = createAppCore({
-    registry: services.registry,
+  const { handlers, core } = createGuiHandlers({
+    config,
+    services,
     log,
-    dbPath: join(config.dataDir, BERTH_DIR, 'app.db'),
+    auth,
+    local,
     secrets: new FileSecretStore(defaultSecretsPath(config.dataDir)),
-    localUrl: () => (local.status().running ? io.urls().url || null : null),
+    urls: io.urls,
+    certificates: io.store,
+    reloadCertificate: io.reloadCertificate,
   });
-  // ---- The handler table of the GUI: one spread per area. ----
-  const app: Partial<CoreHandlers> = {
-    ...createAdminHandlers({
-      authPaths: { htpasswdPath: config.auth.htpasswdPath, accessPath: config.auth.accessPath },
-      authMode: config.auth.mode,
-      // The first start's admin password, handed to the GUI once (users:initial-password).
-      initialPassword: auth.initialPassword,
-      certificates: io.store,
-      tlsUrl: () => io.urls().tlsUrl,
-      reloadCertificate: io.reloadCertificate,
-      onUsersChanged: () => {
-        auth.login?.verifier.recheck();
-        auth.login?.access.recheck();
-      },
-    }),
-    ...core.handlers,
-  };
-  const handlers = createCoreHandlers({ registry: services.registry, log, local, app, deleteRemoteRepository: core.deleteRemoteRepository });
   let token: string | undefined;
   let login: BridgeLogin;
   if (!auth.login) {
@@ -216,7 +199,7 @@ function createUi(
  * Applies `<data>/berth/settings.json` (saved from the GUI) below flags, environment and config
  * file: a setting is taken only where none of those set the same thing.
  */
-function withSavedSettings(config: BerthConfig, opts: ServeOptions): { config: BerthConfig; applied: string[] } {
+export function withSavedSettings(config: BerthConfig, opts: ServeOptions): { config: BerthConfig; applied: string[] } {
   if (!existsSync(settingsPath(config.dataDir))) return { config, applied: [] };
   try {
     const tree = opts.config === undefined ? {} : parseConfigText(readTextFile(opts.config, 'config file', ConfigError), opts.config);
@@ -237,7 +220,7 @@ function withSavedSettings(config: BerthConfig, opts: ServeOptions): { config: B
  * The `--tls-listen` listener: HTTPS with Berth's own CA-signed certificate (created or renewed as
  * needed), kept fresh while running without a restart.
  */
-async function listenWithOwnCertificate(
+export async function listenWithOwnCertificate(
   handler: RequestListener,
   config: BerthConfig,
   store: CertificateStore,

@@ -43,6 +43,9 @@ export interface ApiError {
 /** Every reply over IPC or the HTTP bridge: a result, or an error, never a thrown exception. */
 export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ApiError };
 
+/** `RegistryStatus.error` after a stop the user asked for: a stopped registry, not a failed one. */
+export const REGISTRY_STOPPED_BY_USER = 'stopped from Berth';
+
 /** Result of `registry:status`: whether the embedded registry listens, and where. */
 export interface RegistryStatus {
   running: boolean;

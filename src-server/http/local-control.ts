@@ -4,7 +4,7 @@
  * UNAVAILABLE until the registry is started again. Settings go to settings.json and apply at the
  * next start of `berth serve`.
  */
-import type { LocalSettings, LocalSettingsPatch, LocalSettingsResult, RegistryStatus } from '../contract';
+import { REGISTRY_STOPPED_BY_USER, type LocalSettings, type LocalSettingsPatch, type LocalSettingsResult, type RegistryStatus } from '../contract';
 import type { LocalControl } from '../api/local';
 import { formatAuthority, parseListen } from '../config/listen';
 import type { BerthConfig, ListenAddress } from '../config/types';
@@ -22,6 +22,20 @@ export interface HeadlessControlDeps {
   onStatusChanged?: (status: RegistryStatus) => void;
   log: Logger;
   now?: () => Date;
+  /**
+   * The listeners, when start and stop should open and close them (the desktop's registry process
+   * frees the port when stopped). Without it the listeners stay up and `/v2` answers 503.
+   */
+  listeners?: ListenerSwitch;
+  /** Whether the registry counts as running from the start (default true: the listeners are up). */
+  running?: boolean;
+}
+
+/** Opens and closes the registry's listeners. */
+export interface ListenerSwitch {
+  /** Listens; throws with a message for people (e.g. the address is in use). */
+  open(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** The message of a `/v2` request while stopped. */
@@ -30,15 +44,19 @@ export const STOPPED_MESSAGE = 'the registry was stopped from Berth; start it ag
 const sameAddress = (a: ListenAddress | undefined, b: ListenAddress | undefined) =>
   a === b || (a !== undefined && b !== undefined && a.host === b.host && a.port === b.port);
 
-/** The LocalControl of `berth serve --ui`. */
+/** The LocalControl of `berth serve --ui` and of the desktop app's registry process. */
 export class HeadlessLocalControl implements LocalControl {
-  private running = true;
+  private running: boolean;
   private startedAt: Date;
+  /** Why the last start failed (null after a stop the user asked for). */
+  private failure: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
 
   constructor(private readonly deps: HeadlessControlDeps) {
     this.now = deps.now ?? (() => new Date());
     this.startedAt = this.now();
+    this.running = deps.running ?? true;
   }
 
   /** Throws 503 UNAVAILABLE while stopped (the gate in front of `/v2`). */
@@ -54,13 +72,38 @@ export class HeadlessLocalControl implements LocalControl {
       tlsUrl: this.running ? tlsUrl : null,
       dataDir: this.deps.config.dataDir,
       startedAt: this.running ? this.startedAt.toISOString() : null,
-      error: this.running ? null : 'stopped from Berth',
+      error: this.running ? null : (this.failure ?? REGISTRY_STOPPED_BY_USER),
       controllable: true,
     };
   }
 
-  async start(): Promise<RegistryStatus> {
+  /** Runs start and stop one at a time: a double click must not open the listeners twice. */
+  private serial(fn: () => Promise<RegistryStatus>): Promise<RegistryStatus> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  start(): Promise<RegistryStatus> {
+    return this.serial(() => this.startNow());
+  }
+
+  stop(): Promise<RegistryStatus> {
+    return this.serial(() => this.stopNow());
+  }
+
+  private async startNow(): Promise<RegistryStatus> {
     if (!this.running) {
+      try {
+        await this.deps.listeners?.open();
+      } catch (err) {
+        // Reported in the status (the tray turns red), not thrown: the GUI shows why and can retry.
+        this.failure = (err as Error).message;
+        this.deps.log.warn(`registry not started: ${this.failure}`);
+        this.changed();
+        return this.status();
+      }
+      this.failure = null;
       this.running = true;
       this.startedAt = this.now();
       this.deps.log.info('registry started from the GUI');
@@ -69,10 +112,14 @@ export class HeadlessLocalControl implements LocalControl {
     return this.status();
   }
 
-  async stop(): Promise<RegistryStatus> {
+  private async stopNow(): Promise<RegistryStatus> {
     if (this.running) {
       this.running = false;
-      this.deps.log.info('registry stopped from the GUI: /v2 answers 503 until it is started again');
+      this.failure = null;
+      await this.deps.listeners?.close();
+      this.deps.log.info(
+        this.deps.listeners ? 'registry stopped from Berth: its listeners are closed' : 'registry stopped from the GUI: /v2 answers 503 until it is started again',
+      );
       this.changed();
     }
     return this.status();

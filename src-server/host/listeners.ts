@@ -1,0 +1,64 @@
+/**
+ * The registry's listeners in the desktop app's registry process, opened and closed on demand:
+ * stopping the registry from the tray frees its ports, starting it listens again. HTTP always,
+ * HTTPS with Berth's own certificate when `tlsListen` is set (kept fresh while it runs).
+ */
+import type { RequestListener } from 'node:http';
+import { listen, shutdown, type Listening } from '../cli/listen';
+import { listenWithOwnCertificate } from '../cli/serve';
+import type { BerthConfig } from '../config/types';
+import type { ListenerSwitch } from '../http/local-control';
+import type { Logger } from '../logger';
+import type { CertificateRenewal } from '../tls/renewal';
+import type { CertificateStore } from '../tls/store';
+
+/** The listeners of one registry app. */
+export class ListenerSet implements ListenerSwitch {
+  private http: Listening | null = null;
+  private https: Listening | null = null;
+  private renewal: CertificateRenewal | undefined;
+
+  constructor(
+    private readonly handler: RequestListener,
+    private readonly config: BerthConfig,
+    private readonly store: CertificateStore,
+    private readonly log: Logger,
+  ) {}
+
+  /** The URLs while listening (empty strings while not). */
+  urls(): { url: string; tlsUrl: string | null } {
+    return { url: this.http?.url ?? '', tlsUrl: this.https?.url ?? null };
+  }
+
+  async open(): Promise<void> {
+    if (this.http) return;
+    const http = await listen(this.handler, this.config);
+    if (this.config.tlsListen) {
+      try {
+        const secure = await listenWithOwnCertificate(this.handler, this.config, this.store, this.log);
+        this.https = secure.listening;
+        this.renewal = secure.renewal;
+      } catch (err) {
+        // Both or neither: a half-started registry would be reported as running.
+        await shutdown(http.server, 0);
+        throw err;
+      }
+    }
+    this.http = http;
+  }
+
+  async close(graceMs = 5000): Promise<void> {
+    this.renewal?.stop();
+    this.renewal = undefined;
+    const open = [this.http, this.https].filter((l): l is Listening => l !== null);
+    this.http = null;
+    this.https = null;
+    await Promise.all(open.map((l) => shutdown(l.server, graceMs)));
+  }
+
+  /** Re-checks the HTTPS certificate now (after `cert:regenerate`). */
+  reloadCertificate(): Promise<boolean> {
+    return this.renewal?.check() ?? Promise.resolve(false);
+  }
+
+}

@@ -1,0 +1,169 @@
+/**
+ * The desktop app's registry process: the same core as `berth serve --ui` (services, auth, the
+ * registry's listeners, the GUI's handler table, the control listener local CLIs use), answering the
+ * main process over a {@link HostPort} instead of HTTP. It runs outside the UI thread, so heavy
+ * uploads, a copy or a collection never freeze the window; if it dies, the main process restarts it.
+ *
+ * Arguments (the main process passes them): `--data DIR`, `--listen HOST:PORT`, `--config FILE`,
+ * `--no-listen` (start with the registry stopped). `BERTH_DATA` and `REGISTRY_*` work as for the CLI.
+ */
+import { parseArgs } from 'node:util';
+import { dispatch, createCoreHandlers, type Emit } from '../api/handlers';
+import { ADMIN_USER } from '../auth/init';
+import { setUpAuth, type AuthSetup } from '../cli/auth-setup';
+import { certificateStoreFor } from '../cli/cert';
+import { withDataDirLock } from '../cli/control-client';
+import { createGuiHandlers } from '../cli/gui-handlers';
+import { withSavedSettings } from '../cli/serve';
+import { loadConfig } from '../config/load';
+import type { BerthConfig } from '../config/types';
+import type { SecretStore } from '../connections/secret-store';
+import { createRegistryServer } from '../http/app';
+import { startControlServer } from '../http/control-server';
+import { HeadlessLocalControl } from '../http/local-control';
+import { createLogger, type Logger } from '../logger';
+import { createServices } from '../services';
+import { ListenerSet } from './listeners';
+import type { HostPort } from './port';
+import { isHostRequest, type HostMessage } from './protocol';
+
+/** The secret store the process uses, and why it is not the keychain when it is not. */
+export interface ChosenSecrets {
+  store: SecretStore;
+  warning: string | null;
+}
+
+/** What {@link runHost} needs. */
+export interface RunHostOptions {
+  port: HostPort;
+  argv: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  /** Picks the secret store once the data directory is known (the keychain on a desktop). */
+  secrets: (dataDir: string) => Promise<ChosenSecrets>;
+  /** Ends the process (tests pass their own). */
+  exit?: (code: number) => void;
+}
+
+/** Parsed arguments of the registry process. */
+export interface HostArgs {
+  data?: string;
+  listen?: string;
+  config?: string;
+  listenAtStart: boolean;
+}
+
+/** Parses the registry process's arguments; throws on an unknown one. */
+export function parseHostArgs(argv: readonly string[]): HostArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { data: { type: 'string' }, listen: { type: 'string' }, config: { type: 'string' }, 'no-listen': { type: 'boolean' } },
+    strict: true,
+  });
+  return { data: values.data, listen: values.listen, config: values.config, listenAtStart: !values['no-listen'] };
+}
+
+/** Runs the registry process until the parent asks it to shut down or goes away. */
+export async function runHost(opts: RunHostOptions): Promise<void> {
+  const { port } = opts;
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  const post = (m: HostMessage) => port.post(m);
+  // Requests that arrive while the services open wait for them.
+  const early: unknown[] = [];
+  let onRequest: (m: unknown) => void = (m) => early.push(m);
+  port.onMessage((m) => onRequest(m));
+
+  let runtime: Awaited<ReturnType<typeof openRuntime>>;
+  let chosen: ChosenSecrets;
+  try {
+    const args = parseHostArgs(opts.argv);
+    const loaded = loadConfig({ data: args.data, listen: args.listen, config: args.config }, opts.env ?? process.env);
+    const { config } = withSavedSettings(loaded.config, { config: args.config, listen: args.listen });
+    const log = createLogger(config.logLevel, { access: config.accessLog });
+    for (const w of loaded.warnings) log.warn(w);
+    const auth = await setUpAuth(config, log, { announce: false });
+    chosen = await opts.secrets(config.dataDir);
+    if (chosen.warning) log.warn(chosen.warning);
+    const emit: Emit = (channel, payload) => post({ type: 'event', channel, payload });
+    runtime = await withDataDirLock(config.dataDir, 'Berth', 60_000, () => openRuntime(config, auth, log, chosen.store, emit));
+    if (args.listenAtStart) await runtime.local.start();
+    log.info(`registry process ready; data directory ${config.dataDir}; ${auth.summary}`);
+    post({
+      type: 'ready',
+      status: runtime.local.status(),
+      loginUser: config.auth.mode === 'none' ? null : (auth.initialPassword?.user ?? ADMIN_USER),
+      initialPassword: auth.initialPassword,
+      secrets: { kind: chosen.store.kind, warning: chosen.warning },
+    });
+  } catch (err) {
+    post({ type: 'fatal', message: (err as Error).message });
+    exit(1);
+    return;
+  }
+
+  let closing: Promise<void> | null = null;
+  const shutdown = () => {
+    closing ??= runtime.close().then(
+      () => exit(0),
+      () => exit(1),
+    );
+    return closing;
+  };
+  onRequest = (m) => {
+    if (!isHostRequest(m)) return;
+    if (m.type === 'shutdown') {
+      void shutdown();
+      return;
+    }
+    const emit: Emit = (channel, payload) => post({ type: 'event', channel, payload });
+    void dispatch(runtime.handlers, m.channel, m.payload, emit, runtime.log).then((envelope) => post({ type: 'result', id: m.id, envelope }));
+  };
+  for (const m of early.splice(0)) onRequest(m);
+  port.onDisconnect(() => void shutdown());
+}
+
+/** Opens the services, the handler table and the control listener; the registry starts stopped. */
+async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, secrets: SecretStore, emit: Emit) {
+  const services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy });
+  const store = certificateStoreFor(config);
+  const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes });
+  const listeners = new ListenerSet(app.callback(), config, store, log);
+  const urls = () => listeners.urls();
+  const local = new HeadlessLocalControl({
+    config,
+    urls,
+    log,
+    listeners,
+    running: false,
+    onStatusChanged: (s) => emit('registry:status-changed', s),
+  });
+  const { handlers, core } = createGuiHandlers({
+    config,
+    services,
+    log,
+    auth,
+    local,
+    secrets,
+    urls,
+    certificates: store,
+    reloadCertificate: () => listeners.reloadCertificate(),
+  });
+  let control;
+  try {
+    // `berth gc`, `berth repo rm` and `berth usage` act through this listener while the app runs.
+    control = await startControlServer({ handlers: createCoreHandlers(services, { status: () => local.status() }), dataDir: config.dataDir, log });
+  } catch (err) {
+    await core.close();
+    services.close();
+    throw err;
+  }
+  return {
+    handlers,
+    local,
+    log,
+    close: async () => {
+      await Promise.all([listeners.close(5000), control.close(5000)]);
+      await core.close();
+      services.close();
+    },
+  };
+}
