@@ -204,7 +204,9 @@ export class RegistrySupervisor {
         this.clear('readyTimer');
         this.readyAt = this.now();
         this.registryStatus = m.status;
-        this.update({ phase: 'ready', error: null });
+        // A shutdown sent while starting is handled after 'ready': stay 'stopping', so its exit is no crash.
+        if (this.hostState.phase === 'stopping') this.changed();
+        else this.update({ phase: 'ready', error: null });
         this.settle();
         this.opts.onReady?.(m);
         return;
