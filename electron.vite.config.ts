@@ -25,7 +25,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      lib: { entry: { index: resolve(root, 'src-main/index.ts') }, formats: ['es'] },
+      // The registry runs in its own process (utilityProcess.fork of out/main/registry-host.js).
+      lib: { entry: { index: resolve(root, 'src-main/index.ts'), 'registry-host': resolve(root, 'src-main/registry-host.ts') }, formats: ['es'] },
       // package.json dependencies stay external (better-sqlite3 is a native addon and cannot be
       // bundled); electron and Node builtins are external anyway.
       externalizeDeps: { include: ['better-sqlite3'] },

@@ -85,7 +85,8 @@ export function createDesktop(deps: DesktopDeps): Desktop {
     registry: supervisor.registry,
     loginUser,
     passwordInKeychain,
-    prefs: deps.prefs.get(),
+    // The OS is the truth for login items (the user may change them in the system settings).
+    prefs: { ...deps.prefs.get(), launchAtLogin: deps.launchAtLogin.supported && deps.launchAtLogin.get() },
     launchAtLoginSupported: deps.launchAtLogin.supported,
   });
   const render = () => deps.render(state());

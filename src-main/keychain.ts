@@ -97,3 +97,26 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     );
   });
 }
+
+/**
+ * The main process's keychain (the local registry's admin password): keytar when it answers, else a
+ * store that refuses with the reason, so the first-run offer shows the password again instead of
+ * writing it anywhere else.
+ */
+export async function keychainForMain(opts: { load?: () => Promise<KeytarLike>; timeoutMs?: number } = {}): Promise<SecretStore> {
+  try {
+    const keytar = await (opts.load ?? loadKeytar)();
+    await withTimeout(keytar.getPassword('Berth', 'probe'), opts.timeoutMs ?? PROBE_TIMEOUT_MS);
+    return new KeytarSecretStore(keytar);
+  } catch (err) {
+    const reason = `the OS keychain is not available: ${(err as Error).message}`;
+    return {
+      kind: 'none',
+      get: async () => null,
+      set: async () => {
+        throw new Error(reason);
+      },
+      delete: async () => false,
+    };
+  }
+}

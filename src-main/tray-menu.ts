@@ -151,7 +151,8 @@ function controlGroup(state: DesktopState, actions: TrayActions): MenuItemConstr
     return [{ id: 'restart', label: 'Restart registry', click: () => actions.restartRegistry() }];
   }
   const registry = state.registry;
-  const controllable = phase === 'ready' && registry !== null && registry.controllable !== false;
+  // Stopped (no process): starting the registry starts its process too.
+  const controllable = (phase === 'ready' && registry !== null && registry.controllable !== false) || phase === 'stopped';
   if (registry?.running) {
     return [{ id: 'stop', label: 'Stop registry', enabled: controllable, click: () => actions.stopRegistry() }];
   }
