@@ -53,6 +53,7 @@ const SERVER_RANKS: Record<string, number> = {
   services: 4,
   cli: 4,
   config: 4,
+  host: 4,
 };
 const TOP_RANK = 4;
 
