@@ -110,6 +110,14 @@ describe('buildTrayMenu', () => {
     expect(m.byId('export-bundle')?.enabled).toBe(true);
   });
 
+  it('no registry process (stopped, as before launch or after quitting it): start stays possible, the bundle does not', () => {
+    const m = menu(state({ phase: 'stopped' }, null));
+    expect(m.byId('start')?.enabled).toBe(true);
+    expect(m.click('start')).toEqual([['startRegistry']]);
+    expect(m.byId('export-bundle')?.enabled).toBe(false);
+    expect(m.byId('address')).toBeUndefined();
+  });
+
   it('registry error (port in use): the error in words, start offered again', () => {
     const m = menu(states.portInUse);
     expect(m.byId('status')?.label).toBe('Registry not running');
