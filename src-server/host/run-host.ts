@@ -140,7 +140,9 @@ async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, se
     config,
     services,
     log,
-    auth,
+    // The desktop shows the first-run password once, in its own dialog (see 'ready'): the window
+    // must not show it a second time after the dialog said it would not.
+    auth: { ...auth, initialPassword: null },
     local,
     secrets,
     urls,
