@@ -23,6 +23,7 @@ if (need === null) {
   console.error('warning: a native addon (better-sqlite3 or keytar) does not load under this Node; see `npm ci` output');
 } else if (need.length > 0) {
   console.error(`rebuilding ${need.join(', ')} for Node ${process.versions.node} (they were built for Electron)`);
-  const r = spawnSync('npm', ['rebuild', ...need], { stdio: 'inherit' });
+  // npm is npm.cmd on Windows, which Node runs only through a shell.
+  const r = spawnSync('npm', ['rebuild', ...need], { stdio: 'inherit', shell: process.platform === 'win32' });
   if (r.status !== 0 || broken()?.length !== 0) process.exit(1);
 }

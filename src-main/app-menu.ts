@@ -48,6 +48,10 @@ export function buildAppMenu({ platform, appName, isDev, actions }: AppMenuOptio
         { role: 'quit' },
       ],
     });
+  } else {
+    // Closing the window only hides it (the tray keeps Berth); Quit must be reachable without a tray
+    // too (GNOME shows none without an extension), with the usual Ctrl+Q.
+    menu.push({ label: 'File', submenu: [{ id: 'quit', role: 'quit', label: `Quit ${appName}`, accelerator: 'CmdOrCtrl+Q' }] });
   }
   menu.push({
     label: 'Edit',

@@ -375,4 +375,50 @@ describe('createDesktop', () => {
     expect(s.desktop.state().host.phase).toBe('stopped');
     expect(s.rec.notes).toEqual([]);
   });
+
+  it('offers the password of a first start that failed after creating the user (sent with the fatal message)', async () => {
+    const s = setup({ boxAnswers: [1] });
+    s.desktop.start();
+    s.last().emit('message', { type: 'fatal', message: 'cannot open data directory', initialPassword: { user: 'admin', password: 'lost-otherwise' } });
+    s.last().emit('exit', 1);
+    await vi.waitFor(() => expect(s.rec.clipboard).toEqual(['lost-otherwise']));
+    expect(s.boxes[0]!.detail).toContain('lost-otherwise');
+    expect(s.desktop.state().host.phase).toBe('failed');
+  });
+
+  it('quitting waits for the first-run offer still on screen', async () => {
+    let answer!: (r: { response: number }) => void;
+    const s = setup();
+    s.deps.dialog.showMessageBox = () => new Promise((resolve) => (answer = resolve));
+    const child = await s.startReady(ready({ initialPassword: { user: 'admin', password: 'pw' } })).catch(() => s.last());
+    let done = false;
+    const shutdown = s.desktop.shutdown().then(() => (done = true));
+    child.emit('exit', 0);
+    await new Promise((r) => setImmediate(r));
+    expect(done).toBe(false);
+    answer({ response: 0 });
+    await shutdown;
+    expect(await s.keychain.get(registryPasswordAccount('admin'))).toBe('pw');
+  });
+
+  it('keeps the keychain copy of the login password in step when the GUI changes it', async () => {
+    const s = setup({ boxAnswers: [0] });
+    const child = await s.startReady(ready({ initialPassword: { user: 'admin', password: 'old-pw' } }));
+    await vi.waitFor(() => expect(s.desktop.state().passwordInKeychain).toBe(true));
+    const changed = s.desktop.route('users:set-password', { name: 'admin', password: 'new-pw-123456' });
+    await vi.waitFor(() => expect(child.invokes('users:set-password')).toHaveLength(1));
+    child.answer('users:set-password', { ok: true, result: null });
+    await changed;
+    expect(await s.keychain.get(registryPasswordAccount('admin'))).toBe('new-pw-123456');
+    // Another user's password, or a refused change, leaves the keychain alone.
+    const other = s.desktop.route('users:set-password', { name: 'bob', password: 'bobs-pw-123456' });
+    await vi.waitFor(() => expect(child.invokes('users:set-password')).toHaveLength(2));
+    child.answer('users:set-password', { ok: true, result: null });
+    await other;
+    const refused = s.desktop.route('users:set-password', { name: 'admin', password: 'x' });
+    await vi.waitFor(() => expect(child.invokes('users:set-password')).toHaveLength(3));
+    child.answer('users:set-password', { ok: false, error: { code: 'PASSWORD_INVALID', message: 'too short' } });
+    await refused;
+    expect(await s.keychain.get(registryPasswordAccount('admin'))).toBe('new-pw-123456');
+  });
 });

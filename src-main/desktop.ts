@@ -10,7 +10,7 @@ import type { SecretStore } from '../src-server/connections/secret-store';
 import type { HostReady } from '../src-server/host/protocol';
 import type { Route } from './ipc';
 import type { LaunchAtLogin } from './login-item';
-import { offerInitialPassword, storedPassword, type MessageBoxApi } from './password-offer';
+import { offerInitialPassword, registryPasswordAccount, storedPassword, type MessageBoxApi } from './password-offer';
 import type { DesktopPreferences } from './state';
 import { RegistrySupervisor, type CrashReport, type HostChild, type Timers } from './supervisor';
 import type { DesktopState } from './state';
@@ -45,7 +45,7 @@ export interface DesktopDeps {
   /** Where the registry process's log goes. */
   log?: (text: string) => void;
   timers?: Timers;
-  /** Extra arguments for every registry process (`--data`, `--listen` from the app's command line). */
+  /** Extra arguments for every registry process (e.g. `--config FILE`). */
   hostArgs?: string[];
 }
 
@@ -111,27 +111,47 @@ export function createDesktop(deps: DesktopDeps): Desktop {
     },
     onEvent: (channel, payload) => deps.sendToWindows(channel, payload),
     onReady: (ready) => void onReady(ready),
+    onInitialPassword: (initial) => void offer(initial, null),
     onCrash: (report: CrashReport) => {
       deps.notify('Berth: the registry stopped', report.message);
-      deps.log?.(`registry process: ${report.message}\n${report.stderrTail}\n`);
+      // The process's own lines are in the log already (onStderr), the tail included.
+      deps.log?.(`registry process: ${report.message}\n`);
     },
     onStderr: (text) => deps.log?.(text),
   });
 
+  // The first-run password offer in progress: quitting waits for it, or the password would be lost.
+  let offering: Promise<unknown> = Promise.resolve();
+  function offer(initial: { user: string; password: string }, address: string | null): Promise<unknown> {
+    offering = offerInitialPassword({ ...initial, registryAddress: address, dialog: deps.dialog, secrets: deps.keychain, clipboard: deps.clipboard }).catch(
+      () => undefined,
+    );
+    return offering;
+  }
+
+  async function refreshStoredPassword(): Promise<void> {
+    passwordInKeychain = loginUser !== null && (await storedPassword(deps.keychain, loginUser).catch(() => null)) !== null;
+    render();
+  }
+
   async function onReady(ready: HostReady): Promise<void> {
     loginUser = ready.loginUser;
     if (ready.secrets.warning) deps.notify('Berth: no keychain', ready.secrets.warning);
-    if (ready.initialPassword) {
-      await offerInitialPassword({
-        ...ready.initialPassword,
-        registryAddress: authority(ready.status.url),
-        dialog: deps.dialog,
-        secrets: deps.keychain,
-        clipboard: deps.clipboard,
-      });
+    if (ready.initialPassword) await offer(ready.initialPassword, authority(ready.status.url));
+    await refreshStoredPassword();
+  }
+
+  /** After the GUI set the login user's password, the keychain's copy follows (if there is one). */
+  async function followPasswordChange(payload: unknown): Promise<void> {
+    const { name, password } = (payload ?? {}) as { name?: unknown; password?: unknown };
+    if (loginUser === null || name !== loginUser || typeof password !== 'string' || !passwordInKeychain) return;
+    try {
+      await deps.keychain.set(registryPasswordAccount(loginUser), password);
+    } catch (err) {
+      await deps.keychain.delete(registryPasswordAccount(loginUser)).catch(() => false);
+      deps.notify('Berth: keychain not updated', `The keychain still held the old password of ${loginUser}; it was removed (${(err as Error).message}).`);
     }
-    passwordInKeychain = loginUser !== null && (await storedPassword(deps.keychain, loginUser).catch(() => null)) !== null;
-    render();
+    await refreshStoredPassword();
   }
 
   const route: Route = async (channel: InvokeChannel, payload: unknown): Promise<Envelope<unknown>> => {
@@ -145,7 +165,9 @@ export function createDesktop(deps: DesktopDeps): Desktop {
       }
     }
     if (channel === 'registry:stop') wantListening = false;
-    return supervisor.invoke(channel, payload);
+    const answer = await supervisor.invoke(channel, payload);
+    if (channel === 'users:set-password' && answer.ok) await followPasswordChange(payload);
+    return answer;
   };
 
   async function exportBundle(): Promise<void> {
@@ -216,7 +238,10 @@ export function createDesktop(deps: DesktopDeps): Desktop {
     route,
     tray,
     start: () => supervisor.start(),
-    shutdown: () => supervisor.stop(),
+    shutdown: async () => {
+      await supervisor.stop();
+      await offering;
+    },
     supervisor,
   };
 }

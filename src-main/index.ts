@@ -9,7 +9,7 @@ import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, Noti
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultDataDir } from '../src-server/config/defaults';
 import { HOST_ARGS_ENV } from '../src-server/host/protocol';
@@ -74,6 +74,10 @@ function createMainWindow(): BrowserWindow {
       }
     }
   });
+  // Windows logs off or shuts down: the window must close, not hide, or it vetoes the session's end.
+  win.on('session-end', () => {
+    quitting = true;
+  });
   win.on('closed', () => {
     mainWindow = null;
   });
@@ -99,10 +103,17 @@ function renderTray(state: DesktopState): void {
   tray.setContextMenu(Menu.buildFromTemplate(buildTrayMenu(state, desktop.tray)));
 }
 
+/** Whether two paths name one folder (case-insensitive where the file systems usually are). */
+function samePath(a: string, b: string): boolean {
+  const norm = (p: string) => (process.platform === 'darwin' || process.platform === 'win32' ? resolve(p).toLowerCase() : resolve(p));
+  return norm(a) === norm(b);
+}
+
 function forkHost(args: string[]): HostChild {
   return utilityProcess.fork(hostPath, [], {
     serviceName: 'Berth registry',
-    stdio: 'pipe',
+    // stderr is the registry's log (to registry.log); stdout stays unread, so it is not piped.
+    stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, [HOST_ARGS_ENV]: JSON.stringify(args) },
   }) as unknown as HostChild;
 }
@@ -110,7 +121,9 @@ function forkHost(args: string[]): HostChild {
 // On macOS and Windows Electron's userData folder is the registry's default data directory: keep
 // Chromium's files out of the registry's root.
 const dataDir = process.env.BERTH_DATA || defaultDataDir();
-if (app.getPath('userData') === dataDir) app.setPath('userData', join(dataDir, 'desktop'));
+if (samePath(app.getPath('userData'), dataDir)) app.setPath('userData', join(dataDir, 'desktop'));
+// Windows attributes notifications to the app whose shortcut carries this id (the installer's appId).
+if (process.platform === 'win32') app.setAppUserModelId('dev.berth.app');
 const prefs = new PreferencesStore(join(app.getPath('userData'), 'desktop.json'), { onWarning: (m) => console.warn(`preferences: ${m}`) });
 
 if (!app.requestSingleInstanceLock()) {
@@ -150,7 +163,12 @@ if (!app.requestSingleInstanceLock()) {
           platform: process.platform,
           appName: app.name,
           isDev: !app.isPackaged,
-          actions: { openWindow: showMainWindow, openDataFolder: () => void shell.openPath(dataDir), showAbout: () => app.showAboutPanel() },
+          actions: {
+            openWindow: showMainWindow,
+            // The registry process knows the directory it resolved (config file, REGISTRY_* variables).
+            openDataFolder: () => void shell.openPath(desktop?.state().registry?.dataDir ?? dataDir),
+            showAbout: () => app.showAboutPanel(),
+          },
         }),
       ),
     );
@@ -185,6 +203,7 @@ if (!app.requestSingleInstanceLock()) {
     renderTray(desktop.state());
     desktop.start();
     // Launched at login: stay in the tray until the user opens the window.
-    if (!launchAtLogin.openedAtLogin(process.argv)) mainWindow = createMainWindow();
+    // (A second start during the keychain probe may have opened the window already.)
+    if (!launchAtLogin.openedAtLogin(process.argv)) showMainWindow();
   });
 }

@@ -111,6 +111,24 @@ function setup(extra: Partial<SupervisorOptions> = {}) {
 }
 
 describe('RegistrySupervisor with a fake process', () => {
+  it("survives Electron's 'error' event (a fatal V8 error in the child) and names it in the crash", () => {
+    const s = setup();
+    const child = s.startReady();
+    child.emit('error', 'FatalError', 'v8::OOM', '');
+    child.exit(133);
+    expect(s.crashes[0]!.message).toMatch(/exit code 133, FatalError/);
+  });
+
+  it('hands over the admin password a failed first start created', () => {
+    const passwords: unknown[] = [];
+    const s = setup({ onInitialPassword: (p) => passwords.push(p) });
+    s.sup.start();
+    s.last().message({ type: 'fatal', message: 'cannot open data directory', initialPassword: { user: 'admin', password: 'pw' } });
+    s.last().exit(1);
+    expect(passwords).toEqual([{ user: 'admin', password: 'pw' }]);
+    expect(s.sup.state.phase).toBe('failed');
+  });
+
   it('starts, becomes ready and tells onReady and onChange', () => {
     const s = setup();
     expect(s.sup.state.phase).toBe('stopped');

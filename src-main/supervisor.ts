@@ -13,8 +13,11 @@ import type { HostState } from './state';
 export interface HostChild {
   postMessage(message: HostRequest): void;
   kill(): boolean;
-  /** 'message' (a HostMessage) and 'exit' (the exit code, or null when killed by a signal). */
-  on(event: 'message' | 'exit', listener: (arg: unknown) => void): unknown;
+  /**
+   * 'message' (a HostMessage), 'exit' (the exit code, or null when killed by a signal) and 'error'
+   * (Electron: a fatal V8 error in the child, e.g. out of memory; 'exit' follows).
+   */
+  on(event: 'message' | 'exit' | 'error', listener: (arg: unknown) => void): unknown;
   readonly stderr?: NodeJS.ReadableStream | null;
 }
 
@@ -46,13 +49,18 @@ export interface SupervisorOptions {
   onEvent?(channel: EventChannel, payload: unknown): void;
   /** Each time a process becomes ready. */
   onReady?(ready: HostReady): void;
+  /** The admin password of a first start that failed after creating the user (ready carries it otherwise). */
+  onInitialPassword?(initial: { user: string; password: string }): void;
   /** Each unexpected exit, and each failure to start. */
   onCrash?(report: CrashReport): void;
   /** What the process writes to stderr (its log), as it comes. */
   onStderr?(text: string): void;
   timers?: Timers;
   now?: () => number;
-  /** How long a process may take to become ready (default 60 s: opening a large index takes time). */
+  /**
+   * How long a process may take to become ready (default 90 s: opening a large index takes time, and
+   * a process waits up to 60 s for a berth command holding the data directory, so that it can report it).
+   */
   readyTimeoutMs?: number;
   /** How long a shutdown may take before the process is killed (default 10 s). */
   shutdownTimeoutMs?: number;
@@ -83,6 +91,8 @@ export class RegistrySupervisor {
   private killTimer: unknown = null;
   private readyAt: number | null = null;
   private fatal: string | null = null;
+  /** Electron's 'error' event type (e.g. FatalError) of the current child. */
+  private fatalError: string | null = null;
   private timedOut = false;
   private stderrTail = '';
   private readonly timers: Timers;
@@ -170,6 +180,7 @@ export class RegistrySupervisor {
 
   private spawn(): void {
     this.fatal = null;
+    this.fatalError = null;
     this.timedOut = false;
     this.readyAt = null;
     this.stderrTail = '';
@@ -190,11 +201,15 @@ export class RegistrySupervisor {
       this.opts.onStderr?.(text);
     });
     child.on('message', (m) => this.onMessage(child, m));
+    // Without a listener, an 'error' event would throw in the main process.
+    child.on('error', (type) => {
+      if (child === this.child) this.fatalError = String(type);
+    });
     child.on('exit', (code) => this.onExit(child, typeof code === 'number' ? code : null));
     this.readyTimer = this.timers.setTimeout(() => {
       this.timedOut = true;
       child.kill();
-    }, this.opts.readyTimeoutMs ?? 60_000);
+    }, this.opts.readyTimeoutMs ?? 90_000);
   }
 
   private onMessage(child: HostChild, m: unknown): void {
@@ -223,6 +238,7 @@ export class RegistrySupervisor {
         return;
       case 'fatal':
         this.fatal = m.message;
+        if (m.initialPassword) this.opts.onInitialPassword?.(m.initialPassword);
         return;
     }
   }
@@ -259,8 +275,8 @@ export class RegistrySupervisor {
     const stableAfter = this.opts.stableAfterMs ?? 60_000;
     const crashes = this.readyAt !== null && this.now() - this.readyAt >= stableAfter ? 1 : this.hostState.crashes + 1;
     const what = this.timedOut
-      ? `did not become ready within ${Math.round((this.opts.readyTimeoutMs ?? 60_000) / 1000)} s`
-      : `exited unexpectedly (${code === null ? 'killed by a signal' : `exit code ${code}`})`;
+      ? `did not become ready within ${Math.round((this.opts.readyTimeoutMs ?? 90_000) / 1000)} s`
+      : `exited unexpectedly (${code === null ? 'killed by a signal' : `exit code ${code}`}${this.fatalError ? `, ${this.fatalError}` : ''})`;
     const delays = this.opts.restartDelaysMs ?? [1000, 5000, 15_000];
     const delay = delays[crashes - 1];
     if (delay === undefined) {

@@ -63,7 +63,8 @@ export function isAllowedNavigation(target: string, appUrl: string): boolean {
   const to = safeUrl(target);
   const app = safeUrl(appUrl);
   if (!to || !app) return false;
-  if (app.protocol === 'file:') return to.protocol === 'file:' && to.pathname === app.pathname;
+  // The host too: file://server/share/... (a UNC path on Windows) is another file.
+  if (app.protocol === 'file:') return to.protocol === 'file:' && to.host === app.host && to.pathname === app.pathname;
   if (app.protocol === 'http:' || app.protocol === 'https:') return to.origin === app.origin;
   return false;
 }

@@ -12,7 +12,7 @@ import { keepCertificateFresh, type CertificateRenewal } from '../tls/renewal';
 import { certificateStoreFor } from './cert';
 import { listen, shutdown, type Listening } from './listen';
 import { createCoreHandlers } from '../api/handlers';
-import { startControlServer } from '../http/control-server';
+import { otherServerMessage, otherServerOn, startControlServer } from '../http/control-server';
 import { withDataDirLock } from './control-client';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -67,6 +67,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
       }
     }
   }
+  // Before anything is written there (a first start creates the admin user).
+  await refuseSecondServer(config.dataDir);
   const auth = await setUpAuth(config, log);
 
   // Commands working on the directory without a server finish first; later ones find control.json.
@@ -99,6 +101,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (uiUrl) process.stdout.write(`Berth UI: ${uiUrl}\n`);
 }
 
+async function refuseSecondServer(dataDir: string): Promise<void> {
+  const other = await otherServerOn(dataDir);
+  if (other !== null) throw new CliError(otherServerMessage(other, dataDir));
+}
+
 /** What `--ui` adds to a start. */
 interface UiOptions {
   dir?: string;
@@ -106,6 +113,8 @@ interface UiOptions {
 
 /** Opens the services, listens, and starts the control listener local CLIs act through. */
 async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiOptions) {
+  // Again under the data directory's lock: a server may have started since the first check.
+  await refuseSecondServer(config.dataDir);
   let services;
   try {
     services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy });

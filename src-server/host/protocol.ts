@@ -38,7 +38,8 @@ export type HostMessage =
   | HostReady
   | { type: 'result'; id: number; envelope: Envelope<unknown> }
   | { type: 'event'; channel: EventChannel; payload: unknown }
-  | { type: 'fatal'; message: string };
+  /** Could not start; carries the admin password when this start created it before failing. */
+  | { type: 'fatal'; message: string; initialPassword?: { user: string; password: string } | null };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 

@@ -19,7 +19,7 @@ import { loadConfig } from '../config/load';
 import type { BerthConfig } from '../config/types';
 import type { SecretStore } from '../connections/secret-store';
 import { createRegistryServer } from '../http/app';
-import { startControlServer } from '../http/control-server';
+import { otherServerMessage, otherServerOn, startControlServer } from '../http/control-server';
 import { HeadlessLocalControl } from '../http/local-control';
 import { createLogger, type Logger } from '../logger';
 import { createServices } from '../services';
@@ -74,17 +74,21 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
 
   let runtime: Awaited<ReturnType<typeof openRuntime>>;
   let chosen: ChosenSecrets;
+  let auth: AuthSetup | undefined;
   try {
     const args = parseHostArgs(opts.argv);
     const loaded = loadConfig({ data: args.data, listen: args.listen, config: args.config }, opts.env ?? process.env);
     const { config } = withSavedSettings(loaded.config, { config: args.config, listen: args.listen });
     const log = createLogger(config.logLevel, { access: config.accessLog });
     for (const w of loaded.warnings) log.warn(w);
-    const auth = await setUpAuth(config, log, { announce: false });
+    // Before anything is written there (a first start creates the admin user).
+    await refuseSecondServer(config.dataDir);
+    auth = await setUpAuth(config, log, { announce: false });
     chosen = await opts.secrets(config.dataDir);
     if (chosen.warning) log.warn(chosen.warning);
     const emit: Emit = (channel, payload) => post({ type: 'event', channel, payload });
-    runtime = await withDataDirLock(config.dataDir, 'Berth', 60_000, () => openRuntime(config, auth, log, chosen.store, emit));
+    const setup = auth;
+    runtime = await withDataDirLock(config.dataDir, 'Berth', 60_000, () => openRuntime(config, setup, log, chosen.store, emit));
     if (args.listenAtStart) await runtime.local.start();
     log.info(`registry process ready; data directory ${config.dataDir}; ${auth.summary}`);
     post({
@@ -95,8 +99,14 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
       secrets: { kind: chosen.store.kind, warning: chosen.warning },
     });
   } catch (err) {
-    post({ type: 'fatal', message: (err as Error).message });
-    exit(1);
+    const message = (err as Error).message;
+    // Also on stderr (the app's log): the message to the parent is the only other trace.
+    process.stderr.write(`Berth registry process: cannot start: ${message}\n`);
+    // A first start that created the admin user before failing hands the password over all the
+    // same: the next start finds the user and could never show it again.
+    post({ type: 'fatal', message, initialPassword: auth?.initialPassword ?? null });
+    // Give the message time to leave before the process ends.
+    setTimeout(() => exit(1), 200);
     return;
   }
 
@@ -121,8 +131,15 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
   port.onDisconnect(() => void shutdown());
 }
 
+async function refuseSecondServer(dataDir: string): Promise<void> {
+  const other = await otherServerOn(dataDir);
+  if (other !== null) throw new Error(otherServerMessage(other, dataDir));
+}
+
 /** Opens the services, the handler table and the control listener; the registry starts stopped. */
 async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, secrets: SecretStore, emit: Emit) {
+  // Again under the data directory's lock: a server may have started since the first check.
+  await refuseSecondServer(config.dataDir);
   const services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy });
   const store = certificateStoreFor(config);
   const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
 import { startRegistry2, type RunningRegistry2 } from '../helpers/registry2';
+import { readRepositoriesOnDisk } from '../helpers/verify';
 import { fetchBlobChecked, fetchManifest } from '../interop/snapshot';
 import { findProblems } from './consistency';
 import { startWorkload, type Attempt } from './workload';
@@ -39,7 +40,20 @@ describe('registry:2 killed in the middle of uploads, then Berth on its data dir
       committed.push(...work.log.filter((a) => a.done));
     }
     berth = await startBerth(data);
-    expect(await findProblems(berth.url, data)).toEqual([]);
+    // registry:2 writes a manifest's blob in place (its filesystem driver's PutContent, no temp file
+    // and rename), so a kill in the middle can leave a torn blob before any link names it. That is
+    // registry:2's residue, not Berth's: allowed as long as no repository links it, so that Berth
+    // never serves it (checked below).
+    const linked = new Set([...readRepositoriesOnDisk(data).values()].flatMap((r) => [...r.revisions, ...r.layers]));
+    const torn = /^blob (\S+) holds content hashing to /;
+    const problems = await findProblems(berth.url, data);
+    const residue = problems.map((p) => torn.exec(p)?.[1]).filter((d): d is string => d !== undefined && !linked.has(d));
+    expect(problems.filter((p) => !residue.includes(torn.exec(p)?.[1] ?? ''))).toEqual([]);
+    for (const digest of residue) {
+      for (const repo of readRepositoriesOnDisk(data).keys()) {
+        expect((await fetch(`${berth.url}/v2/${repo}/blobs/${digest}`)).status, `${repo} ${digest}`).toBe(404);
+      }
+    }
     for (const a of committed) {
       if (a.kind !== 'image') {
         expect(await fetchBlobChecked(berth.url, a.repo, a.digest)).toBe(a.data!.length);

@@ -51,6 +51,7 @@ class DesktopUnderTest {
   private waiters: Array<{ test: (r: Record_) => boolean; resolve: (r: Record_) => void }> = [];
   readonly exited: Promise<number | null>;
   stderr = '';
+  stdout = '';
 
   constructor(readonly child: ChildProcess) {
     child.on('message', (m: any) => {
@@ -68,6 +69,7 @@ class DesktopUnderTest {
       }
     });
     child.stderr?.on('data', (d) => (this.stderr += d));
+    child.stdout?.on('data', (d) => (this.stdout += d));
     this.exited = new Promise((res) => child.on('exit', (code) => res(code)));
   }
 
@@ -303,5 +305,8 @@ describe('the built desktop app under a stand-in electron module', () => {
     const log = readFileSync(join(tmp.dir, 'home/userData/logs/registry.log'), 'utf8');
     expect(log).toContain('registry process ready');
     expect(log).not.toContain(password);
+    // Nor did the main process print it, or keep it in its preferences.
+    expect(app.stderr + app.stdout).not.toContain(password);
+    expect(readFileSync(join(tmp.dir, 'home/userData/desktop.json'), 'utf8')).not.toContain(password);
   });
 });
