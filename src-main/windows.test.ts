@@ -39,6 +39,7 @@ describe('isAllowedNavigation', () => {
   const cases: Array<[string, string, string, boolean]> = [
     ['hash change in the built app', 'file:///app/out/renderer/index.html#/repos', 'file:///app/out/renderer/index.html', true],
     ['another local file', 'file:///etc/passwd', 'file:///app/out/renderer/index.html', false],
+    ['the same path on another host (a UNC share)', 'file://server/app/out/renderer/index.html', 'file:///app/out/renderer/index.html', false],
     ['a remote site from the built app', 'https://example.com/', 'file:///app/out/renderer/index.html', false],
     ['same origin on the dev server', 'http://localhost:5173/other', 'http://localhost:5173/', true],
     ['another port on the dev host', 'http://localhost:5174/', 'http://localhost:5173/', false],
