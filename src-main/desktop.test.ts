@@ -8,32 +8,8 @@ import { createDesktop, type DesktopDeps } from './desktop';
 import type { LaunchAtLogin } from './login-item';
 import { registryPasswordAccount, type MessageBoxApi } from './password-offer';
 import { DEFAULT_PREFERENCES, trayLight, type DesktopPreferences, type DesktopState } from './state';
-import type { HostChild, Timers } from './supervisor';
-
-/** Timers the test runs by hand. */
-class ManualClock implements Timers {
-  private t = 0;
-  private seq = 0;
-  private readonly due = new Map<number, { at: number; fn: () => void }>();
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.due.set(++this.seq, { at: this.t + ms, fn });
-    return this.seq;
-  }
-  clearTimeout(handle: unknown): void {
-    this.due.delete(handle as number);
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const next = [...this.due.entries()].filter(([, d]) => d.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!next) break;
-      this.due.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = end;
-  }
-}
+import { ManualClock } from '../test/helpers/manual-clock';
+import type { HostChild } from './supervisor';
 
 /** A registry process the test scripts, with the arguments it was forked with. */
 class FakeChild extends EventEmitter implements HostChild {

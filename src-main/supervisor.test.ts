@@ -6,39 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Envelope, RegistryStatus } from '../src-server/contract';
 import type { HostReady, HostRequest } from '../src-server/host/protocol';
 import type { HostState } from './state';
-import { RegistrySupervisor, type CrashReport, type HostChild, type SupervisorOptions, type Timers } from './supervisor';
-
-/** A clock the test moves by hand: timers fire in order of due time as it passes them. */
-class ManualClock implements Timers {
-  t = 1_000_000;
-  private seq = 0;
-  private readonly due = new Map<number, { at: number; fn: () => void }>();
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.due.set(id, { at: this.t + ms, fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.due.delete(handle as number);
-  }
-  readonly now = (): number => this.t;
-
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const next = [...this.due.entries()].filter(([, d]) => d.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!next) break;
-      this.due.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = end;
-  }
-  get pending(): number {
-    return this.due.size;
-  }
-}
+import { ManualClock } from '../test/helpers/manual-clock';
+import { RegistrySupervisor, type CrashReport, type HostChild, type SupervisorOptions } from './supervisor';
 
 /** A registry process the test scripts: records what it is sent, emits what the test says. */
 class FakeChild extends EventEmitter implements HostChild {

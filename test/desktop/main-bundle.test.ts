@@ -11,10 +11,10 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/berth-server';
+import { listening } from '../helpers/net';
 import { containersSandbox, runTool, writeOciLayout } from '../helpers/images';
 import { freePort } from '../helpers/registry2';
 
@@ -108,18 +108,6 @@ class DesktopUnderTest {
 
 const trayShows = (light: string) => (r: Record_) => r.type === 'tray' && String(r.data.image).endsWith(`tray-${light}.png`);
 const item = (r: Record_ | undefined, id: string) => r?.data.items.find((i: any) => i.id === id);
-
-/** True when something accepts TCP connections on the port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      res(true);
-    });
-    s.once('error', () => res(false));
-  });
-}
 
 describe('the built desktop app under a stand-in electron module', () => {
   // Inside the repository, so out/main's imports of koa, better-sqlite3, ... resolve from node_modules.

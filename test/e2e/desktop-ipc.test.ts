@@ -21,7 +21,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +31,7 @@ import { createDesktop, type Desktop } from '../../src-main/desktop';
 import { PreferencesStore } from '../../src-main/preferences';
 import type { HostChild } from '../../src-main/supervisor';
 import { tempDir } from '../helpers/berth-server';
+import { listening } from '../helpers/net';
 import { containersSandbox, writeOciLayout } from '../helpers/images';
 import { freePort } from '../helpers/registry2';
 import { buildGui, launchChromium, screenshot } from './harness';
@@ -74,18 +74,6 @@ function serveStatic(dir: string): Promise<{ server: Server; url: string }> {
     createReadStream(file).pipe(res);
   });
   return new Promise((res) => server.listen(0, '127.0.0.1', () => res({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
-}
-
-/** True when something accepts TCP connections on the port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      res(true);
-    });
-    s.once('error', () => res(false));
-  });
 }
 
 /** Polls `test` until true, for at most `ms`. */
