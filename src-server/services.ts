@@ -7,7 +7,10 @@ import { reconcileIndex, type ReconcileReport } from './registry/reconcile';
 import { Registry } from './registry/registry';
 import { createPullThrough } from './proxy/pull-through';
 import type { ProxySettings } from './proxy/settings';
+import type { StorageDriver } from './storage/driver';
 import { FsDriver } from './storage/fs-driver';
+import { S3Driver } from './storage/s3-driver';
+import type { S3Options } from './storage/s3-options';
 import { BERTH_DIR } from './storage/layout';
 
 /** Options for wiring Berth's services. */
@@ -21,6 +24,11 @@ export interface ServicesOptions {
   log?: Logger;
   /** Makes the registry a pull-through cache of this upstream (registry:2's `proxy`). */
   proxy?: ProxySettings;
+  /**
+   * Keeps the registry's content in an S3-compatible bucket (registry:2's `storage.s3`) instead of
+   * under `dataDir`, which then holds only Berth's own files (index, users, certificates).
+   */
+  s3?: S3Options;
 }
 
 /** Everything the HTTP layer and the CLI use, wired once. */
@@ -46,8 +54,9 @@ export function indexPath(dataDir: string): string {
 export async function createServices(opts: ServicesOptions): Promise<Services> {
   const log = opts.log ?? createLogger();
   mkdirSync(join(opts.dataDir, BERTH_DIR), { recursive: true });
-  const driver = new FsDriver(opts.dataDir, { fsync: opts.fsync });
-  await driver.prepare();
+  const driver: StorageDriver = opts.s3 ? new S3Driver(opts.s3) : new FsDriver(opts.dataDir, { fsync: opts.fsync });
+  await driver.prepare?.();
+  if (opts.s3) log.info(`storage: s3://${opts.s3.bucket}/${opts.s3.rootDirectory ?? ''}${opts.s3.regionEndpoint ? ` at ${opts.s3.regionEndpoint}` : ''}`);
   const index = new RegistryIndex(indexPath(opts.dataDir));
   const origins = new OriginStore(join(opts.dataDir, BERTH_DIR, 'origins.db'));
   const registry = new Registry({ driver, index, origins, deleteEnabled: opts.deleteEnabled ?? true });
