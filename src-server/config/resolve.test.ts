@@ -221,7 +221,7 @@ log:
 
   it('refuses settings it cannot honour safely', () => {
     const cases: Array<[Partial<ResolveInput>, RegExp]> = [
-      [{ fileText: 'storage:\n  s3:\n    bucket: b\n' }, /storage driver "s3" is not supported/],
+      [{ fileText: 'storage:\n  azure:\n    container: c\n' }, /storage driver "azure" is not supported/],
       [{ fileText: 'auth:\n  token:\n    realm: r\n' }, /auth type "token" is not supported/],
       [{ env: { REGISTRY_AUTH: 'silly' } }, /auth type "silly"/],
       [{ fileText: 'auth:\n  htpasswd:\n    realm: r\n' }, /auth.htpasswd.path must be set/],

@@ -1,7 +1,8 @@
 import { LOG_LEVELS, type LogLevel } from '../logger';
 import { DEFAULT_LISTEN, DEFAULT_REALM, defaultDataDir } from './defaults';
 import { parseListen } from './listen';
-import { applyEnvOverrides, type ConfigNode, type ConfigTree, isTree, nodeAt, parseConfigText, unimplementedKeys } from './tree';
+import { redirectConfig, S3_KEYS, S3_KNOWN_UNSUPPORTED_KEYS, s3Config } from './s3';
+import { applyEnvOverrides, bool, type ConfigNode, type ConfigTree, isTree, nodeAt, parseConfigText, str, unimplementedKeys } from './tree';
 import { join } from 'node:path';
 import { AUTH_MODES, type AuthMode, type BerthConfig, ConfigError, type ConfigFlags, type ListenAddress } from './types';
 
@@ -32,6 +33,8 @@ const IMPLEMENTED = new Set([
   'http.tls.key',
   'storage.filesystem.rootdirectory',
   'storage.delete.enabled',
+  ...S3_KEYS,
+  'storage.redirect.disable',
   'auth.htpasswd.realm',
   'auth.htpasswd.path',
   'proxy.remoteurl',
@@ -44,30 +47,12 @@ const IMPLEMENTED = new Set([
 ]);
 
 /** Storage keys that are settings rather than a storage driver. */
-const STORAGE_SETTINGS = new Set(['filesystem', 'delete', 'maintenance', 'cache', 'redirect', 'tag']);
-
-/** YAML 1.1 booleans, as registry:2's YAML library reads them. */
-const TRUE = /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
-const FALSE = /^(?:n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+const STORAGE_SETTINGS = new Set(['delete', 'maintenance', 'cache', 'redirect', 'tag']);
+/** The storage drivers Berth has. */
+const STORAGE_DRIVERS = new Set(['filesystem', 's3']);
 
 /** registry:2 (logrus) level names mapped onto Berth's. */
 const LEVEL_ALIASES: Record<string, LogLevel> = { trace: 'debug', warning: 'warn', fatal: 'error', panic: 'error' };
-
-/** A scalar string, or undefined when absent or null-ish; a mapping or list is an error. */
-function str(tree: ConfigTree, path: string): string | undefined {
-  const v: ConfigNode | undefined = nodeAt(tree, path);
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new ConfigError(`${path}: expected a single value, not a ${Array.isArray(v) ? 'list' : 'mapping'}`);
-  return v === '' || v === '~' || /^null$/i.test(v) ? undefined : v;
-}
-
-function bool(tree: ConfigTree, path: string): boolean | undefined {
-  const v = str(tree, path);
-  if (v === undefined) return undefined;
-  if (TRUE.test(v)) return true;
-  if (FALSE.test(v)) return false;
-  throw new ConfigError(`${path}: expected true or false, got "${v}"`);
-}
 
 function nonEmpty(node: ConfigNode | undefined): boolean {
   if (node === undefined) return false;
@@ -85,8 +70,15 @@ function logLevel(value: string, source: string): LogLevel {
 /** Refuses what Berth cannot honour, where serving anyway would be wrong or unsafe. */
 function refuseUnsupported(tree: ConfigTree): void {
   const storage = nodeAt(tree, 'storage');
-  for (const key of isTree(storage) ? Object.keys(storage) : []) {
-    if (!STORAGE_SETTINGS.has(key)) throw new ConfigError(`storage.${key}: storage driver "${key}" is not supported; Berth stores on the filesystem`);
+  const drivers = (isTree(storage) ? Object.keys(storage) : []).filter((key) => !STORAGE_SETTINGS.has(key));
+  for (const key of drivers) {
+    if (!STORAGE_DRIVERS.has(key)) throw new ConfigError(`storage.${key}: storage driver "${key}" is not supported; Berth stores on the filesystem or in S3 (storage.s3)`);
+  }
+  if (drivers.length > 1) {
+    throw new ConfigError(
+      `storage: ${drivers.join(' and ')} are both set; registry:2 takes one storage driver ` +
+        "(REGISTRY_STORAGE=s3 replaces the file's storage section, as it does for registry:2)",
+    );
   }
   const auth = nodeAt(tree, 'auth');
   for (const key of isTree(auth) ? Object.keys(auth) : []) {
@@ -181,7 +173,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const tree = input.fileText === undefined ? {} : parseConfigText(input.fileText, input.fileName ?? 'config');
   applyEnvOverrides(tree, env);
   refuseUnsupported(tree);
-  const warnings = unimplementedKeys(tree, IMPLEMENTED, new Set(['http.tls.clientcas', 'http.tls.letsencrypt'])).map(
+  const warnings = unimplementedKeys(tree, IMPLEMENTED, new Set(['http.tls.clientcas', 'http.tls.letsencrypt', ...S3_KNOWN_UNSUPPORTED_KEYS])).map(
     (k) => `config key ${k} is not supported by Berth and is ignored`,
   );
 
@@ -240,5 +232,9 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   };
   const proxy = proxyConfig(tree, warnings);
   if (proxy) config.proxy = proxy;
+  const s3 = s3Config(tree, warnings);
+  if (s3) config.s3 = s3;
+  const redirect = redirectConfig(tree, s3, warnings);
+  if (redirect !== undefined) config.redirect = redirect;
   return { config, warnings };
 }

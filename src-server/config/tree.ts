@@ -116,3 +116,29 @@ export function unimplementedKeys(tree: ConfigTree, implemented: ReadonlySet<str
   walk(tree, '');
   return out;
 }
+
+/** YAML 1.1 booleans, as registry:2's YAML library reads them. */
+const TRUE = /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const FALSE = /^(?:n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+
+/** A scalar string, or undefined when absent or null-ish; a mapping or list is an error. */
+export function str(tree: ConfigTree, path: string): string | undefined {
+  const v: ConfigNode | undefined = nodeAt(tree, path);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new ConfigError(`${path}: expected a single value, not a ${Array.isArray(v) ? 'list' : 'mapping'}`);
+  return v === '' || v === '~' || /^null$/i.test(v) ? undefined : v;
+}
+
+/** A YAML 1.1 boolean's value, or undefined when the scalar is not one. */
+export function yamlBool(v: string): boolean | undefined {
+  return TRUE.test(v) ? true : FALSE.test(v) ? false : undefined;
+}
+
+/** A YAML 1.1 boolean, or undefined when absent; anything else is an error naming the key. */
+export function bool(tree: ConfigTree, path: string): boolean | undefined {
+  const v = str(tree, path);
+  if (v === undefined) return undefined;
+  const b = yamlBool(v);
+  if (b === undefined) throw new ConfigError(`${path}: expected true or false, got "${v}"`);
+  return b;
+}

@@ -1,4 +1,5 @@
 import type { LogLevel } from '../logger';
+import type { S3Options } from '../storage/s3-options';
 
 /** Where the registry listens. `host` undefined means every interface (registry:2's `:5000`). */
 export interface ListenAddress {
@@ -8,8 +9,18 @@ export interface ListenAddress {
 
 /** Berth's resolved configuration: everything `berth serve` needs, already validated. */
 export interface BerthConfig {
-  /** Storage root (registry:2's `storage.filesystem.rootdirectory`). */
+  /**
+   * Storage root (registry:2's `storage.filesystem.rootdirectory`). With `s3` it holds only Berth's
+   * own files (index, users, certificates), from `--data`, BERTH_DATA or the default.
+   */
   dataDir: string;
+  /** The registry's content in an S3-compatible bucket (registry:2's `storage.s3`); absent: under dataDir. */
+  s3?: S3Options;
+  /**
+   * Blob GETs redirected to presigned URLs (`storage.redirect.disable: false`, S3 only). Off unless
+   * set, where registry:2 redirects unless disabled; absent when the key is not given.
+   */
+  redirect?: boolean;
   listen: ListenAddress;
   /** PEM files for HTTPS (`http.tls.certificate` + `http.tls.key`); plain HTTP when absent. */
   tls?: { certificate: string; key: string };
