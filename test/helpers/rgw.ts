@@ -165,7 +165,9 @@ function logTail(home: string, daemons: Daemon[]): string {
   const parts: string[] = [];
   const logDir = join(home, 'log');
   for (const f of existsSync(logDir) ? readdirSync(logDir) : []) {
-    const lines = readFileSync(join(logDir, f), 'utf8').trimEnd().split('\n');
+    const text = readFileSync(join(logDir, f), 'utf8').trimEnd();
+    if (!text) continue;
+    const lines = text.split('\n');
     parts.push(`--- ${f}\n${lines.slice(-15).join('\n')}`);
   }
   for (const d of daemons) if (d.output().trim()) parts.push(`--- ${d.name} output\n${d.output().trimEnd().split('\n').slice(-15).join('\n')}`);
