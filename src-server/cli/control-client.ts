@@ -13,6 +13,7 @@ import { isProcessAlive, withLockFile } from '../core/files';
 import { readControlFile, type ControlFile } from '../http/control-server';
 import { createLogger } from '../logger';
 import { createServices } from '../services';
+import type { S3Options } from '../storage/s3-options';
 import { BERTH_DIR } from '../storage/layout';
 import { CliError } from './errors';
 
@@ -60,7 +61,7 @@ export async function invokeCore<C extends InvokeChannel>(
       10_000,
       // A server may have started while we waited for the lock.
       async () =>
-        (await invokeServer(dataDir, channel, args, onEvent)) ?? (await invokeInProcess(dataDir, config.deleteEnabled, channel, args, onEvent)),
+        (await invokeServer(dataDir, channel, args, onEvent)) ?? (await invokeInProcess(dataDir, config.deleteEnabled, config.s3, channel, args, onEvent)),
     );
   }
   if (!envelope.ok) throw new CoreCallError(envelope.error.message, envelope.error.code, envelope.error.detail);
@@ -77,6 +78,7 @@ async function invokeServer(dataDir: string, channel: string, args: unknown, onE
 async function invokeInProcess(
   dataDir: string,
   deleteEnabled: boolean,
+  s3: S3Options | undefined,
   channel: string,
   args: unknown,
   onEvent: EventListener,
@@ -84,7 +86,7 @@ async function invokeInProcess(
   const log = createLogger('warn');
   let services;
   try {
-    services = await createServices({ dataDir, deleteEnabled, log });
+    services = await createServices({ dataDir, deleteEnabled, log, s3 });
   } catch (err) {
     throw new CliError(`cannot open data directory ${dataDir}: ${(err as Error).message}`);
   }

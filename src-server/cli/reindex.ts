@@ -25,7 +25,7 @@ export async function reindex(opts: ReindexOptions): Promise<void> {
   const log = createLogger('warn');
   let services;
   try {
-    services = await createServices({ dataDir: config.dataDir, log });
+    services = await createServices({ dataDir: config.dataDir, log, s3: config.s3 });
   } catch (err) {
     throw new CliError(`cannot open data directory ${config.dataDir}: ${(err as Error).message}`);
   }

@@ -117,7 +117,7 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
   await refuseSecondServer(config.dataDir);
   let services;
   try {
-    services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy });
+    services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy, s3: config.s3 });
   } catch (err) {
     throw new CliError(`cannot open data directory ${config.dataDir}: ${(err as Error).message}`);
   }

@@ -1,0 +1,145 @@
+/**
+ * Berth with its content in a bucket of a real Ceph RGW: skopeo pushes a two-platform image to one
+ * Berth and pulls it from a second Berth on the same bucket (each with its own index, built from the
+ * bucket at start); registry:2 (`docker-registry` with its S3 driver) serves what Berth pushed from
+ * the same keys, and Berth serves what registry:2 pushed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, startBerth, type RunningBerth } from '../helpers/berth-server';
+import { containersSandbox, writeOciLayout, type ContainersSandbox } from '../helpers/images';
+import { freePort, REGISTRY2_BIN } from '../helpers/registry2';
+import { startRgw, type RunningRgw } from '../helpers/rgw';
+
+const BUCKET = 'berth-registry';
+const ROOT = 'reg';
+
+/** A registry:2 config.yml (or Berth's) with storage.s3 on the test's RGW. */
+function s3Config(rgw: RunningRgw, port: number): string {
+  return [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    'storage:',
+    '  delete:',
+    '    enabled: true',
+    '  s3:',
+    `    region: ${rgw.region}`,
+    `    regionendpoint: ${rgw.endpoint}`,
+    `    bucket: ${BUCKET}`,
+    `    accesskey: ${rgw.accessKey}`,
+    `    secretkey: ${rgw.secretKey}`,
+    `    rootdirectory: /${ROOT}`,
+    '    secure: false',
+    '',
+  ].join('\n');
+}
+
+/** Starts docker-registry with its S3 driver; resolves its URL once /v2/ answers. */
+async function startRegistry2OnS3(rgw: RunningRgw, dir: string): Promise<{ url: string; proc: ChildProcess; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const file = join(dir, `registry2-s3-${port}.yml`);
+  writeFileSync(file, s3Config(rgw, port));
+  // registry:2's S3 driver panics on this machine's AWS_CA_BUNDLE (TESTING-NOTES); REGISTRY_* would override the file.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_') && k !== 'AWS_CA_BUNDLE'));
+  const proc = spawn(REGISTRY2_BIN, ['serve', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((res) => proc.on('exit', () => res()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/v2/`)).status === 200) break;
+    } catch {
+      // not yet
+    }
+    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`docker-registry on S3 did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    proc,
+    stop: async () => {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+describe('Berth on S3 (Ceph RGW): two instances, and registry:2 on the same bucket', () => {
+  const tmp = tempDir('berth-s3-registry-');
+  let rgw: RunningRgw;
+  let sandbox: ContainersSandbox;
+  let config: string;
+  const berths: RunningBerth[] = [];
+  let layoutIndex: string;
+
+  const serveOnBucket = async (name: string) => {
+    const b = await startBerth(join(tmp.dir, name), ['--config', config, '--auth', 'none']);
+    berths.push(b);
+    return b;
+  };
+  const host = (url: string) => url.replace(/^https?:\/\//, '');
+
+  beforeAll(async () => {
+    rgw = await startRgw(tmp.dir);
+    await rgw.createBucket(BUCKET);
+    config = join(tmp.dir, 'berth-s3.yml');
+    // Berth's own listen address comes from --listen; the file says where the content lives.
+    writeFileSync(config, s3Config(rgw, 5000).replace(/http:\n  addr: .*\n/, ''));
+    sandbox = containersSandbox(join(tmp.dir, 'sandbox'));
+    const { top } = writeOciLayout(join(tmp.dir, 'layout'), {
+      tag: 'v1',
+      platforms: [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64' },
+      ],
+    });
+    layoutIndex = top.digest;
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const b of berths) await b.stop();
+    sandbox?.cleanup();
+    await rgw?.stop();
+    tmp.cleanup();
+  });
+
+  it('skopeo pushes a two-platform image to one Berth and pulls it, whole, from a second one on the bucket', async () => {
+    const a = await serveOnBucket('data-a');
+    await sandbox.skopeo(['copy', '--all', '--dest-tls-verify=false', `oci:${join(tmp.dir, 'layout')}:v1`, `docker://${host(a.url)}/s3/app:v1`]);
+    // Nothing of the registry's content is under Berth's data directory: it is all in the bucket.
+    expect(existsSync(join(tmp.dir, 'data-a', 'docker'))).toBe(false);
+    const b = await serveOnBucket('data-b');
+    const raw = await sandbox.skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${host(b.url)}/s3/app:v1`]);
+    expect(`sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`).toBe(layoutIndex);
+    mkdirSync(join(tmp.dir, 'pulled'), { recursive: true });
+    await sandbox.skopeo(['copy', '--all', '--src-tls-verify=false', `docker://${host(b.url)}/s3/app:v1`, `oci:${join(tmp.dir, 'pulled')}:v1`]);
+    const pulled = JSON.parse(readFileSync(join(tmp.dir, 'pulled', 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    expect(pulled.manifests[0]!.digest).toBe(layoutIndex);
+    const catalog = (await (await fetch(`${b.url}/v2/_catalog`)).json()) as { repositories: string[] };
+    expect(catalog.repositories).toContain('s3/app');
+  });
+
+  it('registry:2 with its S3 driver serves what Berth pushed, and Berth serves what registry:2 pushed', async () => {
+    const reg2 = await startRegistry2OnS3(rgw, tmp.dir);
+    try {
+      const raw = await sandbox.skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${host(reg2.url)}/s3/app:v1`]);
+      expect(JSON.parse(raw.stdout).manifests).toHaveLength(2);
+      await sandbox.skopeo(['copy', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${host(reg2.url)}/s3/app:v1`, `docker://${host(reg2.url)}/from-r2/app:v2`]);
+    } finally {
+      await reg2.stop();
+    }
+    const c = await serveOnBucket('data-c');
+    const raw = await sandbox.skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${host(c.url)}/from-r2/app:v2`]);
+    expect(`sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`).toBe(layoutIndex);
+    await sandbox.skopeo(['copy', '--all', '--src-tls-verify=false', `docker://${host(c.url)}/from-r2/app:v2`, `oci:${join(tmp.dir, 'pulled-r2')}:v2`]);
+  });
+});
