@@ -29,6 +29,8 @@ export interface ServicesOptions {
    * under `dataDir`, which then holds only Berth's own files (index, users, certificates).
    */
   s3?: S3Options;
+  /** How often the index is re-read from shared (S3) storage; default 30 s. */
+  indexRefreshMs?: number;
 }
 
 /** Everything the HTTP layer and the CLI use, wired once. */
@@ -59,16 +61,42 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   if (opts.s3) log.info(`storage: s3://${opts.s3.bucket}/${opts.s3.rootDirectory ?? ''}${opts.s3.regionEndpoint ? ` at ${opts.s3.regionEndpoint}` : ''}`);
   const index = new RegistryIndex(indexPath(opts.dataDir));
   const origins = new OriginStore(join(opts.dataDir, BERTH_DIR, 'origins.db'));
-  const registry = new Registry({ driver, index, origins, deleteEnabled: opts.deleteEnabled ?? true });
+  const registry = new Registry({ driver, index, origins, deleteEnabled: opts.deleteEnabled ?? true, sharedStorage: opts.s3 !== undefined });
   const reconcileReport = await reconcileIndex(registry);
   for (const w of reconcileReport.warnings) log.warn(`index: ${w}`);
+  // A bucket may be shared by several instances: the catalog follows theirs by a periodic re-read
+  // (manifests by tag are checked against the bucket on every request, tag lists every few seconds).
+  const refresher = opts.s3 ? keepIndexFresh(registry, log, opts.indexRefreshMs ?? 30_000) : null;
   if (opts.proxy) {
     registry.fallback = createPullThrough(registry, opts.proxy, log);
     log.info(`pull-through cache of ${opts.proxy.remoteUrl}${opts.proxy.username ? ` as ${opts.proxy.username}` : ''}`);
   }
   const close = () => {
+    refresher?.stop();
     index.close();
     origins.close();
   };
   return { dataDir: opts.dataDir, registry, index, log, reconcileReport, close };
+}
+
+/** Re-reads the whole index from storage every `ms`, one run at a time, until stopped. */
+function keepIndexFresh(registry: Registry, log: Logger, ms: number): { stop(): void } {
+  let running = false;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (running || stopped) return;
+    running = true;
+    reconcileIndex(registry)
+      .catch((err: Error) => log.warn(`index refresh from the bucket failed: ${err.message}`))
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+  timer.unref();
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
 }

@@ -37,8 +37,10 @@ function filteredPage(registry: Registry, visible: (name: string) => boolean, wa
 }
 
 /** GET /v2/<name>/tags/list — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags */
-export function getTags(ctx: Context, registry: Registry, repo: string): void {
+export async function getTags(ctx: Context, registry: Registry, repo: string): Promise<void> {
   ctx.state.notFound = 'NAME_UNKNOWN';
+  // On a bucket shared with other instances, their pushes show within a few seconds.
+  await registry.freshen(repo);
   // Without `n`, all tags (as registry:2 does); with it, a page and a Link to the next.
   const { n, last } = pageParams(ctx, Number.MAX_SAFE_INTEGER - 1, MAX_PAGE);
   const tags = n === 0 ? (registry.tags(repo, 0), []) : registry.tags(repo, n + 1, last);

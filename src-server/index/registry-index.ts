@@ -218,6 +218,26 @@ export class RegistryIndex {
     })();
   }
 
+  /**
+   * Makes one repository's rows agree with storage (another instance wrote it): the snapshot
+   * replaces its tags and revisions, or null drops it. `info` supplies facts for new digests.
+   */
+  reconcileRepository(name: string, snapshot: RepoSnapshot | null, info: Map<string, ManifestRecord>): void {
+    this.db.transaction(() => {
+      if (!snapshot) {
+        if (this.hasRepo(name)) this.deleteRepo(name);
+        return;
+      }
+      for (const rec of info.values()) this.recordInfo(rec);
+      const id = this.ensureRepo(name);
+      this.s.clearRepoTags!.run(id);
+      this.s.clearRepoRevisions!.run(id);
+      const now = Date.now();
+      for (const d of snapshot.revisions) this.s.addRevision!.run(id, d);
+      for (const t of snapshot.tags) this.s.setTag!.run(id, t.tag, t.digest, now);
+    })();
+  }
+
   /** Closes the database. */
   close(): void {
     this.db.close();

@@ -24,35 +24,7 @@ export async function reconcileIndex(registry: Registry): Promise<ReconcileRepor
   const warnings: string[] = [];
   const info = new Map<string, ManifestRecord>();
   const names = await registry.manifests.listRepositories();
-  const snaps = await mapLimit(names, 8, async (name): Promise<RepoSnapshot | null> => {
-    const [revisions, tags] = await Promise.all([registry.manifests.listRevisions(name), registry.manifests.listTags(name)]);
-    const good = new Set<string>();
-    await mapLimit(revisions, 16, async (d) => {
-      if (registry.index.hasManifestInfo(d.digest) || info.has(d.digest)) {
-        if ((await registry.blobs.size(d)) !== null) good.add(d.digest);
-        else warnings.push(`${name}@${d.digest}: manifest content missing`);
-        return;
-      }
-      const body = await registry.blobs.read(d);
-      if (!body) {
-        warnings.push(`${name}@${d.digest}: manifest content missing`);
-        return;
-      }
-      try {
-        info.set(d.digest, { digest: d.digest, size: body.length, info: parseManifest(body, undefined) });
-        good.add(d.digest);
-      } catch (err) {
-        warnings.push(`${name}@${d.digest}: ${(err as Error).message}`);
-      }
-    });
-    const goodTags = tags.filter((t) => {
-      if (good.has(t.digest.digest)) return true;
-      warnings.push(`${name}:${t.tag}: points at ${t.digest.digest}, which the repository does not hold`);
-      return false;
-    });
-    if (good.size === 0 && goodTags.length === 0) return null;
-    return { name, revisions: [...good].sort(), tags: goodTags.map((t) => ({ tag: t.tag, digest: t.digest.digest })) };
-  });
+  const snaps = await mapLimit(names, 8, (name) => snapshotRepository(registry, name, info, warnings));
   const snapshots = snaps.filter((s): s is RepoSnapshot => s !== null);
   registry.index.reconcile(snapshots, info);
   return {
@@ -62,4 +34,47 @@ export async function reconcileIndex(registry: Registry): Promise<ReconcileRepor
     warnings,
     ms: Date.now() - started,
   };
+}
+
+/** One repository as storage has it: its readable revisions and the tags pointing at them. */
+async function snapshotRepository(registry: Registry, name: string, info: Map<string, ManifestRecord>, warnings: string[]): Promise<RepoSnapshot | null> {
+  const [revisions, tags] = await Promise.all([registry.manifests.listRevisions(name), registry.manifests.listTags(name)]);
+  const good = new Set<string>();
+  await mapLimit(revisions, 16, async (d) => {
+    if (registry.index.hasManifestInfo(d.digest) || info.has(d.digest)) {
+      if ((await registry.blobs.size(d)) !== null) good.add(d.digest);
+      else warnings.push(`${name}@${d.digest}: manifest content missing`);
+      return;
+    }
+    const body = await registry.blobs.read(d);
+    if (!body) {
+      warnings.push(`${name}@${d.digest}: manifest content missing`);
+      return;
+    }
+    try {
+      info.set(d.digest, { digest: d.digest, size: body.length, info: parseManifest(body, undefined) });
+      good.add(d.digest);
+    } catch (err) {
+      warnings.push(`${name}@${d.digest}: ${(err as Error).message}`);
+    }
+  });
+  const goodTags = tags.filter((t) => {
+    if (good.has(t.digest.digest)) return true;
+    warnings.push(`${name}:${t.tag}: points at ${t.digest.digest}, which the repository does not hold`);
+    return false;
+  });
+  if (good.size === 0 && goodTags.length === 0) return null;
+  return { name, revisions: [...good].sort(), tags: goodTags.map((t) => ({ tag: t.tag, digest: t.digest.digest })) };
+}
+
+/**
+ * Makes the index agree with storage for one repository (on storage shared with other instances,
+ * when a request finds the index behind). Returns the problems left out, as reconcileIndex does.
+ */
+export async function refreshRepository(registry: Registry, name: string): Promise<string[]> {
+  const warnings: string[] = [];
+  const info = new Map<string, ManifestRecord>();
+  const snapshot = await snapshotRepository(registry, name, info, warnings);
+  registry.index.reconcileRepository(name, snapshot, info);
+  return warnings;
 }

@@ -11,6 +11,7 @@ import { paths } from '../storage/layout';
 import { ManifestStore } from '../storage/manifests';
 import { UploadStore } from '../storage/uploads';
 import { ManifestCache } from './manifest-cache';
+import { refreshRepository } from './reconcile';
 import { WriteGate } from './write-gate';
 
 /** Largest manifest accepted (the spec asks registries to take at least 4 MiB). */
@@ -31,7 +32,15 @@ export interface RegistryOptions {
   deleteEnabled: boolean;
   /** Where blobs, manifests and tags came from (pushed, or cached from an upstream). */
   origins: OriginStore;
+  /**
+   * Storage other registry processes write too (a bucket shared by several instances): the index
+   * is then only this instance's cache, checked against storage where a stale answer would be wrong.
+   */
+  sharedStorage?: boolean;
 }
+
+/** How long a repository's tag list may be served from the index on shared storage before a re-read. */
+export const SHARED_TAGS_TTL_MS = 5000;
 
 /**
  * Content the registry lacks, from elsewhere: the pull-through cache's upstream. The registry asks
@@ -75,7 +84,12 @@ export class Registry {
   /** digest -> when a client last uploaded, checked (HEAD) or mounted it: a manifest naming it may follow. */
   private readonly claims = new Map<string, number>();
 
+  readonly sharedStorage: boolean;
+  /** repository -> when its rows were last re-read from shared storage. */
+  private readonly refreshed = new Map<string, number>();
+
   constructor(opts: RegistryOptions) {
+    this.sharedStorage = opts.sharedStorage ?? false;
     this.driver = opts.driver;
     this.index = opts.index;
     this.deleteEnabled = opts.deleteEnabled;
@@ -173,7 +187,7 @@ export class Registry {
   /** Resolves a tag or digest to a stored manifest; NotFoundError when missing. */
   async getManifest(repo: string, ref: string): Promise<ServedManifest> {
     if (this.fallback) await this.fallback.prepareManifest(repo, ref);
-    const digest = this.resolveRef(repo, ref);
+    const digest = this.sharedStorage ? await this.resolveShared(repo, ref) : this.resolveRef(repo, ref);
     const cached = this.cache.get(digest);
     if (cached) return { digest, ...cached };
     const d = parseDigest(digest)!;
@@ -277,6 +291,39 @@ export class Registry {
   /** Manifests in `repo` that name `digest` as their subject. */
   referrers(repo: string, digest: string, artifactType?: string): ReferrerRow[] {
     return this.index.referrers(repo, digest, artifactType);
+  }
+
+  /**
+   * Resolves a reference on shared storage: a tag is read from storage on every request (another
+   * instance may have moved or removed it), a digest the index lacks is looked for there; when the
+   * index disagrees, the repository's rows are re-read first.
+   */
+  private async resolveShared(repo: string, ref: string): Promise<string> {
+    if (looksLikeDigest(ref)) {
+      const d = parseDigest(ref);
+      if (d && !this.index.hasManifest(repo, d.digest)) await this.refresh(repo);
+      return this.resolveRef(repo, ref);
+    }
+    if (!isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
+    const stored = (await this.manifests.resolveTag(repo, ref))?.digest ?? null;
+    if (stored !== this.index.resolveTag(repo, ref)) await this.refresh(repo);
+    return this.resolveRef(repo, ref);
+  }
+
+  /** Re-reads a repository's tags and revisions from storage into the index. */
+  private async refresh(repo: string): Promise<void> {
+    await refreshRepository(this, repo);
+    this.refreshed.set(repo, Date.now());
+  }
+
+  /**
+   * On shared storage, re-reads a repository whose rows are older than {@link SHARED_TAGS_TTL_MS}
+   * (before its tags are listed); a no-op otherwise.
+   */
+  async freshen(repo: string): Promise<void> {
+    if (!this.sharedStorage) return;
+    if (Date.now() - (this.refreshed.get(repo) ?? 0) < SHARED_TAGS_TTL_MS) return;
+    await this.refresh(repo);
   }
 
   private resolveRef(repo: string, ref: string): string {

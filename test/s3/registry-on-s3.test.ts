@@ -142,4 +142,36 @@ describe('Berth on S3 (Ceph RGW): two instances, and registry:2 on the same buck
     expect(`sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`).toBe(layoutIndex);
     await sandbox.skopeo(['copy', '--all', '--src-tls-verify=false', `docker://${host(c.url)}/from-r2/app:v2`, `oci:${join(tmp.dir, 'pulled-r2')}:v2`]);
   });
+
+  it('instances on one bucket see each other: new tags and moved or deleted tags at once, tag lists within seconds, new repositories within the refresh', async () => {
+    const [a, b] = berths as [RunningBerth, RunningBerth];
+    const accept = { Accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json' };
+    const digestAt = async (base: string, repo: string, ref: string) => {
+      const res = await fetch(`${base}/v2/${repo}/manifests/${ref}`, { method: 'HEAD', headers: accept });
+      return res.status === 200 ? res.headers.get('docker-content-digest') : res.status;
+    };
+    const single = writeOciLayout(join(tmp.dir, 'single'), { tag: 'one' }).top.digest;
+
+    // A new tag pushed through A is served by B at once (B reads tags from the bucket).
+    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(tmp.dir, 'single')}:one`, `docker://${host(a.url)}/s3/app:v2`]);
+    expect(await digestAt(b.url, 's3/app', 'v2')).toBe(single);
+    // A tag moved through A: B serves the new digest at once.
+    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(tmp.dir, 'single')}:one`, `docker://${host(a.url)}/s3/app:v1`]);
+    expect(await digestAt(b.url, 's3/app', 'v1')).toBe(single);
+    // B's tag list follows within its few seconds.
+    const tagsOn = async (base: string, repo: string) => ((await (await fetch(`${base}/v2/${repo}/tags/list`)).json()) as { tags?: string[] }).tags ?? [];
+    await expect.poll(() => tagsOn(b.url, 's3/app'), { timeout: 10_000, interval: 500 }).toContain('v2');
+    // A tag deleted through A is gone from B at once.
+    expect((await fetch(`${a.url}/v2/s3/app/manifests/v2`, { method: 'DELETE' })).status).toBe(202);
+    expect(await digestAt(b.url, 's3/app', 'v2')).toBe(404);
+    await expect.poll(() => tagsOn(b.url, 's3/app'), { timeout: 10_000, interval: 500 }).not.toContain('v2');
+    // A new repository: B serves it at once when asked for by name...
+    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(tmp.dir, 'single')}:one`, `docker://${host(a.url)}/s3/new-repo:1`]);
+    expect(await digestAt(b.url, 's3/new-repo', '1')).toBe(single);
+    // ...and one nobody asked B for reaches its catalog with the periodic re-read of the bucket (30 s).
+    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(tmp.dir, 'single')}:one`, `docker://${host(a.url)}/s3/unasked:1`]);
+    const catalog = async () => ((await (await fetch(`${b.url}/v2/_catalog`)).json()) as { repositories: string[] }).repositories;
+    expect(await catalog()).not.toContain('s3/unasked');
+    await expect.poll(catalog, { timeout: 45_000, interval: 1000 }).toContain('s3/unasked');
+  }, 90_000);
 });
