@@ -104,6 +104,24 @@ describe('RegistryIndex', () => {
     expect(idx.manifestMediaType(d(5))).toBe('application/vnd.docker.distribution.manifest.v2+json');
   });
 
+  it('reconciles one repository with storage and leaves the others; null drops it', () => {
+    idx.addManifest('mine', { digest: d(1), size: 1, info: image() });
+    idx.setTag('mine', 'old', d(1));
+    idx.addManifest('other', { digest: d(2), size: 1, info: image() });
+    idx.setTag('other', 'x', d(2));
+    const info = new Map([[d(6), { digest: d(6), size: 4, info: image() }]]);
+    idx.reconcileRepository('mine', { name: 'mine', revisions: [d(6)], tags: [{ tag: 'new', digest: d(6) }] }, info);
+    expect(idx.tags('mine', 10)).toEqual(['new']);
+    expect(idx.hasManifest('mine', d(1))).toBe(false);
+    expect(idx.resolveTag('other', 'x')).toBe(d(2));
+    idx.reconcileRepository('brand-new', { name: 'brand-new', revisions: [d(6)], tags: [] }, new Map());
+    expect(idx.catalog(10)).toEqual(['brand-new', 'mine', 'other']);
+    idx.reconcileRepository('mine', null, new Map());
+    expect(idx.catalog(10)).toEqual(['brand-new', 'other']);
+    idx.reconcileRepository('never-was', null, new Map());
+    expect(idx.catalog(10)).toEqual(['brand-new', 'other']);
+  });
+
   it('persists across reopen', () => {
     idx.addManifest('r', { digest: d(1), size: 1, info: image() });
     idx.setTag('r', 't', d(1));
