@@ -70,6 +70,16 @@ afterAll(async () => {
 });
 
 describe('berth serve', () => {
+  it('says in one line when the S3 bucket of storage.s3 cannot be reached, naming the bucket, without the SDK noise', async () => {
+    const config = join(tmp.dir, 'unreachable-s3.yml');
+    // Port 1 on loopback: nothing listens there.
+    writeFileSync(config, 'storage:\n  s3:\n    bucket: nosuch\n    regionendpoint: http://127.0.0.1:1\n    accesskey: k\n    secretkey: s3cr3t\n');
+    const r = await runBerth(['serve', '--data', join(tmp.dir, 'data-s3'), '--listen', '127.0.0.1:0', '--config', config]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('berth: cannot open the S3 bucket nosuch at http://127.0.0.1:1 (storage.s3): connect ECONNREFUSED 127.0.0.1:1');
+    expect(r.stdout + r.stderr).not.toContain('s3cr3t');
+  });
+
   it('prints one URL line, answers /v2/, and exits 0 promptly on SIGTERM', async () => {
     const berth = await serveOn(fresh('data'));
     const res = await fetch(`${berth.url}/v2/`);

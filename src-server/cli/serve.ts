@@ -119,7 +119,10 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
   try {
     services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy, s3: config.s3 });
   } catch (err) {
-    throw new CliError(`cannot open data directory ${config.dataDir}: ${(err as Error).message}`);
+    const where = config.s3
+      ? `the S3 bucket ${config.s3.bucket}${config.s3.regionEndpoint ? ` at ${config.s3.regionEndpoint}` : ''} (storage.s3)`
+      : `data directory ${config.dataDir}`;
+    throw new CliError(`cannot open ${where}: ${(err as Error).message}`);
   }
   const listeners: Listening[] = [];
   let tlsUrl: string | null = null;

@@ -41,6 +41,9 @@ const STALE_UPLOAD_MS = 24 * 3600 * 1000;
 
 /** Builds the SDK client for the options (path style, endpoint, credentials, no trailing checksums). */
 export function createS3Client(opts: S3Options): S3Client {
+  // The SDK warns on every start under Node 20 that its releases after January 2027 need Node 22;
+  // the version in package-lock.json does not, and Berth's users cannot act on it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let endpoint = opts.regionEndpoint;
   if (endpoint && !/^https?:\/\//.test(endpoint)) endpoint = `${opts.secure === false ? 'http' : 'https'}://${endpoint}`;
   return new S3Client({
