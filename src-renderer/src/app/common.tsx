@@ -80,17 +80,19 @@ export interface ConfirmButtonsProps {
   testId: string;
   /** Focus the confirm button when the dialog opens (nothing to type first). */
   autoFocus?: boolean;
+  /** Red for a destructive action (the default); the primary colour for saving a form. */
+  destructive?: boolean;
 }
 
-/** Cancel and the red confirm button at the foot of every destructive dialog. */
-export function ConfirmButtons({ confirmLabel, onCancel, onConfirm, busy, disabled, testId, autoFocus }: ConfirmButtonsProps) {
+/** Cancel and the confirm button at the foot of every dialog: red when the action destroys something. */
+export function ConfirmButtons({ confirmLabel, onCancel, onConfirm, busy, disabled, testId, autoFocus, destructive = true }: ConfirmButtonsProps) {
   return (
     <Group justify="flex-end">
       <Button variant="default" onClick={onCancel}>
         Cancel
       </Button>
       <Button
-        color="red"
+        color={destructive ? 'red' : undefined}
         type={onConfirm ? 'button' : 'submit'}
         onClick={onConfirm}
         loading={busy}

@@ -11,20 +11,17 @@ import { ConfirmButtons, ErrorAlert, Loading } from '../../../app/common';
 import { count } from '../../../app/format';
 import { useDeleteTags, useTagDeletePreview, type TagDeleteOutcome, type TagPreview } from '../queries';
 
-/** The dialog for `tags` (closed when null); `onDeleted` runs after a delete (the selection is stale). */
-export function DeleteTagsModal({
-  connection,
-  repository,
-  tags,
-  onClose,
-  onDeleted,
-}: {
+/** What the dialog deletes, and whom it tells. */
+interface DeleteTagsProps {
   connection: string;
   repository: string;
-  tags: string[] | null;
+  tags: string[];
   onClose: () => void;
   onDeleted: () => void;
-}) {
+}
+
+/** The dialog for `tags` (closed when null); `onDeleted` runs after a delete (the selection is stale). */
+export function DeleteTagsModal({ connection, repository, tags, onClose, onDeleted }: Omit<DeleteTagsProps, 'tags'> & { tags: string[] | null }) {
   return (
     <Modal opened={tags !== null} onClose={onClose} title={tags ? `Delete ${count(tags.length, 'tag')} of ${repository}` : ''} size="lg">
       {tags !== null && <DeleteTagsBody key={tags.join('\n')} connection={connection} repository={repository} tags={tags} onClose={onClose} onDeleted={onDeleted} />}
@@ -39,19 +36,7 @@ const HINTS: Record<string, string> = {
   UNSUPPORTED: 'This registry refuses deletes.',
 };
 
-function DeleteTagsBody({
-  connection,
-  repository,
-  tags,
-  onClose,
-  onDeleted,
-}: {
-  connection: string;
-  repository: string;
-  tags: string[];
-  onClose: () => void;
-  onDeleted: () => void;
-}) {
+function DeleteTagsBody({ connection, repository, tags, onClose, onDeleted }: DeleteTagsProps) {
   const preview = useTagDeletePreview(connection, repository);
   const del = useDeleteTags(connection, repository);
   const [ack, setAck] = useState(false);

@@ -3,7 +3,7 @@ import { Alert, Badge, Button, Card, CloseButton, Group, Modal, Stack, Text, Tex
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import type { CertificatesInfo } from '../../../../../src-server/contract';
-import { ErrorAlert } from '../../../app/common';
+import { ConfirmButtons, ErrorAlert } from '../../../app/common';
 import { useRegenerate } from '../queries';
 
 /** Editor of `info.extraNames` with a confirmed "Regenerate". */
@@ -104,14 +104,14 @@ export function ExtraNames({ info }: { info: CertificatesInfo }) {
             Berth issues a new server certificate signed by its CA with the extra names {names.length ? names.join(', ') : '(none)'}. The HTTPS listener uses
             it for new connections at once; clients that trust the CA need nothing new.
           </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>
-              Cancel
-            </Button>
-            <Button data-testid="cert-regenerate-confirm" loading={regenerate.isPending} onClick={confirm}>
-              Regenerate
-            </Button>
-          </Group>
+          <ConfirmButtons
+            confirmLabel="Regenerate"
+            onCancel={() => setConfirming(false)}
+            onConfirm={confirm}
+            busy={regenerate.isPending}
+            testId="cert-regenerate-confirm"
+            destructive={false}
+          />
         </Stack>
       </Modal>
     </Card>

@@ -66,14 +66,7 @@ export function AddUserModal({ onClose }: { onClose: () => void }) {
           <PasswordField label="Password" value={password} onChange={setPassword} />
           <RightsEditor value={rules} onChange={setRules} />
           {add.error && <ErrorAlert error={add.error} title="The user was not added" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={add.isPending} data-testid="save-user">
-              Save user
-            </Button>
-          </Group>
+          <ConfirmButtons confirmLabel="Save user" onCancel={onClose} busy={add.isPending} testId="save-user" destructive={false} />
         </Stack>
       </form>
     </Modal>
@@ -103,14 +96,7 @@ export function PasswordModal({ name, onClose }: { name: string; onClose: () => 
         <Stack>
           <PasswordField label="New password" value={password} onChange={setPassword} />
           {set.error && <ErrorAlert error={set.error} title="The password was not changed" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={set.isPending} data-testid="save-password">
-              Change password
-            </Button>
-          </Group>
+          <ConfirmButtons confirmLabel="Change password" onCancel={onClose} busy={set.isPending} testId="save-password" destructive={false} />
         </Stack>
       </form>
     </Modal>
@@ -140,14 +126,7 @@ export function RightsModal({ name, rules: initial, onClose }: { name: string; r
         <Stack>
           <RightsEditor value={rules} onChange={setRules} />
           {set.error && <ErrorAlert error={set.error} title="The rights were not saved" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={set.isPending} data-testid="save-rights">
-              Save rights
-            </Button>
-          </Group>
+          <ConfirmButtons confirmLabel="Save rights" onCancel={onClose} busy={set.isPending} testId="save-rights" destructive={false} />
         </Stack>
       </form>
     </Modal>
