@@ -10,6 +10,7 @@ import { createRegistryServer, type RegistryServerDeps } from '../../src-server/
 import { silentLogger } from '../../src-server/logger';
 import { createServices, type Services, type ServicesOptions } from '../../src-server/services';
 import { tempDir } from '../helpers/berth-server';
+import { MT as CONTENT_MT } from '../helpers/oci-content';
 
 /** A registry listening on 127.0.0.1 with its services and data dir. */
 export interface ApiRegistry {
@@ -158,18 +159,8 @@ export function digest(data: Buffer | string, alg: 'sha256' | 'sha512' = 'sha256
   return `${alg}:${createHash(alg).update(data).digest('hex')}`;
 }
 
-/** Media types used in the tests. */
-export const MT = {
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  ociLayer: 'application/vnd.oci.image.layer.v1.tar',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
-  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-  empty: 'application/vnd.oci.empty.v1+json',
-} as const;
+/** Media types used in the tests: the fixtures' table, with uncompressed OCI layers. */
+export const MT = { ...CONTENT_MT, ociLayer: 'application/vnd.oci.image.layer.v1.tar' } as const;
 
 /** Uploads a blob with one POST `?digest=`; asserts 201. */
 export async function putBlob(port: number, repo: string, data: Buffer | string, alg: 'sha256' | 'sha512' = 'sha256'): Promise<string> {

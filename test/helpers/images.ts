@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from './oci-content';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,7 +172,7 @@ export function containersSandbox(dir: string): ContainersSandbox {
 }
 
 /** sha256 digest of bytes, `sha256:<hex>`. */
-export const digestOf = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+export const digestOf = sha256;
 
 /** A descriptor as it appears in manifests and indexes. */
 export interface Descriptor {
