@@ -3,17 +3,15 @@
  * loadable, locked-down app: main, sandboxed preload and renderer bundles; the renderer keeps its
  * strict Content-Security-Policy; and the main bundle needs nothing that an installed Berth lacks.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/berth-server';
+import { BUILD_TIMEOUT_MS, electronViteBuild } from './helpers/electron-vite';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const ELECTRON_VITE = join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js');
-const BUILD_TIMEOUT_MS = 90_000;
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   main: string;
@@ -32,29 +30,6 @@ function specifiers(code: string): string[] {
   return ts.preProcessFile(code, true, true).importedFiles.map((f) => f.fileName);
 }
 
-/** Runs `electron-vite build --outDir <dir>`, bounded, with no Electron binary available. */
-function build(outDir: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [ELECTRON_VITE, 'build', '--outDir', outDir], {
-      cwd: ROOT,
-      // Point electron at a path that does not exist: the build must not need the binary.
-      env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', ELECTRON_OVERRIDE_DIST_PATH: join(outDir, 'no-electron') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      rej(new Error(`electron-vite build did not finish in ${BUILD_TIMEOUT_MS} ms:\n${output}`));
-    }, BUILD_TIMEOUT_MS);
-    child.on('error', rej);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      res({ code, output });
-    });
-  });
-}
 
 /** Parses the CSP of the first `<meta http-equiv="Content-Security-Policy">` into directive -> sources. */
 function cspOf(html: string): Map<string, string[]> | null {
@@ -76,7 +51,7 @@ describe('electron-vite build', () => {
   let result: { code: number | null; output: string };
 
   beforeAll(async () => {
-    result = await build(out);
+    result = await electronViteBuild(out);
   }, BUILD_TIMEOUT_MS + 10_000);
   afterAll(() => tmp.cleanup());
 

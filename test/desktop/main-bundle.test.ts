@@ -8,18 +8,18 @@
  * registry process is reported and restarted, the client bundle is exported, the window hides to
  * the tray and Quit shuts everything down.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/berth-server';
+import { electronViteBuild } from '../helpers/electron-vite';
 import { listening } from '../helpers/net';
 import { containersSandbox, runTool, writeOciLayout } from '../helpers/images';
 import { freePort } from '../helpers/registry2';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const ELECTRON_VITE = join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js');
 const STUB = join(ROOT, 'test/fixtures/electron-stub/register.mjs');
 
 interface Record_ {
@@ -27,21 +27,6 @@ interface Record_ {
   data: any;
 }
 
-/** Builds the app under the repository (so its bare imports resolve from node_modules). */
-function build(outDir: string): Promise<string> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [ELECTRON_VITE, 'build', '--outDir', outDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) res(output);
-      else rej(new Error(`electron-vite build failed (${code}):\n${output}`));
-    });
-  });
-}
 
 /** The main process under the stand-in, with its records and a command channel. */
 class DesktopUnderTest {
@@ -125,7 +110,8 @@ describe('the built desktop app under a stand-in electron module', () => {
     mkdirSync(work, { recursive: true });
     // out/main finds resources/ (icons) at ../../resources, as in the packaged app.
     symlinkSync(join(ROOT, 'resources'), join(work, 'resources'));
-    await build(out);
+    const built = await electronViteBuild(out);
+    if (built.code !== 0) throw new Error(`electron-vite build failed (${built.code}):\n${built.output}`);
     port = await freePort();
     const child = fork(join(out, 'main/index.js'), [], {
       execArgv: ['--import', STUB],
