@@ -12,7 +12,7 @@ import { keepCertificateFresh, type CertificateRenewal } from '../tls/renewal';
 import { certificateStoreFor } from './cert';
 import { listen, shutdown, type Listening } from './listen';
 import { createCoreHandlers } from '../api/handlers';
-import { otherServerMessage, otherServerOn, startControlServer } from '../http/control-server';
+import { otherServerProblem, startControlServer } from '../http/control-server';
 import { withDataDirLock } from './control-client';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +26,7 @@ import { ConfigError } from '../config/types';
 import { createApiBridge, type ApiBridge, type BridgeLogin } from '../http/api-bridge';
 import { EventHub } from '../http/bridge-events';
 import { applySavedSettings, readSavedSettings, settingsPath, type ExplicitSettings } from '../http/bridge-settings';
-import { HeadlessLocalControl } from '../http/local-control';
+import { ServerLocalControl } from '../http/local-control';
 import { createStaticUi, defaultUiDir } from '../http/static-ui';
 import type { V2Target } from '../http/v2-router';
 import type { CertificateStore } from '../tls/store';
@@ -102,8 +102,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
 }
 
 async function refuseSecondServer(dataDir: string): Promise<void> {
-  const other = await otherServerOn(dataDir);
-  if (other !== null) throw new CliError(otherServerMessage(other, dataDir));
+  const problem = await otherServerProblem(dataDir);
+  if (problem) throw new CliError(problem);
 }
 
 /** What `--ui` adds to a start. */
@@ -173,7 +173,7 @@ function createUi(
   io: { urls: () => { url: string; tlsUrl: string | null }; store: CertificateStore; reloadCertificate: () => Promise<unknown> },
 ) {
   const events = new EventHub();
-  const local = new HeadlessLocalControl({ config, urls: io.urls, log, onStatusChanged: (s) => events.broadcast('registry:status-changed', s) });
+  const local = new ServerLocalControl({ config, urls: io.urls, log, onStatusChanged: (s) => events.broadcast('registry:status-changed', s) });
   // Headless: connection secrets in a 0600 file beside the data (see FileSecretStore), never in SQLite.
   const { handlers, core } = createGuiHandlers({
     config,

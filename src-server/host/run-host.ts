@@ -19,8 +19,8 @@ import { loadConfig } from '../config/load';
 import type { BerthConfig } from '../config/types';
 import type { SecretStore } from '../connections/secret-store';
 import { createRegistryServer } from '../http/app';
-import { otherServerMessage, otherServerOn, startControlServer } from '../http/control-server';
-import { HeadlessLocalControl } from '../http/local-control';
+import { otherServerProblem, startControlServer } from '../http/control-server';
+import { ServerLocalControl } from '../http/local-control';
 import { createLogger, type Logger } from '../logger';
 import { createServices } from '../services';
 import { ListenerSet } from './listeners';
@@ -132,8 +132,8 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
 }
 
 async function refuseSecondServer(dataDir: string): Promise<void> {
-  const other = await otherServerOn(dataDir);
-  if (other !== null) throw new Error(otherServerMessage(other, dataDir));
+  const problem = await otherServerProblem(dataDir);
+  if (problem) throw new Error(problem);
 }
 
 /** Opens the services, the handler table and the control listener; the registry starts stopped. */
@@ -145,7 +145,7 @@ async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, se
   const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes });
   const listeners = new ListenerSet(app.callback(), config, store, log);
   const urls = () => listeners.urls();
-  const local = new HeadlessLocalControl({
+  const local = new ServerLocalControl({
     config,
     urls,
     log,

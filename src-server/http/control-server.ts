@@ -54,25 +54,20 @@ export function readControlFile(dataDir: string): ControlFile | null {
 }
 
 /**
- * The pid of another Berth server that runs on `dataDir` now (its control.json names a live process
- * whose control listener answers), else null. Two servers on one directory would each keep their
- * own index of it, and one's GC would sweep blobs the other is writing: a start refuses instead.
+ * Why a server must not start on `dataDir` (another Berth server runs there now: its control.json
+ * names a live process whose control listener answers), else null. Two servers on one directory
+ * would each keep their own index of it, and one's GC would sweep blobs the other is writing.
  */
-export async function otherServerOn(dataDir: string, timeoutMs = 1500): Promise<number | null> {
+export async function otherServerProblem(dataDir: string, timeoutMs = 1500): Promise<string | null> {
   const ctl = readControlFile(dataDir);
   if (!ctl || ctl.pid === process.pid || !isProcessAlive(ctl.pid)) return null;
   try {
     // Any HTTP answer (a 401 without the token) means a server listens; a reused pid does not.
     await fetch(ctl.url, { signal: AbortSignal.timeout(timeoutMs) });
-    return ctl.pid;
   } catch {
     return null;
   }
-}
-
-/** Why a second server on a data directory is refused, in words. */
-export function otherServerMessage(pid: number, dataDir: string): string {
-  return `another Berth server (pid ${pid}) already uses the data directory ${dataDir}: stop it first, or use another directory (--data or BERTH_DATA)`;
+  return `another Berth server (pid ${ctl.pid}) already uses the data directory ${dataDir}: stop it first, or use another directory (--data or BERTH_DATA)`;
 }
 
 /** True when `given` is the token; compared in constant time (hashes first, so lengths never leak). */

@@ -1,7 +1,8 @@
 /**
- * Start, stop and settings of the registry inside a headless `berth serve --ui`. Stopping does not
- * close the listeners (the GUI and its bridge live on them): every `/v2/...` request answers 503
- * UNAVAILABLE until the registry is started again. Settings go to settings.json and apply at the
+ * Start, stop and settings of the registry inside the process that serves it: `berth serve --ui`,
+ * where stopping keeps the listeners (the GUI and its bridge live on them) and every `/v2/...`
+ * request answers 503 UNAVAILABLE until the registry is started again; and the desktop app's
+ * registry process, where start and stop open and close the listeners. Settings go to settings.json and apply at the
  * next start of `berth serve`.
  */
 import { REGISTRY_STOPPED_BY_USER, type LocalSettings, type LocalSettingsPatch, type LocalSettingsResult, type RegistryStatus } from '../contract';
@@ -13,7 +14,7 @@ import type { Logger } from '../logger';
 import { patchToSaved, readSavedSettings, writeSavedSettings, type SavedSettings } from './bridge-settings';
 
 /** What the headless control needs. */
-export interface HeadlessControlDeps {
+export interface ServerLocalControlDeps {
   /** The configuration the server runs with. */
   config: BerthConfig;
   /** The listeners' URLs. */
@@ -45,7 +46,7 @@ const sameAddress = (a: ListenAddress | undefined, b: ListenAddress | undefined)
   a === b || (a !== undefined && b !== undefined && a.host === b.host && a.port === b.port);
 
 /** The LocalControl of `berth serve --ui` and of the desktop app's registry process. */
-export class HeadlessLocalControl implements LocalControl {
+export class ServerLocalControl implements LocalControl {
   private running: boolean;
   private startedAt: Date;
   /** Why the last start failed (null after a stop the user asked for). */
@@ -53,7 +54,7 @@ export class HeadlessLocalControl implements LocalControl {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
 
-  constructor(private readonly deps: HeadlessControlDeps) {
+  constructor(private readonly deps: ServerLocalControlDeps) {
     this.now = deps.now ?? (() => new Date());
     this.startedAt = this.now();
     this.running = deps.running ?? true;
