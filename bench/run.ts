@@ -8,6 +8,7 @@
  *   npm run bench -- --gc-only     # only the garbage-collection section (GC time, push latency during GC)
  *   npm run bench -- --no-gc       # skip the garbage-collection section
  *   npm run bench -- --browse      # only the app core's browse section: details with sizes of 500 multi-arch tags, cold and warm cache
+ *   npm run bench -- --s3          # only the S3 section: Berth on S3 vs Berth on the filesystem vs registry:2 on the same RGW
  *   npm run bench -- --source      # run Berth from src-server through tsx's loader (RSS then includes the loader)
  *   npm run bench -- --keep        # keep the temp dir (data dirs, payloads, registry config) for inspection
  *   npm run bench -- --node-option=--max-semi-space-size=4   # a node flag for the Berth process (repeatable)
@@ -32,6 +33,15 @@
  * Berth vs `docker-registry garbage-collect` (offline), both deleting untagged manifests, removed blobs
  * counted on disk; and tiny-image push latency p50/p95 on Berth idle vs while its GC runs.
  *
+ * `--s3` (bench/lib/s3-workload.ts) runs only this: a private single-node Ceph RGW (test/helpers/rgw.ts,
+ * data in RAM) with a bucket per server; Berth with `storage.s3` (a config file, chunksize left at 10 MiB),
+ * Berth on the filesystem (as above) and registry:2 with its S3 driver on the same RGW (no AWS_CA_BUNDLE or
+ * REGISTRY_* in its environment, blob descriptor cache in memory, `redirect.disable` so blob GETs go
+ * through it as through Berth); 128 MiB monolithic upload, 64 MiB chunked (8 MiB PATCHes), 128 MiB
+ * download and manifest GET by tag (wrk, 32 connections), verified as above (--quick: 16 MiB, 16 MiB).
+ * Ratios: Berth on S3 vs Berth on the filesystem, and vs registry:2 on S3; peak RSS of each server;
+ * results in bench/results/s3-latest.json.
+ *
  * Output: per workload, the median of the runs (alternating which server goes first), the ratio in the
  * direction "how many times better Berth is" (throughput B/R, times R/B), the issue's target and
  * PASS/FAIL; peak RSS (VmHWM) of both servers; server CPU per operation (steadier than wall time on a
@@ -47,6 +57,8 @@ import { gcMarkdownTable, gcTextTable } from './lib/gc-report';
 import { GC_FULL, GC_QUICK, gcBench, type GcResult } from './lib/gc-workload';
 import { Payload } from './lib/payload';
 import { runBrowseBench } from './browse';
+import { s3CpuTable, s3MarkdownTable, s3TextTable } from './lib/s3-report';
+import { S3_FULL, S3_QUICK, s3Bench } from './lib/s3-workload';
 import { cpuTable, markdownTable, median, summarize, textTable, type MemoryRow, type Row, type Side } from './lib/report';
 import { cpuMs, memory, registryInstalled, registryVersion, startBerth, startRegistry, type Server } from './lib/servers';
 import { FULL, QUICK, warmUp, workloads, type ServerState } from './lib/workloads';
@@ -62,6 +74,7 @@ const { values: opts } = parseArgs({
     'berth-only': { type: 'boolean', default: false },
     'gc-only': { type: 'boolean', default: false },
     browse: { type: 'boolean', default: false },
+    s3: { type: 'boolean', default: false },
     'no-gc': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -99,12 +112,12 @@ async function gcSection(withRegistry: boolean, failures: string[]): Promise<GcR
   return gc.result;
 }
 
-/** Writes bench/results/latest.json. */
-function writeResults(results: Record<string, unknown>) {
+/** Writes bench/results/latest.json (or another file there). */
+function writeResults(results: Record<string, unknown>, file = 'latest.json') {
   const outDir = resolve(import.meta.dirname, 'results');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  say(`Results written to bench/results/latest.json`);
+  writeFileSync(join(outDir, file), `${JSON.stringify(results, null, 2)}\n`);
+  say(`Results written to bench/results/${file}`);
 }
 
 /** `--gc-only`: the garbage-collection section alone. */
@@ -122,11 +135,34 @@ async function gcOnly(withRegistry: boolean) {
   }
 }
 
+/** `--s3`: Berth on S3 vs Berth on the filesystem vs registry:2 on S3, on a private RGW. */
+async function s3Only(withRegistry: boolean) {
+  const { result, failures } = await s3Bench({
+    tmp, berthMode: opts.source ? 'source' : 'bundle', nodeOptions: opts['node-option'], sizes: opts.quick ? S3_QUICK : S3_FULL, runs, withRegistry, say,
+    started: (s) => servers.push(s),
+  });
+  say(`\n${s3TextTable(result.rows, result.memory)}\n`);
+  say(`${s3CpuTable(result.rows)}\n`);
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const context =
+    `_${opts.quick ? 'Quick workload (--quick)' : 'Full workload'}, medians of ${runs} run(s) per server alternating the order; ratios are how many times better Berth on S3 is (throughput: Berth S3 / other; memory: other / Berth S3). ` +
+    `S3 = a single-node Ceph RGW 16.2 on loopback (memstore OSD, data in RAM; radosgw peak RSS ${result.radosgwPeakMB?.toFixed(0) ?? '?'} MB) on the same machine, one bucket per server; registry:2 with redirect.disable (blobs served through it, like Berth). ` +
+    `${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${load} at the end); ` +
+    `Berth on Node ${process.version}, registry:2 = Debian docker-registry ${withRegistry ? await registryVersion() : 'not run'}; ${new Date().toISOString().slice(0, 10)}._`;
+  say(`Markdown for the README:\n\n${s3MarkdownTable(result.rows, result.memory)}\n\n${context}\n`);
+  writeResults({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg() }, options: { quick: opts.quick, runs, s3: true, berthNodeOptions: opts['node-option'] }, s3: result, context, failures }, 's3-latest.json');
+  if (failures.length > 0) {
+    process.exitCode = 1;
+    console.error(`\n${failures.length} workload(s) failed:\n\n${failures.join('\n\n')}`);
+  }
+}
+
 async function main() {
   const withRegistry = !opts['berth-only'] && registryInstalled();
   say(`Berth bench: ${opts.quick ? 'quick' : 'full'} workload, ${runs} run(s), ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (!withRegistry) say(opts['berth-only'] ? 'registry:2 skipped (--berth-only): Berth alone.' : 'docker-registry is not installed: Berth alone, no ratios.');
   if (opts['gc-only']) return gcOnly(withRegistry);
+  if (opts.s3) return s3Only(withRegistry);
   if (opts.browse) {
     await runBrowseBench({ tags: opts.quick ? 50 : 500, mode: opts.source ? 'source' : 'bundle' });
     return;
