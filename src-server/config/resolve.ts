@@ -1,10 +1,14 @@
 import { LOG_LEVELS, type LogLevel } from '../logger';
 import { DEFAULT_LISTEN, DEFAULT_REALM, defaultDataDir } from './defaults';
+import { parseDuration } from './duration';
 import { parseListen } from './listen';
+import { UPLOAD_PURGING_KEYS, uploadPurgingConfig } from './maintenance';
 import { redirectConfig, S3_KEYS, S3_KNOWN_UNSUPPORTED_KEYS, s3Config } from './s3';
 import { applyEnvOverrides, bool, type ConfigNode, type ConfigTree, isTree, nodeAt, parseConfigText, str, unimplementedKeys } from './tree';
 import { join } from 'node:path';
 import { AUTH_MODES, type AuthMode, type BerthConfig, ConfigError, type ConfigFlags, type ListenAddress } from './types';
+
+export { parseDuration } from './duration';
 
 /** Everything configuration depends on, passed in so that resolution is pure. */
 export interface ResolveInput {
@@ -35,6 +39,7 @@ const IMPLEMENTED = new Set([
   'storage.delete.enabled',
   ...S3_KEYS,
   'storage.redirect.disable',
+  ...UPLOAD_PURGING_KEYS,
   'auth.htpasswd.realm',
   'auth.htpasswd.path',
   'proxy.remoteurl',
@@ -109,17 +114,6 @@ function authMode(flag: string | undefined, hasHtpasswd: boolean, hasFile: boole
 
 /** `proxy.tagttl` when not set: tags are re-checked upstream at most every five minutes. */
 export const DEFAULT_TAG_TTL_MS = 5 * 60_000;
-
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses a Go-style duration (`90s`, `5m`, `1h30m`, `0`) into milliseconds; null when invalid. */
-export function parseDuration(value: string): number | null {
-  if (/^0+$/.test(value)) return 0;
-  if (!/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(value)) return null;
-  let ms = 0;
-  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * DURATION_UNITS[m[2]!]!;
-  return Math.round(ms);
-}
 
 /**
  * The pull-through cache (registry:2's `proxy` section, plus Berth's `proxy.tagttl`), or undefined
@@ -236,5 +230,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   if (s3) config.s3 = s3;
   const redirect = redirectConfig(tree, s3, warnings);
   if (redirect !== undefined) config.redirect = redirect;
+  const uploadPurging = uploadPurgingConfig(tree);
+  if (uploadPurging) config.uploadPurging = uploadPurging;
   return { config, warnings };
 }

@@ -1,5 +1,6 @@
 import type { LogLevel } from '../logger';
 import type { S3Options } from '../storage/s3-options';
+import type { UploadPurgeSettings } from '../storage/upload-purge';
 
 /** Where the registry listens. `host` undefined means every interface (registry:2's `:5000`). */
 export interface ListenAddress {
@@ -21,6 +22,11 @@ export interface BerthConfig {
    * set, where registry:2 redirects unless disabled; absent when the key is not given.
    */
   redirect?: boolean;
+  /**
+   * Removal of abandoned uploads (`storage.maintenance.uploadpurging`). Absent when the config does
+   * not mention it, which means registry:2's defaults (DEFAULT_UPLOAD_PURGING: on, 168h, every 24h).
+   */
+  uploadPurging?: UploadPurgeSettings;
   listen: ListenAddress;
   /** PEM files for HTTPS (`http.tls.certificate` + `http.tls.key`); plain HTTP when absent. */
   tls?: { certificate: string; key: string };
