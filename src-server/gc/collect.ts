@@ -11,6 +11,8 @@
 import type { GcOptions, GcProgress, GcReport } from '../contract';
 import { parseDigest } from '../core/digest';
 import type { Logger } from '../logger';
+import { LeaseHeldError } from '../registry/collection-lease';
+import { reconcileIndex } from '../registry/reconcile';
 import type { Registry } from '../registry/registry';
 import type { StoredBlob } from '../storage/blobs';
 import { paths } from '../storage/layout';
@@ -19,8 +21,8 @@ import { ProgressThrottle } from './progress';
 
 /** Thrown when a collection is asked for while another one runs. */
 export class GcBusyError extends Error {
-  constructor() {
-    super('a garbage collection is already running');
+  constructor(message = 'a garbage collection is already running') {
+    super(message);
     this.name = 'GcBusyError';
   }
 }
@@ -114,6 +116,7 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
   const base = { dryRun: opts.dryRun ?? false, deleteUntagged, startedAt: new Date(startedMs).toISOString() };
   if (opts.dryRun) {
     progress.report('mark', 0, 0);
+    if (registry.sharedStorage) await reconcileIndex(registry);
     const plan = await planCollection(registry, { deleteUntagged, graceMs: opts.graceMs });
     progress.report('mark', 1, 1);
     const report: GcReport = {
@@ -136,6 +139,12 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
     await gate.beginCollection();
   } catch {
     throw new GcBusyError();
+  }
+  try {
+    await takeSharedStorage(registry, progress);
+  } catch (err) {
+    gate.endCollection();
+    throw err;
   }
   try {
     const batchSize = Math.max(1, opts.batchSize ?? 64);
@@ -190,6 +199,29 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
     return report;
   } finally {
     gate.endCollection();
+    await registry.lease?.release().catch((err: Error) => opts.log?.warn(`gc: could not release the lease on storage: ${err.message}`));
+  }
+}
+
+/**
+ * On storage shared with other instances: takes the collection lease (their writes wait from now
+ * until the sweep ends, see CollectionLease) and re-reads storage into the index, so the mark sees
+ * everything any instance finished. A no-op on storage of one's own.
+ */
+async function takeSharedStorage(registry: Registry, progress: ProgressThrottle): Promise<void> {
+  if (!registry.lease) return;
+  progress.report('mark', 0, 0);
+  try {
+    await registry.lease.acquire();
+  } catch (err) {
+    if (err instanceof LeaseHeldError) throw new GcBusyError(err.message);
+    throw err;
+  }
+  try {
+    await reconcileIndex(registry);
+  } catch (err) {
+    await registry.lease.release().catch(() => undefined);
+    throw err;
   }
 }
 

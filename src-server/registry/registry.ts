@@ -10,6 +10,7 @@ import type { ByteRange, StorageDriver } from '../storage/driver';
 import { paths } from '../storage/layout';
 import { ManifestStore } from '../storage/manifests';
 import { UploadStore } from '../storage/uploads';
+import { CollectionLease, LeaseHeldError, type LeaseTimings } from './collection-lease';
 import { ManifestCache } from './manifest-cache';
 import { refreshRepository } from './reconcile';
 import { WriteGate } from './write-gate';
@@ -37,6 +38,8 @@ export interface RegistryOptions {
    * is then only this instance's cache, checked against storage where a stale answer would be wrong.
    */
   sharedStorage?: boolean;
+  /** Timing of the collection lease on shared storage (tests shorten it). */
+  leaseTimings?: Partial<LeaseTimings>;
 }
 
 /** How long a repository's tag list may be served from the index on shared storage before a re-read. */
@@ -85,17 +88,20 @@ export class Registry {
   private readonly claims = new Map<string, number>();
 
   readonly sharedStorage: boolean;
+  /** On shared storage, the garbage-collection lease the instances hold their writes back for. */
+  readonly lease: CollectionLease | null;
   /** repository -> when its rows were last re-read from shared storage. */
   private readonly refreshed = new Map<string, number>();
 
   constructor(opts: RegistryOptions) {
     this.sharedStorage = opts.sharedStorage ?? false;
+    this.lease = this.sharedStorage ? new CollectionLease(opts.driver, opts.leaseTimings) : null;
     this.driver = opts.driver;
     this.index = opts.index;
     this.deleteEnabled = opts.deleteEnabled;
     this.origins = opts.origins;
     this.blobs = new BlobStore(this.driver);
-    this.uploads = new UploadStore(this.driver, this.blobs, (digest, place) => this.gate.write([digest], place));
+    this.uploads = new UploadStore(this.driver, this.blobs, (digest, place) => this.write([digest], place));
     this.manifests = new ManifestStore(this.driver, this.blobs);
   }
 
@@ -130,6 +136,25 @@ export class Registry {
     if (this.claims.size > 100_000) this.claims.delete(this.claims.keys().next().value!);
   }
 
+  /**
+   * Runs a write that makes content referenced or visible through the write gate, after waiting
+   * out another instance's garbage collection on shared storage (see CollectionLease).
+   */
+  private write<T>(digests: string[], fn: () => Promise<T>): Promise<T> {
+    // Without a lease the gate is entered at once, as callers ordering against a collection expect.
+    return this.lease ? this.writeShared(this.lease, digests, fn) : this.gate.write(digests, fn);
+  }
+
+  private async writeShared<T>(lease: CollectionLease, digests: string[], fn: () => Promise<T>): Promise<T> {
+    try {
+      await lease.waitUntilClear();
+    } catch (err) {
+      if (!(err instanceof LeaseHeldError)) throw err;
+      throw new RegistryError('UNAVAILABLE', { message: `writes are held: ${err.message}; try again when it ends` });
+    }
+    return this.gate.write(digests, fn);
+  }
+
   /** Streams a blob (callers stat it first). */
   openBlob(d: ParsedDigest, range?: ByteRange): Readable {
     return this.blobs.open(d, range);
@@ -153,7 +178,7 @@ export class Registry {
    */
   async mountBlob(repo: string, d: ParsedDigest, from?: string): Promise<boolean> {
     if (from !== undefined && !(await this.blobs.isLinked(from, d))) return false;
-    return this.gate.write([d.digest], async () => {
+    return this.write([d.digest], async () => {
       if ((await this.blobs.size(d)) === null) return false;
       if (!(await this.blobs.isLinked(repo, d))) await this.blobs.link(repo, d);
       this.noteClaim(d.digest);
@@ -232,7 +257,7 @@ export class Registry {
     if (info.config) touched.push(info.config.digest);
     const source = opts.cachedFrom ? 'cached' : 'pushed';
     const upstream = opts.cachedFrom ?? null;
-    await this.gate.write(touched, async () => {
+    await this.write(touched, async () => {
       if (!opts.cachedFrom) await this.verifyReferences(repo, info);
       const d = parseDigest(digest)!;
       await this.manifests.put(repo, d, body);
@@ -349,7 +374,12 @@ export class Registry {
       }),
     );
     if (missing.length) throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: { missing: missing.sort() } });
-    const children = info.manifests.filter((m) => !this.index.hasManifest(repo, m.digest)).map((m) => m.digest);
+    let children = info.manifests.filter((m) => !this.index.hasManifest(repo, m.digest)).map((m) => m.digest);
+    // Behind a load balancer, another instance on the bucket may have taken the children.
+    if (children.length && this.sharedStorage) {
+      await this.refresh(repo);
+      children = children.filter((c) => !this.index.hasManifest(repo, c));
+    }
     if (children.length) throw new RegistryError('MANIFEST_UNKNOWN', { detail: { missing: children } });
   }
 
