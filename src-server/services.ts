@@ -11,6 +11,7 @@ import type { StorageDriver } from './storage/driver';
 import { FsDriver } from './storage/fs-driver';
 import { S3Driver } from './storage/s3-driver';
 import type { S3Options } from './storage/s3-options';
+import { RedirectingS3Driver } from './storage/s3-presign';
 import { BERTH_DIR } from './storage/layout';
 
 /** Options for wiring Berth's services. */
@@ -29,6 +30,11 @@ export interface ServicesOptions {
    * under `dataDir`, which then holds only Berth's own files (index, users, certificates).
    */
   s3?: S3Options;
+  /**
+   * Answers blob GETs with a 307 to a presigned URL of the blob's object (registry:2's
+   * `storage.redirect`; S3 only, ignored on the filesystem). Default false: Berth serves the bytes.
+   */
+  redirect?: boolean;
   /** How often the index is re-read from shared (S3) storage; default 30 s. */
   indexRefreshMs?: number;
 }
@@ -56,9 +62,13 @@ export function indexPath(dataDir: string): string {
 export async function createServices(opts: ServicesOptions): Promise<Services> {
   const log = opts.log ?? createLogger();
   mkdirSync(join(opts.dataDir, BERTH_DIR), { recursive: true });
-  const driver: StorageDriver = opts.s3 ? new S3Driver(opts.s3) : new FsDriver(opts.dataDir, { fsync: opts.fsync });
+  const driver: StorageDriver = opts.s3
+    ? opts.redirect
+      ? new RedirectingS3Driver(opts.s3)
+      : new S3Driver(opts.s3)
+    : new FsDriver(opts.dataDir, { fsync: opts.fsync });
   await driver.prepare?.();
-  if (opts.s3) log.info(`storage: s3://${opts.s3.bucket}/${opts.s3.rootDirectory ?? ''}${opts.s3.regionEndpoint ? ` at ${opts.s3.regionEndpoint}` : ''}`);
+  if (opts.s3) log.info(`storage: s3://${opts.s3.bucket}/${opts.s3.rootDirectory ?? ''}${opts.s3.regionEndpoint ? ` at ${opts.s3.regionEndpoint}` : ''}${opts.redirect ? '; blob GETs redirected to presigned URLs' : ''}`);
   const index = new RegistryIndex(indexPath(opts.dataDir));
   const origins = new OriginStore(join(opts.dataDir, BERTH_DIR, 'origins.db'));
   const registry = new Registry({ driver, index, origins, deleteEnabled: opts.deleteEnabled ?? true, sharedStorage: opts.s3 !== undefined });
