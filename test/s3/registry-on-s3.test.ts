@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, startBerth, type RunningBerth } from '../helpers/berth-server';
 import { containersSandbox, writeOciLayout, type ContainersSandbox } from '../helpers/images';
+import { pushManifest, pushRandomImage } from '../helpers/push';
 import { freePort, REGISTRY2_BIN } from '../helpers/registry2';
 import { startRgw, type RunningRgw } from '../helpers/rgw';
 
@@ -174,4 +175,31 @@ describe('Berth on S3 (Ceph RGW): two instances, and registry:2 on the same buck
     expect(await catalog()).not.toContain('s3/unasked');
     await expect.poll(catalog, { timeout: 45_000, interval: 1000 }).toContain('s3/unasked');
   }, 90_000);
+
+  it('takes an index whose children were pushed through the other instance (instances behind one load balancer)', async () => {
+    const [a, b] = berths as [RunningBerth, RunningBerth];
+    const amd = await pushRandomImage(a.url, 's3/lb', 'amd', [2048]);
+    const arm = await pushRandomImage(a.url, 's3/lb', 'arm', [2048], { os: 'linux', architecture: 'arm64' });
+    // B has not looked at s3/lb yet: its index knows neither child until it reads the bucket.
+    const index = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: amd.digest, size: amd.size, platform: { os: 'linux', architecture: 'amd64' } },
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: arm.digest, size: arm.size, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    };
+    const digest = await pushManifest(b.url, 's3/lb', 'multi', index, 'application/vnd.oci.image.index.v1+json');
+    const res = await fetch(`${a.url}/v2/s3/lb/manifests/multi`, { headers: { Accept: 'application/vnd.oci.image.index.v1+json' } });
+    expect(res.headers.get('docker-content-digest')).toBe(digest);
+    // A child nobody pushed is still refused, as on the filesystem.
+    index.manifests[1]!.digest = `sha256:${'0'.repeat(64)}`;
+    const bad = await fetch(`${b.url}/v2/s3/lb/manifests/bad`, {
+      method: 'PUT',
+      body: JSON.stringify(index),
+      headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' },
+    });
+    expect(bad.status).toBe(404);
+    expect(((await bad.json()) as { errors: Array<{ code: string }> }).errors[0]!.code).toBe('MANIFEST_UNKNOWN');
+  });
 });
