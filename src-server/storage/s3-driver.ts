@@ -268,6 +268,8 @@ class MultipartAppender implements AppendWriter {
   private base = 0;
   private closed = false;
   private changed = false;
+  /** A part was lost (its upload failed after its bytes left the buffer): completing would leave a gap. */
+  private broken = false;
 
   constructor(
     private readonly drv: S3Driver,
@@ -295,6 +297,7 @@ class MultipartAppender implements AppendWriter {
 
   async write(chunks: Buffer[]): Promise<void> {
     if (this.closed) throw new Error('write after close');
+    if (this.broken) throw new Error('write after a failed part');
     for (const c of chunks) {
       if (c.length === 0) continue;
       this.buffer.push(c);
@@ -307,6 +310,10 @@ class MultipartAppender implements AppendWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.broken) {
+      await this.discard();
+      throw new Error(`append to ${this.key} failed: a part was lost, the object keeps what the last close wrote`);
+    }
     if (!this.changed) return;
     if (this.uploadId === null && this.base === 0) {
       // Never a full part: one PUT of everything (S3 cannot complete a multipart upload of 0 parts).
@@ -320,9 +327,24 @@ class MultipartAppender implements AppendWriter {
     );
   }
 
-  /** Keeps what was written, as close does (the contract: a failed upload can be resumed). */
-  abort(): Promise<void> {
-    return this.close();
+  /**
+   * Keeps what was written, as close does (the contract: a failed upload can be resumed), unless a
+   * part was lost: then the object keeps what the last close wrote.
+   */
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    if (!this.broken) return this.close();
+    this.closed = true;
+    await this.discard();
+  }
+
+  /** Aborts the multipart upload, if one was started; the object stays as it was. */
+  private async discard(): Promise<void> {
+    if (this.uploadId === null) return;
+    await this.drv.s3
+      .send(new AbortMultipartUploadCommand({ Bucket: this.drv.bucket, Key: this.key, UploadId: this.uploadId }))
+      // Left behind, it is aborted when the object is opened again, or by prepare after a day.
+      .catch(() => undefined);
   }
 
   private take(n: number): Buffer {
@@ -348,10 +370,16 @@ class MultipartAppender implements AppendWriter {
     return this.uploadId;
   }
 
+  /** Sends `body`, already taken out of the buffer: if that fails, its bytes are lost to this writer. */
   private async sendPart(body: Buffer): Promise<void> {
-    const UploadId = await this.ensureUpload();
-    const PartNumber = this.nextPart++;
-    const res = await this.drv.s3.send(new UploadPartCommand({ Bucket: this.drv.bucket, Key: this.key, UploadId, PartNumber, Body: body }));
-    this.parts.push({ PartNumber, ETag: res.ETag });
+    try {
+      const UploadId = await this.ensureUpload();
+      const PartNumber = this.nextPart++;
+      const res = await this.drv.s3.send(new UploadPartCommand({ Bucket: this.drv.bucket, Key: this.key, UploadId, PartNumber, Body: body }));
+      this.parts.push({ PartNumber, ETag: res.ETag });
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    }
   }
 }

@@ -175,8 +175,10 @@ export class UploadStore {
         if (inflight) await inflight;
       });
       if (hashed !== st.size) st.hash = null;
-      await writer.abort();
-      await this.resync(repo, uuid, st);
+      // On S3 abort completes the multipart upload, and that can fail too: then the stored object
+      // is shorter than st.size, and only resync may say where the upload stands.
+      await flushQuietly(() => writer.abort());
+      await this.resync(repo, uuid, st).catch(() => this.state.delete(`${repo}/${uuid}`));
       throw err;
     }
   }

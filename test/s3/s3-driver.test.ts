@@ -5,9 +5,13 @@
  * that never closed, moves and deletes of large objects.
  */
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Driver } from '../../src-server/storage/s3-driver';
+import { parseDigest } from '../../src-server/core/digest';
+import { BlobStore } from '../../src-server/storage/blobs';
+import { paths } from '../../src-server/storage/layout';
+import { createS3Client, S3Driver } from '../../src-server/storage/s3-driver';
+import { UploadStore } from '../../src-server/storage/uploads';
 import { MIN_CHUNK_SIZE, type S3Options } from '../../src-server/storage/s3-options';
 import { tempDir } from '../helpers/berth-server';
 import { driverContract, readAll } from '../helpers/driver-contract';
@@ -39,6 +43,28 @@ function options(extra: Partial<S3Options> = {}): S3Options {
     rootDirectory: `root-${++roots}`,
     ...extra,
   };
+}
+
+/**
+ * A driver whose client fails the next `count` requests of one S3 command (as a gateway under load
+ * answers 503), on the real RGW otherwise.
+ */
+function flakyDriver(extra: Partial<S3Options> = {}): { drv: S3Driver; failNext(command: string, count?: number): void } {
+  const opts = options({ chunkSize: MIN_CHUNK_SIZE, ...extra });
+  const client = createS3Client(opts);
+  const failing = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const left = failing.get(context.commandName ?? '') ?? 0;
+      if (left > 0) {
+        failing.set(context.commandName!, left - 1);
+        throw Object.assign(new Error(`injected failure of ${context.commandName}`), { name: 'ServiceUnavailable' });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'injectFailures' },
+  );
+  return { drv: new S3Driver(opts, client), failNext: (command, count = 1) => failing.set(command, count) };
 }
 
 driverContract('S3Driver on Ceph RGW', () => new S3Driver(options()));
@@ -108,5 +134,48 @@ describe('S3Driver specifics', () => {
     await drv.delete('uploads');
     expect(await drv.list('uploads')).toEqual([]);
     expect(await drv.multipartUploads(drv.key('uploads'))).toEqual([]);
+  });
+
+  it('a writer whose part failed keeps what the last close wrote: abort discards the multipart upload, never completes it with a gap', async () => {
+    const { drv, failNext } = flakyDriver();
+    const kept = randomBytes(1000);
+    const w1 = await drv.openAppend('gap/data');
+    await w1.write([kept]);
+    await w1.close();
+    const w2 = await drv.openAppend('gap/data');
+    await w2.write([randomBytes(MIN_CHUNK_SIZE)]);
+    failNext('UploadPartCommand');
+    await expect(w2.write([randomBytes(MIN_CHUNK_SIZE + 10)])).rejects.toThrow(/injected/);
+    await w2.abort();
+    expect((await drv.readFile('gap/data'))!.equals(kept)).toBe(true);
+    expect(await drv.multipartUploads(drv.key('gap/data'))).toEqual([]);
+  });
+});
+
+describe('UploadStore on S3', () => {
+  const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+  async function* of(data: Buffer): AsyncIterable<Buffer> {
+    yield data;
+  }
+  async function* broken(data: Buffer): AsyncIterable<Buffer> {
+    yield data;
+    throw new Error('client went away');
+  }
+
+  it('a PATCH broken off while S3 fails to complete its part reports only what is stored, so a resumed upload never commits a blob with a gap', async () => {
+    const { drv, failNext } = flakyDriver();
+    const uploads = new UploadStore(drv, new BlobStore(drv));
+    const blob = randomBytes(2 * MIN_CHUNK_SIZE + 123);
+    const { uuid } = await uploads.start('r');
+    await uploads.append('r', uuid, of(blob.subarray(0, 1000)));
+    // The client hangs up after 6 MiB; keeping them needs CompleteMultipartUpload, which fails.
+    failNext('CompleteMultipartUploadCommand');
+    await expect(uploads.append('r', uuid, broken(blob.subarray(1000, MIN_CHUNK_SIZE + 1000)))).rejects.toThrow(/went away/);
+    const { size } = await uploads.status('r', uuid);
+    expect(size).toBe((await drv.stat(paths.uploadData('r', uuid)))!.size);
+    await uploads.append('r', uuid, of(blob.subarray(size)), size);
+    const d = parseDigest(sha(blob))!;
+    expect(await uploads.commit('r', uuid, d)).toBe(blob.length);
+    expect(sha((await drv.readFile(paths.blobData(d)))!)).toBe(d.digest);
   });
 });
