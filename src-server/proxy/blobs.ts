@@ -3,7 +3,7 @@ import type { ParsedDigest } from '../core/digest';
 import type { Logger } from '../logger';
 import type { Registry } from '../registry/registry';
 import type { RemoteBlob, RemoteRegistry } from '../remote/client';
-import { RemoteProtocolError } from '../remote/errors';
+import { RemoteProtocolError, RemoteUnavailableError } from '../remote/errors';
 import type { ByteRange } from '../storage/driver';
 import { upstreamError } from './upstream-error';
 
@@ -23,12 +23,18 @@ export class BlobPuller {
     private readonly log: Logger,
   ) {}
 
-  /** The blob's size at the upstream (HEAD, nothing cached), or null when it lacks it. */
+  /**
+   * The blob's size at the upstream (a client's HEAD, nothing cached), or null when it lacks it or
+   * cannot be reached: a pushing client HEADs every blob before uploading it, and a 502 there would
+   * stop pushes to the cache whenever the upstream is down.
+   */
   async stat(repo: string, d: ParsedDigest): Promise<number | null> {
     try {
       return await this.remote.headBlob(repo, d.digest);
     } catch (err) {
-      throw upstreamError(err);
+      if (!(err instanceof RemoteUnavailableError)) throw upstreamError(err);
+      this.log.debug(`pull-through: ${err.message}; blob ${d.digest} of ${repo} answered as unknown`);
+      return null;
     }
   }
 
@@ -36,7 +42,12 @@ export class BlobPuller {
   async open(repo: string, d: ParsedDigest, range?: ByteRange): Promise<{ size: number; stream: Readable } | null> {
     // Bytes already here for another repository: the upstream only has to confirm this one has them.
     if ((await this.registry.blobs.size(d)) !== null) {
-      const size = await this.stat(repo, d);
+      let size: number | null;
+      try {
+        size = await this.remote.headBlob(repo, d.digest);
+      } catch (err) {
+        throw upstreamError(err);
+      }
       if (size === null) return null;
       if (await this.registry.mountBlob(repo, d)) return { size, stream: this.registry.openBlob(d, range) };
     }
