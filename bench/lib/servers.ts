@@ -101,7 +101,7 @@ export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: 
   const url = await new Promise<string>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`berth serve did not start in 30 s:\n${output()}`)), 30_000);
     proc.stdout!.on('data', () => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output());
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output());
       if (m) {
         clearTimeout(timer);
         res(m[1]!);
