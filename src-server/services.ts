@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_UPLOAD_PURGING } from './config/maintenance';
+import type { BerthConfig } from './config/types';
 import { OriginStore } from './index/origin-store';
 import { RegistryIndex } from './index/registry-index';
 import { createLogger, type Logger } from './logger';
@@ -10,6 +12,7 @@ import type { ProxySettings } from './proxy/settings';
 import type { StorageDriver } from './storage/driver';
 import { FsDriver } from './storage/fs-driver';
 import { S3Driver } from './storage/s3-driver';
+import { startUploadPurging, type UploadPurgeSettings } from './storage/upload-purge';
 import type { S3Options } from './storage/s3-options';
 import { RedirectingS3Driver } from './storage/s3-presign';
 import { BERTH_DIR } from './storage/layout';
@@ -35,8 +38,23 @@ export interface ServicesOptions {
    * `storage.redirect`; S3 only, ignored on the filesystem). Default false: Berth serves the bytes.
    */
   redirect?: boolean;
+  /** Removal of abandoned uploads (registry:2's storage.maintenance.uploadpurging); absent: none. */
+  uploadPurging?: UploadPurgeSettings;
   /** How often the index is re-read from shared (S3) storage; default 30 s. */
   indexRefreshMs?: number;
+}
+
+/** The options a serving process (`berth serve`, the desktop's registry process) takes from its config. */
+export function servingOptions(config: BerthConfig, log: Logger): ServicesOptions {
+  return {
+    dataDir: config.dataDir,
+    deleteEnabled: config.deleteEnabled,
+    log,
+    proxy: config.proxy,
+    s3: config.s3,
+    redirect: config.redirect,
+    uploadPurging: config.uploadPurging ?? DEFAULT_UPLOAD_PURGING,
+  };
 }
 
 /** Everything the HTTP layer and the CLI use, wired once. */
@@ -68,6 +86,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       : new S3Driver(opts.s3)
     : new FsDriver(opts.dataDir, { fsync: opts.fsync });
   await driver.prepare?.();
+  const purger = opts.uploadPurging ? startUploadPurging(driver, opts.uploadPurging, log) : null;
   if (opts.s3) log.info(`storage: s3://${opts.s3.bucket}/${opts.s3.rootDirectory ?? ''}${opts.s3.regionEndpoint ? ` at ${opts.s3.regionEndpoint}` : ''}${opts.redirect ? '; blob GETs redirected to presigned URLs' : ''}`);
   const index = new RegistryIndex(indexPath(opts.dataDir));
   const origins = new OriginStore(join(opts.dataDir, BERTH_DIR, 'origins.db'));
@@ -82,6 +101,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     log.info(`pull-through cache of ${opts.proxy.remoteUrl}${opts.proxy.username ? ` as ${opts.proxy.username}` : ''}`);
   }
   const close = () => {
+    purger?.stop();
     refresher?.stop();
     index.close();
     origins.close();

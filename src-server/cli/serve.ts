@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load';
 import { createRegistryServer } from '../http/app';
 import { createLogger } from '../logger';
-import { createServices } from '../services';
+import { createServices, servingOptions } from '../services';
 import { CliError } from './errors';
 import { setUpAuth, type AuthSetup } from './auth-setup';
 import type { Server as HttpsServer } from 'node:https';
@@ -117,7 +117,7 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
   await refuseSecondServer(config.dataDir);
   let services;
   try {
-    services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy, s3: config.s3, redirect: config.redirect });
+    services = await createServices(servingOptions(config, log));
   } catch (err) {
     const where = config.s3
       ? `the S3 bucket ${config.s3.bucket}${config.s3.regionEndpoint ? ` at ${config.s3.regionEndpoint}` : ''} (storage.s3)`

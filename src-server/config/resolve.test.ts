@@ -215,7 +215,6 @@ log:
       'config key http.secret is not supported by Berth and is ignored',
       'config key http.headers is not supported by Berth and is ignored',
       'config key notifications is not supported by Berth and is ignored',
-      'config key storage.maintenance is not supported by Berth and is ignored',
     ]);
   });
 

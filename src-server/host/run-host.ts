@@ -22,7 +22,7 @@ import { createRegistryServer } from '../http/app';
 import { otherServerProblem, startControlServer } from '../http/control-server';
 import { ServerLocalControl } from '../http/local-control';
 import { createLogger, type Logger } from '../logger';
-import { createServices } from '../services';
+import { createServices, servingOptions } from '../services';
 import { ListenerSet } from './listeners';
 import type { HostPort } from './port';
 import { isHostRequest, type HostMessage } from './protocol';
@@ -140,7 +140,7 @@ async function refuseSecondServer(dataDir: string): Promise<void> {
 async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, secrets: SecretStore, emit: Emit) {
   // Again under the data directory's lock: a server may have started since the first check.
   await refuseSecondServer(config.dataDir);
-  const services = await createServices({ dataDir: config.dataDir, deleteEnabled: config.deleteEnabled, log, proxy: config.proxy, s3: config.s3, redirect: config.redirect });
+  const services = await createServices(servingOptions(config, log));
   const store = certificateStoreFor(config);
   const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes });
   const listeners = new ListenerSet(app.callback(), config, store, log);

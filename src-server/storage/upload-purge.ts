@@ -173,7 +173,7 @@ export interface UploadPurgeSettings {
 
 /** Scheduling knobs of the purger (tests). */
 export interface PurgerTiming {
-  /** Delay before the first purge; default a random 10 to 60 s, so instances on one bucket spread out. */
+  /** Delay before the first purge; default a random 10 to 60 s (at most the interval), so instances on one bucket spread out. */
   firstDelayMs?: number;
   /** Called after each purge that completed. */
   onReport?: (report: PurgeReport) => void;
@@ -204,7 +204,8 @@ export function startUploadPurging(driver: StorageDriver, settings: UploadPurgeS
     }
     schedule(settings.intervalMs);
   };
-  schedule(timing.firstDelayMs ?? 10_000 + Math.floor(Math.random() * 50_000));
+  // Never later than one interval, so a short interval (a test's, or an impatient user's) applies from the start.
+  schedule(timing.firstDelayMs ?? Math.min(settings.intervalMs, 10_000 + Math.floor(Math.random() * 50_000)));
   return {
     stop() {
       stopped = true;

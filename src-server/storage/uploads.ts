@@ -61,7 +61,7 @@ export class UploadStore {
   /** Current size of an upload. */
   async status(repo: string, uuid: string): Promise<UploadStatus> {
     const st = this.state.get(`${repo}/${uuid}`);
-    if (st) return { uuid, size: st.size };
+    if (st?.busy) return { uuid, size: st.size };
     const info = UploadStore.isUuid(uuid) ? await this.driver.stat(paths.uploadData(repo, uuid)) : null;
     if (!info) throw new NotFoundError('upload');
     return { uuid, size: info.size };
@@ -119,16 +119,29 @@ export class UploadStore {
     await this.driver.delete(paths.uploadDir(repo, uuid));
   }
 
+  /**
+   * The upload's state, checked against storage: the upload may have been purged, cancelled by a
+   * repository delete, or continued by another instance on the same bucket since this one saw it.
+   */
   private async acquire(repo: string, uuid: string): Promise<UploadState> {
     const key = `${repo}/${uuid}`;
-    let st = this.state.get(key);
-    if (!st) {
-      const { size } = await this.status(repo, uuid);
-      st = this.state.get(key) ?? { size, algorithm: 'sha256', hash: null, busy: false };
-      this.state.set(key, st);
-    }
+    const cached = this.state.get(key);
     // One request at a time per upload: a second concurrent PATCH is told where the upload is.
+    if (cached?.busy) throw new UploadOffsetError(cached.size);
+    let size: number;
+    try {
+      ({ size } = await this.status(repo, uuid));
+    } catch (err) {
+      if (this.state.get(key) === cached && !cached?.busy) this.state.delete(key);
+      throw err;
+    }
+    const st = this.state.get(key) ?? { size, algorithm: 'sha256', hash: null, busy: false };
     if (st.busy) throw new UploadOffsetError(st.size);
+    if (st.size !== size) {
+      st.size = size;
+      st.hash = null;
+    }
+    this.state.set(key, st);
     st.busy = true;
     return st;
   }
