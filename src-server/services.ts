@@ -13,7 +13,7 @@ import type { StorageDriver } from './storage/driver';
 import { FsDriver } from './storage/fs-driver';
 import { S3Driver } from './storage/s3-driver';
 import { startUploadPurging, type UploadPurgeSettings } from './storage/upload-purge';
-import type { S3Options } from './storage/s3-options';
+import { describeS3, type S3Options } from './storage/s3-options';
 import { RedirectingS3Driver } from './storage/s3-presign';
 import { BERTH_DIR } from './storage/layout';
 
@@ -87,7 +87,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     : new FsDriver(opts.dataDir, { fsync: opts.fsync });
   await driver.prepare?.();
   const purger = opts.uploadPurging ? startUploadPurging(driver, opts.uploadPurging, log) : null;
-  if (opts.s3) log.info(`storage: s3://${opts.s3.bucket}/${opts.s3.rootDirectory ?? ''}${opts.s3.regionEndpoint ? ` at ${opts.s3.regionEndpoint}` : ''}${opts.redirect ? '; blob GETs redirected to presigned URLs' : ''}`);
+  if (opts.s3) log.info(`storage: ${describeS3(opts.s3)}${opts.redirect ? '; blob GETs redirected to presigned URLs' : ''}`);
   const index = new RegistryIndex(indexPath(opts.dataDir));
   const origins = new OriginStore(join(opts.dataDir, BERTH_DIR, 'origins.db'));
   const registry = new Registry({ driver, index, origins, deleteEnabled: opts.deleteEnabled ?? true, sharedStorage: opts.s3 !== undefined });

@@ -53,8 +53,10 @@ export interface RegistryStatus {
   url: string | null;
   /** The HTTPS listener's URL, when one runs. */
   tlsUrl?: string | null;
-  /** The storage root. */
+  /** The storage root (with S3 storage: Berth's own files only). */
   dataDir?: string;
+  /** Where the registry's content lives when it is in a bucket: `s3://bucket/root at endpoint`. */
+  bucket?: string | null;
   /** ISO 8601, while running. */
   startedAt?: string | null;
   /** Why the registry stopped or could not start, in words. */

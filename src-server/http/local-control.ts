@@ -11,6 +11,7 @@ import { formatAuthority, parseListen } from '../config/listen';
 import type { BerthConfig, ListenAddress } from '../config/types';
 import { RegistryError } from '../core/errors';
 import type { Logger } from '../logger';
+import { describeS3 } from '../storage/s3-options';
 import { patchToSaved, readSavedSettings, writeSavedSettings, type SavedSettings } from './bridge-settings';
 
 /** What the headless control needs. */
@@ -72,6 +73,7 @@ export class ServerLocalControl implements LocalControl {
       url: this.running ? url : null,
       tlsUrl: this.running ? tlsUrl : null,
       dataDir: this.deps.config.dataDir,
+      bucket: this.deps.config.s3 ? describeS3(this.deps.config.s3) : null,
       startedAt: this.running ? this.startedAt.toISOString() : null,
       error: this.running ? null : (this.failure ?? REGISTRY_STOPPED_BY_USER),
       controllable: true,

@@ -21,6 +21,11 @@ export interface S3Options {
   secure?: boolean;
 }
 
+/** Where content in the bucket lives, for people: `s3://bucket/root at endpoint` (never the credentials). */
+export function describeS3(opts: S3Options): string {
+  return `s3://${opts.bucket}/${opts.rootDirectory ?? ''}${opts.regionEndpoint ? ` at ${opts.regionEndpoint}` : ''}`;
+}
+
 /** S3's smallest part size (every part but the last). */
 export const MIN_CHUNK_SIZE = 5 * 1024 * 1024;
 /** registry:2's default `chunksize`. */

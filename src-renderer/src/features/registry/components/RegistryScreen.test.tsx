@@ -41,6 +41,11 @@ function fake(over: Parameters<typeof createFakeApi>[0] = {}) {
 const callsOf = (api: ReturnType<typeof fake>, channel: string) => api.calls.filter((c) => c.channel === channel);
 
 describe('RegistryScreen', () => {
+  it('names the bucket when the content lives in S3', async () => {
+    renderScreen(<RegistryScreen />, fake({ 'registry:status': { ...running, bucket: 's3://registry/reg at http://127.0.0.1:7480' } }));
+    expect((await screen.findByTestId('registry-bucket')).textContent).toBe('s3://registry/reg at http://127.0.0.1:7480');
+  });
+
   it('shows a loading state while the status is asked', async () => {
     renderScreen(<RegistryScreen />, fake({ 'registry:status': { pending: true } }));
     expect(await screen.findByText('Asking the registry…')).toBeTruthy();
@@ -52,6 +57,8 @@ describe('RegistryScreen', () => {
     expect(screen.getByTestId('registry-url').textContent).toBe('http://127.0.0.1:5000');
     expect(screen.getByTestId('registry-tls-url').textContent).toBe('https://127.0.0.1:5443');
     expect(screen.getByTestId('registry-data-dir').textContent).toBe('/var/lib/berth');
+    // Content on the filesystem: no bucket row.
+    expect(screen.queryByTestId('registry-bucket')).toBeNull();
     await waitFor(() => expect(screen.getByTestId('registry-usage').textContent).toContain('12.3 MB in 3 repositories · GC could free 1.50 MB'));
     expect(screen.getByTestId('command-docker-login').textContent).toContain('docker login 127.0.0.1:5000 -u admin');
     expect(screen.getByTestId('command-docker-push').textContent).toContain('docker tag alpine:3 127.0.0.1:5000/alpine:3');

@@ -54,6 +54,7 @@ export function RegistryStatusCard({ status }: { status: RegistryStatus }) {
             <Row label="HTTP address" testId="registry-url" value={status.url ?? '—'} />
             <Row label="HTTPS address" testId="registry-tls-url" value={status.tlsUrl ?? 'none'} />
             <Row label="Data directory" testId="registry-data-dir" value={status.dataDir ?? '—'} />
+            {status.bucket && <Row label="Content in bucket" testId="registry-bucket" value={status.bucket} />}
             <Row label="Started" testId="registry-started-at" value={status.running ? formatDate(status.startedAt) : '—'} />
             <Table.Tr>
               <Table.Th w={160}>Storage</Table.Th>
