@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src-server/storage/layout';
 import { S3Driver } from '../../src-server/storage/s3-driver';
+import { purgeUploads } from '../../src-server/storage/upload-purge';
 import { MIN_CHUNK_SIZE } from '../../src-server/storage/s3-options';
 import { runBerth, startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
 import { sha256 } from '../helpers/push';
@@ -28,12 +29,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One kill point per round, drawn from the round's seeded generator. */
 const KILLS: Array<(r: () => number) => KillPoint> = [
-  (r) => ({ after: 'bytes', bytes: Math.floor((45 + r() * 80) * MiB) }),
-  // Just after a monolithic PUT's last byte: the server is completing the multipart upload, hashing, copying.
-  (r) => ({ after: 'mono-body', minBytes: 30 * MiB, delayMs: Math.floor(r() * 250) }),
-  // Just after a PATCH's last byte: the server is completing that PATCH's multipart upload.
-  (r) => ({ after: 'patch-body', minBytes: 30 * MiB, delayMs: Math.floor(r() * 150) }),
-  (r) => ({ after: 'bytes', bytes: Math.floor((45 + r() * 80) * MiB) }),
+  (r) => ({ after: 'bytes', bytes: Math.floor((80 + r() * 80) * MiB) }),
+  // After a monolithic PUT's last byte went out: the server is receiving its tail, completing the
+  // multipart upload, hashing or copying it into blobs/.
+  (r) => ({ after: 'mono-body', minBytes: 40 * MiB, delayMs: Math.floor(300 + r() * 1200) }),
+  // After a PATCH's last byte went out: the server is completing that PATCH's multipart upload.
+  (r) => ({ after: 'patch-body', minBytes: 40 * MiB, delayMs: Math.floor(50 + r() * 550) }),
+  (r) => ({ after: 'bytes', bytes: Math.floor((80 + r() * 80) * MiB) }),
 ];
 
 function alive(pid: number): boolean {
@@ -66,10 +68,11 @@ describe('SIGKILL of Berth on S3 during multipart uploads, then restart on the s
 
   const serve = async () => (berth = await startBerth(data, ['--config', config, '--auth', 'none']));
   /** Kills the server the way the workload's trigger does, and runs one workload round up to it. */
-  const crashRound = async (round: number, kill: KillPoint, rand: () => number) => {
+  const crashRound = async (round: number, kill: KillPoint, rand: () => number, watch?: (killNow: () => void) => Promise<void>) => {
     const pid = berth!.proc.pid!;
     const started = Date.now();
     const work = startS3Workload({ base: berth!.url, round, rand, kill, onKill: () => process.kill(pid, 'SIGKILL') });
+    void watch?.(work.killNow);
     const fired = await Promise.race([work.killed.then(() => true), sleep(180_000).then(() => false)]);
     if (!fired) process.kill(pid, 'SIGKILL');
     await berth!.kill();
@@ -169,7 +172,8 @@ describe('SIGKILL of Berth on S3 during multipart uploads, then restart on the s
     const body = new ReadableStream<Uint8Array>({
       async pull(c) {
         if (off >= 11 * MiB) {
-          await sleep(1_500);
+          // Hang up while some of it may still be on its way.
+          await sleep(200);
           ctl.abort();
           return;
         }
@@ -211,9 +215,17 @@ describe('SIGKILL of Berth on S3 during multipart uploads, then restart on the s
     report.push(`client-cut PATCH: resumed from ${(size / MiB).toFixed(2)} MiB of 11 sent`);
   }, 120_000);
 
-  it('uploads left alone after a kill stay resumable, with their multipart uploads listed; deleting the upload folder (a purge) aborts them', async () => {
+  it('uploads left alone after a kill stay resumable, their multipart uploads kept at restart; the upload purge removes both', async () => {
     const rand = seeded(9_999);
-    const { work } = await crashRound(99, { after: 'bytes', bytes: 70 * MiB }, rand);
+    // Killed once a monolithic PUT's multipart upload is in the bucket (it lives until the PUT's last byte).
+    const monoMultipart = async (killNow: () => void) => {
+      const prefix = drv.key('docker/registry/v2/repositories/s3crash/mono');
+      for (let i = 0; i < 1_200; i++) {
+        if ((await drv.multipartUploads(prefix).catch(() => [])).length > 0) return killNow();
+        await sleep(100);
+      }
+    };
+    const { work } = await crashRound(99, { after: 'manual' }, rand, monoMultipart);
     await serve();
     const leftover = await drv.multipartUploads(drv.key('docker/registry/v2') + '/');
     const cut = work.log.filter((a) => !a.done && a.kind !== 'image' && a.location);
@@ -226,10 +238,16 @@ describe('SIGKILL of Berth on S3 during multipart uploads, then restart on the s
       expect(a, `multipart upload ${u.key} belongs to a cut upload`).toBeDefined();
       expect((await fetch(new URL(a!.location!.split('?')[0]!, berth!.url))).status).toBe(204);
     }
-    for (const a of cut) await drv.delete(paths.uploadDir(a.repo, uuidOf(a)));
+    // The purge (storage.maintenance.uploadpurging) run as if they had grown old.
+    const purged = await purgeUploads(drv, { olderThanMs: 0, now: new Date(Date.now() + 60_000) });
+    expect(purged.errors).toEqual([]);
+    expect(purged.multipartAborted).toBe(leftover.length);
     expect(await drv.multipartUploads(drv.key('docker/registry/v2') + '/')).toEqual([]);
-    for (const a of cut) expect((await fetch(new URL(a.location!.split('?')[0]!, berth!.url))).status).toBe(404);
-    report.push(`left alone: ${leftover.length} multipart uploads of ${cut.length} cut uploads, all aborted by deleting their folders`);
+    for (const a of cut) {
+      expect((await fetch(new URL(a.location!.split('?')[0]!, berth!.url))).status).toBe(404);
+      expect(await uploadResidue(drv, a)).toEqual({ keys: [], multipart: [] });
+    }
+    report.push(`left alone: ${leftover.length} multipart uploads of ${cut.length} cut uploads; purge removed ${purged.removed.length} uploads, aborted ${purged.multipartAborted}`);
   }, 600_000);
 
   it('berth reindex, and a second instance with an empty index, serve exactly what the restarted one serves', async () => {

@@ -50,7 +50,9 @@ export type KillPoint =
   /** Once this many upload bytes went out in total (mid-body of whatever is in flight). */
   | { after: 'bytes'; bytes: number }
   /** `delayMs` after the last byte of a monolithic PUT (or a PATCH) went out, once `minBytes` went out in total. */
-  | { after: 'mono-body' | 'patch-body'; minBytes: number; delayMs: number };
+  | { after: 'mono-body' | 'patch-body'; minBytes: number; delayMs: number }
+  /** Only when the test calls `killNow`. */
+  | { after: 'manual' };
 
 /** A running workload; `killed` resolves once the trigger fired. */
 export interface S3Workload {
@@ -58,6 +60,8 @@ export interface S3Workload {
   killed: Promise<void>;
   /** Bytes of upload bodies handed to fetch so far. */
   sentTotal(): number;
+  /** Fires the kill now (for a kill point the test decides by watching the bucket). */
+  killNow(): void;
   /** Starts nothing new and waits (bounded) for every worker to give up. */
   stop(): Promise<void>;
 }
@@ -212,6 +216,7 @@ export function startS3Workload(o: S3WorkloadOptions): S3Workload {
     log,
     killed,
     sentTotal: () => total,
+    killNow: trigger,
     async stop() {
       stopping = true;
       await Promise.race([Promise.all(workers), sleep(TIMEOUT + 5_000)]);
