@@ -64,6 +64,25 @@ describe('berth repo rm with a running server', () => {
     expect((await fetch(`${base}/v2/team/keep/blobs/${shared}`)).status).toBe(200);
   });
 
+  it('removes a repository and leaves the repositories below it (team, not team/app), also after a restart', async () => {
+    const dataDir = ws.fresh();
+    const own = await ws.serve(dataDir);
+    await pushRandomImage(own.url, 'team', 'v1', [1024]);
+    const below = await pushRandomImage(own.url, 'team/app', 'v1', [1024]);
+    // Holds only repositories below it: not a repository itself.
+    expect((await runBerth(['repo', 'rm', '--yes', 'org', '--data', dataDir])).code).toBe(1);
+    await pushRandomImage(own.url, 'org/app', 'v1', [1024]);
+    expect((await runBerth(['repo', 'rm', '--yes', 'org', '--data', dataDir])).code).toBe(1);
+
+    expect((await runBerth(['repo', 'rm', '--yes', 'team', '--data', dataDir])).code).toBe(0);
+    await own.stop();
+    const again = await ws.serve(dataDir);
+    expect(((await json(`${again.url}/v2/_catalog`)) as { repositories: string[] }).repositories).toEqual(['org/app', 'team/app']);
+    const m = await fetch(`${again.url}/v2/team/app/manifests/v1`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    expect(m.headers.get('docker-content-digest')).toBe(below.digest);
+    expect((await fetch(`${again.url}/v2/team/manifests/v1`)).status).toBe(404);
+  });
+
   it('an unknown repository is one line, exit 1', async () => {
     const r = await runBerth(['repo', 'rm', 'no/such', '--yes', '--data', b.dataDir]);
     expect(r).toEqual({ code: 1, stdout: '', stderr: 'berth: unknown repository no/such\n' });

@@ -279,6 +279,7 @@ export class Registry {
   /** Deletes a tag (by tag) or a manifest and every tag pointing at it (by digest). */
   async deleteManifest(repo: string, ref: string): Promise<void> {
     this.assertDeletable();
+    if (this.sharedStorage) await this.resolveShared(repo, ref).catch(() => undefined);
     if (!looksLikeDigest(ref)) {
       if (!isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
       if (this.index.resolveTag(repo, ref) === null) throw new NotFoundError('manifest');
@@ -304,7 +305,9 @@ export class Registry {
    */
   async deleteRepository(repo: string): Promise<{ tags: number; manifests: number }> {
     this.assertDeletable();
-    if (!this.index.hasRepo(repo) && !(await this.driver.stat(paths.repo(repo)))) throw new NotFoundError('repository');
+    // Another instance may have pushed to it since this one last looked: count what the bucket holds.
+    if (this.sharedStorage) await this.refresh(repo);
+    if (!this.index.hasRepo(repo) && !(await this.manifests.exists(repo))) throw new NotFoundError('repository');
     const tags = this.index.tags(repo, Number.MAX_SAFE_INTEGER)?.length ?? 0;
     const manifests = this.index.revisionCount(repo);
     await this.manifests.deleteRepository(repo);
@@ -320,13 +323,14 @@ export class Registry {
 
   /**
    * Resolves a reference on shared storage: a tag is read from storage on every request (another
-   * instance may have moved or removed it), a digest the index lacks is looked for there; when the
-   * index disagrees, the repository's rows are re-read first.
+   * instance may have moved or removed it), and so is a digest's revision link; when the index
+   * disagrees, the repository's rows are re-read first.
    */
   private async resolveShared(repo: string, ref: string): Promise<string> {
     if (looksLikeDigest(ref)) {
       const d = parseDigest(ref);
-      if (d && !this.index.hasManifest(repo, d.digest)) await this.refresh(repo);
+      // One small read, as for tags: another instance may have added or deleted the revision.
+      if (d && this.index.hasManifest(repo, d.digest) !== (await this.manifests.has(repo, d))) await this.refresh(repo);
       return this.resolveRef(repo, ref);
     }
     if (!isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });

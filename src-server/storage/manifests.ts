@@ -98,9 +98,18 @@ export class ManifestStore {
     return found.sort();
   }
 
-  /** Deletes a repository's whole folder (tags, revisions, links, uploads). */
+  /** True when storage holds the repository itself (a marker folder), not only repositories below it. */
+  async exists(repo: string): Promise<boolean> {
+    const found = await Promise.all(REPO_MARKERS.map((m) => this.driver.stat(`${paths.repo(repo)}/${m}`)));
+    return found.some((f) => f !== null);
+  }
+
+  /**
+   * Deletes a repository: its tags, revisions, links and uploads. Repositories below it (`team` holds
+   * `team/app`) share its folder and stay.
+   */
   async deleteRepository(repo: string): Promise<void> {
-    await this.driver.delete(paths.repo(repo));
+    await Promise.all(REPO_MARKERS.map((m) => this.driver.delete(`${paths.repo(repo)}/${m}`)));
   }
 
   /**
