@@ -170,13 +170,17 @@ describe('the storage lifecycle on S3 (Ceph RGW): repository delete, usage, pull
     expect(await both('GET', `/v2/app/del/manifests/${one.top.digest}`)).toMatchObject({ status: 404, code: 'MANIFEST_UNKNOWN' });
     expect(await both('GET', '/v2/app/del/manifests/b')).toMatchObject({ status: 404, code: 'MANIFEST_UNKNOWN' });
     expect(await both('DELETE', `/v2/app/del/manifests/${one.top.digest}`)).toMatchObject({ status: 404, code: 'MANIFEST_UNKNOWN' });
-    // B: the tag at once, and then the digest (the tag's disagreement re-read the repository).
-    expect(await seen(b.url, '/v2/app/del/manifests/b')).toMatchObject({ status: 404, code: 'MANIFEST_UNKNOWN' });
+    // B: the digest at once (its revision link is read from the bucket, like a tag's), and the tag.
     expect(await seen(b.url, `/v2/app/del/manifests/${one.top.digest}`)).toMatchObject({ status: 404, code: 'MANIFEST_UNKNOWN' });
+    expect(await seen(b.url, '/v2/app/del/manifests/b')).toMatchObject({ status: 404, code: 'MANIFEST_UNKNOWN' });
     // The layers stay for gc and a push brings the manifest back, pulled whole.
     expect(await bucket.keys(blobKey(ROOT, one.images[0]!.layers[1]!.digest))).toHaveLength(1);
     await push(one, a.host, 'app/del:again');
     expect(await pullDigest(b.host, 'app/del:again')).toBe(one.top.digest);
+    // B deletes a tag only A has seen: B looks in the bucket before it answers 404.
+    await push(one, a.host, 'app/del:unseen');
+    expect(await seen(b.url, '/v2/app/del/manifests/unseen', 'DELETE')).toEqual({ status: 202 });
+    expect(await seen(a.url, '/v2/app/del/manifests/unseen')).toMatchObject({ status: 404, code: 'MANIFEST_UNKNOWN' });
   }, 240_000);
 
   it('berth usage on S3 reports what it reports on disk for the same content (nested names), in-process and on a second instance too', async () => {
