@@ -5,7 +5,6 @@
  * it (the collection lease), so it can never end up naming blobs the sweep removed.
  */
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GcReport } from '../../src-server/contract';
@@ -14,6 +13,7 @@ import { createS3Client } from '../../src-server/storage/s3-driver';
 import { runBerth, startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
 import { pushRandomImage, type PushedImage } from '../helpers/push';
 import { startRgw, type RunningRgw } from '../helpers/rgw';
+import { writeS3Config } from './s3-berth';
 
 const BUCKET = 'berth-gc';
 const ROOT = 'reg';
@@ -51,25 +51,7 @@ describe('garbage collection on a bucket shared by two instances', () => {
     await rgw.createBucket(BUCKET);
     const opts = { bucket: BUCKET, region: rgw.region, regionEndpoint: rgw.endpoint, accessKey: rgw.accessKey, secretKey: rgw.secretKey, forcePathStyle: true, secure: false };
     s3 = createS3Client(opts);
-    const config = join(tmp.dir, 'berth-s3.yml');
-    writeFileSync(
-      config,
-      [
-        'version: 0.1',
-        'storage:',
-        '  delete:',
-        '    enabled: true',
-        '  s3:',
-        `    region: ${rgw.region}`,
-        `    regionendpoint: ${rgw.endpoint}`,
-        `    bucket: ${BUCKET}`,
-        `    accesskey: ${rgw.accessKey}`,
-        `    secretkey: ${rgw.secretKey}`,
-        `    rootdirectory: /${ROOT}`,
-        '    secure: false',
-        '',
-      ].join('\n'),
-    );
+    const config = writeS3Config(join(tmp.dir, 'berth-s3.yml'), rgw, BUCKET, ROOT);
     a = await startBerth(dirA(), ['--config', config, '--auth', 'none']);
     b = await startBerth(join(tmp.dir, 'data-b'), ['--config', config, '--auth', 'none']);
   }, 180_000);

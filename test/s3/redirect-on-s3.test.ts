@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBerth, startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
 import { containersSandbox, writeOciLayout, type ContainersSandbox, type Descriptor } from '../helpers/images';
 import { startRgw, type RunningRgw } from '../helpers/rgw';
+import { s3StorageYaml } from './s3-berth';
 
 const BUCKET = 'berth-redirect';
 const REPO = 's3/app';
@@ -19,13 +20,7 @@ function berthConfig(rgw: RunningRgw, redirect: string | null, opts: { root?: st
   return [
     'version: 0.1',
     'storage:',
-    '  s3:',
-    `    region: ${rgw.region}`,
-    `    regionendpoint: ${rgw.endpoint}`,
-    `    bucket: ${BUCKET}`,
-    `    accesskey: ${rgw.accessKey}`,
-    `    secretkey: ${rgw.secretKey}`,
-    `    rootdirectory: /${opts.root ?? 'reg'}`,
+    ...s3StorageYaml(rgw, BUCKET, opts.root ?? 'reg'),
     ...(redirect === null ? [] : ['  redirect:', `    disable: ${redirect}`]),
     ...(opts.upstream ? ['proxy:', `  remoteurl: ${opts.upstream}`] : []),
     '',

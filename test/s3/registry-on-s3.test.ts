@@ -14,6 +14,7 @@ import { containersSandbox, writeOciLayout, type ContainersSandbox } from '../he
 import { pushManifest, pushRandomImage } from '../helpers/push';
 import { freePort, REGISTRY2_BIN } from '../helpers/registry2';
 import { startRgw, type RunningRgw } from '../helpers/rgw';
+import { s3StorageYaml } from './s3-berth';
 
 const BUCKET = 'berth-registry';
 const ROOT = 'reg';
@@ -29,14 +30,7 @@ function s3Config(rgw: RunningRgw, port: number): string {
     'storage:',
     '  delete:',
     '    enabled: true',
-    '  s3:',
-    `    region: ${rgw.region}`,
-    `    regionendpoint: ${rgw.endpoint}`,
-    `    bucket: ${BUCKET}`,
-    `    accesskey: ${rgw.accessKey}`,
-    `    secretkey: ${rgw.secretKey}`,
-    `    rootdirectory: /${ROOT}`,
-    '    secure: false',
+    ...s3StorageYaml(rgw, BUCKET, ROOT),
     '',
   ].join('\n');
 }

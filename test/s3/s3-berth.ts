@@ -10,13 +10,9 @@ import type { RunningRgw } from '../helpers/rgw';
 /** registry:2's key prefix under a root directory. */
 export const V2 = 'docker/registry/v2';
 
-/** Writes a Berth config file with `storage.s3` on `bucket`/`root` (plus extra top-level YAML). */
-export function writeS3Config(file: string, rgw: RunningRgw, bucket: string, root: string, extraYaml = ''): string {
-  const lines = [
-    'version: 0.1',
-    'storage:',
-    '  delete:',
-    '    enabled: true',
+/** The `  s3:` block of a `storage:` section (registry:2's keys, as Berth reads them too) for `bucket`/`root` on the test RGW. */
+export function s3StorageYaml(rgw: RunningRgw, bucket: string, root: string): string[] {
+  return [
     '  s3:',
     `    region: ${rgw.region}`,
     `    regionendpoint: ${rgw.endpoint}`,
@@ -25,8 +21,12 @@ export function writeS3Config(file: string, rgw: RunningRgw, bucket: string, roo
     `    secretkey: ${rgw.secretKey}`,
     `    rootdirectory: /${root}`,
     '    secure: false',
-    '',
   ];
+}
+
+/** Writes a Berth config file with `storage.s3` on `bucket`/`root` (plus extra top-level YAML). */
+export function writeS3Config(file: string, rgw: RunningRgw, bucket: string, root: string, extraYaml = ''): string {
+  const lines = ['version: 0.1', 'storage:', '  delete:', '    enabled: true', ...s3StorageYaml(rgw, bucket, root), ''];
   writeFileSync(file, lines.join('\n') + extraYaml);
   return file;
 }
