@@ -5,8 +5,9 @@
  * the same keys, and Berth serves what registry:2 pushed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, startBerth, type RunningBerth } from '../helpers/berth-server';
@@ -121,6 +122,27 @@ describe('Berth on S3 (Ceph RGW): two instances, and registry:2 on the same buck
     expect(pulled.manifests[0]!.digest).toBe(layoutIndex);
     const catalog = (await (await fetch(`${b.url}/v2/_catalog`)).json()) as { repositories: string[] };
     expect(catalog.repositories).toContain('s3/app');
+  });
+
+  it('podman pushes to one instance and pulls the same image from the other', async () => {
+    const [a, b] = berths as [RunningBerth, RunningBerth];
+    // podman names an image pulled from a layout after its path, which must be lowercase.
+    const layout = join(tmpdir(), `berth-podman-${randomUUID()}`);
+    let id: string;
+    try {
+      writeOciLayout(layout, { tag: 'p1' });
+      id = (await sandbox.podman(['pull', '--quiet', `oci:${layout}:p1`])).stdout.trim();
+    } finally {
+      rmSync(layout, { recursive: true, force: true });
+    }
+    const digestFile = join(tmp.dir, 'podman-digest');
+    await sandbox.podman(['push', '--quiet', '--tls-verify=false', '--digestfile', digestFile, id, `docker://${a.host}/s3/podman:v1`]);
+    const pushed = readFileSync(digestFile, 'utf8').trim();
+    const pulled = (await sandbox.podman(['pull', '--quiet', '--tls-verify=false', `${b.host}/s3/podman:v1`], {}, 'pull')).stdout.trim();
+    // The image id is its config's digest: the same image came back whole, from the other instance.
+    expect(pulled).toBe(id);
+    const inspect = JSON.parse((await sandbox.podman(['image', 'inspect', pulled], {}, 'pull')).stdout)[0] as { RepoDigests: string[] };
+    expect(inspect.RepoDigests).toContain(`${b.host}/s3/podman@${pushed}`);
   });
 
   it('registry:2 with its S3 driver serves what Berth pushed, and Berth serves what registry:2 pushed', async () => {
