@@ -1,4 +1,4 @@
-// Bundles the headless CLI (src-server/cli.ts) into out/cli/berth.mjs for `bin/berth.mjs`.
+// Bundles the headless CLI (src-server/cli.ts) into out/cli/berth.mjs (and chunks/ beside it) for `bin/berth.mjs`.
 // Runtime dependencies stay external: they are installed next to the package, and native ones
 // (better-sqlite3) cannot be bundled anyway.
 import { build } from 'esbuild';
@@ -10,8 +10,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 await build({
-  entryPoints: [join(root, 'src-server/cli.ts')],
-  outfile: join(root, 'out/cli/berth.mjs'),
+  entryPoints: { berth: join(root, 'src-server/cli.ts') },
+  outdir: join(root, 'out/cli'),
+  outExtension: { '.js': '.mjs' },
+  // Code loaded on demand (the S3 driver and its AWS SDK) stays in chunks a registry on disk never loads.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

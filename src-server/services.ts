@@ -11,10 +11,8 @@ import { createPullThrough } from './proxy/pull-through';
 import type { ProxySettings } from './proxy/settings';
 import type { StorageDriver } from './storage/driver';
 import { FsDriver } from './storage/fs-driver';
-import { S3Driver } from './storage/s3-driver';
 import { startUploadPurging, type UploadPurgeSettings } from './storage/upload-purge';
 import { describeS3, type S3Options } from './storage/s3-options';
-import { RedirectingS3Driver } from './storage/s3-presign';
 import { BERTH_DIR } from './storage/layout';
 
 /** Options for wiring Berth's services. */
@@ -80,11 +78,7 @@ export function indexPath(dataDir: string): string {
 export async function createServices(opts: ServicesOptions): Promise<Services> {
   const log = opts.log ?? createLogger();
   mkdirSync(join(opts.dataDir, BERTH_DIR), { recursive: true });
-  const driver: StorageDriver = opts.s3
-    ? opts.redirect
-      ? new RedirectingS3Driver(opts.s3)
-      : new S3Driver(opts.s3)
-    : new FsDriver(opts.dataDir, { fsync: opts.fsync });
+  const driver: StorageDriver = opts.s3 ? await openS3(opts.s3, opts.redirect ?? false) : new FsDriver(opts.dataDir, { fsync: opts.fsync });
   await driver.prepare?.();
   const purger = opts.uploadPurging ? startUploadPurging(driver, opts.uploadPurging, log) : null;
   if (opts.s3) log.info(`storage: ${describeS3(opts.s3)}${opts.redirect ? '; blob GETs redirected to presigned URLs' : ''}`);
@@ -107,6 +101,15 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     origins.close();
   };
   return { dataDir: opts.dataDir, registry, index, log, reconcileReport, close };
+}
+
+/**
+ * The S3 driver, loaded only when storage.s3 is configured: the AWS SDK costs some 25 MB of memory
+ * that a registry on the filesystem has no use for.
+ */
+async function openS3(s3: S3Options, redirect: boolean): Promise<StorageDriver> {
+  if (redirect) return new (await import('./storage/s3-presign')).RedirectingS3Driver(s3);
+  return new (await import('./storage/s3-driver')).S3Driver(s3);
 }
 
 /** Re-reads the whole index from storage every `ms`, one run at a time, until stopped. */

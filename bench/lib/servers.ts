@@ -70,8 +70,12 @@ async function bundleNow(): Promise<string> {
   const { build } = await import('esbuild');
   mkdirSync(dirname(BENCH_BUNDLE), { recursive: true });
   await build({
-    entryPoints: [join(ROOT, 'src-server/cli.ts')],
-    outfile: BENCH_BUNDLE,
+    entryPoints: { berth: join(ROOT, 'src-server/cli.ts') },
+    outdir: dirname(BENCH_BUNDLE),
+    outExtension: { '.js': '.mjs' },
+    // As build/build-cli.mjs: the S3 driver and the AWS SDK load only when storage.s3 asks for them.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',

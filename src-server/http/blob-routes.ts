@@ -4,7 +4,6 @@ import type { ParsedDigest } from '../core/digest';
 import { NotFoundError, RegistryError } from '../core/errors';
 import type { ByteRange } from '../storage/driver';
 import { paths } from '../storage/layout';
-import { readRedirector, type ReadRedirector } from '../storage/s3-presign';
 import type { ContentFallback, Registry } from '../registry/registry';
 import { sendFileRange } from './send-file';
 import { empty, requireDigest } from './util';
@@ -41,8 +40,8 @@ export async function getBlob(ctx: Context, registry: Registry, repo: string, re
     if (err instanceof NotFoundError && registry.fallback) return getUpstreamBlob(ctx, registry.fallback, repo, d);
     throw err;
   }
-  const redirector = ctx.method === 'GET' ? readRedirector(registry.driver) : null;
-  if (redirector) return redirectToBlob(ctx, redirector, d, size);
+  const redirect = ctx.method === 'GET' ? registry.driver.redirectUrl?.bind(registry.driver) : undefined;
+  if (redirect) return redirectToBlob(ctx, redirect, d, size);
   const range = blobHeaders(ctx, d, size);
   const length = range ? range.end - range.start + 1 : size;
   if (ctx.method === 'HEAD' || length === 0) {
@@ -69,11 +68,11 @@ export async function getBlob(ctx: Context, registry: Registry, repo: string, re
  * the auth and repository checks passed. A Range goes along to the URL, which honours it; one
  * outside the blob is still answered here, with the spec's RANGE_INVALID.
  */
-async function redirectToBlob(ctx: Context, redirector: ReadRedirector, d: ParsedDigest, size: number): Promise<void> {
+async function redirectToBlob(ctx: Context, redirectUrl: (path: string) => Promise<string>, d: ParsedDigest, size: number): Promise<void> {
   if (parseRange(ctx.get('Range') || undefined, size) === null) {
     throw new RegistryError('RANGE_INVALID', { headers: { 'Content-Range': `bytes */${size}` }, detail: { size } });
   }
-  const url = await redirector.redirectUrl(paths.blobData(d));
+  const url = await redirectUrl(paths.blobData(d));
   ctx.set('Docker-Content-Digest', d.digest);
   ctx.set('Location', url);
   // The URL expires: no cache may keep the answer (registry:2 sends none either).

@@ -49,4 +49,9 @@ export interface StorageDriver {
   prepare?(): Promise<void>;
   /** Absolute path on local disk, where the driver has one (lets the index live beside the data). */
   localPath?(path: string): string;
+  /**
+   * A time-limited URL a client can GET the file's bytes from (Range honoured), where the driver
+   * sends readers elsewhere instead of streaming (S3 with `storage.redirect`).
+   */
+  redirectUrl?(path: string): Promise<string>;
 }

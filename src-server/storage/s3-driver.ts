@@ -220,7 +220,7 @@ export class S3Driver implements StorageDriver {
   async prepare(): Promise<void> {
     const cutoff = Date.now() - STALE_UPLOAD_MS;
     for (const u of await this.multipartUploads(this.prefix)) {
-      if (u.initiated.getTime() < cutoff) await this.abort(u.key, u.uploadId);
+      if (u.initiated.getTime() < cutoff) await this.abortMultipart(u.key, u.uploadId);
     }
   }
 
@@ -242,10 +242,11 @@ export class S3Driver implements StorageDriver {
 
   private async abortUploadsOf(key: string, opts: { below?: boolean } = {}): Promise<void> {
     const uploads = await this.multipartUploads(opts.below ? `${key}/` : key);
-    for (const u of uploads) if (opts.below || u.key === key) await this.abort(u.key, u.uploadId);
+    for (const u of uploads) if (opts.below || u.key === key) await this.abortMultipart(u.key, u.uploadId);
   }
 
-  private async abort(key: string, uploadId: string): Promise<void> {
+  /** Aborts one multipart upload; no error when it is already completed or aborted. */
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
     await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch((err: unknown) => {
       // Already completed or aborted (by another instance): nothing left to do.
       if (!isNotFound(err) && (err as { name?: string }).name !== 'NoSuchUpload') throw err;

@@ -4,7 +4,6 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { StorageDriver } from './driver';
 import { S3Driver } from './s3-driver';
 import type { S3Options } from './s3-options';
 
@@ -22,17 +21,11 @@ export function presignedGetUrl(driver: S3Driver, path: string, expiresIn = PRES
   return getSignedUrl(driver.s3, new GetObjectCommand({ Bucket: driver.bucket, Key: driver.key(path) }), { expiresIn });
 }
 
-/** A storage driver that can send a reader to a URL of a file instead of streaming it (one job: redirects). */
-export interface ReadRedirector {
-  /** A time-limited URL a client can GET the file's bytes from (Range honoured). */
-  redirectUrl(path: string): Promise<string>;
-}
-
 /**
  * The S3 driver with blob GETs redirected to presigned URLs (`storage.redirect.disable: false`).
  * Everything else is the S3 driver unchanged; the plain S3Driver never redirects.
  */
-export class RedirectingS3Driver extends S3Driver implements ReadRedirector {
+export class RedirectingS3Driver extends S3Driver {
   constructor(
     opts: S3Options,
     private readonly expiresIn = PRESIGN_EXPIRY_SECONDS,
@@ -43,13 +36,4 @@ export class RedirectingS3Driver extends S3Driver implements ReadRedirector {
   redirectUrl(path: string): Promise<string> {
     return presignedGetUrl(this, path, this.expiresIn);
   }
-}
-
-/** The driver's redirect capability, or null when it serves every read itself. */
-export function readRedirector(driver: StorageDriver): ReadRedirector | null {
-  return redirects(driver) ? driver : null;
-}
-
-function redirects(driver: StorageDriver): driver is StorageDriver & ReadRedirector {
-  return typeof (driver as Partial<ReadRedirector>).redirectUrl === 'function';
 }

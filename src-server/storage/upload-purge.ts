@@ -6,11 +6,10 @@
  * that is gone (an upload cancelled or committed while a killed writer's parts were still open)
  * are aborted once they are older than the age, so nothing keeps costing storage.
  */
-import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
 import type { Logger } from '../logger';
 import type { StorageDriver } from './driver';
 import { paths } from './layout';
-import { S3Driver } from './s3-driver';
+import type { S3Driver } from './s3-driver';
 
 /** One upload the purge removed (or, in a dry run, would remove). */
 export interface PurgedUpload {
@@ -101,7 +100,7 @@ export async function purgeUploads(driver: StorageDriver, opts: PurgeOptions): P
   const cutoff = now - opts.olderThanMs;
   const dryRun = opts.dryRun === true;
   const report: PurgeReport = { removed: [], kept: 0, multipartAborted: 0, dryRun, errors: [] };
-  const s3 = driver instanceof S3Driver ? driver : null;
+  const s3 = asS3(driver);
 
   for (const repo of await repositoriesWithUploads(driver)) {
     for (const uuid of (await driver.list(paths.uploadsRoot(repo))).sort()) {
@@ -144,7 +143,7 @@ async function abortOrphans(s3: S3Driver, cutoff: number, report: PurgeReport): 
         checked.set(folder, orphan);
       }
       if (!orphan) continue;
-      if (!report.dryRun) await abortMultipart(s3, u.key, u.uploadId);
+      if (!report.dryRun) await s3.abortMultipart(u.key, u.uploadId);
       report.multipartAborted++;
     } catch (err) {
       report.errors.push(`multipart upload of ${u.key}: ${message(err)}`);
@@ -152,12 +151,12 @@ async function abortOrphans(s3: S3Driver, cutoff: number, report: PurgeReport): 
   }
 }
 
-async function abortMultipart(s3: S3Driver, key: string, uploadId: string): Promise<void> {
-  await s3.s3.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: key, UploadId: uploadId })).catch((err: unknown) => {
-    // Completed or aborted meanwhile (by another instance): nothing left to do.
-    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e.name !== 'NoSuchUpload' && e.$metadata?.httpStatusCode !== 404) throw err;
-  });
+/**
+ * The driver as the S3 driver, told by what it can do rather than by its class: importing the class
+ * would load the AWS SDK into every registry, on the filesystem too.
+ */
+function asS3(driver: StorageDriver): S3Driver | null {
+  return typeof (driver as Partial<S3Driver>).multipartUploads === 'function' ? (driver as S3Driver) : null;
 }
 
 /** registry:2's `storage.maintenance.uploadpurging`, with durations in milliseconds. */
