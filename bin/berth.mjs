@@ -1,6 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env node
 // Launcher for the installed `berth` command: runs the bundled CLI built by `npm run build:cli`.
-// The flag is src-server/node-flags.ts's SERVER_NODE_FLAGS (a smaller young generation: less memory).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -13,7 +13,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultDataDir } from '../src-server/config/defaults';
 import { HOST_ARGS_ENV } from '../src-server/host/protocol';
-import { SERVER_NODE_FLAGS } from '../src-server/node-flags';
 import { aboutPanelOptions, buildAppMenu } from './app-menu';
 import { closeAction, closeToTrayNotice, shouldQuitWhenAllWindowsClosed } from './close-to-tray';
 import { createDesktop, type Desktop } from './desktop';
@@ -116,7 +115,6 @@ function forkHost(args: string[]): HostChild {
     // stderr is the registry's log (to registry.log); stdout stays unread, so it is not piped.
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, [HOST_ARGS_ENV]: JSON.stringify(args) },
-    execArgv: [...SERVER_NODE_FLAGS],
   }) as unknown as HostChild;
 }
 

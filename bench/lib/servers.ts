@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { freePort, registry2Config } from '../../test/helpers/registry2';
 import { dirname, join, relative, resolve } from 'node:path';
 import { request } from './http';
-import { SERVER_NODE_FLAGS } from '../../src-server/node-flags';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -100,9 +99,7 @@ export async function berthEntry(mode: BerthMode): Promise<string[]> {
  */
 export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: string[] = [], authArgs: string[] = ['--auth', 'none']): Promise<Server> {
   const entry = await berthEntry(mode);
-  // As installed: bin/berth.mjs runs Node with SERVER_NODE_FLAGS.
-  const flags = [...SERVER_NODE_FLAGS, ...nodeOptions];
-  const args = [...flags, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...authArgs];
+  const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...authArgs];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const { output, exited } = track(proc);
   const url = await new Promise<string>((res, rej) => {
@@ -124,7 +121,7 @@ export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: 
     name: 'Berth',
     url,
     pid: proc.pid!,
-    command: `node ${[...flags, ...entry.map((a) => relative(ROOT, a) || a)].join(' ')} serve`,
+    command: `node ${[...nodeOptions, ...entry.map((a) => relative(ROOT, a) || a)].join(' ')} serve`,
     output,
     stop: stopper(proc, exited),
   };

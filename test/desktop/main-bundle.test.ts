@@ -18,7 +18,6 @@ import { electronViteBuild } from '../helpers/electron-vite';
 import { listening } from '../helpers/net';
 import { containersSandbox, runTool, writeOciLayout } from '../helpers/images';
 import { freePort } from '../helpers/registry2';
-import { SERVER_NODE_FLAGS } from '../../src-server/node-flags';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const STUB = join(ROOT, 'test/fixtures/electron-stub/register.mjs');
@@ -153,7 +152,7 @@ describe('the built desktop app under a stand-in electron module', () => {
     const types = app.records.map((r) => r.type);
     expect(types).toEqual(expect.arrayContaining(['single-instance-lock', 'enable-sandbox', 'app-menu', 'about-panel']));
     const fork = await app.waitFor((r) => r.type === 'utility-fork', 'the registry process');
-    expect(fork.data).toMatchObject({ modulePath: join(out, 'main/registry-host.js'), exists: true, execArgv: [...SERVER_NODE_FLAGS] });
+    expect(fork.data).toMatchObject({ modulePath: join(out, 'main/registry-host.js'), exists: true });
   });
 
   it('offers the first-run admin password, and the tray turns green with the address', async () => {
