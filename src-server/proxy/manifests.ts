@@ -44,7 +44,8 @@ export class ManifestPuller {
   private async byTag(repo: string, tag: string): Promise<void> {
     // Invalid tags are the registry's to refuse.
     if (!isValidTag(tag)) return;
-    const local = await this.localTag(repo, tag);
+    // On a shared bucket, read from it: a tag another instance pushed is neither fetched upstream nor overwritten.
+    const local = await this.registry.currentTag(repo, tag);
     if (local !== null) {
       if (this.isLocal(repo, tag, local)) return;
       const origin = this.registry.origins.tag(repo, tag)!;
@@ -68,7 +69,7 @@ export class ManifestPuller {
         return;
       }
       // A push may have set the tag while the upstream was asked: the push wins.
-      const now = await this.localTag(repo, tag);
+      const now = await this.registry.currentTag(repo, tag);
       if (now !== null && now !== local && this.isLocal(repo, tag, now)) return;
       await this.registry.putManifest(repo, tag, m.body, m.mediaType ?? undefined, { cachedFrom: this.remote.url });
       this.log.debug(`pull-through: cached ${repo}:${tag} (${digest}) from ${this.remote.url}`);
@@ -83,9 +84,8 @@ export class ManifestPuller {
 
   private async byDigest(repo: string, ref: string): Promise<void> {
     const d = parseDigest(ref);
-    if (!d || this.registry.index.hasManifest(repo, d.digest)) return;
     // On a shared bucket another instance may have stored it: this index does not know yet.
-    if (this.registry.sharedStorage && (await this.registry.manifests.has(repo, d))) return;
+    if (!d || (await this.registry.holdsManifest(repo, d))) return;
     try {
       const m = await this.remote.getManifest(repo, d.digest);
       if (m === null) return;
@@ -98,16 +98,6 @@ export class ManifestPuller {
     } catch (err) {
       throw upstreamError(err);
     }
-  }
-
-  /**
-   * What the tag points at here. On storage shared with other instances it is read from storage:
-   * a tag another instance pushed is not in this index yet, and must neither be fetched from the
-   * upstream (502 when it is down) nor overwritten with the upstream's.
-   */
-  private async localTag(repo: string, tag: string): Promise<string | null> {
-    if (!this.registry.sharedStorage) return this.registry.index.resolveTag(repo, tag);
-    return (await this.registry.manifests.resolveTag(repo, tag))?.digest ?? null;
   }
 
   /** The manifest's sha256 digest (how the registry stores a tag), checked against the one the upstream named. */

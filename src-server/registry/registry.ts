@@ -330,14 +330,36 @@ export class Registry {
   private async resolveShared(repo: string, ref: string): Promise<string> {
     if (looksLikeDigest(ref)) {
       const d = parseDigest(ref);
-      // One small read, as for tags: another instance may have added or deleted the revision.
-      if (d && this.index.hasManifest(repo, d.digest) !== (await this.manifests.has(repo, d))) await this.refresh(repo);
-      return this.resolveRef(repo, ref);
+      if (d) await this.holdsManifest(repo, d);
+    } else {
+      if (!isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
+      await this.currentTag(repo, ref);
     }
-    if (!isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
-    const stored = (await this.manifests.resolveTag(repo, ref))?.digest ?? null;
-    if (stored !== this.index.resolveTag(repo, ref)) await this.refresh(repo);
     return this.resolveRef(repo, ref);
+  }
+
+  /**
+   * The digest a tag points at, or null. On shared storage it is read from storage (another
+   * instance may have pushed, moved or removed it) and the index follows when it disagrees.
+   */
+  async currentTag(repo: string, tag: string): Promise<string | null> {
+    const indexed = this.index.resolveTag(repo, tag);
+    if (!this.sharedStorage) return indexed;
+    const stored = (await this.manifests.resolveTag(repo, tag))?.digest ?? null;
+    if (stored !== indexed) await this.refresh(repo);
+    return stored;
+  }
+
+  /**
+   * Whether the repository holds a manifest. On shared storage its revision link is read from
+   * storage (one small read, as for a tag) and the index follows when it disagrees.
+   */
+  async holdsManifest(repo: string, d: ParsedDigest): Promise<boolean> {
+    const indexed = this.index.hasManifest(repo, d.digest);
+    if (!this.sharedStorage) return indexed;
+    const stored = await this.manifests.has(repo, d);
+    if (stored !== indexed) await this.refresh(repo);
+    return stored;
   }
 
   /** Re-reads a repository's tags and revisions from storage into the index. */
