@@ -10,34 +10,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GcReport } from '../../src-server/contract';
 import { LEASE_PATH } from '../../src-server/registry/collection-lease';
 import { createS3Client } from '../../src-server/storage/s3-driver';
-import { runBerth, startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
+import { runBerth, startBerth, type RunningBerth } from '../helpers/berth-server';
 import { pushRandomImage, type PushedImage } from '../helpers/push';
-import { startRgw, type RunningRgw } from '../helpers/rgw';
-import { writeS3Config } from './s3-berth';
+import { blobKey, rgwFixture, writeS3Config } from './s3-berth';
 
 const BUCKET = 'berth-gc';
 const ROOT = 'reg';
 
 describe('garbage collection on a bucket shared by two instances', () => {
-  const tmp = tempDir('berth-s3-gc-');
-  let rgw: RunningRgw;
+  const fixture = rgwFixture('berth-s3-gc-', BUCKET);
   let s3: S3Client;
   let a: RunningBerth;
   let b: RunningBerth;
-  const dirA = () => join(tmp.dir, 'data-a');
+  const dirA = () => join(fixture.dir, 'data-a');
 
   const exists = async (key: string) => {
     try {
-      await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${ROOT}/${key}` }));
+      await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
       return true;
     } catch {
       return false;
     }
   };
-  const blobKey = (digest: string) => {
-    const hex = digest.slice('sha256:'.length);
-    return `docker/registry/v2/blobs/sha256/${hex.slice(0, 2)}/${hex}/data`;
-  };
+  const blob = (digest: string) => blobKey(ROOT, digest);
+  const lease = `${ROOT}/${LEASE_PATH}`;
   const blobsOf = (img: PushedImage) => [img.digest, img.manifest.config.digest, ...img.manifest.layers.map((l) => l.digest)];
   const served = async (base: string, repo: string, tag: string, img: PushedImage) => {
     const m = await fetch(`${base}/v2/${repo}/manifests/${tag}`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
@@ -47,21 +43,16 @@ describe('garbage collection on a bucket shared by two instances', () => {
   };
 
   beforeAll(async () => {
-    rgw = await startRgw(tmp.dir);
-    await rgw.createBucket(BUCKET);
-    const opts = { bucket: BUCKET, region: rgw.region, regionEndpoint: rgw.endpoint, accessKey: rgw.accessKey, secretKey: rgw.secretKey, forcePathStyle: true, secure: false };
-    s3 = createS3Client(opts);
-    const config = writeS3Config(join(tmp.dir, 'berth-s3.yml'), rgw, BUCKET, ROOT);
+    s3 = createS3Client(fixture.options());
+    const config = writeS3Config(join(fixture.dir, 'berth-s3.yml'), fixture.rgw, BUCKET, ROOT);
     a = await startBerth(dirA(), ['--config', config, '--auth', 'none']);
-    b = await startBerth(join(tmp.dir, 'data-b'), ['--config', config, '--auth', 'none']);
+    b = await startBerth(join(fixture.dir, 'data-b'), ['--config', config, '--auth', 'none']);
   }, 180_000);
 
   afterAll(async () => {
     await a?.stop();
     await b?.stop();
     s3?.destroy();
-    await rgw?.stop();
-    tmp.cleanup();
   });
 
   it('berth gc on one instance collects what was deleted through the other and keeps what either pushed', async () => {
@@ -75,14 +66,14 @@ describe('garbage collection on a bucket shared by two instances', () => {
     expect(dry.code).toBe(0);
     const plan = JSON.parse(dry.stdout) as GcReport;
     expect(plan.blobsRemoved.map((x) => x.digest).sort()).toEqual(blobsOf(gone).sort());
-    for (const d of blobsOf(gone)) expect(await exists(blobKey(d))).toBe(true);
+    for (const d of blobsOf(gone)) expect(await exists(blob(d))).toBe(true);
 
     const real = await runBerth(['gc', '--json', '--grace', '0', '--data', dirA()]);
     expect(real.code).toBe(0);
     expect((JSON.parse(real.stdout) as GcReport).blobsRemoved.map((x) => x.digest).sort()).toEqual(blobsOf(gone).sort());
-    for (const d of blobsOf(gone)) expect(await exists(blobKey(d))).toBe(false);
-    for (const d of [...blobsOf(kept), ...blobsOf(other)]) expect(await exists(blobKey(d))).toBe(true);
-    expect(await exists(LEASE_PATH)).toBe(false);
+    for (const d of blobsOf(gone)) expect(await exists(blob(d))).toBe(false);
+    for (const d of [...blobsOf(kept), ...blobsOf(other)]) expect(await exists(blob(d))).toBe(true);
+    expect(await exists(lease)).toBe(false);
     for (const base of [a.url, b.url]) {
       expect(await served(base, 'team/app', 'v2', kept)).toBe(true);
       expect(await served(base, 'other', 'v1', other)).toBe(true);
@@ -94,7 +85,7 @@ describe('garbage collection on a bucket shared by two instances', () => {
     expect((await fetch(`${b.url}/v2/team/re/manifests/${img.digest}`, { method: 'DELETE' })).status).toBe(202);
 
     const gc = runBerth(['gc', '--json', '--grace', '0', '--data', dirA()]);
-    await expect.poll(() => exists(LEASE_PATH), { timeout: 30_000, interval: 100 }).toBe(true);
+    await expect.poll(() => exists(lease), { timeout: 30_000, interval: 100 }).toBe(true);
     // Longer than an instance trusts its last look at the lease (2 s): B must see this one.
     await new Promise((r) => setTimeout(r, 2500));
     // The client saw its layers in the repository (still linked) and pushes only the manifest again.
@@ -103,7 +94,7 @@ describe('garbage collection on a bucket shared by two instances', () => {
       body: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', ...img.manifest }),
       headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
     });
-    const leaseWhenAnswered = await exists(LEASE_PATH);
+    const leaseWhenAnswered = await exists(lease);
     const report = await gc;
     expect(report.code).toBe(0);
     expect(leaseWhenAnswered).toBe(false);

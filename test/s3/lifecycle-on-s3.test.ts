@@ -8,11 +8,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RepositoryUsageDetail, UsageReport } from '../../src-server/contract';
-import { runBerth, startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
+import { runBerth, startBerth, type RunningBerth } from '../helpers/berth-server';
 import { containersSandbox, writeOciLayout, type ContainersSandbox, type Descriptor, type WrittenImage } from '../helpers/images';
-import { startRgw, type RunningRgw } from '../helpers/rgw';
 import { pull } from '../proxy/harness';
-import { blobKey, bucketLister, catalogOf, seen, V2, writeS3Config } from './s3-berth';
+import { blobKey, bucketLister, catalogOf, rgwFixture, seen, V2, writeS3Config } from './s3-berth';
 
 const BUCKET = 'berth-lifecycle';
 
@@ -27,8 +26,7 @@ interface Layout {
 const digestsOf = (l: Layout) => [l.top.digest, l.images[0]!.config.digest, ...l.images[0]!.layers.map((x) => x.digest)];
 
 describe('the storage lifecycle on S3 (Ceph RGW): repository delete, usage, pull-through', () => {
-  const tmp = tempDir('berth-s3-lifecycle-');
-  let rgw: RunningRgw;
+  const fixture = rgwFixture('berth-s3-lifecycle-', BUCKET);
   let bucket: ReturnType<typeof bucketLister>;
   let sandbox: ContainersSandbox;
   const servers: RunningBerth[] = [];
@@ -39,33 +37,31 @@ describe('the storage lifecycle on S3 (Ceph RGW): repository delete, usage, pull
   let multi: Layout;
 
   const serve = async (extra: string[] = []) => {
-    const b = await startBerth(join(tmp.dir, `data-${++n}`), extra);
+    const b = await startBerth(join(fixture.dir, `data-${++n}`), extra);
     servers.push(b);
     return b;
   };
   /** A Berth on the bucket under `root`, with extra YAML (e.g. a proxy section). */
   const serveS3 = (root: string, extraYaml = '') =>
-    serve(['--config', writeS3Config(join(tmp.dir, `s3-${++n}.yml`), rgw, BUCKET, root, extraYaml), '--auth', 'none']);
+    serve(['--config', writeS3Config(join(fixture.dir, `s3-${++n}.yml`), fixture.rgw, BUCKET, root, extraYaml), '--auth', 'none']);
   const layout = (name: string, layers: Array<{ path: string; data: Buffer }[]>, platforms?: Array<{ os: string; architecture: string }>): Layout => {
-    const dir = join(tmp.dir, 'layouts', name);
+    const dir = join(fixture.dir, 'layouts', name);
     return { dir, ...writeOciLayout(dir, { tag: 'v1', layers, platforms }) };
   };
   const push = (l: Layout, host: string, ref: string) =>
     sandbox.skopeo(['copy', '--quiet', '--all', '--dest-tls-verify=false', `oci:${l.dir}:v1`, `docker://${host}/${ref}`]);
   /** skopeo copies an image out of a registry into an OCI layout (digests checked); resolves the top digest. */
   const pullDigest = async (host: string, ref: string) => {
-    const out = join(tmp.dir, 'pulled', `${++n}`);
+    const out = join(fixture.dir, 'pulled', `${++n}`);
     await sandbox.skopeo(['copy', '--quiet', '--all', '--src-tls-verify=false', `docker://${host}/${ref}`, `oci:${out}:x`]);
     return (JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { manifests: Descriptor[] }).manifests[0]!.digest;
   };
 
   beforeAll(async () => {
-    rgw = await startRgw(tmp.dir);
-    await rgw.createBucket(BUCKET);
-    bucket = bucketLister(rgw, BUCKET);
-    sandbox = containersSandbox(join(tmp.dir, 'sandbox'));
+    bucket = bucketLister(fixture.rgw, BUCKET);
+    sandbox = containersSandbox(join(fixture.dir, 'sandbox'));
     // skopeo makes the last folder of a destination, not its parents.
-    for (const d of ['pulled', 'proxy-pulls']) mkdirSync(join(tmp.dir, d));
+    for (const d of ['pulled', 'proxy-pulls']) mkdirSync(join(fixture.dir, d));
     // `one` and `two` share their base layer; `three` shares nothing.
     const base = [{ path: 'base/lib.bin', data: randomBytes(300_000) }];
     one = layout('one', [base, [{ path: 'app/one', data: randomBytes(200_000) }]]);
@@ -81,8 +77,6 @@ describe('the storage lifecycle on S3 (Ceph RGW): repository delete, usage, pull
     for (const s of servers) await s.kill();
     bucket?.destroy();
     sandbox?.cleanup();
-    await rgw?.stop();
-    tmp.cleanup();
   });
 
   it('berth repo rm removes the keys of the repository only; the other, sharing layers, still pulls whole; a second instance follows', async () => {
@@ -231,7 +225,7 @@ describe('the storage lifecycle on S3 (Ceph RGW): repository delete, usage, pull
   it('the pull-through cache on S3 fills the bucket, serves it with the upstream gone, and takes local pushes that win on every instance', async () => {
     const ROOT = 'proxy';
     const repo = `${ROOT}/${V2}/repositories/library/app`;
-    const pulls = join(tmp.dir, 'proxy-pulls');
+    const pulls = join(fixture.dir, 'proxy-pulls');
     const upstream = await serve();
     await push(one, upstream.host, 'library/app:v1');
     await push(three, upstream.host, 'library/app:mine');

@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBerth, startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
+import { runBerth, startBerth, type RunningBerth } from '../helpers/berth-server';
 import { containersSandbox, writeOciLayout, type ContainersSandbox, type Descriptor } from '../helpers/images';
-import { startRgw, type RunningRgw } from '../helpers/rgw';
-import { s3StorageYaml } from './s3-berth';
+import type { RunningRgw } from '../helpers/rgw';
+import { rgwFixture, s3StorageYaml } from './s3-berth';
 
 const BUCKET = 'berth-redirect';
 const REPO = 's3/app';
@@ -31,8 +31,7 @@ const sha256 = (data: Uint8Array) => `sha256:${createHash('sha256').update(data)
 const basic = (user: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
 describe('blob GETs redirected to presigned URLs on S3 (storage.redirect.disable: false)', () => {
-  const tmp = tempDir('berth-s3-redirect-');
-  let rgw: RunningRgw;
+  const fixture = rgwFixture('berth-s3-redirect-', BUCKET);
   let sandbox: ContainersSandbox;
   const berths: RunningBerth[] = [];
   /** Redirecting, open (--auth none): the image is pushed through it. */
@@ -43,31 +42,27 @@ describe('blob GETs redirected to presigned URLs on S3 (storage.redirect.disable
   let manifestDigest: string;
 
   const serve = async (name: string, config: string, extra: string[]) => {
-    const file = join(tmp.dir, `${name}.yml`);
+    const file = join(fixture.dir, `${name}.yml`);
     writeFileSync(file, config);
-    const b = await startBerth(join(tmp.dir, name), ['--config', file, ...extra]);
+    const b = await startBerth(join(fixture.dir, name), ['--config', file, ...extra]);
     berths.push(b);
     return b;
   };
   const blobUrl = (b: RunningBerth, digest: string, repo = REPO) => `${b.url}/v2/${repo}/blobs/${digest}`;
 
   beforeAll(async () => {
-    rgw = await startRgw(tmp.dir);
-    await rgw.createBucket(BUCKET);
-    sandbox = containersSandbox(join(tmp.dir, 'sandbox'));
-    const { images, top } = writeOciLayout(join(tmp.dir, 'layout'), { tag: 'v1' });
+    sandbox = containersSandbox(join(fixture.dir, 'sandbox'));
+    const { images, top } = writeOciLayout(join(fixture.dir, 'layout'), { tag: 'v1' });
     layer = images[0]!.layers[1]!;
-    layerBytes = readFileSync(join(tmp.dir, 'layout', 'blobs', 'sha256', layer.digest.slice('sha256:'.length)));
+    layerBytes = readFileSync(join(fixture.dir, 'layout', 'blobs', 'sha256', layer.digest.slice('sha256:'.length)));
     manifestDigest = top.digest;
-    open = await serve('open', berthConfig(rgw, 'false'), ['--auth', 'none']);
-    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(tmp.dir, 'layout')}:v1`, `docker://${open.host}/${REPO}:v1`]);
+    open = await serve('open', berthConfig(fixture.rgw, 'false'), ['--auth', 'none']);
+    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(fixture.dir, 'layout')}:v1`, `docker://${open.host}/${REPO}:v1`]);
   }, 180_000);
 
   afterAll(async () => {
     for (const b of berths) await b.stop();
     sandbox?.cleanup();
-    await rgw?.stop();
-    tmp.cleanup();
   });
 
   it('answers a blob GET with 307 to a presigned URL on the bucket whose bytes are the blob', async () => {
@@ -79,7 +74,7 @@ describe('blob GETs redirected to presigned URLs on S3 (storage.redirect.disable
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.text()).toBe('');
     const location = new URL(res.headers.get('location')!);
-    expect(location.origin).toBe(rgw.endpoint);
+    expect(location.origin).toBe(fixture.rgw.endpoint);
     expect(location.pathname).toBe(`/${BUCKET}/reg/docker/registry/v2/blobs/sha256/${layer.digest.slice(7, 9)}/${layer.digest.slice(7)}/data`);
     // Only SigV4's parameters (and the SDK's x-id): no flexible-checksum parameter a store could refuse.
     expect([...location.searchParams.keys()].filter((k) => !k.startsWith('X-Amz-'))).toEqual(['x-id']);
@@ -102,7 +97,7 @@ describe('blob GETs redirected to presigned URLs on S3 (storage.redirect.disable
     const range = { Range: 'bytes=1000-1999' };
     const manual = await fetch(blobUrl(open, layer.digest), { headers: range, redirect: 'manual' });
     expect(manual.status).toBe(307);
-    expect(manual.headers.get('location')).toMatch(new RegExp(`^${rgw.endpoint}/`));
+    expect(manual.headers.get('location')).toMatch(new RegExp(`^${fixture.rgw.endpoint}/`));
     const followed = await fetch(blobUrl(open, layer.digest), { headers: range });
     expect(followed.redirected).toBe(true);
     expect(followed.status).toBe(206);
@@ -127,7 +122,7 @@ describe('blob GETs redirected to presigned URLs on S3 (storage.redirect.disable
   });
 
   it('skopeo copies the image out of the redirecting Berth, following the redirects', async () => {
-    const out = join(tmp.dir, 'pulled');
+    const out = join(fixture.dir, 'pulled');
     await sandbox.skopeo(['copy', '--src-tls-verify=false', `docker://${open.host}/${REPO}:v1`, `oci:${out}:v1`]);
     const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { manifests: Descriptor[] };
     expect(index.manifests[0]!.digest).toBe(manifestDigest);
@@ -136,18 +131,18 @@ describe('blob GETs redirected to presigned URLs on S3 (storage.redirect.disable
   });
 
   it('serves the bytes itself without the redirect key (the default) on the same bucket', async () => {
-    const plain = await serve('plain', berthConfig(rgw, null), ['--auth', 'none']);
+    const plain = await serve('plain', berthConfig(fixture.rgw, null), ['--auth', 'none']);
     const res = await fetch(blobUrl(plain, layer.digest), { redirect: 'manual' });
     expect(res.status).toBe(200);
     expect(res.headers.get('location')).toBeNull();
     expect(sha256(new Uint8Array(await res.arrayBuffer()))).toBe(layer.digest);
-    const disabled = await serve('disabled', berthConfig(rgw, 'true'), ['--auth', 'none']);
+    const disabled = await serve('disabled', berthConfig(fixture.rgw, 'true'), ['--auth', 'none']);
     expect((await fetch(blobUrl(disabled, layer.digest), { redirect: 'manual' })).status).toBe(200);
   });
 
   it('never redirects a blob the pull-through cache fetches from its upstream; once cached in the bucket, it does', async () => {
     // The upstream is the redirecting Berth: the cache's client follows its redirect to the bucket.
-    const cache = await serve('cache', berthConfig(rgw, 'false', { root: 'cache', upstream: open.url }), ['--auth', 'none']);
+    const cache = await serve('cache', berthConfig(fixture.rgw, 'false', { root: 'cache', upstream: open.url }), ['--auth', 'none']);
     const first = await fetch(blobUrl(cache, layer.digest), { redirect: 'manual' });
     expect(first.status).toBe(200);
     expect(first.headers.get('location')).toBeNull();
@@ -166,13 +161,13 @@ describe('blob GETs redirected to presigned URLs on S3 (storage.redirect.disable
   });
 
   it('checks rights before redirecting: anonymous 401 and a user without pull on the repository 403, neither with a Location', async () => {
-    const data = join(tmp.dir, 'auth');
+    const data = join(fixture.dir, 'auth');
     expect((await runBerth(['init', '--data', data])).code).toBe(0);
     const add = (user: string, access: string) => runBerth(['user', 'add', user, '--password-stdin', '--access', access, '--data', data], { input: 'pw-secret\n' });
     expect((await add('puller', `pull@${REPO}`)).code).toBe(0);
     expect((await add('stranger', 'pull@other/*')).code).toBe(0);
-    const file = join(tmp.dir, 'auth.yml');
-    writeFileSync(file, berthConfig(rgw, 'false'));
+    const file = join(fixture.dir, 'auth.yml');
+    writeFileSync(file, berthConfig(fixture.rgw, 'false'));
     const guarded = await startBerth(data, ['--config', file, '--auth', 'basic']);
     berths.push(guarded);
 
@@ -187,7 +182,7 @@ describe('blob GETs redirected to presigned URLs on S3 (storage.redirect.disable
     const direct = await fetch(puller.headers.get('location')!);
     expect(sha256(new Uint8Array(await direct.arrayBuffer()))).toBe(layer.digest);
     // skopeo with credentials: the redirect goes to another port of the same host (Basic auth must not spoil the presigned GET).
-    const out = join(tmp.dir, 'pulled-auth');
+    const out = join(fixture.dir, 'pulled-auth');
     await sandbox.skopeo(['copy', '--src-tls-verify=false', '--src-creds', 'puller:pw-secret', `docker://${guarded.host}/${REPO}:v1`, `oci:${out}:v1`]);
     expect(sha256(readFileSync(join(out, 'blobs', 'sha256', layer.digest.slice(7))))).toBe(layer.digest);
   });

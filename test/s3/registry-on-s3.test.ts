@@ -10,12 +10,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, startBerth, type RunningBerth } from '../helpers/berth-server';
+import { startBerth, type RunningBerth } from '../helpers/berth-server';
 import { containersSandbox, writeOciLayout, type ContainersSandbox } from '../helpers/images';
 import { pushManifest, pushRandomImage } from '../helpers/push';
 import { freePort, REGISTRY2_BIN } from '../helpers/registry2';
-import { startRgw, type RunningRgw } from '../helpers/rgw';
-import { s3StorageYaml } from './s3-berth';
+import type { RunningRgw } from '../helpers/rgw';
+import { rgwFixture, s3StorageYaml } from './s3-berth';
 
 const BUCKET = 'berth-registry';
 const ROOT = 'reg';
@@ -70,28 +70,25 @@ async function startRegistry2OnS3(rgw: RunningRgw, dir: string): Promise<{ url: 
 }
 
 describe('Berth on S3 (Ceph RGW): two instances, and registry:2 on the same bucket', () => {
-  const tmp = tempDir('berth-s3-registry-');
-  let rgw: RunningRgw;
+  const fixture = rgwFixture('berth-s3-registry-', BUCKET);
   let sandbox: ContainersSandbox;
   let config: string;
   const berths: RunningBerth[] = [];
   let layoutIndex: string;
 
   const serveOnBucket = async (name: string) => {
-    const b = await startBerth(join(tmp.dir, name), ['--config', config, '--auth', 'none']);
+    const b = await startBerth(join(fixture.dir, name), ['--config', config, '--auth', 'none']);
     berths.push(b);
     return b;
   };
   const host = (url: string) => url.replace(/^https?:\/\//, '');
 
   beforeAll(async () => {
-    rgw = await startRgw(tmp.dir);
-    await rgw.createBucket(BUCKET);
-    config = join(tmp.dir, 'berth-s3.yml');
+    config = join(fixture.dir, 'berth-s3.yml');
     // Berth's own listen address comes from --listen; the file says where the content lives.
-    writeFileSync(config, s3Config(rgw, 5000).replace(/http:\n  addr: .*\n/, ''));
-    sandbox = containersSandbox(join(tmp.dir, 'sandbox'));
-    const { top } = writeOciLayout(join(tmp.dir, 'layout'), {
+    writeFileSync(config, s3Config(fixture.rgw, 5000).replace(/http:\n  addr: .*\n/, ''));
+    sandbox = containersSandbox(join(fixture.dir, 'sandbox'));
+    const { top } = writeOciLayout(join(fixture.dir, 'layout'), {
       tag: 'v1',
       platforms: [
         { os: 'linux', architecture: 'amd64' },
@@ -104,21 +101,19 @@ describe('Berth on S3 (Ceph RGW): two instances, and registry:2 on the same buck
   afterAll(async () => {
     for (const b of berths) await b.stop();
     sandbox?.cleanup();
-    await rgw?.stop();
-    tmp.cleanup();
   });
 
   it('skopeo pushes a two-platform image to one Berth and pulls it, whole, from a second one on the bucket', async () => {
     const a = await serveOnBucket('data-a');
-    await sandbox.skopeo(['copy', '--all', '--dest-tls-verify=false', `oci:${join(tmp.dir, 'layout')}:v1`, `docker://${host(a.url)}/s3/app:v1`]);
+    await sandbox.skopeo(['copy', '--all', '--dest-tls-verify=false', `oci:${join(fixture.dir, 'layout')}:v1`, `docker://${host(a.url)}/s3/app:v1`]);
     // Nothing of the registry's content is under Berth's data directory: it is all in the bucket.
-    expect(existsSync(join(tmp.dir, 'data-a', 'docker'))).toBe(false);
+    expect(existsSync(join(fixture.dir, 'data-a', 'docker'))).toBe(false);
     const b = await serveOnBucket('data-b');
     const raw = await sandbox.skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${host(b.url)}/s3/app:v1`]);
     expect(`sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`).toBe(layoutIndex);
-    mkdirSync(join(tmp.dir, 'pulled'), { recursive: true });
-    await sandbox.skopeo(['copy', '--all', '--src-tls-verify=false', `docker://${host(b.url)}/s3/app:v1`, `oci:${join(tmp.dir, 'pulled')}:v1`]);
-    const pulled = JSON.parse(readFileSync(join(tmp.dir, 'pulled', 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    mkdirSync(join(fixture.dir, 'pulled'), { recursive: true });
+    await sandbox.skopeo(['copy', '--all', '--src-tls-verify=false', `docker://${host(b.url)}/s3/app:v1`, `oci:${join(fixture.dir, 'pulled')}:v1`]);
+    const pulled = JSON.parse(readFileSync(join(fixture.dir, 'pulled', 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
     expect(pulled.manifests[0]!.digest).toBe(layoutIndex);
     const catalog = (await (await fetch(`${b.url}/v2/_catalog`)).json()) as { repositories: string[] };
     expect(catalog.repositories).toContain('s3/app');
@@ -135,7 +130,7 @@ describe('Berth on S3 (Ceph RGW): two instances, and registry:2 on the same buck
     } finally {
       rmSync(layout, { recursive: true, force: true });
     }
-    const digestFile = join(tmp.dir, 'podman-digest');
+    const digestFile = join(fixture.dir, 'podman-digest');
     await sandbox.podman(['push', '--quiet', '--tls-verify=false', '--digestfile', digestFile, id, `docker://${a.host}/s3/podman:v1`]);
     const pushed = readFileSync(digestFile, 'utf8').trim();
     const pulled = (await sandbox.podman(['pull', '--quiet', '--tls-verify=false', `${b.host}/s3/podman:v1`], {}, 'pull')).stdout.trim();
@@ -146,7 +141,7 @@ describe('Berth on S3 (Ceph RGW): two instances, and registry:2 on the same buck
   });
 
   it('registry:2 with its S3 driver serves what Berth pushed, and Berth serves what registry:2 pushed', async () => {
-    const reg2 = await startRegistry2OnS3(rgw, tmp.dir);
+    const reg2 = await startRegistry2OnS3(fixture.rgw, fixture.dir);
     try {
       const raw = await sandbox.skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${host(reg2.url)}/s3/app:v1`]);
       expect(JSON.parse(raw.stdout).manifests).toHaveLength(2);
@@ -157,7 +152,7 @@ describe('Berth on S3 (Ceph RGW): two instances, and registry:2 on the same buck
     const c = await serveOnBucket('data-c');
     const raw = await sandbox.skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${host(c.url)}/from-r2/app:v2`]);
     expect(`sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`).toBe(layoutIndex);
-    await sandbox.skopeo(['copy', '--all', '--src-tls-verify=false', `docker://${host(c.url)}/from-r2/app:v2`, `oci:${join(tmp.dir, 'pulled-r2')}:v2`]);
+    await sandbox.skopeo(['copy', '--all', '--src-tls-verify=false', `docker://${host(c.url)}/from-r2/app:v2`, `oci:${join(fixture.dir, 'pulled-r2')}:v2`]);
   });
 
   it('instances on one bucket see each other: new tags and moved or deleted tags at once, tag lists within seconds, new repositories within the refresh', async () => {
@@ -167,13 +162,13 @@ describe('Berth on S3 (Ceph RGW): two instances, and registry:2 on the same buck
       const res = await fetch(`${base}/v2/${repo}/manifests/${ref}`, { method: 'HEAD', headers: accept });
       return res.status === 200 ? res.headers.get('docker-content-digest') : res.status;
     };
-    const single = writeOciLayout(join(tmp.dir, 'single'), { tag: 'one' }).top.digest;
+    const single = writeOciLayout(join(fixture.dir, 'single'), { tag: 'one' }).top.digest;
 
     // A new tag pushed through A is served by B at once (B reads tags from the bucket).
-    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(tmp.dir, 'single')}:one`, `docker://${host(a.url)}/s3/app:v2`]);
+    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(fixture.dir, 'single')}:one`, `docker://${host(a.url)}/s3/app:v2`]);
     expect(await digestAt(b.url, 's3/app', 'v2')).toBe(single);
     // A tag moved through A: B serves the new digest at once.
-    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(tmp.dir, 'single')}:one`, `docker://${host(a.url)}/s3/app:v1`]);
+    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(fixture.dir, 'single')}:one`, `docker://${host(a.url)}/s3/app:v1`]);
     expect(await digestAt(b.url, 's3/app', 'v1')).toBe(single);
     // B's tag list follows within its few seconds.
     const tagsOn = async (base: string, repo: string) => ((await (await fetch(`${base}/v2/${repo}/tags/list`)).json()) as { tags?: string[] }).tags ?? [];
@@ -183,10 +178,10 @@ describe('Berth on S3 (Ceph RGW): two instances, and registry:2 on the same buck
     expect(await digestAt(b.url, 's3/app', 'v2')).toBe(404);
     await expect.poll(() => tagsOn(b.url, 's3/app'), { timeout: 10_000, interval: 500 }).not.toContain('v2');
     // A new repository: B serves it at once when asked for by name...
-    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(tmp.dir, 'single')}:one`, `docker://${host(a.url)}/s3/new-repo:1`]);
+    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(fixture.dir, 'single')}:one`, `docker://${host(a.url)}/s3/new-repo:1`]);
     expect(await digestAt(b.url, 's3/new-repo', '1')).toBe(single);
     // ...and one nobody asked B for reaches its catalog with the periodic re-read of the bucket (30 s).
-    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(tmp.dir, 'single')}:one`, `docker://${host(a.url)}/s3/unasked:1`]);
+    await sandbox.skopeo(['copy', '--dest-tls-verify=false', `oci:${join(fixture.dir, 'single')}:one`, `docker://${host(a.url)}/s3/unasked:1`]);
     const catalog = async () => ((await (await fetch(`${b.url}/v2/_catalog`)).json()) as { repositories: string[] }).repositories;
     expect(await catalog()).not.toContain('s3/unasked');
     await expect.poll(catalog, { timeout: 45_000, interval: 1000 }).toContain('s3/unasked');

@@ -4,8 +4,12 @@
  * (status and first error code), so that a Berth on S3 and one on the filesystem can be compared.
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { writeFileSync } from 'node:fs';
-import type { RunningRgw } from '../helpers/rgw';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { S3Options } from '../../src-server/storage/s3-options';
+import { startRgw, type RunningRgw } from '../helpers/rgw';
 
 /** registry:2's key prefix under a root directory. */
 export const V2 = 'docker/registry/v2';
@@ -89,4 +93,51 @@ export async function seen(base: string, path: string, method = 'GET'): Promise<
 /** The repositories a registry's catalog lists. */
 export async function catalogOf(base: string): Promise<string[]> {
   return ((await (await fetch(`${base}/v2/_catalog`)).json()) as { repositories: string[] }).repositories;
+}
+
+/** A test file's RGW with one bucket (see {@link rgwFixture}). */
+export interface RgwFixture {
+  /** The running cluster (valid once the file's tests run). */
+  readonly rgw: RunningRgw;
+  /** The file's temp folder (the cluster's files live in it too). */
+  readonly dir: string;
+  /** S3 options for a driver on the bucket (path style, the cluster's keys), with `extra` on top. */
+  options(extra?: Partial<S3Options>): S3Options;
+}
+
+/**
+ * Starts an RGW with `bucket` before a file's tests, in a temp folder, and stops it (removing the
+ * folder) after them. Call it before the file's own hooks: after-hooks run in reverse order, so the
+ * servers a file starts on the bucket stop before the cluster does.
+ */
+export function rgwFixture(prefix: string, bucket: string): RgwFixture {
+  let tmp: { dir: string; cleanup(): void } | undefined;
+  let rgw: RunningRgw | undefined;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    tmp = { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    rgw = await startRgw(dir);
+    await rgw.createBucket(bucket);
+  }, 180_000);
+  afterAll(async () => {
+    await rgw?.stop();
+    tmp?.cleanup();
+  });
+  return {
+    get rgw() {
+      return rgw!;
+    },
+    get dir() {
+      return tmp!.dir;
+    },
+    options: (extra = {}) => ({
+      bucket,
+      region: rgw!.region,
+      regionEndpoint: rgw!.endpoint,
+      accessKey: rgw!.accessKey,
+      secretKey: rgw!.secretKey,
+      forcePathStyle: true,
+      ...extra,
+    }),
+  };
 }

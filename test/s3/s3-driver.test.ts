@@ -6,43 +6,23 @@
  */
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDigest } from '../../src-server/core/digest';
 import { BlobStore } from '../../src-server/storage/blobs';
 import { paths } from '../../src-server/storage/layout';
 import { createS3Client, S3Driver } from '../../src-server/storage/s3-driver';
 import { UploadStore } from '../../src-server/storage/uploads';
 import { MIN_CHUNK_SIZE, type S3Options } from '../../src-server/storage/s3-options';
-import { tempDir } from '../helpers/berth-server';
 import { driverContract, readAll } from '../helpers/driver-contract';
-import { startRgw, type RunningRgw } from '../helpers/rgw';
+import { rgwFixture } from './s3-berth';
 
 const BUCKET = 'berth-driver';
-let rgw: RunningRgw;
+const fixture = rgwFixture('berth-s3-driver-', BUCKET);
 let roots = 0;
-const tmp = tempDir('berth-s3-driver-');
-
-beforeAll(async () => {
-  rgw = await startRgw(tmp.dir);
-  await rgw.createBucket(BUCKET);
-}, 120_000);
-afterAll(async () => {
-  await rgw?.stop();
-  tmp.cleanup();
-});
 
 /** Options for a driver on its own root directory of the test bucket. */
 function options(extra: Partial<S3Options> = {}): S3Options {
-  return {
-    bucket: BUCKET,
-    region: rgw.region,
-    regionEndpoint: rgw.endpoint,
-    accessKey: rgw.accessKey,
-    secretKey: rgw.secretKey,
-    forcePathStyle: true,
-    rootDirectory: `root-${++roots}`,
-    ...extra,
-  };
+  return fixture.options({ rootDirectory: `root-${++roots}`, ...extra });
 }
 
 /**

@@ -7,42 +7,22 @@
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BlobStore } from '../../src-server/storage/blobs';
 import { paths } from '../../src-server/storage/layout';
 import { S3Driver } from '../../src-server/storage/s3-driver';
 import { MIN_CHUNK_SIZE } from '../../src-server/storage/s3-options';
 import { purgeUploads } from '../../src-server/storage/upload-purge';
 import { UploadStore } from '../../src-server/storage/uploads';
-import { tempDir } from '../helpers/berth-server';
-import { startRgw, type RunningRgw } from '../helpers/rgw';
+import { rgwFixture } from './s3-berth';
 
 const BUCKET = 'berth-purge';
 const MIN = 60_000;
-let rgw: RunningRgw;
-const tmp = tempDir('berth-s3-purge-');
-
-beforeAll(async () => {
-  rgw = await startRgw(tmp.dir);
-  await rgw.createBucket(BUCKET);
-}, 120_000);
-afterAll(async () => {
-  await rgw?.stop();
-  tmp.cleanup();
-});
+const fixture = rgwFixture('berth-s3-purge-', BUCKET);
 
 describe('upload purging on S3', () => {
   it('removes an old upload with its multipart upload, keeps a recent one, aborts an old orphan', async () => {
-    const drv = new S3Driver({
-      bucket: BUCKET,
-      region: rgw.region,
-      regionEndpoint: rgw.endpoint,
-      accessKey: rgw.accessKey,
-      secretKey: rgw.secretKey,
-      forcePathStyle: true,
-      rootDirectory: 'registry',
-      chunkSize: MIN_CHUNK_SIZE,
-    });
+    const drv = new S3Driver(fixture.options({ rootDirectory: 'registry', chunkSize: MIN_CHUNK_SIZE }));
     const uploads = new UploadStore(drv, new BlobStore(drv));
     const repo = 'team/app';
     /** The purge's clock: an hour ahead, so that what starts now is an hour old to it. */
