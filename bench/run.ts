@@ -59,9 +59,9 @@ import { Payload } from './lib/payload';
 import { runBrowseBench } from './browse';
 import { s3CpuTable, s3MarkdownTable, s3TextTable } from './lib/s3-report';
 import { S3_FULL, S3_QUICK, s3Bench } from './lib/s3-workload';
-import { cpuTable, markdownTable, median, summarize, textTable, type MemoryRow, type Row, type Side } from './lib/report';
-import { cpuMs, memory, registryInstalled, registryVersion, startBerth, startRegistry, type Server } from './lib/servers';
-import { FULL, QUICK, warmUp, workloads, type ServerState } from './lib/workloads';
+import { cpuTable, markdownTable, median, summarize, textTable, type MemoryRow, type Row } from './lib/report';
+import { memory, registryInstalled, registryVersion, startBerth, startRegistry, type Server } from './lib/servers';
+import { FULL, QUICK, sampleWorkload, warmUp, workloads, type ServerState } from './lib/workloads';
 
 const RSS_TARGET_MB = 150;
 /** MiB to MB (10^6 bytes): the issue's RSS target is in MB. */
@@ -194,34 +194,8 @@ async function main() {
 
   for (const w of workloads(sizes, mono, chunked)) {
     say(`\n${w.title}`);
-    const sides = new Map<string, Side>(states.map((s) => [s.server.id, { samples: [], cpuMs: [] }]));
-    // A failure (setup or a verification) marks that server's row and the bench goes on.
-    const fail = (s: ServerState, e: unknown) => {
-      const side = sides.get(s.server.id)!;
-      side.error = (e as Error).message;
-      failures.push(`${w.title} on ${s.server.name}: ${side.error}\n--- last server output ---\n${s.server.output().slice(-2000)}`);
-      say(`  ${s.server.name}: FAILED: ${side.error.split('\n')[0]}`);
-    };
-    for (const s of states) await w.setup?.(s).catch((e: unknown) => fail(s, e));
-    for (let run = 0; run < runs; run++) {
-      // Alternate who goes first so warm caches and background load do not favour one side.
-      const order = run % 2 === 0 ? states : [...states].reverse();
-      for (const s of order) {
-        const side = sides.get(s.server.id)!;
-        for (let k = 0; k < w.samplesPerRun && !side.error; k++) {
-          const cpu0 = cpuMs(s.server.pid);
-          try {
-            const value = await w.measure(s);
-            side.samples.push(value);
-            side.cpuMs.push((cpuMs(s.server.pid) - cpu0) / (w.opsPerSample ?? 1));
-            say(`  run ${run + 1} ${s.server.name.padEnd(10)} ${value.toFixed(1)} ${w.unit}`);
-          } catch (e) {
-            fail(s, e);
-          }
-        }
-      }
-    }
-    rows.push(summarize(w, sides.get('berth')!, registry ? sides.get('registry')! : null));
+    const [berthSide, registrySide] = await sampleWorkload(w, states, runs, { say, failures });
+    rows.push(summarize(w, berthSide!, registrySide ?? null));
     for (const s of states) peaks[s.server.id]![w.id] = mb(memory(s.server.pid).peakMiB);
   }
 

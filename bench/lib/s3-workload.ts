@@ -10,8 +10,8 @@ import { Payload } from './payload';
 import type { Side } from './report';
 import { S3_SIDE_NAMES, S3_SIDES, summarizeS3, type S3Memory, type S3Row, type S3SideId } from './s3-report';
 import { berthS3Config, startRegistryOnS3, type S3Place } from './s3-servers';
-import { cpuMs, memory, startBerth, type BerthMode, type Server } from './servers';
-import { FULL, QUICK, warmUp, workloads, type ServerState, type Sizes } from './workloads';
+import { memory, startBerth, type BerthMode, type Server } from './servers';
+import { FULL, QUICK, sampleWorkload, warmUp, workloads, type ServerState, type Sizes } from './workloads';
 
 const MiB = 1024 * 1024;
 /** MiB to MB (10^6 bytes), as the main bench reports memory. */
@@ -106,31 +106,8 @@ export async function s3Bench(o: S3BenchOptions): Promise<{ result: S3Result; fa
 
     for (const w of workloads(sizes, mono, chunked).filter((w) => S3_WORKLOADS.includes(w.id))) {
       say(`\n${w.title}`);
-      const sides = new Map<S3SideId, Side>(list.map(([id]) => [id, { samples: [], cpuMs: [] }]));
-      const fail = (id: S3SideId, s: ServerState, e: unknown) => {
-        const side = sides.get(id)!;
-        side.error = (e as Error).message;
-        failures.push(`${w.title} on ${s.server.name}: ${side.error}\n--- last server output ---\n${s.server.output().slice(-2000)}`);
-        say(`  ${s.server.name}: FAILED: ${side.error.split('\n')[0]}`);
-      };
-      for (const [id, s] of list) await w.setup?.(s).catch((e: unknown) => fail(id, s, e));
-      for (let run = 0; run < runs; run++) {
-        // Alternate who goes first so warm caches and background load do not favour one side.
-        for (const [id, s] of run % 2 === 0 ? list : [...list].reverse()) {
-          const side = sides.get(id)!;
-          for (let k = 0; k < w.samplesPerRun && !side.error; k++) {
-            const cpu0 = cpuMs(s.server.pid);
-            try {
-              const value = await w.measure(s);
-              side.samples.push(value);
-              side.cpuMs.push((cpuMs(s.server.pid) - cpu0) / (w.opsPerSample ?? 1));
-              say(`  run ${run + 1} ${s.server.name.padEnd(13)} ${value.toFixed(1)} ${w.unit}`);
-            } catch (e) {
-              fail(id, s, e);
-            }
-          }
-        }
-      }
+      const sampled = await sampleWorkload(w, list.map(([, s]) => s), runs, { say, failures });
+      const sides = new Map(list.map(([id], i) => [id, sampled[i]!]));
       rows.push(summarizeS3(w, Object.fromEntries(S3_SIDES.map((id) => [id, sides.get(id) ?? null])) as Record<S3SideId, Side | null>));
       for (const [id, s] of list) peaks[id]![w.id] = mb(memory(s.server.pid).peakMiB);
     }

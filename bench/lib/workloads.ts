@@ -15,7 +15,8 @@ import {
   type TinyImage,
 } from './ops';
 import { expectStatus, request } from './http';
-import type { Server } from './servers';
+import type { Side } from './report';
+import { cpuMs, type Server } from './servers';
 import { abHead, wrkGet } from './load';
 
 const MiB = 1024 * 1024;
@@ -281,4 +282,44 @@ export function workloads(sizes: Sizes, mono: Payload, chunked: Payload): Worklo
       measure: (s) => tagsWalk(s, ''),
     },
   ];
+}
+
+/**
+ * Runs one workload on every server: its setup, then `runs` rounds that alternate which server goes
+ * first (so warm caches and background load favour none), `samplesPerRun` samples each with the
+ * server's CPU per operation. A failure (setup or a verification) marks that server's side, is added
+ * to `failures` with the server's last output, and the others go on. Sides come in `states` order.
+ */
+export async function sampleWorkload(
+  w: Workload,
+  states: readonly ServerState[],
+  runs: number,
+  out: { say: (msg: string) => void; failures: string[] },
+): Promise<Side[]> {
+  const sides = new Map<ServerState, Side>(states.map((s) => [s, { samples: [], cpuMs: [] }]));
+  const width = Math.max(...states.map((s) => s.server.name.length));
+  const fail = (s: ServerState, e: unknown) => {
+    const side = sides.get(s)!;
+    side.error = (e as Error).message;
+    out.failures.push(`${w.title} on ${s.server.name}: ${side.error}\n--- last server output ---\n${s.server.output().slice(-2000)}`);
+    out.say(`  ${s.server.name}: FAILED: ${side.error.split('\n')[0]}`);
+  };
+  for (const s of states) await w.setup?.(s).catch((e: unknown) => fail(s, e));
+  for (let run = 0; run < runs; run++) {
+    for (const s of run % 2 === 0 ? states : [...states].reverse()) {
+      const side = sides.get(s)!;
+      for (let k = 0; k < w.samplesPerRun && !side.error; k++) {
+        const cpu0 = cpuMs(s.server.pid);
+        try {
+          const value = await w.measure(s);
+          side.samples.push(value);
+          side.cpuMs.push((cpuMs(s.server.pid) - cpu0) / (w.opsPerSample ?? 1));
+          out.say(`  run ${run + 1} ${s.server.name.padEnd(width)} ${value.toFixed(1)} ${w.unit}`);
+        } catch (e) {
+          fail(s, e);
+        }
+      }
+    }
+  }
+  return states.map((s) => sides.get(s)!);
 }
