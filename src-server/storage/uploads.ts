@@ -1,4 +1,5 @@
 import { randomUUID, type Hash } from 'node:crypto';
+import { streamedBuffers } from '../core/buffer-release';
 import { DigestMismatchError, NotFoundError, UploadOffsetError } from '../core/errors';
 import { createDigester, type DigestAlgorithm, type ParsedDigest } from '../core/digest';
 import type { BlobStore } from './blobs';
@@ -166,6 +167,7 @@ export class UploadStore {
       batchBytes = 0;
       for (const c of chunks) hash.update(c);
       hashed += bytes;
+      streamedBuffers.streamed(bytes);
       if (inflight) await inflight;
       inflight = writer.write(chunks).then(() => {
         st.size += bytes;
