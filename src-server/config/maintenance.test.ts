@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_UPLOAD_PURGING } from './maintenance';
-import { resolveConfig, type ResolveInput } from './resolve';
-import { ConfigError } from './types';
+import { configErrorOf as errorOf, resolveForTest as resolve } from '../../test/helpers/config';
 
-const resolve = (i: Partial<ResolveInput>) => resolveConfig({ flags: {}, env: {}, platform: 'linux', home: '/home/u', ...i });
 const H = 3_600_000;
-
-function errorOf(input: Partial<ResolveInput>): string {
-  try {
-    resolve(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error(`no error for ${JSON.stringify(input)}`);
-}
 
 /** registry:2's documented example section. */
 const REGISTRY2 = `

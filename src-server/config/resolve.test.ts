@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultDataDir } from './defaults';
 import { parseListen } from './listen';
-import { resolveConfig, type ResolveInput } from './resolve';
+import { TEST_HOME as home, resolveForTest as resolve } from '../../test/helpers/config';
+import type { ResolveInput } from './resolve';
 import { ConfigError } from './types';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
-const home = '/home/u';
-const resolve = (i: Partial<ResolveInput>) => resolveConfig({ flags: {}, env: {}, platform: 'linux', home, ...i });
 
 /** The registry:2 sample configs of the shared seed notes (001_*), copied into fixtures/. */
 function seedYamlBlocks(): string[] {

@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig, type ResolveInput } from './resolve';
-import { ConfigError } from './types';
-
-const home = '/home/u';
-const resolve = (i: Partial<ResolveInput>) => resolveConfig({ flags: {}, env: {}, platform: 'linux', home, ...i });
-
-/** The message of the ConfigError that resolving throws (fails the test if it does not throw one). */
-function errorOf(input: Partial<ResolveInput>): string {
-  try {
-    resolve(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error(`no error for ${JSON.stringify(input)}`);
-}
+import { configErrorOf as errorOf, resolveForTest as resolve } from '../../test/helpers/config';
+import type { ResolveInput } from './resolve';
 
 /** registry:2's config.yml for the RGW of ../shared/TESTING-NOTES.md, as registry:2 2.8.2 served it. */
 const RGW_CONFIG = `

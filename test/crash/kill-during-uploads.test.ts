@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
+import { processAlive, startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
 import { pushBlob } from '../helpers/push';
 import { startRegistry2 } from '../helpers/registry2';
 import { readRepositoriesOnDisk } from '../helpers/verify';
@@ -75,16 +75,6 @@ async function resume(base: string, a: Attempt): Promise<void> {
   expect(await fetchBlobChecked(base, a.repo, a.digest)).toBe(a.data!.length);
 }
 
-/** True while a process exists (signal 0 probes without killing). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('SIGKILL in the middle of uploads, then restart on the same data directory', () => {
   const tmp = tempDir('berth-crash-');
   const data = join(tmp.dir, 'data');
@@ -110,7 +100,7 @@ describe('SIGKILL in the middle of uploads, then restart on the same data direct
       await berth.kill();
       await work.stop();
       berth = undefined;
-      expect(alive(pid), 'the server process is gone').toBe(false);
+      expect(processAlive(pid), 'the server process is gone').toBe(false);
       expect(inFlight, `uploads in flight at the kill (after ${delay} ms)`).toBeGreaterThan(0);
       // The kill must have cut uploads off: some attempt of this round never got its 201.
       expect(work.log.some((a) => !a.done)).toBe(true);

@@ -133,3 +133,13 @@ export function berthWorkspace(prefix: string): BerthWorkspace {
     },
   };
 }
+
+/** True while a process exists (signal 0 probes without killing). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

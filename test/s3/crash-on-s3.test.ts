@@ -13,7 +13,7 @@ import { paths } from '../../src-server/storage/layout';
 import { S3Driver } from '../../src-server/storage/s3-driver';
 import { purgeUploads } from '../../src-server/storage/upload-purge';
 import { MIN_CHUNK_SIZE } from '../../src-server/storage/s3-options';
-import { runBerth, startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
+import { processAlive, runBerth, startBerth, tempDir, type RunningBerth } from '../helpers/berth-server';
 import { sha256 } from '../helpers/push';
 import { startRgw, type RunningRgw } from '../helpers/rgw';
 import { findLeftovers, findProblems } from '../crash/consistency';
@@ -37,15 +37,6 @@ const KILLS: Array<(r: () => number) => KillPoint> = [
   (r) => ({ after: 'patch-body', minBytes: 40 * MiB, delayMs: Math.floor(50 + r() * 550) }),
   (r) => ({ after: 'bytes', bytes: Math.floor((80 + r() * 80) * MiB) }),
 ];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** HEAD of a blob: its size when served with the right digest header, else the status. */
 async function headBlob(base: string, repo: string, digest: string): Promise<number | string> {
@@ -79,7 +70,7 @@ describe('SIGKILL of Berth on S3 during multipart uploads, then restart on the s
     await work.stop();
     berth = undefined;
     expect(fired, 'the kill point was reached').toBe(true);
-    expect(alive(pid), 'the server process is gone').toBe(false);
+    expect(processAlive(pid), 'the server process is gone').toBe(false);
     return { work, ms: Date.now() - started };
   };
 
