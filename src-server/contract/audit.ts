@@ -11,6 +11,7 @@ export type AuditAction =
   | 'tag.delete'
   | 'manifest.delete'
   | 'blob.delete'
+  | 'blob.upload'
   | 'repository.delete'
   | 'image.copy'
   | 'gc.run'
@@ -41,6 +42,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'tag.delete',
   'manifest.delete',
   'blob.delete',
+  'blob.upload',
   'repository.delete',
   'image.copy',
   'gc.run',
