@@ -16,6 +16,7 @@ import { registerGcCommand } from './cli/gc';
 import { registerRepoCommands } from './cli/repo';
 import { registerUsageCommands } from './cli/usage';
 import { registerUserCommands } from './cli/users';
+import { registerAuditCommand } from './cli/audit';
 
 const dataHelp = `storage root, registry:2's rootdirectory (overrides BERTH_DATA; default here: ${defaultDataDir()})`;
 
@@ -71,6 +72,7 @@ function buildProgram(): Command {
   registerGcCommand(program, dataHelp);
   registerRepoCommands(program, dataHelp);
   registerUsageCommands(program, dataHelp);
+  registerAuditCommand(program, dataHelp);
   return program;
 }
 

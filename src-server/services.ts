@@ -14,6 +14,7 @@ import { FsDriver } from './storage/fs-driver';
 import { startUploadPurging, type UploadPurgeSettings } from './storage/upload-purge';
 import { describeS3, type S3Options } from './storage/s3-options';
 import { BERTH_DIR } from './storage/layout';
+import { AuditLog, auditLogPath } from './audit/audit-log';
 
 /** Options for wiring Berth's services. */
 export interface ServicesOptions {
@@ -63,6 +64,9 @@ export interface Services {
   log: Logger;
   /** What the start-up reconcile of the index with the disk found. */
   reconcileReport: ReconcileReport;
+  /** The data directory's audit log (`<data>/berth/audit.log`). */
+  audit: AuditLog;
+  auditPath: string;
   close(): void;
 }
 
@@ -100,7 +104,9 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     index.close();
     origins.close();
   };
-  return { dataDir: opts.dataDir, registry, index, log, reconcileReport, close };
+  const auditPath = auditLogPath(opts.dataDir);
+  const audit = new AuditLog(auditPath, { onError: (m) => log.warn(m) });
+  return { dataDir: opts.dataDir, registry, index, log, reconcileReport, audit, auditPath, close };
 }
 
 /**

@@ -43,6 +43,7 @@ const SERVER_RANKS: Record<string, number> = {
   tls: 2,
   remote: 2,
   connections: 2,
+  audit: 2,
   registry: 3,
   gc: 3,
   proxy: 3,

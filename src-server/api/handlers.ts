@@ -4,6 +4,7 @@
  * and the `/_berth/api` HTTP bridge (for the GUI). Handlers throw; {@link dispatch} turns that into
  * the envelope.
  */
+import type { AuditActor, AuditSink } from '../audit/audit-log';
 import type {
   Envelope,
   EventChannel,
@@ -17,6 +18,8 @@ import { isInvokeChannel } from '../contract';
 import type { Logger } from '../logger';
 import { ADMIN_CHANNELS } from './admin';
 import { checkArgs } from './args';
+import { AUDIT_CHANNELS, createAuditHandlers } from './audit';
+import { auditEventsFor, isAuditedChannel } from './audit-events';
 import { BROWSE_CHANNELS } from './browse';
 import { CONNECTION_CHANNELS } from './connections';
 import { COPY_CHANNELS } from './copy';
@@ -39,6 +42,8 @@ export type CoreHandlers = { [C in InvokeChannel]: CoreHandler<C> };
  */
 export interface CoreServices extends Omit<LocalDeps, 'status'> {
   app?: Partial<CoreHandlers>;
+  /** The data directory's audit log, read by `audit:list` (unavailable without it). */
+  auditPath?: string;
 }
 
 /** Options of {@link createCoreHandlers}. */
@@ -54,14 +59,22 @@ export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOpti
   return {
     ...unavailable(APP_CHANNELS, 'the app core does not run in this process (start it with `berth serve --ui`)'),
     ...createLocalHandlers({ ...services, status: opts.status }),
+    ...(services.auditPath !== undefined ? createAuditHandlers(services.auditPath) : unavailable(AUDIT_CHANNELS, 'the audit log is not available in this process')),
     ...services.app,
   } as CoreHandlers;
+}
+
+/** Who makes the calls of a transport, and where their changes are recorded. */
+export interface DispatchAudit {
+  sink: AuditSink;
+  actor: AuditActor;
 }
 
 /**
  * Runs one call: checks the channel name and the payload's shape, runs the handler, and answers
  * the envelope. Never throws: unknown channel → `CHANNEL_UNKNOWN`, bad payload → `ARGS_INVALID`,
- * a handler's failure → its code (unexpected ones logged, answered `INTERNAL`).
+ * a handler's failure → its code (unexpected ones logged, answered `INTERNAL`). With `audit`, a
+ * call of a channel that changes content or access is recorded once it ends, succeeded or not.
  */
 export async function dispatch(
   handlers: CoreHandlers,
@@ -69,15 +82,27 @@ export async function dispatch(
   args: unknown,
   emit: Emit,
   log: Logger,
+  audit?: DispatchAudit,
 ): Promise<Envelope<unknown>> {
   if (!isInvokeChannel(channel)) {
     return { ok: false, error: { code: 'CHANNEL_UNKNOWN', message: `unknown channel ${JSON.stringify(channel)}` } };
   }
+  let checked: InvokeArgs<typeof channel>;
   try {
-    const checked = checkArgs(channel, args);
-    const handler = handlers[channel] as CoreHandler<typeof channel>;
-    return { ok: true, result: await handler(checked, emit) };
+    checked = checkArgs(channel, args);
   } catch (err) {
     return { ok: false, error: toApiError(err, log, channel) };
   }
+  let envelope: Envelope<unknown>;
+  try {
+    const handler = handlers[channel] as CoreHandler<typeof channel>;
+    envelope = { ok: true, result: await handler(checked, emit) };
+  } catch (err) {
+    envelope = { ok: false, error: toApiError(err, log, channel) };
+  }
+  if (audit && isAuditedChannel(channel)) {
+    const outcome = envelope.ok ? { ok: true as const, result: envelope.result as InvokeResult<typeof channel> } : { ok: false as const, code: envelope.error.code };
+    for (const event of auditEventsFor(channel, checked, outcome)) audit.sink.record(audit.actor, event);
+  }
+  return envelope;
 }

@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Envelope, EventChannel, InvokeArgs, InvokeChannel, InvokeResult } from '../contract';
 import { createCoreHandlers, dispatch } from '../api/handlers';
+import { ACTOR_HEADER, localActor, osUserName } from '../audit/actor';
 import { loadConfig } from '../config/load';
 import { isProcessAlive, withLockFile } from '../core/files';
 import { readControlFile, type ControlFile } from '../http/control-server';
@@ -91,7 +92,8 @@ async function invokeInProcess(
     throw new CliError(`cannot open data directory ${dataDir}: ${(err as Error).message}`);
   }
   try {
-    return await dispatch(createCoreHandlers(services), channel, args, (event, payload) => onEvent(event, payload), log);
+    const audit = { sink: services.audit, actor: localActor('cli') };
+    return await dispatch(createCoreHandlers(services), channel, args, (event, payload) => onEvent(event, payload), log, audit);
   } finally {
     services.close();
   }
@@ -109,7 +111,13 @@ export function postInvoke(ctl: ControlFile, channel: string, args: unknown, onE
     const req = request(`${ctl.url}/invoke/${encodeURIComponent(channel)}`, {
       method: 'POST',
       agent: false,
-      headers: { Authorization: `Bearer ${ctl.token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      headers: {
+        Authorization: `Bearer ${ctl.token}`,
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+        // Who runs the command, for the server's audit log.
+        [ACTOR_HEADER]: osUserName(),
+      },
     });
     req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? resolve(null) : reject(lost(err.code ?? err.message))));
     req.on('response', (res) => {

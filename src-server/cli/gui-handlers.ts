@@ -59,6 +59,13 @@ export function createGuiHandlers(deps: GuiHandlerDeps): { handlers: CoreHandler
     }),
     ...core.handlers,
   };
-  const handlers = createCoreHandlers({ registry: services.registry, log, local, app, deleteRemoteRepository: core.deleteRemoteRepository });
+  const handlers = createCoreHandlers({
+    registry: services.registry,
+    log,
+    local,
+    app,
+    deleteRemoteRepository: core.deleteRemoteRepository,
+    auditPath: services.auditPath,
+  });
   return { handlers, core };
 }

@@ -136,6 +136,7 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
     authorize: gui ? gui.authorize(auth.authorize) : auth.authorize,
     routes: auth.routes,
     fallback: gui?.fallback,
+    audit: services.audit,
   });
   try {
     listeners.push(await listen(app.callback(), config));
@@ -154,7 +155,7 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
   }
   // Local CLIs (gc, repo rm, usage) act through this loopback listener, never beside the server.
   const status = () => gui?.local.status() ?? { running: true, url: listeners[0]!.url };
-  const control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log });
+  const control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log, audit: services.audit });
   const uiUrl = gui ? `${listeners[0]!.url}/${gui.token ? `#token=${gui.token}` : ''}` : undefined;
   return { services, listeners, renewal, control, bridge: gui?.bridge, appCore: gui?.core, uiUrl };
 }
@@ -195,7 +196,7 @@ function createUi(
     // The same verifier and throttle as /v2: failed GUI logins and failed pushes count together.
     login = { mode: 'password', ...auth.login };
   }
-  const bridge: ApiBridge = createApiBridge({ handlers, login, log, events });
+  const bridge: ApiBridge = createApiBridge({ handlers, login, log, events, audit: services.audit });
   const staticUi = createStaticUi({ dir: ui.dir ?? defaultUiDir(join(import.meta.dirname, '..', '..')) });
   const fallback = (ctx: Context) => (ctx.path === '/_berth' || ctx.path.startsWith('/_berth/') ? bridge.handle(ctx) : staticUi(ctx));
   const authorize =

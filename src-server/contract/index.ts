@@ -23,10 +23,12 @@ import type {
   TagsArgs,
   TagsPage,
 } from './browse';
+import type { AuditPage, AuditQuery } from './audit';
 import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult } from './connections';
 import type { CopyArgs, CopyProgress, CopyReport } from './copy';
 
 export * from './admin';
+export * from './audit';
 export * from './browse';
 export * from './connections';
 export * from './copy';
@@ -234,6 +236,10 @@ export interface InvokeChannelMap {
   /** `host` is what clients dial, `HOST:PORT`. */
   'cert:bundle': { args: { host: string }; result: CertBundle };
   'cert:install-commands': { args: { host: string }; result: InstallCommand[] };
+
+  // The audit log of the local registry.
+  /** Changes of content and access, newest first. */
+  'audit:list': { args: AuditQuery; result: AuditPage };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
@@ -287,6 +293,7 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'cert:regenerate': true,
   'cert:bundle': true,
   'cert:install-commands': true,
+  'audit:list': true,
 };
 const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
 

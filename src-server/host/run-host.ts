@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { dispatch, createCoreHandlers, type Emit } from '../api/handlers';
+import { localActor } from '../audit/actor';
 import { ADMIN_USER } from '../auth/init';
 import { setUpAuth, type AuthSetup } from '../cli/auth-setup';
 import { certificateStoreFor } from '../cli/cert';
@@ -125,7 +126,7 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
       return;
     }
     const emit: Emit = (channel, payload) => post({ type: 'event', channel, payload });
-    void dispatch(runtime.handlers, m.channel, m.payload, emit, runtime.log).then((envelope) => post({ type: 'result', id: m.id, envelope }));
+    void dispatch(runtime.handlers, m.channel, m.payload, emit, runtime.log, runtime.audit).then((envelope) => post({ type: 'result', id: m.id, envelope }));
   };
   for (const m of early.splice(0)) onRequest(m);
   port.onDisconnect(() => void shutdown());
@@ -142,7 +143,7 @@ async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, se
   await refuseSecondServer(config.dataDir);
   const services = await createServices(servingOptions(config, log));
   const store = certificateStoreFor(config);
-  const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes });
+  const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes, audit: services.audit });
   const listeners = new ListenerSet(app.callback(), config, store, log);
   const urls = () => listeners.urls();
   const local = new ServerLocalControl({
@@ -169,7 +170,7 @@ async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, se
   let control;
   try {
     // `berth gc`, `berth repo rm` and `berth usage` act through this listener while the app runs.
-    control = await startControlServer({ handlers: createCoreHandlers(services, { status: () => local.status() }), dataDir: config.dataDir, log });
+    control = await startControlServer({ handlers: createCoreHandlers(services, { status: () => local.status() }), dataDir: config.dataDir, log, audit: services.audit });
   } catch (err) {
     await core.close();
     services.close();
@@ -179,6 +180,8 @@ async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, se
     handlers,
     local,
     log,
+    // The window is the desktop's user: changes made there are the OS user's.
+    audit: { sink: services.audit, actor: localActor('desktop') },
     close: async () => {
       await Promise.all([listeners.close(5000), control.close(5000)]);
       await core.close();

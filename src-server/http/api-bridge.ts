@@ -25,6 +25,7 @@
 import type { Context } from 'koa';
 import type { ApiError } from '../contract';
 import { dispatch, type CoreHandlers, type Emit } from '../api/handlers';
+import type { AuditSink } from '../audit/audit-log';
 import type { AccessFile } from '../auth/access-file';
 import type { PasswordVerifier } from '../auth/password-verifier';
 import { allowsEverywhere, parseRules } from '../auth/rules';
@@ -56,6 +57,8 @@ export interface ApiBridgeDeps {
   /** Defaults: a new store (12 h idle, 7 days absolute) and a new hub. */
   sessions?: SessionStore;
   events?: EventHub;
+  /** Where changes made through the GUI are recorded, as the session's user and address. */
+  audit?: AuditSink;
 }
 
 /** A running bridge. */
@@ -261,7 +264,8 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     // response a keep-alive socket gets the server's keep-alive timeout, then its timeout back.
     ctx.req.socket.setTimeout(0);
     const emit: Emit = (event, payload) => events.send(session.id, event, payload);
-    const envelope = await dispatch(deps.handlers, channel, body.value, emit, log);
+    const audit = deps.audit && { sink: deps.audit, actor: { user: session.user, address: ctx.ip, via: 'gui' as const } };
+    const envelope = await dispatch(deps.handlers, channel, body.value, emit, log, audit);
     if (envelope.ok) afterUserChange(channel, body.value, envelope.result, session);
     const status = envelope.ok ? 200 : envelope.error.code === 'CHANNEL_UNKNOWN' ? 404 : envelope.error.code === 'ARGS_INVALID' ? 400 : 200;
     reply(ctx, status, envelope);

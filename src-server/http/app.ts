@@ -5,6 +5,8 @@ import type { Logger } from '../logger';
 import type { Registry } from '../registry/registry';
 import { errorMiddleware, writeError } from './errors';
 import { dispatchV2, parseV2Path, type V2Target } from './v2-router';
+import type { AuditSink } from '../audit/audit-log';
+import { auditedV2 } from './v2-audit';
 
 /** What the registry HTTP app needs. */
 export interface RegistryServerDeps {
@@ -22,6 +24,8 @@ export interface RegistryServerDeps {
    * `/_berth/api` bridge); without it they are 404.
    */
   fallback?: (ctx: Context) => Promise<void> | void;
+  /** Where `/v2` changes (pushes, deletes) are recorded. */
+  audit?: AuditSink;
 }
 
 function accessLog(log: Logger) {
@@ -60,8 +64,10 @@ export function createRegistryServer(deps: RegistryServerDeps): Koa {
       writeError(ctx, new RegistryError('NOT_FOUND', { detail: { path: ctx.path } }));
       return;
     }
-    if (deps.authorize) await deps.authorize(ctx, target);
-    await dispatchV2(ctx, deps.registry, target);
+    await auditedV2(ctx, target, deps.audit, async () => {
+      if (deps.authorize) await deps.authorize(ctx, target);
+      await dispatchV2(ctx, deps.registry, target);
+    });
   });
   return app;
 }

@@ -26,6 +26,8 @@ import { BERTH_DIR } from '../storage/layout';
 import { checkArgs } from '../api/args';
 import { dispatch, type CoreHandlers } from '../api/handlers';
 import { toApiError } from '../api/errors';
+import { actorFromHeader, ACTOR_HEADER, localActor } from '../audit/actor';
+import type { AuditSink } from '../audit/audit-log';
 
 /** What `control.json` holds. */
 export interface ControlFile {
@@ -90,6 +92,8 @@ export interface ControlServerOptions {
   log: Logger;
   /** Write control.json (default true; tests of the listener alone may skip it). */
   writeFile?: boolean;
+  /** Where the changes local commands make are recorded (as the OS user they name). */
+  audit?: AuditSink;
 }
 
 /** Starts the control listener on 127.0.0.1 (ephemeral port) and writes control.json. */
@@ -168,6 +172,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, token: string, 
       if (!res.writableEnded) res.write(JSON.stringify({ event, payload }) + '\n');
     },
     opts.log,
+    opts.audit && { sink: opts.audit, actor: localActor('cli', actorFromHeader(req.headers[ACTOR_HEADER])) },
   );
   res.end(JSON.stringify(envelope) + '\n');
 }

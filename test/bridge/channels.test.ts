@@ -64,6 +64,7 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'cert:regenerate': { args: { extraNames: ['registry.test'] } },
   'cert:bundle': { args: { host: 'registry.test:5443' } },
   'cert:install-commands': { args: { host: 'registry.test:5443' } },
+  'audit:list': { args: { limit: 10 } },
 };
 
 describe('every channel through the bridge', () => {

@@ -1,4 +1,5 @@
 /** The screen for a route. */
+import { ActivityScreen } from '../features/activity/components/ActivityScreen';
 import { ImageScreen } from '../features/browse/components/ImageScreen';
 import { RepositoriesScreen } from '../features/browse/components/RepositoriesScreen';
 import { TagsScreen } from '../features/browse/components/TagsScreen';
@@ -28,5 +29,7 @@ export function Screen({ route }: { route: Route }) {
       return <UsersScreen />;
     case 'certificates':
       return <CertificatesScreen />;
+    case 'activity':
+      return <ActivityScreen />;
   }
 }

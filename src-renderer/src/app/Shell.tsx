@@ -1,6 +1,6 @@
 /**
  * The window's frame: a header (name, registry status, theme, logout), the navigation (the local
- * registry, each connection, storage, users, certificates) and the current screen.
+ * registry, each connection, storage, users, certificates, activity) and the current screen.
  */
 import { ActionIcon, AppShell, Badge, Burger, Group, NavLink, ScrollArea, Text, Title, Tooltip, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
@@ -75,6 +75,7 @@ export function Shell({ route, children, user }: ShellProps) {
           <NavLink href={hrefOf({ screen: 'storage' })} label="Storage" active={route.screen === 'storage'} />
           <NavLink href={hrefOf({ screen: 'users' })} label="Users" active={route.screen === 'users'} />
           <NavLink href={hrefOf({ screen: 'certificates' })} label="Certificates" active={route.screen === 'certificates'} />
+          <NavLink href={hrefOf({ screen: 'activity' })} label="Activity" active={route.screen === 'activity'} />
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>

@@ -13,7 +13,8 @@ export type Route =
   | { screen: 'image'; connection: string; repository: string; reference: string }
   | { screen: 'storage' }
   | { screen: 'users' }
-  | { screen: 'certificates' };
+  | { screen: 'certificates' }
+  | { screen: 'activity' };
 
 /** The hash of a route. */
 export function hrefOf(route: Route): string {
@@ -39,7 +40,7 @@ export function parseRoute(hash: string): Route {
     if (b) return { screen: 'tags', connection: a, repository: b };
     return { screen: 'repositories', connection: a };
   }
-  if (head === 'connections' || head === 'storage' || head === 'users' || head === 'certificates') return { screen: head };
+  if (head === 'connections' || head === 'storage' || head === 'users' || head === 'certificates' || head === 'activity') return { screen: head };
   return { screen: 'registry' };
 }
 

@@ -1,0 +1,92 @@
+/**
+ * Which invoke channels change content or access, and the audit entries a call of each makes. The
+ * entries are built from chosen fields of the checked payload and the result, never the payload
+ * as a whole, so that a password (users:add, users:set-password, a proxy password in settings:set,
+ * a connection's password) can never reach the log.
+ */
+import type { InvokeArgs, InvokeChannel, InvokeResult } from '../contract';
+import type { AuditEvent } from '../audit/audit-log';
+
+/** How a call ended: its result, or the error code it failed with. */
+export type CallOutcome<C extends InvokeChannel> = { ok: true; result: InvokeResult<C> } | { ok: false; code: string };
+
+type Describe<C extends InvokeChannel> = (args: InvokeArgs<C>, outcome: CallOutcome<C>) => Omit<AuditEvent, 'result'>[];
+
+/** The audited channels; every other channel only reads (or tests a connection) and is not logged. */
+const AUDITED: { [C in InvokeChannel]?: Describe<C> } = {
+  'registry:start': () => [{ action: 'registry.start', target: 'registry' }],
+  'registry:stop': () => [{ action: 'registry.stop', target: 'registry' }],
+  'settings:set': (patch) => {
+    const detail: Record<string, string | boolean> = {};
+    if (patch.listen !== undefined) detail.listen = patch.listen;
+    if (patch.tlsListen !== undefined) detail.tlsListen = patch.tlsListen ?? 'none';
+    if (patch.deleteEnabled !== undefined) detail.deleteEnabled = patch.deleteEnabled;
+    if (patch.proxy === null) detail.proxy = 'none';
+    else if (patch.proxy) {
+      detail.proxy = patch.proxy.remoteUrl;
+      if (patch.proxy.username !== undefined) detail.proxyUsername = patch.proxy.username ?? 'none';
+      // Only whether it changed: the value is a secret.
+      if (patch.proxy.password !== undefined) detail.proxyPassword = patch.proxy.password === null ? 'removed' : 'set';
+    }
+    const changed = (['listen', 'tlsListen', 'deleteEnabled', 'proxy'] as const).filter((k) => patch[k] !== undefined);
+    return [{ action: 'settings.change', target: changed.join(',') || 'none', detail }];
+  },
+  'gc:run': (args, outcome) => {
+    if (args.dryRun) return [];
+    const detail: Record<string, number | boolean> = { deleteUntagged: args.deleteUntagged === true };
+    if (outcome.ok) {
+      detail.manifests = outcome.result.manifestsRemoved.length;
+      detail.blobs = outcome.result.blobsRemoved.length;
+      detail.bytes = outcome.result.bytesRemoved;
+    }
+    return [{ action: 'gc.run', target: 'registry', detail }];
+  },
+  'repository:delete': (args) => [{ action: 'repository.delete', target: args.name, detail: { connection: args.connection ?? 'local' } }],
+  'tag:delete': (args, outcome) => {
+    const tags = outcome.ok ? outcome.result.removedTags : [args.tag];
+    return tags.map((tag) => ({
+      action: 'tag.delete' as const,
+      target: `${args.repository}:${tag}`,
+      detail: { connection: args.connection, digest: args.digest },
+    }));
+  },
+  'image:copy': (args, outcome) => {
+    const to = `${args.to.repository}${args.to.reference ? `:${args.to.reference}` : ''}`;
+    const detail: Record<string, string> = {
+      connection: args.to.connection,
+      from: `${args.from.connection}/${args.from.repository}:${args.from.reference}`,
+    };
+    if (outcome.ok) detail.digest = outcome.result.digest;
+    return [{ action: 'image.copy', target: to, detail }];
+  },
+  'users:add': (args) => [{ action: 'user.add', target: args.name, detail: { rules: args.rules ?? '' } }],
+  'users:remove': (args) => [{ action: 'user.remove', target: args.name }],
+  'users:set-password': (args) => [{ action: 'user.password', target: args.name }],
+  'users:set-rights': (args) => [{ action: 'user.access', target: args.name, detail: { rules: args.rules } }],
+  'users:set-anonymous': (args) => [{ action: 'anonymous.access', target: 'anonymous', detail: { rules: args.rules } }],
+  'cert:regenerate': (args) => [{ action: 'cert.regenerate', target: 'server certificate', ...(args.extraNames ? { detail: { names: args.extraNames.join(',') } } : {}) }],
+  'connections:add': (draft, outcome) => [
+    { action: 'connection.add', target: draft.name, detail: { url: draft.url, ...(outcome.ok ? { id: outcome.result.id } : {}) } },
+  ],
+  'connections:update': (args, outcome) => {
+    const fields = Object.keys(args.draft).filter((k) => k !== 'password');
+    const detail: Record<string, string> = { id: args.id, fields: fields.join(',') };
+    if (args.draft.url !== undefined) detail.url = args.draft.url;
+    if (args.draft.password !== undefined) detail.password = args.draft.password === null ? 'removed' : 'set';
+    return [{ action: 'connection.update', target: outcome.ok ? outcome.result.name : (args.draft.name ?? args.id), detail }];
+  },
+  'connections:remove': (args) => [{ action: 'connection.remove', target: args.id }],
+};
+
+/** True when calls of the channel are logged. */
+export function isAuditedChannel(channel: InvokeChannel): boolean {
+  return AUDITED[channel] !== undefined;
+}
+
+/** The entries a finished call of `channel` makes (none for a channel that only reads). */
+export function auditEventsFor<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>, outcome: CallOutcome<C>): AuditEvent[] {
+  const describe = AUDITED[channel] as Describe<C> | undefined;
+  if (!describe) return [];
+  const result = outcome.ok ? 'ok' : outcome.code;
+  return describe(args, outcome).map((e) => ({ ...e, result }));
+}
