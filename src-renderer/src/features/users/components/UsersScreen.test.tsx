@@ -10,9 +10,9 @@ import { UsersScreen } from './UsersScreen';
 
 const listing: UsersListing = {
   users: [
-    { name: 'admin', rules: 'admin@*', hasPassword: true },
-    { name: 'ci', rules: 'pull@*,push@team/*', hasPassword: true },
-    { name: 'ghost', rules: 'pull@*', hasPassword: false },
+    { name: 'admin', rules: 'admin@*', groups: [], hasPassword: true },
+    { name: 'ci', rules: 'pull@*,push@team/*', groups: [], hasPassword: true },
+    { name: 'ghost', rules: 'pull@*', groups: [], hasPassword: false },
   ],
   anonymous: '',
   accessFileExists: true,
@@ -63,7 +63,7 @@ describe('UsersScreen', () => {
   });
 
   it('adds a user with a generated password and rights chosen from an example', async () => {
-    const api = createFakeApi({ 'users:list': listing, 'users:add': ({ name, rules }) => ({ name, rules: rules ?? '', hasPassword: true }) });
+    const api = createFakeApi({ 'users:list': listing, 'users:add': ({ name, rules }) => ({ name, rules: rules ?? '', groups: [], hasPassword: true }) });
     renderScreen(<UsersScreen />, api);
     fireEvent.click(await screen.findByTestId('add-user'));
     const dialog = await screen.findByRole('dialog', { name: 'Add a user' });
@@ -111,7 +111,7 @@ describe('UsersScreen', () => {
   });
 
   it('edits rights', async () => {
-    const api = createFakeApi({ 'users:list': listing, 'users:set-rights': ({ name, rules }) => ({ name, rules, hasPassword: true }) });
+    const api = createFakeApi({ 'users:list': listing, 'users:set-rights': ({ name, rules }) => ({ name, rules, groups: [], hasPassword: true }) });
     renderScreen(<UsersScreen />, api);
     fireEvent.click(await screen.findByRole('button', { name: 'Edit rights of ci' }));
     const dialog = await screen.findByRole('dialog', { name: 'Rights of ci' });
