@@ -124,7 +124,7 @@ function UsersTable({ listing, onDialog }: { listing: UsersListing; onDialog: (d
                 {u.groups.length ? (
                   <Group gap={4}>
                     {u.groups.map((g) => (
-                      <Badge key={g} variant="outline" color="grape">
+                      <Badge key={g} variant="outline" color="grape" tt="none">
                         {g}
                       </Badge>
                     ))}
