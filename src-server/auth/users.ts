@@ -22,7 +22,7 @@ export type UserErrorReason = 'user-unknown' | 'user-exists' | 'rules-invalid' |
 export class UserError extends Error {
   constructor(
     message: string,
-    readonly reason: UserErrorReason = 'user-unknown',
+    readonly reason: UserErrorReason,
   ) {
     super(message);
     this.name = 'UserError';
@@ -89,7 +89,7 @@ export interface AuthDraft {
 /**
  * Runs one change of the auth files under their lock: reads both, lets `edit` change them, and
  * writes what changed, unless the change would leave no user who can log in with `admin@*` while
- * there was one before (then LastAdmin, and nothing is written). `what` names the change in the
+ * there was one before (then a UserError of reason `last-admin`, and nothing is written). `what` names the change in the
  * refusal: "remove alice", "change the rights of group ops".
  */
 export async function changeAuthFiles<T>(paths: AuthPaths, what: string, edit: (draft: AuthDraft) => T): Promise<{ value: T } & ChangeResult> {
