@@ -13,6 +13,7 @@ import { reindex } from './cli/reindex';
 import { serve } from './cli/serve';
 import { registerCertCommands } from './cli/cert';
 import { registerGcCommand } from './cli/gc';
+import { registerGroupCommands } from './cli/groups';
 import { registerRepoCommands } from './cli/repo';
 import { registerUsageCommands } from './cli/usage';
 import { registerUserCommands } from './cli/users';
@@ -68,6 +69,7 @@ function buildProgram(): Command {
     .action(reindex);
 
   registerUserCommands(program);
+  registerGroupCommands(program);
   registerCertCommands(program);
   registerGcCommand(program, dataHelp);
   registerRepoCommands(program, dataHelp);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessFile } from '../src-server/auth/access-file';
 import { formatRules } from '../src-server/auth/rules';
 import { runBerth, startBerth, tempDir, type RunningBerth } from './helpers/berth-server';
+import { containersSandbox, writeOciLayout } from './helpers/images';
 
 // The real `berth init` and `berth user ...` commands on real files: what they print, what they
 // write (checked with Apache's own `htpasswd -vb`), how they fail, and a running `berth serve`
@@ -52,7 +53,7 @@ function shownPassword(stdout: string): string {
 
 const listJson = async (data: string) =>
   JSON.parse(await ok(['user', 'list', '--json', '--data', data])) as {
-    users: Array<{ name: string; rules: string; hasPassword: boolean }>;
+    users: Array<{ name: string; rules: string; groups: string[]; hasPassword: boolean }>;
     anonymous: string;
     accessFileExists: boolean;
   };
@@ -128,7 +129,7 @@ describe('berth user', () => {
     const password = shownPassword(out);
     expect(apacheVerifies(f.htpasswd, 'bob', password)).toBe(true);
     expect(readFileSync(f.htpasswd, 'utf8')).not.toContain(password);
-    expect((await listJson(data)).users.find((u) => u.name === 'bob')).toEqual({ name: 'bob', rules: '', hasPassword: true });
+    expect((await listJson(data)).users.find((u) => u.name === 'bob')).toEqual({ name: 'bob', rules: '', groups: [], hasPassword: true });
   });
 
   it('refuses existing users, bad names, bad rules and an empty stdin password, changing nothing', async () => {
@@ -201,6 +202,19 @@ describe('berth user', () => {
     expect(await fails(['user', 'rm', 'temp', '--data', data])).toBe('berth: no such user: temp');
   });
 
+  it('refuses to remove the last admin or take admin@* from it, saying why, and changes nothing', async () => {
+    const d = freshData();
+    await ok(['init', '--data', d]);
+    const before = [readFileSync(files(d).htpasswd, 'utf8'), readFileSync(files(d).access, 'utf8')];
+    const why = "admin is the only user with admin@*, and the registry would have no administrator left; give another user admin@* first (berth user access NAME 'admin@*')";
+    expect(await fails(['user', 'rm', 'admin', '--data', d])).toBe(`berth: cannot remove admin: ${why}`);
+    expect(await fails(['user', 'access', 'admin', 'pull@*', '--data', d])).toBe(`berth: cannot change the rights of admin: ${why}`);
+    expect([readFileSync(files(d).htpasswd, 'utf8'), readFileSync(files(d).access, 'utf8')]).toEqual(before);
+    // With a second admin, the first may go.
+    await ok(['user', 'add', 'root2', '--password-stdin', '--access', 'admin@*', '--data', d], 'pw\n');
+    expect(await ok(['user', 'rm', 'admin', '--data', d])).toContain('Removed user admin.');
+  });
+
   it('reports a broken access file in one line naming it', async () => {
     const d = freshData();
     mkdirSync(join(d, 'berth'), { recursive: true });
@@ -216,6 +230,95 @@ describe('berth user', () => {
     expect(text).toContain('no access file');
     expect(text).toMatch(/^legacy +admin@\*$/m);
     expect((await listJson(d)).accessFileExists).toBe(false);
+  });
+});
+
+describe('berth group', () => {
+  let data: string;
+  let f: ReturnType<typeof files>;
+  beforeAll(async () => {
+    data = freshData();
+    f = files(data);
+    await ok(['init', '--data', data]);
+  });
+  const groupsJson = async () =>
+    JSON.parse(await ok(['group', 'list', '--json', '--data', data])) as { groups: Array<{ name: string; rules: string; members: string[] }> };
+
+  it('add, list, access and members: per user at add or later; user list shows them', async () => {
+    expect(await ok(['group', 'list', '--data', data])).toBe('No groups. Add one with: berth group add NAME --access RULES\n');
+    expect(await groupsJson()).toEqual({ groups: [] });
+    expect(await ok(['group', 'add', 'ci', '--access', 'push@ci/*', '--data', data])).toBe('Added group ci with push@ci/*.\nPut users in it with: berth user groups NAME ci\n');
+    expect(await ok(['group', 'add', 'ops', '--data', data])).toContain('Added group ops with no rights.');
+    expect(await ok(['group', 'access', 'ops', 'delete@*', '--data', data])).toBe('Group ops now has delete@*.\n');
+    expect(await ok(['user', 'add', 'gina', '--password-stdin', '--access', 'pull@*', '--groups', 'ci,ops', '--data', data], 'pw\n')).toContain(
+      'Added user gina with pull@*, in the groups ci and ops.',
+    );
+    await ok(['user', 'add', 'hal', '--password-stdin', '--data', data], 'pw\n');
+    expect(await ok(['user', 'groups', 'hal', 'ci', '--data', data])).toBe('hal is now in the groups ci.\n');
+    expect(await ok(['user', 'access', 'hal', 'pull@x', '--data', data])).toBe('hal now has pull@x, plus the rights of the groups ci.\n');
+
+    expect(await groupsJson()).toEqual({
+      groups: [
+        { name: 'ci', rules: 'push@ci/*', members: ['gina', 'hal'] },
+        { name: 'ops', rules: 'delete@*', members: ['gina'] },
+      ],
+    });
+    const table = await ok(['group', 'list', '--data', data]);
+    expect(table).toMatch(/^GROUP +RIGHTS +MEMBERS$/m);
+    expect(table).toMatch(/^ci +push@ci\/\* +gina,hal$/m);
+    expect(table).toMatch(/^ops +delete@\* +gina$/m);
+    const users = await ok(['user', 'list', '--data', data]);
+    expect(users).toMatch(/^USER +RIGHTS +GROUPS$/m);
+    expect(users).toMatch(/^admin +admin@\* +-$/m);
+    expect(users).toMatch(/^gina +pull@\* +ci,ops$/m);
+    expect((await listJson(data)).users.find((u) => u.name === 'gina')).toEqual({ name: 'gina', rules: 'pull@*', groups: ['ci', 'ops'], hasPassword: true });
+    expect(readFileSync(f.access, 'utf8')).toMatch(/^ {2}gina:\n {4}access: "pull@\*"\n {4}groups: \[ ci, ops \]$/m);
+
+    let t = 0;
+    const access = new AccessFile(f.access, { now: () => t });
+    expect(formatRules(access.rulesFor('gina'))).toBe('pull@*,push@ci/*,delete@*');
+    expect(await ok(['user', 'groups', 'gina', '', '--data', data])).toBe('gina is now in no group.\n');
+    t += 1100;
+    expect(formatRules(access.rulesFor('gina'))).toBe('pull@*');
+  });
+
+  it('rm says which members lost the rights; they keep their own', async () => {
+    await ok(['group', 'add', 'tmp', '--access', 'pull@tmp/*', '--data', data]);
+    await ok(['user', 'groups', 'hal', 'ci,tmp', '--data', data]);
+    expect(await ok(['group', 'rm', 'tmp', '--data', data])).toBe('Removed group tmp.\nhal was a member and no longer has its rights.\n');
+    expect((await listJson(data)).users.find((u) => u.name === 'hal')).toMatchObject({ rules: 'pull@x', groups: ['ci'] });
+    await ok(['group', 'add', 'lone', '--data', data]);
+    expect(await ok(['group', 'rm', 'lone', '--data', data])).toBe('Removed group lone.\n');
+  });
+
+  it('refuses bad names, clashes, unknown groups and bad rules in one line, changing nothing', async () => {
+    const before = [readFileSync(f.htpasswd, 'utf8'), readFileSync(f.access, 'utf8')];
+    expect(await fails(['group', 'add', 'ci', '--data', data])).toBe('berth: group ci already exists (change its rights with `berth group access ci RULES`)');
+    expect(await fails(['group', 'add', 'gina', '--data', data])).toBe('berth: gina is the name of a user: users and groups need different names');
+    expect(await fails(['user', 'add', 'ci', '--data', data])).toBe('berth: ci is the name of a group: users and groups need different names');
+    expect(await fails(['group', 'add', "x'; rm -rf /", '--data', data])).toBe(
+      `berth: invalid group name "x'; rm -rf /": use 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter`,
+    );
+    expect(await fails(['group', 'add', 'qa', '--access', 'pull@*,fly@x', '--data', data])).toBe('berth: invalid rights for group qa: unknown right "fly" in "fly@x" (use pull, push, delete, admin)');
+    expect(await fails(['user', 'add', 'ivy', '--password-stdin', '--groups', 'ci,nope', '--data', data], 'pw\n')).toBe('berth: no such group: nope (groups: ci, ops)');
+    expect(await fails(['user', 'groups', 'gina', 'Ops', '--data', data])).toBe('berth: no such group: "Ops" (groups: ci, ops)');
+    expect(await fails(['user', 'groups', 'zed', 'ci', '--data', data])).toBe('berth: no such user: zed (add it with `berth user add zed`)');
+    expect(await fails(['group', 'rm', 'nope', '--data', data])).toBe('berth: no such group: nope (`berth group list` shows the groups)');
+    expect(await fails(['group', 'access', 'nope', 'pull@*', '--data', data])).toBe('berth: no such group: nope (`berth group list` shows the groups)');
+    expect([readFileSync(f.htpasswd, 'utf8'), readFileSync(f.access, 'utf8')]).toEqual(before);
+  });
+
+  it('refuses to remove or narrow the group that is the last source of admin@*', async () => {
+    const d = freshData();
+    await ok(['init', '--data', d]);
+    await ok(['group', 'add', 'root', '--access', 'admin@*', '--data', d]);
+    await ok(['user', 'groups', 'admin', 'root', '--data', d]);
+    await ok(['user', 'access', 'admin', '', '--data', d]);
+    const why = "admin (through group root) is the only user with admin@*, and the registry would have no administrator left; give another user admin@* first (berth user access NAME 'admin@*')";
+    expect(await fails(['group', 'rm', 'root', '--data', d])).toBe(`berth: cannot remove group root: ${why}`);
+    expect(await fails(['group', 'access', 'root', 'push@*', '--data', d])).toBe(`berth: cannot change the rights of group root: ${why}`);
+    expect(await fails(['user', 'groups', 'admin', '', '--data', d])).toBe(`berth: cannot change the groups of admin: ${why}`);
+    expect((await listJson(d)).users).toEqual([{ name: 'admin', rules: '', groups: ['root'], hasPassword: true }]);
   });
 });
 
@@ -235,11 +338,24 @@ describe('a running berth serve', () => {
     return got;
   }
 
+  let adminPassword: string;
   beforeAll(async () => {
     data = freshData();
-    await ok(['init', '--data', data]);
+    adminPassword = shownPassword(await ok(['init', '--data', data]));
     berth = await startBerth(data, ['--auth', 'basic']);
   });
+  /** The status of starting an upload (POST), which needs push on the repository. */
+  const uploadStatus = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${berth.url}${path}`, { method: 'POST', headers })).status;
+  /** Polls an upload start until it answers `want` (files are re-read at most once a second). */
+  async function settles(path: string, headers: Record<string, string>, want: number): Promise<number> {
+    const until = Date.now() + 8000;
+    let got = await uploadStatus(path, headers);
+    while (got !== want && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      got = await uploadStatus(path, headers);
+    }
+    return got;
+  }
   afterAll(async () => {
     await berth?.stop();
   });
@@ -259,21 +375,9 @@ describe('a running berth serve', () => {
   });
   it('applies rights changed by the CLI (user access, user anonymous) without a restart', async () => {
     await ok(['user', 'add', 'dave', '--password-stdin', '--access', 'push@team/*', '--data', data], 'd-secret\n');
-    const status = async (path: string, headers: Record<string, string> = {}) =>
-      (await fetch(`${berth.url}${path}`, { method: 'POST', headers })).status;
     const dave = basic('dave', 'd-secret');
-    /** Polls an upload start until it answers `want` (files are re-read at most once a second). */
-    async function settles(path: string, headers: Record<string, string>, want: number): Promise<number> {
-      const until = Date.now() + 8000;
-      let got = await status(path, headers);
-      while (got !== want && Date.now() < until) {
-        await new Promise((r) => setTimeout(r, 200));
-        got = await status(path, headers);
-      }
-      return got;
-    }
     expect(await settles('/v2/team/app/blobs/uploads/', dave, 202)).toBe(202);
-    expect(await status('/v2/other/app/blobs/uploads/', dave)).toBe(403);
+    expect(await uploadStatus('/v2/other/app/blobs/uploads/', dave)).toBe(403);
 
     await ok(['user', 'access', 'dave', 'pull@*', '--data', data]);
     expect(await settles('/v2/team/app/blobs/uploads/', dave, 403)).toBe(403);
@@ -291,4 +395,34 @@ describe('a running berth serve', () => {
     expect(anon).toBe(404); // let through to the registry, which does not know the repository
     expect((await fetch(`${berth.url}/v2/private/x/tags/list`)).status).toBe(401);
   });
+
+  it('gives a user push through a group only, and takes it away with the group, without a restart (skopeo)', async () => {
+    await ok(['group', 'add', 'builders', '--access', 'push@build/*', '--data', data]);
+    await ok(['user', 'add', 'gina', '--password-stdin', '--groups', 'builders', '--data', data], 'g-secret\n');
+    const gina = basic('gina', 'g-secret');
+    expect(await settles('/v2/build/app/blobs/uploads/', gina, 202)).toBe(202);
+    expect(await uploadStatus('/v2/other/app/blobs/uploads/', gina)).toBe(403);
+
+    const layout = join(tmp.dir, 'gina-image');
+    writeOciLayout(layout, { tag: 'v1' });
+    const sandbox = containersSandbox(join(tmp.dir, 'gina-sandbox'));
+    try {
+      const push = (tag: string) =>
+        sandbox.skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', 'gina:g-secret', `oci:${layout}:v1`, `docker://${berth.host}/build/app:${tag}`], { allowFailure: true });
+      const first = await push('1');
+      expect(first.code, first.stderr).toBe(0);
+      const admin = basic('admin', adminPassword);
+      const tags = async () => ((await (await fetch(`${berth.url}/v2/build/app/tags/list`, { headers: admin })).json()) as { tags: string[] }).tags;
+      expect(await tags()).toEqual(['1']);
+
+      expect(await ok(['group', 'rm', 'builders', '--data', data])).toBe('Removed group builders.\ngina was a member and no longer has its rights.\n');
+      expect(await settles('/v2/build/app/blobs/uploads/', gina, 403)).toBe(403);
+      const second = await push('2');
+      expect(second.code).not.toBe(0);
+      expect(second.stderr).toContain('403 (Forbidden)');
+      expect(await tags()).toEqual(['1']);
+    } finally {
+      sandbox.cleanup();
+    }
+  }, 60_000);
 });

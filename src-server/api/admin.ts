@@ -1,29 +1,31 @@
 /**
- * Handlers and payload checks of the local registry's administration: users and rights (the
- * htpasswd and access files, through auth/users) and certificates (tls/store and the client bundle).
+ * Handlers and payload checks of the local registry's administration: users, groups and rights
+ * (the htpasswd and access files, through auth/users and auth/groups) and certificates (tls/store
+ * and the client bundle).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CertificateDto, CertificatesInfo, InstallCommand, UserDto, UsersListing } from '../contract';
-import { RegistryError } from '../core/errors';
+import type { CertificateDto, CertificatesInfo, GroupDto, InstallCommand, UserDto, UsersListing } from '../contract';
+import { RegistryError, type ErrorCode } from '../core/errors';
 import { InvalidCredentialError, validatePassword, validateUserName } from '../auth/htpasswd-store';
 import type { AuthPaths } from '../auth/init';
 import { formatRules, parseRules } from '../auth/rules';
-import { addUser, listAccess, removeUser, setAnonymous, setPassword, setRights, UserError } from '../auth/users';
+import { addGroup, removeGroup, setGroupRights } from '../auth/groups';
+import { addUser, listAccess, removeUser, setAnonymous, setPassword, setRights, setUserGroups, UserError, type UserErrorReason } from '../auth/users';
 import { defaultBundleName, writeClientBundle } from '../tls/bundle';
 import { CertificateError } from '../tls/errors';
 import { parseRegistryHost, type RegistryHost } from '../tls/registry-host';
 import type { CertificateFileInfo, CertificateStore } from '../tls/store';
-import { none, object, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
+import { ArgsError, none, object, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
 import type { CoreHandler } from './handlers';
 
 /** The channels of this area. */
-export type AdminChannel = 'users:list' | 'users:add' | 'users:remove' | 'users:set-password' | 'users:set-rights' | 'users:set-anonymous' | 'users:initial-password' | 'cert:info' | 'cert:regenerate' | 'cert:bundle' | 'cert:install-commands';
+export type AdminChannel = 'users:list' | 'users:add' | 'users:remove' | 'users:set-password' | 'users:set-rights' | 'users:set-anonymous' | 'users:initial-password' | 'users:set-groups' | 'groups:list' | 'groups:add' | 'groups:remove' | 'groups:set-access' | 'cert:info' | 'cert:regenerate' | 'cert:bundle' | 'cert:install-commands';
 
 /** The channels of this area, at run time. */
-export const ADMIN_CHANNELS: readonly AdminChannel[] = ['users:list', 'users:add', 'users:remove', 'users:set-password', 'users:set-rights', 'users:set-anonymous', 'users:initial-password', 'cert:info', 'cert:regenerate', 'cert:bundle', 'cert:install-commands'];
+export const ADMIN_CHANNELS: readonly AdminChannel[] = ['users:list', 'users:add', 'users:remove', 'users:set-password', 'users:set-rights', 'users:set-anonymous', 'users:initial-password', 'users:set-groups', 'groups:list', 'groups:add', 'groups:remove', 'groups:set-access', 'cert:info', 'cert:regenerate', 'cert:bundle', 'cert:install-commands'];
 
 /** What the administration handlers work on. */
 export interface AdminDeps {
@@ -44,6 +46,18 @@ export interface AdminDeps {
   onUsersChanged?: () => void;
 }
 
+/** The API code of each reason a user or group change is refused. */
+const USER_ERROR_CODES: Record<UserErrorReason, ErrorCode> = {
+  'user-unknown': 'USER_UNKNOWN',
+  'user-exists': 'USER_EXISTS',
+  'rules-invalid': 'RULES_INVALID',
+  'group-unknown': 'GROUP_UNKNOWN',
+  'group-exists': 'GROUP_EXISTS',
+  'group-name-invalid': 'GROUP_NAME_INVALID',
+  'name-taken': 'NAME_TAKEN',
+  'last-admin': 'LAST_ADMIN',
+};
+
 /** Runs a user-file change, mapping its failures to the codes the GUI tells apart. */
 async function userChange<T>(fn: () => Promise<T> | T): Promise<T> {
   try {
@@ -54,10 +68,7 @@ async function userChange<T>(fn: () => Promise<T> | T): Promise<T> {
       const code = /user name|anonymous/.test(err.message) ? 'USER_NAME_INVALID' : 'PASSWORD_INVALID';
       throw new RegistryError(code, { message: err.message });
     }
-    if (err instanceof UserError) {
-      const code = /already exists/.test(err.message) ? 'USER_EXISTS' : /invalid rights/.test(err.message) ? 'RULES_INVALID' : 'USER_UNKNOWN';
-      throw new RegistryError(code, { message: err.message });
-    }
+    if (err instanceof UserError) throw new RegistryError(USER_ERROR_CODES[err.reason], { message: err.message });
     throw err;
   }
 }
@@ -144,7 +155,7 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
   const listing = (): UsersListing => {
     const l = listAccess(paths);
     return {
-      users: l.users.map((u) => ({ name: u.name, rules: formatRules(u.rules), hasPassword: u.hasPassword })),
+      users: l.users.map((u) => ({ name: u.name, rules: formatRules(u.rules), groups: u.groups, hasPassword: u.hasPassword })),
       anonymous: formatRules(l.anonymous),
       accessFileExists: l.accessFileExists,
       authMode: deps.authMode,
@@ -154,6 +165,12 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
     const u = listing().users.find((x) => x.name === name);
     if (!u) throw new RegistryError('USER_UNKNOWN', { message: `no such user: ${name}`, detail: { name } });
     return u;
+  };
+  const groups = (): GroupDto[] => listAccess(paths).groups.map((g) => ({ name: g.name, rules: formatRules(g.rules), members: g.members }));
+  const groupDto = (name: string): GroupDto => {
+    const g = groups().find((x) => x.name === name);
+    if (!g) throw new RegistryError('GROUP_UNKNOWN', { message: `no such group: ${name}`, detail: { name } });
+    return g;
   };
   // A user added from the GUI can push at once: the server re-reads the files now.
   const changed = <T>(fn: () => Promise<T> | T): Promise<T> => userChange(fn).finally(() => deps.onUsersChanged?.());
@@ -172,12 +189,12 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
   };
   return {
     'users:list': async () => listing(),
-    'users:add': ({ name, password, rules }) =>
+    'users:add': ({ name, password, rules, groups: memberOf }) =>
       changed(async () => {
         validateUserName(name);
         validatePassword(password);
         checkRules(rules ?? '', name);
-        await addUser(paths, name, password, rules ?? '');
+        await addUser(paths, name, password, rules ?? '', memberOf ?? []);
         return userDto(name);
       }),
     'users:remove': ({ name }) => changed(() => removeUser(paths, name)),
@@ -197,6 +214,23 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
         checkRules(rules, 'anonymous');
         await setAnonymous(paths, rules);
         return listing();
+      }),
+    'users:set-groups': ({ name, groups: memberOf }) =>
+      changed(async () => {
+        await setUserGroups(paths, name, memberOf);
+        return userDto(name);
+      }),
+    'groups:list': async () => groups(),
+    'groups:add': ({ name, rules }) =>
+      changed(async () => {
+        await addGroup(paths, name, rules ?? '');
+        return groupDto(name);
+      }),
+    'groups:remove': ({ name }) => changed(() => removeGroup(paths, name)),
+    'groups:set-access': ({ name, rules }) =>
+      changed(async () => {
+        await setGroupRights(paths, name, rules);
+        return groupDto(name);
       }),
     'users:initial-password': async () => {
       const p = deps.initialPassword;
@@ -237,6 +271,19 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
   };
 }
 
+/** A list of group names: at most 100, each a string (the auth layer checks that they exist). */
+function groupList(o: Record<string, unknown>, key: string, required: boolean): string[] | undefined {
+  const list = optionalStringArray(o, key);
+  if (list === undefined && required) throw new ArgsError(`${key} must be a list of strings`);
+  if (list && list.length > 100) throw new ArgsError(`${key} must name at most 100 groups`);
+  return list;
+}
+
+const nameAndRules = (raw: unknown) => {
+  const o = object(raw, ['name', 'rules']);
+  return { name: requiredString(o, 'name'), rules: requiredString(o, 'rules') };
+};
+
 const userAndPassword = (raw: unknown) => {
   const o = object(raw, ['name', 'password']);
   return { name: requiredString(o, 'name'), password: requiredString(o, 'password') };
@@ -246,17 +293,25 @@ const userAndPassword = (raw: unknown) => {
 export const ADMIN_CHECKS: Checks<AdminChannel> = {
   'users:list': none,
   'users:add': (raw) => {
-    const o = object(raw, ['name', 'password', 'rules']);
-    return { name: requiredString(o, 'name'), password: requiredString(o, 'password'), rules: optionalString(o, 'rules') };
+    const o = object(raw, ['name', 'password', 'rules', 'groups']);
+    return { name: requiredString(o, 'name'), password: requiredString(o, 'password'), rules: optionalString(o, 'rules'), groups: groupList(o, 'groups', false) };
   },
   'users:remove': (raw) => ({ name: requiredString(object(raw, ['name']), 'name') }),
   'users:set-password': userAndPassword,
-  'users:set-rights': (raw) => {
-    const o = object(raw, ['name', 'rules']);
-    return { name: requiredString(o, 'name'), rules: requiredString(o, 'rules') };
-  },
+  'users:set-rights': nameAndRules,
   'users:set-anonymous': (raw) => ({ rules: requiredString(object(raw, ['rules']), 'rules') }),
   'users:initial-password': none,
+  'users:set-groups': (raw) => {
+    const o = object(raw, ['name', 'groups']);
+    return { name: requiredString(o, 'name'), groups: groupList(o, 'groups', true)! };
+  },
+  'groups:list': none,
+  'groups:add': (raw) => {
+    const o = object(raw, ['name', 'rules']);
+    return { name: requiredString(o, 'name'), rules: optionalString(o, 'rules') };
+  },
+  'groups:remove': (raw) => ({ name: requiredString(object(raw, ['name']), 'name') }),
+  'groups:set-access': nameAndRules,
   'cert:info': none,
   'cert:regenerate': (raw) => ({ extraNames: optionalStringArray(object(raw, ['extraNames']), 'extraNames') }),
   'cert:bundle': (raw) => ({ host: requiredString(object(raw, ['host']), 'host') }),

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AccessFile, AccessFileError, formatAccessYaml, parseAccessYaml, readAccessFile, writeAccessFile, type AccessDoc } from './access-file';
+import { AccessFile, AccessFileError, emptyAccessDoc, formatAccessYaml, parseAccessYaml, readAccessFile, writeAccessFile, type AccessDoc } from './access-file';
+import { effectiveRules, groupNameProblem } from './access-doc';
 import { formatRules, parseRules } from './rules';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-access-'));
@@ -18,12 +19,14 @@ function fresh(name = 'access.yml'): string {
 /** Users and anonymous as text, for compact comparisons. */
 function flat(doc: AccessDoc): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, rules] of doc.users) out[name] = formatRules(rules);
+  for (const [name, rules] of doc.users) out[name] = formatRules(rules) + (doc.memberOf.has(name) ? ` in ${doc.memberOf.get(name)!.join(',')}` : '');
+  for (const [name, rules] of doc.groups) out[`group ${name}`] = formatRules(rules);
   out['(anonymous)'] = formatRules(doc.anonymous);
   return out;
 }
 
 const doc = (users: Record<string, string>, anonymous = ''): AccessDoc => ({
+  ...emptyAccessDoc(),
   users: new Map(Object.entries(users).map(([k, v]) => [k, parseRules(v)])),
   anonymous: parseRules(anonymous),
 });
@@ -51,14 +54,15 @@ describe('parseAccessYaml', () => {
     ['users:\n  a: "pul@*"\n', 'users.a: unknown right "pul" in "pul@*" (use pull, push, delete, admin)'],
     ['users:\n  a: "pull@Team"\n', 'users.a: invalid repository pattern "Team"'],
     ['anonymous: "push@x!"\n', 'anonymous: invalid repository pattern'],
-    ['user:\n  a: pull\n', 'unknown key "user" (expected users and anonymous)'],
+    ['user:\n  a: pull\n', 'unknown key "user" (expected users, groups and anonymous)'],
     ['users:\n  a: pull\n  a: push\n', 'YAML error on line 3: Map keys must be unique'],
     ['users: {a: "pull@*"\n', 'YAML error on line 2: Flow map'],
     ['users:\n  a b: pull\n', 'users: invalid user name'],
     ['users:\n  anonymous: pull\n', 'users: "anonymous" is reserved'],
     ['users: [alice]\n', 'users: expected a mapping of user name to rules'],
-    ['users:\n  a: {pull: x}\n', 'users.a: expected rules such as'],
-    ['- a\n', 'expected a mapping with "users" and "anonymous"'],
+    ['users:\n  a: {pull: x}\n', 'users.a: unknown key "pull" (expected access and groups)'],
+    ['users:\n  a: [{pull: x}]\n', 'users.a: expected rules such as'],
+    ['- a\n', 'expected a mapping with users, groups and anonymous'],
   ])('refuses %j', (text, message) => {
     expect(() => parseAccessYaml(text)).toThrow(AccessFileError);
     expect(() => parseAccessYaml(text)).toThrow(message);
@@ -100,6 +104,106 @@ describe('formatAccessYaml', () => {
     const text = formatAccessYaml(doc({ a: 'pull@*' }), 'users: [broken');
     expect(text).toMatch(/^# Berth access rules/);
     expect(flat(parseAccessYaml(text))).toEqual({ a: 'pull@*', '(anonymous)': '' });
+  });
+});
+
+describe('groups in the access file', () => {
+  const text = [
+    '# team rights',
+    'users:',
+    '  admin: "admin@*"',
+    '  alice:             # in two groups',
+    '    access: "pull@*"',
+    '    groups: [ci, ops]',
+    '  bob:',
+    '    groups: ci       # a comma list works too',
+    'groups:',
+    '  ci: "push@ci/*"    # build machines',
+    '  ops: delete@*',
+    '  empty:',
+    '',
+  ].join('\n');
+
+  it('reads groups and each user\'s membership beside the plain form', () => {
+    expect(flat(parseAccessYaml(text))).toEqual({
+      admin: 'admin@*',
+      alice: 'pull@* in ci,ops',
+      bob: ' in ci',
+      'group ci': 'push@ci/*',
+      'group ops': 'delete@*',
+      'group empty': '',
+      '(anonymous)': '',
+    });
+  });
+
+  it('a user\'s rights are their own and their groups\', each rule once', () => {
+    const d = parseAccessYaml(text);
+    expect(formatRules(effectiveRules(d, 'alice'))).toBe('pull@*,push@ci/*,delete@*');
+    expect(formatRules(effectiveRules(d, 'bob'))).toBe('push@ci/*');
+    expect(formatRules(effectiveRules(d, 'admin'))).toBe('admin@*');
+    expect(effectiveRules(d, 'nobody')).toEqual([]);
+    d.users.set('bob', parseRules('push@ci/*,pull@x'));
+    expect(formatRules(effectiveRules(d, 'bob'))).toBe('push@ci/*,pull@x');
+  });
+
+  it('writes changes into the text: comments stay, a user joins and leaves groups, groups come and go', () => {
+    const d = parseAccessYaml(text);
+    d.memberOf.set('alice', ['ops']);
+    d.memberOf.delete('bob');
+    d.users.set('carol', []);
+    d.memberOf.set('carol', ['ci']);
+    d.groups.delete('empty');
+    d.groups.set('ops', parseRules('delete@*,push@ops/*'));
+    const out = formatAccessYaml(d, text);
+    expect(out).toContain('# team rights\n');
+    expect(out).toContain('  alice:\n    # in two groups\n    access: "pull@*"\n    groups: [ ops ]\n');
+    expect(out).toContain('  bob: ""\n');
+    expect(out).toContain('  carol:\n    groups: [ ci ]\n');
+    expect(out).toContain('  ci: "push@ci/*" # build machines\n');
+    expect(out).toContain('  ops: "delete@*,push@ops/*"\n');
+    expect(out).not.toContain('empty');
+    expect(flat(parseAccessYaml(out))).toEqual(flat(d));
+  });
+
+  it('drops the groups section with its last group, and a fresh file documents the format', () => {
+    const d = parseAccessYaml(text);
+    d.memberOf.clear();
+    d.groups.clear();
+    expect(formatAccessYaml(d, text)).not.toMatch(/^groups:/m);
+    const fresh = formatAccessYaml(parseAccessYaml(text));
+    expect(fresh).toMatch(/^# Berth access rules/);
+    expect(fresh).toContain("# groups:\n#   GROUP: \"right@pattern,...\"      a user's rights are their own plus those of their groups\n");
+    expect(fresh).toContain('  alice:\n    access: "pull@*"\n    groups: [ ci, ops ]\n');
+    expect(flat(parseAccessYaml(fresh))).toEqual(flat(parseAccessYaml(text)));
+  });
+
+  it.each([
+    ['users:\n  a:\n    groups: [ci]\n', 'users.a: unknown group "ci" (define it under groups:)'],
+    ['users:\n  a:\n    groups: [ci]\ngroups:\n  cj: pull@*\n', 'users.a: unknown group "ci"'],
+    ['users:\n  a:\n    acces: pull@*\n', 'users.a: unknown key "acces" (expected access and groups)'],
+    ['users:\n  a:\n    groups: [{x: 1}]\n', 'users.a.groups: expected group names such as [ci, ops]'],
+    ['users:\n  a:\n    access: pul@*\n', 'users.a.access: unknown right "pul"'],
+    ['groups:\n  CI: pull@*\n', 'groups: invalid group name "CI": use 1 to 64 lower-case letters'],
+    ['groups:\n  007: pull@*\n', 'groups: invalid group name "7"'],
+    ['groups:\n  "../x": pull@*\n', 'groups: invalid group name "../x"'],
+    ['groups:\n  __proto__: pull@*\n', 'groups: invalid group name "__proto__"'],
+    ['groups:\n  anonymous: pull@*\n', 'groups: "anonymous" is reserved'],
+    ['groups:\n  ci: fly@*\n', 'groups.ci: unknown right "fly"'],
+    ['groups: [ci]\n', 'groups: expected a mapping of group name to rules'],
+    ['groups:\n  ci: pull@*\n  ci: push@*\n', 'YAML error on line 3: Map keys must be unique'],
+  ])('refuses %j', (bad, message) => {
+    expect(() => parseAccessYaml(bad)).toThrow(AccessFileError);
+    expect(() => parseAccessYaml(bad)).toThrow(message);
+  });
+});
+
+describe('groupNameProblem', () => {
+  it('takes short lower-case names and refuses what YAML, shells or people would misread', () => {
+    for (const ok of ['ci', 'team-a', 'ops.eu_1', `g${'x'.repeat(63)}`]) expect(groupNameProblem(ok), ok).toBeNull();
+    for (const bad of ['', 'Ops', '1st', '-x', 'a b', 'a,b', 'a:b', 'true'.toUpperCase(), `g${'x'.repeat(64)}`, 'é', 'a/b', '*']) {
+      expect(groupNameProblem(bad), bad).toMatch(/^invalid group name/);
+    }
+    expect(groupNameProblem('anonymous')).toMatch(/reserved/);
   });
 });
 
@@ -164,6 +268,17 @@ describe('AccessFile', () => {
     c.advance(600);
     expect(formatRules(access.rulesFor('alice'))).toBe('push@team/*');
     expect(formatRules(access.rulesFor('bob'))).toBe('pull@*');
+  });
+
+  it('gives a user their groups\' rights too, and takes a group away on the next check', () => {
+    const path = fresh();
+    writeFileSync(path, 'users:\n  alice:\n    access: pull@*\n    groups: [ci]\ngroups:\n  ci: push@ci/*\n');
+    const c = clock();
+    const access = new AccessFile(path, { now: c.now });
+    expect(formatRules(access.rulesFor('alice'))).toBe('pull@*,push@ci/*');
+    writeFileSync(path, 'users:\n  alice: pull@*\n');
+    c.advance(1100);
+    expect(formatRules(access.rulesFor('alice'))).toBe('pull@*');
   });
 
   it('keeps the last good rules when an edit breaks the file, warns once, and takes the fix', () => {

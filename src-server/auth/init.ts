@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readAccessFile, writeAccessFile, type AccessDoc } from './access-file';
+import { emptyAccessDoc, readAccessFile, writeAccessFile, type AccessDoc } from './access-file';
 import { withLockFile } from '../core/files';
 import { hashPassword, HtpasswdDoc, writeHtpasswdFile } from './htpasswd-store';
 import { parseRules } from './rules';
@@ -54,7 +54,7 @@ export async function initAuth(opts: InitAuthOptions): Promise<{ created: boolea
   return withLockFile(`${opts.accessPath}.lock`, () => {
     if (skip()) return { created: false };
     const existing = opts.force ? undefined : readAccessFile(opts.accessPath);
-    const access: AccessDoc = existing?.doc ?? { users: new Map(), anonymous: [] };
+    const access: AccessDoc = existing?.doc ?? emptyAccessDoc();
     access.users.set(ADMIN_USER, parseRules('admin@*'));
     // The access file first: were the htpasswd written alone, a crash in between would leave a
     // registry:2-style setup in which every user has every right.

@@ -153,8 +153,61 @@ describe('user management', () => {
 
   it('works from nothing: the first add creates both files', async () => {
     const paths = freshPaths();
-    expect(listAccess(paths)).toEqual({ users: [], anonymous: [], accessFileExists: false });
+    expect(listAccess(paths)).toEqual({ users: [], groups: [], anonymous: [], accessFileExists: false });
     expect(await addUser(paths, 'solo', 'pw')).toEqual({ accessFileCreated: true });
     expect(summary(paths)).toEqual({ solo: '', '(anonymous)': '' });
+  });
+});
+
+describe('the last administrator', () => {
+  /** Both files' text, to show that a refused change wrote nothing. */
+  const snapshot = (paths: AuthPaths) => [readFileSync(paths.htpasswdPath, 'utf8'), readFileSync(paths.accessPath, 'utf8')];
+
+  it('cannot be removed or lose admin@*, and the message says why and what to do', async () => {
+    const paths = freshPaths();
+    await initAuth(paths);
+    await addUser(paths, 'alice', 'pw', 'pull@*');
+    const before = snapshot(paths);
+    const refusal = /^cannot (remove|change).*admin is the only user with admin@\*.*give another user admin@\* first \(berth user access NAME 'admin@\*'\)$/;
+    await expect(removeUser(paths, 'admin')).rejects.toThrow(refusal);
+    await expect(setRights(paths, 'admin', 'pull@*,push@*')).rejects.toThrow(refusal);
+    await expect(setRights(paths, 'admin', '')).rejects.toThrow(refusal);
+    // admin on some repositories only is not admin@*: the registry's users could not be managed.
+    await expect(setRights(paths, 'admin', 'admin@team/*')).rejects.toThrow(refusal);
+    expect(snapshot(paths)).toEqual(before);
+    // Changes that keep an administrator still work.
+    await setRights(paths, 'admin', 'pull@*,admin@*');
+    await removeUser(paths, 'alice');
+  });
+
+  it('is the last user who can log in with admin@*: one in the access file without a password does not count', async () => {
+    const paths = freshPaths();
+    await initAuth(paths);
+    writeFileSync(paths.accessPath, `${readFileSync(paths.accessPath, 'utf8')}  ghost: "admin@*"\n`);
+    await expect(removeUser(paths, 'admin')).rejects.toThrow('admin is the only user with admin@*');
+    // Another administrator who can log in makes the change safe.
+    await addUser(paths, 'bob', 'pw', 'admin@*');
+    await removeUser(paths, 'admin');
+    await expect(setRights(paths, 'bob', 'pull@*')).rejects.toThrow('bob is the only user with admin@*');
+    expect(summary(paths)).toMatchObject({ bob: 'admin@*' });
+  });
+
+  it('without an access file (every user may do everything) is the last user who can log in', async () => {
+    const paths = freshPaths();
+    mkdirSync(join(paths.htpasswdPath, '..'), { recursive: true });
+    expect(spawnSync('htpasswd', ['-cbB', paths.htpasswdPath, 'legacy', 'pw']).status).toBe(0);
+    await expect(removeUser(paths, 'legacy')).rejects.toThrow(/^cannot remove legacy: legacy is the only user who can log in/);
+    await expect(setRights(paths, 'legacy', 'pull@*')).rejects.toThrow('legacy is the only user who can log in');
+    expect(existsSync(paths.accessPath)).toBe(false);
+    expect(readHtpasswdDoc(paths.htpasswdPath).users()).toEqual(['legacy']);
+  });
+
+  it('does not stand in the way when there was no administrator to begin with', async () => {
+    const paths = freshPaths();
+    await addUser(paths, 'solo', 'pw', 'pull@*');
+    await addUser(paths, 'other', 'pw');
+    await removeUser(paths, 'other');
+    await setRights(paths, 'solo', 'push@*');
+    expect(summary(paths)).toEqual({ solo: 'push@*', '(anonymous)': '' });
   });
 });

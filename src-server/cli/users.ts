@@ -1,41 +1,11 @@
 import type { Command } from 'commander';
-import { AccessFileError } from '../auth/access-file';
-import { InvalidCredentialError, validatePassword, validateUserName } from '../auth/htpasswd-store';
-import { ADMIN_USER, generatePassword, initAuth, type AuthPaths } from '../auth/init';
-import { formatRules, parseRules, RuleSyntaxError } from '../auth/rules';
-import { addUser, listAccess, removeUser, setAnonymous, setPassword, setRights, UserError, type ChangeResult } from '../auth/users';
-import { loadConfig } from '../config/load';
-import { ConfigError } from '../config/types';
+import { parseGroupList } from '../auth/access-doc';
+import { validatePassword, validateUserName } from '../auth/htpasswd-store';
+import { ADMIN_USER, generatePassword, initAuth } from '../auth/init';
+import { formatRules, parseRules } from '../auth/rules';
+import { addUser, listAccess, removeUser, setAnonymous, setPassword, setRights, setUserGroups } from '../auth/users';
 import { CliError } from './errors';
-
-/** Flags every command here shares: where the data (and so the auth files) are. */
-interface PathOptions {
-  data?: string;
-  config?: string;
-}
-
-const DATA_HELP = 'data directory (as for berth serve: overrides BERTH_DATA and the config file)';
-const CONFIG_HELP = 'registry:2 style config.yml (its auth.htpasswd.path names the htpasswd file)';
-
-/** The auth files, resolved exactly as `berth serve` resolves its data directory. */
-function pathsFrom(opts: PathOptions): AuthPaths {
-  const { auth } = loadConfig(opts).config;
-  return { htpasswdPath: auth.htpasswdPath, accessPath: auth.accessPath };
-}
-
-/** Runs a command body, turning the auth layer's expected failures into one-line CLI errors. */
-async function run(body: () => Promise<void> | void): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    const known = [UserError, InvalidCredentialError, RuleSyntaxError, AccessFileError, ConfigError, CliError];
-    if (known.some((k) => err instanceof k)) throw new CliError((err as Error).message);
-    const e = err as NodeJS.ErrnoException;
-    // File system trouble (permissions, full disk) is the user's to fix, not a bug: one line.
-    if (e.code && e.message) throw new CliError(e.message);
-    throw err;
-  }
-}
+import { CONFIG_HELP, DATA_HELP, listText, noteCreated, out, pathsFrom, rightsText, run, withPaths, type PathOptions } from './auth-files';
 
 /** The first line of stdin, for --password-stdin. */
 async function passwordFromStdin(): Promise<string> {
@@ -44,20 +14,6 @@ async function passwordFromStdin(): Promise<string> {
   const first = Buffer.concat(chunks).toString('utf8').split('\n')[0]!.replace(/\r$/, '');
   if (!first) throw new CliError('--password-stdin: no password on standard input');
   return first;
-}
-
-function out(line = ''): void {
-  process.stdout.write(`${line}\n`);
-}
-
-function noteCreated(result: ChangeResult, paths: AuthPaths): void {
-  if (result.accessFileCreated) {
-    out(`Created the access file ${paths.accessPath}; users already in the htpasswd keep every right (admin@*).`);
-  }
-}
-
-function rightsText(text: string): string {
-  return text === '' ? 'no rights' : text;
 }
 
 async function initCommand(opts: PathOptions & { force?: boolean }): Promise<void> {
@@ -92,27 +48,28 @@ export function registerUserCommands(program: Command): void {
       'after',
       `
 Rights: pull, push (implies pull), delete (implies pull), admin (everything), each limited to
-repositories matching a pattern: pull@*,push@team/* ('*' matches any characters including '/').`,
+repositories matching a pattern: pull@*,push@team/* ('*' matches any characters including '/').
+A user's rights are their own plus those of their groups (berth group --help).`,
     );
-  const withPaths = (cmd: Command) => cmd.option('--data <dir>', DATA_HELP).option('--config <file>', CONFIG_HELP);
-
   withPaths(
     user
       .command('add <name>')
       .description('add a user; prints a generated password once unless --password-stdin')
       .option('--password-stdin', 'read the password from the first line of standard input')
-      .option('--access <rules>', 'rights, e.g. "pull@*,push@team/*" (default: none)'),
-  ).action((name: string, opts: PathOptions & { passwordStdin?: boolean; access?: string }) =>
+      .option('--access <rules>', 'rights, e.g. "pull@*,push@team/*" (default: none)')
+      .option('--groups <groups>', 'groups to put the user in, e.g. "ci,ops" (they must exist)'),
+  ).action((name: string, opts: PathOptions & { passwordStdin?: boolean; access?: string; groups?: string }) =>
     run(async () => {
       validateUserName(name);
       const paths = pathsFrom(opts);
+      const groups = parseGroupList(opts.groups ?? '');
       const generated = opts.passwordStdin ? undefined : generatePassword();
       const password = generated ?? (await passwordFromStdin());
-      const result = await addUser(paths, name, password, opts.access ?? '');
+      const result = await addUser(paths, name, password, opts.access ?? '', groups);
       noteCreated(result, paths);
       const rules = formatRules(parseRules(opts.access ?? ''));
-      out(`Added user ${name} with ${rightsText(rules)}.`);
-      if (!rules) out(`Grant rights with: berth user access ${name} RULES`);
+      out(`Added user ${name} with ${rightsText(rules)}${groups.length ? `, in the groups ${listText(groups)}` : ''}.`);
+      if (!rules && !groups.length) out(`Grant rights with: berth user access ${name} RULES`);
       if (generated) {
         out(`  password: ${generated}`);
         out('Note the password now: it is shown only this once and stored only as a bcrypt hash.');
@@ -153,7 +110,23 @@ repositories matching a pattern: pull@*,push@team/* ('*' matches any characters 
       const paths = pathsFrom(opts);
       const result = await setRights(paths, name, rules);
       noteCreated(result, paths);
-      out(`${name} now has ${rightsText(formatRules(parseRules(rules)))}.`);
+      const groups = listAccess(paths).users.find((u) => u.name === name)?.groups ?? [];
+      const through = groups.length ? `, plus the rights of the groups ${listText(groups)}` : '';
+      out(`${name} now has ${rightsText(formatRules(parseRules(rules)))}${through}.`);
+    }),
+  );
+
+  withPaths(
+    user
+      .command('groups <name> <groups>')
+      .description(`replace the groups a user is in ('' for none), e.g. "ci,ops"; the user has their rights on top of their own`),
+  ).action((name: string, groupsText: string, opts: PathOptions) =>
+    run(async () => {
+      const paths = pathsFrom(opts);
+      const groups = parseGroupList(groupsText);
+      const result = await setUserGroups(paths, name, groups);
+      noteCreated(result, paths);
+      out(groups.length ? `${name} is now in the groups ${listText(groups)}.` : `${name} is now in no group.`);
     }),
   );
 
@@ -170,22 +143,27 @@ repositories matching a pattern: pull@*,push@team/* ('*' matches any characters 
   );
 
   withPaths(
-    user.command('list').description('list users and their rights').option('--json', 'machine-readable output'),
+    user.command('list').description('list users, their rights and groups').option('--json', 'machine-readable output'),
   ).action((opts: PathOptions & { json?: boolean }) =>
     run(() => {
       const paths = pathsFrom(opts);
       const listing = listAccess(paths);
       if (opts.json) {
-        const users = listing.users.map((u) => ({ name: u.name, rules: formatRules(u.rules), hasPassword: u.hasPassword }));
+        const users = listing.users.map((u) => ({ name: u.name, rules: formatRules(u.rules), groups: u.groups, hasPassword: u.hasPassword }));
         out(JSON.stringify({ users, anonymous: formatRules(listing.anonymous), accessFileExists: listing.accessFileExists }, null, 2));
         return;
       }
       if (!listing.accessFileExists) out(`(no access file ${paths.accessPath}: every user has every right)`);
       const width = Math.max(4, ...listing.users.map((u) => u.name.length), '(anonymous)'.length);
-      out(`${'USER'.padEnd(width)}  RIGHTS`);
-      for (const u of listing.users) {
+      const rows = listing.users.map((u) => ({ ...u, text: formatRules(u.rules) || '(none)' }));
+      // The groups column only once there are groups, so that a plain setup reads as before.
+      const grouped = listing.groups.length > 0;
+      const rulesWidth = Math.max(6, ...rows.map((r) => r.text.length));
+      out(grouped ? `${'USER'.padEnd(width)}  ${'RIGHTS'.padEnd(rulesWidth)}  GROUPS` : `${'USER'.padEnd(width)}  RIGHTS`);
+      for (const u of rows) {
         const note = u.hasPassword ? '' : '  (no usable password: cannot log in)';
-        out(`${u.name.padEnd(width)}  ${formatRules(u.rules) || '(none)'}${note}`);
+        const groups = grouped ? `  ${u.groups.join(',') || '-'}` : '';
+        out(`${u.name.padEnd(width)}  ${grouped ? u.text.padEnd(rulesWidth) : u.text}${groups}${note}`);
       }
       out(`${'(anonymous)'.padEnd(width)}  ${formatRules(listing.anonymous) || '(none)'}`);
     }),

@@ -5,9 +5,25 @@
 /** One user. Rules are in the text form `berth user` takes: `pull@*,push@team/*`. */
 export interface UserDto {
   name: string;
+  /** The user's own rights; the rights of their groups come on top. */
   rules: string;
+  /** The groups the user is in, in the order given. */
+  groups: string[];
   /** False for a user in the access file with no password (cannot log in). */
   hasPassword: boolean;
+}
+
+/** One group: its rights are every member's too. */
+export interface GroupDto {
+  name: string;
+  rules: string;
+  /** The users in it, in user order. */
+  members: string[];
+}
+
+/** `groups:remove`: the users who were in the group and lost its rights. */
+export interface GroupRemoveResult {
+  members: string[];
 }
 
 /** `users:list`. */

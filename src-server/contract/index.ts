@@ -9,7 +9,7 @@
  * compiler insists), a payload check in src-server/api, and a handler; the preload and the
  * transports are generic and need no change. DTOs by area live in the sibling files.
  */
-import type { CertBundle, CertificatesInfo, CertRegenerateArgs, InstallCommand, LocalSettings, LocalSettingsPatch, LocalSettingsResult, UserDto, UsersListing } from './admin';
+import type { CertBundle, CertificatesInfo, CertRegenerateArgs, GroupDto, GroupRemoveResult, InstallCommand, LocalSettings, LocalSettingsPatch, LocalSettingsResult, UserDto, UsersListing } from './admin';
 import type {
   ImageArgs,
   ImageDetails,
@@ -222,13 +222,20 @@ export interface InvokeChannelMap {
 
   // Users and rights of the local registry.
   'users:list': { args: void; result: UsersListing };
-  'users:add': { args: { name: string; password: string; rules?: string }; result: UserDto };
+  'users:add': { args: { name: string; password: string; rules?: string; groups?: string[] }; result: UserDto };
   'users:remove': { args: { name: string }; result: void };
   'users:set-password': { args: { name: string; password: string }; result: void };
   'users:set-rights': { args: { name: string; rules: string }; result: UserDto };
   'users:set-anonymous': { args: { rules: string }; result: UsersListing };
   /** The admin password generated at first start, once (null afterwards, or when none was generated). */
   'users:initial-password': { args: void; result: { user: string; password: string } | null };
+  /** Replaces the groups a user is in; each must exist. */
+  'users:set-groups': { args: { name: string; groups: string[] }; result: UserDto };
+  'groups:list': { args: void; result: GroupDto[] };
+  'groups:add': { args: { name: string; rules?: string }; result: GroupDto };
+  /** Removes a group; its members lose its rights (and keep their own). */
+  'groups:remove': { args: { name: string }; result: GroupRemoveResult };
+  'groups:set-access': { args: { name: string; rules: string }; result: GroupDto };
 
   // Certificates of the local registry.
   'cert:info': { args: void; result: CertificatesInfo };
@@ -289,6 +296,11 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'users:set-rights': true,
   'users:set-anonymous': true,
   'users:initial-password': true,
+  'users:set-groups': true,
+  'groups:list': true,
+  'groups:add': true,
+  'groups:remove': true,
+  'groups:set-access': true,
   'cert:info': true,
   'cert:regenerate': true,
   'cert:bundle': true,

@@ -29,6 +29,12 @@ export const ERROR_CODES = {
   USER_EXISTS: { status: 409, message: 'the user already exists' },
   USER_NAME_INVALID: { status: 400, message: 'invalid user name' },
   RULES_INVALID: { status: 400, message: 'invalid access rules' },
+  // Issue 15: groups, and no change that leaves the registry without an administrator.
+  LAST_ADMIN: { status: 409, message: 'the change would leave no user with admin@*' },
+  GROUP_UNKNOWN: { status: 404, message: 'no such group' },
+  GROUP_EXISTS: { status: 409, message: 'the group already exists' },
+  GROUP_NAME_INVALID: { status: 400, message: 'invalid group name' },
+  NAME_TAKEN: { status: 409, message: 'users and groups need different names' },
   PASSWORD_INVALID: { status: 400, message: 'invalid password' },
   CERTIFICATE_INVALID: { status: 400, message: 'certificate problem' },
   SETTINGS_INVALID: { status: 400, message: 'invalid settings' },

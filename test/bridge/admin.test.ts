@@ -10,7 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berthWorkspace, type RunningBerth } from '../helpers/berth-server';
+import { berthWorkspace, runBerth, type RunningBerth } from '../helpers/berth-server';
 import { freePort } from '../helpers/registry2';
 import { runTool } from '../helpers/images';
 import { invoke, killUiServers, login, send, startUiServer, type Login } from './client';
@@ -52,7 +52,7 @@ function servedCertificate(port: number): Promise<X509Certificate> {
 describe('users from the GUI', () => {
   it('adds a user who then logs in to /v2, with the rights given', async () => {
     const add = await invoke(berth.url, admin, 'users:add', { name: 'dev', password: 'dev-password', rules: 'pull@*,push@team/*' });
-    expect(add.json).toEqual({ ok: true, result: { name: 'dev', rules: 'pull@*,push@team/*', hasPassword: true } });
+    expect(add.json).toEqual({ ok: true, result: { name: 'dev', rules: 'pull@*,push@team/*', groups: [], hasPassword: true } });
     // At once: the server re-reads the user files after a change made through the GUI.
     expect((await send(berth.url, 'GET', '/v2/', { headers: basic('dev', 'dev-password') })).status).toBe(200);
     expect((await send(berth.url, 'GET', '/v2/', { headers: basic('dev', 'wrong') })).status).toBe(401);
@@ -81,6 +81,97 @@ describe('users from the GUI', () => {
     expect((await send(berth.url, 'GET', '/v2/', { headers: basic('dev', 'new-password') })).status).toBe(401);
     expect((await invoke(berth.url, admin, 'users:remove', { name: 'dev' })).json.error.code).toBe('USER_UNKNOWN');
   }, 30_000);
+});
+
+describe('groups from the GUI', () => {
+  /** The status of starting an upload, which needs push on the repository; the server answers from the files just written. */
+  const upload = async (user: string, pw: string, repo: string) => (await send(berth.url, 'POST', `/v2/${repo}/blobs/uploads/`, { headers: basic(user, pw) })).status;
+  const call = async (channel: string, args: unknown) => (await invoke(berth.url, admin, channel, args)).json;
+
+  it('a user gets push through a group at once, changes to the group apply at once, and removing it takes the right away', async () => {
+    expect(await call('groups:list', undefined)).toEqual({ ok: true, result: [] });
+    expect(await call('groups:add', { name: 'ci', rules: 'push@team/*' })).toEqual({ ok: true, result: { name: 'ci', rules: 'push@team/*', members: [] } });
+    expect(await call('users:add', { name: 'gus', password: 'gus-password', groups: ['ci'] })).toEqual({
+      ok: true,
+      result: { name: 'gus', rules: '', groups: ['ci'], hasPassword: true },
+    });
+    expect(await upload('gus', 'gus-password', 'team/app')).toBe(202);
+    expect(await upload('gus', 'gus-password', 'other/app')).toBe(403);
+
+    expect((await call('groups:set-access', { name: 'ci', rules: 'push@other/*' })).result).toEqual({ name: 'ci', rules: 'push@other/*', members: ['gus'] });
+    expect(await upload('gus', 'gus-password', 'other/app')).toBe(202);
+    expect(await upload('gus', 'gus-password', 'team/app')).toBe(403);
+
+    expect((await call('users:set-groups', { name: 'gus', groups: [] })).result).toEqual({ name: 'gus', rules: '', groups: [], hasPassword: true });
+    expect(await upload('gus', 'gus-password', 'other/app')).toBe(403);
+    expect((await call('users:set-groups', { name: 'gus', groups: ['ci'] })).result.groups).toEqual(['ci']);
+    expect(await upload('gus', 'gus-password', 'other/app')).toBe(202);
+
+    expect(await call('groups:remove', { name: 'ci' })).toEqual({ ok: true, result: { members: ['gus'] } });
+    expect(await upload('gus', 'gus-password', 'other/app')).toBe(403);
+    expect((await call('users:list', undefined)).result.users.find((u: { name: string }) => u.name === 'gus').groups).toEqual([]);
+    expect((await call('users:remove', { name: 'gus' })).ok).toBe(true);
+  });
+
+  it('refuses bad names, clashes, unknown groups, bad rules and malformed payloads with codes the GUI tells apart', async () => {
+    await call('groups:add', { name: 'qa', rules: 'pull@*' });
+    const code = async (channel: string, args: unknown) => (await call(channel, args)).error?.code;
+    expect(await code('groups:add', { name: 'qa' })).toBe('GROUP_EXISTS');
+    expect(await code('groups:add', { name: 'admin' })).toBe('NAME_TAKEN');
+    expect(await code('users:add', { name: 'qa', password: 'pw' })).toBe('NAME_TAKEN');
+    expect(await code('groups:add', { name: '../../etc' })).toBe('GROUP_NAME_INVALID');
+    expect(await code('groups:add', { name: 'Q A' })).toBe('GROUP_NAME_INVALID');
+    expect(await code('groups:add', { name: 'qb', rules: 'fly@*' })).toBe('RULES_INVALID');
+    expect(await code('groups:set-access', { name: 'qa', rules: 'pull@UP' })).toBe('RULES_INVALID');
+    expect(await code('groups:set-access', { name: 'nope', rules: 'pull@*' })).toBe('GROUP_UNKNOWN');
+    expect(await code('groups:remove', { name: 'nope' })).toBe('GROUP_UNKNOWN');
+    expect(await code('users:set-groups', { name: 'admin', groups: ['qa', 'nope'] })).toBe('GROUP_UNKNOWN');
+    expect(await code('users:add', { name: 'eve', password: 'pw', groups: ['nope'] })).toBe('GROUP_UNKNOWN');
+    expect(await code('users:set-groups', { name: 'ghost', groups: [] })).toBe('USER_UNKNOWN');
+    expect(await code('users:set-groups', { name: 'admin', groups: 'qa' })).toBe('ARGS_INVALID');
+    expect(await code('users:set-groups', { name: 'admin' })).toBe('ARGS_INVALID');
+    expect(await code('users:set-groups', { name: 'admin', groups: [1] })).toBe('ARGS_INVALID');
+    expect(await code('users:set-groups', { name: 'admin', groups: Array.from({ length: 101 }, () => 'qa') })).toBe('ARGS_INVALID');
+    expect(await code('groups:add', { name: 'qc', members: ['admin'] })).toBe('ARGS_INVALID');
+    expect(await code('groups:add', { name: 7 })).toBe('ARGS_INVALID');
+    expect((await call('groups:list', undefined)).result).toEqual([{ name: 'qa', rules: 'pull@*', members: [] }]);
+    expect((await call('users:list', undefined)).result.users.map((u: { name: string }) => u.name)).toEqual(['admin']);
+    expect((await call('groups:remove', { name: 'qa' })).ok).toBe(true);
+  });
+
+  it('refuses LAST_ADMIN when the group is where the only admin has admin@* from', async () => {
+    expect((await call('groups:add', { name: 'root', rules: 'admin@*' })).ok).toBe(true);
+    expect((await call('users:set-groups', { name: 'admin', groups: ['root'] })).ok).toBe(true);
+    // Dropping admin's own admin@* on the files: admin keeps it through root, and its session goes on.
+    const own = await runBerth(['user', 'access', 'admin', '', '--data', berth.dataDir]);
+    expect(own.code, own.stderr).toBe(0);
+    const why = /^cannot (remove group root|change the rights of group root|change the groups of admin): admin \(through group root\) is the only user with admin@\*/;
+    for (const [channel, args] of [
+      ['groups:remove', { name: 'root' }],
+      ['groups:set-access', { name: 'root', rules: 'pull@*' }],
+      ['users:set-groups', { name: 'admin', groups: [] }],
+    ] as const) {
+      const r = await call(channel, args);
+      expect(r.error?.code, channel).toBe('LAST_ADMIN');
+      expect(r.error.message, channel).toMatch(why);
+    }
+    expect((await call('groups:list', undefined)).result).toEqual([{ name: 'root', rules: 'admin@*', members: ['admin'] }]);
+    expect((await call('users:set-rights', { name: 'admin', rules: 'admin@*' })).ok).toBe(true);
+    expect(await call('groups:remove', { name: 'root' })).toEqual({ ok: true, result: { members: ['admin'] } });
+  });
+});
+
+describe('the last admin', () => {
+  it('cannot be removed or lose admin@* from the GUI: LAST_ADMIN, and it still logs in and administers', async () => {
+    const list = await invoke(berth.url, admin, 'users:list', undefined);
+    expect(list.json.result.users.map((u: { name: string; rules: string }) => `${u.name}:${u.rules}`)).toEqual(['admin:admin@*']);
+    const remove = await invoke(berth.url, admin, 'users:remove', { name: 'admin' });
+    expect(remove.json.error).toMatchObject({ code: 'LAST_ADMIN', message: expect.stringMatching(/^cannot remove admin: admin is the only user with admin@\*/) });
+    const rights = await invoke(berth.url, admin, 'users:set-rights', { name: 'admin', rules: 'pull@*' });
+    expect(rights.json.error.code).toBe('LAST_ADMIN');
+    expect((await send(berth.url, 'GET', '/v2/_catalog', { headers: basic('admin', adminPassword) })).status).toBe(200);
+    expect((await invoke(berth.url, admin, 'users:list', undefined)).json.result.users).toEqual(list.json.result.users);
+  });
 });
 
 describe('over HTTPS', () => {

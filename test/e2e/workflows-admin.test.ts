@@ -1,13 +1,14 @@
 /**
  * The GUI's administration workflows in real Chromium against a real `berth serve --ui` (with HTTPS
  * on the side): storage totals, deleting a repository and garbage-collecting its blobs (checked in
- * the data directory), adding a user whose rights skopeo then meets, and the certificates screen's
- * client bundle (checked with tar against the CA on disk).
+ * the data directory), adding a user whose rights skopeo then meets, a group created in the GUI
+ * giving its member a right skopeo then uses, the last administrator kept, and the certificates
+ * screen's client bundle (checked with tar against the CA on disk).
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { berthWorkspace } from '../helpers/berth-server';
+import { berthWorkspace, runBerth } from '../helpers/berth-server';
 import { runTool } from '../helpers/images';
 import { guiSession } from './harness';
 
@@ -76,8 +77,10 @@ describe('storage and garbage collection', () => {
 });
 
 describe('users', () => {
+  const password = 'ci-bot-Secret-123';
+  const userRow = (name: string) => gui.page.locator(`[data-testid="user-row"][data-user="${name}"]`);
+
   it('adds a user with push rights on demo/* that skopeo can push with, and only there', async () => {
-    const password = 'ci-bot-Secret-123';
     await go('/users');
     await gui.page.getByTestId('add-user').click();
     await gui.page.getByTestId('user-name').fill('ci-bot');
@@ -87,7 +90,6 @@ describe('users', () => {
     const row = gui.page.locator('[data-testid="user-row"][data-user="ci-bot"]');
     await row.waitFor();
     expect(await row.getByTestId('user-rules').textContent()).toContain('push@demo/*');
-    await shot('users');
 
     // At once, as a user would: the server re-reads the user files after a change from the GUI.
     await push('amd64', 'demo/bot:1', `ci-bot:${password}`);
@@ -98,6 +100,59 @@ describe('users', () => {
     expect(refused.stderr).toMatch(/denied|unauthorized|forbidden/i);
     const wrong = await push('amd64', 'demo/bot:2', 'ci-bot:not-the-password', true);
     expect(wrong.code).not.toBe(0);
+  });
+
+  it('creates a group and puts the user in it: the server then grants the user the group\'s right', async () => {
+    const page = gui.page;
+    await go('/users');
+    const before = await push('amd64', 'team/app:1', `ci-bot:${password}`, true);
+    expect(before.code).not.toBe(0);
+
+    await page.getByTestId('add-group').click();
+    await page.getByTestId('group-name').fill('builders');
+    await page.getByTestId('group-rights').fill('push@team/*');
+    await page.getByTestId('save-group').click();
+    const group = page.locator('[data-testid="group-row"][data-group="builders"]');
+    await group.waitFor();
+    expect(await group.getByTestId('group-rules').textContent()).toBe('push@team/*');
+
+    await userRow('ci-bot').getByRole('button', { name: 'Edit groups of ci-bot' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Groups of ci-bot' });
+    await dialog.getByRole('checkbox', { name: 'builders' }).check();
+    await dialog.getByTestId('save-user-groups').click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => userRow('ci-bot').getByTestId('user-groups').textContent()).toBe('builders');
+    await expect.poll(() => group.getByTestId('group-members').textContent()).toBe('ci-bot');
+    await shot('users');
+
+    // What the GUI shows is what the server does: the right comes through the group, at once.
+    await push('amd64', 'team/app:1', `ci-bot:${password}`);
+    const digest = (await skopeo(['inspect', '--tls-verify=false', '--creds', `ci-bot:${password}`, '--format', '{{.Digest}}', ref('team/app:1')])).stdout.trim();
+    expect(digest).toBe(gui.images.layout.descriptor('amd64').digest);
+    const listed = await runBerth(['group', 'list', '--json', '--data', gui.dataDir]);
+    expect(JSON.parse(listed.stdout)).toEqual({ groups: [{ name: 'builders', rules: 'push@team/*', members: ['ci-bot'] }] });
+  });
+
+  it('refuses to remove the last administrator, says why, and the administrator stays on the server', async () => {
+    const page = gui.page;
+    await go('/users');
+    await userRow('admin').getByRole('button', { name: 'Remove admin' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove admin?' });
+    await dialog.getByTestId('confirm-remove-user').click();
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    const said = (await alert.textContent())!;
+    expect(said).toContain('Berth needs at least one administrator');
+    expect(said).toContain("admin is the only user with admin@*, and the registry would have no administrator left; give another user admin@* first");
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await userRow('admin').getByTestId('user-rules').textContent()).toBe('admin@*');
+
+    // The server agrees: admin is still in both files, logs in and sees the whole catalog.
+    const users = JSON.parse((await runBerth(['user', 'list', '--json', '--data', gui.dataDir])).stdout) as { users: Array<{ name: string; rules: string }> };
+    expect(users.users.find((u) => u.name === 'admin')).toMatchObject({ rules: 'admin@*' });
+    const catalog = await fetch(`${gui.server.berth.url}/v2/_catalog`, { headers: { authorization: `Basic ${Buffer.from(`admin:${gui.server.password}`).toString('base64')}` } });
+    expect(catalog.status).toBe(200);
   });
 });
 

@@ -1,4 +1,4 @@
-/** Data of the users screen: react-query hooks over the `users:*` channels of the local registry. */
+/** Data of the users screen: react-query hooks over the `users:*` and `groups:*` channels of the local registry. */
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { UsersListing } from '../../../../src-server/contract';
 import { useApi } from '../../api/context';
@@ -11,6 +11,7 @@ export const userKeys = {
    * This screen only reads what is cached there and never calls `users:initial-password` itself.
    */
   initialPassword: ['users', 'initial-password'] as const,
+  groups: ['groups', 'list'] as const,
 };
 
 /** Users, anonymous rights and the auth mode. */
@@ -19,17 +20,24 @@ export function useUsers() {
   return useQuery({ queryKey: userKeys.list, queryFn: () => api.invoke('users:list') });
 }
 
+/** Groups with their rights and members. */
+export function useGroups() {
+  const api = useApi();
+  return useQuery({ queryKey: userKeys.groups, queryFn: () => api.invoke('groups:list') });
+}
+
+/** Re-reads users and groups after a change: a change of one can change the other (members, groups of a user). */
 function useRefresh() {
   const client = useQueryClient();
   // `exact`: the cached one-time password under ['users', ...] must never be refetched.
-  return () => client.invalidateQueries({ queryKey: userKeys.list, exact: true });
+  return () => Promise.all([client.invalidateQueries({ queryKey: userKeys.list, exact: true }), client.invalidateQueries({ queryKey: userKeys.groups, exact: true })]);
 }
 
 /** Adds a user. */
 export function useAddUser() {
   const api = useApi();
   const refresh = useRefresh();
-  return useMutation({ mutationFn: (args: { name: string; password: string; rules?: string }) => api.invoke('users:add', args), onSettled: refresh });
+  return useMutation({ mutationFn: (args: { name: string; password: string; rules?: string; groups?: string[] }) => api.invoke('users:add', args), onSettled: refresh });
 }
 
 /** Removes a user. */
@@ -51,6 +59,34 @@ export function useSetRights() {
   const api = useApi();
   const refresh = useRefresh();
   return useMutation({ mutationFn: (args: { name: string; rules: string }) => api.invoke('users:set-rights', args), onSettled: refresh });
+}
+
+/** Replaces the groups a user is in. */
+export function useSetUserGroups() {
+  const api = useApi();
+  const refresh = useRefresh();
+  return useMutation({ mutationFn: (args: { name: string; groups: string[] }) => api.invoke('users:set-groups', args), onSettled: refresh });
+}
+
+/** Adds a group. */
+export function useAddGroup() {
+  const api = useApi();
+  const refresh = useRefresh();
+  return useMutation({ mutationFn: (args: { name: string; rules: string }) => api.invoke('groups:add', args), onSettled: refresh });
+}
+
+/** Replaces a group's rights. */
+export function useSetGroupAccess() {
+  const api = useApi();
+  const refresh = useRefresh();
+  return useMutation({ mutationFn: (args: { name: string; rules: string }) => api.invoke('groups:set-access', args), onSettled: refresh });
+}
+
+/** Removes a group; the answer names the members who lost its rights. */
+export function useRemoveGroup() {
+  const api = useApi();
+  const refresh = useRefresh();
+  return useMutation({ mutationFn: (name: string) => api.invoke('groups:remove', { name }), onSettled: refresh });
 }
 
 /** Replaces what anonymous clients may do; the answer is the new listing. */

@@ -1,6 +1,7 @@
 /**
- * Rights in the text form the server takes (`pull@*,push@team/*`), mirrored from src-server/auth/rules.ts
- * so the form can say what is wrong before sending (the server checks again), plus password generation.
+ * Rights in the text form the server takes (`pull@*,push@team/*`) and group names, mirrored from
+ * src-server/auth/rules.ts and access-doc.ts so the forms can say what is wrong before sending (the
+ * server checks again), plus password generation.
  */
 
 /** Every right, weakest first. */
@@ -17,6 +18,15 @@ export function rulesProblem(text: string): string | null {
     if (!(RIGHTS as readonly string[]).includes(right)) return `unknown right "${right}" in "${part}" (use ${RIGHTS.join(', ')})`;
     if (!PATTERN_RE.test(pattern)) return `invalid repository pattern "${pattern}" in "${part}" (lower-case names, / and the wildcards * and ?)`;
   }
+  return null;
+}
+
+const GROUP_NAME_RE = /^[a-z][a-z0-9._-]{0,63}$/;
+
+/** Why a group name cannot be used, or null when it can. */
+export function groupNameProblem(name: string): string | null {
+  if (!GROUP_NAME_RE.test(name)) return "1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter";
+  if (name === 'anonymous') return '"anonymous" is reserved for callers who do not log in';
   return null;
 }
 

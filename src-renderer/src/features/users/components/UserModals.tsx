@@ -1,10 +1,12 @@
-/** The users screen's dialogs: add a user, change a password, edit rights, remove a user. */
+/** The users screen's dialogs: add a user (with groups), change a password, edit rights, remove a user. */
 import { Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { ConfirmButtons, CopyIconButton, ErrorAlert } from '../../../app/common';
-import { useAddUser, useRemoveUser, useSetPassword, useSetRights } from '../queries';
+import { ConfirmButtons, CopyIconButton } from '../../../app/common';
+import { useAddUser, useGroups, useRemoveUser, useSetPassword, useSetRights } from '../queries';
 import { generatePassword, rulesProblem } from '../rights';
+import { GroupPicker } from './GroupPicker';
+import { ChangeError } from './ChangeError';
 import { RightsEditor } from './RightsEditor';
 
 /** A password field with generate, show and copy. */
@@ -44,12 +46,14 @@ export function AddUserModal({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [rules, setRules] = useState('pull@*');
+  const [groups, setGroups] = useState<string[]>([]);
+  const known = useGroups();
   const add = useAddUser();
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (rulesProblem(rules) || !name.trim() || !password) return;
     add.mutate(
-      { name: name.trim(), password, rules },
+      { name: name.trim(), password, rules, ...(groups.length ? { groups } : {}) },
       {
         onSuccess: (u) => {
           notifications.show({ color: 'green', title: 'User added', message: `${u.name} can log in with docker login` });
@@ -65,7 +69,8 @@ export function AddUserModal({ onClose }: { onClose: () => void }) {
           <TextInput label="User name" required data-autofocus value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid="user-name" autoComplete="off" description="No spaces or ':'." />
           <PasswordField label="Password" value={password} onChange={setPassword} />
           <RightsEditor value={rules} onChange={setRules} />
-          {add.error && <ErrorAlert error={add.error} title="The user was not added" />}
+          {known.data?.length ? <GroupPicker groups={known.data} value={groups} onChange={setGroups} /> : null}
+          {add.error && <ChangeError error={add.error} title="The user was not added" />}
           <ConfirmButtons confirmLabel="Save user" onCancel={onClose} busy={add.isPending} testId="save-user" destructive={false} />
         </Stack>
       </form>
@@ -95,7 +100,7 @@ export function PasswordModal({ name, onClose }: { name: string; onClose: () => 
       <form onSubmit={onSubmit} aria-label={`New password for ${name}`}>
         <Stack>
           <PasswordField label="New password" value={password} onChange={setPassword} />
-          {set.error && <ErrorAlert error={set.error} title="The password was not changed" />}
+          {set.error && <ChangeError error={set.error} title="The password was not changed" />}
           <ConfirmButtons confirmLabel="Change password" onCancel={onClose} busy={set.isPending} testId="save-password" destructive={false} />
         </Stack>
       </form>
@@ -125,7 +130,7 @@ export function RightsModal({ name, rules: initial, onClose }: { name: string; r
       <form onSubmit={onSubmit} aria-label={`Rights of ${name}`}>
         <Stack>
           <RightsEditor value={rules} onChange={setRules} />
-          {set.error && <ErrorAlert error={set.error} title="The rights were not saved" />}
+          {set.error && <ChangeError error={set.error} title="The rights were not saved" />}
           <ConfirmButtons confirmLabel="Save rights" onCancel={onClose} busy={set.isPending} testId="save-rights" destructive={false} />
         </Stack>
       </form>
@@ -142,7 +147,7 @@ export function RemoveUserModal({ name, onClose }: { name: string; onClose: () =
         <Text>
           <b>{name}</b> can no longer log in, and their rights are removed. Images they pushed stay.
         </Text>
-        {remove.error && <ErrorAlert error={remove.error} title="The user was not removed" />}
+        {remove.error && <ChangeError error={remove.error} title="The user was not removed" />}
         <ConfirmButtons
           confirmLabel={`Remove ${name}`}
           onCancel={onClose}

@@ -10,9 +10,9 @@ import { UsersScreen } from './UsersScreen';
 
 const listing: UsersListing = {
   users: [
-    { name: 'admin', rules: 'admin@*', hasPassword: true },
-    { name: 'ci', rules: 'pull@*,push@team/*', hasPassword: true },
-    { name: 'ghost', rules: 'pull@*', hasPassword: false },
+    { name: 'admin', rules: 'admin@*', groups: [], hasPassword: true },
+    { name: 'ci', rules: 'pull@*,push@team/*', groups: [], hasPassword: true },
+    { name: 'ghost', rules: 'pull@*', groups: [], hasPassword: false },
   ],
   anonymous: '',
   accessFileExists: true,
@@ -36,7 +36,7 @@ describe('UsersScreen', () => {
   });
 
   it('says what to do when there are no users, without logins and without an access file', async () => {
-    const api = createFakeApi({ 'users:list': { users: [], anonymous: '', accessFileExists: false, authMode: 'none' } });
+    const api = createFakeApi({ 'groups:list': [], 'users:list': { users: [], anonymous: '', accessFileExists: false, authMode: 'none' } });
     renderScreen(<UsersScreen />, api);
     expect(await screen.findByText('No users yet')).toBeTruthy();
     expect(screen.getByTestId('auth-mode').textContent).toContain('take effect once authentication is turned on');
@@ -47,7 +47,7 @@ describe('UsersScreen', () => {
   });
 
   it('lists users with their rights and whether they can log in', async () => {
-    const api = createFakeApi({ 'users:list': { ...listing, anonymous: 'pull@public/*' } });
+    const api = createFakeApi({ 'groups:list': [], 'users:list': { ...listing, anonymous: 'pull@public/*' } });
     renderScreen(<UsersScreen />, api);
     const rows = await screen.findAllByTestId('user-row');
     expect(rows.map((r) => r.getAttribute('data-user'))).toEqual(['admin', 'ci', 'ghost']);
@@ -63,7 +63,7 @@ describe('UsersScreen', () => {
   });
 
   it('adds a user with a generated password and rights chosen from an example', async () => {
-    const api = createFakeApi({ 'users:list': listing, 'users:add': ({ name, rules }) => ({ name, rules: rules ?? '', hasPassword: true }) });
+    const api = createFakeApi({ 'groups:list': [], 'users:list': listing, 'users:add': ({ name, rules }) => ({ name, rules: rules ?? '', groups: [], hasPassword: true }) });
     renderScreen(<UsersScreen />, api);
     fireEvent.click(await screen.findByTestId('add-user'));
     const dialog = await screen.findByRole('dialog', { name: 'Add a user' });
@@ -82,7 +82,7 @@ describe('UsersScreen', () => {
   });
 
   it('says why bad rights are refused before sending, and why the server refused a user', async () => {
-    const api = createFakeApi({ 'users:list': listing, 'users:add': { error: { code: 'USER_EXISTS', message: 'user dev exists' } } });
+    const api = createFakeApi({ 'groups:list': [], 'users:list': listing, 'users:add': { error: { code: 'USER_EXISTS', message: 'user dev exists' } } });
     renderScreen(<UsersScreen />, api);
     fireEvent.click(await screen.findByTestId('add-user'));
     const dialog = await screen.findByRole('dialog');
@@ -99,7 +99,7 @@ describe('UsersScreen', () => {
   });
 
   it('changes a password', async () => {
-    const api = createFakeApi({ 'users:list': listing, 'users:set-password': undefined });
+    const api = createFakeApi({ 'groups:list': [], 'users:list': listing, 'users:set-password': undefined });
     renderScreen(<UsersScreen />, api);
     fireEvent.click(await screen.findByRole('button', { name: 'Change password of ci' }));
     const dialog = await screen.findByRole('dialog', { name: 'New password for ci' });
@@ -111,7 +111,7 @@ describe('UsersScreen', () => {
   });
 
   it('edits rights', async () => {
-    const api = createFakeApi({ 'users:list': listing, 'users:set-rights': ({ name, rules }) => ({ name, rules, hasPassword: true }) });
+    const api = createFakeApi({ 'groups:list': [], 'users:list': listing, 'users:set-rights': ({ name, rules }) => ({ name, rules, groups: [], hasPassword: true }) });
     renderScreen(<UsersScreen />, api);
     fireEvent.click(await screen.findByRole('button', { name: 'Edit rights of ci' }));
     const dialog = await screen.findByRole('dialog', { name: 'Rights of ci' });
@@ -123,7 +123,7 @@ describe('UsersScreen', () => {
   });
 
   it('shows why rights were not saved', async () => {
-    const api = createFakeApi({ 'users:list': listing, 'users:set-rights': { error: { code: 'RULES_INVALID', message: 'invalid repository pattern' } } });
+    const api = createFakeApi({ 'groups:list': [], 'users:list': listing, 'users:set-rights': { error: { code: 'RULES_INVALID', message: 'invalid repository pattern' } } });
     renderScreen(<UsersScreen />, api);
     fireEvent.click(await screen.findByRole('button', { name: 'Edit rights of ci' }));
     const dialog = await screen.findByRole('dialog');
@@ -132,7 +132,7 @@ describe('UsersScreen', () => {
   });
 
   it('removes a user after a confirmation that names them', async () => {
-    const api = createFakeApi({ 'users:list': listing, 'users:remove': undefined });
+    const api = createFakeApi({ 'groups:list': [], 'users:list': listing, 'users:remove': undefined });
     renderScreen(<UsersScreen />, api);
     fireEvent.click(await screen.findByRole('button', { name: 'Remove ghost' }));
     const dialog = await screen.findByRole('dialog', { name: 'Remove ghost?' });
@@ -143,7 +143,7 @@ describe('UsersScreen', () => {
   });
 
   it('sets the anonymous rights from an example', async () => {
-    const api = createFakeApi({ 'users:list': listing, 'users:set-anonymous': ({ rules }) => ({ ...listing, anonymous: rules }) });
+    const api = createFakeApi({ 'groups:list': [], 'users:list': listing, 'users:set-anonymous': ({ rules }) => ({ ...listing, anonymous: rules }) });
     renderScreen(<UsersScreen />, api);
     const field = await screen.findByTestId('anonymous-rights');
     const card = field.closest('form')!;
@@ -155,7 +155,7 @@ describe('UsersScreen', () => {
   });
 
   it('shows the one-time admin password the registry screen received, without asking for it', async () => {
-    const api = createFakeApi({ 'users:list': listing });
+    const api = createFakeApi({ 'groups:list': [], 'users:list': listing });
     const client: QueryClient = createQueryClient();
     client.setQueryData(userKeys.initialPassword, { user: 'admin', password: 'Xy7-once' });
     render(

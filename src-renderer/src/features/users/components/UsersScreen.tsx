@@ -1,6 +1,6 @@
 /**
- * Users of the local registry: who may log in and what each may do, what anonymous clients may do,
- * and whether logins are on at all. The one-time admin password is shown when the registry screen
+ * Users of the local registry: who may log in and what each may do (their own rights plus their
+ * groups'), the groups, what anonymous clients may do, and whether logins are on at all. The one-time admin password is shown when the registry screen
  * fetched it and it was not dismissed (this screen never asks for it: asking consumes it).
  */
 import { Alert, Badge, Button, Card, Code, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
@@ -11,9 +11,16 @@ import { CopyField, EmptyState, ErrorAlert, Loading } from '../../../app/common'
 import { useCachedInitialPassword, useSetAnonymous, useUsers } from '../queries';
 import { rulesProblem } from '../rights';
 import { AddUserModal, PasswordModal, RemoveUserModal, RightsModal } from './UserModals';
+import { UserGroupsModal } from './GroupModals';
+import { GroupsCard } from './GroupsCard';
 import { RightsEditor } from './RightsEditor';
 
-type Dialog = { kind: 'add' } | { kind: 'password'; user: UserDto } | { kind: 'rights'; user: UserDto } | { kind: 'remove'; user: UserDto };
+type Dialog =
+  | { kind: 'add' }
+  | { kind: 'password'; user: UserDto }
+  | { kind: 'rights'; user: UserDto }
+  | { kind: 'groups'; user: UserDto }
+  | { kind: 'remove'; user: UserDto };
 
 const AUTH_MODES: Record<UsersListing['authMode'], string> = {
   basic: 'Clients log in with a user name and password (basic authentication).',
@@ -47,7 +54,7 @@ export function UsersScreen(_props: Record<string, never>) {
         {!l.accessFileExists && (
           <Alert color="blue" title="Every user has every right" data-testid="no-access-file">
             There is no access file yet, so every user who logs in may pull, push and delete everywhere (as registry:2 does). Saving rights for
-            a user or for anonymous clients creates it, and from then on each user has only the rights listed.
+            a user or for anonymous clients, or adding a group, creates it, and from then on each user has only the rights listed.
           </Alert>
         )}
         {l.users.length === 0 ? (
@@ -64,6 +71,7 @@ export function UsersScreen(_props: Record<string, never>) {
         ) : (
           <UsersTable listing={l} onDialog={setDialog} />
         )}
+        <GroupsCard />
         <AnonymousCard key={l.anonymous} current={l.anonymous} />
       </Stack>
     );
@@ -82,6 +90,7 @@ export function UsersScreen(_props: Record<string, never>) {
       {dialog?.kind === 'add' && <AddUserModal onClose={close} />}
       {dialog?.kind === 'password' && <PasswordModal name={dialog.user.name} onClose={close} />}
       {dialog?.kind === 'rights' && <RightsModal name={dialog.user.name} rules={dialog.user.rules} onClose={close} />}
+      {dialog?.kind === 'groups' && <UserGroupsModal name={dialog.user.name} current={dialog.user.groups} onClose={close} />}
       {dialog?.kind === 'remove' && <RemoveUserModal name={dialog.user.name} onClose={close} />}
     </Stack>
   );
@@ -95,6 +104,7 @@ function UsersTable({ listing, onDialog }: { listing: UsersListing; onDialog: (d
           <Table.Tr>
             <Table.Th>User</Table.Th>
             <Table.Th>Rights</Table.Th>
+            <Table.Th>Groups</Table.Th>
             <Table.Th>Can log in</Table.Th>
             <Table.Th>
               <VisuallyHidden>Actions</VisuallyHidden>
@@ -108,7 +118,22 @@ function UsersTable({ listing, onDialog }: { listing: UsersListing; onDialog: (d
                 <Text fw={600}>{u.name}</Text>
               </Table.Td>
               <Table.Td data-testid="user-rules">
-                {u.rules ? <Code>{u.rules}</Code> : <Text size="sm" c="dimmed">{listing.accessFileExists ? 'no rights' : 'every right (no access file)'}</Text>}
+                {u.rules ? <Code>{u.rules}</Code> : <Text size="sm" c="dimmed">{listing.accessFileExists ? (u.groups.length ? 'none of their own' : 'no rights') : 'every right (no access file)'}</Text>}
+              </Table.Td>
+              <Table.Td data-testid="user-groups">
+                {u.groups.length ? (
+                  <Group gap={4}>
+                    {u.groups.map((g) => (
+                      <Badge key={g} variant="outline" color="grape" tt="none">
+                        {g}
+                      </Badge>
+                    ))}
+                  </Group>
+                ) : (
+                  <Text size="sm" c="dimmed">
+                    none
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td>
                 {u.hasPassword ? (
@@ -128,6 +153,9 @@ function UsersTable({ listing, onDialog }: { listing: UsersListing; onDialog: (d
                   </Button>
                   <Button size="xs" variant="default" onClick={() => onDialog({ kind: 'rights', user: u })} aria-label={`Edit rights of ${u.name}`}>
                     Edit rights
+                  </Button>
+                  <Button size="xs" variant="default" onClick={() => onDialog({ kind: 'groups', user: u })} aria-label={`Edit groups of ${u.name}`}>
+                    Groups
                   </Button>
                   <Button size="xs" variant="subtle" color="red" onClick={() => onDialog({ kind: 'remove', user: u })} aria-label={`Remove ${u.name}`}>
                     Remove
