@@ -59,7 +59,13 @@ const AUDITED: { [C in InvokeChannel]?: Describe<C> } = {
     if (outcome.ok) detail.digest = outcome.result.digest;
     return [{ action: 'image.copy', target: to, detail }];
   },
-  'users:add': (args) => [{ action: 'user.add', target: args.name, detail: { rules: args.rules ?? '' } }],
+  'users:add': (args) => [{ action: 'user.add', target: args.name, detail: { rules: args.rules ?? '', ...(args.groups?.length ? { groups: args.groups.join(',') } : {}) } }],
+  'users:set-groups': (args) => [{ action: 'user.groups', target: args.name, detail: { groups: args.groups.join(',') } }],
+  'groups:add': (args) => [{ action: 'group.add', target: args.name, detail: { rules: args.rules ?? '' } }],
+  'groups:remove': (args, outcome) => [
+    { action: 'group.remove', target: args.name, ...(outcome.ok && outcome.result.members.length ? { detail: { members: outcome.result.members.join(',') } } : {}) },
+  ],
+  'groups:set-access': (args) => [{ action: 'group.access', target: args.name, detail: { rules: args.rules } }],
   'users:remove': (args) => [{ action: 'user.remove', target: args.name }],
   'users:set-password': (args) => [{ action: 'user.password', target: args.name }],
   'users:set-rights': (args) => [{ action: 'user.access', target: args.name, detail: { rules: args.rules } }],

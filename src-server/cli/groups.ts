@@ -29,7 +29,7 @@ Group names: lower-case letters, digits, '.', '_' and '-', starting with a lette
       noteCreated(result, paths);
       out(`Added group ${name} with ${rightsText(formatRules(parseRules(opts.access ?? '')))}.`);
       out(`Put users in it with: berth user groups NAME ${name}`);
-    }),
+    }, { opts, event: { action: 'group.add', target: name, detail: { rules: opts.access ?? '' } } }),
   );
 
   withPaths(group.command('rm <name>').description('remove a group; its members lose its rights (not their own)')).action((name: string, opts: PathOptions) =>
@@ -37,7 +37,7 @@ Group names: lower-case letters, digits, '.', '_' and '-', starting with a lette
       const { members } = await removeGroup(pathsFrom(opts), name);
       out(`Removed group ${name}.`);
       if (members.length) out(`${listText(members)} ${members.length === 1 ? 'was a member and no longer has' : 'were members and no longer have'} its rights.`);
-    }),
+    }, { opts, event: { action: 'group.remove', target: name } }),
   );
 
   withPaths(group.command('access <name> <rules>').description(`replace a group's rights ('' for none); its members have the new ones at once`)).action(
@@ -45,7 +45,7 @@ Group names: lower-case letters, digits, '.', '_' and '-', starting with a lette
       run(async () => {
         await setGroupRights(pathsFrom(opts), name, rules);
         out(`Group ${name} now has ${rightsText(formatRules(parseRules(rules)))}.`);
-      }),
+      }, { opts, event: { action: 'group.access', target: name, detail: { rules } } }),
   );
 
   withPaths(group.command('list').description('list groups, their rights and members').option('--json', 'machine-readable output')).action(

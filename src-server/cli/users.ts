@@ -5,7 +5,7 @@ import { ADMIN_USER, generatePassword, initAuth } from '../auth/init';
 import { formatRules, parseRules } from '../auth/rules';
 import { addUser, listAccess, removeUser, setAnonymous, setPassword, setRights, setUserGroups } from '../auth/users';
 import { CliError } from './errors';
-import { CONFIG_HELP, DATA_HELP, listText, noteCreated, out, pathsFrom, rightsText, run, withPaths, type PathOptions } from './auth-files';
+import { CONFIG_HELP, DATA_HELP, listText, noteCreated, out, pathsFrom, rightsText, run, withPaths, type PathOptions, record } from './auth-files';
 
 /** The first line of stdin, for --password-stdin. */
 async function passwordFromStdin(): Promise<string> {
@@ -23,6 +23,7 @@ async function initCommand(opts: PathOptions & { force?: boolean }): Promise<voi
     out(`Already set up: ${paths.htpasswdPath} exists. Nothing changed (berth init --force replaces the users and rights).`);
     return;
   }
+  record({ opts, event: { action: 'user.add', target: ADMIN_USER, detail: { rules: 'admin@*', init: true, force: opts.force === true } } }, 'ok');
   out(`Created user ${ADMIN_USER} with every right (admin@*).`);
   out(`  user:     ${ADMIN_USER}`);
   out(`  password: ${result.adminPassword}`);
@@ -74,14 +75,14 @@ A user's rights are their own plus those of their groups (berth group --help).`,
         out(`  password: ${generated}`);
         out('Note the password now: it is shown only this once and stored only as a bcrypt hash.');
       }
-    }),
+    }, { opts, event: { action: 'user.add', target: name, detail: { rules: opts.access ?? '', ...(opts.groups ? { groups: opts.groups } : {}) } } }),
   );
 
   withPaths(user.command('rm <name>').description('remove a user and its rights')).action((name: string, opts: PathOptions) =>
     run(async () => {
       await removeUser(pathsFrom(opts), name);
       out(`Removed user ${name}.`);
-    }),
+    }, { opts, event: { action: 'user.remove', target: name } }),
   );
 
   withPaths(
@@ -100,7 +101,7 @@ A user's rights are their own plus those of their groups (berth group --help).`,
         out(`  password: ${generated}`);
         out('Note the password now: it is shown only this once and stored only as a bcrypt hash.');
       }
-    }),
+    }, { opts, event: { action: 'user.password', target: name } }),
   );
 
   withPaths(
@@ -113,7 +114,7 @@ A user's rights are their own plus those of their groups (berth group --help).`,
       const groups = listAccess(paths).users.find((u) => u.name === name)?.groups ?? [];
       const through = groups.length ? `, plus the rights of the groups ${listText(groups)}` : '';
       out(`${name} now has ${rightsText(formatRules(parseRules(rules)))}${through}.`);
-    }),
+    }, { opts, event: { action: 'user.access', target: name, detail: { rules } } }),
   );
 
   withPaths(
@@ -127,7 +128,7 @@ A user's rights are their own plus those of their groups (berth group --help).`,
       const result = await setUserGroups(paths, name, groups);
       noteCreated(result, paths);
       out(groups.length ? `${name} is now in the groups ${listText(groups)}.` : `${name} is now in no group.`);
-    }),
+    }, { opts, event: { action: 'user.groups', target: name, detail: { groups: groupsText } } }),
   );
 
   withPaths(
@@ -139,7 +140,7 @@ A user's rights are their own plus those of their groups (berth group --help).`,
       noteCreated(result, paths);
       const now = formatRules(parseRules(rules));
       out(now ? `Anonymous callers now have ${now}.` : 'Anonymous callers now have no rights.');
-    }),
+    }, { opts, event: { action: 'anonymous.access', target: 'anonymous', detail: { rules } } }),
   );
 
   withPaths(

@@ -28,7 +28,7 @@ import { dispatch, type CoreHandlers, type Emit } from '../api/handlers';
 import type { AuditSink } from '../audit/audit-log';
 import type { AccessFile } from '../auth/access-file';
 import type { PasswordVerifier } from '../auth/password-verifier';
-import { allowsEverywhere, parseRules } from '../auth/rules';
+import { allowsEverywhere } from '../auth/rules';
 import type { Throttle } from '../auth/throttle';
 import { RegistryError } from '../core/errors';
 import type { Logger } from '../logger';
@@ -135,29 +135,37 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
   };
 
   /**
-   * After a user change made through the bridge: a removed user, or one whose password changed or
-   * who lost admin rights, is logged out everywhere at once (a stolen session dies with the password
-   * change), without waiting for the files' re-read. The caller keeps the session it changed its
-   * own password from.
+   * After a user or group change made through the bridge: a removed user, one whose password
+   * changed, and anyone who may no longer administer (their own rights or a group's changed) is
+   * logged out everywhere at once (a stolen session dies with the password change), without waiting
+   * for the files' re-read. The caller keeps the session it changed its own password from.
    */
   const afterUserChange = (channel: string, args: unknown, result: unknown, caller: BridgeSession): void => {
     if (login.mode !== 'password') return;
     const name = (args as { name?: unknown } | undefined)?.name;
     if (typeof name !== 'string') return;
     let except: string | undefined;
+    let affected: string[];
     if (channel === 'users:set-password') {
       if (name === caller.user) {
         // The caller's own session carries on under the new password.
         except = caller.id;
         caller.stamp = login.verifier.credentialStamp(name, true);
       }
+      affected = [name];
+    } else if (channel === 'users:remove') {
+      affected = [name];
+    } else if (channel === 'users:set-rights' || channel === 'users:set-groups') {
+      // The handler had the files re-read: the rules in force now, groups included, decide.
+      affected = mayAdminister(login.access, name) ? [] : [name];
+    } else if (channel === 'groups:set-access' || channel === 'groups:remove') {
+      const members = (result as { members?: unknown } | undefined)?.members;
+      affected = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string' && !mayAdminister(login.access, m)) : [];
+    } else return;
+    for (const user of affected) {
+      const ended = sessions.endUser(user, except);
+      if (ended) log.info(`ui: ${channel} ${name}: ${ended} session(s) of ${user} ended`);
     }
-    else if (channel === 'users:set-rights') {
-      const rules = (result as { rules?: unknown } | undefined)?.rules;
-      if (typeof rules !== 'string' || allowsEverywhere(parseRules(rules), 'admin')) return;
-    } else if (channel !== 'users:remove') return;
-    const ended = sessions.endUser(name, except);
-    if (ended) log.info(`ui: ${channel} ${name}: ${ended} session(s) of ${name} ended`);
   };
   const unauthorized = (ctx: Context) =>
     refuse(ctx, 401, { code: 'UNAUTHORIZED', message: 'log in first (POST /_berth/api/session), or the session expired' });

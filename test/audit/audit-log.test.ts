@@ -138,4 +138,28 @@ describe('the audit log of a running server', () => {
     const unknown = await invoke(berth.url, admin, 'audit:list', { actions: ['drop.table'] });
     expect(unknown.json.error.code).toBe('ARGS_INVALID');
   });
+
+  it('records user and group changes made with berth commands as the OS user, refusals with their reason', async () => {
+    const before = (await auditJson()).length;
+    const run = async (args: string[], input?: string) => runBerth([...args, '--data', data], { input });
+    expect((await run(['user', 'add', 'dave', '--password-stdin', '--access', 'pull@*'], 'dave-Secret-Pw-5\n')).code).toBe(0);
+    expect((await run(['group', 'add', 'ci', '--access', 'push@ci/*'])).code).toBe(0);
+    expect((await run(['user', 'groups', 'dave', 'ci'])).code).toBe(0);
+    const refused = await run(['user', 'rm', 'admin']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/only user with admin@\*/);
+    const viaGui = await invoke(berth.url, admin, 'groups:set-access', { name: 'ci', rules: 'push@ci/*,pull@*' });
+    expect(viaGui.json.ok, viaGui.text).toBe(true);
+
+    const added = (await auditJson()).slice(before);
+    const me = { user: osUserName(), address: 'local', via: 'cli' };
+    expect(added).toMatchObject([
+      { ...me, action: 'user.add', target: 'dave', result: 'ok', detail: { rules: 'pull@*' } },
+      { ...me, action: 'group.add', target: 'ci', result: 'ok', detail: { rules: 'push@ci/*' } },
+      { ...me, action: 'user.groups', target: 'dave', result: 'ok', detail: { groups: 'ci' } },
+      { ...me, action: 'user.remove', target: 'admin', result: 'LAST_ADMIN' },
+      { user: 'admin', via: 'gui', action: 'group.access', target: 'ci', result: 'ok', detail: { rules: 'push@ci/*,pull@*' } },
+    ]);
+    expect(logText()).not.toContain('dave-Secret-Pw-5');
+  });
 });

@@ -94,6 +94,30 @@ describe('changes made through the bridge end the sessions at once', () => {
   }, 30_000);
 });
 
+describe('admin@* through a group', () => {
+  it('keeps the session while a group still grants admin@*, and ends it at once when the group goes', async () => {
+    const { berth, admin } = await withBob();
+    const group = await invoke(berth.url, admin, 'groups:add', { name: 'ops', rules: 'admin@*' });
+    expect(group.json.ok, group.text).toBe(true);
+    const member = await invoke(berth.url, admin, 'users:set-groups', { name: 'bob', groups: ['ops'] });
+    expect(member.json.ok, member.text).toBe(true);
+    await filesReread();
+    const bob = await login(berth.url, { username: 'bob', password: 'bob-password' });
+
+    // bob's own rules lose admin@*, the group's still grant it: the session stays.
+    const narrowed = await invoke(berth.url, admin, 'users:set-rights', { name: 'bob', rules: 'pull@*' });
+    expect(narrowed.json.ok, narrowed.text).toBe(true);
+    expect((await invoke(berth.url, bob, 'users:list', undefined)).status).toBe(200);
+
+    const removed = await invoke(berth.url, admin, 'groups:remove', { name: 'ops' });
+    expect(removed.json.ok, removed.text).toBe(true);
+    expect(removed.json.result.members).toEqual(['bob']);
+    // The very next call: no waiting for the access file's re-read.
+    expect((await invoke(berth.url, bob, 'users:list', undefined)).status).toBe(401);
+    expect((await invoke(berth.url, admin, 'users:list', undefined)).status).toBe(200);
+  }, 60_000);
+});
+
 describe('changes made on the files end the sessions too', () => {
   it('a user removed with `berth user rm` loses its session', async () => {
     const { berth, dir, admin } = await withBob();
