@@ -38,6 +38,14 @@ describe('parseBasicAuthorization', () => {
     expect(parseBasicAuthorization(`Basic ${Buffer.from('nocolon').toString('base64')}`)).toBeNull();
     expect(parseBasicAuthorization(undefined)).toBeNull();
   });
+
+  it('takes an empty user name with an empty password (what podman, skopeo and buildah send without credentials) as no credentials', () => {
+    expect(parseBasicAuthorization('Basic Og==')).toBeNull();
+    expect(parseBasicAuthorization(basic('', ''))).toBeNull();
+    // Only both empty: either one alone is a login attempt (that fails).
+    expect(parseBasicAuthorization(basic('', 'pw'))).toEqual({ user: '', password: 'pw' });
+    expect(parseBasicAuthorization(basic('alice', ''))).toEqual({ user: 'alice', password: '' });
+  });
 });
 
 describe('VerifyCache', () => {

@@ -142,6 +142,21 @@ describe('token endpoint and bearer tokens', () => {
     expectError(bad, 'UNAUTHORIZED', 401);
   });
 
+  it('answers empty Basic credentials and an empty password form with an anonymous token, never counted as failures', async () => {
+    const anon = new URLSearchParams({ service: SERVICE, scope: 'repository:public/app:pull' });
+    const form = { body: new URLSearchParams({ grant_type: 'password', username: '', password: '', service: SERVICE, scope: 'repository:public/app:pull' }).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
+    // More than the throttle lets fail from one address.
+    for (let i = 0; i < 12; i++) {
+      const get = await raw(reg.port, 'GET', `/token?${anon}`, { headers: { Authorization: 'Basic Og==' } });
+      expect(get.status, get.text).toBe(200);
+      expect(claims(get.json().token)).toMatchObject({ sub: '', access: [{ type: 'repository', name: 'public/app', actions: ['pull'] }] });
+      const post = await raw(reg.port, 'POST', '/token', form);
+      expect(post.status, post.text).toBe(200);
+      expect(claims(post.json().access_token).sub).toBe('');
+    }
+    await token('alice', ['repository:team/app:pull']);
+  });
+
   it('refuses an expired token with invalid_token', async () => {
     const t = (await token('alice', ['repository:team/app:pull'])).token;
     expect((await raw(reg.port, 'GET', '/v2/team/app/tags/list', bearer(t))).status).toBe(404); // allowed; the repository is empty

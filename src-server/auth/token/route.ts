@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { RegistryError } from '../../core/errors';
 import type { Logger } from '../../logger';
 import type { AccessSource } from '../authorizer';
-import { basicChallenge, parseBasicAuthorization } from '../basic-auth';
+import { basicChallenge, type Credentials, isAnonymous, parseBasicAuthorization } from '../basic-auth';
 import type { PasswordVerifier } from '../password-verifier';
 import type { Throttle } from '../throttle';
 import { grantScopes, parseScopes } from './scope';
@@ -51,8 +51,8 @@ export function createTokenRoute(opts: TokenRouteOptions): (ctx: Context) => Pro
   const challenge = { 'WWW-Authenticate': basicChallenge(opts.realm) };
 
   /** The user the credentials name ('' for none); throws on bad ones. */
-  const login = async (ctx: Context, creds: { user: string; password: string } | null): Promise<string> => {
-    if (!creds) return '';
+  const login = async (ctx: Context, creds: Credentials | null): Promise<string> => {
+    if (!creds || isAnonymous(creds)) return '';
     opts.throttle?.check(ctx.ip, creds.user);
     if (await opts.verifier.verify(creds.user, creds.password)) return creds.user;
     opts.throttle?.fail(ctx.ip, creds.user);
