@@ -113,8 +113,9 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorize {
     const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(ctx.get('Authorization'));
     if (!m) throw new RegistryError('UNAUTHORIZED', { headers: challenge() });
     const claims: TokenClaims | null = await signer.verify(m[1]!);
-    // A token outlives neither its expiry nor its user's removal from the htpasswd file.
-    if (!claims || (claims.sub !== '' && !opts.verifier.hasUser(claims.sub))) {
+    // A token outlives neither its expiry nor its user's credentials: a new password, a removal
+    // and a re-added name all change the credential version it was issued with.
+    if (!claims || (claims.sub !== '' && (claims.cv === undefined || claims.cv !== opts.verifier.credentialVersion(claims.sub)))) {
       throw new RegistryError('UNAUTHORIZED', { message: 'invalid or expired token', headers: challenge('invalid_token') });
     }
     const user = claims.sub;

@@ -57,6 +57,28 @@ describe('PasswordVerifier', () => {
     expect(v.credentialStamp('nobody', true)).toBeNull();
   });
 
+  it('gives a credential version for tokens that changes with the password and with remove + add, never the stamp itself', () => {
+    let now = 0;
+    const path = join(dir, 'versions');
+    writeFileSync(path, line('dave', 'pw1') + line('erin', 'pw2'));
+    const v = new PasswordVerifier({ path, log: silentLogger, now: () => now });
+    const dave = v.credentialVersion('dave');
+    expect(dave).toMatch(/^[\w-]{22}$/);
+    expect(v.credentialVersion('dave')).toBe(dave);
+    expect(v.credentialVersion('erin')).not.toBe(dave);
+    expect(v.credentialVersion('nobody')).toBeNull();
+    expect(dave).not.toBe(v.credentialStamp('dave')!.slice(0, 22));
+    const erin = v.credentialVersion('erin');
+    // The same password again still gets a new salt, so a new version.
+    writeFileSync(path, line('dave', 'pw1') + line('erin', 'pw2'));
+    now += 1500;
+    expect(v.credentialVersion('dave')).not.toBe(dave);
+    expect(v.credentialVersion('erin')).not.toBe(erin);
+    writeFileSync(path, line('erin', 'pw2') + '# dave removed\n');
+    now += 1500;
+    expect(v.credentialVersion('dave')).toBeNull();
+  });
+
   it('works over a shared HtpasswdFile and sees its reloads', async () => {
     let now = 0;
     const path = join(dir, 'shared');

@@ -40,6 +40,9 @@ export class PasswordVerifier {
   private readonly cache: VerifyCache;
   private readonly inflight = new Map<string, Promise<boolean>>();
   private dummyHash = '';
+  /** Credential versions of the file generation `versionsOf`. */
+  private versions = new Map<string, string>();
+  private versionsOf = -1;
 
   /** Opens the htpasswd file (throws if it cannot be read). */
   constructor(opts: PasswordVerifierOptions) {
@@ -78,6 +81,27 @@ export class PasswordVerifier {
   credentialStamp(user: string, fresh = false): string | null {
     const hash = (fresh ? readHtpasswdFile(this.file.path) : this.file.current()).users.get(user);
     return hash === undefined ? null : createHash('sha256').update(hash).digest('base64url');
+  }
+
+  /**
+   * The version of the user's credentials that tokens carry (their `cv` claim), null for an unknown
+   * user. It is derived from the stored hash, which gets a new salt on every password change and on
+   * every re-add, so it changes with both; it is a domain-separated digest, so a token never shows
+   * the session stamp. Cached per file generation: checking a token costs a map lookup.
+   */
+  credentialVersion(user: string): string | null {
+    const entries = this.file.current();
+    if (this.versionsOf !== this.file.generation) {
+      this.versions = new Map();
+      this.versionsOf = this.file.generation;
+    }
+    const known = this.versions.get(user);
+    if (known !== undefined) return known;
+    const hash = entries.users.get(user);
+    if (hash === undefined) return null;
+    const version = createHash('sha256').update(`berth token credential version\0${hash}`).digest('base64url').slice(0, 22);
+    this.versions.set(user, version);
+    return version;
   }
 
   /** True when the password is the user's; false for unknown users, after the same bcrypt work. */

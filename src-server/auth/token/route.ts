@@ -6,7 +6,7 @@ import { basicChallenge, type Credentials, isAnonymous, parseBasicAuthorization 
 import type { PasswordVerifier } from '../password-verifier';
 import type { Throttle } from '../throttle';
 import { grantScopes, parseScopes } from './scope';
-import type { TokenSigner } from './signer';
+import type { TokenAccess, TokenSigner } from './signer';
 
 /** Options of createTokenRoute. */
 export interface TokenRouteOptions {
@@ -65,12 +65,18 @@ export function createTokenRoute(opts: TokenRouteOptions): (ctx: Context) => Pro
     return grantScopes(parseScopes(scopes), rules, user !== '');
   };
 
+  /** A token bound to the user's current credentials, so a new password or a re-added name ends it. */
+  const issue = (user: string, access: TokenAccess[]) => {
+    const credentialVersion = user ? opts.verifier.credentialVersion(user) : null;
+    return opts.signer.issue(user, access, credentialVersion === null ? {} : { credentialVersion });
+  };
+
   return async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     if (ctx.method === 'GET') {
       const user = await login(ctx, parseBasicAuthorization(ctx.get('Authorization') || undefined));
       const scopes = ctx.query.scope === undefined ? [] : ([] as string[]).concat(ctx.query.scope);
-      const issued = await opts.signer.issue(user, grant(user, scopes));
+      const issued = await issue(user, grant(user, scopes));
       ctx.body = { token: issued.token, access_token: issued.token, expires_in: issued.expiresIn, issued_at: issued.issuedAt };
       return;
     }
@@ -85,7 +91,7 @@ export function createTokenRoute(opts: TokenRouteOptions): (ctx: Context) => Pro
       const user = await login(ctx, { user: form.get('username') ?? '', password: form.get('password') ?? '' });
       const scopes = form.getAll('scope');
       const access = grant(user, scopes);
-      const issued = await opts.signer.issue(user, access);
+      const issued = await issue(user, access);
       ctx.body = {
         access_token: issued.token,
         expires_in: issued.expiresIn,
