@@ -86,8 +86,12 @@ describe('PasswordVerifier', () => {
     const file = new HtpasswdFile(path, { now: () => now });
     const v = new PasswordVerifier({ file, log: silentLogger, now: () => now });
     expect(await v.verify('carol', 'pw')).toBe(true);
+    expect(v.isVerified('carol', 'pw')).toBe(true);
+    expect(v.isVerified('carol', 'other')).toBe(false);
     writeFileSync(path, line('dave', 'pw') + '\n# carol removed, size differs\n');
     now += 1500;
+    // The first look after the change already forgets the verified password.
+    expect(v.isVerified('carol', 'pw')).toBe(false);
     expect(v.hasUser('carol')).toBe(false);
     expect(await v.verify('carol', 'pw')).toBe(false);
     expect(await v.verify('dave', 'pw')).toBe(true);

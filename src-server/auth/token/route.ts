@@ -3,6 +3,7 @@ import { RegistryError } from '../../core/errors';
 import type { Logger } from '../../logger';
 import type { AccessSource } from '../authorizer';
 import { basicChallenge, type Credentials, isAnonymous, parseBasicAuthorization } from '../basic-auth';
+import { checkLogin } from '../login-check';
 import type { PasswordVerifier } from '../password-verifier';
 import type { Throttle } from '../throttle';
 import { grantScopes, parseScopes } from './scope';
@@ -43,7 +44,7 @@ async function readForm(ctx: Context): Promise<URLSearchParams> {
  * - POST of the OAuth2 password grant form (`grant_type=password`, `username`, `password`,
  *   `service`, `scope`) answers `{access_token, expires_in, issued_at, scope}`; no refresh tokens.
  * The token carries the requested actions the user holds (never more); bad credentials get 401
- * with the Basic challenge and count toward the throttle.
+ * with the Basic challenge and count toward the throttle (see checkLogin).
  * https://distribution.github.io/distribution/spec/auth/token/
  * https://distribution.github.io/distribution/spec/auth/oauth/
  */
@@ -53,10 +54,7 @@ export function createTokenRoute(opts: TokenRouteOptions): (ctx: Context) => Pro
   /** The user the credentials name ('' for none); throws on bad ones. */
   const login = async (ctx: Context, creds: Credentials | null): Promise<string> => {
     if (!creds || isAnonymous(creds)) return '';
-    opts.throttle?.check(ctx.ip, creds.user);
-    if (await opts.verifier.verify(creds.user, creds.password)) return creds.user;
-    opts.throttle?.fail(ctx.ip, creds.user);
-    opts.log.info(`auth: failed token request for user ${JSON.stringify(creds.user.slice(0, 100))} from ${ctx.ip}`);
+    if (await checkLogin(opts, ctx.ip, creds, 'token request')) return creds.user;
     throw new RegistryError('UNAUTHORIZED', { headers: challenge });
   };
 
