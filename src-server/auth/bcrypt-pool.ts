@@ -9,7 +9,7 @@ export interface BcryptPoolOptions {
   /** Checks that may wait for a thread; beyond them a check is refused with 429 (default 64). */
   maxQueued?: number;
   /**
-   * The worker script. Default: `bcrypt-worker.mjs` beside this module, which is also where the
+   * The worker script. Default: `bcrypt-worker.js` beside this module, which is also where the
    * CLI bundle, the desktop bundle and the bench's bundle emit it.
    */
   workerUrl?: URL;
@@ -45,8 +45,8 @@ interface Reply {
   error?: string;
 }
 
-/** The default worker: `bcrypt-worker.mjs` beside this module (or beside the bundle holding it). */
-export const BCRYPT_WORKER_URL = new URL('./bcrypt-worker.mjs', import.meta.url);
+/** The default worker: `bcrypt-worker.js` beside this module (or beside the bundle holding it). */
+export const BCRYPT_WORKER_URL = new URL('./bcrypt-worker.js', import.meta.url);
 
 const defaultWorkers = () => Math.min(4, Math.max(1, availableParallelism() - 1));
 

@@ -1,16 +1,16 @@
 /**
  * The password-check thread of BcryptPool (bcrypt-pool.ts): compares one password with one bcrypt
  * hash at a time, off the server's event loop. Plain JavaScript on purpose: a worker thread is
- * loaded by Node itself, without the TypeScript loader the server may run under, and the bundles
- * (build/build-cli.mjs, electron.vite.config.ts, the bench) emit this file beside the code that
- * starts it.
+ * loaded by Node itself, without the TypeScript loader the server may run under. The CLI build
+ * (build/build-cli.mjs), the desktop build (electron.vite.config.ts) and the bench's bundle put this
+ * file beside the code that starts it.
  *
  * Messages in: {id: number, password: string, hash: string}; out: {id, ok: boolean} or {id, error}.
  */
 import { parentPort } from 'node:worker_threads';
 import bcrypt from 'bcryptjs';
 
-if (!parentPort) throw new Error('bcrypt-worker.mjs runs as a worker thread of BcryptPool');
+if (!parentPort) throw new Error('bcrypt-worker.js runs as a worker thread of BcryptPool');
 const port = parentPort;
 port.on('message', (job) => {
   try {
