@@ -136,6 +136,7 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
     authorize: gui ? gui.authorize(auth.authorize) : auth.authorize,
     routes: auth.routes,
     fallback: gui?.fallback,
+    trustedProxies: config.trustedProxies,
   });
   try {
     listeners.push(await listen(app.callback(), config));
