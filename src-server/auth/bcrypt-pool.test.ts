@@ -1,4 +1,5 @@
 import bcrypt from 'bcryptjs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RegistryError } from '../core/errors';
 import { slowBcryptHash as slowHash } from '../../test/auth/slow-hash';
@@ -42,6 +43,21 @@ describe('BcryptPool', () => {
     await p.close();
     expect((await ended).map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     await expect(p.compare('e', bcrypt.hashSync('e', 4))).rejects.toThrow(/shut down/);
+  });
+
+  it('runs its threads at a lower priority than the event loop (on Linux, where this runs: nice 10 on that thread only)', async () => {
+    const niceOfThreads = () =>
+      readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+        const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
+    const before = niceOfThreads();
+    const p = pool({ workers: 1 });
+    expect(await p.compare('x', bcrypt.hashSync('x', 4))).toBe(true);
+    const after = niceOfThreads();
+    expect(after.filter((n) => n === 10).length).toBe(before.filter((n) => n === 10).length + 1);
+    // The thread this test runs on (the process's first) keeps its priority.
+    expect(after[0]).toBe(before[0]);
   });
 
   it('answers false for a malformed hash, and goes on', async () => {

@@ -7,10 +7,20 @@
  *
  * Messages in: {id: number, password: string, hash: string}; out: {id, ok: boolean} or {id, error}.
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import bcrypt from 'bcryptjs';
 
 if (!parentPort) throw new Error('bcrypt-worker.js runs as a worker thread of BcryptPool');
+// Password checks are background work: when CPU is short, serving requests comes first. On Linux a
+// nice value belongs to the thread that sets it (elsewhere it would slow the whole server).
+if (process.platform === 'linux') {
+  try {
+    setPriority(10);
+  } catch {
+    // Not allowed here (a sandbox): checks run at normal priority.
+  }
+}
 const port = parentPort;
 port.on('message', (job) => {
   try {
