@@ -65,4 +65,17 @@ describe('VerifyCache', () => {
     now += 60_001;
     expect(cache.has(k, 0)).toBe(false);
   });
+
+  it('keeps an entry while it is used within the TTL, so a busy client never needs bcrypt again', () => {
+    let now = 0;
+    const cache = new VerifyCache(60_000, () => now);
+    const k = cache.key('alice', 'pw');
+    cache.add(k, 0);
+    for (let i = 0; i < 5; i++) {
+      now += 50_000;
+      expect(cache.has(k, 0)).toBe(true);
+    }
+    now += 60_001;
+    expect(cache.has(k, 0)).toBe(false);
+  });
 });
