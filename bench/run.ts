@@ -32,7 +32,7 @@
  * Then a flood of wrong passwords (bench/lib/auth-flood.ts): Berth with Basic auth trusting 127.0.0.1 as a
  * reverse proxy; per run 100 wrong guesses at once from 10 X-Forwarded-For addresses, each at another user
  * name, while a user whose password was verified keeps GETting a manifest; that user's latency p50/p99/max
- * idle and during the flood against the issue's 100 ms, and server CPU per guess.
+ * idle and during the flood against the issue's 100 ms (for p99; the maximum is shown beside it), and server CPU per guess.
  * Then garbage collection (bench/lib/gc-workload.ts): the time to collect 5,000 manifests / 20,000 blobs
  * written straight into registry:2's layout (half the manifests untagged), `berth gc` against a running
  * Berth vs `docker-registry garbage-collect` (offline), both deleting untagged manifests, removed blobs
