@@ -57,8 +57,9 @@ function catalogFilter(ctx: Context, rules: readonly Rule[]): void {
  * Builds the authorize hook: who is calling (Basic credentials or a Bearer token) and whether they
  * hold the rights the request needs (see requiredAccess). 401 with a challenge when not logged in
  * or the credentials are bad, 403 DENIED naming the repository and right for a user without it,
- * 429 while the throttle blocks the client or the password checks are saturated (see checkLogin). Sets `ctx.state.user`, and for the catalog
- * `ctx.state.repoFilter` when the caller may not pull everything. Secrets are never logged.
+ * 429 while the throttle blocks the client or the password checks are saturated (see checkLogin).
+ * Sets `ctx.state.user`, and for the catalog `ctx.state.repoFilter` when the caller may not pull
+ * everything. Secrets are never logged.
  */
 export function createAuthorizer(opts: AuthorizerOptions): Authorize {
   const basic = { 'WWW-Authenticate': basicChallenge(opts.realm) };
