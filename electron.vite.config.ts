@@ -25,8 +25,17 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      // The registry runs in its own process (utilityProcess.fork of out/main/registry-host.js).
-      lib: { entry: { index: resolve(root, 'src-main/index.ts'), 'registry-host': resolve(root, 'src-main/registry-host.ts') }, formats: ['es'] },
+      // The registry runs in its own process (utilityProcess.fork of out/main/registry-host.js), and
+      // checks passwords on worker threads of out/main/bcrypt-worker.js, the file bcrypt-pool.ts
+      // looks for beside the code that starts them.
+      lib: {
+        entry: {
+          index: resolve(root, 'src-main/index.ts'),
+          'registry-host': resolve(root, 'src-main/registry-host.ts'),
+          'bcrypt-worker': resolve(root, 'src-server/auth/bcrypt-worker.js'),
+        },
+        formats: ['es'],
+      },
       // package.json dependencies stay external (better-sqlite3 is a native addon and cannot be
       // bundled); electron and Node builtins are external anyway.
       externalizeDeps: { include: ['better-sqlite3'] },

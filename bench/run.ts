@@ -8,6 +8,7 @@
  *   npm run bench -- --gc-only     # only the garbage-collection section (GC time, push latency during GC)
  *   npm run bench -- --no-gc       # skip the garbage-collection section
  *   npm run bench -- --browse      # only the app core's browse section: details with sizes of 500 multi-arch tags, cold and warm cache
+ *   npm run bench -- --auth-flood  # only the login-flood section: a verified user's latency while 100 wrong passwords arrive from 10 addresses
  *   npm run bench -- --s3          # only the S3 section: Berth on S3 vs Berth on the filesystem vs registry:2 on the same RGW
  *   npm run bench -- --source      # run Berth from src-server through tsx's loader (RSS then includes the loader)
  *   npm run bench -- --keep        # keep the temp dir (data dirs, payloads, registry config) for inspection
@@ -28,6 +29,10 @@
  * GET against fresh Berth processes with `--auth none`, `--auth basic` (htpasswd from `htpasswd -nbB`,
  * wrk sending a fixed `Authorization: Basic`) and, when it starts, `--auth token` (a token fetched from
  * /token, `Authorization: Bearer`); the ratio authenticated/anonymous against the issue's ≥ 80%.
+ * Then a flood of wrong passwords (bench/lib/auth-flood.ts): Berth with Basic auth trusting 127.0.0.1 as a
+ * reverse proxy; per run 100 wrong guesses at once from 10 X-Forwarded-For addresses, each at another user
+ * name, while a user whose password was verified keeps GETting a manifest; that user's latency p50/p99/max
+ * idle and during the flood against the issue's 100 ms (for p99; the maximum is shown beside it), and server CPU per guess.
  * Then garbage collection (bench/lib/gc-workload.ts): the time to collect 5,000 manifests / 20,000 blobs
  * written straight into registry:2's layout (half the manifests untagged), `berth gc` against a running
  * Berth vs `docker-registry garbage-collect` (offline), both deleting untagged manifests, removed blobs
@@ -52,6 +57,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { authFloodBench, authFloodMarkdownTable, authFloodTextTable, type AuthFloodResult } from './lib/auth-flood';
 import { authBench, authMarkdownTable, authTextTable, type AuthRow } from './lib/auth-workload';
 import { gcMarkdownTable, gcTextTable } from './lib/gc-report';
 import { GC_FULL, GC_QUICK, gcBench, type GcResult } from './lib/gc-workload';
@@ -74,6 +80,7 @@ const { values: opts } = parseArgs({
     'berth-only': { type: 'boolean', default: false },
     'gc-only': { type: 'boolean', default: false },
     browse: { type: 'boolean', default: false },
+    'auth-flood': { type: 'boolean', default: false },
     s3: { type: 'boolean', default: false },
     'no-gc': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
@@ -110,6 +117,32 @@ async function gcSection(withRegistry: boolean, failures: string[]): Promise<GcR
   });
   failures.push(...gc.failures);
   return gc.result;
+}
+
+/** The login-flood section: its figures, its failure added to `failures`. */
+async function authFloodSection(failures: string[]): Promise<AuthFloodResult> {
+  say(`\nA verified user's manifest GETs during a flood of wrong passwords (Berth only)`);
+  const flood = await authFloodBench({
+    tmp, berthMode: opts.source ? 'source' : 'bundle', nodeOptions: opts['node-option'], runs, say,
+    started: (s) => servers.push(s),
+  });
+  if (flood.error) failures.push(`auth flood: ${flood.error}`);
+  return flood;
+}
+
+/** `--auth-flood`: the login-flood section alone. */
+async function authFloodOnly() {
+  const failures: string[] = [];
+  const flood = await authFloodSection(failures);
+  say(`\n${authFloodTextTable(flood)}\n`);
+  const context = `_${runs} flood run(s) of ${flood.guesses} guesses; ${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end); ` +
+    `Berth on Node ${process.version}; ${new Date().toISOString().slice(0, 10)}._`;
+  say(`Markdown for the README:\n\n${authFloodMarkdownTable(flood)}\n\n${context}\n`);
+  writeResults({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg() }, options: { runs, authFlood: true }, authFlood: flood, context, failures }, 'auth-flood-latest.json');
+  if (failures.length > 0) {
+    process.exitCode = 1;
+    console.error(`\n${failures.length} workload(s) failed:\n\n${failures.join('\n\n')}`);
+  }
 }
 
 /** Writes bench/results/latest.json (or another file there). */
@@ -163,6 +196,7 @@ async function main() {
   if (!withRegistry) say(opts['berth-only'] ? 'registry:2 skipped (--berth-only): Berth alone.' : 'docker-registry is not installed: Berth alone, no ratios.');
   if (opts['gc-only']) return gcOnly(withRegistry);
   if (opts.s3) return s3Only(withRegistry);
+  if (opts['auth-flood']) return authFloodOnly();
   if (opts.browse) {
     await runBrowseBench({ tags: opts.quick ? 50 : 500, mode: opts.source ? 'source' : 'bundle' });
     return;
@@ -207,6 +241,7 @@ async function main() {
   });
   failures.push(...auth.failures);
   const authRows: AuthRow[] = auth.rows;
+  const flood = await authFloodSection(failures);
 
   // Garbage collection: fresh servers on generated datasets, after everything else.
   const gc = opts['no-gc'] ? null : await gcSection(withRegistry, failures);
@@ -228,17 +263,21 @@ async function main() {
   }
   say(`\n${textTable(rows, mem)}\n`);
   say(`${authTextTable(authRows)}\n`);
+  say(`${authFloodTextTable(flood)}\n`);
   if (gc) say(`${gcTextTable(gc)}\n`);
   say(cpuTable(rows));
   for (const r of authRows) {
     say(`  server CPU per request (median µs): ${r.title}: ${median(r.authenticated.cpuMs).toFixed(0)}, anonymous ${median(r.anonymous.cpuMs).toFixed(0)}`);
+  }
+  if (!flood.error) {
+    say(`  server CPU: verified manifest GET (idle) ${flood.idleCpuPerRequestUs.toFixed(0)} µs per request; wrong guess during the flood ${median(flood.runs.map((r) => r.cpuPerGuessMs)).toFixed(1)} ms per guess`);
   }
   const context =
     `_${opts.quick ? 'Quick workload (--quick)' : 'Full workload'}, medians of ${runs} run(s) per server alternating which goes first; ` +
     `${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end); ` +
     `Berth on Node ${process.version} (${berth.command}), registry:2 = Debian docker-registry ${registry ? await registryVersion() : 'not installed'}; ` +
     `${new Date().toISOString().slice(0, 10)}._`;
-  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n\n${authMarkdownTable(authRows)}\n\n${gc ? `${gcMarkdownTable(gc)}\n\n` : ''}${context}\n`);
+  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n\n${authMarkdownTable(authRows)}\n\n${authFloodMarkdownTable(flood)}\n\n${gc ? `${gcMarkdownTable(gc)}\n\n` : ''}${context}\n`);
 
   writeResults({
     date: new Date().toISOString(),
@@ -247,6 +286,7 @@ async function main() {
     servers: Object.fromEntries(states.map((s) => [s.server.id, { command: s.server.command, setupMs: s.setupMs, notes: [...s.notes] }])),
     workloads: rows,
     auth: authRows,
+    authFlood: flood,
     gc,
     memory: { ...mem, peakAfterWorkloadMB: peaks },
     context,

@@ -2,7 +2,7 @@
 // Runtime dependencies stay external: they are installed next to the package, and native ones
 // (better-sqlite3) cannot be bundled anyway.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,4 +24,8 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log('built out/cli/berth.mjs');
+// The password-check thread is a file of its own, which Node loads by path: bcrypt-pool.ts looks for
+// it beside the code that starts it. Plain JavaScript importing only builtins and bcryptjs (an
+// external dependency), so it is copied as it is.
+copyFileSync(join(root, 'src-server/auth/bcrypt-worker.js'), join(root, 'out/cli/bcrypt-worker.js'));
+console.log('built out/cli/berth.mjs and out/cli/bcrypt-worker.js');

@@ -244,6 +244,7 @@ health:
         err: /proxy\.remoteurl.*http/,
       },
       { args: [], env: { REGISTRY_STORAGE_DELETE_ENABLED: 'sometimes' }, err: /storage\.delete\.enabled: expected true or false/ },
+      { args: [], env: { REGISTRY_HTTP_TRUSTEDPROXIES: '10.0.0.0/33' }, err: /http\.trustedproxies: "10\.0\.0\.0\/33" is not an IP address or CIDR range/ },
       { args: ['--listen', `127.0.0.1:${busy}`], err: new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busy}: address already in use`) },
       { args: ['--listen', 'nonsense'], err: /--listen: invalid listen address/ },
       { args: [], env: { REGISTRY_AUTH_HTPASSWD_PATH: join(tmp.dir, 'no-htpasswd') }, err: /cannot read htpasswd file .*no-htpasswd: no such file/ },

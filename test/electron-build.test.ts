@@ -83,6 +83,15 @@ describe('electron-vite build', () => {
     }
   });
 
+  it('emits the password-check thread beside the registry process that starts it', () => {
+    const host = readFileSync(join(out, 'main/registry-host.js'), 'utf8');
+    const workers = [...host.matchAll(/new URL\("([^"]+)", import\.meta\.url\)/g)].map((m) => m[1]!);
+    expect(workers).toContain('./bcrypt-worker.js');
+    for (const rel of workers) expect(existsSync(resolve(out, 'main', rel)), rel).toBe(true);
+    // Loaded by Node as a worker: an ES module that reads its job from the parent port.
+    expect(readFileSync(join(out, 'main/bcrypt-worker.js'), 'utf8')).toMatch(/parentPort/);
+  });
+
   it('keeps the window locked down in the built main process', () => {
     const main = readFileSync(join(out, 'main/index.js'), 'utf8');
     for (const flag of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false', 'webSecurity: true']) {

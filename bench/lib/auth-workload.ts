@@ -12,7 +12,8 @@ import type { Sizes } from './workloads';
 
 const run = promisify(execFile);
 const REPO = 'bench/manifest';
-const USER = 'bench';
+/** The user the auth sections log in as. */
+export const AUTH_USER = 'bench';
 /** The issue's target: authenticated manifest GET throughput at least 80% of anonymous. */
 export const AUTH_TARGET = 0.8;
 
@@ -84,11 +85,11 @@ async function fetchToken(base: string, basic: string, actions: string): Promise
 }
 
 /** Writes `<data>/berth/htpasswd` with `htpasswd -nbB` and an access file giving the user push (so pull) on bench/*. */
-async function writeUsers(dataDir: string, password: string): Promise<void> {
-  const { stdout } = await run('htpasswd', ['-nbB', '-C', '10', USER, password], { timeout: 30_000 });
+export async function writeUsers(dataDir: string, password: string): Promise<void> {
+  const { stdout } = await run('htpasswd', ['-nbB', '-C', '10', AUTH_USER, password], { timeout: 30_000 });
   mkdirSync(join(dataDir, 'berth'), { recursive: true });
   writeFileSync(join(dataDir, 'berth/htpasswd'), `${stdout.trim()}\n`, { mode: 0o600 });
-  writeFileSync(join(dataDir, 'berth/access.yml'), `users:\n  ${USER}: "push@bench/*"\n`);
+  writeFileSync(join(dataDir, 'berth/access.yml'), `users:\n  ${AUTH_USER}: "push@bench/*"\n`);
 }
 
 /** Pushes the tiny image and proves the server's mode: 401 without credentials when auth is on. */
@@ -125,7 +126,7 @@ async function load(t: Target, sizes: Sizes, seconds: number) {
  */
 export async function authBench(o: AuthBenchOptions): Promise<{ rows: AuthRow[]; failures: string[] }> {
   const password = randomBytes(12).toString('base64url');
-  const basic = `Basic ${Buffer.from(`${USER}:${password}`).toString('base64')}`;
+  const basic = `Basic ${Buffer.from(`${AUTH_USER}:${password}`).toString('base64')}`;
   const failures: string[] = [];
   const start = async (name: string, auth: string[], withUsers: boolean) => {
     const dir = join(o.tmp, `auth-${name.replace(/\W+/g, '-')}`);

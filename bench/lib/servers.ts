@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { freePort, registry2Config } from '../../test/helpers/registry2';
 import { dirname, join, relative, resolve } from 'node:path';
 import { request } from './http';
@@ -83,6 +83,10 @@ async function bundleNow(): Promise<string> {
     packages: 'external',
     logLevel: 'warning',
   });
+  // As build/build-cli.mjs: the password-check thread's file beside the bundle. Under node_modules
+  // Node looks no further up for a package.json, so this folder says itself that .js is ESM.
+  copyFileSync(join(ROOT, 'src-server/auth/bcrypt-worker.js'), join(dirname(BENCH_BUNDLE), 'bcrypt-worker.js'));
+  writeFileSync(join(dirname(BENCH_BUNDLE), 'package.json'), '{ "type": "module" }\n');
   return BENCH_BUNDLE;
 }
 

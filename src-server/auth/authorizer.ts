@@ -5,6 +5,7 @@ import { basicChallenge, parseBasicAuthorization, quote } from './basic-auth';
 import type { PasswordVerifier } from './password-verifier';
 import { type AccessTarget, type Need, type RequiredAccess, requiredAccess } from './required-access';
 import { allows, allowsEverywhere, type Rule } from './rules';
+import { checkLogin } from './login-check';
 import type { Throttle } from './throttle';
 import { challengeScope, tokenGrants } from './token/scope';
 import type { TokenClaims, TokenSigner } from './token/signer';
@@ -56,16 +57,12 @@ function catalogFilter(ctx: Context, rules: readonly Rule[]): void {
  * Builds the authorize hook: who is calling (Basic credentials or a Bearer token) and whether they
  * hold the rights the request needs (see requiredAccess). 401 with a challenge when not logged in
  * or the credentials are bad, 403 DENIED naming the repository and right for a user without it,
- * 429 while the throttle blocks the client or the name. Sets `ctx.state.user`, and for the catalog
- * `ctx.state.repoFilter` when the caller may not pull everything. Secrets are never logged.
+ * 429 while the throttle blocks the client or the password checks are saturated (see checkLogin).
+ * Sets `ctx.state.user`, and for the catalog `ctx.state.repoFilter` when the caller may not pull
+ * everything. Secrets are never logged.
  */
 export function createAuthorizer(opts: AuthorizerOptions): Authorize {
   const basic = { 'WWW-Authenticate': basicChallenge(opts.realm) };
-  const failed = (ctx: Context, user: string) => {
-    opts.throttle?.fail(ctx.ip, user);
-    // JSON quoting keeps a hostile user name from forging log lines.
-    opts.log.info(`auth: failed login for user ${JSON.stringify(user.slice(0, 100))} from ${ctx.ip}`);
-  };
 
   const basicMode: Authorize = async (ctx, target) => {
     const req = requiredAccess(ctx.method, target, ctx.query);
@@ -77,11 +74,7 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorize {
       // Anonymous callers are asked to log in rather than told no.
       if (!req.needs.every((n) => allows(rules, n.right, n.repo))) throw new RegistryError('UNAUTHORIZED', { headers: basic });
     } else {
-      opts.throttle?.check(ctx.ip, creds.user);
-      if (!(await opts.verifier.verify(creds.user, creds.password))) {
-        failed(ctx, creds.user);
-        throw new RegistryError('UNAUTHORIZED', { headers: basic });
-      }
+      if (!(await checkLogin(opts, ctx.ip, creds))) throw new RegistryError('UNAUTHORIZED', { headers: basic });
       ctx.state.user = creds.user;
       rules = opts.access.rulesFor(creds.user);
       if (req === 'login') {
@@ -113,8 +106,9 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorize {
     const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(ctx.get('Authorization'));
     if (!m) throw new RegistryError('UNAUTHORIZED', { headers: challenge() });
     const claims: TokenClaims | null = await signer.verify(m[1]!);
-    // A token outlives neither its expiry nor its user's removal from the htpasswd file.
-    if (!claims || (claims.sub !== '' && !opts.verifier.hasUser(claims.sub))) {
+    // A token outlives neither its expiry nor its user's credentials: a new password, a removal
+    // and a re-added name all change the credential version it was issued with.
+    if (!claims || (claims.sub !== '' && (claims.cv === undefined || claims.cv !== opts.verifier.credentialVersion(claims.sub)))) {
       throw new RegistryError('UNAUTHORIZED', { message: 'invalid or expired token', headers: challenge('invalid_token') });
     }
     const user = claims.sub;

@@ -38,6 +38,14 @@ describe('parseBasicAuthorization', () => {
     expect(parseBasicAuthorization(`Basic ${Buffer.from('nocolon').toString('base64')}`)).toBeNull();
     expect(parseBasicAuthorization(undefined)).toBeNull();
   });
+
+  it('takes an empty user name with an empty password (what podman, skopeo and buildah send without credentials) as no credentials', () => {
+    expect(parseBasicAuthorization('Basic Og==')).toBeNull();
+    expect(parseBasicAuthorization(basic('', ''))).toBeNull();
+    // Only both empty: either one alone is a login attempt (that fails).
+    expect(parseBasicAuthorization(basic('', 'pw'))).toEqual({ user: '', password: 'pw' });
+    expect(parseBasicAuthorization(basic('alice', ''))).toEqual({ user: 'alice', password: '' });
+  });
 });
 
 describe('VerifyCache', () => {
@@ -54,6 +62,19 @@ describe('VerifyCache', () => {
     expect(cache.has(k, 0)).toBe(true);
     expect(cache.has(k, 1)).toBe(false);
     cache.add(k, 0);
+    now += 60_001;
+    expect(cache.has(k, 0)).toBe(false);
+  });
+
+  it('keeps an entry while it is used within the TTL, so a busy client never needs bcrypt again', () => {
+    let now = 0;
+    const cache = new VerifyCache(60_000, () => now);
+    const k = cache.key('alice', 'pw');
+    cache.add(k, 0);
+    for (let i = 0; i < 5; i++) {
+      now += 50_000;
+      expect(cache.has(k, 0)).toBe(true);
+    }
     now += 60_001;
     expect(cache.has(k, 0)).toBe(false);
   });

@@ -22,14 +22,20 @@ export class VerifyCache {
     return hash('sha256', `${this.secret}${user.length}:${user}\0${password}`, 'base64');
   }
 
-  /** True when this key was verified against the same file generation within the TTL. */
+  /**
+   * True when this key was verified against the same file generation and used within the TTL. A hit
+   * extends the entry: a client that keeps working never waits for bcrypt again (during a flood of
+   * wrong guesses, for one); a new password or a removed user changes the generation and ends it.
+   */
   has(key: string, generation: number): boolean {
     const e = this.entries.get(key);
     if (!e) return false;
-    if (e.expires <= this.now() || e.generation !== generation) {
+    const now = this.now();
+    if (e.expires <= now || e.generation !== generation) {
       this.entries.delete(key);
       return false;
     }
+    e.expires = now + this.ttlMs;
     return true;
   }
 

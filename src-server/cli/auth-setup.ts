@@ -47,7 +47,7 @@ export async function setUpAuth(config: BerthConfig, log: Logger, opts: { announ
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  // 10 failed logins per minute per client address and per user name, then 429 with Retry-After.
+  // Failed logins per (name, address) and per address, shared by /v2, /token and the GUI (see Throttle).
   const throttle = new Throttle();
   // The token audience and the challenge's service (registry:2's auth.token.service).
   const service = 'berth';

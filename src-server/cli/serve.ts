@@ -137,6 +137,7 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
     routes: auth.routes,
     fallback: gui?.fallback,
     audit: services.audit,
+    trustedProxies: config.trustedProxies,
   });
   try {
     listeners.push(await listen(app.callback(), config));

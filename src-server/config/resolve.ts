@@ -4,6 +4,7 @@ import { parseDuration } from './duration';
 import { parseListen } from './listen';
 import { UPLOAD_PURGING_KEYS, uploadPurgingConfig } from './maintenance';
 import { redirectConfig, S3_KEYS, S3_KNOWN_UNSUPPORTED_KEYS, s3Config } from './s3';
+import { TRUSTED_PROXIES_KEY, trustedProxiesConfig } from './trusted-proxies';
 import { applyEnvOverrides, bool, type ConfigNode, type ConfigTree, isTree, nodeAt, parseConfigText, str, unimplementedKeys } from './tree';
 import { join } from 'node:path';
 import { AUTH_MODES, type AuthMode, type BerthConfig, ConfigError, type ConfigFlags, type ListenAddress } from './types';
@@ -35,6 +36,8 @@ const IMPLEMENTED = new Set([
   'http.net',
   'http.tls.certificate',
   'http.tls.key',
+  // Berth's own: the reverse proxies whose X-Forwarded-For names the client.
+  TRUSTED_PROXIES_KEY,
   'storage.filesystem.rootdirectory',
   'storage.delete.enabled',
   ...S3_KEYS,
@@ -232,5 +235,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   if (redirect !== undefined) config.redirect = redirect;
   const uploadPurging = uploadPurgingConfig(tree);
   if (uploadPurging) config.uploadPurging = uploadPurging;
+  const trustedProxies = trustedProxiesConfig(tree);
+  if (trustedProxies) config.trustedProxies = trustedProxies;
   return { config, warnings };
 }

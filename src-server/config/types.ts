@@ -45,6 +45,19 @@ export interface BerthConfig {
   accessLog: boolean;
   /** The pull-through cache of an upstream registry (`proxy.remoteurl`); absent: a normal registry. */
   proxy?: ProxyConfig;
+  /**
+   * Reverse proxies whose X-Forwarded-For names the client (`http.trustedproxies`); absent: the
+   * client is always the socket's peer.
+   */
+  trustedProxies?: TrustedProxy[];
+}
+
+/** An address range (CIDR) of `http.trustedproxies`. */
+export interface TrustedProxy {
+  address: string;
+  /** Prefix length; 32 or 128 for a single address. */
+  prefix: number;
+  family: 'ipv4' | 'ipv6';
 }
 
 /** The pull-through cache's settings. The password is never logged. */

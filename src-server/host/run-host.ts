@@ -143,7 +143,14 @@ async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, se
   await refuseSecondServer(config.dataDir);
   const services = await createServices(servingOptions(config, log));
   const store = certificateStoreFor(config);
-  const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes, audit: services.audit });
+  const app = createRegistryServer({
+    registry: services.registry,
+    log,
+    authorize: auth.authorize,
+    routes: auth.routes,
+    audit: services.audit,
+    trustedProxies: config.trustedProxies,
+  });
   const listeners = new ListenerSet(app.callback(), config, store, log);
   const urls = () => listeners.urls();
   const local = new ServerLocalControl({

@@ -27,6 +27,7 @@ import type { ApiError } from '../contract';
 import { dispatch, type CoreHandlers, type Emit } from '../api/handlers';
 import type { AuditSink } from '../audit/audit-log';
 import type { AccessFile } from '../auth/access-file';
+import { checkLogin } from '../auth/login-check';
 import type { PasswordVerifier } from '../auth/password-verifier';
 import { allowsEverywhere } from '../auth/rules';
 import type { Throttle } from '../auth/throttle';
@@ -211,10 +212,8 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
         if (typeof o.username !== 'string' || typeof o.password !== 'string') {
           return refuse(ctx, 400, { code: 'ARGS_INVALID', message: 'username and password must be strings' });
         }
-        login.throttle.check(ip, o.username);
-        // Unknown users go through a bcrypt compare too (PasswordVerifier), so timing tells nothing.
-        if (!(await login.verifier.verify(o.username, o.password))) {
-          login.throttle.fail(ip, o.username);
+        // Throttled, queued and logged as /v2 logins are; unknown users pay a bcrypt compare too.
+        if (!(await checkLogin({ ...login, log }, ip, { user: o.username, password: o.password }))) {
           return refuse(ctx, 401, { code: 'UNAUTHORIZED', message: 'wrong user name or password' });
         }
         if (!mayAdminister(login.access, o.username)) {

@@ -1,8 +1,10 @@
 import Koa from 'koa';
 import type { Context, Next } from 'koa';
 import { RegistryError } from '../core/errors';
+import type { TrustedProxy } from '../config/types';
 import type { Logger } from '../logger';
 import type { Registry } from '../registry/registry';
+import { clientAddressMiddleware } from './client-address';
 import { errorMiddleware, writeError } from './errors';
 import { dispatchV2, parseV2Path, type V2Target } from './v2-router';
 import type { AuditSink } from '../audit/audit-log';
@@ -26,6 +28,11 @@ export interface RegistryServerDeps {
   fallback?: (ctx: Context) => Promise<void> | void;
   /** Where `/v2` changes (pushes, deletes) are recorded. */
   audit?: AuditSink;
+  /**
+   * Reverse proxies (`http.trustedproxies`) whose X-Forwarded-For names the client in `ctx.ip`;
+   * without them `ctx.ip` is the socket's peer.
+   */
+  trustedProxies?: readonly TrustedProxy[];
 }
 
 function accessLog(log: Logger) {
@@ -52,6 +59,8 @@ export function createRegistryServer(deps: RegistryServerDeps): Koa {
   // Koa's own error printing and text bodies are replaced by errorMiddleware.
   app.silent = true;
   app.on('error', (err: Error) => deps.log.debug(`koa: ${err.message}`));
+  // First: the throttle, the auth log and the access log all see the client's address.
+  app.use(clientAddressMiddleware(deps.trustedProxies));
   if (deps.log.access) app.use(accessLog(deps.log));
   app.use(errorMiddleware(deps.log));
   app.use(async (ctx) => {

@@ -72,6 +72,8 @@ export interface RawResponse {
 export interface RawOptions {
   headers?: Record<string, string | number>;
   body?: Buffer | string;
+  /** The client's source address (any 127.x.y.z reaches the server as another client address). */
+  localAddress?: string;
 }
 
 /** Sends one request with the path exactly as given; bounded by a 10 s timeout. */
@@ -82,7 +84,7 @@ export function raw(port: number, method: string, path: string, opts: RawOptions
     if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length' || h.toLowerCase() === 'transfer-encoding')) {
       headers['Content-Length'] = body.length;
     }
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false, timeout: 10_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false, timeout: 10_000, localAddress: opts.localAddress }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);

@@ -1,8 +1,8 @@
 /**
  * A registry with real authentication for the auth tests: real services on a temp data dir, an
  * htpasswd file made by Apache's `htpasswd -nbB`, an access file, the real authorizer and /token
- * route, listening on 127.0.0.1; plus a client that logs in as docker does (Basic, or the Bearer
- * challenge → /token → retry).
+ * route (and, with `ui`, the GUI's login bridge), listening on 127.0.0.1; plus a client that logs in
+ * as docker does (Basic, or the Bearer challenge → /token → retry).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -11,11 +11,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AccessFile } from '../../src-server/auth/access-file';
 import { createAuthorizer } from '../../src-server/auth/authorizer';
+import { createCoreHandlers } from '../../src-server/api/handlers';
+import type { BcryptPoolOptions } from '../../src-server/auth/bcrypt-pool';
 import { PasswordVerifier } from '../../src-server/auth/password-verifier';
 import { Throttle, type ThrottleOptions } from '../../src-server/auth/throttle';
 import { loadOrCreateTokenKey, tokenKeyPath } from '../../src-server/auth/token/key';
 import { createTokenRoute } from '../../src-server/auth/token/route';
 import { createTokenSigner } from '../../src-server/auth/token/signer';
+import { createApiBridge } from '../../src-server/http/api-bridge';
 import { createRegistryServer, type RegistryServerDeps } from '../../src-server/http/app';
 import { silentLogger } from '../../src-server/logger';
 import { createServices, type Services } from '../../src-server/services';
@@ -31,6 +34,12 @@ export interface AuthRegistryOptions {
   accessYaml?: string;
   bcryptCost?: number;
   throttle?: ThrottleOptions;
+  /** The password-check threads and queue (BcryptPool's defaults). */
+  pool?: BcryptPoolOptions;
+  /** Raw htpasswd lines appended as they are (e.g. a hash made by hand). */
+  extraHtpasswd?: string;
+  /** Mount the GUI's `/_berth/api` bridge (its password login) as in `berth serve --ui`. */
+  ui?: boolean;
   tokenTtlSeconds?: number;
   /** Clock for tokens (default Date.now). */
   now?: () => number;
@@ -43,6 +52,8 @@ export interface AuthRegistry {
   dataDir: string;
   htpasswdPath: string;
   services: Services;
+  /** The password checks, shared by /v2, /token and the bridge (for their pool's state). */
+  verifier: PasswordVerifier;
   close(): Promise<void>;
 }
 
@@ -57,12 +68,13 @@ export async function startAuthRegistry(opts: AuthRegistryOptions): Promise<Auth
   const cost = String(opts.bcryptCost ?? 5);
   writeFileSync(
     htpasswdPath,
-    Object.entries(opts.users).map(([u, p]) => execFileSync('htpasswd', ['-nbB', '-C', cost, u, p]).toString().trim() + '\n').join(''),
+    Object.entries(opts.users).map(([u, p]) => execFileSync('htpasswd', ['-nbB', '-C', cost, u, p]).toString().trim() + '\n').join('') +
+      (opts.extraHtpasswd ?? ''),
   );
   const accessPath = join(tmp.dir, 'access.yml');
   if (opts.accessYaml !== undefined) writeFileSync(accessPath, opts.accessYaml);
   const services = await createServices({ dataDir, fsync: false, log: silentLogger });
-  const verifier = new PasswordVerifier({ path: htpasswdPath, log: silentLogger });
+  const verifier = new PasswordVerifier({ path: htpasswdPath, log: silentLogger, pool: opts.pool });
   const access = new AccessFile(accessPath);
   const throttle = new Throttle(opts.throttle);
   const signer = createTokenSigner({
@@ -74,7 +86,14 @@ export async function startAuthRegistry(opts: AuthRegistryOptions): Promise<Auth
   const authorize = createAuthorizer({ mode: opts.mode, verifier, access, realm: REALM, service: SERVICE, signer, throttle, log: silentLogger });
   const routes: RegistryServerDeps['routes'] = {};
   if (opts.mode === 'token') routes['/token'] = createTokenRoute({ verifier, access, signer, realm: REALM, throttle, log: silentLogger });
-  const koa = createRegistryServer({ registry: services.registry, log: silentLogger, authorize, routes });
+  const bridge = opts.ui
+    ? createApiBridge({
+        handlers: createCoreHandlers(services),
+        login: { mode: 'password', verifier, access, throttle },
+        log: silentLogger,
+      })
+    : undefined;
+  const koa = createRegistryServer({ registry: services.registry, log: silentLogger, authorize, routes, fallback: bridge?.handle });
   const server: Server = createServer(koa.callback());
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   const port = (server.address() as AddressInfo).port;
@@ -84,9 +103,12 @@ export async function startAuthRegistry(opts: AuthRegistryOptions): Promise<Auth
     dataDir,
     htpasswdPath,
     services,
+    verifier,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((res) => server.close(() => res()));
+      bridge?.close();
+      await verifier.close();
       services.close();
       tmp.cleanup();
     },

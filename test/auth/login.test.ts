@@ -64,30 +64,32 @@ describe('Basic login', () => {
 });
 
 describe('failure throttle', () => {
-  it('answers 429 TOOMANYREQUESTS with Retry-After after repeated failures, on /v2 and on /token, even for the right password', async () => {
+  it('answers 429 TOOMANYREQUESTS with Retry-After after repeated failures of a name, on /v2 and on /token, even for the right password', async () => {
     const reg = await start({ mode: 'token', throttle: { maxFailures: 3, windowMs: 60_000 } });
     for (let i = 0; i < 3; i++) {
       const res = await raw(reg.port, 'GET', '/token?service=x', { headers: { Authorization: basicHeader('alice', `wrong${i}`) } });
       expectError(res, 'UNAUTHORIZED', 401);
       expect(res.header('www-authenticate')).toBe(`Basic realm="${REALM}"`);
     }
-    for (const auth of [basicHeader('alice', 'alice-pw'), basicHeader('bob', 'bob-pw')]) {
-      const res = await raw(reg.port, 'GET', '/token?service=x', { headers: { Authorization: auth } });
-      expectError(res, 'TOOMANYREQUESTS', 429);
-      const retry = Number(res.header('retry-after'));
-      expect(retry).toBeGreaterThan(0);
-      expect(retry).toBeLessThanOrEqual(60);
-    }
+    // A guesser must not learn that it guessed right.
+    const res = await raw(reg.port, 'GET', '/token?service=x', { headers: { Authorization: basicHeader('alice', 'alice-pw') } });
+    expectError(res, 'TOOMANYREQUESTS', 429);
+    const retry = Number(res.header('retry-after'));
+    expect(retry).toBeGreaterThan(0);
+    expect(retry).toBeLessThanOrEqual(60);
+    // Another name at the same address is not blocked by alice's failures.
+    expect((await raw(reg.port, 'GET', '/token?service=x', { headers: { Authorization: basicHeader('bob', 'bob-pw') } })).status).toBe(200);
   });
 
-  it('blocks Basic logins on /v2 after repeated failures from one address', async () => {
-    const reg = await start({ mode: 'basic', throttle: { maxFailures: 2, windowMs: 60_000 } });
-    const ok = { headers: { Authorization: basicHeader('carol', 'carol-pw') } };
-    expect((await raw(reg.port, 'GET', '/v2/', ok)).status).toBe(200);
+  it('blocks Basic logins on /v2 after repeated failures from one address, except credentials already verified', async () => {
+    const reg = await start({ mode: 'basic', throttle: { maxFailures: 2, maxAddressFailures: 2, windowMs: 60_000 } });
+    const carol = { headers: { Authorization: basicHeader('carol', 'carol-pw') } };
+    expect((await raw(reg.port, 'GET', '/v2/', carol)).status).toBe(200);
     for (let i = 0; i < 2; i++) expect((await raw(reg.port, 'GET', '/v2/', { headers: { Authorization: basicHeader('mallory', 'x') } })).status).toBe(401);
-    const res = await raw(reg.port, 'GET', '/v2/', ok);
+    const res = await raw(reg.port, 'GET', '/v2/', { headers: { Authorization: basicHeader('bob', 'bob-pw') } });
     expectError(res, 'TOOMANYREQUESTS', 429);
     expect(Number(res.header('retry-after'))).toBeGreaterThan(0);
+    expect((await raw(reg.port, 'GET', '/v2/', carol)).status).toBe(200);
   });
 });
 
@@ -140,6 +142,21 @@ describe('token endpoint and bearer tokens', () => {
     expect(refresh.json().error).toBe('unsupported_grant_type');
     const bad = await raw(reg.port, 'POST', '/token', form({ grant_type: 'password', username: 'alice', password: 'nope', service: SERVICE }));
     expectError(bad, 'UNAUTHORIZED', 401);
+  });
+
+  it('answers empty Basic credentials and an empty password form with an anonymous token, never counted as failures', async () => {
+    const anon = new URLSearchParams({ service: SERVICE, scope: 'repository:public/app:pull' });
+    const form = { body: new URLSearchParams({ grant_type: 'password', username: '', password: '', service: SERVICE, scope: 'repository:public/app:pull' }).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
+    // More than the throttle lets fail from one address.
+    for (let i = 0; i < 12; i++) {
+      const get = await raw(reg.port, 'GET', `/token?${anon}`, { headers: { Authorization: 'Basic Og==' } });
+      expect(get.status, get.text).toBe(200);
+      expect(claims(get.json().token)).toMatchObject({ sub: '', access: [{ type: 'repository', name: 'public/app', actions: ['pull'] }] });
+      const post = await raw(reg.port, 'POST', '/token', form);
+      expect(post.status, post.text).toBe(200);
+      expect(claims(post.json().access_token).sub).toBe('');
+    }
+    await token('alice', ['repository:team/app:pull']);
   });
 
   it('refuses an expired token with invalid_token', async () => {

@@ -2,11 +2,12 @@ import type { Context } from 'koa';
 import { RegistryError } from '../../core/errors';
 import type { Logger } from '../../logger';
 import type { AccessSource } from '../authorizer';
-import { basicChallenge, parseBasicAuthorization } from '../basic-auth';
+import { basicChallenge, type Credentials, isAnonymous, parseBasicAuthorization } from '../basic-auth';
+import { checkLogin } from '../login-check';
 import type { PasswordVerifier } from '../password-verifier';
 import type { Throttle } from '../throttle';
 import { grantScopes, parseScopes } from './scope';
-import type { TokenSigner } from './signer';
+import type { TokenAccess, TokenSigner } from './signer';
 
 /** Options of createTokenRoute. */
 export interface TokenRouteOptions {
@@ -43,7 +44,7 @@ async function readForm(ctx: Context): Promise<URLSearchParams> {
  * - POST of the OAuth2 password grant form (`grant_type=password`, `username`, `password`,
  *   `service`, `scope`) answers `{access_token, expires_in, issued_at, scope}`; no refresh tokens.
  * The token carries the requested actions the user holds (never more); bad credentials get 401
- * with the Basic challenge and count toward the throttle.
+ * with the Basic challenge and count toward the throttle (see checkLogin).
  * https://distribution.github.io/distribution/spec/auth/token/
  * https://distribution.github.io/distribution/spec/auth/oauth/
  */
@@ -51,12 +52,9 @@ export function createTokenRoute(opts: TokenRouteOptions): (ctx: Context) => Pro
   const challenge = { 'WWW-Authenticate': basicChallenge(opts.realm) };
 
   /** The user the credentials name ('' for none); throws on bad ones. */
-  const login = async (ctx: Context, creds: { user: string; password: string } | null): Promise<string> => {
-    if (!creds) return '';
-    opts.throttle?.check(ctx.ip, creds.user);
-    if (await opts.verifier.verify(creds.user, creds.password)) return creds.user;
-    opts.throttle?.fail(ctx.ip, creds.user);
-    opts.log.info(`auth: failed token request for user ${JSON.stringify(creds.user.slice(0, 100))} from ${ctx.ip}`);
+  const login = async (ctx: Context, creds: Credentials | null): Promise<string> => {
+    if (!creds || isAnonymous(creds)) return '';
+    if (await checkLogin(opts, ctx.ip, creds, 'token request')) return creds.user;
     throw new RegistryError('UNAUTHORIZED', { headers: challenge });
   };
 
@@ -65,12 +63,18 @@ export function createTokenRoute(opts: TokenRouteOptions): (ctx: Context) => Pro
     return grantScopes(parseScopes(scopes), rules, user !== '');
   };
 
+  /** A token bound to the user's current credentials, so a new password or a re-added name ends it. */
+  const issue = (user: string, access: TokenAccess[]) => {
+    const credentialVersion = user ? opts.verifier.credentialVersion(user) : null;
+    return opts.signer.issue(user, access, credentialVersion === null ? {} : { credentialVersion });
+  };
+
   return async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     if (ctx.method === 'GET') {
       const user = await login(ctx, parseBasicAuthorization(ctx.get('Authorization') || undefined));
       const scopes = ctx.query.scope === undefined ? [] : ([] as string[]).concat(ctx.query.scope);
-      const issued = await opts.signer.issue(user, grant(user, scopes));
+      const issued = await issue(user, grant(user, scopes));
       ctx.body = { token: issued.token, access_token: issued.token, expires_in: issued.expiresIn, issued_at: issued.issuedAt };
       return;
     }
@@ -85,7 +89,7 @@ export function createTokenRoute(opts: TokenRouteOptions): (ctx: Context) => Pro
       const user = await login(ctx, { user: form.get('username') ?? '', password: form.get('password') ?? '' });
       const scopes = form.getAll('scope');
       const access = grant(user, scopes);
-      const issued = await opts.signer.issue(user, access);
+      const issued = await issue(user, access);
       ctx.body = {
         access_token: issued.token,
         expires_in: issued.expiresIn,

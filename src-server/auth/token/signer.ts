@@ -16,6 +16,14 @@ export interface TokenClaims {
   access: TokenAccess[];
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /** The user's credential version when the token was issued (`cv`); absent in anonymous tokens. */
+  cv?: string;
+}
+
+/** What else a token is bound to. */
+export interface IssueOptions {
+  /** The user's credential version (PasswordVerifier.credentialVersion), checked on every request. */
+  credentialVersion?: string;
 }
 
 /** A freshly issued token. */
@@ -27,7 +35,7 @@ export interface IssuedToken {
 
 /** Issues and verifies Berth's bearer tokens. */
 export interface TokenSigner {
-  issue(sub: string, access: TokenAccess[]): Promise<IssuedToken>;
+  issue(sub: string, access: TokenAccess[], opts?: IssueOptions): Promise<IssuedToken>;
   /** The claims of a valid, unexpired token of ours; null otherwise. */
   verify(token: string): Promise<TokenClaims | null>;
 }
@@ -59,7 +67,7 @@ function isAccessList(v: unknown): v is TokenAccess[] {
 
 /**
  * JWTs signed with ES256 (`kid` in the header; `iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti` and
- * `access` claims as the Docker token spec describes). Verified tokens are cached by their string
+ * `access` claims as the Docker token spec describes, plus Berth's `cv`, the user's credential version). Verified tokens are cached by their string
  * until they expire, so a registry request costs a map lookup rather than an ECDSA verification.
  * https://distribution.github.io/distribution/spec/auth/jwt/
  */
@@ -80,9 +88,10 @@ export function createTokenSigner(opts: TokenSignerOptions): TokenSigner {
   };
 
   return {
-    async issue(sub, access) {
+    async issue(sub, access, extra = {}) {
       const iat = Math.floor(now() / 1000);
-      const token = await new SignJWT({ access })
+      const claims = extra.credentialVersion === undefined ? { access } : { access, cv: extra.credentialVersion };
+      const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: opts.key.kid })
         .setIssuer(issuer)
         .setSubject(sub)
@@ -118,6 +127,7 @@ export function createTokenSigner(opts: TokenSignerOptions): TokenSigner {
           sub: typeof payload.sub === 'string' ? payload.sub : '',
           access: isAccessList(payload.access) ? payload.access : [],
           exp: payload.exp!,
+          ...(typeof payload.cv === 'string' ? { cv: payload.cv } : {}),
         };
         // The tolerance above is for other clocks; our own expiry is exact.
         if (claims.exp <= t) return null;

@@ -59,6 +59,20 @@ describe('token signer', () => {
   });
 });
 
+describe('token credential version', () => {
+  it('carries the cv claim it was issued with, and none when none was given', async () => {
+    const key = await loadOrCreateTokenKey(join(dir, 'k3.pem'));
+    const signer = createTokenSigner({ key, service: 'berth' });
+    const access = [{ type: 'repository', name: 'team/app', actions: ['pull'] }];
+    const bound = await signer.issue('alice', access, { credentialVersion: 'v-123' });
+    expect(decodeJwt(bound.token).cv).toBe('v-123');
+    expect((await signer.verify(bound.token))?.cv).toBe('v-123');
+    const anonymous = await signer.issue('', access);
+    expect(decodeJwt(anonymous.token).cv).toBeUndefined();
+    expect((await signer.verify(anonymous.token))?.cv).toBeUndefined();
+  });
+});
+
 describe('scopes', () => {
   it('parses repository and registry scopes, several per value, and skips junk', () => {
     expect(parseScopes(['repository:team/app:pull,push', 'registry:catalog:* repository(plugin):x:pull', 'junk', 'a::'])).toEqual([
