@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { AuditSink } from '../audit/audit-log';
 import { RegistryError } from '../core/errors';
 import type { Logger } from '../logger';
 import { basicChallenge, parseBasicAuthorization, quote } from './basic-auth';
@@ -34,6 +35,8 @@ export interface AuthorizerOptions {
   signer?: TokenSigner;
   throttle?: Throttle;
   log: Logger;
+  /** Where failed logins are recorded. */
+  audit?: AuditSink;
 }
 
 /** The authorize hook createRegistryServer calls before every `/v2` route. */

@@ -1,13 +1,18 @@
+import type { AuditSink } from '../audit/audit-log';
+import type { AuditVia } from '../contract/audit';
 import type { Logger } from '../logger';
 import type { Credentials } from './basic-auth';
 import type { PasswordVerifier } from './password-verifier';
 import type { Throttle } from './throttle';
 
-/** What a login check needs: the passwords, the failure throttle (none: no limits) and the log. */
+/** What a login check needs: the passwords, the failure throttle (none: no limits) and the logs. */
 export interface LoginCheckDeps {
   verifier: PasswordVerifier;
   throttle?: Throttle;
   log: Logger;
+  /** Where a failed login is recorded (`login.fail`), and how the client came (default `registry`). */
+  audit?: AuditSink;
+  via?: AuditVia;
 }
 
 /**
@@ -19,7 +24,7 @@ export interface LoginCheckDeps {
  * - anything else asks the throttle first (429 TOOMANYREQUESTS with Retry-After while blocked), then
  *   waits for a bcrypt thread (429 when the queue is full; that attempt does not count).
  * A wrong password is logged as `auth: failed <what> for user "NAME" from IP` (the name JSON-quoted
- * so that it cannot forge log lines; never the password) and counted.
+ * so that it cannot forge log lines; never the password), recorded in the audit log, and counted.
  */
 export async function checkLogin(deps: LoginCheckDeps, ip: string, creds: Credentials, what = 'login'): Promise<boolean> {
   const { verifier, throttle, log } = deps;
@@ -40,5 +45,6 @@ export async function checkLogin(deps: LoginCheckDeps, ip: string, creds: Creden
   }
   attempt?.failed();
   log.info(`auth: failed ${what} for user ${JSON.stringify(creds.user.slice(0, 100))} from ${ip}`);
+  deps.audit?.record({ user: creds.user, address: ip, via: deps.via ?? 'registry' }, { action: 'login.fail', target: creds.user, result: 'UNAUTHORIZED' });
   return false;
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { AuditLog, auditLogPath } from '../audit/audit-log';
 import type { Context } from 'koa';
 import { AccessFile } from '../auth/access-file';
 import { createAuthorizer } from '../auth/authorizer';
@@ -49,6 +50,8 @@ export async function setUpAuth(config: BerthConfig, log: Logger, opts: { announ
   }
   // Failed logins per (name, address) and per address, shared by /v2, /token and the GUI (see Throttle).
   const throttle = new Throttle();
+  // Failed logins go to the data directory's audit log, beside what the registry records.
+  const audit = new AuditLog(auditLogPath(config.dataDir), { onError: (m) => log.warn(m) });
   // The token audience and the challenge's service (registry:2's auth.token.service).
   const service = 'berth';
   const routes: AuthSetup['routes'] = {};
@@ -61,9 +64,9 @@ export async function setUpAuth(config: BerthConfig, log: Logger, opts: { announ
       throw new CliError((err as Error).message);
     }
     if (keyFileTooOpen(keyPath)) log.warn(`token signing key ${keyPath} can be read by other users: chmod 600 it`);
-    routes['/token'] = createTokenRoute({ verifier, access, signer, realm: auth.realm, throttle, log });
+    routes['/token'] = createTokenRoute({ verifier, access, signer, realm: auth.realm, throttle, log, audit });
   }
-  const authorize = createAuthorizer({ mode: auth.mode, verifier, access, realm: auth.realm, service, signer, throttle, log });
+  const authorize = createAuthorizer({ mode: auth.mode, verifier, access, realm: auth.realm, service, signer, throttle, log, audit });
   const rights = access.exists() ? `rights from ${auth.accessPath}` : 'no access file: every user has every right';
   return { authorize, routes, summary: `${auth.mode} auth (${auth.htpasswdPath}; ${rights})`, initialPassword, login: { verifier, access, throttle } };
 }

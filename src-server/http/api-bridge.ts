@@ -213,7 +213,7 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
           return refuse(ctx, 400, { code: 'ARGS_INVALID', message: 'username and password must be strings' });
         }
         // Throttled, queued and logged as /v2 logins are; unknown users pay a bcrypt compare too.
-        if (!(await checkLogin({ ...login, log }, ip, { user: o.username, password: o.password }))) {
+        if (!(await checkLogin({ ...login, log, audit: deps.audit, via: 'gui' }, ip, { user: o.username, password: o.password }))) {
           return refuse(ctx, 401, { code: 'UNAUTHORIZED', message: 'wrong user name or password' });
         }
         if (!mayAdminister(login.access, o.username)) {

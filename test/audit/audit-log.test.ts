@@ -162,4 +162,25 @@ describe('the audit log of a running server', () => {
     ]);
     expect(logText()).not.toContain('dave-Secret-Pw-5');
   });
+
+  it('records failed logins on /v2 and in the GUI under the name tried, never the password', async () => {
+    const before = (await auditJson()).length;
+    const v2 = await send(berth.url, 'GET', '/v2/_catalog', { headers: basic('mallory', 'Guess-Nr-1-abc') });
+    expect(v2.status).toBe(401);
+    const gui = await send(berth.url, 'POST', '/_berth/api/session', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'Guess-Nr-2-def' }),
+    });
+    expect(gui.status).toBe(401);
+    // Empty Basic credentials are an anonymous client, not a failed login.
+    expect((await send(berth.url, 'GET', '/v2/_catalog', { headers: { authorization: 'Basic Og==' } })).status).toBe(401);
+
+    const added = (await auditJson()).slice(before);
+    expect(added).toMatchObject([
+      { user: 'mallory', address: '127.0.0.1', via: 'registry', action: 'login.fail', target: 'mallory', result: 'UNAUTHORIZED' },
+      { user: 'admin', address: '127.0.0.1', via: 'gui', action: 'login.fail', target: 'admin', result: 'UNAUTHORIZED' },
+    ]);
+    expect(added).toHaveLength(2);
+    expect(logText()).not.toMatch(/Guess-Nr/);
+  });
 });

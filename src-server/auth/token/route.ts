@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { AuditSink } from '../../audit/audit-log';
 import { RegistryError } from '../../core/errors';
 import type { Logger } from '../../logger';
 import type { AccessSource } from '../authorizer';
@@ -18,6 +19,8 @@ export interface TokenRouteOptions {
   realm: string;
   throttle?: Throttle;
   log: Logger;
+  /** Where failed logins are recorded. */
+  audit?: AuditSink;
 }
 
 const MAX_FORM = 64 * 1024;
