@@ -32,6 +32,8 @@ import type { V2Target } from '../http/v2-router';
 import type { CertificateStore } from '../tls/store';
 import { defaultSecretsPath, FileSecretStore } from '../connections/secret-store';
 import { createGuiHandlers } from './gui-handlers';
+import { createOriginGuard } from '../http/origin-guard';
+import type { Middleware } from 'koa';
 
 /** Options of `berth serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -136,6 +138,7 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
     authorize: gui ? gui.authorize(auth.authorize) : auth.authorize,
     routes: auth.routes,
     fallback: gui?.fallback,
+    guard: openRegistryGuard(config, store, log),
   });
   try {
     listeners.push(await listen(app.callback(), config));
@@ -250,3 +253,18 @@ export async function listenWithOwnCertificate(
   return { listening, renewal };
 }
 
+
+/**
+ * Without auth nothing tells a web page in the user's browser from a client: the origin guard
+ * refuses foreign Origins and Host names that are not this server's (DNS rebinding). With auth the
+ * credentials do that job and no guard is installed. Known names: the listen hosts and the
+ * certificate's configured names (re-read while serving), besides loopback and the machine's own.
+ */
+export function openRegistryGuard(config: BerthConfig, store: CertificateStore, log: Logger): Middleware | undefined {
+  if (config.auth.mode !== 'none') return undefined;
+  const listenHosts = [config.listen.host, config.tlsListen?.host].filter((h): h is string => h !== undefined && h !== '0.0.0.0' && h !== '::');
+  return createOriginGuard({
+    names: () => [...listenHosts, ...config.tlsNames, ...store.storedNames()],
+    warn: (m) => log.warn(m),
+  }).middleware;
+}

@@ -14,7 +14,7 @@ import { setUpAuth, type AuthSetup } from '../cli/auth-setup';
 import { certificateStoreFor } from '../cli/cert';
 import { withDataDirLock } from '../cli/control-client';
 import { createGuiHandlers } from '../cli/gui-handlers';
-import { withSavedSettings } from '../cli/serve';
+import { openRegistryGuard, withSavedSettings } from '../cli/serve';
 import { loadConfig } from '../config/load';
 import type { BerthConfig } from '../config/types';
 import type { SecretStore } from '../connections/secret-store';
@@ -142,7 +142,7 @@ async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, se
   await refuseSecondServer(config.dataDir);
   const services = await createServices(servingOptions(config, log));
   const store = certificateStoreFor(config);
-  const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes });
+  const app = createRegistryServer({ registry: services.registry, log, authorize: auth.authorize, routes: auth.routes, guard: openRegistryGuard(config, store, log) });
   const listeners = new ListenerSet(app.callback(), config, store, log);
   const urls = () => listeners.urls();
   const local = new ServerLocalControl({

@@ -1,5 +1,5 @@
 import Koa from 'koa';
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import { RegistryError } from '../core/errors';
 import type { Logger } from '../logger';
 import type { Registry } from '../registry/registry';
@@ -22,6 +22,8 @@ export interface RegistryServerDeps {
    * `/_berth/api` bridge); without it they are 404.
    */
   fallback?: (ctx: Context) => Promise<void> | void;
+  /** Runs first on every path and may refuse by throwing a RegistryError (the `--auth none` origin guard). */
+  guard?: Middleware;
 }
 
 function accessLog(log: Logger) {
@@ -50,6 +52,7 @@ export function createRegistryServer(deps: RegistryServerDeps): Koa {
   app.on('error', (err: Error) => deps.log.debug(`koa: ${err.message}`));
   if (deps.log.access) app.use(accessLog(deps.log));
   app.use(errorMiddleware(deps.log));
+  if (deps.guard) app.use(deps.guard);
   app.use(async (ctx) => {
     ctx.set('Docker-Distribution-API-Version', 'registry/2.0');
     const target = ctx.path.startsWith('/v2') ? parseV2Path(ctx.path) : null;
