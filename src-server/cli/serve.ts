@@ -33,6 +33,7 @@ import type { CertificateStore } from '../tls/store';
 import { defaultSecretsPath, FileSecretStore } from '../connections/secret-store';
 import { createGuiHandlers } from './gui-handlers';
 import { createOriginGuard } from '../http/origin-guard';
+import { guiOnlyOverTls, plainGuiAnswer, uiExposureProblem } from './ui-exposure';
 import type { Middleware } from 'koa';
 
 /** Options of `berth serve`, as commander hands them over. */
@@ -68,6 +69,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
         throw new CliError('--ui with --auth none only on a loopback address (127.0.0.1): the GUI administers the registry; turn auth on to serve it to the network');
       }
     }
+  }
+  if (opts.ui) {
+    const problem = uiExposureProblem(config);
+    if (problem) throw new CliError(problem);
   }
   // Before anything is written there (a first start creates the admin user).
   await refuseSecondServer(config.dataDir);
@@ -130,6 +135,7 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
   let tlsUrl: string | null = null;
   let renewal: CertificateRenewal | undefined;
   const urls = () => ({ url: listeners[0]?.url ?? '', tlsUrl });
+  const tlsPort = () => (tlsUrl === null ? null : Number(new URL(tlsUrl).port));
   const store = certificateStoreFor(config);
   const gui = ui ? createUi(config, services, log, ui, auth, { urls, store, reloadCertificate: () => renewal?.check() ?? Promise.resolve(false) }) : undefined;
   const app = createRegistryServer({
@@ -137,7 +143,7 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
     log,
     authorize: gui ? gui.authorize(auth.authorize) : auth.authorize,
     routes: auth.routes,
-    fallback: gui?.fallback,
+    fallback: gui && guiOnlyOverTls(config) ? tlsOnly(gui.fallback, plainGuiAnswer(tlsPort)) : gui?.fallback,
     guard: openRegistryGuard(config, store, log),
   });
   try {
@@ -158,8 +164,14 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
   // Local CLIs (gc, repo rm, usage) act through this loopback listener, never beside the server.
   const status = () => gui?.local.status() ?? { running: true, url: listeners[0]!.url };
   const control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log });
-  const uiUrl = gui ? `${listeners[0]!.url}/${gui.token ? `#token=${gui.token}` : ''}` : undefined;
+  const uiBase = guiOnlyOverTls(config) ? tlsUrl! : listeners[0]!.url;
+  const uiUrl = gui ? `${uiBase}/${gui.token ? `#token=${gui.token}` : ''}` : undefined;
   return { services, listeners, renewal, control, bridge: gui?.bridge, appCore: gui?.core, uiUrl };
+}
+
+/** A fallback that serves `secure` on the HTTPS listener and `plain` on the plain one. */
+function tlsOnly(secure: (ctx: Context) => Promise<void> | void, plain: (ctx: Context) => void) {
+  return (ctx: Context) => (ctx.protocol === 'https' ? secure(ctx) : plain(ctx));
 }
 
 /**

@@ -5,13 +5,13 @@
  * pulls as before, on loopback and, with --allow-open-network, on this machine's LAN address over
  * TLS. The same-origin requests a page of Berth's own GUI sends pass.
  */
-import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from '../bridge/client';
 import { berthWorkspace, type RunningBerth } from '../helpers/berth-server';
+import { printed } from '../helpers/output';
 import { containersSandbox, writeOciLayout, type ContainersSandbox, type Descriptor } from '../helpers/images';
 
 const ws = berthWorkspace('berth-auth-none-guard-');
@@ -25,16 +25,6 @@ beforeAll(() => {
   image = writeOciLayout(layoutDir, { tag: 'v1' }).top;
 });
 afterAll(() => sandbox?.cleanup());
-
-/** Waits for a line the server prints (it writes its https line right after the http one). */
-async function printed(b: RunningBerth, re: RegExp): Promise<RegExpExecArray> {
-  for (;;) {
-    const m = re.exec(b.output());
-    if (m) return m;
-    if (b.proc.exitCode !== null) throw new Error(`berth serve exited:\n${b.output()}`);
-    await Promise.race([once(b.proc.stdout!, 'data'), once(b.proc, 'exit')]);
-  }
-}
 
 const port = (b: RunningBerth) => new URL(b.url).port;
 const errorOf = (text: string) => JSON.parse(text).errors[0] as { code: string; message: string };
