@@ -260,6 +260,10 @@ export async function listenWithOwnCertificate(
     throw new CliError(`cannot prepare the TLS certificate: ${(err as Error).message}`);
   }
   for (const r of material.reasons) log.info(`TLS: ${r}`);
+  const outside = store.provided ? [] : store.namesOutsideCa();
+  if (outside.length > 0) {
+    log.warn(`TLS: left out of the certificate, outside the names Berth's CA may vouch for: ${outside.join(', ')} (berth cert regenerate --new-ca includes them; clients must then trust the new CA)`);
+  }
   const listening = await listen(handler, { listen: config.tlsListen!, tlsPem: { cert: material.cert, key: material.key } });
   const renewal = keepCertificateFresh(listening.server as HttpsServer, store, { current: material.cert, log, intervalMs: 3_600_000 });
   return { listening, renewal };

@@ -135,13 +135,17 @@ describe('certificates from the GUI', () => {
 
   it('regenerates with new names and the HTTPS listener serves the new certificate without a restart', async () => {
     const before = await servedCertificate(tlsPort);
-    const r = await invoke(berth.url, admin, 'cert:regenerate', { extraNames: ['registry.example.test'] });
+    // A name outside what Berth's CA may vouch for needs a new CA: refused here, as on the command line.
+    const outside = await invoke(berth.url, admin, 'cert:regenerate', { extraNames: ['registry.example.test'] });
+    expect(outside.json.error.code).toBe('CERTIFICATE_INVALID');
+    expect(outside.json.error.message).toContain('berth cert names add --new-ca registry.example.test');
+    const r = await invoke(berth.url, admin, 'cert:regenerate', { extraNames: ['10.20.30.40'] });
     expect(r.json.ok, r.text).toBe(true);
-    expect(r.json.result.extraNames).toEqual(['registry.example.test']);
-    expect(r.json.result.server.names).toContain('registry.example.test');
+    expect(r.json.result.extraNames).toEqual(['10.20.30.40']);
+    expect(r.json.result.server.names).toContain('10.20.30.40');
     const after = await servedCertificate(tlsPort);
     expect(after.fingerprint256).not.toBe(before.fingerprint256);
     expect(after.fingerprint256).toBe(r.json.result.server.fingerprintSha256);
-    expect(after.subjectAltName).toContain('registry.example.test');
+    expect(after.subjectAltName).toContain('IP Address:10.20.30.40');
   }, 30_000);
 });

@@ -61,7 +61,7 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'users:set-anonymous': { args: { rules: 'pull@public/*' } },
   'users:initial-password': { args: undefined },
   'cert:info': { args: undefined },
-  'cert:regenerate': { args: { extraNames: ['registry.test'] } },
+  'cert:regenerate': { args: { extraNames: ['10.0.0.7'] } },
   'cert:bundle': { args: { host: 'registry.test:5443' } },
   'cert:install-commands': { args: { host: 'registry.test:5443' } },
 };
