@@ -33,6 +33,15 @@ describe('ConnectionSecrets', () => {
     expect(await secrets.forUrl('a', 'https://10.0.0.2:5000')).toBeNull();
   });
 
+  it('still reads a legacy secret when the store refuses to write the moved one', async () => {
+    const store = new MemorySecretStore();
+    await store.set(legacySecretAccount('a'), 'old-pw');
+    const readOnly = { kind: 'locked', get: (a: string) => store.get(a), set: async () => Promise.reject(new Error('locked')), delete: (a: string) => store.delete(a) };
+    const secrets = new ConnectionSecrets(readOnly);
+    expect(await secrets.forUrl('a', 'https://r.example.com')).toBe('old-pw');
+    expect(await store.get(legacySecretAccount('a'))).toBe('old-pw');
+  });
+
   it('never hands out a bound value that is not one (hand-edited or damaged)', async () => {
     const store = new MemorySecretStore();
     const secrets = new ConnectionSecrets(store);

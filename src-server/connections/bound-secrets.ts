@@ -42,8 +42,13 @@ export class ConnectionSecrets {
     const legacy = await this.store.get(legacySecretAccount(id));
     if (legacy === null) return null;
     const bound = { origin: originOf(url), secret: legacy };
-    await this.store.set(boundSecretAccount(id), JSON.stringify(bound));
-    await this.store.delete(legacySecretAccount(id));
+    try {
+      await this.store.set(boundSecretAccount(id), JSON.stringify(bound));
+      await this.store.delete(legacySecretAccount(id));
+    } catch {
+      // A keychain that reads but will not write now: the secret stays where it is, bound again
+      // the same way at the next read, rather than the whole list failing.
+    }
     return bound;
   }
 
