@@ -6,6 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBerth, spawnServe as spawnBerthServe, startBerth, tempDir, type RunningBerth } from './helpers/berth-server';
+import { printed } from './helpers/output';
 import { pushRandomImage } from './helpers/push';
 
 // The real `berth` CLI as a child process: serve (URL line, signals, graceful drain), data
@@ -356,6 +357,81 @@ describe('berth serve with auth and TLS', () => {
     expect(JSON.parse((await httpsGet(`${secure}/v2/both/ways/tags/list`, ca)).body)).toEqual({ name: 'both/ways', tags: ['v1'] });
     // Without the CA the certificate is not trusted.
     await expect(fetch(`${secure}/v2/`)).rejects.toThrow();
+    expect(await served.stop()).toBe(0);
+  });
+});
+
+describe('berth serve --ui on the network', () => {
+  /** A GUI folder with a recognisable index.html. */
+  function guiDir(): string {
+    const dir = fresh('gui');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Berth GUI marker</title>');
+    return dir;
+  }
+
+  /** One plain-HTTP request to 127.0.0.1:port, headers as written. */
+  function plain(port: string, method: string, path: string, headers: Record<string, string> = {}, body?: string) {
+    return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((res, rej) => {
+      const req = httpRequest({ host: '127.0.0.1', port: Number(port), method, path, headers }, (r) => {
+        let text = '';
+        r.on('data', (d) => (text += d));
+        r.on('end', () => res({ status: r.statusCode!, headers: r.headers, body: text }));
+      });
+      req.on('error', rej);
+      req.end(body);
+    });
+  }
+
+  it('refuses the GUI on a plain-HTTP listener other machines can reach, naming --tls-listen', async () => {
+    const data = fresh('ui-open');
+    for (const listen of ['0.0.0.0:0', ':0']) {
+      const r = await runBerth(['serve', '--data', data, '--listen', listen, '--ui', '--ui-dir', guiDir()]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^berth: --ui .*in clear.*--tls-listen/);
+      expect(r.stdout).not.toContain('Berth UI');
+    }
+    // Refused before anything was written: no admin user was made.
+    expect(existsSync(join(data, 'berth', 'htpasswd'))).toBe(false);
+  });
+
+  it('with --tls-listen serves the GUI and its API only over HTTPS; the plain listener keeps /v2 for clients', async () => {
+    const data = fresh('ui-tls');
+    const served = await spawnServe(['serve', '--data', data, '--listen', '0.0.0.0:0', '--tls-listen', '127.0.0.1:0', '--ui', '--ui-dir', guiDir()], {});
+    // The UI line names the https address.
+    const uiLine = (await printed(served, /Berth UI: (\S+)/))[1];
+    const out = served.output();
+    const plainPort = /listening on http:\/\/0\.0\.0\.0:(\d+)/.exec(out)?.[1];
+    expect(plainPort, out).toBeDefined();
+    expect(served.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(uiLine).toBe(`${served.url}/`);
+    const ca = readFileSync(join(data, 'berth/tls/ca.crt'));
+    const page = await httpsGet(`${served.url}/`, ca);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Berth GUI marker');
+
+    // In clear: a page load is sent to https, the API and the login answer 403, nothing of the GUI.
+    const tlsPort = new URL(served.url).port;
+    const load = await plain(plainPort!, 'GET', '/repositories', { host: `registry.lan:${plainPort}` });
+    expect(load.status).toBe(308);
+    expect(load.headers.location).toBe(`https://registry.lan:${tlsPort}/repositories`);
+    expect(load.body).not.toContain('Berth GUI marker');
+    const password = /password: (\S+)/.exec(out)?.[1];
+    const loginInClear = await plain(plainPort!, 'POST', '/_berth/api/session', { 'content-type': 'application/json' }, JSON.stringify({ username: 'admin', password }));
+    expect(loginInClear.status).toBe(403);
+    expect(loginInClear.body).toContain(`https://`);
+    expect(loginInClear.headers['set-cookie']).toBeUndefined();
+    // Clients keep the registry on the plain listener.
+    expect((await plain(plainPort!, 'GET', '/v2/')).status).toBe(401);
+    expect(await served.stop()).toBe(0);
+  });
+
+  it('keeps serving the GUI on a loopback plain-HTTP listener, as before', async () => {
+    const served = await spawnServe(['serve', '--data', fresh('ui-loopback'), '--listen', '127.0.0.1:0', '--ui', '--ui-dir', guiDir()], {});
+    expect((await printed(served, /Berth UI: (\S+)/))[1]).toBe(`${served.url}/`);
+    const page = await fetch(`${served.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Berth GUI marker');
     expect(await served.stop()).toBe(0);
   });
 });

@@ -107,7 +107,10 @@ function certDto(f: CertificateFileInfo | null): CertificateDto | null {
 
 /**
  * The commands the GUI shows, one per client, to trust the CA (`ca.crt` from the bundle, in the
- * current folder) for `reg`. `reg` was validated by parseRegistryHost, so it is safe in quotes.
+ * current folder) for `reg`. The per-registry places of docker, containerd, podman and Docker
+ * Desktop come first; the OS trust stores (every program on the machine then trusts the CA) are
+ * separate entries, for when they are needed. `reg` was validated by parseRegistryHost, so it is
+ * safe in quotes.
  */
 export function installCommands(reg: RegistryHost): InstallCommand[] {
   const a = reg.authority;
@@ -115,6 +118,7 @@ export function installCommands(reg: RegistryHost): InstallCommand[] {
   const winDir = a.replace(/[:[\]]/g, '');
   const copyTo = (dir: string) => `sudo mkdir -p '${dir}' && sudo cp ca.crt '${dir}/ca.crt'`;
   const hostsToml = `server = "https://${a}"\\n\\n[host."https://${a}"]\\n  ca = "/etc/containerd/certs.d/${a}/ca.crt"\\n`;
+  const everyProgram = (os: string, store: string) => `${os}: every program (${store}, only if needed)`;
   return [
     { id: 'docker', label: 'Docker (Linux)', command: copyTo(`/etc/docker/certs.d/${a}`) },
     {
@@ -123,23 +127,18 @@ export function installCommands(reg: RegistryHost): InstallCommand[] {
       command: `${copyTo(`/etc/containerd/certs.d/${a}`)} && printf '${hostsToml}' | sudo tee '/etc/containerd/certs.d/${a}/hosts.toml' >/dev/null`,
     },
     { id: 'podman', label: 'Podman, skopeo, buildah', command: copyTo(`/etc/containers/certs.d/${a}`) },
-    { id: 'debian', label: 'Debian, Ubuntu (system trust)', command: `sudo cp ca.crt '/usr/local/share/ca-certificates/${trust}' && sudo update-ca-certificates` },
-    { id: 'rhel', label: 'RHEL, Fedora, CentOS (system trust)', command: `sudo cp ca.crt '/etc/pki/ca-trust/source/anchors/${trust}' && sudo update-ca-trust` },
-    { id: 'alpine', label: 'Alpine (system trust)', command: `sudo apk add ca-certificates && sudo cp ca.crt '/usr/local/share/ca-certificates/${trust}' && sudo update-ca-certificates` },
-    { id: 'arch', label: 'Arch (system trust)', command: `sudo cp ca.crt '/etc/ca-certificates/trust-source/anchors/${trust}' && sudo trust extract-compat` },
-    {
-      id: 'macos',
-      label: 'macOS (System keychain and Docker Desktop)',
-      command: `sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ca.crt && mkdir -p ~/'.docker/certs.d/${a}' && cp ca.crt ~/'.docker/certs.d/${a}/ca.crt'`,
-    },
+    { id: 'macos', label: 'macOS (Docker Desktop)', command: `mkdir -p ~/'.docker/certs.d/${a}' && cp ca.crt ~/'.docker/certs.d/${a}/ca.crt'` },
     {
       id: 'windows',
-      label: 'Windows (PowerShell as administrator)',
-      command:
-        `Import-Certificate -FilePath .\\ca.crt -CertStoreLocation Cert:\\LocalMachine\\Root; ` +
-        `New-Item -ItemType Directory -Force "$env:ProgramData\\docker\\certs.d\\${winDir}" | Out-Null; ` +
-        `Copy-Item .\\ca.crt "$env:ProgramData\\docker\\certs.d\\${winDir}\\ca.crt"`,
+      label: 'Windows (Docker, PowerShell as administrator)',
+      command: `New-Item -ItemType Directory -Force "$env:ProgramData\\docker\\certs.d\\${winDir}" | Out-Null; Copy-Item .\\ca.crt "$env:ProgramData\\docker\\certs.d\\${winDir}\\ca.crt"`,
     },
+    { id: 'debian', label: everyProgram('Debian, Ubuntu', 'system trust store'), command: `sudo cp ca.crt '/usr/local/share/ca-certificates/${trust}' && sudo update-ca-certificates` },
+    { id: 'rhel', label: everyProgram('RHEL, Fedora, CentOS', 'system trust store'), command: `sudo cp ca.crt '/etc/pki/ca-trust/source/anchors/${trust}' && sudo update-ca-trust` },
+    { id: 'alpine', label: everyProgram('Alpine', 'system trust store'), command: `sudo apk add ca-certificates && sudo cp ca.crt '/usr/local/share/ca-certificates/${trust}' && sudo update-ca-certificates` },
+    { id: 'arch', label: everyProgram('Arch', 'system trust store'), command: `sudo cp ca.crt '/etc/ca-certificates/trust-source/anchors/${trust}' && sudo trust extract-compat` },
+    { id: 'macos-system', label: everyProgram('macOS', 'System keychain'), command: 'sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ca.crt' },
+    { id: 'windows-system', label: everyProgram('Windows', 'root store, PowerShell as administrator'), command: 'Import-Certificate -FilePath .\\ca.crt -CertStoreLocation Cert:\\LocalMachine\\Root' },
     { id: 'login', label: 'Log in', command: `docker login ${a}` },
     {
       id: 'insecure',

@@ -32,6 +32,9 @@ import type { V2Target } from '../http/v2-router';
 import type { CertificateStore } from '../tls/store';
 import { defaultSecretsPath, FileSecretStore } from '../connections/secret-store';
 import { createGuiHandlers } from './gui-handlers';
+import { createOriginGuard } from '../http/origin-guard';
+import { guiOnlyOverTls, plainGuiAnswer, uiExposureProblem } from './ui-exposure';
+import type { Middleware } from 'koa';
 
 /** Options of `berth serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -66,6 +69,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
         throw new CliError('--ui with --auth none only on a loopback address (127.0.0.1): the GUI administers the registry; turn auth on to serve it to the network');
       }
     }
+  }
+  if (opts.ui) {
+    const problem = uiExposureProblem(config);
+    if (problem) throw new CliError(problem);
   }
   // Before anything is written there (a first start creates the admin user).
   await refuseSecondServer(config.dataDir);
@@ -128,6 +135,7 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
   let tlsUrl: string | null = null;
   let renewal: CertificateRenewal | undefined;
   const urls = () => ({ url: listeners[0]?.url ?? '', tlsUrl });
+  const tlsPort = () => (tlsUrl === null ? null : Number(new URL(tlsUrl).port));
   const store = certificateStoreFor(config);
   const gui = ui ? createUi(config, services, log, ui, auth, { urls, store, reloadCertificate: () => renewal?.check() ?? Promise.resolve(false) }) : undefined;
   const app = createRegistryServer({
@@ -135,7 +143,8 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
     log,
     authorize: gui ? gui.authorize(auth.authorize) : auth.authorize,
     routes: auth.routes,
-    fallback: gui?.fallback,
+    fallback: gui && guiOnlyOverTls(config) ? tlsOnly(gui.fallback, plainGuiAnswer(tlsPort)) : gui?.fallback,
+    guard: openRegistryGuard(config, store, log),
     audit: services.audit,
     trustedProxies: config.trustedProxies,
   });
@@ -157,8 +166,14 @@ async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiO
   // Local CLIs (gc, repo rm, usage) act through this loopback listener, never beside the server.
   const status = () => gui?.local.status() ?? { running: true, url: listeners[0]!.url };
   const control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log, audit: services.audit });
-  const uiUrl = gui ? `${listeners[0]!.url}/${gui.token ? `#token=${gui.token}` : ''}` : undefined;
+  const uiBase = guiOnlyOverTls(config) ? tlsUrl! : listeners[0]!.url;
+  const uiUrl = gui ? `${uiBase}/${gui.token ? `#token=${gui.token}` : ''}` : undefined;
   return { services, listeners, renewal, control, bridge: gui?.bridge, appCore: gui?.core, uiUrl };
+}
+
+/** A fallback that serves `secure` on the HTTPS listener and `plain` on the plain one. */
+function tlsOnly(secure: (ctx: Context) => Promise<void> | void, plain: (ctx: Context) => void) {
+  return (ctx: Context) => (ctx.protocol === 'https' ? secure(ctx) : plain(ctx));
 }
 
 /**
@@ -247,8 +262,27 @@ export async function listenWithOwnCertificate(
     throw new CliError(`cannot prepare the TLS certificate: ${(err as Error).message}`);
   }
   for (const r of material.reasons) log.info(`TLS: ${r}`);
+  const outside = store.provided ? [] : store.namesOutsideCa();
+  if (outside.length > 0) {
+    log.warn(`TLS: left out of the certificate, outside the names Berth's CA may vouch for: ${outside.join(', ')} (berth cert regenerate --new-ca includes them; clients must then trust the new CA)`);
+  }
   const listening = await listen(handler, { listen: config.tlsListen!, tlsPem: { cert: material.cert, key: material.key } });
   const renewal = keepCertificateFresh(listening.server as HttpsServer, store, { current: material.cert, log, intervalMs: 3_600_000 });
   return { listening, renewal };
 }
 
+
+/**
+ * Without auth nothing tells a web page in the user's browser from a client: the origin guard
+ * refuses foreign Origins and Host names that are not this server's (DNS rebinding). With auth the
+ * credentials do that job and no guard is installed. Known names: the listen hosts and the
+ * certificate's configured names (re-read while serving), besides loopback and the machine's own.
+ */
+export function openRegistryGuard(config: BerthConfig, store: CertificateStore, log: Logger): Middleware | undefined {
+  if (config.auth.mode !== 'none') return undefined;
+  const listenHosts = [config.listen.host, config.tlsListen?.host].filter((h): h is string => h !== undefined && h !== '0.0.0.0' && h !== '::');
+  return createOriginGuard({
+    names: () => [...listenHosts, ...config.tlsNames, ...store.storedNames()],
+    warn: (m) => log.warn(m),
+  }).middleware;
+}

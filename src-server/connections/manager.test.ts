@@ -7,7 +7,8 @@ import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult } from '../c
 import { RegistryError } from '../core/errors';
 import { createCaCertificate, generateRsaKey } from '../tls/x509';
 import { openAppDatabase } from './app-db';
-import { ConnectionManager, secretAccount, type ProbeInput } from './manager';
+import { boundSecretAccount } from './bound-secrets';
+import { ConnectionManager, type ProbeInput } from './manager';
 import { FileSecretStore, MemorySecretStore, type SecretStore } from './secret-store';
 
 /** A stand-in registry source: which connection and secret it was built with. */
@@ -57,6 +58,12 @@ function setup(opts: { secrets?: SecretStore; localUrl?: string | null } = {}) {
     closeSource: async (s) => void closed.push(s),
   });
   return { manager, secrets, probes, built, closed, localSource, setLocalUrl: (u: string | null) => (localUrl = u) };
+}
+
+/** The password stored for a connection (whatever origin it is bound to), or null. */
+async function storedSecret(secrets: SecretStore, id: string): Promise<string | null> {
+  const raw = await secrets.get(boundSecretAccount(id));
+  return raw === null ? null : (JSON.parse(raw) as { secret: string }).secret;
 }
 
 const draft = (over: Partial<ConnectionDraft> = {}): ConnectionDraft => ({ name: 'Work', kind: 'registry', url: 'registry.example.com', ...over });
@@ -116,7 +123,7 @@ describe('ConnectionManager: add', () => {
     });
     expect(c.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Date(c.createdAt).toISOString()).toBe(c.createdAt);
-    expect(await secrets.get(secretAccount(c.id))).toBe('pw-1');
+    expect(JSON.parse((await secrets.get(boundSecretAccount(c.id)))!)).toEqual({ origin: 'https://registry.example.com:5000', secret: 'pw-1' });
     expect(c).not.toHaveProperty('password');
   });
 
@@ -201,14 +208,14 @@ describe('ConnectionManager: update and remove', () => {
     const c = await manager.add(draft({ username: 'me', password: 'old', repositories: ['a'] }));
     const renamed = await manager.update(c.id, { name: 'Renamed' });
     expect(renamed).toEqual({ ...c, name: 'Renamed' });
-    expect(await secrets.get(secretAccount(c.id))).toBe('old');
+    expect(await storedSecret(secrets, c.id)).toBe('old');
 
     expect((await manager.update(c.id, { password: 'new' })).hasSecret).toBe(true);
-    expect(await secrets.get(secretAccount(c.id))).toBe('new');
+    expect(await storedSecret(secrets, c.id)).toBe('new');
 
     const cleared = await manager.update(c.id, { password: null, username: null, url: 'http://10.0.0.1:5000/v2/' });
     expect(cleared).toMatchObject({ hasSecret: false, username: null, url: 'http://10.0.0.1:5000', repositories: ['a'], createdAt: c.createdAt });
-    expect(await secrets.get(secretAccount(c.id))).toBeNull();
+    expect(await storedSecret(secrets, c.id)).toBeNull();
   });
 
   it('allows its own name in another case, refuses another\'s, and refuses dropping the user name of a stored password', async () => {
@@ -233,7 +240,7 @@ describe('ConnectionManager: update and remove', () => {
     const { manager, secrets } = setup();
     const c = await manager.add(draft({ username: 'me', password: 'pw' }));
     await manager.remove(c.id);
-    expect(await secrets.get(secretAccount(c.id))).toBeNull();
+    expect(await storedSecret(secrets, c.id)).toBeNull();
     expect((await manager.list()).map((x) => x.id)).toEqual(['local']);
     expect(await refusal(manager.get(c.id))).toMatchObject({ code: 'CONNECTION_UNKNOWN' });
     // The name is free again.
@@ -370,5 +377,87 @@ describe('secrets never reach SQLite', () => {
     }
     // ...they are in the secrets file, where they belong.
     expect(readFileSync(file, 'utf8')).toContain(second);
+  });
+});
+
+describe('ConnectionManager: a secret is bound to the origin it was given for', () => {
+  /** A connection with a password, saved in the 0600 secrets file, as headless Berth keeps it. */
+  async function saved(url = 'https://registry.example.com') {
+    const s = setup({ secrets: new FileSecretStore(join(dir, 'berth', 'secrets.json')) });
+    const c = await s.manager.add(draft({ url, username: 'me', password: 'pw-for-the-first-host' }));
+    return { ...s, c };
+  }
+
+  it.each([
+    ['another host', 'https://other.example.com'],
+    ['https turned into http', 'http://registry.example.com'],
+    ['another port', 'https://registry.example.com:5443'],
+  ])('drops the secret when an update changes the origin (%s) without a password', async (_what, url) => {
+    const { manager, probes, built, c } = await saved();
+    const updated = await manager.update(c.id, { url });
+    expect(updated).toMatchObject({ url, hasSecret: false, username: 'me' });
+    await manager.test({ id: c.id });
+    expect(probes.at(-1)).toEqual({ url, trust: { mode: 'system' } });
+    expect((await manager.source(c.id)).secret).toBeNull();
+    expect(built.at(-1)!.conn!.hasSecret).toBe(false);
+    // Gone for good: changing the URL back does not bring it back either.
+    expect((await manager.update(c.id, { url: 'https://registry.example.com' })).hasSecret).toBe(false);
+    expect(readFileSync(join(dir, 'berth', 'secrets.json'), 'utf8')).not.toContain('pw-for-the-first-host');
+  });
+
+  it('keeps the secret for a change of path, name or user name on the same origin', async () => {
+    const { manager, probes, c } = await saved();
+    const updated = await manager.update(c.id, { url: 'https://REGISTRY.example.com:443/prefix/v2/', name: 'Moved', username: 'you' });
+    expect(updated).toMatchObject({ url: 'https://registry.example.com/prefix', hasSecret: true });
+    await manager.test({ id: c.id });
+    expect(probes.at(-1)!.credentials).toEqual({ username: 'you', password: 'pw-for-the-first-host' });
+  });
+
+  it('binds a password given with the new URL to the new origin', async () => {
+    const { manager, probes, c } = await saved();
+    const updated = await manager.update(c.id, { url: 'http://10.0.0.9:5000', password: 'pw-for-the-new-host' });
+    expect(updated.hasSecret).toBe(true);
+    await manager.test({ id: c.id });
+    expect(probes.at(-1)).toEqual({ url: 'http://10.0.0.9:5000', credentials: { username: 'me', password: 'pw-for-the-new-host' }, trust: { mode: 'system' } });
+    expect((await manager.source(c.id)).secret).toBe('pw-for-the-new-host');
+  });
+
+  it('never sends a secret to a URL the row got some other way (edited in SQLite)', async () => {
+    const { manager, probes, c } = await saved();
+    db.prepare('UPDATE connections SET url = ? WHERE id = ?').run('http://attacker.example', c.id);
+    expect((await manager.get(c.id)).hasSecret).toBe(false);
+    await manager.test({ id: c.id });
+    expect(probes.at(-1)).toEqual({ url: 'http://attacker.example', trust: { mode: 'system' } });
+    expect((await manager.source(c.id)).secret).toBeNull();
+    // The secret is still there for its own origin: the row put back, it works again.
+    db.prepare('UPDATE connections SET url = ? WHERE id = ?').run('https://registry.example.com', c.id);
+    await manager.test({ id: c.id });
+    expect(probes.at(-1)!.credentials).toEqual({ username: 'me', password: 'pw-for-the-first-host' });
+  });
+
+  it('binds a secret saved before origins were recorded to the URL the connection has at its first read', async () => {
+    const secrets = new FileSecretStore(join(dir, 'berth', 'secrets.json'));
+    const { manager, probes } = setup({ secrets });
+    const c = await manager.add(draft({ username: 'me' }));
+    // What an earlier Berth wrote: the bare password under connection:<id>.
+    await secrets.set(`connection:${c.id}`, 'pw-saved-long-ago');
+    expect((await manager.get(c.id)).hasSecret).toBe(true);
+    db.prepare('UPDATE connections SET url = ? WHERE id = ?').run('https://elsewhere.example', c.id);
+    await manager.test({ id: c.id });
+    expect(probes.at(-1)).toEqual({ url: 'https://elsewhere.example', trust: { mode: 'system' } });
+    db.prepare('UPDATE connections SET url = ? WHERE id = ?').run('https://registry.example.com', c.id);
+    await manager.test({ id: c.id });
+    expect(probes.at(-1)!.credentials).toEqual({ username: 'me', password: 'pw-saved-long-ago' });
+  });
+
+  it('removes the secret with the connection, in either form', async () => {
+    const secrets = new FileSecretStore(join(dir, 'berth', 'secrets.json'));
+    const { manager } = setup({ secrets });
+    const a = await manager.add(draft({ name: 'A', username: 'me', password: 'pw-a' }));
+    const b = await manager.add(draft({ name: 'B', username: 'me' }));
+    await secrets.set(`connection:${b.id}`, 'pw-b-legacy');
+    await manager.remove(a.id);
+    await manager.remove(b.id);
+    expect(JSON.parse(readFileSync(join(dir, 'berth', 'secrets.json'), 'utf8')).secrets).toEqual({});
   });
 });

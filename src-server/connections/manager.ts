@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult, ConnectionTrust } from '../contract';
 import { LOCAL_CONNECTION_ID } from '../contract';
 import { RegistryError } from '../core/errors';
+import { ConnectionSecrets, originOf } from './bound-secrets';
 import type { SecretStore } from './secret-store';
 import { ConnectionStore, type StoredConnection } from './store';
 import {
@@ -47,9 +48,6 @@ export interface ConnectionManagerOptions<S> {
   closeSource?: (source: S) => Promise<void>;
 }
 
-/** The secret store's account of a connection's password or token. */
-export const secretAccount = (id: string) => `connection:${id}`;
-
 /** Lists, saves, tests and opens connections. Every refusal is a RegistryError with a CONNECTION_* code. */
 export class ConnectionManager<S = unknown> {
   private readonly store: ConnectionStore;
@@ -57,11 +55,12 @@ export class ConnectionManager<S = unknown> {
   /** Counts edits and removals, so that a source built across one is not cached. */
   private generation = 0;
 
-  private readonly secrets: SecretStore;
+  /** Each secret with the origin it was given for: it is sent there and nowhere else. */
+  private readonly secrets: ConnectionSecrets;
 
   constructor(private readonly opts: ConnectionManagerOptions<S>) {
     this.store = new ConnectionStore(opts.db);
-    this.secrets = answerable(opts.secrets);
+    this.secrets = new ConnectionSecrets(answerable(opts.secrets));
   }
 
   /** Every connection, the local one first, then the saved ones oldest first. */
@@ -86,7 +85,7 @@ export class ConnectionManager<S = unknown> {
     this.insert(conn);
     if (password) {
       try {
-        await this.secrets.set(secretAccount(conn.id), password);
+        await this.secrets.set(conn.id, conn.url, password);
       } catch (err) {
         this.store.delete(conn.id);
         throw err;
@@ -95,7 +94,11 @@ export class ConnectionManager<S = unknown> {
     return this.info(conn);
   }
 
-  /** Changes a saved connection: missing fields keep their value; password null removes it. */
+  /**
+   * Changes a saved connection: missing fields keep their value; password null removes it. A URL
+   * of another origin (scheme, host or port) drops the stored password unless the same patch gives
+   * one: a password typed for one registry is never sent to another.
+   */
   async update(id: string, patch: Partial<ConnectionDraft>): Promise<ConnectionInfo> {
     if (id === LOCAL_CONNECTION_ID) throw invalid('id', 'the local registry\'s connection cannot be edited (change its settings instead)');
     const current = this.stored(id);
@@ -112,13 +115,14 @@ export class ConnectionManager<S = unknown> {
     };
     const fields = this.checkFields(merged, id);
     const password = checkPassword(patch.password);
-    const account = secretAccount(id);
-    const willHaveSecret = password === undefined ? (await this.secrets.get(account)) !== null : password !== null;
+    const sameOrigin = originOf(fields.url) === originOf(current.url);
+    const kept = password === undefined && sameOrigin ? await this.secrets.forUrl(id, current.url) : null;
+    const willHaveSecret = password ? true : kept !== null;
     if (willHaveSecret && !fields.username) {
       throw invalid('username', 'a password needs a user name (remove the password too, or keep a user name)');
     }
-    if (password) await this.secrets.set(account, password);
-    else if (password === null) await this.secrets.delete(account);
+    if (password) await this.secrets.set(id, fields.url, password);
+    else if (password === null || !sameOrigin) await this.secrets.delete(id);
     const conn: StoredConnection = { ...current, ...fields };
     try {
       this.write(() => this.store.update(conn));
@@ -133,7 +137,7 @@ export class ConnectionManager<S = unknown> {
     if (id === LOCAL_CONNECTION_ID) throw invalid('id', 'the local registry\'s connection cannot be removed');
     this.stored(id);
     // The secret first: if the keychain refuses, nothing is lost and the user can try again.
-    await this.secrets.delete(secretAccount(id));
+    await this.secrets.delete(id);
     this.store.delete(id);
     this.forget(id);
   }
@@ -147,7 +151,7 @@ export class ConnectionManager<S = unknown> {
         return this.opts.probe({ url, trust: { mode: 'system' } });
       }
       const conn = this.stored(args.id);
-      const secret = await this.secrets.get(secretAccount(conn.id));
+      const secret = await this.secrets.forUrl(conn.id, conn.url);
       return this.opts.probe(probeInput(conn.url, conn.username, secret, conn.trust));
     }
     const draft = args.draft;
@@ -166,7 +170,7 @@ export class ConnectionManager<S = unknown> {
     if (cached !== undefined) return cached;
     const generation = this.generation;
     const conn = this.stored(id);
-    const secret = await this.secrets.get(secretAccount(id));
+    const secret = await this.secrets.forUrl(id, conn.url);
     const source = this.opts.remoteSource(this.toInfo(conn, secret !== null), secret);
     // An edit that ran while the secret was read may have changed it: use this source once, keep none.
     if (generation === this.generation) this.sources.set(id, source);
@@ -228,7 +232,7 @@ export class ConnectionManager<S = unknown> {
   }
 
   private async info(conn: StoredConnection): Promise<ConnectionInfo> {
-    return this.toInfo(conn, (await this.secrets.get(secretAccount(conn.id))) !== null);
+    return this.toInfo(conn, (await this.secrets.forUrl(conn.id, conn.url)) !== null);
   }
 
   private toInfo(conn: StoredConnection, hasSecret: boolean): ConnectionInfo {

@@ -71,7 +71,10 @@ export interface CertRegenerateArgs {
 
 /** One way to install the CA on a client. */
 export interface InstallCommand {
-  /** Stable id: `docker`, `containerd`, `podman`, `debian`, `rhel`, `alpine`, `arch`, `macos`, `windows`, `login`, `insecure`. */
+  /**
+   * Stable id: `docker`, `containerd`, `podman`, `macos`, `windows` (the registry's own places), `debian`, `rhel`,
+   * `alpine`, `arch`, `macos-system`, `windows-system` (the OS trust stores, every program), `login`, `insecure`.
+   */
   id: string;
   label: string;
   /** Shell (or PowerShell) to paste. */

@@ -40,7 +40,10 @@ export interface ConnectionInfo {
   /** Base URL without `/v2` (e.g. `https://ghcr.io`); the local registry's own URL, or null when it is stopped. */
   url: string | null;
   username: string | null;
-  /** True when a password or token is stored for it in the secret store. */
+  /**
+   * True when a password or token is stored for it in the secret store for the origin (scheme,
+   * host, port) of its current URL: the only origin it is ever sent to.
+   */
   hasSecret: boolean;
   trust: ConnectionTrust;
   /** Repositories the user added by name (listed even where the registry has no catalog). */
@@ -53,7 +56,9 @@ export interface ConnectionInfo {
 
 /**
  * What the user enters to add or edit a connection. On edit every field is optional: a missing
- * one keeps its value. `password`: a string sets it, null removes it, undefined keeps it.
+ * one keeps its value. `password`: a string sets it, null removes it, undefined keeps it, except
+ * when the edit moves `url` to another origin (scheme, host or port): the stored password is then
+ * dropped unless the same edit gives one.
  */
 export interface ConnectionDraft {
   name: string;

@@ -15,7 +15,7 @@ import { setUpAuth, type AuthSetup } from '../cli/auth-setup';
 import { certificateStoreFor } from '../cli/cert';
 import { withDataDirLock } from '../cli/control-client';
 import { createGuiHandlers } from '../cli/gui-handlers';
-import { withSavedSettings } from '../cli/serve';
+import { openRegistryGuard, withSavedSettings } from '../cli/serve';
 import { loadConfig } from '../config/load';
 import type { BerthConfig } from '../config/types';
 import type { SecretStore } from '../connections/secret-store';
@@ -148,6 +148,7 @@ async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, se
     log,
     authorize: auth.authorize,
     routes: auth.routes,
+    guard: openRegistryGuard(config, store, log),
     audit: services.audit,
     trustedProxies: config.trustedProxies,
   });

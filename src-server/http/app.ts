@@ -1,5 +1,5 @@
 import Koa from 'koa';
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import { RegistryError } from '../core/errors';
 import type { TrustedProxy } from '../config/types';
 import type { Logger } from '../logger';
@@ -33,6 +33,8 @@ export interface RegistryServerDeps {
    * without them `ctx.ip` is the socket's peer.
    */
   trustedProxies?: readonly TrustedProxy[];
+  /** Runs first on every path and may refuse by throwing a RegistryError (the `--auth none` origin guard). */
+  guard?: Middleware;
 }
 
 function accessLog(log: Logger) {
@@ -63,6 +65,7 @@ export function createRegistryServer(deps: RegistryServerDeps): Koa {
   app.use(clientAddressMiddleware(deps.trustedProxies));
   if (deps.log.access) app.use(accessLog(deps.log));
   app.use(errorMiddleware(deps.log));
+  if (deps.guard) app.use(deps.guard);
   app.use(async (ctx) => {
     ctx.set('Docker-Distribution-API-Version', 'registry/2.0');
     const target = ctx.path.startsWith('/v2') ? parseV2Path(ctx.path) : null;

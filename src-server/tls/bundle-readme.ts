@@ -28,9 +28,9 @@ This archive lets your machine trust the registry at \`https://${r}\`. It holds:
 | File | What it is |
 | --- | --- |
 | \`ca.crt\` | The registry's own certificate authority (public certificate only, no key) |
-| \`install-linux.sh\` | Installs \`ca.crt\` for docker, containerd, podman/skopeo/buildah and the OS trust store |
-| \`install-macos.sh\` | Trusts \`ca.crt\` in the System keychain and for Docker Desktop |
-| \`install-windows.ps1\` | Trusts \`ca.crt\` in the Windows root store and for Docker |
+| \`install-linux.sh\` | Installs \`ca.crt\` for this registry in docker, containerd and podman/skopeo/buildah (\`--system\`: also the OS trust store) |
+| \`install-macos.sh\` | Trusts \`ca.crt\` for this registry in Docker Desktop (\`--system\`: also the System keychain) |
+| \`install-windows.ps1\` | Trusts \`ca.crt\` for this registry in Docker (\`-System\`: also the Windows root store) |
 
 Check that \`ca.crt\` is the one your administrator meant before you trust it:
 
@@ -38,6 +38,12 @@ Check that \`ca.crt\` is the one your administrator meant before you trust it:
     SHA-256: ${f.caSha256}
 
 (\`openssl x509 -in ca.crt -noout -fingerprint -sha256\` prints the same.)
+
+The CA can only vouch for the names and local addresses of the machine that runs the registry (its
+X.509 name constraints: \`openssl x509 -in ca.crt -noout -ext nameConstraints\` lists them). By default
+the scripts trust it for this registry in the container tools only; \`--system\` also puts it in the
+operating system's trust store, so that curl, git, browsers and every other program trust it too. Add
+that only if you need it.
 
 ## Linux
 
@@ -50,24 +56,26 @@ It writes, for \`${r}\`:
 - containerd (ctr, nerdctl, Kubernetes via CRI): \`/etc/containerd/certs.d/${r}/hosts.toml\` and \`ca.crt\` beside
   it. CRI reads it when containerd's \`config_path\` includes \`/etc/containerd/certs.d\`; with ctr use
   \`ctr images pull --hosts-dir /etc/containerd/certs.d ${r}/IMAGE\`.
-- the OS trust store, picked from \`/etc/os-release\`: Debian and Ubuntu
-  (\`/usr/local/share/ca-certificates/\` + \`update-ca-certificates\`), RHEL, Fedora, CentOS
-  (\`/etc/pki/ca-trust/source/anchors/\` + \`update-ca-trust\`), Alpine (\`/usr/local/share/ca-certificates/\` +
-  \`update-ca-certificates\`), Arch (\`/etc/ca-certificates/trust-source/anchors/\` + \`trust extract-compat\`),
-  openSUSE (\`/etc/pki/trust/anchors/\` + \`update-ca-certificates\`).
+
+\`sudo sh install-linux.sh --system\` also adds it to the OS trust store, picked from \`/etc/os-release\`: Debian
+and Ubuntu (\`/usr/local/share/ca-certificates/\` + \`update-ca-certificates\`), RHEL, Fedora, CentOS
+(\`/etc/pki/ca-trust/source/anchors/\` + \`update-ca-trust\`), Alpine (\`/usr/local/share/ca-certificates/\` +
+\`update-ca-certificates\`), Arch (\`/etc/ca-certificates/trust-source/anchors/\` + \`trust extract-compat\`),
+openSUSE (\`/etc/pki/trust/anchors/\` + \`update-ca-certificates\`).
 
 Running it again changes nothing. \`--root DIR\` installs into another tree (an image root, a test folder)
-without running any update command; \`--no-update\` skips the update command. Docker, podman and containerd
+without running any update command; the paths written into files (hosts.toml's \`ca\`) are those of the
+system the tree is for, without DIR. \`--no-update\` skips the update command. Docker, podman and containerd
 read these files on every connection: no restart needed.
 
 ## macOS
 
     sh install-macos.sh
 
-Adds \`ca.crt\` to the System keychain as a trusted root (\`security add-trusted-cert -d -r trustRoot -k
-/Library/Keychains/System.keychain ca.crt\`; asks for your password) and copies it to
-\`~/.docker/certs.d/${r}/ca.crt\`. Restart Docker Desktop afterwards. For a Podman machine, copy \`ca.crt\`
-into the VM too: \`podman machine ssh "sudo mkdir -p /etc/containers/certs.d/${r}"\`, then
+Copies \`ca.crt\` to \`~/.docker/certs.d/${r}/ca.crt\`. Restart Docker Desktop afterwards. \`sh install-macos.sh
+--system\` also adds it to the System keychain as a trusted root (\`security add-trusted-cert -d -r trustRoot -k
+/Library/Keychains/System.keychain ca.crt\`; asks for your password). For a Podman machine, copy \`ca.crt\`
+into the VM: \`podman machine ssh "sudo mkdir -p /etc/containers/certs.d/${r}"\`, then
 \`podman machine ssh "sudo tee /etc/containers/certs.d/${r}/ca.crt" < ca.crt\`.
 
 ## Windows
@@ -76,9 +84,9 @@ In PowerShell started with "Run as administrator":
 
     powershell -ExecutionPolicy Bypass -File .\\install-windows.ps1
 
-Imports \`ca.crt\` into \`Cert:\\LocalMachine\\Root\` and copies it to
-\`%ProgramData%\\docker\\certs.d\\${dockerWinDir}\\ca.crt\` (Docker on Windows leaves the colon out of that folder
-name). Restart Docker Desktop afterwards.
+Copies \`ca.crt\` to \`%ProgramData%\\docker\\certs.d\\${dockerWinDir}\\ca.crt\` (Docker on Windows leaves the colon
+out of that folder name). Restart Docker Desktop afterwards. With \`-System\` it also imports it into
+\`Cert:\\LocalMachine\\Root\`, for every program.
 
 ## Log in
 

@@ -121,6 +121,11 @@ describe('client bundle archive', () => {
     expect(readme).toContain(`/etc/containerd/certs.d/${REG}/hosts.toml`);
     expect(readme).toContain(`/etc/containers/certs.d/${REG}/ca.crt`);
     expect(readme).toContain('security add-trusted-cert -d -r trustRoot -k\n/Library/Keychains/System.keychain ca.crt');
+    // The OS trust stores only when asked.
+    expect(readme).toContain('`sudo sh install-linux.sh --system` also adds it to the OS trust store');
+    expect(readme).toContain('`sh install-macos.sh\n--system` also adds it to the System keychain');
+    expect(readme).toContain('With `-System` it also imports it into\n`Cert:\\LocalMachine\\Root`');
+    expect(readme).toContain('-ext nameConstraints');
     expect(readme).toContain('%ProgramData%\\docker\\certs.d\\registry.example.test5443\\ca.crt');
     expect(readme).toMatch(/\*\*This is the less safe choice\*\*/);
     // With a plain-HTTP address, the insecure settings name it.
@@ -173,7 +178,7 @@ describe('install-linux.sh into a prefix', () => {
     ['linuxmint (via ID_LIKE)', "ID=linuxmint\nID_LIKE='ubuntu debian'\n", '/usr/local/share/ca-certificates'],
   ];
 
-  it.each(DISTROS)('puts the CA everywhere for %s, runs no update command, and is idempotent', (name, osRelease, anchors) => {
+  it.each(DISTROS)('with --system puts the CA everywhere for %s, runs no update command, and is idempotent', (name, osRelease, anchors) => {
     const dir = join(root, `prefix-${name.split(' ')[0]}`);
     const prefix = join(dir, 'root');
     mkdirSync(join(prefix, 'etc'), { recursive: true });
@@ -181,7 +186,7 @@ describe('install-linux.sh into a prefix', () => {
     const log = join(dir, 'ran.log');
     const bin = fakeBin(dir, log);
     const env = { PATH: `${bin}:${process.env.PATH}` };
-    const r = sh([join(bundleDir, 'install-linux.sh'), '--root', prefix], env);
+    const r = sh([join(bundleDir, 'install-linux.sh'), '--system', '--root', prefix], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ca = readFileSync(join(bundleDir, 'ca.crt'));
@@ -197,9 +202,10 @@ describe('install-linux.sh into a prefix', () => {
       expect(r.stdout).toContain(`installed  ${prefix}${p}`);
     }
     const toml = parseHostsToml(readFileSync(join(prefix, `etc/containerd/certs.d/${REG}/hosts.toml`), 'utf8'));
+    // The path the file names is the one on the target system, not under the prefix.
     expect(toml).toEqual({
       server: `https://${REG}`,
-      host: { [`https://${REG}`]: { capabilities: ['pull', 'resolve', 'push'], ca: join(prefix, `etc/containerd/certs.d/${REG}/ca.crt`) } },
+      host: { [`https://${REG}`]: { capabilities: ['pull', 'resolve', 'push'], ca: `/etc/containerd/certs.d/${REG}/ca.crt` } },
     });
     expect(existsSync(log)).toBe(false);
     expect(r.stdout).toMatch(/skipped {4}(update-ca-certificates|update-ca-trust|trust extract-compat)/);
@@ -208,10 +214,30 @@ describe('install-linux.sh into a prefix', () => {
     const all = execFileSync('find', [prefix, '-type', 'f'], { encoding: 'utf8' }).trim().split('\n').map((p) => p.slice(prefix.length)).sort();
     expect(all).toEqual([...expected, `/etc/containerd/certs.d/${REG}/hosts.toml`, '/etc/os-release'].sort());
 
-    const again = sh([join(bundleDir, 'install-linux.sh'), '--root', prefix], env);
+    const again = sh([join(bundleDir, 'install-linux.sh'), '--root', prefix, '--system'], env);
     expect(again.code).toBe(0);
     expect(again.stdout).not.toContain('installed');
     expect(again.stdout.match(/^unchanged /gm)).toHaveLength(5);
+  });
+
+  it('by default installs only for docker, containerd and podman, leaving the OS trust store alone', () => {
+    const dir = join(root, 'prefix-default');
+    const prefix = join(dir, 'root');
+    mkdirSync(join(prefix, 'etc'), { recursive: true });
+    writeFileSync(join(prefix, 'etc', 'os-release'), 'ID=debian\n');
+    const log = join(dir, 'ran.log');
+    const bin = fakeBin(dir, log);
+    const r = sh([join(bundleDir, 'install-linux.sh'), '--root', prefix], { PATH: `${bin}:${process.env.PATH}` });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const all = execFileSync('find', [prefix, '-type', 'f'], { encoding: 'utf8' }).trim().split('\n').map((p) => p.slice(prefix.length)).sort();
+    expect(all).toEqual(
+      ['/etc/os-release', `/etc/docker/certs.d/${REG}/ca.crt`, `/etc/containers/certs.d/${REG}/ca.crt`, `/etc/containerd/certs.d/${REG}/ca.crt`, `/etc/containerd/certs.d/${REG}/hosts.toml`].sort(),
+    );
+    expect(existsSync(log)).toBe(false);
+    expect(r.stdout).toContain('the OS trust store was left alone (--system adds the CA to it');
+    const toml = parseHostsToml(readFileSync(join(prefix, `etc/containerd/certs.d/${REG}/hosts.toml`), 'utf8'));
+    expect((toml.host as Record<string, { ca: string }>)[`https://${REG}`]!.ca).toBe(`/etc/containerd/certs.d/${REG}/ca.crt`);
   });
 
   it('keeps a foreign hosts.toml aside, leaves the trust store alone on an unknown distribution, and refuses bad options', () => {
@@ -220,7 +246,7 @@ describe('install-linux.sh into a prefix', () => {
     mkdirSync(hostsDir, { recursive: true });
     writeFileSync(join(hostsDir, 'hosts.toml'), 'server = "https://mirror.example"\n');
     writeFileSync(join(prefix, 'etc/os-release'), 'ID=plan9\n');
-    const r = sh([join(bundleDir, 'install-linux.sh'), `--root=${prefix}`, '--no-update']);
+    const r = sh([join(bundleDir, 'install-linux.sh'), `--root=${prefix}`, '--no-update', '--system']);
     expect(r.code).toBe(0);
     expect(readFileSync(join(hostsDir, 'hosts.toml.before-berth'), 'utf8')).toBe('server = "https://mirror.example"\n');
     expect(readFileSync(join(hostsDir, 'hosts.toml'), 'utf8')).toContain(`server = "https://${REG}"`);
@@ -232,6 +258,8 @@ describe('install-linux.sh into a prefix', () => {
     expect(bad.stderr).toBe('install-linux.sh: unknown option --prefix (try --help)\n');
     const help = sh([join(bundleDir, 'install-linux.sh'), '--help']);
     expect(help.stdout).toContain('--root DIR');
+    expect(help.stdout).toContain('--system');
+    expect(help.stdout).not.toContain('set -eu');
   });
 
   it('needs root for the real root', () => {
@@ -246,7 +274,7 @@ describe('install-linux.sh into a prefix', () => {
     expect(r.status).toBe(1);
   });
 
-  it('on the real root (a private /etc), installs and runs the trust-store update', () => {
+  it('on the real root (a private /etc), with --system installs and runs the trust-store update', () => {
     // A mount namespace with a tmpfs over /etc and over Debian's anchor directory: the script
     // believes it is writing the machine's real files, and nothing outside the namespace changes.
     const dir = join(root, 'real-root');
@@ -261,7 +289,7 @@ describe('install-linux.sh into a prefix', () => {
       'mount -t tmpfs tmpfs /etc',
       'printf "ID=debian\\n" > /etc/os-release',
       `mount --bind "${anchors}" /usr/local/share/ca-certificates`,
-      `sh "${join(bundleDir, 'install-linux.sh')}"`,
+      `sh "${join(bundleDir, 'install-linux.sh')}" --system`,
       `cp -a /etc/docker /etc/containers /etc/containerd "${out}/"`,
     ].join('\n');
     const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
@@ -281,23 +309,44 @@ describe('install-linux.sh into a prefix', () => {
 });
 
 describe('install-macos.sh', () => {
-  it('copies the CA for Docker and trusts it in the System keychain', () => {
+  it('copies the CA for Docker only, and trusts it in the System keychain with --system', () => {
     const dir = join(root, 'mac');
     const home = join(dir, 'home');
     mkdirSync(home, { recursive: true });
     const log = join(dir, 'ran.log');
     const bin = fakeBin(dir, log);
-    const r = sh([join(bundleDir, 'install-macos.sh')], { PATH: `${bin}:${process.env.PATH}`, HOME: home });
+    const env = { PATH: `${bin}:${process.env.PATH}`, HOME: home };
+    const r = sh([join(bundleDir, 'install-macos.sh')], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const dest = join(home, `.docker/certs.d/${REG}/ca.crt`);
     expect(readFileSync(dest, 'utf8')).toBe(caPem);
+    expect(existsSync(log)).toBe(false);
+    expect(r.stdout).toContain('System keychain left alone');
+
+    const system = sh([join(bundleDir, 'install-macos.sh'), '--system'], env);
+    expect(system.code).toBe(0);
+    expect(system.stdout).toContain(`unchanged  ${dest}`);
     // Run as root here, so no sudo in front.
     expect(readFileSync(log, 'utf8')).toBe(
       `security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ${join(bundleDir, 'ca.crt')}\n`,
     );
-    const again = sh([join(bundleDir, 'install-macos.sh'), '--no-keychain'], { PATH: `${bin}:${process.env.PATH}`, HOME: home });
-    expect(again.stdout).toContain(`unchanged  ${dest}`);
+    // --no-keychain, the old way to skip the keychain, still works (and is the default now).
+    expect(sh([join(bundleDir, 'install-macos.sh'), '--no-keychain'], env).code).toBe(0);
     expect(readFileSync(log, 'utf8').split('\n')).toHaveLength(2);
+  });
+});
+
+describe('install-windows.ps1', () => {
+  it('imports into the Windows root store only with -System (or --system)', () => {
+    const ps = readFileSync(join(bundleDir, 'install-windows.ps1'), 'utf8');
+    const lines = ps.split('\r\n');
+    expect(lines.find((l) => !l.startsWith('#') && l.trim() !== '')).toBe('param([switch]$System)');
+    const guard = lines.findIndex((l) => l === "if ($System -or ($args -contains '--system')) {");
+    const importAt = lines.findIndex((l) => l.includes('Import-Certificate'));
+    expect(guard).toBeGreaterThan(0);
+    expect(importAt).toBeGreaterThan(guard);
+    expect(lines.slice(importAt, importAt + 3)).toContain('} else {');
+    expect(ps).toContain("Copy-Item -Force -LiteralPath $Ca -Destination (Join-Path $DockerDir 'ca.crt')");
   });
 });

@@ -1,24 +1,29 @@
 import type { RegistryHost } from './registry-host';
 
 /**
- * The Linux install script of the client bundle (POSIX sh). It copies the bundle's ca.crt to every
- * place a Linux client looks for the registry `reg`: docker's and podman/skopeo/buildah's
- * `certs.d/HOST:PORT/`, a containerd `hosts.toml`, and the OS trust store of the distribution named
- * in `<root>/etc/os-release`. `--root DIR` installs under DIR instead of / (and then runs no
- * trust-store update command); `--no-update` skips those commands. Running it again changes nothing.
- * `reg` has been validated by parseRegistryHost, so it is safe inside single quotes.
+ * The Linux install script of the client bundle (POSIX sh). It copies the bundle's ca.crt to the
+ * places the container tools look for the registry `reg` only: docker's and podman/skopeo/buildah's
+ * `certs.d/HOST:PORT/` and a containerd `hosts.toml`, so the CA is trusted for that one registry.
+ * The OS trust store of the distribution named in `<root>/etc/os-release` (every program on the
+ * machine, for every site the CA may vouch for) only with `--system`. `--root DIR` installs under
+ * DIR instead of / (and then runs no trust-store update command); the paths written into files
+ * (hosts.toml's `ca`) are those of the target system, without DIR. `--no-update` skips the update
+ * command. Running it again changes nothing. `reg` has been validated by parseRegistryHost, so it
+ * is safe inside single quotes.
  */
 export function linuxInstallScript(reg: RegistryHost): string {
   return `#!/bin/sh
 # Berth client setup for the registry ${reg.authority} (Linux).
-# Trusts the registry's CA (ca.crt, next to this script) for docker, containerd, podman, skopeo,
-# buildah and the operating system's trust store.
+# Trusts the registry's CA (ca.crt, next to this script) for this registry in docker, containerd,
+# podman, skopeo and buildah. With --system also in the operating system's trust store.
 #
 #   sudo sh install-linux.sh               install on this machine (needs root)
+#   sudo sh install-linux.sh --system      also add the CA to the OS trust store: curl, git and
+#                                          every other program then trust what it signs
 #   sh install-linux.sh --root DIR         install under DIR instead of / (a test tree or an image
 #                                          root); implies --no-update; paths written into files
-#                                          point into DIR
-#   sh install-linux.sh --no-update        do not run the trust-store update command
+#                                          are those of the target system (without DIR)
+#   sh install-linux.sh --no-update        with --system: do not run the trust-store update command
 #
 # Running it again is safe: files already in place are left alone.
 set -eu
@@ -27,11 +32,12 @@ REGISTRY='${reg.authority}'
 TRUST_NAME='berth-${reg.slug}.crt'
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \\{0,1\\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \\{0,1\\}//'
 }
 
 ROOT=/
 UPDATE=yes
+SYSTEM=no
 while [ $# -gt 0 ]; do
   case $1 in
     --root)
@@ -40,6 +46,7 @@ while [ $# -gt 0 ]; do
       shift 2
       ;;
     --root=*) ROOT=\${1#--root=}; shift ;;
+    --system) SYSTEM=yes; shift ;;
     --no-update) UPDATE=no; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "install-linux.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
@@ -87,17 +94,19 @@ put_file "$CA" "$PREFIX/etc/docker/certs.d/$REGISTRY/ca.crt"
 put_file "$CA" "$PREFIX/etc/containers/certs.d/$REGISTRY/ca.crt"
 
 # containerd (ctr --hosts-dir, nerdctl, and CRI with config_path = "/etc/containerd/certs.d")
-CTR_DIR=$PREFIX/etc/containerd/certs.d/$REGISTRY
+CTR_TARGET=/etc/containerd/certs.d/$REGISTRY
+CTR_DIR=$PREFIX$CTR_TARGET
 put_file "$CA" "$CTR_DIR/ca.crt"
 TMP_TOML=$(mktemp)
 trap 'rm -f "$TMP_TOML"' EXIT
+# containerd reads the path on the system the file is installed for, so it never names the prefix.
 cat > "$TMP_TOML" <<EOF
 # Written by Berth's install-linux.sh: use the Berth registry $REGISTRY over TLS, trusting its CA.
 server = "https://$REGISTRY"
 
 [host."https://$REGISTRY"]
   capabilities = ["pull", "resolve", "push"]
-  ca = "$CTR_DIR/ca.crt"
+  ca = "$CTR_TARGET/ca.crt"
 EOF
 if [ -f "$CTR_DIR/hosts.toml" ] && ! grep -q "Written by Berth" "$CTR_DIR/hosts.toml"; then
   cp -- "$CTR_DIR/hosts.toml" "$CTR_DIR/hosts.toml.before-berth"
@@ -105,7 +114,14 @@ if [ -f "$CTR_DIR/hosts.toml" ] && ! grep -q "Written by Berth" "$CTR_DIR/hosts.
 fi
 put_file "$TMP_TOML" "$CTR_DIR/hosts.toml"
 
-# The operating system's trust store (curl, git, Go and most other programs), by distribution.
+# The operating system's trust store (curl, git, Go and most other programs), by distribution:
+# only when asked, since every program on the machine then trusts what the CA signs.
+if [ "$SYSTEM" = no ]; then
+  echo "note: the OS trust store was left alone (--system adds the CA to it, for curl, git and other programs)."
+  echo
+  echo "Done. Log in with:  docker login $REGISTRY   (or podman login $REGISTRY)"
+  exit 0
+fi
 OS_RELEASE=$PREFIX/etc/os-release
 [ -f "$OS_RELEASE" ] || OS_RELEASE=$PREFIX/usr/lib/os-release
 OS_ID=

@@ -160,34 +160,66 @@ describe('CertificateStore (generated CA)', () => {
       ...MACHINE,
       interfaces: {
         ...MACHINE.interfaces,
-        wlan0: [{ address: '198.51.100.7', netmask: '255.255.255.0', family: 'IPv4', mac: '', internal: false, cidr: null }],
+        wlan0: [{ address: '192.168.50.7', netmask: '255.255.255.0', family: 'IPv4', mac: '', internal: false, cidr: null }],
       },
     };
     const caBefore = readFileSync(file('ca.crt'), 'utf8');
     const moved = new CertificateStore({ dir, machine: () => withWifi });
-    expect(moved.info().renewalDue).toEqual(['the names changed (new: 198.51.100.7)']);
+    expect(moved.info().renewalDue).toEqual(['the names changed (new: 192.168.50.7)']);
     const m = await moved.ensure();
-    expect(m.reasons).toEqual(['new server certificate: the names changed (new: 198.51.100.7)']);
-    expect(moved.info().server!.names).toContain('198.51.100.7');
+    expect(m.reasons).toEqual(['new server certificate: the names changed (new: 192.168.50.7)']);
+    expect(moved.info().server!.names).toContain('192.168.50.7');
 
-    const m2 = await moved.regenerate({ names: ['*.Registry.Local', 'registry.example.test'] });
+    const m2 = await moved.regenerate({ names: ['Registry.Berth-Box', '10.9.8.7'] });
     expect(m2.ca).toBe(caBefore);
-    expect(JSON.parse(readFileSync(file('names.json'), 'utf8'))).toEqual({ names: ['*.registry.local', 'registry.example.test'] });
+    expect(JSON.parse(readFileSync(file('names.json'), 'utf8'))).toEqual({ names: ['registry.berth-box', '10.9.8.7'] });
     const text = openssl(['x509', '-in', file('server.crt'), '-noout', '-ext', 'subjectAltName']).out;
-    expect(text).toContain('DNS:*.registry.local');
-    expect(text).toContain('DNS:registry.example.test');
-    const { server, port } = await httpsServer(m2.cert, m2.key);
+    expect(text).toContain('DNS:registry.berth-box');
+    expect(text).toContain('IP Address:10.9.8.7');
+    // Back on the first network: the wifi address goes away, the names stay.
+    const back = new CertificateStore({ dir, machine: () => MACHINE });
+    expect((await back.ensure()).reasons).toEqual(['new server certificate: the names changed (gone: 192.168.50.7)']);
+    expect(back.info().server!.names).toContain('registry.berth-box');
+    await expect(back.regenerate({ names: ['a.*.b'] })).rejects.toThrow(/left-most label/);
+  });
+
+  it('refuses names outside the CA, writing nothing, and covers them with a new CA on request', async () => {
+    const caBefore = readFileSync(file('ca.crt'), 'utf8');
+    const namesBefore = readFileSync(file('names.json'), 'utf8');
+    const outside = store.regenerate({ names: ['registry.berth-box', '*.Registry.Local', 'registry.example.test'] });
+    await expect(outside).rejects.toThrow(
+      /^\*\.registry\.local, registry\.example\.test are outside the names Berth's CA may vouch for \(localhost, berth-box, berth-box\.local, 127\.0\.0\.0\/8, .*\)\. .*every client must then trust .*berth cert names add --new-ca \*\.registry\.local registry\.example\.test$/,
+    );
+    expect(readFileSync(file('names.json'), 'utf8')).toBe(namesBefore);
+    expect(readFileSync(file('ca.crt'), 'utf8')).toBe(caBefore);
+
+    const m = await store.regenerate({ names: ['registry.berth-box', '*.Registry.Local', 'registry.example.test'], newCa: true });
+    expect(m.ca).not.toBe(caBefore);
+    expect(store.info().caConstraints!.dns).toEqual(['localhost', 'berth-box', 'berth-box.local', 'registry.local', 'registry.example.test']);
+    expect(openssl(['verify', '-CAfile', file('ca.crt'), file('server.crt')]).code).toBe(0);
+    const { server, port } = await httpsServer(m.cert, m.key);
     try {
-      expect((await get(port, 'team.registry.local', m2.ca)).body).toBe('ok');
-      await expect(get(port, 'a.b.registry.local', m2.ca)).rejects.toThrow(/altnames|does not match/i);
+      expect((await get(port, 'team.registry.local', m.ca)).body).toBe('ok');
+      await expect(get(port, 'a.b.registry.local', m.ca)).rejects.toThrow(/altnames|does not match/i);
     } finally {
       server.close();
     }
-    // Back on the first network: the wifi address goes away, the names stay.
-    const back = new CertificateStore({ dir, machine: () => MACHINE });
-    expect((await back.ensure()).reasons).toEqual(['new server certificate: the names changed (gone: 198.51.100.7)']);
-    expect(back.info().server!.names).toContain('*.registry.local');
-    await expect(back.regenerate({ names: ['a.*.b'] })).rejects.toThrow(/left-most label/);
+  });
+
+  it('leaves a new address outside the CA out of the certificate, and says so', async () => {
+    const onPublic: MachineNames = {
+      ...MACHINE,
+      interfaces: { ...MACHINE.interfaces, wan0: [{ address: '198.51.100.7', netmask: '255.255.255.0', family: 'IPv4', mac: '', internal: false, cidr: null }] },
+    };
+    const moved = new CertificateStore({ dir, machine: () => onPublic });
+    const info = moved.info();
+    expect(info.outsideCa).toEqual(['198.51.100.7']);
+    expect(info.wantedNames).not.toContain('198.51.100.7');
+    expect(info.renewalDue).toEqual([]);
+    expect(moved.namesOutsideCa()).toEqual(['198.51.100.7']);
+    const m = await moved.regenerate();
+    expect(new X509Certificate(m.cert).subjectAltName).not.toContain('198.51.100.7');
+    expect(openssl(['verify', '-CAfile', file('ca.crt'), file('server.crt')]).code).toBe(0);
   });
 
   it('makes a new CA on request; the old CA no longer verifies the server', async () => {

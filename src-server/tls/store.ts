@@ -6,7 +6,8 @@ import { readTextFile, withLockFile, writeFileAtomic } from '../core/files';
 import { TLS_FILES } from './files';
 import { CertificateError } from './errors';
 import { certificateNames, issuedBy, keyMatches, msLeft, parseCertificate, summarize, type CertificateSummary } from './inspect';
-import { machineSubjectNames, sameNames, uniqueNames, validateExtraName, type MachineNames } from './names';
+import { constraintsFor, describeConstraints, permits, readNameConstraints, type NameConstraints } from './name-constraints';
+import { canonicalIp, machineSubjectNames, sameNames, uniqueNames, validateExtraName, type MachineNames } from './names';
 import { CA_KEY_BITS, createCaCertificate, createServerCertificate, generateRsaKey, SERVER_KEY_BITS } from './x509';
 
 /** Renew a certificate when it has fewer days than this left. */
@@ -56,10 +57,16 @@ export interface CertificateInfo {
   server: CertificateFileInfo | null;
   /** Names from names.json and the options. */
   extraNames: string[];
-  /** Every SAN a generated server certificate should carry now. */
+  /** Every SAN a generated server certificate should carry now (those the CA may vouch for). */
   wantedNames: string[];
   /** Why the next `ensure()` would (re)generate, if it would. */
   renewalDue: string[];
+  /** What the CA may vouch for (its name constraints); null without a CA or for an unconstrained one. */
+  caConstraints: NameConstraints | null;
+  /** True for a CA without name constraints (made before Berth set them): it can vouch for any site. */
+  caUnconstrained: boolean;
+  /** Names the certificate should carry that the CA may not vouch for: left out of it. */
+  outsideCa: string[];
 }
 
 interface Loaded {
@@ -117,9 +124,51 @@ export class CertificateStore {
     return uniqueNames([...this.storedNames(), ...(this.opts.names ?? []).map(validateExtraName)]);
   }
 
-  /** Every SAN the server certificate should carry now. */
-  wantedNames(): string[] {
+  /** Every name this machine and the configuration give the server certificate, CA or not. */
+  private desiredNames(): string[] {
     return uniqueNames([...machineSubjectNames(this.machine()), ...this.extraNames()]);
+  }
+
+  /** The name constraints of the CA on disk: null when it has none (or there is no CA yet). */
+  private caConstraints(ca: Loaded | string = this.load('caCert', 'caKey')): NameConstraints | null {
+    return typeof ca === 'string' ? null : readNameConstraints(ca.pem);
+  }
+
+  /**
+   * Every SAN the server certificate should carry now: this machine's names and the extra ones,
+   * less those the CA may not vouch for (a certificate naming one would be refused by every client).
+   */
+  wantedNames(ca: Loaded | string = this.load('caCert', 'caKey')): string[] {
+    const constraints = this.caConstraints(ca);
+    return this.desiredNames().filter((n) => permits(constraints, n));
+  }
+
+  /** True when the current CA may vouch for `name` (always without a CA or for an unconstrained one). */
+  caCovers(name: string): boolean {
+    return permits(this.caConstraints(), canonicalIp(name) ?? name.toLowerCase());
+  }
+
+  /** Names the server certificate should carry that the current CA may not vouch for. */
+  namesOutsideCa(): string[] {
+    const constraints = this.caConstraints();
+    return this.desiredNames().filter((n) => !permits(constraints, n));
+  }
+
+  /**
+   * Refuses extra names the current CA may not vouch for (unless a new CA is about to be made for
+   * them): clients trust the CA for its names only, so such a name needs a new CA every client
+   * must trust again. Nothing to refuse without a CA or with an unconstrained one.
+   */
+  checkCovered(names: readonly string[]): void {
+    const constraints = this.caConstraints();
+    const outside = uniqueNames(names.map(validateExtraName)).filter((n) => !permits(constraints, n));
+    if (outside.length === 0 || constraints === null) return;
+    const list = outside.join(', ');
+    throw new CertificateError(
+      `${list} ${outside.length > 1 ? 'are' : 'is'} outside the names Berth's CA may vouch for (${describeConstraints(constraints)}). ` +
+        `Clients trust that CA for those names only, so ${outside.length > 1 ? 'these need' : 'this needs'} a new CA, which every client must then trust ` +
+        `(install its new bundle): berth cert names add --new-ca ${outside.join(' ')}`,
+    );
   }
 
   private commonNames(): { ca: string; server: string } {
@@ -195,7 +244,10 @@ export class CertificateStore {
       return Promise.reject(new CertificateError('the certificate is provided by configuration (http.tls); Berth does not regenerate it'));
     }
     return this.serialized(async () => {
-      if (opts.names) this.writeNames(opts.names);
+      if (opts.names) {
+        if (!opts.newCa) this.checkCovered(opts.names);
+        this.writeNames(opts.names);
+      }
       return this.ensureNow(true, opts.newCa ?? false);
     });
   }
@@ -215,7 +267,7 @@ export class CertificateStore {
       const ca = this.load('caCert', 'caKey');
       const server = this.load('serverCert', 'serverKey');
       if (typeof ca !== 'string' && typeof server !== 'string' && this.caProblem(ca) === undefined &&
-        this.serverProblem(server, ca, this.wantedNames()) === undefined) {
+        this.serverProblem(server, ca, this.wantedNames(ca)) === undefined) {
         return this.result(server, ca, []);
       }
     }
@@ -243,13 +295,15 @@ export class CertificateStore {
     if (caWhy !== undefined) {
       reasons.push(`new CA: ${caWhy}`);
       const key = await generateRsaKey(CA_KEY_BITS);
-      const pem = createCaCertificate({ commonName: names.ca, key, now: this.now() });
+      // The CA may vouch for what a registry here can be called, and for nothing else.
+      const constraints = constraintsFor(this.machine(), this.extraNames());
+      const pem = createCaCertificate({ commonName: names.ca, key, now: this.now(), constraints });
       writeFileAtomic(this.path('caKey'), key.privateKey, 0o600);
       writeFileAtomic(this.path('caCert'), pem, 0o644);
       ca = { pem, key: key.privateKey, cert: parseCertificate(pem) };
     }
     const caLoaded = ca as Loaded;
-    const wanted = this.wantedNames();
+    const wanted = this.wantedNames(caLoaded);
     let server = this.load('serverCert', 'serverKey');
     const serverWhy = forceServer ? 'a new certificate was asked for' : this.serverProblem(server, caLoaded, wanted);
     if (serverWhy !== undefined) {
@@ -298,10 +352,14 @@ export class CertificateStore {
       }
     };
     if (this.opts.provided) {
-      return { mode: 'provided', dir: this.dir, ca: null, server: file(this.opts.provided.certificate), extraNames: [], wantedNames: [], renewalDue: [] };
+      return {
+        mode: 'provided', dir: this.dir, ca: null, server: file(this.opts.provided.certificate), extraNames: [], wantedNames: [], renewalDue: [],
+        caConstraints: null, caUnconstrained: false, outsideCa: [],
+      };
     }
     const ca = this.load('caCert', 'caKey');
-    const wanted = this.wantedNames();
+    const wanted = this.wantedNames(ca);
+    const constraints = this.caConstraints(ca);
     const due = [this.caProblem(ca), this.serverProblem(this.load('serverCert', 'serverKey'), typeof ca === 'string' ? undefined : ca, wanted)];
     return {
       mode: 'generated',
@@ -311,6 +369,9 @@ export class CertificateStore {
       extraNames: this.extraNames(),
       wantedNames: wanted,
       renewalDue: due.filter((d): d is string => d !== undefined),
+      caConstraints: constraints,
+      caUnconstrained: typeof ca !== 'string' && constraints === null,
+      outsideCa: this.desiredNames().filter((n) => !permits(constraints, n)),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
+import { nameConstraintsExtension, type NameConstraints } from './name-constraints';
 import { canonicalIp, ipBytes } from './names';
 
 const { pki } = forge;
@@ -70,8 +71,11 @@ function newCertificate(publicKeyPem: string, now: Date, notAfter: Date): forge.
   return cert;
 }
 
-/** Creates a self-signed CA certificate for `key`: CA:true with pathlen 0, keyCertSign + cRLSign, 10 years. */
-export function createCaCertificate(opts: { commonName: string; key: KeyPairPem; now: Date }): string {
+/**
+ * Creates a self-signed CA certificate for `key`: CA:true with pathlen 0, keyCertSign + cRLSign,
+ * 10 years, and with `constraints` the critical name constraints limiting what it may vouch for.
+ */
+export function createCaCertificate(opts: { commonName: string; key: KeyPairPem; now: Date; constraints?: NameConstraints }): string {
   const notAfter = new Date(opts.now);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + CA_VALIDITY_YEARS);
   const cert = newCertificate(opts.key.publicKey, opts.now, notAfter);
@@ -82,6 +86,7 @@ export function createCaCertificate(opts: { commonName: string; key: KeyPairPem;
     { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
+    ...(opts.constraints ? [nameConstraintsExtension(opts.constraints)] : []),
   ]);
   cert.sign(pki.privateKeyFromPem(opts.key.privateKey), forge.md.sha256.create());
   return toPem(cert);

@@ -66,7 +66,7 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'groups:remove': { args: { name: 'ci' } },
   'groups:set-access': { args: { name: 'ghost', rules: 'pull@*' }, error: 'GROUP_UNKNOWN' },
   'cert:info': { args: undefined },
-  'cert:regenerate': { args: { extraNames: ['registry.test'] } },
+  'cert:regenerate': { args: { extraNames: ['10.0.0.7'] } },
   'cert:bundle': { args: { host: 'registry.test:5443' } },
   'cert:install-commands': { args: { host: 'registry.test:5443' } },
   'audit:list': { args: { limit: 10 } },

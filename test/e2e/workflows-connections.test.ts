@@ -2,8 +2,13 @@
  * The GUI's connections workflow in real Chromium against a real `berth serve --ui`: a connection
  * to a second `berth serve --auth basic` is tested and saved through the form, browsed, and an
  * image is copied to it from the image screen; skopeo then finds the copy in the second registry.
+ * Then its URL is moved to another registry: the form asks for the password again, and the
+ * saved one never reaches the new address.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startRecordingRegistry, type RecordingRegistry } from '../connections/recording-registry';
 import { berthWorkspace, runBerth, type RunningBerth } from '../helpers/berth-server';
 import { guiSession } from './harness';
 
@@ -82,5 +87,41 @@ describe('connections', () => {
     await gui.page.getByRole('dialog').waitFor({ state: 'hidden' });
     await gui.page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'second' }).click();
     await gui.page.getByTestId('repository-row').filter({ hasText: 'demo/app' }).waitFor({ timeout: 20_000 });
+  });
+});
+
+describe('a connection moved to another address', () => {
+  let elsewhere: RecordingRegistry | undefined;
+  afterAll(async () => {
+    await elsewhere?.close();
+  });
+
+  it('asks for the password again, and the saved one never reaches the new address', async () => {
+    const dir = join(ws.dir, 'elsewhere');
+    mkdirSync(dir);
+    elsewhere = await startRecordingRegistry(dir, REMOTE_USER, REMOTE_PASSWORD);
+    const newUrl = `http://127.0.0.1:${elsewhere.port}`;
+    await go('/connections');
+    const row = gui.page.locator('[data-testid="connection-row"][aria-label="second"]');
+    await row.getByTestId('password-stored').waitFor();
+    await row.getByRole('button', { name: 'Edit second' }).click();
+    const dialog = gui.page.getByRole('dialog', { name: 'Edit second' });
+    await dialog.getByTestId('connection-url').fill(newUrl);
+    const warning = dialog.getByTestId('connection-origin-changed');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain(`is not sent to ${newUrl}`);
+    await shot('connection-moved');
+    await dialog.getByTestId('connection-save').click();
+    await gui.page.getByTestId('connection-password-dropped').waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+    await row.getByText(newUrl).waitFor();
+    expect(await row.getByTestId('password-stored').count()).toBe(0);
+
+    await row.getByRole('button', { name: 'Test second' }).click();
+    const result = gui.page.getByTestId('connection-list-test-result');
+    await result.waitFor({ timeout: 20_000 });
+    expect(await result.getAttribute('data-code')).toBe('AUTH_REQUIRED');
+    expect(elsewhere.seen.length).toBeGreaterThan(0);
+    expect(elsewhere.seen.filter((r) => r.authorization !== undefined)).toEqual([]);
   });
 });

@@ -53,19 +53,57 @@ describe('berth cert', () => {
     expect(info.server.issuer).toBe(info.ca.subject);
   });
 
+  it('info says what the CA may vouch for', async () => {
+    const text = await berth('info', '--data', data);
+    expect(text.stdout).toMatch(/^ {8}may vouch for: localhost, .*registry\.local, reg\.example\.test, 127\.0\.0\.0\/8, 10\.0\.0\.0\/8, .*fc00::\/7, fe80::\/10/m);
+    expect(text.stdout).not.toContain('no name constraints');
+    const info = JSON.parse((await berth('info', '--data', data, '--json')).stdout);
+    expect(info).toMatchObject({ caUnconstrained: false, outsideCa: [] });
+    expect(info.caConstraints.dns).toEqual(expect.arrayContaining(['localhost', 'registry.local', 'reg.example.test']));
+  });
+
   it('names add|rm|list edit names.json and reissue the certificate under the same CA', async () => {
     const ca = readFileSync(join(tls, 'ca.crt'));
-    const add = await berth('names', 'add', '10.9.8.7', 'Extra.Example.Test', '--data', data);
+    const add = await berth('names', 'add', '10.9.8.7', 'Team.Reg.Example.Test', '--data', data);
     expect(add.code).toBe(0);
     expect(add.stdout).toContain('CA unchanged');
     expect(sans(join(tls, 'server.crt'))).toMatch(/IP Address:10\.9\.8\.7/);
     const rm = await berth('names', 'rm', 'reg.example.test', '--data', data);
     expect(rm.code).toBe(0);
-    expect(sans(join(tls, 'server.crt'))).not.toContain('reg.example.test');
+    expect(sans(join(tls, 'server.crt'))).not.toContain('DNS:reg.example.test');
     const list = await berth('names', '--data', data);
-    expect(list.stdout).toBe('*.registry.local\n10.9.8.7\nextra.example.test\n');
-    expect(JSON.parse(readFileSync(join(tls, 'names.json'), 'utf8'))).toEqual({ names: ['*.registry.local', '10.9.8.7', 'extra.example.test'] });
+    expect(list.stdout).toBe('*.registry.local\n10.9.8.7\nteam.reg.example.test\n');
+    expect(JSON.parse(readFileSync(join(tls, 'names.json'), 'utf8'))).toEqual({ names: ['*.registry.local', '10.9.8.7', 'team.reg.example.test'] });
     expect(readFileSync(join(tls, 'ca.crt')).equals(ca)).toBe(true);
+  });
+
+  it('refuses a name outside the CA without --new-ca, saying clients need a new CA; --new-ca makes one that covers it', async () => {
+    const ca = readFileSync(join(tls, 'ca.crt'));
+    const names = readFileSync(join(tls, 'names.json'));
+    for (const args of [['names', 'add', 'extra.example.test'], ['regenerate', '--name', 'extra.example.test']]) {
+      const r = await berth(...args, '--data', data);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/^berth: extra\.example\.test is outside the names Berth's CA may vouch for \(.*\)\. .*needs a new CA, which every client must then trust .*berth cert names add --new-ca extra\.example\.test\n$/);
+      expect(readFileSync(join(tls, 'ca.crt')).equals(ca)).toBe(true);
+      expect(readFileSync(join(tls, 'names.json')).equals(names)).toBe(true);
+    }
+    const add = await berth('names', 'add', '--new-ca', 'Extra.Example.Test', '--data', data);
+    expect(add.stderr).toBe('');
+    expect(add.code).toBe(0);
+    const now = fingerprint(join(tls, 'ca.crt'));
+    expect(add.stdout).toContain(`New CA (SHA-256 ${now}): every client must install a new bundle`);
+    expect(sans(join(tls, 'server.crt'))).toContain('DNS:extra.example.test');
+    const text = execFileSync('openssl', ['x509', '-in', join(tls, 'ca.crt'), '-noout', '-ext', 'nameConstraints'], { encoding: 'utf8' });
+    expect(text).toContain('DNS:extra.example.test');
+    execFileSync('openssl', ['verify', '-CAfile', join(tls, 'ca.crt'), join(tls, 'server.crt')]);
+
+    // berth serve --tls-name is held to the same rule, before it writes or listens.
+    const names2 = readFileSync(join(tls, 'names.json'));
+    const serve = await runBerth(['serve', '--data', data, '--listen', '127.0.0.1:0', '--auth', 'none', '--tls-name', 'other.example.org']);
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toMatch(/^berth: other\.example\.org is outside the names Berth's CA may vouch for .*berth cert names add --new-ca other\.example\.org\n$/);
+    expect(serve.stdout).not.toContain('listening');
+    expect(readFileSync(join(tls, 'names.json')).equals(names2)).toBe(true);
   });
 
   it('refuses bad names and unknown ones with one line and exit 1', async () => {
@@ -112,8 +150,11 @@ describe('berth cert', () => {
     const other = await berth('bundle', '--data', data, '--host', 'elsewhere.example:5443', '--out', join(tmp.dir, 'o.tgz'));
     expect(other.code).toBe(0);
     expect(other.stderr).toBe(
-      'berth: warning: the server certificate does not name elsewhere.example; clients will refuse it (add it: berth cert names add elsewhere.example)\n',
+      'berth: warning: the server certificate does not name elsewhere.example; clients will refuse it (add it: berth cert names add --new-ca ' +
+        'elsewhere.example, which makes a new CA that every client must then trust)\n',
     );
+    const inside = await berth('bundle', '--data', data, '--host', '10.1.1.1:5443', '--out', join(tmp.dir, 'i.tgz'));
+    expect(inside.stderr).toBe('berth: warning: the server certificate does not name 10.1.1.1; clients will refuse it (add it: berth cert names add 10.1.1.1)\n');
 
     for (const host of ['registry.local', 'registry.local:99999', 'bad host:5000']) {
       const bad = await berth('bundle', '--data', data, '--host', host, '--out', join(tmp.dir, 'bad.tgz'));
@@ -124,6 +165,29 @@ describe('berth cert', () => {
     const missing = await berth('bundle', '--data', data);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("required option '--host <host:port>' not specified");
+  });
+
+  it('reports a CA without name constraints (made before Berth set them) and keeps it until asked', async () => {
+    const oldData = join(tmp.dir, 'old-ca');
+    const oldTls = join(oldData, 'berth', 'tls');
+    mkdirSync(oldTls, { recursive: true });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=Berth Local CA (old)/O=Berth',
+      '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      '-keyout', join(oldTls, 'ca.key'), '-out', join(oldTls, 'ca.crt')], { stdio: 'ignore' });
+    const before = fingerprint(join(oldTls, 'ca.crt'));
+    const regen = await berth('regenerate', '--data', oldData);
+    expect(regen.code).toBe(0);
+    expect(regen.stdout).toContain('CA unchanged');
+    expect(fingerprint(join(oldTls, 'ca.crt'))).toBe(before);
+    const info = await berth('info', '--data', oldData);
+    expect(info.stdout).toContain('Warning: the CA has no name constraints');
+    expect(info.stdout).toContain('berth cert regenerate --new-ca');
+    expect(JSON.parse((await berth('info', '--data', oldData, '--json')).stdout)).toMatchObject({ caUnconstrained: true, caConstraints: null });
+    // Replacing it gives a constrained CA.
+    const replaced = await berth('regenerate', '--new-ca', '--data', oldData);
+    expect(replaced.code).toBe(0);
+    expect(execFileSync('openssl', ['x509', '-in', join(oldTls, 'ca.crt'), '-noout', '-ext', 'nameConstraints'], { encoding: 'utf8' })).toContain('DNS:localhost');
+    expect((await berth('info', '--data', oldData)).stdout).not.toContain('no name constraints');
   });
 
   it('two commands at once on a fresh data directory make one CA between them', async () => {

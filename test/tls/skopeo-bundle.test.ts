@@ -2,14 +2,16 @@
  * The generated certificate and the client bundle with a real client: `berth serve` over HTTPS
  * with the server certificate from `berth cert regenerate` (via http.tls), the bundle's
  * install-linux.sh run into a prefix, and skopeo pushing and pulling with only the cert dir it
- * installed, and ctr pulling through the hosts.toml it wrote. Without the bundle, both refuse the
- * registry with an x509 error.
+ * installed, and ctr pulling through the hosts.toml it wrote (with the prefix's certs.d mounted
+ * where the file says, /etc/containerd/certs.d). Without the bundle, both refuse the registry with
+ * an x509 error.
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBerth, spawnServe, tempDir, type RunningBerth } from '../helpers/berth-server';
 import { startContainerd } from '../clients/containerd';
+import { ctrOnTarget } from '../trust/trust-setup';
 import { containersSandbox, runTool, writeOciLayout, type ContainersSandbox } from '../helpers/images';
 
 const tmp = tempDir('berth-tls-skopeo-');
@@ -104,12 +106,14 @@ describe('skopeo with the client bundle', () => {
       const noCa = join(tmp.dir, 'hosts-no-ca');
       mkdirSync(join(noCa, host), { recursive: true });
       const toml = readFileSync(join(hostsDir, host, 'hosts.toml'), 'utf8');
-      expect(toml).toContain(`ca = "${join(hostsDir, host, 'ca.crt')}"`);
+      // The path on the target system, not under the prefix the script wrote into.
+      expect(toml).toContain(`ca = "/etc/containerd/certs.d/${host}/ca.crt"`);
+      expect(toml).not.toContain(tmp.dir);
       writeFileSync(join(noCa, host, 'hosts.toml'), toml.replace(/^\s*ca = .*$/m, ''));
       const bare = await containerd.ctr(['images', 'pull', '--hosts-dir', noCa, ref], { allowFailure: true, timeoutMs: 60_000 });
       expect(bare.code).not.toBe(0);
       expect(bare.stderr).toMatch(/x509: certificate signed by unknown authority/);
-      await containerd.ctr(['images', 'pull', '--hosts-dir', hostsDir, ref], { timeoutMs: 120_000 });
+      await ctrOnTarget(containerd, { containerdHostsDir: hostsDir }, 'pull', [ref]);
       const list = await containerd.ctr(['images', 'ls', '-q']);
       expect(list.stdout.split('\n')).toContain(ref);
     } finally {

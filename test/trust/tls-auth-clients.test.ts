@@ -10,6 +10,8 @@ import {
   basicAuth,
   bearerChallenge,
   berthOk,
+  CONTAINERD_CERTS_D,
+  ctrOnTarget,
   httpsCall,
   installBundle,
   startSecuredBerth,
@@ -134,21 +136,24 @@ describe('Basic auth over HTTPS, trusting only what install-linux.sh installed',
   }, 180_000);
 
   it('ctr: pulls and pushes with the installed hosts.toml and --user', async () => {
-    const hosts = ['--hosts-dir', trust.containerdHostsDir];
+    // The hosts.toml names the CA at its path on the target system: ctr runs where that is true.
+    const toml = readFileSync(join(trust.containerdHostsDir, s.host, 'hosts.toml'), 'utf8');
+    expect(toml).toContain(`ca = "${CONTAINERD_CERTS_D}/${s.host}/ca.crt"`);
+    expect(toml).not.toContain(trust.prefix);
     const ref = `${s.host}/trust/app:v1`;
-    await containerd.ctr(['images', 'pull', ...hosts, '--user', `reader:${pw.reader}`, ref]);
+    await ctrOnTarget(containerd, trust, 'pull', ['--user', `reader:${pw.reader}`, ref]);
     const listed = (await containerd.ctr(['images', 'ls'])).stdout;
     expect(listed).toMatch(new RegExp(`${ref.replace(/[.:/]/g, '\\$&')}\\s+\\S+\\s+${image.digest}`));
 
     const target = `${s.host}/trust/ctr:v1`;
     await containerd.ctr(['images', 'tag', ref, target]);
-    await containerd.ctr(['images', 'push', ...hosts, '--user', `pusher:${pw.pusher}`, target]);
+    await ctrOnTarget(containerd, trust, 'push', ['--user', `pusher:${pw.pusher}`, target]);
     expect(await servedDigest(s, trust, 'trust/ctr', 'v1', basicAuth('reader', pw.reader!))).toBe(image.digest);
 
     // A new repository: ctr skips a push whose manifest is already there, which needs only pull.
     const deniedTarget = `${s.host}/trust/ctr-denied:v1`;
     await containerd.ctr(['images', 'tag', ref, deniedTarget]);
-    const refused = await containerd.ctr(['images', 'push', ...hosts, '--user', `reader:${pw.reader}`, deniedTarget], { allowFailure: true });
+    const refused = await ctrOnTarget(containerd, trust, 'push', ['--user', `reader:${pw.reader}`, deniedTarget], { allowFailure: true });
     expect(refused.code).not.toBe(0);
     expect(`${refused.stdout}${refused.stderr}`).toMatch(/403|forbidden|denied/i);
   }, 180_000);

@@ -1,8 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
+import type { Containerd } from '../clients/containerd';
 import { runBerth, spawnServe, type RunningBerth } from '../helpers/berth-server';
-import { runTool } from '../helpers/images';
+import { runTool, type ToolOptions, type ToolResult } from '../helpers/images';
 
 /** A `berth serve` with auth on and an HTTPS listener beside the HTTP one. */
 export interface SecuredBerth {
@@ -41,7 +42,7 @@ export async function berthOk(args: string[], input?: string): Promise<string> {
 /** What `install-linux.sh --root PREFIX` put where each client looks, for one registry host. */
 export interface InstalledTrust {
   prefix: string;
-  /** The CA as installed into the OS trust store under PREFIX (what curl and Node would trust). */
+  /** The CA as installed for the container tools under PREFIX. */
   caPem: Buffer;
   /** PREFIX/etc/containers/certs.d/HOST:PORT (skopeo --*-cert-dir, podman --cert-dir). */
   containersCertDir: string;
@@ -65,7 +66,8 @@ function findFile(dir: string, name: string): string | undefined {
 
 /**
  * `berth cert bundle --host HOST --out FILE`, extracted with tar, then its `install-linux.sh --root
- * PREFIX` run with sh: returns where the script put the CA. Throws when a client's file is missing.
+ * PREFIX` run with sh (without --system): returns where the script put the CA. Throws when a
+ * client's file is missing, or when it touched the OS trust store, which needs --system.
  */
 export async function installBundle(dataDir: string, host: string, workDir: string): Promise<InstalledTrust> {
   mkdirSync(workDir, { recursive: true });
@@ -83,10 +85,9 @@ export async function installBundle(dataDir: string, host: string, workDir: stri
   copyFileSync('/etc/os-release', join(prefix, 'etc/os-release'));
   await runTool('sh', [script, '--root', prefix], { timeoutMs: 60_000 });
   const anchors = join(prefix, 'usr/local/share/ca-certificates');
-  const anchor = existsSync(anchors) ? readdirSync(anchors).find((f) => /^berth-.*\.crt$/.test(f)) : undefined;
-  if (!anchor) throw new Error(`install-linux.sh --root did not put the CA into ${anchors}`);
-  const caPem = readFileSync(join(anchors, anchor));
-  if (!caPem.equals(readFileSync(ca))) throw new Error('the CA in the OS trust store differs from the bundle\'s ca.crt');
+  if (existsSync(anchors)) throw new Error(`install-linux.sh --root without --system wrote into the OS trust store: ${anchors}`);
+  const caPem = readFileSync(join(prefix, 'etc/containers/certs.d', host, 'ca.crt'));
+  if (!caPem.equals(readFileSync(ca))) throw new Error('the CA installed for podman differs from the bundle\'s ca.crt');
   const trust: InstalledTrust = {
     prefix,
     caPem,
@@ -136,4 +137,32 @@ export function bearerChallenge(header: string | string[] | undefined): Record<s
   const out: Record<string, string> = {};
   for (const m of value.matchAll(/(\w+)="([^"]*)"/g)) out[m[1]!] = m[2]!;
   return out;
+}
+
+/** Where containerd looks for hosts.toml files on a machine, and where install-linux.sh puts them. */
+export const CONTAINERD_CERTS_D = '/etc/containerd/certs.d';
+
+/**
+ * Runs `ctr images pull|push --hosts-dir /etc/containerd/certs.d ARGS` as on the machine
+ * install-linux.sh --root prepared: in a private mount namespace where PREFIX/etc/containerd/certs.d
+ * is bind-mounted on /etc/containerd/certs.d, so the paths the script wrote into hosts.toml (the
+ * target system's, never the prefix) resolve. A tmpfs over /etc/containerd (or /etc, where that
+ * does not exist) gives the mount point; nothing outside the namespace changes.
+ */
+export function ctrOnTarget(
+  containerd: Containerd,
+  trust: Pick<InstalledTrust, 'containerdHostsDir'>,
+  action: 'pull' | 'push',
+  args: string[],
+  opts: ToolOptions & { namespace?: string } = {},
+): Promise<ToolResult> {
+  const script = [
+    'set -e',
+    'if [ -d /etc/containerd ]; then mount -t tmpfs tmpfs /etc/containerd; else mount -t tmpfs tmpfs /etc; fi',
+    `mkdir -p ${CONTAINERD_CERTS_D}`,
+    `mount --bind "$0" ${CONTAINERD_CERTS_D}`,
+    'exec "$@"',
+  ].join('\n');
+  const ctr = ['ctr', '--address', containerd.socket, '--namespace', opts.namespace ?? 'default', 'images', action, '--hosts-dir', CONTAINERD_CERTS_D, ...args];
+  return runTool('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, trust.containerdHostsDir, ...ctr], { timeoutMs: 120_000, ...opts });
 }

@@ -130,3 +130,36 @@ export function changesOf(form: ConnectionForm, saved: ConnectionInfo): Partial<
   if (!sameList(next.namespaces!, saved.namespaces)) out.namespaces = next.namespaces!;
   return out;
 }
+
+/** Docker Hub's names, which the server turns into its API host (as src-server/connections/validate does). */
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'hub.docker.com', 'registry.hub.docker.com', 'www.docker.com']);
+
+/**
+ * The origin (scheme, host, port) a password typed with this URL is bound to, as the server will
+ * see it: `https://` when no scheme is given, a kind's preset when empty. Null when it does not parse
+ * (the server then says what is wrong with it).
+ */
+export function originOfTyped(url: string, kind: RemoteKind): string | null {
+  let text = url.trim() || (KINDS.find((k) => k.value === kind)?.url ?? '');
+  if (text === '') return null;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `https://${text}`;
+  try {
+    const parsed = new URL(text);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
+    return DOCKER_HUB_ALIASES.has(parsed.hostname) ? 'https://registry-1.docker.io' : parsed.origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When saving the form would move a connection's stored password to another origin: the origin it
+ * was saved for and the new one. The server then drops it (it never sends a password to an origin
+ * it was not typed for), so the form asks for it again.
+ */
+export function movedOrigin(form: ConnectionForm, saved: ConnectionInfo): { from: string; to: string } | null {
+  if (!saved.hasSecret || saved.url === null) return null;
+  const from = originOfTyped(saved.url, form.kind);
+  const to = originOfTyped(form.url, form.kind);
+  return from !== null && to !== null && from !== to ? { from, to } : null;
+}

@@ -105,6 +105,20 @@ describe('CertificatesScreen', () => {
     expect(await screen.findByText('invalid name "bad_name"')).toBeTruthy();
   });
 
+  it('says that a name outside the CA needs a new CA every client must trust, and shows the refusal', async () => {
+    const refusal = "evil.example is outside the names Berth's CA may vouch for (localhost, 10.0.0.0/8). Clients trust that CA for those names only, so this needs a new CA, which every client must then trust (install its new bundle): berth cert names add --new-ca evil.example";
+    renderScreen(<CertificatesScreen />, fake({ 'cert:regenerate': { error: { code: 'CERTIFICATE_INVALID', message: refusal } } }));
+    const card = await screen.findByTestId('cert-extra-names');
+    expect(card.textContent).toContain("Berth's CA vouches only for this machine's names and local addresses");
+    expect(card.textContent).toContain('berth cert names add --new-ca NAME');
+    fireEvent.change(screen.getByTestId('cert-name-input'), { target: { value: 'evil.example' } });
+    fireEvent.submit(screen.getByRole('form', { name: 'Add a name' }));
+    fireEvent.click(screen.getByTestId('cert-regenerate'));
+    fireEvent.click(await screen.findByTestId('cert-regenerate-confirm'));
+    const alert = (await screen.findByText('The certificate was not regenerated')).closest('[role=alert]')!;
+    expect(alert.textContent).toContain('berth cert names add --new-ca evil.example');
+  });
+
   it('disables regeneration for a provided certificate, with the reason', async () => {
     renderScreen(<CertificatesScreen />, fake({ 'cert:info': { ...info, mode: 'provided', ca: null, extraNames: [] } }));
     expect(((await screen.findByTestId('cert-regenerate')) as HTMLButtonElement).disabled).toBe(true);

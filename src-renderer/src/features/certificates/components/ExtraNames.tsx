@@ -1,5 +1,5 @@
 /** The extra names (DNS names, IPs, wildcards) of the server certificate, and regeneration. */
-import { Alert, Badge, Button, Card, CloseButton, Group, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, CloseButton, Code, Group, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import type { CertificatesInfo } from '../../../../../src-server/contract';
@@ -46,10 +46,17 @@ export function ExtraNames({ info }: { info: CertificatesInfo }) {
             configuration at it.
           </Text>
         ) : (
-          <Text size="sm" c="dimmed">
-            Clients check that the address they dial is in the server certificate. Add every other name or IP they use (e.g. registry.lan, 192.168.1.20,
-            *.example.test), then regenerate. Clients that trust Berth's CA keep working.
-          </Text>
+          <Stack gap={4}>
+            <Text size="sm" c="dimmed">
+              Clients check that the address they dial is in the server certificate. Add every other name or IP they use (e.g. registry.lan, 192.168.1.20,
+              *.example.test), then regenerate. Clients that trust Berth's CA keep working.
+            </Text>
+            <Text size="sm" c="dimmed" data-testid="cert-ca-scope">
+              Berth's CA vouches only for this machine's names and local addresses (loopback and the LAN ranges) and the names it was made with, so a
+              stolen key cannot impersonate other sites. A name outside those is refused here: it needs a new CA, made on the server with{' '}
+              <Code>berth cert names add --new-ca NAME</Code>, which every client must then trust (a new bundle).
+            </Text>
+          </Stack>
         )}
         <Group gap={6} data-testid="cert-extra-names-list">
           {names.length === 0 && <Text c="dimmed">No extra names: only the default ones ({info.wantedNames.join(', ') || 'none'}).</Text>}

@@ -4,7 +4,7 @@ import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import type { ConnectionInfo, TrustMode } from '../../../../../src-server/contract';
 import { ErrorAlert } from '../../../app/common';
-import { KINDS, TRUST_MODES, changesOf, draftOf, emptyForm, formOf, withKind, type ConnectionForm, type RemoteKind } from '../draft';
+import { KINDS, TRUST_MODES, changesOf, draftOf, emptyForm, formOf, movedOrigin, withKind, type ConnectionForm, type RemoteKind } from '../draft';
 import { useAddConnection, useTestConnection, useUpdateConnection } from '../queries';
 import { TestResult } from './TestResult';
 
@@ -24,6 +24,16 @@ export function ConnectionFormModal({ saved, preset, onClose }: Props) {
   const update = useUpdateConnection();
   const test = useTestConnection();
   const save = saved ? update : add;
+  // A URL of another origin drops the stored password (the server never sends it elsewhere).
+  const moved = saved ? movedOrigin(form, saved) : null;
+  const keepsStoredPassword = saved?.hasSecret && moved === null && form.password === '' && !form.removePassword;
+  const passwordHint = moved
+    ? 'Type the password for the new address: the stored one is not sent there.'
+    : keepsStoredPassword
+      ? 'Blank keeps the stored password.'
+      : saved
+        ? 'No password is stored.'
+        : 'Kept in the system keychain.';
 
   const change = (patch: Partial<ConnectionForm>) => {
     setForm((f) => ({ ...f, ...patch }));
@@ -32,8 +42,20 @@ export function ConnectionFormModal({ saved, preset, onClose }: Props) {
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
+    const dropped = moved !== null && form.password === '' ? moved : null;
     const done = (c: ConnectionInfo) => {
       notifications.show({ color: 'green', title: saved ? 'Connection saved' : 'Connection added', message: c.name });
+      if (dropped && !c.hasSecret) {
+        notifications.show({
+          color: 'yellow',
+          title: 'Stored password removed',
+          message: (
+            <span data-testid="connection-password-dropped">
+              {c.name} has no password now: the one saved for {dropped.from} is never sent to {dropped.to}. Edit the connection to give one for the new address.
+            </span>
+          ),
+        });
+      }
       onClose();
     };
     if (saved) {
@@ -51,7 +73,6 @@ export function ConnectionFormModal({ saved, preset, onClose }: Props) {
     test.reset();
   };
 
-  const keepsStoredPassword = saved?.hasSecret && form.password === '' && !form.removePassword;
   return (
     <Modal opened onClose={onClose} title={saved ? `Edit ${saved.name}` : 'Add a connection'} size="lg">
       <form onSubmit={onSubmit} aria-label="Connection">
@@ -79,10 +100,16 @@ export function ConnectionFormModal({ saved, preset, onClose }: Props) {
               onChange={(e) => change({ password: e.currentTarget.value, removePassword: false })}
               data-testid="connection-password"
               autoComplete="new-password"
-              description={keepsStoredPassword ? 'Blank keeps the stored password.' : saved ? 'No password is stored.' : 'Kept in the system keychain.'}
+              description={passwordHint}
             />
           </Group>
-          {saved?.hasSecret && (
+          {moved && form.password === '' && (
+            <Alert color="yellow" title="Password needed for the new address" data-testid="connection-origin-changed">
+              The stored password was saved for {moved.from} and is not sent to {moved.to}. Type it above to use it there; saving without one
+              removes it.
+            </Alert>
+          )}
+          {saved?.hasSecret && moved === null && (
             <Checkbox label="Remove the stored password" checked={form.removePassword} disabled={form.password !== ''} onChange={(e) => change({ removePassword: e.currentTarget.checked })} data-testid="connection-remove-password" />
           )}
           <Input.Wrapper label="Trust" description="How Berth checks the registry's TLS certificate (https only).">
@@ -105,7 +132,7 @@ export function ConnectionFormModal({ saved, preset, onClose }: Props) {
             placeholder="team/app, library/alpine"
             description="Repositories added by name (commas or spaces between them). Registries without a catalog, like Docker Hub, list only these and the namespaces."
           />
-          {saved?.hasSecret && form.password === '' && (
+          {keepsStoredPassword && (
             <Text size="xs" c="dimmed">
               The test below uses the password typed here; the list's Test button uses the stored one.
             </Text>

@@ -110,6 +110,43 @@ describe('ConnectionsScreen', () => {
     expect(callsOf(api, 'connections:update')[0]!.args).toEqual({ id: 'c1', draft: { username: 'carol' } });
   });
 
+  it('asks for the password again when the URL moves to another origin, and says the saved one will not be sent there', async () => {
+    const api = createFakeApi({ 'connections:list': [local, team], 'connections:update': ({ id }) => ({ ...team, id, url: 'http://registry.example.com', hasSecret: false }) });
+    renderScreen(<ConnectionsScreen />, api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit Team registry' }));
+    await screen.findByRole('dialog', { name: 'Edit Team registry' });
+    // Same origin, another path: the saved password still applies.
+    type('connection-url', 'https://registry.example.com/mirror');
+    expect(screen.queryByTestId('connection-origin-changed')).toBeNull();
+    // https turned into http: another origin.
+    type('connection-url', 'http://registry.example.com');
+    const warning = screen.getByTestId('connection-origin-changed');
+    expect(warning.textContent).toContain('https://registry.example.com');
+    expect(warning.textContent).toContain('http://registry.example.com');
+    expect(warning.textContent).toMatch(/not sent to/);
+    expect(screen.queryByTestId('connection-remove-password')).toBeNull();
+    expect(screen.getByTestId('connection-password').closest('.mantine-InputWrapper-root')!.textContent).toContain('Type the password for the new address');
+    fireEvent.click(screen.getByTestId('connection-save'));
+    await waitFor(() => expect(callsOf(api, 'connections:update')).toHaveLength(1));
+    expect(callsOf(api, 'connections:update')[0]!.args).toEqual({ id: 'c1', draft: { url: 'http://registry.example.com' } });
+    const note = await screen.findByTestId('connection-password-dropped');
+    expect(note.textContent).toContain('https://registry.example.com');
+  });
+
+  it('sends the password typed for the new origin with the new URL', async () => {
+    const api = createFakeApi({ 'connections:list': [local, team], 'connections:update': ({ id }) => ({ ...team, id }) });
+    renderScreen(<ConnectionsScreen />, api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit Team registry' }));
+    await screen.findByRole('dialog');
+    type('connection-url', 'registry.example.com:5443');
+    expect(screen.getByTestId('connection-origin-changed').textContent).toContain('https://registry.example.com:5443');
+    type('connection-password', 'for-the-new-port');
+    expect(screen.queryByTestId('connection-origin-changed')).toBeNull();
+    fireEvent.click(screen.getByTestId('connection-save'));
+    await waitFor(() => expect(callsOf(api, 'connections:update')).toHaveLength(1));
+    expect(callsOf(api, 'connections:update')[0]!.args).toEqual({ id: 'c1', draft: { url: 'registry.example.com:5443', password: 'for-the-new-port' } });
+  });
+
   it('removes the stored password on request (null)', async () => {
     const api = createFakeApi({ 'connections:list': [local, team], 'connections:update': ({ id }) => ({ ...team, id }) });
     renderScreen(<ConnectionsScreen />, api);
