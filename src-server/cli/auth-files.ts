@@ -1,7 +1,5 @@
 /** What the `berth user` and `berth group` commands share: where the auth files are, errors, output. */
 import type { Command } from 'commander';
-import { localActor } from '../audit/actor';
-import { AuditLog, auditLogPath, type AuditEvent } from '../audit/audit-log';
 import { AccessFileError } from '../auth/access-file';
 import { InvalidCredentialError } from '../auth/htpasswd-store';
 import type { AuthPaths } from '../auth/init';
@@ -10,6 +8,7 @@ import { UserError, type ChangeResult } from '../auth/users';
 import { loadConfig } from '../config/load';
 import { ConfigError } from '../config/types';
 import { CliError } from './errors';
+import { recordChange, type CliChange } from './record-change';
 
 /** Flags every command here shares: where the data (and so the auth files) are. */
 export interface PathOptions {
@@ -29,30 +28,12 @@ export function pathsFrom(opts: PathOptions): AuthPaths {
   return { htpasswdPath: auth.htpasswdPath, accessPath: auth.accessPath };
 }
 
-/** A change a command makes, for the audit log of its data directory. */
-export interface CliChange {
-  opts: PathOptions;
-  event: Omit<AuditEvent, 'result'>;
-}
-
 /** The code a refused change is recorded with: the reason of a UserError, else what kind of input was wrong. */
 function failureCode(err: unknown): string {
   if (err instanceof UserError) return err.reason.toUpperCase().replace(/-/g, '_');
   if (err instanceof InvalidCredentialError) return /user name|anonymous/.test(err.message) ? 'USER_NAME_INVALID' : 'PASSWORD_INVALID';
   if (err instanceof RuleSyntaxError) return 'RULES_INVALID';
   return 'FAILED';
-}
-
-/** Records a change (or its refusal) in the audit log of the command's data directory, as the OS user. */
-export function record(change: CliChange, result: string): void {
-  let dataDir: string;
-  try {
-    dataDir = loadConfig(change.opts).config.dataDir;
-  } catch {
-    // No usable configuration: the command failed before it could change anything.
-    return;
-  }
-  new AuditLog(auditLogPath(dataDir)).record(localActor('cli'), { ...change.event, result });
 }
 
 /**
@@ -62,9 +43,9 @@ export function record(change: CliChange, result: string): void {
 export async function run(body: () => Promise<void> | void, change?: CliChange): Promise<void> {
   try {
     await body();
-    if (change) record(change, 'ok');
+    if (change) recordChange(change, 'ok');
   } catch (err) {
-    if (change) record(change, failureCode(err));
+    if (change) recordChange(change, failureCode(err));
     const known = [UserError, InvalidCredentialError, RuleSyntaxError, AccessFileError, ConfigError, CliError];
     if (known.some((k) => err instanceof k)) throw new CliError((err as Error).message);
     const e = err as NodeJS.ErrnoException;

@@ -11,6 +11,7 @@ import { canonicalIp } from '../tls/names';
 import { parseRegistryHost } from '../tls/registry-host';
 import { CertificateStore, tlsDir, type CertificateFileInfo, type CertificateInfo } from '../tls/store';
 import { CliError } from './errors';
+import { recordChange, type CliChange } from './record-change';
 
 /** Flags every `berth cert` command takes to find the data directory, as `berth serve` does. */
 interface DataFlags {
@@ -37,11 +38,17 @@ export function certificateStoreFor(config: Pick<BerthConfig, 'dataDir' | 'tls' 
   return store;
 }
 
-/** Runs a certificate action, turning the store's errors into one-line CLI errors. */
-async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
+/**
+ * Runs a certificate action, turning the store's errors into one-line CLI errors. With `change`,
+ * the change is recorded in the audit log, done or refused.
+ */
+async function guarded<T>(fn: () => Promise<T> | T, change?: CliChange): Promise<T> {
   try {
-    return await fn();
+    const result = await fn();
+    if (change) recordChange(change, 'ok');
+    return result;
   } catch (err) {
+    if (change) recordChange(change, err instanceof CertificateError ? 'CERTIFICATE_INVALID' : 'FAILED');
     if (err instanceof CertificateError) throw new CliError(err.message);
     throw err;
   }
@@ -185,7 +192,10 @@ export function registerCertCommands(program: Command): void {
     .option('--name <name>', 'extra name or *.wildcard for the certificate (repeat it; replaces the stored extra names)', collect)
     .option('--new-ca', 'also make a new CA: every client must then install a new bundle')
     .action((opts: DataFlags & { name?: string[]; newCa?: boolean }) =>
-      guarded(() => regenerate(storeFrom(opts), { names: opts.name, newCa: opts.newCa })),
+      guarded(() => regenerate(storeFrom(opts), { names: opts.name, newCa: opts.newCa }), {
+        opts,
+        event: { action: 'cert.regenerate', target: 'server certificate', detail: { newCa: opts.newCa === true, ...(opts.name ? { names: opts.name.join(',') } : {}) } },
+      }),
     );
 
   const names = cert.command('names').description('extra names and wildcards of the server certificate');
@@ -201,7 +211,7 @@ export function registerCertCommands(program: Command): void {
       guarded(async () => {
         const store = storeFrom(opts);
         await regenerate(store, { names: [...store.storedNames(), ...add], newCa: opts.newCa });
-      }),
+      }, { opts, event: { action: 'cert.names', target: add.join(','), detail: { change: 'add', newCa: opts.newCa === true } } }),
     );
   dataOptions(names.command('rm').argument('<name...>', 'names to remove').description('remove names and reissue the certificate'))
     .action((rm: string[], opts: DataFlags) =>
@@ -212,7 +222,7 @@ export function registerCertCommands(program: Command): void {
         const missing = gone.filter((n) => !stored.includes(n));
         if (missing.length > 0) throw new CliError(`not an extra name: ${missing.join(', ')} (see berth cert names list)`);
         await regenerate(store, { names: stored.filter((n) => !gone.includes(n)) });
-      }),
+      }, { opts, event: { action: 'cert.names', target: rm.join(','), detail: { change: 'remove' } } }),
     );
 
   dataOptions(cert.command('bundle').description('write a client bundle: ca.crt, README and install scripts for a registry address'))

@@ -5,7 +5,8 @@ import { ADMIN_USER, generatePassword, initAuth } from '../auth/init';
 import { formatRules, parseRules } from '../auth/rules';
 import { addUser, listAccess, removeUser, setAnonymous, setPassword, setRights, setUserGroups } from '../auth/users';
 import { CliError } from './errors';
-import { CONFIG_HELP, DATA_HELP, listText, noteCreated, out, pathsFrom, rightsText, run, withPaths, type PathOptions, record } from './auth-files';
+import { CONFIG_HELP, DATA_HELP, listText, noteCreated, out, pathsFrom, rightsText, run, withPaths, type PathOptions } from './auth-files';
+import { recordChange } from './record-change';
 
 /** The first line of stdin, for --password-stdin. */
 async function passwordFromStdin(): Promise<string> {
@@ -23,7 +24,7 @@ async function initCommand(opts: PathOptions & { force?: boolean }): Promise<voi
     out(`Already set up: ${paths.htpasswdPath} exists. Nothing changed (berth init --force replaces the users and rights).`);
     return;
   }
-  record({ opts, event: { action: 'user.add', target: ADMIN_USER, detail: { rules: 'admin@*', init: true, force: opts.force === true } } }, 'ok');
+  recordChange({ opts, event: { action: 'user.add', target: ADMIN_USER, detail: { rules: 'admin@*', init: true, force: opts.force === true } } }, 'ok');
   out(`Created user ${ADMIN_USER} with every right (admin@*).`);
   out(`  user:     ${ADMIN_USER}`);
   out(`  password: ${result.adminPassword}`);

@@ -183,4 +183,18 @@ describe('the audit log of a running server', () => {
     expect(added).toHaveLength(2);
     expect(logText()).not.toMatch(/Guess-Nr/);
   });
+
+  it('records certificate changes made with berth cert, refusals too', async () => {
+    const before = (await auditJson()).length;
+    const regen = await runBerth(['cert', 'regenerate', '--data', data]);
+    expect(regen.code, regen.stderr).toBe(0);
+    const bad = await runBerth(['cert', 'names', 'add', 'exa_mple..com', '--data', data]);
+    expect(bad.code).toBe(1);
+    const added = (await auditJson()).slice(before);
+    const me = { user: osUserName(), address: 'local', via: 'cli' };
+    expect(added).toMatchObject([
+      { ...me, action: 'cert.regenerate', target: 'server certificate', result: 'ok', detail: { newCa: false } },
+      { ...me, action: 'cert.names', target: 'exa_mple..com', result: 'CERTIFICATE_INVALID', detail: { change: 'add' } },
+    ]);
+  });
 });
