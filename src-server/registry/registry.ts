@@ -6,7 +6,7 @@ import { isValidTag } from '../core/names';
 import type { OriginStore } from '../index/origin-store';
 import type { RegistryIndex, ReferrerRow } from '../index/registry-index';
 import { BlobStore } from '../storage/blobs';
-import type { ByteRange, StorageDriver } from '../storage/driver';
+import type { ByteRange, HeldFile, StorageDriver } from '../storage/driver';
 import { paths } from '../storage/layout';
 import { ManifestStore } from '../storage/manifests';
 import { UploadStore } from '../storage/uploads';
@@ -160,9 +160,15 @@ export class Registry {
     return this.blobs.open(d, range);
   }
 
-  /** The blob's path on local disk when the storage driver has one (for zero-allocation sends). */
-  localBlobPath(d: ParsedDigest): string | null {
-    return this.driver.localPath ? this.driver.localPath(paths.blobData(d)) : null;
+  /**
+   * Opens a blob on local disk for a zero-allocation send, when the storage driver has local files
+   * (null otherwise); NotFoundError when it is gone. Close it to give its descriptor back.
+   */
+  async openLocalBlob(d: ParsedDigest): Promise<HeldFile | null> {
+    if (!this.driver.openFile) return null;
+    const file = await this.driver.openFile(paths.blobData(d));
+    if (!file) throw new NotFoundError('blob');
+    return file;
   }
 
   /** Unlinks a blob from a repository. */
