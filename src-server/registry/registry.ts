@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { digestOf, looksLikeDigest, parseDigest, type ParsedDigest } from '../core/digest';
 import { NotFoundError, RegistryError } from '../core/errors';
-import { ManifestParseError, parseManifest, type ManifestInfo } from '../core/manifest';
+import { mapLimit } from '../core/concurrency';
+import { MAX_MANIFEST_DESCRIPTORS, ManifestParseError, TooManyDescriptorsError, parseManifest, type ManifestInfo } from '../core/manifest';
 import { isValidTag } from '../core/names';
 import type { OriginStore } from '../index/origin-store';
 import type { RegistryIndex, ReferrerRow } from '../index/registry-index';
@@ -17,6 +18,13 @@ import { WriteGate } from './write-gate';
 
 /** Largest manifest accepted (the spec asks registries to take at least 4 MiB). */
 export const MAX_MANIFEST_BYTES = 4 << 20;
+
+/**
+ * Blobs of a pushed manifest checked at once (each check reads a link file and stats the blob):
+ * enough to overlap the thread pool's four threads, small enough that many pushes at once stay
+ * far from the process's descriptor budget.
+ */
+export const PARALLEL_REFERENCE_CHECKS = 8;
 
 /** A manifest ready to serve. */
 export interface ServedManifest {
@@ -250,8 +258,11 @@ export class Registry {
     }
     let info: ManifestInfo;
     try {
-      info = parseManifest(body, contentType);
+      info = parseManifest(body, contentType, { maxDescriptors: MAX_MANIFEST_DESCRIPTORS });
     } catch (err) {
+      if (err instanceof TooManyDescriptorsError) {
+        throw new RegistryError('MANIFEST_INVALID', { message: err.message, detail: { limit: err.limit, descriptors: err.descriptors } });
+      }
       if (err instanceof ManifestParseError) throw new RegistryError('MANIFEST_INVALID', { detail: { reason: err.message } });
       throw err;
     }
@@ -259,8 +270,8 @@ export class Registry {
     if (refDigest && digest !== refDigest.digest) {
       throw new RegistryError('DIGEST_INVALID', { detail: { expected: refDigest.digest, actual: digest } });
     }
-    const touched = [digest, ...info.manifests.map((m) => m.digest), ...info.layers.map((l) => l.digest)];
-    if (info.config) touched.push(info.config.digest);
+    // Each digest once: a manifest may list one layer many times.
+    const touched = [...new Set([digest, ...info.manifests.map((m) => m.digest), ...referencedBlobs(info)])];
     const source = opts.cachedFrom ? 'cached' : 'pushed';
     const upstream = opts.cachedFrom ?? null;
     await this.write(touched, async () => {
@@ -397,17 +408,19 @@ export class Registry {
     return digest;
   }
 
+  /**
+   * Checks that the blobs and child manifests a pushed manifest lists are in the repository: each
+   * distinct digest once, at most {@link PARALLEL_REFERENCE_CHECKS} at a time.
+   */
   private async verifyReferences(repo: string, info: ManifestInfo): Promise<void> {
-    const blobs = info.config ? [info.config, ...info.layers] : info.layers;
-    const missing: string[] = [];
-    await Promise.all(
-      blobs.map(async (b) => {
-        const d = parseDigest(b.digest)!;
-        if (!(await this.blobs.isLinked(repo, d)) || (await this.blobs.size(d)) === null) missing.push(b.digest);
-      }),
-    );
+    const blobs = referencedBlobs(info);
+    const present = await mapLimit(blobs, PARALLEL_REFERENCE_CHECKS, async (digest) => {
+      const d = parseDigest(digest)!;
+      return (await this.blobs.isLinked(repo, d)) && (await this.blobs.size(d)) !== null;
+    });
+    const missing = blobs.filter((_, i) => !present[i]);
     if (missing.length) throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: { missing: missing.sort() } });
-    let children = info.manifests.filter((m) => !this.index.hasManifest(repo, m.digest)).map((m) => m.digest);
+    let children = [...new Set(info.manifests.map((m) => m.digest))].filter((c) => !this.index.hasManifest(repo, c));
     // Behind a load balancer, another instance on the bucket may have taken the children.
     if (children.length && this.sharedStorage) {
       await this.refresh(repo);
@@ -420,3 +433,11 @@ export class Registry {
     if (!this.deleteEnabled) throw new RegistryError('UNSUPPORTED', { message: 'deletes are disabled (storage.delete.enabled)' });
   }
 }
+
+/** The distinct digests of the config and layers a manifest lists (foreign layers excluded). */
+function referencedBlobs(info: ManifestInfo): string[] {
+  const digests = new Set(info.layers.map((l) => l.digest));
+  if (info.config) digests.add(info.config.digest);
+  return [...digests];
+}
+

@@ -177,6 +177,22 @@ describe('manifest validation', () => {
     await runCase(reg.port, { desc: 'no tag', method: 'HEAD', url: '/v2/v/app/manifests/mismatch', status: 404 });
   });
 
+  it('at most 1000 descriptors: over them -> 400 MANIFEST_INVALID naming the limit; a layer listed many times is fine', async () => {
+    const layer = (good.layers as object[])[0]!;
+    const atLimit = { ...good, layers: Array.from({ length: 999 }, () => layer) };
+    const ok = await put('v/app', 'at-limit', JSON.stringify(atLimit), MT.ociManifest);
+    expect(ok.status, ok.text).toBe(201);
+    const over = { ...good, layers: Array.from({ length: 1000 }, () => layer) };
+    const res = await put('v/app', 'over-limit', JSON.stringify(over), MT.ociManifest);
+    expectError(res, 'MANIFEST_INVALID', 400);
+    expect(res.json().errors[0].message).toBe('manifest lists 1001 descriptors; at most 1000 are accepted');
+    expect(res.json().errors[0].detail).toEqual({ limit: 1000, descriptors: 1001 });
+    const child = { mediaType: MT.ociManifest, digest: digest(JSON.stringify(atLimit)), size: 1 };
+    const index = { schemaVersion: 2, mediaType: MT.ociIndex, manifests: Array.from({ length: 1001 }, () => child) };
+    expectError(await put('v/app', 'wide-index', JSON.stringify(index), MT.ociIndex), 'MANIFEST_INVALID', 400);
+    await runCase(reg.port, { desc: 'not stored', method: 'HEAD', url: '/v2/v/app/manifests/over-limit', status: 404 });
+  });
+
   it('a manifest over 4 MiB -> 413', async () => {
     const big = JSON.stringify({ ...good, annotations: { pad: 'x'.repeat(4 * 1024 * 1024) } });
     const res = await put('v/app', 'big', big, MT.ociManifest);
