@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDigest } from '../core/digest';
-import { RegistryError } from '../core/errors';
+import { NotFoundError, RegistryError } from '../core/errors';
 import { MAX_MANIFEST_DESCRIPTORS } from '../core/manifest';
 import { MediaType } from '../core/mediatypes';
 import { OriginStore } from '../index/origin-store';
@@ -118,5 +118,33 @@ describe('Registry.putManifest', () => {
     expect(err).toMatchObject({ code: 'MANIFEST_INVALID', status: 400, detail: { limit: MAX_MANIFEST_DESCRIPTORS, descriptors: MAX_MANIFEST_DESCRIPTORS + 1 } });
     expect((err as Error).message).toContain(String(MAX_MANIFEST_DESCRIPTORS));
     expect(counts.reads.size + counts.stats.size).toBe(0);
+  });
+});
+
+describe('Registry references that are neither a tag nor a digest', () => {
+  const bad = ['-lead', 'a'.repeat(129), 'caf\u00e9', 'sha256:zz', `sha256:${'A'.repeat(64)}`, 'md5:abc'];
+
+  it('are unknown manifests on get and delete, and invalid on put', async () => {
+    const { registry } = await registryOnDisk();
+    for (const ref of bad) {
+      await expect(registry.getManifest('r/app', ref), ref).rejects.toBeInstanceOf(NotFoundError);
+      await expect(registry.deleteManifest('r/app', ref), ref).rejects.toBeInstanceOf(NotFoundError);
+      const put = await registry.putManifest('r/app', ref, Buffer.from('{}'), MediaType.OciManifest).catch((e: unknown) => e);
+      expect((put as RegistryError).code, ref).toMatch(/^(TAG_INVALID|DIGEST_INVALID)$/);
+    }
+  });
+
+  it('never reach a pull-through upstream', async () => {
+    const { registry } = await registryOnDisk();
+    const asked: string[] = [];
+    registry.fallback = {
+      prepareManifest: async (_repo, ref) => void asked.push(ref),
+      statBlob: async () => null,
+      openBlob: async () => null,
+    };
+    for (const ref of bad) await expect(registry.getManifest('r/app', ref)).rejects.toBeInstanceOf(NotFoundError);
+    expect(asked).toEqual([]);
+    await expect(registry.getManifest('r/app', 'fine')).rejects.toBeInstanceOf(NotFoundError);
+    expect(asked).toEqual(['fine']);
   });
 });
