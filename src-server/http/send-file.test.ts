@@ -82,4 +82,30 @@ describe('sendFileRange', () => {
     expect(error).toBeDefined();
     expect(body.length).toBeLessThan(data.length + 100);
   });
+
+  it('reads nothing for a client that went away before the file was open, and releases it', async () => {
+    let reads = 0;
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const slots = new Slots(1);
+    const server: Server = createServer((req, res) => {
+      // The file opens only after the client is gone (it waited for a slot meanwhile).
+      req.socket.once('close', async () => {
+        const held = await openHeld(file, slots);
+        const read = held.handle.read.bind(held.handle) as (...args: unknown[]) => unknown;
+        const handle = Object.assign(Object.create(held.handle), { read: (...args: unknown[]) => (reads++, read(...args)) });
+        res.writeHead(200, { 'Content-Length': String(data.length) });
+        await sendFileRange(res, { handle, close: held.close }, 0, data.length - 1);
+        done();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const req = get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    req.on('error', () => undefined);
+    server.once('request', () => req.destroy());
+    await finished;
+    server.close();
+    expect(reads).toBe(0);
+    expect(slots.inUse).toBe(0);
+  });
 });

@@ -12,6 +12,11 @@ const CHUNK = 1 << 20;
  */
 export async function sendFileRange(res: ServerResponse, file: Pick<HeldFile, 'handle' | 'close'>, start: number, end: number): Promise<void> {
   const fh = file.handle;
+  // Gone already (it went away while the file waited for its descriptor): 'close' will not come again.
+  if (res.destroyed || res.socket?.destroyed !== false) {
+    await file.close();
+    return;
+  }
   const closed = new Promise<void>((resolve) => res.once('close', resolve));
   const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
   const flushed: Array<Promise<void> | null> = [null, null];
