@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManifestParseError, parseManifest, referrerArtifactType } from './manifest';
+import { MAX_MANIFEST_DESCRIPTORS, ManifestParseError, parseManifest, referrerArtifactType, TooManyDescriptorsError } from './manifest';
 import { MediaType } from './mediatypes';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
@@ -113,4 +113,39 @@ describe('parseManifest: refused', () => {
       expect((err as Error).message).toMatch(why);
     });
   }
+});
+
+describe('parseManifest: the descriptor limit', () => {
+  const subject = { mediaType: MediaType.OciManifest, digest: d('5'), size: 10 };
+  const many = (n: number, desc: unknown) => Array.from({ length: n }, () => desc);
+
+  it('counts config, every layer (foreign ones too), child manifests and subject', () => {
+    const m = { ...image, layers: [...many(97, layer), foreign], subject };
+    expect(parseManifest(buf(m), undefined, { maxDescriptors: 100 }).layers).toHaveLength(97);
+    expect(() => parseManifest(buf(m), undefined, { maxDescriptors: 99 })).toThrow(TooManyDescriptorsError);
+    const idx = { ...index, manifests: many(100, index.manifests[0]!) };
+    expect(parseManifest(buf(idx), undefined, { maxDescriptors: 100 }).manifests).toHaveLength(100);
+    expect(() => parseManifest(buf({ ...idx, subject }), undefined, { maxDescriptors: 100 })).toThrow(TooManyDescriptorsError);
+  });
+
+  it('names the count and the limit, and is a parse error like any other', () => {
+    const m = { ...image, layers: many(MAX_MANIFEST_DESCRIPTORS, layer) };
+    let err: unknown;
+    try {
+      parseManifest(buf(m), undefined, { maxDescriptors: MAX_MANIFEST_DESCRIPTORS });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ManifestParseError);
+    expect(err).toMatchObject({ descriptors: MAX_MANIFEST_DESCRIPTORS + 1, limit: MAX_MANIFEST_DESCRIPTORS });
+    expect((err as Error).message).toBe(`manifest lists ${MAX_MANIFEST_DESCRIPTORS + 1} descriptors; at most ${MAX_MANIFEST_DESCRIPTORS} are accepted`);
+  });
+
+  it('counts before validating: a huge list of junk is refused for its length', () => {
+    expect(() => parseManifest(buf({ ...image, layers: many(5000, 'junk') }), undefined, { maxDescriptors: 1000 })).toThrow(TooManyDescriptorsError);
+  });
+
+  it('applies only when asked: stored manifests are read whatever their size', () => {
+    expect(parseManifest(buf({ ...image, layers: many(MAX_MANIFEST_DESCRIPTORS * 2, layer) }), undefined).layers).toHaveLength(MAX_MANIFEST_DESCRIPTORS * 2);
+  });
 });

@@ -35,12 +35,47 @@ export interface ManifestInfo {
   annotations: Record<string, string> | null;
 }
 
+/**
+ * Most descriptors (config, layers, child manifests and subject together) a manifest may list to
+ * be stored. Real images stay far below it (Docker refuses images of more than 127 layers; indexes
+ * list tens of platforms); a manifest listing one layer thousands of times is an attack on every
+ * check the registry makes per descriptor.
+ */
+export const MAX_MANIFEST_DESCRIPTORS = 1000;
+
 /** Thrown when a manifest body is not a manifest Berth can store; the message says why. */
 export class ManifestParseError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ManifestParseError';
   }
+}
+
+/** A manifest that lists more descriptors than the limit it was parsed with. */
+export class TooManyDescriptorsError extends ManifestParseError {
+  constructor(
+    readonly descriptors: number,
+    readonly limit: number,
+  ) {
+    super(`manifest lists ${descriptors} descriptors; at most ${limit} are accepted`);
+    this.name = 'TooManyDescriptorsError';
+  }
+}
+
+/** How a manifest is parsed. */
+export interface ParseOptions {
+  /**
+   * Refuse (TooManyDescriptorsError) a manifest listing more descriptors than this, counted before
+   * any is validated. Manifests being stored pass {@link MAX_MANIFEST_DESCRIPTORS}; ones already
+   * stored are read without a limit.
+   */
+  maxDescriptors?: number;
+}
+
+/** Config, layers, child manifests and subject a manifest lists, by the length of its arrays. */
+function descriptorCount(m: Record<string, unknown>): number {
+  const len = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  return len(m.layers) + len(m.manifests) + (m.config === undefined ? 0 : 1) + (m.subject === undefined ? 0 : 1);
 }
 
 /** An annotations map: absent, or an object of strings (the spec's map[string]string). */
@@ -73,7 +108,7 @@ function list(value: unknown, where: string): Descriptor[] {
  * Parses and validates a manifest body. `contentType` is the request's Content-Type; when the body
  * names its own mediaType the two must agree.
  */
-export function parseManifest(body: Buffer, contentType: string | undefined): ManifestInfo {
+export function parseManifest(body: Buffer, contentType: string | undefined, opts: ParseOptions = {}): ManifestInfo {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
@@ -82,6 +117,10 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Ma
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new ManifestParseError('manifest must be a JSON object');
   const m = json as Record<string, unknown>;
+  if (opts.maxDescriptors !== undefined) {
+    const count = descriptorCount(m);
+    if (count > opts.maxDescriptors) throw new TooManyDescriptorsError(count, opts.maxDescriptors);
+  }
   const declared = typeof m.mediaType === 'string' ? m.mediaType : undefined;
   const ct = contentType?.split(';')[0]!.trim() || undefined;
   if (declared && ct && ct !== declared && ct !== 'application/json' && ct !== 'application/octet-stream') {

@@ -236,6 +236,26 @@ describe('collectGarbage', () => {
     expect((await collectGarbage(reg, { deleteUntagged: true })).manifestsRemoved).toEqual([{ repository: 'a', digest: child.desc.digest }]);
   });
 
+  it('with a grace period, looks at many untagged manifests a bounded few at a time', async () => {
+    const layer = await randomLayer(reg, 'a', 10);
+    for (let i = 0; i < 100; i++) await putImage(reg, 'a', null, { layers: [layer] });
+    const stat = reg.driver.stat.bind(reg.driver);
+    let inFlight = 0;
+    let most = 0;
+    reg.driver.stat = async (path) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await stat(path);
+      } finally {
+        inFlight--;
+      }
+    };
+    const plan = await planCollection(reg, { deleteUntagged: true, graceMs: 60_000 });
+    expect(plan.manifests).toEqual([]);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(32);
+  });
+
   it('with a grace period, still collects at once what a manifest referenced and what a tag pointed at', async () => {
     // An image pushed, then its tag deleted: its blobs were referenced, its manifest was tagged.
     const old = await putImage(reg, 'a', 'v1');

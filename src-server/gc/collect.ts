@@ -9,6 +9,7 @@
  * children of kept indexes and referrers of kept manifests stay.
  */
 import type { GcOptions, GcProgress, GcReport } from '../contract';
+import { mapLimit } from '../core/concurrency';
 import { parseDigest } from '../core/digest';
 import type { Logger } from '../logger';
 import { LeaseHeldError } from '../registry/collection-lease';
@@ -18,6 +19,9 @@ import type { StoredBlob } from '../storage/blobs';
 import { paths } from '../storage/layout';
 import { closeOver, loadGraph, mark, type RegistryGraph } from './graph';
 import { ProgressThrottle } from './progress';
+
+/** Storage stats in flight at once while planning (as BlobStore.listAll does). */
+const PARALLEL_STATS = 32;
 
 /** Thrown when a collection is asked for while another one runs. */
 export class GcBusyError extends Error {
@@ -299,14 +303,13 @@ async function spareRecentManifests(
   const repos = new Map(graph.repos.map((r) => [r.name, r]));
   const recent: Array<{ repository: string; digest: string }> = [];
   const isChild = new Set([...graph.children.values()].flat());
-  await Promise.all(
-    marked.removable.map(async (m) => {
-      if (isChild.has(m.digest) || registry.origins.wasTagged(m.repository, m.digest)) return;
-      if ((history.get(m.repository)?.get(m.digest)?.length ?? 0) > 0) return;
-      const info = await registry.driver.stat(paths.revisionLink(m.repository, parseDigest(m.digest)!));
-      if (info && info.modified.getTime() > cutoff) recent.push(m);
-    }),
-  );
+  // One stat per untagged manifest, and there may be hundreds of thousands: a few at a time.
+  await mapLimit(marked.removable, PARALLEL_STATS, async (m) => {
+    if (isChild.has(m.digest) || registry.origins.wasTagged(m.repository, m.digest)) return;
+    if ((history.get(m.repository)?.get(m.digest)?.length ?? 0) > 0) return;
+    const info = await registry.driver.stat(paths.revisionLink(m.repository, parseDigest(m.digest)!));
+    if (info && info.modified.getTime() > cutoff) recent.push(m);
+  });
   for (const { repository, digest } of recent) {
     closeOver(graph, repos.get(repository)!, [digest], marked.keptManifests.get(repository)!, marked.keptBlobs);
   }

@@ -1,5 +1,4 @@
 import type { Context } from 'koa';
-import { open, type FileHandle } from 'node:fs/promises';
 import type { ParsedDigest } from '../core/digest';
 import { NotFoundError, RegistryError } from '../core/errors';
 import type { ByteRange } from '../storage/driver';
@@ -50,14 +49,13 @@ export async function getBlob(ctx: Context, registry: Registry, repo: string, re
     return;
   }
   ctx.length = length;
-  const local = registry.localBlobPath(d);
+  // The hot path for local storage: reused buffers instead of a stream of fresh ones. Opened
+  // before any header goes out, so a blob deleted meanwhile is still a clean BLOB_UNKNOWN.
+  const local = await registry.openLocalBlob(d);
   if (local) {
-    // The hot path for local storage: reused buffers instead of a stream of fresh ones. Opened
-    // before any header goes out, so a blob deleted meanwhile is still a clean BLOB_UNKNOWN.
-    const fh = await openOrNotFound(local);
     ctx.respond = false;
     ctx.res.writeHead(ctx.status, ctx.response.headers as Record<string, string>);
-    await sendFileRange(ctx.res, fh, range?.start ?? 0, range ? range.end : size - 1);
+    await sendFileRange(ctx.res, local, range?.start ?? 0, range ? range.end : size - 1);
     return;
   }
   ctx.body = registry.openBlob(d, range);
@@ -130,15 +128,6 @@ async function getUpstreamBlob(ctx: Context, fallback: ContentFallback, repo: st
   ctx.length = opened.size;
   // An empty blob is cached all the same; there is nothing to stream.
   ctx.body = opened.size === 0 ? '' : opened.stream;
-}
-
-async function openOrNotFound(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError('blob');
-    throw err;
-  }
 }
 
 /** DELETE /v2/<name>/blobs/<digest> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-blobs */

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Slots } from '../core/fd-slots';
+import { openHeld } from '../storage/fs-budgeted';
 import { sendFileRange } from './send-file';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-send-'));
@@ -14,18 +15,22 @@ const file = join(dir, 'blob');
 writeFileSync(file, data);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A server answering every request with sendFileRange over `range`, reporting when it finished. */
+/**
+ * A server answering every request with sendFileRange over `range`, reporting when it finished;
+ * the file is held under a one-slot budget, which must be free again whenever a send is over.
+ */
 async function serve(range: [number, number], claimed?: number) {
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
+  const slots = new Slots(1);
   const server: Server = createServer(async (_req, res) => {
-    const fh = await open(file, 'r');
+    const held = await openHeld(file, slots);
     res.writeHead(200, { 'Content-Length': String(claimed ?? range[1] - range[0] + 1) });
-    await sendFileRange(res, fh, range[0], range[1]);
+    await sendFileRange(res, held, range[0], range[1]);
     done();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server, finished };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server, finished, slots };
 }
 
 function fetchAll(url: string): Promise<{ body: Buffer; error?: Error }> {
@@ -44,6 +49,7 @@ describe('sendFileRange', () => {
     const s = await serve([0, data.length - 1]);
     const { body } = await fetchAll(s.url);
     await s.finished;
+    expect(s.slots.inUse).toBe(0);
     s.server.close();
     expect(body.equals(data)).toBe(true);
   });
@@ -63,14 +69,43 @@ describe('sendFileRange', () => {
       req.on('error', () => undefined);
     });
     await s.finished; // bounded by the test timeout: it must resolve, not hang
+    expect(s.slots.inUse).toBe(0);
     s.server.close();
   });
 
   it('cuts the connection when the file is shorter than the range announced', async () => {
     const s = await serve([0, data.length + 99], data.length + 100);
     const { body, error } = await fetchAll(s.url);
+    await s.finished;
+    expect(s.slots.inUse).toBe(0);
     s.server.close();
     expect(error).toBeDefined();
     expect(body.length).toBeLessThan(data.length + 100);
+  });
+
+  it('reads nothing for a client that went away before the file was open, and releases it', async () => {
+    let reads = 0;
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const slots = new Slots(1);
+    const server: Server = createServer((req, res) => {
+      // The file opens only after the client is gone (it waited for a slot meanwhile).
+      req.socket.once('close', async () => {
+        const held = await openHeld(file, slots);
+        const read = held.handle.read.bind(held.handle) as (...args: unknown[]) => unknown;
+        const handle = Object.assign(Object.create(held.handle), { read: (...args: unknown[]) => (reads++, read(...args)) });
+        res.writeHead(200, { 'Content-Length': String(data.length) });
+        await sendFileRange(res, { handle, close: held.close }, 0, data.length - 1);
+        done();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const req = get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    req.on('error', () => undefined);
+    server.once('request', () => req.destroy());
+    await finished;
+    server.close();
+    expect(reads).toBe(0);
+    expect(slots.inUse).toBe(0);
   });
 });

@@ -1,6 +1,8 @@
 import { createServer as createHttp, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { processFdBudget, type FdBudget } from '../core/fd-budget';
+import type { Slots } from '../core/fd-slots';
 
 /** TLS material for an HTTPS listener (PEM). */
 export interface TlsMaterial {
@@ -14,9 +16,11 @@ export const IDLE_SOCKET_TIMEOUT_MS = 120_000;
 /**
  * An HTTP or HTTPS server for a request handler, with timeouts suited to a registry: no overall
  * request deadline (a multi-GiB layer over a slow link must not be cut off, as registry:2 does not),
- * but a bound on slow headers and idle keep-alive sockets.
+ * but a bound on slow headers and idle keep-alive sockets. Its client sockets count against the
+ * connections of the descriptor `budget` (the process's by default), shared with every other
+ * listener made here, so that sockets never take the descriptors files need.
  */
-export function createRegistryHttpServer(handler: RequestListener, tls?: TlsMaterial): Server {
+export function createRegistryHttpServer(handler: RequestListener, tls?: TlsMaterial, budget: FdBudget = processFdBudget()): Server {
   const server = tls ? createHttps({ cert: tls.cert, key: tls.key }, handler) : createHttp(handler);
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -25,7 +29,24 @@ export function createRegistryHttpServer(handler: RequestListener, tls?: TlsMate
   // stalled PATCH keeps its upload busy forever. Slow but moving transfers are never cut off.
   server.timeout = IDLE_SOCKET_TIMEOUT_MS;
   server.on('clientError', answerMalformedRequest);
+  limitConnections(server, budget.connections);
   return server;
+}
+
+/**
+ * Holds a slot of `slots` for each client socket while it is open. A socket beyond them is closed
+ * at once (as Node's own `maxConnections` does, but counted across listeners): the client sees a
+ * closed connection and may retry, and nothing else in the process runs out of descriptors.
+ */
+function limitConnections(server: Server, slots: Slots): void {
+  server.prependListener('connection', (socket: Duplex) => {
+    const release = slots.tryAcquire();
+    if (!release) {
+      socket.destroy();
+      return;
+    }
+    socket.once('close', release);
+  });
 }
 
 const MALFORMED_BODY = JSON.stringify({

@@ -28,22 +28,55 @@ export function requireName(value: string): string {
   return value;
 }
 
-/** Reads a request body of at most `limit` bytes, or throws a 413. */
+/**
+ * Most bytes of a request body read (and discarded beyond the limit) before a 413 is answered. A
+ * server that answers while the client is still sending, then closes, resets the connection, and
+ * the client sees the reset instead of the answer; reading the rest first lets it read the 413 and
+ * keeps the connection. A body larger than this is answered at once, and the connection closed.
+ */
+export const MAX_DISCARDED_BODY = 64 << 20;
+
+/**
+ * Reads a request body of at most `limit` bytes, or throws a 413 MANIFEST_INVALID once the whole
+ * body went by (up to {@link MAX_DISCARDED_BODY}, see there).
+ */
 export async function readBody(ctx: Context, limit: number): Promise<Buffer> {
   const declared = Number(ctx.get('Content-Length') || 0);
-  const tooLarge = () => {
-    ctx.set('Connection', 'close');
+  const tooLarge = (close: boolean) => {
+    if (close) ctx.set('Connection', 'close');
     return new RegistryError('MANIFEST_INVALID', { status: 413, message: 'manifest too large', detail: { limit } });
   };
-  if (declared > limit) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
+  if (declared > MAX_DISCARDED_BODY) throw tooLarge(true);
+  const req = ctx.req;
+  if (req.readableEnded) return Buffer.alloc(0);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (settle: () => void) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      settle();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
+      if (size > MAX_DISCARDED_BODY) {
+        req.pause();
+        done(() => reject(tooLarge(true)));
+      }
+    };
+    const onEnd = () => done(() => (size > limit ? reject(tooLarge(false)) : resolve(Buffer.concat(chunks, size))));
+    const onError = (err: Error) => done(() => reject(err));
+    // Closed before its end without an error: the client went away (the error middleware's `aborted`).
+    const onClose = () => done(() => reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('close', onClose);
+  });
 }
 
 /**

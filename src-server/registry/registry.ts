@@ -1,12 +1,13 @@
 import type { Readable } from 'node:stream';
 import { digestOf, looksLikeDigest, parseDigest, type ParsedDigest } from '../core/digest';
 import { NotFoundError, RegistryError } from '../core/errors';
-import { ManifestParseError, parseManifest, type ManifestInfo } from '../core/manifest';
+import { mapLimit } from '../core/concurrency';
+import { MAX_MANIFEST_DESCRIPTORS, ManifestParseError, TooManyDescriptorsError, parseManifest, type ManifestInfo } from '../core/manifest';
 import { isValidTag } from '../core/names';
 import type { OriginStore } from '../index/origin-store';
 import type { RegistryIndex, ReferrerRow } from '../index/registry-index';
 import { BlobStore } from '../storage/blobs';
-import type { ByteRange, StorageDriver } from '../storage/driver';
+import type { ByteRange, HeldFile, StorageDriver } from '../storage/driver';
 import { paths } from '../storage/layout';
 import { ManifestStore } from '../storage/manifests';
 import { UploadStore } from '../storage/uploads';
@@ -17,6 +18,13 @@ import { WriteGate } from './write-gate';
 
 /** Largest manifest accepted (the spec asks registries to take at least 4 MiB). */
 export const MAX_MANIFEST_BYTES = 4 << 20;
+
+/**
+ * Blobs of a pushed manifest checked at once (each check reads a link file and stats the blob):
+ * enough to overlap the thread pool's four threads, small enough that many pushes at once stay
+ * far from the process's descriptor budget.
+ */
+export const PARALLEL_REFERENCE_CHECKS = 8;
 
 /** A manifest ready to serve. */
 export interface ServedManifest {
@@ -160,9 +168,15 @@ export class Registry {
     return this.blobs.open(d, range);
   }
 
-  /** The blob's path on local disk when the storage driver has one (for zero-allocation sends). */
-  localBlobPath(d: ParsedDigest): string | null {
-    return this.driver.localPath ? this.driver.localPath(paths.blobData(d)) : null;
+  /**
+   * Opens a blob on local disk for a zero-allocation send, when the storage driver has local files
+   * (null otherwise); NotFoundError when it is gone. Close it to give its descriptor back.
+   */
+  async openLocalBlob(d: ParsedDigest): Promise<HeldFile | null> {
+    if (!this.driver.openFile) return null;
+    const file = await this.driver.openFile(paths.blobData(d));
+    if (!file) throw new NotFoundError('blob');
+    return file;
   }
 
   /** Unlinks a blob from a repository. */
@@ -209,8 +223,12 @@ export class Registry {
     return tags;
   }
 
-  /** Resolves a tag or digest to a stored manifest; NotFoundError when missing. */
+  /**
+   * Resolves a tag or digest to a stored manifest; NotFoundError when missing, and for a reference
+   * that is neither a valid tag nor a valid digest (see {@link assertNameable}).
+   */
   async getManifest(repo: string, ref: string): Promise<ServedManifest> {
+    assertNameable(ref);
     if (this.fallback) await this.fallback.prepareManifest(repo, ref);
     const digest = this.sharedStorage ? await this.resolveShared(repo, ref) : this.resolveRef(repo, ref);
     const cached = this.cache.get(digest);
@@ -244,8 +262,11 @@ export class Registry {
     }
     let info: ManifestInfo;
     try {
-      info = parseManifest(body, contentType);
+      info = parseManifest(body, contentType, { maxDescriptors: MAX_MANIFEST_DESCRIPTORS });
     } catch (err) {
+      if (err instanceof TooManyDescriptorsError) {
+        throw new RegistryError('MANIFEST_INVALID', { message: err.message, detail: { limit: err.limit, descriptors: err.descriptors } });
+      }
       if (err instanceof ManifestParseError) throw new RegistryError('MANIFEST_INVALID', { detail: { reason: err.message } });
       throw err;
     }
@@ -253,8 +274,8 @@ export class Registry {
     if (refDigest && digest !== refDigest.digest) {
       throw new RegistryError('DIGEST_INVALID', { detail: { expected: refDigest.digest, actual: digest } });
     }
-    const touched = [digest, ...info.manifests.map((m) => m.digest), ...info.layers.map((l) => l.digest)];
-    if (info.config) touched.push(info.config.digest);
+    // Each digest once: a manifest may list one layer many times.
+    const touched = [...new Set([digest, ...info.manifests.map((m) => m.digest), ...referencedBlobs(info)])];
     const source = opts.cachedFrom ? 'cached' : 'pushed';
     const upstream = opts.cachedFrom ?? null;
     await this.write(touched, async () => {
@@ -276,20 +297,22 @@ export class Registry {
     return { digest, subject: info.subject?.digest ?? null };
   }
 
-  /** Deletes a tag (by tag) or a manifest and every tag pointing at it (by digest). */
+  /**
+   * Deletes a tag (by tag) or a manifest and every tag pointing at it (by digest); NotFoundError
+   * when missing, and for a reference that is neither (see {@link assertNameable}).
+   */
   async deleteManifest(repo: string, ref: string): Promise<void> {
     this.assertDeletable();
+    assertNameable(ref);
     if (this.sharedStorage) await this.resolveShared(repo, ref).catch(() => undefined);
     if (!looksLikeDigest(ref)) {
-      if (!isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
       if (this.index.resolveTag(repo, ref) === null) throw new NotFoundError('manifest');
       await this.manifests.untag(repo, ref);
       this.index.deleteTag(repo, ref);
       this.origins.forgetTag(repo, ref);
       return;
     }
-    const d = parseDigest(ref);
-    if (!d) throw new RegistryError('DIGEST_INVALID', { detail: { digest: ref } });
+    const d = parseDigest(ref)!;
     if (!this.index.hasManifest(repo, d.digest)) throw new NotFoundError('manifest');
     const tags = this.index.tagsOf(repo, d.digest);
     for (const tag of tags) await this.manifests.untag(repo, tag);
@@ -328,13 +351,8 @@ export class Registry {
    * was tried: against a store with a fixed ~50 ms per GET it halved throughput at 32 connections.)
    */
   private async resolveShared(repo: string, ref: string): Promise<string> {
-    if (looksLikeDigest(ref)) {
-      const d = parseDigest(ref);
-      if (d) await this.holdsManifest(repo, d);
-    } else {
-      if (!isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
-      await this.currentTag(repo, ref);
-    }
+    if (looksLikeDigest(ref)) await this.holdsManifest(repo, parseDigest(ref)!);
+    else await this.currentTag(repo, ref);
     return this.resolveRef(repo, ref);
   }
 
@@ -378,30 +396,31 @@ export class Registry {
     await this.refresh(repo);
   }
 
+  /** The digest a reference (checked by {@link assertNameable}) names in the index. */
   private resolveRef(repo: string, ref: string): string {
     if (looksLikeDigest(ref)) {
-      const d = parseDigest(ref);
-      if (!d) throw new RegistryError('DIGEST_INVALID', { detail: { digest: ref } });
+      const d = parseDigest(ref)!;
       if (!this.index.hasManifest(repo, d.digest)) throw new NotFoundError('manifest');
       return d.digest;
     }
-    if (!isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
     const digest = this.index.resolveTag(repo, ref);
     if (!digest) throw new NotFoundError('manifest');
     return digest;
   }
 
+  /**
+   * Checks that the blobs and child manifests a pushed manifest lists are in the repository: each
+   * distinct digest once, at most {@link PARALLEL_REFERENCE_CHECKS} at a time.
+   */
   private async verifyReferences(repo: string, info: ManifestInfo): Promise<void> {
-    const blobs = info.config ? [info.config, ...info.layers] : info.layers;
-    const missing: string[] = [];
-    await Promise.all(
-      blobs.map(async (b) => {
-        const d = parseDigest(b.digest)!;
-        if (!(await this.blobs.isLinked(repo, d)) || (await this.blobs.size(d)) === null) missing.push(b.digest);
-      }),
-    );
+    const blobs = referencedBlobs(info);
+    const present = await mapLimit(blobs, PARALLEL_REFERENCE_CHECKS, async (digest) => {
+      const d = parseDigest(digest)!;
+      return (await this.blobs.isLinked(repo, d)) && (await this.blobs.size(d)) !== null;
+    });
+    const missing = blobs.filter((_, i) => !present[i]);
     if (missing.length) throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: { missing: missing.sort() } });
-    let children = info.manifests.filter((m) => !this.index.hasManifest(repo, m.digest)).map((m) => m.digest);
+    let children = [...new Set(info.manifests.map((m) => m.digest))].filter((c) => !this.index.hasManifest(repo, c));
     // Behind a load balancer, another instance on the bucket may have taken the children.
     if (children.length && this.sharedStorage) {
       await this.refresh(repo);
@@ -413,4 +432,22 @@ export class Registry {
   private assertDeletable(): void {
     if (!this.deleteEnabled) throw new RegistryError('UNSUPPORTED', { message: 'deletes are disabled (storage.delete.enabled)' });
   }
+}
+
+/** The distinct digests of the config and layers a manifest lists (foreign layers excluded). */
+function referencedBlobs(info: ManifestInfo): string[] {
+  const digests = new Set(info.layers.map((l) => l.digest));
+  if (info.config) digests.add(info.config.digest);
+  return [...digests];
+}
+
+/**
+ * A reference that is neither a valid tag nor a valid digest names no manifest: NotFoundError, so
+ * that GET, HEAD and DELETE answer 404 MANIFEST_UNKNOWN, as registry:2 does (its routes do not
+ * match such a reference) and as clients expect of a lookup. Only a PUT is told that its reference
+ * is invalid (TAG_INVALID, DIGEST_INVALID). Checked before anything else, so a pull-through cache
+ * never sends such a reference upstream.
+ */
+function assertNameable(ref: string): void {
+  if (looksLikeDigest(ref) ? !parseDigest(ref) : !isValidTag(ref)) throw new NotFoundError('manifest');
 }

@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 /** What `stat` reports about a stored object. */
@@ -21,6 +22,14 @@ export interface AppendWriter {
   close(): Promise<void>;
   /** Closes without caring about what was written (the upload failed). */
   abort(): Promise<void>;
+}
+
+/** A local file held open for reading; `close` closes it (calling it again does nothing). */
+export interface HeldFile {
+  handle: FileHandle;
+  /** Its size when it was opened. */
+  size: number;
+  close(): Promise<void>;
 }
 
 /**
@@ -49,6 +58,12 @@ export interface StorageDriver {
   prepare?(): Promise<void>;
   /** Absolute path on local disk, where the driver has one (lets the index live beside the data). */
   localPath?(path: string): string;
+  /**
+   * Opens a file on local disk for reading through its handle (a download sent with reused
+   * buffers), where the driver has local files; null when it does not exist. It counts against the
+   * driver's descriptor budget until closed.
+   */
+  openFile?(path: string): Promise<HeldFile | null>;
   /**
    * A time-limited URL a client can GET the file's bytes from (Range honoured), where the driver
    * sends readers elsewhere instead of streaming (S3 with `storage.redirect`).

@@ -1,8 +1,11 @@
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { AppendWriter, ByteRange, FileInfo, StorageDriver } from './driver';
+import { processFdBudget, type FdBudget } from '../core/fd-budget';
+import type { AppendWriter, ByteRange, FileInfo, HeldFile, StorageDriver } from './driver';
+import { BudgetedReadStream, openHeld, removeTree } from './fs-budgeted';
 import { BERTH_DIR } from './layout';
 
 function isNotFound(err: unknown): boolean {
@@ -22,6 +25,8 @@ function dropWritten(chunks: Buffer[], n: number): Buffer[] {
 export interface FsDriverOptions {
   /** fsync file contents before making them visible (default true; off only for throwaway data). */
   fsync?: boolean;
+  /** The descriptor budget every open counts against (default: the process's). */
+  budget?: FdBudget;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -40,9 +45,15 @@ async function isDirectory(path: string): Promise<boolean> {
  * with every folder they need (a new tag folder appears with its `current/link` already inside),
  * and folders are deleted by renaming them out first. A killed process leaves debris only in
  * `berth/tmp`, which `prepare` clears, and in `_uploads`.
+ *
+ * Every descriptor it opens counts against a descriptor budget (core/fd-budget.ts): brief slots
+ * for small reads, listings and atomic writes, slots of reads and writes for streams and upload
+ * files held across a transfer. However many requests arrive at once, the process stays within its
+ * descriptor limit: the extra ones wait their turn instead of failing with EMFILE.
  */
 export class FsDriver implements StorageDriver {
   readonly root: string;
+  readonly budget: FdBudget;
   private readonly fsync: boolean;
   private readonly tmp: string;
   /** Staging names: a per-process random prefix and a counter (no random bytes per write). */
@@ -53,12 +64,13 @@ export class FsDriver implements StorageDriver {
   constructor(root: string, opts: FsDriverOptions = {}) {
     this.root = resolve(root);
     this.fsync = opts.fsync ?? true;
+    this.budget = opts.budget ?? processFdBudget();
     this.tmp = join(this.root, BERTH_DIR, 'tmp');
   }
 
   /** Clears what interrupted writes and deletes left in the staging folder. */
   async prepare(): Promise<void> {
-    await fsp.rm(this.tmp, { recursive: true, force: true });
+    await removeTree(this.tmp, this.budget.brief);
     await fsp.mkdir(this.tmp, { recursive: true });
     this.tmpReady = true;
   }
@@ -122,7 +134,7 @@ export class FsDriver implements StorageDriver {
         }
       }
     } finally {
-      for (const l of leftovers) await fsp.rm(l, { recursive: true, force: true });
+      for (const l of leftovers) await removeTree(l, this.budget.brief);
     }
   }
 
@@ -144,8 +156,9 @@ export class FsDriver implements StorageDriver {
   }
 
   async readFile(path: string): Promise<Buffer | null> {
+    const local = this.localPath(path);
     try {
-      return await fsp.readFile(this.localPath(path));
+      return await this.budget.brief.run(() => fsp.readFile(local));
     } catch (err) {
       if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') return null;
       throw err;
@@ -153,23 +166,34 @@ export class FsDriver implements StorageDriver {
   }
 
   createReadStream(path: string, range?: ByteRange): Readable {
-    return createReadStream(this.localPath(path), {
-      start: range?.start,
-      end: range?.end,
-      highWaterMark: 1 << 20,
-    });
+    return new BudgetedReadStream(this.localPath(path), this.budget.reads, range);
+  }
+
+  /**
+   * Opens a file for a download that reads it through its handle (see http/send-file.ts), holding
+   * a slot of the budget's reads until `close`; null when there is no such file.
+   */
+  async openFile(path: string): Promise<HeldFile | null> {
+    try {
+      return await openHeld(this.localPath(path), this.budget.reads);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
   }
 
   async writeFile(path: string, data: Buffer | string): Promise<void> {
     const target = this.localPath(path);
     const tmp = this.stagingPath();
-    const fh = await this.staged(() => fsp.open(tmp, 'w'));
-    try {
-      await fh.writeFile(data);
-      if (this.fsync) await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await this.budget.brief.run(async () => {
+      const fh = await this.staged(() => fsp.open(tmp, 'w'));
+      try {
+        await fh.writeFile(data);
+        if (this.fsync) await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    });
     try {
       await this.place(tmp, target);
     } catch (err) {
@@ -181,7 +205,14 @@ export class FsDriver implements StorageDriver {
   async openAppend(path: string): Promise<AppendWriter> {
     const target = this.localPath(path);
     await fsp.mkdir(dirname(target), { recursive: true });
-    const fh = await fsp.open(target, 'a');
+    const release = await this.budget.writes.acquire();
+    let fh: FileHandle;
+    try {
+      fh = await fsp.open(target, 'a');
+    } catch (err) {
+      release();
+      throw err;
+    }
     const fsync = this.fsync;
     let closed = false;
     return {
@@ -198,20 +229,22 @@ export class FsDriver implements StorageDriver {
         try {
           if (fsync) await fh.sync();
         } finally {
-          await fh.close();
+          await fh.close().finally(release);
         }
       },
       async abort() {
         if (closed) return;
         closed = true;
         await fh.close().catch(() => undefined);
+        release();
       },
     };
   }
 
   async list(path: string): Promise<string[]> {
+    const local = this.localPath(path);
     try {
-      return await fsp.readdir(this.localPath(path));
+      return await this.budget.brief.run(() => fsp.readdir(local));
     } catch (err) {
       if (isNotFound(err)) return [];
       throw err;
@@ -239,6 +272,6 @@ export class FsDriver implements StorageDriver {
       if (isNotFound(err)) return;
       throw err;
     }
-    await fsp.rm(trash, { recursive: true, force: true });
+    await removeTree(trash, this.budget.brief);
   }
 }

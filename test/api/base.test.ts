@@ -87,7 +87,8 @@ describe('unknown methods and paths', () => {
 
 describe('malformed requests never 500', () => {
   const cases: Case[] = [
-    { desc: 'bad percent-encoding in a reference', method: 'GET', url: '/v2/base/repo/manifests/%E0%A4%A', status: 400, code: 'TAG_INVALID' },
+    { desc: 'bad percent-encoding in a reference', method: 'GET', url: '/v2/base/repo/manifests/%E0%A4%A', status: 404, code: 'MANIFEST_UNKNOWN' },
+    { desc: 'bad percent-encoding in a reference to PUT', method: 'PUT', url: '/v2/base/repo/manifests/%E0%A4%A', body: '{}', status: 400, code: 'TAG_INVALID' },
     { desc: 'bad percent-encoding in the query', method: 'GET', url: '/v2/_catalog?n=%ZZ', status: 400, code: 'PAGINATION_NUMBER_INVALID' },
     { desc: 'percent-encoded digest', method: 'HEAD', url: `/v2/base/repo/blobs/${encodeURIComponent(digest('hello'))}`, status: 200 },
     { desc: 'manifest PUT with an empty body', method: 'PUT', url: '/v2/base/repo/manifests/x', body: '', status: 400, code: 'MANIFEST_INVALID' },

@@ -177,6 +177,22 @@ describe('manifest validation', () => {
     await runCase(reg.port, { desc: 'no tag', method: 'HEAD', url: '/v2/v/app/manifests/mismatch', status: 404 });
   });
 
+  it('at most 1000 descriptors: over them -> 400 MANIFEST_INVALID naming the limit; a layer listed many times is fine', async () => {
+    const layer = (good.layers as object[])[0]!;
+    const atLimit = { ...good, layers: Array.from({ length: 999 }, () => layer) };
+    const ok = await put('v/app', 'at-limit', JSON.stringify(atLimit), MT.ociManifest);
+    expect(ok.status, ok.text).toBe(201);
+    const over = { ...good, layers: Array.from({ length: 1000 }, () => layer) };
+    const res = await put('v/app', 'over-limit', JSON.stringify(over), MT.ociManifest);
+    expectError(res, 'MANIFEST_INVALID', 400);
+    expect(res.json().errors[0].message).toBe('manifest lists 1001 descriptors; at most 1000 are accepted');
+    expect(res.json().errors[0].detail).toEqual({ limit: 1000, descriptors: 1001 });
+    const child = { mediaType: MT.ociManifest, digest: digest(JSON.stringify(atLimit)), size: 1 };
+    const index = { schemaVersion: 2, mediaType: MT.ociIndex, manifests: Array.from({ length: 1001 }, () => child) };
+    expectError(await put('v/app', 'wide-index', JSON.stringify(index), MT.ociIndex), 'MANIFEST_INVALID', 400);
+    await runCase(reg.port, { desc: 'not stored', method: 'HEAD', url: '/v2/v/app/manifests/over-limit', status: 404 });
+  });
+
   it('a manifest over 4 MiB -> 413', async () => {
     const big = JSON.stringify({ ...good, annotations: { pad: 'x'.repeat(4 * 1024 * 1024) } });
     const res = await put('v/app', 'big', big, MT.ociManifest);
@@ -194,18 +210,29 @@ describe('manifest validation', () => {
     expect(res.status, res.text.slice(0, 200)).toBe(201);
   });
 
-  const badTags = ['-lead', '.dot', 'a'.repeat(129), 'with%20space', 'caf%C3%A9', 'a+b'];
-  for (const tag of badTags) {
-    it(`invalid tag ${tag.slice(0, 20)} -> 400`, async () => {
-      for (const [method, body] of [
-        ['PUT', goodBody],
-        ['GET', undefined],
-        ['DELETE', undefined],
-      ] as const) {
-        const res = await raw(reg.port, method, `/v2/v/app/manifests/${tag}`, { body, headers: { 'Content-Type': MT.ociManifest } });
-        expect(res.status, `${method} ${tag}: ${res.text}`).toBe(400);
-        expect(['TAG_INVALID', 'MANIFEST_INVALID']).toContain(res.json().errors[0].code);
-      }
+  // Neither a tag nor a digest: a lookup (GET, HEAD, DELETE) finds nothing, 404 MANIFEST_UNKNOWN, as
+  // registry:2 answers (its routes do not match such a reference); only a PUT is told it is invalid.
+  const badRefs: Array<[ref: string, putCode: string]> = [
+    ['-lead', 'TAG_INVALID'],
+    ['.dot', 'TAG_INVALID'],
+    ['a'.repeat(129), 'TAG_INVALID'],
+    ['with%20space', 'TAG_INVALID'],
+    ['caf%C3%A9', 'TAG_INVALID'],
+    ['a+b', 'TAG_INVALID'],
+    ['sha256:zz', 'DIGEST_INVALID'],
+    [`sha256:${'A'.repeat(64)}`, 'DIGEST_INVALID'],
+    ['md5:abc', 'DIGEST_INVALID'],
+  ];
+  for (const [ref, putCode] of badRefs) {
+    it(`reference ${ref.slice(0, 20)}: GET, HEAD, DELETE -> 404 MANIFEST_UNKNOWN; PUT -> 400 ${putCode}`, async () => {
+      const url = `/v2/v/app/manifests/${ref}`;
+      const cases: Case[] = [
+        { desc: 'GET', method: 'GET', url, status: 404, code: 'MANIFEST_UNKNOWN' },
+        { desc: 'HEAD', method: 'HEAD', url, status: 404 },
+        { desc: 'DELETE', method: 'DELETE', url, status: 404, code: 'MANIFEST_UNKNOWN' },
+        { desc: 'PUT', method: 'PUT', url, body: goodBody, headers: { 'Content-Type': MT.ociManifest }, status: 400, code: putCode },
+      ];
+      for (const c of cases) await runCase(reg.port, c);
     });
   }
 
@@ -219,7 +246,7 @@ describe('manifest validation', () => {
       { desc: 'unknown tag', method: 'GET', url: '/v2/v/app/manifests/nope', status: 404, code: 'MANIFEST_UNKNOWN' },
       { desc: 'unknown digest', method: 'GET', url: `/v2/v/app/manifests/${zero}`, status: 404, code: 'MANIFEST_UNKNOWN' },
       { desc: 'unknown repo', method: 'GET', url: '/v2/v/never/manifests/latest', status: 404 },
-      { desc: 'malformed digest', method: 'GET', url: '/v2/v/app/manifests/sha256:zz', status: 400, code: 'DIGEST_INVALID' },
+      { desc: 'malformed digest', method: 'GET', url: '/v2/v/app/manifests/sha256:zz', status: 404, code: 'MANIFEST_UNKNOWN' },
     ];
     for (const c of cases) await runCase(reg.port, c);
   });

@@ -45,11 +45,19 @@ export function runBerth(args: string[], opts: { env?: NodeJS.ProcessEnv; input?
   });
 }
 
+/** How a served process is started beyond its arguments and environment. */
+export interface ServeLimits {
+  /** Soft and hard RLIMIT_NOFILE of the process (started through `prlimit`, which execs it). */
+  nofile?: number;
+}
+
 /**
  * Runs `berth ARGS` (a serve command) and waits for the URL it prints (http or https).
  */
-export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningBerth> {
-  const proc = spawn(process.execPath, [...NODE_ARGS, ...args], {
+export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}, limits: ServeLimits = {}): Promise<RunningBerth> {
+  const argv = [process.execPath, ...NODE_ARGS, ...args];
+  if (limits.nofile !== undefined) argv.unshift('prlimit', `--nofile=${limits.nofile}:${limits.nofile}`, '--');
+  const proc = spawn(argv[0]!, argv.slice(1), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,9 +102,9 @@ export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): P
  * Without an `--auth` or `--config` in `extra` it adds `--auth none`: tests of the registry itself
  * run it open on loopback; tests of access control say which mode they want.
  */
-export function startBerth(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningBerth> {
+export function startBerth(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}, limits: ServeLimits = {}): Promise<RunningBerth> {
   const open = extra.includes('--auth') || extra.includes('--config') ? [] : ['--auth', 'none'];
-  return spawnServe(['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...open, ...extra], env);
+  return spawnServe(['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...open, ...extra], env, limits);
 }
 
 /** A test file's temp folder and the servers it started, all cleaned up after the file's tests. */
@@ -106,7 +114,7 @@ export interface BerthWorkspace {
   /** A new, not yet existing data directory path inside it. */
   fresh(name?: string): string;
   /** {@link startBerth}, remembered so that a failed test leaves no server behind. */
-  serve(dataDir: string, extra?: string[], env?: NodeJS.ProcessEnv): Promise<RunningBerth>;
+  serve(dataDir: string, extra?: string[], env?: NodeJS.ProcessEnv, limits?: ServeLimits): Promise<RunningBerth>;
 }
 
 /** Registers beforeAll/afterAll hooks for a temp folder and the servers started through it. */
@@ -126,8 +134,8 @@ export function berthWorkspace(prefix: string): BerthWorkspace {
       return tmp!.dir;
     },
     fresh: (name = 'data') => join(tmp!.dir, `${name}-${++n}`),
-    async serve(dataDir, extra, env) {
-      const b = await startBerth(dataDir, extra, env);
+    async serve(dataDir, extra, env, limits) {
+      const b = await startBerth(dataDir, extra, env, limits);
       running.push(b);
       return b;
     },
