@@ -3,7 +3,7 @@ import { parseDigest } from '../core/digest';
 import { RegistryError } from '../core/errors';
 import type { Registry } from '../registry/registry';
 import { UploadStore } from '../storage/uploads';
-import { empty, queryParam, requireDigest, requireName } from './util';
+import { empty, MAX_DISCARDED_BODY, queryParam, requireDigest, requireName } from './util';
 
 const body = (ctx: Context) => ctx.req as AsyncIterable<Buffer>;
 
@@ -52,7 +52,12 @@ function checkedOffset(ctx: Context): number | undefined {
   return start;
 }
 
-/** The request body; a chunk sent without Content-Length must still be exactly its Content-Range. */
+/**
+ * The request body; a chunk sent without Content-Length must still be exactly its Content-Range.
+ * A chunk that runs past its range is refused with SIZE_INVALID once the rest of it went by (read
+ * and discarded, up to {@link MAX_DISCARDED_BODY}): answering while the client still sends would
+ * reset the connection before the client could read why.
+ */
 async function* chunkBody(ctx: Context): AsyncIterable<Buffer> {
   const expected = ctx.state.chunkLength as number | undefined;
   if (expected === undefined) return yield* body(ctx);
@@ -64,9 +69,16 @@ async function* chunkBody(ctx: Context): AsyncIterable<Buffer> {
     if (next.done) break;
     received += next.value.length;
     if (received > expected) {
-      // The rest of the body is not read: close the connection after the answer.
+      const tooLong = new RegistryError('SIZE_INVALID', { detail: { 'Content-Range length': expected, received: 'more' } });
+      for (let discarded = 0; ; ) {
+        const rest = await it.next();
+        if (rest.done) throw tooLong;
+        discarded += rest.value.length;
+        if (discarded > MAX_DISCARDED_BODY) break;
+      }
+      // Still sending after all that: answer now and close the connection after the answer.
       ctx.set('Connection', 'close');
-      throw new RegistryError('SIZE_INVALID', { detail: { 'Content-Range length': expected, received: 'more' } });
+      throw tooLong;
     }
     yield next.value;
   }

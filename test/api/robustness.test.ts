@@ -168,6 +168,52 @@ describe('uploads under stress', () => {
   });
 });
 
+describe('a chunk longer than its Content-Range', () => {
+  it('streamed without a Content-Length: the client still sending reads SIZE_INVALID, the connection stays usable, the upload keeps its offset', async () => {
+    const loc = await newUpload('rb/overlong');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const answer = await new Promise<{ status: number; body: string; connection?: string }>((resolve, reject) => {
+        // No Content-Length: the server learns the chunk is too long only while it arrives.
+        const req = request({ host: '127.0.0.1', port: reg.port, method: 'PATCH', path: loc, headers: { 'Content-Range': '0-99', 'Content-Type': 'application/octet-stream' }, agent }, (r) => {
+          let body = '';
+          r.on('data', (c) => (body += c));
+          r.on('end', () => resolve({ status: r.statusCode!, body, connection: r.headers.connection }));
+          r.on('error', reject);
+        });
+        req.on('error', reject);
+        const chunk = Buffer.alloc(256 * 1024, 0x61);
+        let sent = 0;
+        const pump = () => {
+          while (sent < 6 * 1024 * 1024) {
+            sent += chunk.length;
+            if (!req.write(chunk)) return void req.once('drain', pump);
+          }
+          req.end();
+        };
+        pump();
+      });
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body).errors[0].code).toBe('SIZE_INVALID');
+      expect(answer.connection).not.toBe('close');
+      const next = await new Promise<{ status: number; reused: boolean; range?: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: reg.port, path: loc, agent }, (r) => {
+          r.resume();
+          r.on('end', () => resolve({ status: r.statusCode!, reused: req.reusedSocket, range: r.headers.range }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      // The same socket answers the upload's status: nothing of the refused chunk beyond its range was kept.
+      expect(next.status).toBe(204);
+      expect(next.reused).toBe(true);
+      expect(['0-0', '0-99', undefined]).toContain(next.range);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
 describe('manifests under stress', () => {
   /**
    * PUTs `size` bytes of manifest through a keep-alive agent of one socket, sending all of it
