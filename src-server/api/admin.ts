@@ -15,10 +15,10 @@ import { formatRules, parseRules } from '../auth/rules';
 import { addGroup, removeGroup, setGroupRights } from '../auth/groups';
 import { addUser, listAccess, removeUser, setAnonymous, setPassword, setRights, setUserGroups, UserError, type UserErrorReason } from '../auth/users';
 import { defaultBundleName, writeClientBundle } from '../tls/bundle';
-import { CertificateError } from '../tls/errors';
+import { CertificateError, OutsideCaError } from '../tls/errors';
 import { parseRegistryHost, type RegistryHost } from '../tls/registry-host';
 import type { CertificateFileInfo, CertificateStore } from '../tls/store';
-import { ArgsError, none, object, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
+import { ArgsError, none, object, optionalBoolean, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
 import type { CoreHandler } from './handlers';
 
 /** The channels of this area. */
@@ -86,6 +86,7 @@ async function certificateCall<T>(fn: () => Promise<T> | T): Promise<T> {
   try {
     return await fn();
   } catch (err) {
+    if (err instanceof OutsideCaError) throw new RegistryError('OUTSIDE_CA', { message: err.message, detail: { outside: err.outside } });
     if (err instanceof CertificateError) throw new RegistryError('CERTIFICATE_INVALID', { message: err.message });
     throw err;
   }
@@ -184,6 +185,9 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
       wantedNames: i.wantedNames,
       renewalDue: i.renewalDue,
       tlsUrl: deps.tlsUrl?.() ?? null,
+      caScope: i.caConstraints ? { dns: i.caConstraints.dns, ip: i.caConstraints.ip } : null,
+      caUnconstrained: i.caUnconstrained,
+      outsideCa: i.outsideCa,
     };
   };
   return {
@@ -241,9 +245,9 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
       return out;
     },
     'cert:info': () => certificateCall(info),
-    'cert:regenerate': ({ extraNames }) =>
+    'cert:regenerate': ({ extraNames, newCa }) =>
       certificateCall(async () => {
-        await store.regenerate({ names: extraNames });
+        await store.regenerate({ names: extraNames, newCa });
         // A running HTTPS listener takes the new certificate for new connections at once.
         await deps.reloadCertificate?.();
         return info();
@@ -312,7 +316,11 @@ export const ADMIN_CHECKS: Checks<AdminChannel> = {
   'groups:remove': (raw) => ({ name: requiredString(object(raw, ['name']), 'name') }),
   'groups:set-access': nameAndRules,
   'cert:info': none,
-  'cert:regenerate': (raw) => ({ extraNames: optionalStringArray(object(raw, ['extraNames']), 'extraNames') }),
+  'cert:regenerate': (raw) => {
+    const o = object(raw, ['extraNames', 'newCa']);
+    const newCa = optionalBoolean(o, 'newCa');
+    return { extraNames: optionalStringArray(o, 'extraNames'), ...(newCa !== undefined ? { newCa } : {}) };
+  },
   'cert:bundle': (raw) => ({ host: requiredString(object(raw, ['host']), 'host') }),
   'cert:install-commands': (raw) => ({ host: requiredString(object(raw, ['host']), 'host') }),
 };

@@ -70,7 +70,9 @@ const AUDITED: { [C in InvokeChannel]?: Describe<C> } = {
   'users:set-password': (args) => [{ action: 'user.password', target: args.name }],
   'users:set-rights': (args) => [{ action: 'user.access', target: args.name, detail: { rules: args.rules } }],
   'users:set-anonymous': (args) => [{ action: 'anonymous.access', target: 'anonymous', detail: { rules: args.rules } }],
-  'cert:regenerate': (args) => [{ action: 'cert.regenerate', target: 'server certificate', ...(args.extraNames ? { detail: { names: args.extraNames.join(',') } } : {}) }],
+  'cert:regenerate': (args) => [
+    { action: 'cert.regenerate', target: 'server certificate', detail: { newCa: args.newCa === true, ...(args.extraNames ? { names: args.extraNames.join(',') } : {}) } },
+  ],
   'connections:add': (draft, outcome) => [
     { action: 'connection.add', target: draft.name, detail: { url: draft.url, ...(outcome.ok ? { id: outcome.result.id } : {}) } },
   ],

@@ -62,11 +62,26 @@ export interface CertificatesInfo {
   renewalDue: string[];
   /** The HTTPS listener's URL when one runs. */
   tlsUrl: string | null;
+  /**
+   * What the CA may vouch for (its X.509 name constraints): DNS names (each with its subdomains) and
+   * address ranges. Null without a CA, or for a CA without constraints.
+   */
+  caScope: { dns: string[]; ip: string[] } | null;
+  /** True for a CA Berth made before it set name constraints: it could vouch for any site. */
+  caUnconstrained: boolean;
+  /** Names the server certificate should carry but leaves out: the CA may not vouch for them. */
+  outsideCa: string[];
 }
 
-/** `cert:regenerate`: replaces the stored extra names (when given) and issues a new server certificate. */
+/**
+ * `cert:regenerate`: replaces the stored extra names (when given) and issues a new server
+ * certificate. Names outside what the CA may vouch for are refused (`OUTSIDE_CA`, the names in
+ * `detail.outside`) unless `newCa`: then a new CA covering them is made too, which every client must
+ * trust again.
+ */
 export interface CertRegenerateArgs {
   extraNames?: string[];
+  newCa?: boolean;
 }
 
 /** One way to install the CA on a client. */

@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   NAME_TAKEN: { status: 409, message: 'users and groups need different names' },
   PASSWORD_INVALID: { status: 400, message: 'invalid password' },
   CERTIFICATE_INVALID: { status: 400, message: 'certificate problem' },
+  OUTSIDE_CA: { status: 409, message: 'the names are outside what the CA may vouch for: a new CA is needed' },
   SETTINGS_INVALID: { status: 400, message: 'invalid settings' },
   TAG_MOVED: { status: 409, message: 'the tag no longer points at the confirmed digest' },
   SIBLINGS_AFFECTED: { status: 409, message: 'deleting the manifest would delete other tags too' },

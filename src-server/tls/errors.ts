@@ -5,3 +5,15 @@ export class CertificateError extends Error {
     this.name = 'CertificateError';
   }
 }
+
+/** Names the CA may not vouch for: they need a new CA, which every client must trust again. */
+export class OutsideCaError extends CertificateError {
+  constructor(
+    message: string,
+    /** The names outside the CA's name constraints. */
+    readonly outside: string[],
+  ) {
+    super(message);
+    this.name = 'OutsideCaError';
+  }
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { X509Certificate } from 'node:crypto';
 import { readTextFile, withLockFile, writeFileAtomic } from '../core/files';
 import { TLS_FILES } from './files';
-import { CertificateError } from './errors';
+import { CertificateError, OutsideCaError } from './errors';
 import { certificateNames, issuedBy, keyMatches, msLeft, parseCertificate, summarize, type CertificateSummary } from './inspect';
 import { constraintsFor, describeConstraints, permits, readNameConstraints, type NameConstraints } from './name-constraints';
 import { canonicalIp, machineSubjectNames, sameNames, uniqueNames, validateExtraName, type MachineNames } from './names';
@@ -164,10 +164,11 @@ export class CertificateStore {
     const outside = uniqueNames(names.map(validateExtraName)).filter((n) => !permits(constraints, n));
     if (outside.length === 0 || constraints === null) return;
     const list = outside.join(', ');
-    throw new CertificateError(
+    throw new OutsideCaError(
       `${list} ${outside.length > 1 ? 'are' : 'is'} outside the names Berth's CA may vouch for (${describeConstraints(constraints)}). ` +
         `Clients trust that CA for those names only, so ${outside.length > 1 ? 'these need' : 'this needs'} a new CA, which every client must then trust ` +
         `(install its new bundle): berth cert names add --new-ca ${outside.join(' ')}`,
+      outside,
     );
   }
 

@@ -234,8 +234,14 @@ describe('certificates from the GUI', () => {
     const before = await servedCertificate(tlsPort);
     // A name outside what Berth's CA may vouch for needs a new CA: refused here, as on the command line.
     const outside = await invoke(berth.url, admin, 'cert:regenerate', { extraNames: ['registry.example.test'] });
-    expect(outside.json.error.code).toBe('CERTIFICATE_INVALID');
+    expect(outside.json.error.code).toBe('OUTSIDE_CA');
+    expect(outside.json.error.detail).toEqual({ outside: ['registry.example.test'] });
     expect(outside.json.error.message).toContain('berth cert names add --new-ca registry.example.test');
+    const scope = (await invoke(berth.url, admin, 'cert:info', undefined)).json.result;
+    expect(scope.caUnconstrained).toBe(false);
+    expect(scope.caScope.ip).toEqual(expect.arrayContaining(['127.0.0.0/8', '10.0.0.0/8', '192.168.0.0/16']));
+    expect(scope.caScope.dns).toContain('localhost');
+    expect(scope.caScope.dns).not.toContain('registry.example.test');
     const r = await invoke(berth.url, admin, 'cert:regenerate', { extraNames: ['10.20.30.40'] });
     expect(r.json.ok, r.text).toBe(true);
     expect(r.json.result.extraNames).toEqual(['10.20.30.40']);
@@ -244,5 +250,22 @@ describe('certificates from the GUI', () => {
     expect(after.fingerprint256).not.toBe(before.fingerprint256);
     expect(after.fingerprint256).toBe(r.json.result.server.fingerprintSha256);
     expect(after.subjectAltName).toContain('IP Address:10.20.30.40');
+  }, 30_000);
+
+  it('makes a new CA covering a name outside the old one only when asked, and serves a certificate it signed', async () => {
+    const before = (await invoke(berth.url, admin, 'cert:info', undefined)).json.result;
+    const r = await invoke(berth.url, admin, 'cert:regenerate', { extraNames: ['10.20.30.40', 'registry.example.test'], newCa: true });
+    expect(r.json.ok, r.text).toBe(true);
+    expect(r.json.result.ca.fingerprintSha256).not.toBe(before.ca.fingerprintSha256);
+    expect(r.json.result.caScope.dns).toContain('registry.example.test');
+    expect(r.json.result.outsideCa).toEqual([]);
+    const served = await servedCertificate(tlsPort);
+    expect(served.subjectAltName).toContain('DNS:registry.example.test');
+    // Signed by the new CA on disk, which the GUI's info names.
+    const ca = new X509Certificate(readFileSync(join(berth.dataDir, 'berth', 'tls', 'ca.crt'), 'utf8'));
+    expect(ca.fingerprint256).toBe(r.json.result.ca.fingerprintSha256);
+    expect(served.verify(ca.publicKey)).toBe(true);
+    const bad = await invoke(berth.url, admin, 'cert:regenerate', { newCa: 'yes' });
+    expect(bad.json.error.code).toBe('ARGS_INVALID');
   }, 30_000);
 });

@@ -6,7 +6,9 @@
  * screen's client bundle (checked with tar against the CA on disk).
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { berthWorkspace, runBerth } from '../helpers/berth-server';
 import { runTool } from '../helpers/images';
@@ -180,5 +182,44 @@ describe('certificates', () => {
     await runTool('tar', ['xzf', file, '-C', out]);
     expect(readFileSync(join(out, caEntry!), 'utf8')).toBe(readFileSync(join(gui.dataDir, 'berth', 'tls', 'ca.crt'), 'utf8'));
     expect(readdirSync(out).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a name outside what the CA may vouch for, then makes a new CA for it only once confirmed; the server serves what the screen says', async () => {
+    await go('/certificates');
+    const scope = gui.page.getByTestId('cert-ca-scope');
+    await scope.waitFor();
+    expect(await scope.textContent()).toContain('localhost');
+    const caBefore = readFileSync(join(gui.dataDir, 'berth', 'tls', 'ca.crt'), 'utf8');
+    await gui.page.getByTestId('cert-name-input').fill('registry.example.test');
+    await gui.page.getByTestId('cert-name-add').click();
+    await gui.page.getByTestId('cert-regenerate').click();
+    await gui.page.getByTestId('cert-regenerate-confirm').click();
+    const offer = gui.page.getByTestId('cert-error-new-ca');
+    await offer.waitFor();
+    expect(await gui.page.getByRole('alert').filter({ hasText: 'registry.example.test' }).first().textContent()).toContain('outside the names');
+    // Refused: nothing changed on disk.
+    expect(readFileSync(join(gui.dataDir, 'berth', 'tls', 'ca.crt'), 'utf8')).toBe(caBefore);
+
+    await offer.click();
+    const dialog = gui.page.getByRole('dialog', { name: 'Make a new CA?' });
+    expect(await dialog.textContent()).toContain('registry.example.test');
+    await dialog.getByTestId('cert-new-ca-confirm').click();
+    await expect.poll(() => scope.textContent(), { timeout: 30_000 }).toContain('registry.example.test');
+    const caAfter = new X509Certificate(readFileSync(join(gui.dataDir, 'berth', 'tls', 'ca.crt'), 'utf8'));
+    expect(caAfter.fingerprint256).not.toBe(new X509Certificate(caBefore).fingerprint256);
+    // The CA card shows the CA now on disk, and the HTTPS listener serves a certificate it signed for the name.
+    expect((await gui.page.getByTestId('cert-ca').textContent())!.replace(/\s/g, '')).toContain(caAfter.fingerprint256.replace(/\s/g, ''));
+    const tlsPort = Number(/https:\/\/127\.0\.0\.1:(\d+)/.exec((await gui.page.getByTestId('cert-tls-url').textContent())!)![1]);
+    const served = await new Promise<X509Certificate>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: tlsPort, servername: 'registry.example.test', rejectUnauthorized: false }, () => {
+        const raw = socket.getPeerX509Certificate();
+        socket.end();
+        if (raw) resolve(raw);
+        else reject(new Error('no certificate'));
+      });
+      socket.on('error', reject);
+    });
+    expect(served.subjectAltName).toContain('DNS:registry.example.test');
+    expect(served.verify(caAfter.publicKey)).toBe(true);
   });
 });

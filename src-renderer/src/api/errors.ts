@@ -42,6 +42,7 @@ const TITLES: Record<string, string> = {
   PASSWORD_INVALID: 'The password is not valid',
   SETTINGS_INVALID: 'Please check the settings',
   CERTIFICATE_INVALID: 'The certificate names are not valid',
+  OUTSIDE_CA: "Outside what Berth's CA may vouch for",
   BUSY: 'Busy',
   UNAVAILABLE: 'The registry is stopped',
   PLATFORM_UNKNOWN: 'No such platform in this image',

@@ -14,12 +14,15 @@ export function useCertInfo() {
   return useQuery({ queryKey: certKeys.info, queryFn: () => api.invoke('cert:info') });
 }
 
-/** Replaces the extra names and issues a new server certificate; the answer becomes the info. */
+/**
+ * Replaces the extra names and issues a new server certificate (and with `newCa` a new CA); the
+ * answer becomes the info.
+ */
 export function useRegenerate() {
   const api = useApi();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (extraNames: string[]) => api.invoke('cert:regenerate', { extraNames }),
+    mutationFn: ({ extraNames, newCa }: { extraNames: string[]; newCa?: boolean }) => api.invoke('cert:regenerate', { extraNames, ...(newCa ? { newCa } : {}) }),
     onSuccess: (info) => client.setQueryData(certKeys.info, info),
   });
 }

@@ -1,6 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CertificateDto, CertificatesInfo, InstallCommand } from '../../../../../src-server/contract';
+import { ApiCallError } from '../../../api/app-api';
 import { createFakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
 import { CertificatesScreen } from './CertificatesScreen';
@@ -24,6 +25,9 @@ const info: CertificatesInfo = {
   wantedNames: ['localhost', '127.0.0.1', 'registry.lan'],
   renewalDue: [],
   tlsUrl: 'https://127.0.0.1:5443',
+  caScope: { dns: ['localhost', 'myhost', 'registry.lan'], ip: ['127.0.0.0/8', '10.0.0.0/8'] },
+  caUnconstrained: false,
+  outsideCa: [],
 };
 const commands = (host: string): InstallCommand[] => [
   { id: 'docker', label: 'Docker (Linux)', command: `sudo mkdir -p '/etc/docker/certs.d/${host}'` },
@@ -105,18 +109,52 @@ describe('CertificatesScreen', () => {
     expect(await screen.findByText('invalid name "bad_name"')).toBeTruthy();
   });
 
-  it('says that a name outside the CA needs a new CA every client must trust, and shows the refusal', async () => {
+  it('shows what the CA may vouch for; a name outside it is refused, and a confirmed new CA covers it', async () => {
     const refusal = "evil.example is outside the names Berth's CA may vouch for (localhost, 10.0.0.0/8). Clients trust that CA for those names only, so this needs a new CA, which every client must then trust (install its new bundle): berth cert names add --new-ca evil.example";
-    renderScreen(<CertificatesScreen />, fake({ 'cert:regenerate': { error: { code: 'CERTIFICATE_INVALID', message: refusal } } }));
-    const card = await screen.findByTestId('cert-extra-names');
-    expect(card.textContent).toContain("Berth's CA vouches only for this machine's names and local addresses");
-    expect(card.textContent).toContain('berth cert names add --new-ca NAME');
+    const widened = { ...info, extraNames: ['registry.lan', 'evil.example'], caScope: { dns: [...info.caScope!.dns, 'evil.example'], ip: info.caScope!.ip }, ca: { ...ca, fingerprintSha256: '11:22:33' } };
+    const api = fake({ 'cert:regenerate': (args) => (args.newCa ? widened : Promise.reject(new ApiCallError('cert:regenerate', { code: 'OUTSIDE_CA', message: refusal, detail: { outside: ['evil.example'] } }))) });
+    renderScreen(<CertificatesScreen />, api);
+    const scope = await screen.findByTestId('cert-ca-scope');
+    expect(scope.textContent).toContain('localhost, myhost, registry.lan');
+    expect(scope.textContent).toContain('127.0.0.0/8, 10.0.0.0/8');
     fireEvent.change(screen.getByTestId('cert-name-input'), { target: { value: 'evil.example' } });
     fireEvent.submit(screen.getByRole('form', { name: 'Add a name' }));
     fireEvent.click(screen.getByTestId('cert-regenerate'));
     fireEvent.click(await screen.findByTestId('cert-regenerate-confirm'));
     const alert = (await screen.findByText('The certificate was not regenerated')).closest('[role=alert]')!;
     expect(alert.textContent).toContain('berth cert names add --new-ca evil.example');
+
+    fireEvent.click(screen.getByTestId('cert-error-new-ca'));
+    const dialog = await screen.findByRole('dialog', { name: 'Make a new CA?' });
+    expect(dialog.textContent).toContain('registry.lan, evil.example');
+    expect(dialog.textContent).toContain('Every client must trust the new CA');
+    fireEvent.click(within(dialog).getByTestId('cert-new-ca-confirm'));
+    await waitFor(() => expect(screen.getByTestId('cert-ca-scope').textContent).toContain('evil.example'));
+    expect(callsOf(api, 'cert:regenerate').map((c) => c.args)).toEqual([
+      { extraNames: ['registry.lan', 'evil.example'] },
+      { extraNames: ['registry.lan', 'evil.example'], newCa: true },
+    ]);
+  });
+
+  it('warns about a CA that may vouch for any site and replaces it only after a confirmation', async () => {
+    const old = { ...info, caScope: null, caUnconstrained: true };
+    const api = fake({ 'cert:info': old, 'cert:regenerate': { ...info } });
+    renderScreen(<CertificatesScreen />, api);
+    const warning = await screen.findByTestId('cert-ca-unconstrained');
+    expect(warning.textContent).toContain('any website');
+    fireEvent.click(within(warning).getByTestId('cert-replace-ca'));
+    const dialog = await screen.findByRole('dialog', { name: 'Make a new CA?' });
+    expect(callsOf(api, 'cert:regenerate')).toHaveLength(0);
+    fireEvent.click(within(dialog).getByTestId('cert-new-ca-confirm'));
+    await waitFor(() => expect(screen.queryByTestId('cert-ca-unconstrained')).toBeNull());
+    expect(callsOf(api, 'cert:regenerate').map((c) => c.args)).toEqual([{ extraNames: ['registry.lan'], newCa: true }]);
+  });
+
+  it('names what the server certificate leaves out because the CA may not vouch for it', async () => {
+    renderScreen(<CertificatesScreen />, fake({ 'cert:info': { ...info, outsideCa: ['203.0.113.9'] } }));
+    const alert = await screen.findByTestId('cert-outside-ca');
+    expect(alert.textContent).toContain('203.0.113.9 is outside what the CA may vouch for');
+    expect(within(alert).getByTestId('cert-outside-new-ca')).toBeTruthy();
   });
 
   it('disables regeneration for a provided certificate, with the reason', async () => {

@@ -1,10 +1,12 @@
 /** The extra names (DNS names, IPs, wildcards) of the server certificate, and regeneration. */
-import { Alert, Badge, Button, Card, CloseButton, Code, Group, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, CloseButton, Group, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import type { CertificatesInfo } from '../../../../../src-server/contract';
+import { errorCode } from '../../../api/errors';
 import { ConfirmButtons, ErrorAlert } from '../../../app/common';
 import { useRegenerate } from '../queries';
+import { CaScopeText, CaScopeWarnings, NewCaModal } from './CaScope';
 
 /** Editor of `info.extraNames` with a confirmed "Regenerate". */
 export function ExtraNames({ info }: { info: CertificatesInfo }) {
@@ -13,6 +15,7 @@ export function ExtraNames({ info }: { info: CertificatesInfo }) {
   const [draft, setDraft] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const [newCa, setNewCa] = useState(false);
   const regenerate = useRegenerate();
 
   const add = (e: FormEvent) => {
@@ -25,15 +28,24 @@ export function ExtraNames({ info }: { info: CertificatesInfo }) {
     setDraft('');
     setProblem(null);
   };
-  const confirm = () =>
-    regenerate.mutate(names, {
-      onSuccess: (next) => {
-        setConfirming(false);
-        setNames(next.extraNames);
-        notifications.show({ message: 'New server certificate issued' });
+  const confirm = (withNewCa: boolean) =>
+    regenerate.mutate(
+      { extraNames: names, newCa: withNewCa },
+      {
+        onSuccess: (next) => {
+          setConfirming(false);
+          setNewCa(false);
+          setNames(next.extraNames);
+          notifications.show({
+            message: withNewCa ? 'New CA and server certificate issued: give every client the new bundle' : 'New server certificate issued',
+          });
+        },
+        onError: () => {
+          setConfirming(false);
+          setNewCa(false);
+        },
       },
-      onError: () => setConfirming(false),
-    });
+    );
   const changed = names.join('\n') !== info.extraNames.join('\n');
 
   return (
@@ -51,11 +63,7 @@ export function ExtraNames({ info }: { info: CertificatesInfo }) {
               Clients check that the address they dial is in the server certificate. Add every other name or IP they use (e.g. registry.lan, 192.168.1.20,
               *.example.test), then regenerate. Clients that trust Berth's CA keep working.
             </Text>
-            <Text size="sm" c="dimmed" data-testid="cert-ca-scope">
-              Berth's CA vouches only for this machine's names and local addresses (loopback and the LAN ranges) and the names it was made with, so a
-              stolen key cannot impersonate other sites. A name outside those is refused here: it needs a new CA, made on the server with{' '}
-              <Code>berth cert names add --new-ca NAME</Code>, which every client must then trust (a new bundle).
-            </Text>
+            <CaScopeText info={info} />
           </Stack>
         )}
         <Group gap={6} data-testid="cert-extra-names-list">
@@ -93,7 +101,13 @@ export function ExtraNames({ info }: { info: CertificatesInfo }) {
             </ul>
           </Alert>
         )}
+        {!provided && <CaScopeWarnings info={info} onNewCa={() => setNewCa(true)} />}
         {regenerate.error && <ErrorAlert error={regenerate.error} title="The certificate was not regenerated" />}
+        {errorCode(regenerate.error) === 'OUTSIDE_CA' && (
+          <Button variant="default" w="fit-content" onClick={() => setNewCa(true)} data-testid="cert-error-new-ca">
+            Make a new CA that covers them…
+          </Button>
+        )}
         <Group>
           <Button data-testid="cert-regenerate" disabled={provided} onClick={() => setConfirming(true)}>
             Regenerate server certificate
@@ -114,13 +128,14 @@ export function ExtraNames({ info }: { info: CertificatesInfo }) {
           <ConfirmButtons
             confirmLabel="Regenerate"
             onCancel={() => setConfirming(false)}
-            onConfirm={confirm}
+            onConfirm={() => confirm(false)}
             busy={regenerate.isPending}
             testId="cert-regenerate-confirm"
             destructive={false}
           />
         </Stack>
       </Modal>
+      <NewCaModal opened={newCa} names={names} busy={regenerate.isPending} onCancel={() => setNewCa(false)} onConfirm={() => confirm(true)} />
     </Card>
   );
 }
