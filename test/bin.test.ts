@@ -12,69 +12,54 @@ const ROOT = resolve(import.meta.dirname, '..');
 const tmp = tempDir('berth-bin-');
 afterAll(() => tmp.cleanup());
 
-describe('bin/berth.mjs', () => {
-  it('runs the built CLI: serves, pushes work, SIGTERM exits 0', async () => {
-    execFileSync(process.execPath, [join(ROOT, 'build/build-cli.mjs')], { cwd: ROOT, stdio: 'pipe' });
-    const proc = spawn(join(ROOT, 'bin/berth.mjs'), ['serve', '--data', join(tmp.dir, 'data'), '--listen', '127.0.0.1:0', '--auth', 'none'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
-    try {
-      const url = await new Promise<string>((res, rej) => {
-        const timer = setTimeout(() => rej(new Error(`no URL printed:\n${out}`)), 30_000);
-        proc.stdout.on('data', () => {
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            res(m[1]!);
-          }
-        });
+/**
+ * Builds the CLI, runs `bin/berth.mjs serve ARGS` and waits for the URL it prints; `run` gets the URL
+ * and the output so far. Stops it with SIGTERM afterwards and expects exit code 0.
+ */
+async function withBuiltServe(args: string[], run: (url: string, output: () => string) => Promise<void>): Promise<void> {
+  execFileSync(process.execPath, [join(ROOT, 'build/build-cli.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  const proc = spawn(join(ROOT, 'bin/berth.mjs'), ['serve', '--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
+  try {
+    const url = await new Promise<string>((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`no URL printed:\n${out}`)), 30_000);
+      proc.stdout.on('data', () => {
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          res(m[1]!);
+        }
       });
+    });
+    await run(url, () => out);
+  } finally {
+    proc.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+}
+
+describe('bin/berth.mjs', () => {
+  it('runs the built CLI: serves, pushes work, SIGTERM exits 0', () =>
+    withBuiltServe(['--data', join(tmp.dir, 'data'), '--auth', 'none'], async (url) => {
       const image = await pushRandomImage(url, 'bin/smoke', 'v1');
       const res = await fetch(`${url}/v2/bin/smoke/manifests/v1`, { method: 'HEAD' });
       expect(res.headers.get('docker-content-digest')).toBe(image.digest);
-    } finally {
-      proc.kill('SIGTERM');
-    }
-    expect(await exited).toBe(0);
-  });
+    }));
 
-  it('checks Basic logins on the password-check thread the build emits beside the CLI', async () => {
-    execFileSync(process.execPath, [join(ROOT, 'build/build-cli.mjs')], { cwd: ROOT, stdio: 'pipe' });
-    expect(existsSync(join(ROOT, 'out/cli/bcrypt-worker.js'))).toBe(true);
-    const proc = spawn(join(ROOT, 'bin/berth.mjs'), ['serve', '--data', join(tmp.dir, 'basic'), '--listen', '127.0.0.1:0', '--auth', 'basic'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
-    try {
-      const url = await new Promise<string>((res, rej) => {
-        const timer = setTimeout(() => rej(new Error(`no URL printed:\n${out}`)), 30_000);
-        proc.stdout.on('data', () => {
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            res(m[1]!);
-          }
-        });
-      });
-      const password = /password: (\S+)/.exec(out)?.[1];
-      expect(password, out).toBeDefined();
+  it('checks Basic logins on the password-check thread the build emits beside the CLI', () =>
+    withBuiltServe(['--data', join(tmp.dir, 'basic'), '--auth', 'basic'], async (url, output) => {
+      expect(existsSync(join(ROOT, 'out/cli/bcrypt-worker.js'))).toBe(true);
+      const password = /password: (\S+)/.exec(output())?.[1];
+      expect(password, output()).toBeDefined();
       const ping = (pw: string) => fetch(`${url}/v2/`, { headers: { Authorization: `Basic ${Buffer.from(`admin:${pw}`).toString('base64')}` } });
       expect((await ping('wrong-password')).status).toBe(401);
       expect((await ping(password!)).status).toBe(200);
-      expect(out).toContain('auth: failed login for user "admin" from 127.0.0.1');
-      expect(out).not.toMatch(/password check thread/);
-    } finally {
-      proc.kill('SIGTERM');
-    }
-    expect(await exited).toBe(0);
-  });
+      expect(output()).toContain('auth: failed login for user "admin" from 127.0.0.1');
+      expect(output()).not.toMatch(/password check thread/);
+    }));
 
   it('prints usage for --help', () => {
     const help = execFileSync(join(ROOT, 'bin/berth.mjs'), ['--help'], { encoding: 'utf8' });
