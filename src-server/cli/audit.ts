@@ -67,13 +67,13 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.
 /** One entry as a table row: time (UTC), user, address, action, target, and what else it says. */
 export function formatAuditRow(e: AuditEntry): string {
   const time = `${e.time.slice(0, 10)} ${e.time.slice(11, 19)}`;
-  const extra = [
-    ...(e.result === 'ok' ? [] : [`failed: ${e.result}`]),
-    ...Object.entries(e.detail ?? {}).map(([k, v]) => `${k}=${v}`),
-  ];
   // JSON-quoted where a client chose the text, so that a hostile name cannot fake a row.
   const safe = (s: string) => (/^[\x21-\x7e]+$/.test(s) ? s : JSON.stringify(s));
-  return `${time}  ${pad(safe(e.user), 12)} ${pad(safe(e.address), 15)} ${pad(e.action, 17)} ${safe(e.target)}${extra.length ? `  ${extra.map(safe).join(' ')}` : ''}`;
+  const extra = [
+    ...(e.result === 'ok' ? [] : [`failed: ${safe(e.result)}`]),
+    ...Object.entries(e.detail ?? {}).map(([k, v]) => safe(`${k}=${v}`)),
+  ];
+  return `${time}  ${pad(safe(e.user), 12)} ${pad(safe(e.address), 15)} ${pad(e.action, 17)} ${safe(e.target)}${extra.length ? `  ${extra.join(' ')}` : ''}`;
 }
 
 /** `berth audit`. */
