@@ -88,6 +88,37 @@ describe('AuditLog', () => {
   });
 });
 
+describe('a flood of refusals', () => {
+  it('is counted past the budget, never the changes that went through, and the counts are written when the minute ends', async () => {
+    const path = fresh();
+    const c = clock();
+    const log = new AuditLog(path, { now: c.now, refusalsPerMinute: 3 });
+    const mallory = { user: 'mallory', address: '198.51.100.9', via: 'registry' as const };
+    for (let i = 0; i < 10; i++) log.record(mallory, { action: 'login.fail', target: 'admin', result: 'UNAUTHORIZED' });
+    for (let i = 0; i < 2; i++) log.record(mallory, { action: 'blob.upload', target: 'team/app', result: 'DENIED' });
+    for (let i = 0; i < 5; i++) log.record(alice, { action: 'tag.push', target: `a:${i}` });
+    const written = () => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEntry);
+    expect(written().filter((e) => e.result !== 'ok')).toHaveLength(3);
+    expect(written().filter((e) => e.result === 'ok')).toHaveLength(5);
+
+    // The next minute: its first refusal is written, after the counts of the minute before.
+    c.tick(61_000);
+    log.record(mallory, { action: 'login.fail', target: 'admin', result: 'UNAUTHORIZED' });
+    const tail = written().slice(-3);
+    expect(tail).toMatchObject([
+      { user: '*', address: '*', via: 'registry', action: 'login.fail', target: '*', result: 'SUPPRESSED', detail: { count: 7, perMinute: 3 } },
+      { user: '*', action: 'blob.upload', result: 'SUPPRESSED', detail: { count: 2 } },
+      { user: 'mallory', action: 'login.fail', result: 'UNAUTHORIZED' },
+    ]);
+    // Counts still open are written by flushSuppressed (a timer calls it when the minute ends).
+    for (let i = 0; i < 4; i++) log.record(mallory, { action: 'login.fail', target: 'admin', result: 'UNAUTHORIZED' });
+    log.flushSuppressed();
+    expect(written().at(-1)).toMatchObject({ action: 'login.fail', result: 'SUPPRESSED', detail: { count: 2 } });
+    const page = await readAuditPage(path, { limit: 100 });
+    expect(page.entries.some((e) => e.result === 'SUPPRESSED')).toBe(true);
+  });
+});
+
 describe('reading lines', () => {
   it('from the end and from the start, across chunk boundaries and multi-byte characters', async () => {
     const path = fresh();

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AuditAction, AuditEntry, AuditVia } from '../contract/audit';
 import { BERTH_DIR } from '../storage/layout';
+import { RefusalBudget, type SuppressedRefusals } from './refusal-budget';
 
 /**
  * The audit log file, `<data>/berth/audit.log` (mode 0600): one JSON object per line, appended by
@@ -62,6 +63,8 @@ export interface AuditLogOptions {
   now?: () => Date;
   /** Told when an entry could not be written (at most once a minute). */
   onError?: (message: string) => void;
+  /** Refusals written a minute before they are only counted (default 600). */
+  refusalsPerMinute?: number;
 }
 
 /** The paths of the log's files, newest first: the current one, then `.1` … `.keep`. */
@@ -73,6 +76,8 @@ export function auditFiles(path: string, keep = AUDIT_KEEP): string[] {
  * Appends entries to the audit log. Each entry is one `appendFileSync` of one line, so lines of
  * several processes never interleave, and an entry is on disk (in the page cache) before the
  * change's answer leaves; changes are rare next to reads, so the synchronous write costs little.
+ * Refusals beyond a budget a minute are counted instead (see RefusalBudget), so that a client
+ * flooding failed logins or denied pushes cannot rotate the record of real changes away.
  */
 export class AuditLog implements AuditSink {
   private readonly maxBytes: number;
@@ -81,6 +86,8 @@ export class AuditLog implements AuditSink {
   /** Bytes appended since the size was last looked at: stat only every so often. */
   private sinceStat = Number.POSITIVE_INFINITY;
   private lastErrorAt = 0;
+  private readonly refusals: RefusalBudget;
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly path: string,
@@ -89,11 +96,54 @@ export class AuditLog implements AuditSink {
     this.maxBytes = opts.maxBytes ?? AUDIT_MAX_BYTES;
     this.keep = opts.keep ?? AUDIT_KEEP;
     this.now = opts.now ?? (() => new Date());
+    this.refusals = new RefusalBudget(opts.refusalsPerMinute ?? 600);
   }
 
   record(actor: AuditActor, event: AuditEvent): void {
+    const at = this.now();
+    if ((event.result ?? 'ok') !== 'ok') {
+      const { write, ended } = this.refusals.admit(at.getTime(), actor.via, event.action);
+      this.writeSuppressed(ended, at);
+      if (!write) {
+        this.flushLater();
+        return;
+      }
+    }
+    this.write(actor, event, at);
+  }
+
+  /**
+   * Writes the counts of refusals not written in the budget's window that is running now (tests;
+   * otherwise a timer does it when the window ends).
+   */
+  flushSuppressed(): void {
+    this.writeSuppressed(this.refusals.drain(), this.now());
+  }
+
+  private flushLater(): void {
+    if (this.flushTimer) return;
+    const wait = Math.max(0, this.refusals.windowEnd - this.now().getTime());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flushSuppressed();
+    }, wait);
+    this.flushTimer.unref();
+  }
+
+  /** One line per kind of refusal counted instead of written: `result` SUPPRESSED, the count in detail. */
+  private writeSuppressed(counts: readonly SuppressedRefusals[], at: Date): void {
+    for (const c of counts) {
+      this.write(
+        { user: '*', address: '*', via: c.via },
+        { action: c.action, target: '*', result: 'SUPPRESSED', detail: { count: c.count, perMinute: this.refusals.perWindow } },
+        at,
+      );
+    }
+  }
+
+  private write(actor: AuditActor, event: AuditEvent, at: Date): void {
     const entry: AuditEntry = {
-      time: this.now().toISOString(),
+      time: at.toISOString(),
       user: clip(actor.user),
       address: clip(actor.address),
       via: actor.via,
@@ -110,9 +160,9 @@ export class AuditLog implements AuditSink {
     try {
       this.append(line);
     } catch (err) {
-      const at = Date.now();
-      if (at - this.lastErrorAt > 60_000) {
-        this.lastErrorAt = at;
+      const t = Date.now();
+      if (t - this.lastErrorAt > 60_000) {
+        this.lastErrorAt = t;
         this.opts.onError?.(`audit log ${this.path}: ${(err as Error).message}`);
       }
     }
