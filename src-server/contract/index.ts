@@ -32,6 +32,7 @@ export * from './audit';
 export * from './browse';
 export * from './connections';
 export * from './copy';
+export * from './validation';
 
 /** The error half of the envelope: `code` is machine-readable, `message` is for people. */
 export interface ApiError {
