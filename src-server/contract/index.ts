@@ -66,6 +66,11 @@ export interface RegistryStatus {
   error?: string | null;
   /** Whether start/stop is possible from here (false for a CLI without a server). */
   controllable?: boolean;
+  /**
+   * What clients meet while the registry is stopped: `unavailable`, 503 UNAVAILABLE on `/v2` (the
+   * listeners stay up for the GUI, `berth serve --ui`); `closed`, a closed port (the desktop app).
+   */
+  whileStopped?: 'unavailable' | 'closed';
 }
 
 /** Where content came from: pushed by a client, cached from an upstream, or unknown (written by registry:2, or before Berth recorded origins). */
