@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CertificateDto, CertificatesInfo, GroupDto, InstallCommand, UserDto, UsersListing } from '../contract';
+import { MIN_PASSWORD_LENGTH, type CertificateDto, type CertificatesInfo, type GroupDto, type InstallCommand, type UserDto, type UsersListing } from '../contract';
 import { RegistryError, type ErrorCode } from '../core/errors';
-import { InvalidCredentialError, validatePassword, validateUserName } from '../auth/htpasswd-store';
+import { InvalidCredentialError, validateNewPassword, validateUserName } from '../auth/htpasswd-store';
 import type { AuthPaths } from '../auth/init';
 import { formatRules, parseRules } from '../auth/rules';
 import { addGroup, removeGroup, setGroupRights } from '../auth/groups';
@@ -65,8 +65,8 @@ async function userChange<T>(fn: () => Promise<T> | T): Promise<T> {
   } catch (err) {
     if (err instanceof RegistryError) throw err;
     if (err instanceof InvalidCredentialError) {
-      const code = /user name|anonymous/.test(err.message) ? 'USER_NAME_INVALID' : 'PASSWORD_INVALID';
-      throw new RegistryError(code, { message: err.message });
+      if (/user name|anonymous/.test(err.message)) throw new RegistryError('USER_NAME_INVALID', { message: err.message });
+      throw new RegistryError('PASSWORD_INVALID', { message: err.message, detail: { minLength: MIN_PASSWORD_LENGTH } });
     }
     if (err instanceof UserError) throw new RegistryError(USER_ERROR_CODES[err.reason], { message: err.message });
     throw err;
@@ -195,7 +195,7 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
     'users:add': ({ name, password, rules, groups: memberOf }) =>
       changed(async () => {
         validateUserName(name);
-        validatePassword(password);
+        validateNewPassword(password);
         checkRules(rules ?? '', name);
         await addUser(paths, name, password, rules ?? '', memberOf ?? []);
         return userDto(name);
@@ -203,7 +203,7 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
     'users:remove': ({ name }) => changed(() => removeUser(paths, name)),
     'users:set-password': ({ name, password }) =>
       changed(async () => {
-        validatePassword(password);
+        validateNewPassword(password);
         await setPassword(paths, name, password);
       }),
     'users:set-rights': ({ name, rules }) =>

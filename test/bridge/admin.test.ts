@@ -61,14 +61,21 @@ describe('users from the GUI', () => {
     const out = await runTool('skopeo', ['login', '--tls-verify=false', '--authfile', auth, '-u', 'dev', '-p', 'dev-password', berth.host]);
     expect(out.code, out.stderr).toBe(0);
 
-    const again = await invoke(berth.url, admin, 'users:add', { name: 'dev', password: 'x-password' });
+    const again = await invoke(berth.url, admin, 'users:add', { name: 'dev', password: 'x-password-12' });
     expect(again.json.error.code).toBe('USER_EXISTS');
-    const badRules = await invoke(berth.url, admin, 'users:add', { name: 'eve', password: 'eve-pw', rules: 'fly@*' });
+    const badRules = await invoke(berth.url, admin, 'users:add', { name: 'eve', password: 'eve-password', rules: 'fly@*' });
     expect(badRules.json.error.code).toBe('RULES_INVALID');
-    const badName = await invoke(berth.url, admin, 'users:add', { name: 'a:b', password: 'pw' });
+    const badName = await invoke(berth.url, admin, 'users:add', { name: 'a:b', password: 'a-b-password' });
     expect(badName.json.error.code).toBe('USER_NAME_INVALID');
     const emptyPw = await invoke(berth.url, admin, 'users:add', { name: 'eve', password: '' });
     expect(emptyPw.json.error.code).toBe('PASSWORD_INVALID');
+    // Twelve characters at least, on every path that sets a password; the refusal says the minimum.
+    const short = await invoke(berth.url, admin, 'users:add', { name: 'eve', password: 'abc' });
+    expect(short.json.error).toEqual({ code: 'PASSWORD_INVALID', message: 'the password has 3 characters; use at least 12', detail: { minLength: 12 } });
+    const shortChange = await invoke(berth.url, admin, 'users:set-password', { name: 'dev', password: 'eleven-char' });
+    expect(shortChange.json.error).toMatchObject({ code: 'PASSWORD_INVALID', message: 'the password has 11 characters; use at least 12' });
+    expect((await send(berth.url, 'GET', '/v2/', { headers: basic('dev', 'dev-password') })).status).toBe(200);
+    expect((await invoke(berth.url, admin, 'users:list', undefined)).json.result.users.map((u: { name: string }) => u.name)).toEqual(['admin', 'dev']);
 
     const rights = await invoke(berth.url, admin, 'users:set-rights', { name: 'dev', rules: 'admin@*' });
     expect(rights.json.result.rules).toBe('admin@*');
@@ -118,7 +125,7 @@ describe('groups from the GUI', () => {
     const code = async (channel: string, args: unknown) => (await call(channel, args)).error?.code;
     expect(await code('groups:add', { name: 'qa' })).toBe('GROUP_EXISTS');
     expect(await code('groups:add', { name: 'admin' })).toBe('NAME_TAKEN');
-    expect(await code('users:add', { name: 'qa', password: 'pw' })).toBe('NAME_TAKEN');
+    expect(await code('users:add', { name: 'qa', password: 'qa-password-1' })).toBe('NAME_TAKEN');
     expect(await code('groups:add', { name: '../../etc' })).toBe('GROUP_NAME_INVALID');
     expect(await code('groups:add', { name: 'Q A' })).toBe('GROUP_NAME_INVALID');
     expect(await code('groups:add', { name: 'qb', rules: 'fly@*' })).toBe('RULES_INVALID');
@@ -126,7 +133,7 @@ describe('groups from the GUI', () => {
     expect(await code('groups:set-access', { name: 'nope', rules: 'pull@*' })).toBe('GROUP_UNKNOWN');
     expect(await code('groups:remove', { name: 'nope' })).toBe('GROUP_UNKNOWN');
     expect(await code('users:set-groups', { name: 'admin', groups: ['qa', 'nope'] })).toBe('GROUP_UNKNOWN');
-    expect(await code('users:add', { name: 'eve', password: 'pw', groups: ['nope'] })).toBe('GROUP_UNKNOWN');
+    expect(await code('users:add', { name: 'eve', password: 'eve-password', groups: ['nope'] })).toBe('GROUP_UNKNOWN');
     expect(await code('users:set-groups', { name: 'ghost', groups: [] })).toBe('USER_UNKNOWN');
     expect(await code('users:set-groups', { name: 'admin', groups: 'qa' })).toBe('ARGS_INVALID');
     expect(await code('users:set-groups', { name: 'admin' })).toBe('ARGS_INVALID');

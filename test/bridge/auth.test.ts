@@ -42,11 +42,11 @@ describe('berth serve --ui --auth basic', () => {
   it('logs an admin in with a strict cookie, refuses non-admins, and ends sessions on logout', async () => {
     const dir = ws.fresh();
     const { berth, password } = await startUiServer(dir);
-    const add = await runBerth(['user', 'add', 'puller', '--data', dir, '--password-stdin', '--access', 'pull@*'], { input: 'puller-pw\n' });
+    const add = await runBerth(['user', 'add', 'puller', '--data', dir, '--password-stdin', '--access', 'pull@*'], { input: 'puller-password\n' });
     expect(add.code, add.stderr).toBe(0);
     // The server looks at the user files at most once a second.
     await new Promise((r) => setTimeout(r, 1200));
-    const denied = await send(berth.url, 'POST', '/_berth/api/session', { headers: JSON_TYPE, body: JSON.stringify({ username: 'puller', password: 'puller-pw' }) });
+    const denied = await send(berth.url, 'POST', '/_berth/api/session', { headers: JSON_TYPE, body: JSON.stringify({ username: 'puller', password: 'puller-password' }) });
     expect(denied.status).toBe(403);
     expect(denied.json.error.code).toBe('DENIED');
     expect(denied.headers['set-cookie']).toBeUndefined();
