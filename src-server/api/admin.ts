@@ -14,8 +14,9 @@ import type { AuthPaths } from '../auth/init';
 import { formatRules, parseRules } from '../auth/rules';
 import { addGroup, removeGroup, setGroupRights } from '../auth/groups';
 import { addUser, listAccess, removeUser, setAnonymous, setPassword, setRights, setUserGroups, UserError, type UserErrorReason } from '../auth/users';
-import { defaultBundleName, writeClientBundle } from '../tls/bundle';
+import { certificateCovers, defaultBundleName, notCoveredNote, writeClientBundle } from '../tls/bundle';
 import { CertificateError, OutsideCaError } from '../tls/errors';
+import { InvalidNamesError } from '../tls/names';
 import { parseRegistryHost, type RegistryHost } from '../tls/registry-host';
 import type { CertificateFileInfo, CertificateStore } from '../tls/store';
 import { ArgsError, none, object, optionalBoolean, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
@@ -87,6 +88,8 @@ async function certificateCall<T>(fn: () => Promise<T> | T): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof OutsideCaError) throw new RegistryError('OUTSIDE_CA', { message: err.message, detail: { outside: err.outside } });
+    // Each bad name with its reason, so the GUI can mark every one.
+    if (err instanceof InvalidNamesError) throw new RegistryError('CERTIFICATE_INVALID', { message: err.message, detail: { invalid: err.invalid } });
     if (err instanceof CertificateError) throw new RegistryError('CERTIFICATE_INVALID', { message: err.message });
     throw err;
   }
@@ -254,18 +257,21 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
       }),
     'cert:bundle': ({ host }) =>
       certificateCall(async () => {
-        parseRegistryHost(host);
+        const reg = parseRegistryHost(host);
         if (store.provided) {
           throw new CertificateError('the certificate is provided by configuration (http.tls): give clients the CA that signed it (berth cert bundle --ca FILE)');
         }
         const m = await store.ensure();
+        // ensure() may just have made the CA and certificate: a running HTTPS listener takes them.
+        if (m.changed) await deps.reloadCertificate?.();
+        const notCovered = certificateCovers(m.cert, reg.host) ? null : notCoveredNote(reg, store.caCovers(reg.host) ? 'add' : 'new-ca');
         const dir = mkdtempSync(join(tmpdir(), 'berth-ui-bundle-'));
         try {
           const fileName = defaultBundleName(host);
-          const b = await writeClientBundle({ caPem: m.ca!, host, out: join(dir, fileName) });
+          const b = await writeClientBundle({ caPem: m.ca!, host, out: join(dir, fileName), notCovered });
           // A few KiB: the GUI receives it as base64 inside the envelope.
           const bytes = readFileSync(b.path);
-          return { fileName, base64: bytes.toString('base64'), size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+          return { fileName, base64: bytes.toString('base64'), size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), notCovered };
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }

@@ -166,7 +166,7 @@ describe('CertificatesScreen', () => {
 
   it('downloads the client bundle for the TLS address', async () => {
     const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
-    const api = fake({ 'cert:bundle': { fileName: 'berth-127.0.0.1-5443.tar.gz', base64: btoa('tar bytes'), size: 9, sha256: 'abc123' } });
+    const api = fake({ 'cert:bundle': { fileName: 'berth-127.0.0.1-5443.tar.gz', base64: btoa('tar bytes'), size: 9, sha256: 'abc123', notCovered: null } });
     renderScreen(<CertificatesScreen />, api);
     const input = (await screen.findByTestId('cert-bundle-host')) as HTMLInputElement;
     expect(input.value).toBe('127.0.0.1:5443');
