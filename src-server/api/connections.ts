@@ -4,21 +4,23 @@
  */
 import type { ConnectionDraft, ConnectionTrust } from '../contract';
 import type { ConnectionManager } from '../connections/manager';
+import { describeSecretStore, type SecretStore } from '../connections/secret-store';
 import { ArgsError, isObject, none, nullableString, object, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
 import type { CoreHandler } from './handlers';
 
 /** The channels of this area. */
-export type ConnectionChannel = 'connections:list' | 'connections:add' | 'connections:update' | 'connections:remove' | 'connections:test';
+export type ConnectionChannel = 'connections:list' | 'connections:add' | 'connections:update' | 'connections:remove' | 'connections:test' | 'secrets:info';
 
 /** The channels of this area, at run time. */
-export const CONNECTION_CHANNELS: readonly ConnectionChannel[] = ['connections:list', 'connections:add', 'connections:update', 'connections:remove', 'connections:test'];
+export const CONNECTION_CHANNELS: readonly ConnectionChannel[] = ['connections:list', 'connections:add', 'connections:update', 'connections:remove', 'connections:test', 'secrets:info'];
 
 /** What the handlers need of the manager (any registry source type). */
 export type ConnectionService = Pick<ConnectionManager, 'list' | 'add' | 'update' | 'remove' | 'test'>;
 
-/** Builds the handlers of the connection channels over a manager. */
-export function createConnectionHandlers(manager: ConnectionService): { [C in ConnectionChannel]: CoreHandler<C> } {
+/** Builds the handlers of the connection channels over a manager and the secret store it writes to. */
+export function createConnectionHandlers(manager: ConnectionService, secrets: SecretStore): { [C in ConnectionChannel]: CoreHandler<C> } {
   return {
+    'secrets:info': async () => describeSecretStore(secrets),
     'connections:list': () => manager.list(),
     'connections:add': (draft) => manager.add(draft),
     'connections:update': ({ id, draft }) => manager.update(id, draft),
@@ -70,6 +72,7 @@ const id = (raw: unknown) => ({ id: requiredString(object(raw, ['id']), 'id') })
 /** Payload checks of this area. */
 export const CONNECTION_CHECKS: Checks<ConnectionChannel> = {
   'connections:list': none,
+  'secrets:info': none,
   'connections:add': (raw) => draft(raw, false) as ConnectionDraft,
   'connections:update': (raw) => {
     const o = object(raw, ['id', 'draft']);

@@ -24,7 +24,7 @@ import type {
   TagsPage,
 } from './browse';
 import type { AuditPage, AuditQuery } from './audit';
-import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult } from './connections';
+import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult, SecretStoreInfo } from './connections';
 import type { CopyArgs, CopyProgress, CopyReport } from './copy';
 
 export * from './admin';
@@ -253,6 +253,9 @@ export interface InvokeChannelMap {
   // The audit log of the local registry.
   /** Changes of content and access, newest first. */
   'audit:list': { args: AuditQuery; result: AuditPage };
+
+  /** Where connection passwords and tokens are kept (the OS keychain, or a file and its path). */
+  'secrets:info': { args: void; result: SecretStoreInfo };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
@@ -312,6 +315,7 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'cert:bundle': true,
   'cert:install-commands': true,
   'audit:list': true,
+  'secrets:info': true,
 };
 const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
 
