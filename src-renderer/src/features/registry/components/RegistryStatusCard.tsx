@@ -56,7 +56,7 @@ export function RegistryStatusCard({ status }: { status: RegistryStatus }) {
         )}
         {stoppedByUser && (
           <Alert color="gray" title="Stopped" data-testid="registry-stopped">
-            You stopped the registry from Berth: {whileStoppedText(status)} until you start it again.
+            You stopped the registry from Berth. Until you start it again, {whileStoppedText(status)}.
           </Alert>
         )}
         {failed && <ErrorAlert error={failed} />}

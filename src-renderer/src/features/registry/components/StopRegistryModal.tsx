@@ -7,7 +7,7 @@ import { ConfirmButtons } from '../../../app/common';
 export function whileStoppedText(status: Pick<RegistryStatus, 'whileStopped'>): string {
   return status.whileStopped === 'closed'
     ? 'Berth closes its port, so clients cannot connect'
-    : 'every client gets 503 Service Unavailable (this page stays available)';
+    : 'clients get 503 Service Unavailable; this page stays available';
 }
 
 /** Asks before stopping; `onConfirm` stops. */
