@@ -9,7 +9,7 @@
  * compiler insists), a payload check in src-server/api, and a handler; the preload and the
  * transports are generic and need no change. DTOs by area live in the sibling files.
  */
-import type { CertBundle, CertificatesInfo, CertRegenerateArgs, GroupDto, GroupRemoveResult, InstallCommand, LocalSettings, LocalSettingsPatch, LocalSettingsResult, UserDto, UsersListing } from './admin';
+import type { CertBundle, CertificatesInfo, CertRegenerateArgs, GroupDto, GroupRemoveResult, InstallCommand, LocalSettings, LocalSettingsPatch, LocalSettingsResult, UserDto, UsersListing, RepositoryAccess } from './admin';
 import type {
   ImageArgs,
   ImageDetails,
@@ -244,6 +244,9 @@ export interface InvokeChannelMap {
   'cert:bundle': { args: { host: string }; result: CertBundle };
   'cert:install-commands': { args: { host: string }; result: InstallCommand[] };
 
+  /** What the calling user may do in a repository of the local registry (everything, but for GUI users without admin@*). */
+  'access:repository': { args: { repository: string }; result: RepositoryAccess };
+
   // The audit log of the local registry.
   /** Changes of content and access, newest first. */
   'audit:list': { args: AuditQuery; result: AuditPage };
@@ -306,6 +309,7 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'cert:bundle': true,
   'cert:install-commands': true,
   'audit:list': true,
+  'access:repository': true,
 };
 const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
 
