@@ -3,7 +3,7 @@
  * what becomes of the images, what a garbage collection then frees, how the registry deletes, and
  * the tags that go or are left out although the user did not choose so.
  */
-import { Alert, Group, Stack, Text } from '@mantine/core';
+import { Alert, Stack, Text } from '@mantine/core';
 import type { TagsDeletePlan } from '../../../../../src-server/contract';
 import { count, formatBytes } from '../../../app/format';
 
@@ -45,7 +45,7 @@ function spaceLine(plan: TagsDeletePlan): string {
     if (plan.totals.untagged === 0) return 'No image is left untagged: a garbage collection frees nothing more.';
     return bytes > 0
       ? `A garbage collection that deletes untagged manifests then frees ${formatBytes(bytes)}.`
-      : 'A garbage collection frees nothing: other tagged images still use all of it.';
+      : 'A garbage collection frees nothing: tagged images (here or in other repositories) still use all of it.';
   }
   return plan.method === 'tag'
     ? 'Space freed: unknown on this registry (untagged images stay until its own garbage collection).'
@@ -63,11 +63,12 @@ export function DeletePlanSummary({ plan, selected }: { plan: TagsDeletePlan; se
     <Stack gap="sm">
       {plan.method !== 'unsupported' && (
         <Stack gap={2} data-testid="delete-summary">
-          <Group gap="xs" wrap="wrap">
-            <Text fw={700}>{count(plan.totals.tags, 'tag')} deleted</Text>
-            <Text c="dimmed">·</Text>
-            <Text>{imagesLine(plan)}</Text>
-          </Group>
+          <Text>
+            <Text span fw={700}>
+              Deletes {count(plan.totals.tags, 'tag')}
+            </Text>{' '}
+            · {imagesLine(plan)}
+          </Text>
           <Text size="sm" c="dimmed">
             {spaceLine(plan)}
           </Text>
