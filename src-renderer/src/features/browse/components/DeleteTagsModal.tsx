@@ -73,7 +73,7 @@ function DeleteTagsBody({ connection, repository, tags, onClose, onDeleted }: De
           label="I understand that the tags named above that I did not select (and any that could not be checked) are deleted too"
         />
       )}
-      {del.isError && <ErrorAlert error={del.error} title="Nothing was deleted" />}
+      {del.isError && <ErrorAlert error={del.error} />}
       <ConfirmButtons
         confirmLabel={p.totals.tags === 0 ? 'Delete' : `Delete ${count(p.totals.tags, 'tag')}`}
         onCancel={onClose}
