@@ -21,6 +21,10 @@ import type {
   TagDeleteResult,
   TagRef,
   TagsArgs,
+  TagsDeleteArgs,
+  TagsDeletePlan,
+  TagsDeletePlanArgs,
+  TagsDeleteResult,
   TagsPage,
 } from './browse';
 import type { AuditPage, AuditQuery } from './audit';
@@ -250,6 +254,12 @@ export interface InvokeChannelMap {
   // The audit log of the local registry.
   /** Changes of content and access, newest first. */
   'audit:list': { args: AuditQuery; result: AuditPage };
+
+  // Deleting a selection of tags (browse).
+  /** What deleting these tags would do, for the whole selection (at most 1,000 tags). */
+  'tags:delete-plan': { args: TagsDeletePlanArgs; result: TagsDeletePlan };
+  /** Carries out a plan of `tags:delete-plan`, refusing what changed since. */
+  'tags:delete': { args: TagsDeleteArgs; result: TagsDeleteResult };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
@@ -310,6 +320,8 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'cert:install-commands': true,
   'audit:list': true,
   'access:repository': true,
+  'tags:delete-plan': true,
+  'tags:delete': true,
 };
 const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
 
