@@ -70,6 +70,8 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'cert:bundle': { args: { host: 'registry.test:5443' } },
   'cert:install-commands': { args: { host: 'registry.test:5443' } },
   'audit:list': { args: { limit: 10 } },
+  'usage:repositories': { args: { sort: 'name', limit: 5 } },
+  'usage:history': { args: { days: 30 } },
 };
 
 describe('every channel through the bridge', () => {
