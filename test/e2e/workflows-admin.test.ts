@@ -65,6 +65,8 @@ describe('storage and garbage collection', () => {
     for (const d of toolBlobs) expect(previewText).toContain(d.slice(7, 7 + 12));
     // A dry run removes nothing.
     for (const d of toolBlobs) expect(existsSync(blobFile(d)), d).toBe(true);
+    // The preview is below the storage pictures: bring it into view for the screenshot.
+    await preview.scrollIntoViewIfNeeded();
     await shot('gc-preview');
 
     await gui.page.getByTestId('gc-run').click();

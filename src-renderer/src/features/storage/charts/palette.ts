@@ -17,6 +17,9 @@ export interface ChartPalette {
   axis: string;
   /** The outline of the focused or hovered shape. */
   focus: string;
+  /** Label text over the saturated part, and over the pale part (a halo keeps either readable). */
+  labelOnDeep: { fill: string; halo: string };
+  labelOnPale: { fill: string; halo: string };
 }
 
 /** The palette of the current colour scheme. */
@@ -24,9 +27,22 @@ export function useChartPalette(): ChartPalette {
   const theme = useMantineTheme();
   const dark = useComputedColorScheme('light') === 'dark';
   const { indigo, gray, dark: d, orange } = theme.colors;
+  const white = { fill: '#fff', halo: 'rgba(0,0,0,0.55)' };
   return dark
-    ? { unique: indigo[5]!, shared: indigo[9]!, restUnique: d[2]!, restShared: d[4]!, line: indigo[3]!, area: indigo[8]!, grid: d[4]!, axis: d[1]!, focus: orange[4]! }
-    : { unique: indigo[6]!, shared: indigo[2]!, restUnique: gray[6]!, restShared: gray[3]!, line: indigo[6]!, area: indigo[1]!, grid: gray[3]!, axis: gray[7]!, focus: orange[6]! };
+    ? { unique: indigo[5]!, shared: indigo[9]!, restUnique: d[2]!, restShared: d[4]!, line: indigo[3]!, area: indigo[8]!, grid: d[4]!, axis: d[1]!, focus: orange[4]!, labelOnDeep: white, labelOnPale: white }
+    : {
+        unique: indigo[6]!,
+        shared: indigo[2]!,
+        restUnique: gray[6]!,
+        restShared: gray[3]!,
+        line: indigo[6]!,
+        area: indigo[1]!,
+        grid: gray[3]!,
+        axis: gray[7]!,
+        focus: orange[6]!,
+        labelOnDeep: white,
+        labelOnPale: { fill: indigo[9]!, halo: 'rgba(255,255,255,0.6)' },
+      };
 }
 
 /**

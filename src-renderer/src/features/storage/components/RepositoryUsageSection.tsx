@@ -5,6 +5,7 @@
 import { Anchor, Breadcrumbs, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { ErrorAlert, Loading } from '../../../app/common';
+import { restName } from '../figures';
 import { useUsagePage, type UsagePageQuery } from '../queries';
 import { UsageTable } from './UsageTable';
 import { UsageTreemap } from './UsageTreemap';
@@ -45,7 +46,7 @@ export function RepositoryUsageSection({ onDelete }: { onDelete: (name: string) 
         <ErrorAlert error={current.error} />
       ) : view === 'treemap' ? (
         <>
-          <TreemapCaption level={level} shown={treemap.data!.repositories.length} total={treemap.data!.totals.repositories} onLevel={setLevel} />
+          <TreemapCaption level={level} shown={treemap.data!.repositories.length} total={treemap.data!.totals.repositories} rest={treemap.data!.rest.repositories} onLevel={setLevel} />
           <UsageTreemap page={treemap.data!} onOpenRest={() => setLevel(level + 1)} />
         </>
       ) : (
@@ -56,7 +57,7 @@ export function RepositoryUsageSection({ onDelete }: { onDelete: (name: string) 
 }
 
 /** Where in the order the treemap is, with the way back to the larger repositories. */
-function TreemapCaption({ level, shown, total, onLevel }: { level: number; shown: number; total: number; onLevel: (level: number) => void }) {
+function TreemapCaption({ level, shown, total, rest, onLevel }: { level: number; shown: number; total: number; rest: number; onLevel: (level: number) => void }) {
   const from = level * USAGE_PAGE + 1;
   const range = shown ? `${from.toLocaleString()}–${(from + shown - 1).toLocaleString()}` : 'none';
   const where =
@@ -77,9 +78,17 @@ function TreemapCaption({ level, shown, total, onLevel }: { level: number; shown
           <Text size="sm">{range}</Text>
         </Breadcrumbs>
       )}
-      <Text size="sm" c="dimmed" data-testid="treemap-caption">
-        {where}. Area is stored bytes; shared bytes count in every repository that uses them, so the areas add up to more than the registry stores.
-      </Text>
+      <Group justify="space-between" align="flex-start" wrap="nowrap" gap="md">
+        <Text size="sm" c="dimmed" data-testid="treemap-caption">
+          {where}. Area is stored bytes; shared bytes count in every repository that uses them, so the areas add up to more than the registry stores.
+        </Text>
+        {rest > 0 && (
+          // The group's rectangle may be a sliver when the largest repositories dwarf it.
+          <Anchor component="button" type="button" size="sm" onClick={() => onLevel(level + 1)} style={{ whiteSpace: 'nowrap' }} data-testid="treemap-next">
+            Show the {restName(rest)} ›
+          </Anchor>
+        )}
+      </Group>
     </Stack>
   );
 }

@@ -118,6 +118,7 @@ describe('StorageScreen', () => {
     expect(within(app).getByTestId('treemap-label').textContent).toBe('team/app');
     expect(within(app).getByTestId('treemap-size').textContent).toBe('500.0 MB');
     expect(screen.queryByTestId('treemap-rest')).toBeNull();
+    expect(screen.queryByTestId('treemap-next')).toBeNull();
     expect(screen.getByTestId('treemap-caption').textContent).toContain('All 3 repositories.');
     // One request served the totals and the treemap: the largest first, one page.
     expect(pageCalls(api).map((c) => c.args)).toEqual([{ sort: 'stored', descending: true, offset: 0, limit: 50 }]);
@@ -147,6 +148,9 @@ describe('StorageScreen', () => {
     expect(screen.getByTestId('treemap-caption').textContent).toContain('Repositories 51–100 of 3,000, by size.');
     fireEvent.click(screen.getByTestId('treemap-rest'));
     await waitFor(() => expect(screen.getAllByTestId('treemap-cell')[0]!.getAttribute('data-repository')).toBe('r/0100'));
+    expect(screen.getByTestId('treemap-next').textContent).toBe('Show the 2,850 smaller repositories ›');
+    fireEvent.click(screen.getByTestId('treemap-next'));
+    await waitFor(() => expect(screen.getAllByTestId('treemap-cell')[0]!.getAttribute('data-repository')).toBe('r/0150'));
     fireEvent.click(screen.getByTestId('treemap-level-0'));
     await waitFor(() => expect(screen.getAllByTestId('treemap-cell')[0]!.getAttribute('data-repository')).toBe('r/0000'));
   });

@@ -11,7 +11,7 @@ import { useMemo, useState, type KeyboardEvent } from 'react';
 import type { UsagePage } from '../../../../../src-server/contract';
 import { formatBytes } from '../../../app/format';
 import { hrefOf } from '../../../app/route';
-import { useChartPalette, useChartWidth } from '../charts/palette';
+import { useChartPalette, useChartWidth, type ChartPalette } from '../charts/palette';
 import { layoutTreemap, type Box as Rect, type TreemapCell, type TreemapItem } from '../charts/treemap-layout';
 import { describeRepository, describeRest, restName } from '../figures';
 
@@ -56,7 +56,7 @@ export function UsageTreemap({ page, onOpenRest }: { page: UsagePage; onOpenRest
               {...hover(c.item.name)}
             >
               <title>{describeRepository(rows.get(c.item.name)!)}</title>
-              <Shape cell={c} unique={palette.unique} shared={palette.shared} />
+              <Shape cell={c} unique={palette.unique} shared={palette.shared} palette={palette} />
             </a>
           ) : (
             <g
@@ -71,7 +71,7 @@ export function UsageTreemap({ page, onOpenRest }: { page: UsagePage; onOpenRest
               {...hover(REST)}
             >
               <title>{describeRest(page.rest)}</title>
-              <Shape cell={c} unique={palette.restUnique} shared={palette.restShared} dashed />
+              <Shape cell={c} unique={palette.restUnique} shared={palette.restShared} palette={palette} dashed />
             </g>
           ),
         )}
@@ -91,9 +91,12 @@ function rectProps(b: Rect) {
   return { x: b.x, y: b.y, width: Math.max(0, b.width), height: Math.max(0, b.height) };
 }
 
-/** A cell's two parts and its label. */
-function Shape({ cell, unique, shared, dashed }: { cell: TreemapCell; unique: string; shared: string; dashed?: boolean }) {
+/** A cell's two parts and its label (in the colour that reads on the part under it). */
+function Shape({ cell, unique, shared, palette, dashed }: { cell: TreemapCell; unique: string; shared: string; palette: ChartPalette; dashed?: boolean }) {
   const { box } = cell;
+  // The label starts in the top left corner, where the unique part is drawn.
+  const onDeep = cell.unique.width >= Math.min(box.width, 60) && cell.unique.height >= Math.min(box.height, 34);
+  const text = onDeep ? palette.labelOnDeep : palette.labelOnPale;
   return (
     <>
       <rect {...rectProps(cell.unique)} fill={unique} />
@@ -106,8 +109,8 @@ function Shape({ cell, unique, shared, dashed }: { cell: TreemapCell; unique: st
           y={box.y + 15 + i * 15}
           fontSize={12}
           fontWeight={i === 0 ? 600 : 400}
-          fill="#fff"
-          stroke="rgba(0,0,0,0.55)"
+          fill={text.fill}
+          stroke={text.halo}
           strokeWidth={3}
           paintOrder="stroke"
           pointerEvents="none"
