@@ -17,7 +17,7 @@ import { HISTORY_RETENTION_DAYS, systemClock, UsageHistory } from '../../src-ser
 import { UsageHistoryStore } from '../../src-server/usage/history-store';
 import { registryTotals, registryUsage } from '../../src-server/usage/usage';
 import { startApi, type ApiRegistry } from '../api/harness';
-import { tempDir } from '../helpers/berth-server';
+import { runBerth, tempDir } from '../helpers/berth-server';
 import { ManualClock } from '../helpers/manual-clock';
 import { pushRandomImage } from '../helpers/push';
 
@@ -248,6 +248,23 @@ describe('channels', () => {
       const bad = await call(api.services, 'usage:repositories', args);
       expect(bad.ok ? 'ok' : bad.error.code, JSON.stringify(args)).toBe('ARGS_INVALID');
     }
+  });
+});
+
+describe('berth gc without a server', () => {
+  it('records its point too, so a collection made while the registry is down shows', async () => {
+    const dir = freshDir();
+    const api = await startApi({ dataDir: dir });
+    open.push(api);
+    await pushRandomImage(api.base, 'team/old', 'v1', [7000]);
+    expect((await call(api.services, 'repository:delete', { name: 'team/old' })).ok).toBe(true);
+    await api.stop();
+    const r = await runBerth(['gc', '--grace', '0', '--data', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const store = new UsageHistoryStore(usageHistoryPath(dir));
+    const rows = store.since('2000-01-01');
+    store.close();
+    expect(rows).toEqual([expect.objectContaining({ day: dayOf(Date.now()), stored: 0, repositories: 0, blobs: 0 })]);
   });
 });
 
