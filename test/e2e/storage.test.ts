@@ -145,7 +145,10 @@ describe('the treemap', () => {
     await page.getByTestId('treemap-level-0').click();
     await expect.poll(() => page.getByTestId('treemap-cell').count()).toBe(50);
 
-    // Tab reaches the rectangles; Enter on one opens its tags.
+    // Tab reaches the rectangles, largest first; Enter on one opens its tags.
+    await page.getByTestId('treemap-next').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-repository'))).toBe(bySize(usage.repositories)[0]!.name);
     await cell('api/server').focus();
     expect(await page.getByTestId('treemap-readout').textContent()).toBe(describeRepository(usage.repositories.find((r) => r.name === 'api/server')!));
     await page.keyboard.press('Enter');
