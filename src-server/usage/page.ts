@@ -5,8 +5,9 @@
 import type { RepositoryUsage, UsagePage, UsagePageArgs, UsageReport, UsageSortKey } from '../contract';
 import { cmp } from './graph';
 
-/** Repositories per page unless asked otherwise, and the most a page may hold. */
+/** Repositories per page unless asked otherwise. */
 export const USAGE_PAGE_DEFAULT = 50;
+/** The most a page may hold: a picture's answer stays bounded whatever the registry holds. */
 export const USAGE_PAGE_MAX = 500;
 
 /** The order of a sort key; ties by name, A to Z. */
