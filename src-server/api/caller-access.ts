@@ -49,6 +49,8 @@ const POLICIES: { [C in InvokeChannel]?: Policy<C> } = {
   'usage:repository': (a) => onLocal(LOCAL_CONNECTION_ID, 'pull', a.name),
   'tag:delete-preview': (a) => onLocal(a.connection, 'delete', a.repository),
   'tag:delete': (a) => onLocal(a.connection, 'delete', a.repository),
+  'tags:delete-plan': (a) => onLocal(a.connection, 'delete', a.repository),
+  'tags:delete': (a) => onLocal(a.connection, 'delete', a.repository),
   'repository:delete': (a) => onLocal(a.connection ?? LOCAL_CONNECTION_ID, 'delete', a.name),
   'image:copy': (a) => [
     { right: 'pull', repository: a.from.repository, connection: a.from.connection },

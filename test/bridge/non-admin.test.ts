@@ -68,6 +68,7 @@ describe('a GUI user with pull rights only', () => {
     const digest = tags.json.result.items[0].digest as string;
     for (const [channel, args] of [
       ['tag:delete', { connection: local, repository: 'team/app', tag: '1.0', digest }],
+      ['tags:delete-plan', { connection: local, repository: 'team/app', tags: ['1.0'] }],
       ['repository:delete', { name: 'team/app' }],
       ['image:copy', { from: { connection: local, repository: 'team/app', reference: '1.0' }, to: { connection: local, repository: 'team/copy', reference: '1.0' } }],
       ['users:list', undefined],
@@ -117,6 +118,9 @@ describe('a GUI user with push and delete rights on team/*', () => {
       await code(member, 'image:copy', { from: { connection: local, repository: 'team/app', reference: '1.0' }, to: { connection: local, repository: 'other/y', reference: '1.0' } }),
     ).toBe('DENIED');
 
+    const plan = await invoke(berth.url, member, 'tags:delete-plan', { connection: local, repository: 'team/copy', tags: ['2.0'] });
+    expect(plan.json.ok, plan.text).toBe(true);
+    expect(await code(member, 'tags:delete-plan', { connection: local, repository: 'other/x', tags: ['v1'] })).toBe('DENIED');
     const tags = (await invoke(berth.url, member, 'browse:tags', { connection: local, repository: 'team/copy' })).json.result.items;
     const deleted = await invoke(berth.url, member, 'tag:delete', { connection: local, repository: 'team/copy', tag: '2.0', digest: tags[0].digest });
     expect(deleted.json.ok, deleted.text).toBe(true);
