@@ -2,7 +2,8 @@
  * Handlers and payload checks of the connection channels: list, add, edit, remove and test the
  * registries the user works with (src-server/connections does the work).
  */
-import type { ConnectionDraft, ConnectionTrust } from '../contract';
+import { LOCAL_CONNECTION_ID, type ConnectionDraft, type ConnectionTrust } from '../contract';
+import { isAdministrator } from './caller-access';
 import type { ConnectionManager } from '../connections/manager';
 import { describeSecretStore, type SecretStore } from '../connections/secret-store';
 import { ArgsError, isObject, none, nullableString, object, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
@@ -21,7 +22,11 @@ export type ConnectionService = Pick<ConnectionManager, 'list' | 'add' | 'update
 export function createConnectionHandlers(manager: ConnectionService, secrets: SecretStore): { [C in ConnectionChannel]: CoreHandler<C> } {
   return {
     'secrets:info': async () => describeSecretStore(secrets),
-    'connections:list': () => manager.list(),
+    // The saved connections hold the administrator's credentials: other GUI users see the local registry only.
+    'connections:list': async (_args, _emit, scope) => {
+      const all = await manager.list();
+      return isAdministrator(scope) ? all : all.filter((c) => c.id === LOCAL_CONNECTION_ID);
+    },
     'connections:add': (draft) => manager.add(draft),
     'connections:update': ({ id, draft }) => manager.update(id, draft),
     'connections:remove': ({ id }) => manager.remove(id),
