@@ -63,7 +63,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   const browser = new Browser({ cache: new BrowseCache(db), source, registry: opts.registry });
   return {
     handlers: {
-      ...createConnectionHandlers(connections),
+      ...createConnectionHandlers(connections, opts.secrets),
       ...createBrowseHandlers(browser, opts.log),
       // A copy may have written to the target even when it failed: its listings are re-read.
       ...createCopyHandlers({ source, afterCopy: (connection, repository) => browser.invalidate(connection, repository) }),

@@ -98,8 +98,8 @@ describe('berth init', () => {
     const htpasswd = join(tmp.dir, `custom-htpasswd-${n}`);
     const config = join(tmp.dir, `config-${n}.yml`);
     writeFileSync(config, `auth:\n  htpasswd:\n    realm: test\n    path: ${htpasswd}\n`);
-    await ok(['user', 'add', 'ci', '--password-stdin', '--data', data2, '--config', config], 'ci-secret\n');
-    expect(apacheVerifies(htpasswd, 'ci', 'ci-secret')).toBe(true);
+    await ok(['user', 'add', 'ci', '--password-stdin', '--data', data2, '--config', config], 'ci-secret-pw1\n');
+    expect(apacheVerifies(htpasswd, 'ci', 'ci-secret-pw1')).toBe(true);
     expect(readFileSync(files(data2).access, 'utf8')).toMatch(/^ {2}ci: ""$/m);
   });
 });
@@ -114,11 +114,11 @@ describe('berth user', () => {
   });
 
   it('add --password-stdin --access: takes the first line, stores the rights, prints no password', async () => {
-    const out = await ok(['user', 'add', 'alice', '--password-stdin', '--access', 'pull@*,push@team/*', '--data', data], 'wonder land\nsecond line\n');
+    const out = await ok(['user', 'add', 'alice', '--password-stdin', '--access', 'pull@*,push@team/*', '--data', data], 'wonderland-rabbit\nsecond line\n');
     expect(out).toContain('Added user alice with pull@*,push@team/*.');
     expect(out).not.toContain('wonder');
     expect(out).not.toMatch(/password:/);
-    expect(apacheVerifies(f.htpasswd, 'alice', 'wonder land')).toBe(true);
+    expect(apacheVerifies(f.htpasswd, 'alice', 'wonderland-rabbit')).toBe(true);
     expect(readFileSync(f.access, 'utf8')).toMatch(/^ {2}alice: "pull@\*,push@team\/\*"$/m);
   });
 
@@ -144,13 +144,21 @@ describe('berth user', () => {
     expect([readFileSync(f.htpasswd, 'utf8'), readFileSync(f.access, 'utf8')]).toEqual(before);
   });
 
+  it('add and passwd refuse a password shorter than 12 characters, saying the minimum, and write nothing', async () => {
+    const before = [readFileSync(f.htpasswd, 'utf8'), readFileSync(f.access, 'utf8')];
+    expect(await fails(['user', 'add', 'carol', '--password-stdin', '--data', data], 'abc\n')).toBe('berth: the password has 3 characters; use at least 12');
+    expect(await fails(['user', 'passwd', 'alice', '--password-stdin', '--data', data], 'eleven-char\n')).toBe('berth: the password has 11 characters; use at least 12');
+    expect([readFileSync(f.htpasswd, 'utf8'), readFileSync(f.access, 'utf8')]).toEqual(before);
+    expect(apacheVerifies(f.htpasswd, 'alice', 'wonderland-rabbit')).toBe(true);
+  });
+
   it('passwd: from stdin or generated; missing users refused', async () => {
-    expect(await ok(['user', 'passwd', 'alice', '--password-stdin', '--data', data], 'looking glass\n')).not.toContain('looking');
-    expect(apacheVerifies(f.htpasswd, 'alice', 'looking glass')).toBe(true);
-    expect(apacheVerifies(f.htpasswd, 'alice', 'wonder land')).toBe(false);
+    expect(await ok(['user', 'passwd', 'alice', '--password-stdin', '--data', data], 'looking glass door\n')).not.toContain('looking glass');
+    expect(apacheVerifies(f.htpasswd, 'alice', 'looking glass door')).toBe(true);
+    expect(apacheVerifies(f.htpasswd, 'alice', 'wonderland-rabbit')).toBe(false);
     const generated = shownPassword(await ok(['user', 'passwd', 'bob', '--data', data]));
     expect(apacheVerifies(f.htpasswd, 'bob', generated)).toBe(true);
-    expect(await fails(['user', 'passwd', 'zed', '--password-stdin', '--data', data], 'x\n')).toContain('no such user: zed');
+    expect(await fails(['user', 'passwd', 'zed', '--password-stdin', '--data', data], 'zed-password-1\n')).toContain('no such user: zed');
   });
 
   it('access and anonymous: set, clear, and refuse bad rules and unknown users', async () => {
@@ -195,7 +203,7 @@ describe('berth user', () => {
   });
 
   it('rm: removes from both files; a missing user is an error', async () => {
-    await ok(['user', 'add', 'temp', '--password-stdin', '--access', 'pull@*', '--data', data], 'x\n');
+    await ok(['user', 'add', 'temp', '--password-stdin', '--access', 'pull@*', '--data', data], 'temp-password-1\n');
     expect(await ok(['user', 'rm', 'temp', '--data', data])).toContain('Removed user temp.');
     expect(readFileSync(f.htpasswd, 'utf8')).not.toMatch(/^temp:/m);
     expect(readFileSync(f.access, 'utf8')).not.toMatch(/temp:/);
@@ -211,7 +219,7 @@ describe('berth user', () => {
     expect(await fails(['user', 'access', 'admin', 'pull@*', '--data', d])).toBe(`berth: cannot change the rights of admin: ${why}`);
     expect([readFileSync(files(d).htpasswd, 'utf8'), readFileSync(files(d).access, 'utf8')]).toEqual(before);
     // With a second admin, the first may go.
-    await ok(['user', 'add', 'root2', '--password-stdin', '--access', 'admin@*', '--data', d], 'pw\n');
+    await ok(['user', 'add', 'root2', '--password-stdin', '--access', 'admin@*', '--data', d], 'root2-password\n');
     expect(await ok(['user', 'rm', 'admin', '--data', d])).toContain('Removed user admin.');
   });
 
@@ -250,10 +258,10 @@ describe('berth group', () => {
     expect(await ok(['group', 'add', 'ci', '--access', 'push@ci/*', '--data', data])).toBe('Added group ci with push@ci/*.\nPut users in it with: berth user groups NAME ci\n');
     expect(await ok(['group', 'add', 'ops', '--data', data])).toContain('Added group ops with no rights.');
     expect(await ok(['group', 'access', 'ops', 'delete@*', '--data', data])).toBe('Group ops now has delete@*.\n');
-    expect(await ok(['user', 'add', 'gina', '--password-stdin', '--access', 'pull@*', '--groups', 'ci,ops', '--data', data], 'pw\n')).toContain(
+    expect(await ok(['user', 'add', 'gina', '--password-stdin', '--access', 'pull@*', '--groups', 'ci,ops', '--data', data], 'gina-password\n')).toContain(
       'Added user gina with pull@*, in the groups ci and ops.',
     );
-    await ok(['user', 'add', 'hal', '--password-stdin', '--data', data], 'pw\n');
+    await ok(['user', 'add', 'hal', '--password-stdin', '--data', data], 'hal-password-1\n');
     expect(await ok(['user', 'groups', 'hal', 'ci', '--data', data])).toBe('hal is now in the groups ci.\n');
     expect(await ok(['user', 'access', 'hal', 'pull@x', '--data', data])).toBe('hal now has pull@x, plus the rights of the groups ci.\n');
 
@@ -300,7 +308,7 @@ describe('berth group', () => {
       `berth: invalid group name "x'; rm -rf /": use 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter`,
     );
     expect(await fails(['group', 'add', 'qa', '--access', 'pull@*,fly@x', '--data', data])).toBe('berth: invalid rights for group qa: unknown right "fly" in "fly@x" (use pull, push, delete, admin)');
-    expect(await fails(['user', 'add', 'ivy', '--password-stdin', '--groups', 'ci,nope', '--data', data], 'pw\n')).toBe('berth: no such group: nope (groups: ci, ops)');
+    expect(await fails(['user', 'add', 'ivy', '--password-stdin', '--groups', 'ci,nope', '--data', data], 'ivy-password-1\n')).toBe('berth: no such group: nope (groups: ci, ops)');
     expect(await fails(['user', 'groups', 'gina', 'Ops', '--data', data])).toBe('berth: no such group: "Ops" (groups: ci, ops)');
     expect(await fails(['user', 'groups', 'zed', 'ci', '--data', data])).toBe('berth: no such user: zed (add it with `berth user add zed`)');
     expect(await fails(['group', 'rm', 'nope', '--data', data])).toBe('berth: no such group: nope (`berth group list` shows the groups)');
@@ -361,21 +369,21 @@ describe('a running berth serve', () => {
   });
 
   it('sees users added, re-passworded and removed by the CLI without a restart', async () => {
-    expect(await ping('carol', 'c-secret')).toBe(401);
-    await ok(['user', 'add', 'carol', '--password-stdin', '--access', 'pull@*', '--data', data], 'c-secret\n');
-    expect(await eventually('carol', 'c-secret', 200)).toBe(200);
+    expect(await ping('carol', 'carol-secret-1')).toBe(401);
+    await ok(['user', 'add', 'carol', '--password-stdin', '--access', 'pull@*', '--data', data], 'carol-secret-1\n');
+    expect(await eventually('carol', 'carol-secret-1', 200)).toBe(200);
 
-    await ok(['user', 'passwd', 'carol', '--password-stdin', '--data', data], 'c-new\n');
-    expect(await eventually('carol', 'c-secret', 401)).toBe(401);
-    expect(await ping('carol', 'c-new')).toBe(200);
+    await ok(['user', 'passwd', 'carol', '--password-stdin', '--data', data], 'carol-new-pw-2\n');
+    expect(await eventually('carol', 'carol-secret-1', 401)).toBe(401);
+    expect(await ping('carol', 'carol-new-pw-2')).toBe(200);
 
     await ok(['user', 'rm', 'carol', '--data', data]);
-    expect(await eventually('carol', 'c-new', 401)).toBe(401);
-    expect(berth.output()).not.toContain('c-new');
+    expect(await eventually('carol', 'carol-new-pw-2', 401)).toBe(401);
+    expect(berth.output()).not.toContain('carol-new-pw-2');
   });
   it('applies rights changed by the CLI (user access, user anonymous) without a restart', async () => {
-    await ok(['user', 'add', 'dave', '--password-stdin', '--access', 'push@team/*', '--data', data], 'd-secret\n');
-    const dave = basic('dave', 'd-secret');
+    await ok(['user', 'add', 'dave', '--password-stdin', '--access', 'push@team/*', '--data', data], 'dave-secret-pw\n');
+    const dave = basic('dave', 'dave-secret-pw');
     expect(await settles('/v2/team/app/blobs/uploads/', dave, 202)).toBe(202);
     expect(await uploadStatus('/v2/other/app/blobs/uploads/', dave)).toBe(403);
 
@@ -398,8 +406,8 @@ describe('a running berth serve', () => {
 
   it('gives a user push through a group only, and takes it away with the group, without a restart (skopeo)', async () => {
     await ok(['group', 'add', 'builders', '--access', 'push@build/*', '--data', data]);
-    await ok(['user', 'add', 'gina', '--password-stdin', '--groups', 'builders', '--data', data], 'g-secret\n');
-    const gina = basic('gina', 'g-secret');
+    await ok(['user', 'add', 'gina', '--password-stdin', '--groups', 'builders', '--data', data], 'gina-secret-pw\n');
+    const gina = basic('gina', 'gina-secret-pw');
     expect(await settles('/v2/build/app/blobs/uploads/', gina, 202)).toBe(202);
     expect(await uploadStatus('/v2/other/app/blobs/uploads/', gina)).toBe(403);
 
@@ -408,7 +416,7 @@ describe('a running berth serve', () => {
     const sandbox = containersSandbox(join(tmp.dir, 'gina-sandbox'));
     try {
       const push = (tag: string) =>
-        sandbox.skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', 'gina:g-secret', `oci:${layout}:v1`, `docker://${berth.host}/build/app:${tag}`], { allowFailure: true });
+        sandbox.skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', 'gina:gina-secret-pw', `oci:${layout}:v1`, `docker://${berth.host}/build/app:${tag}`], { allowFailure: true });
       const first = await push('1');
       expect(first.code, first.stderr).toBe(0);
       const admin = basic('admin', adminPassword);

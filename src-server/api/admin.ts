@@ -7,15 +7,16 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CertificateDto, CertificatesInfo, GroupDto, InstallCommand, UserDto, UsersListing } from '../contract';
+import { MIN_PASSWORD_LENGTH, type CertificateDto, type CertificatesInfo, type GroupDto, type InstallCommand, type UserDto, type UsersListing } from '../contract';
 import { RegistryError, type ErrorCode } from '../core/errors';
-import { InvalidCredentialError, validatePassword, validateUserName } from '../auth/htpasswd-store';
+import { InvalidCredentialError, validateNewPassword, validateUserName } from '../auth/htpasswd-store';
 import type { AuthPaths } from '../auth/init';
 import { formatRules, parseRules } from '../auth/rules';
 import { addGroup, removeGroup, setGroupRights } from '../auth/groups';
 import { addUser, listAccess, removeUser, setAnonymous, setPassword, setRights, setUserGroups, UserError, type UserErrorReason } from '../auth/users';
-import { defaultBundleName, writeClientBundle } from '../tls/bundle';
+import { certificateCovers, defaultBundleName, notCoveredNote, writeClientBundle } from '../tls/bundle';
 import { CertificateError, OutsideCaError } from '../tls/errors';
+import { InvalidNamesError } from '../tls/names';
 import { parseRegistryHost, type RegistryHost } from '../tls/registry-host';
 import type { CertificateFileInfo, CertificateStore } from '../tls/store';
 import { ArgsError, none, object, optionalBoolean, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
@@ -65,8 +66,8 @@ async function userChange<T>(fn: () => Promise<T> | T): Promise<T> {
   } catch (err) {
     if (err instanceof RegistryError) throw err;
     if (err instanceof InvalidCredentialError) {
-      const code = /user name|anonymous/.test(err.message) ? 'USER_NAME_INVALID' : 'PASSWORD_INVALID';
-      throw new RegistryError(code, { message: err.message });
+      if (/user name|anonymous/.test(err.message)) throw new RegistryError('USER_NAME_INVALID', { message: err.message });
+      throw new RegistryError('PASSWORD_INVALID', { message: err.message, detail: { minLength: MIN_PASSWORD_LENGTH } });
     }
     if (err instanceof UserError) throw new RegistryError(USER_ERROR_CODES[err.reason], { message: err.message });
     throw err;
@@ -87,6 +88,8 @@ async function certificateCall<T>(fn: () => Promise<T> | T): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof OutsideCaError) throw new RegistryError('OUTSIDE_CA', { message: err.message, detail: { outside: err.outside } });
+    // Each bad name with its reason, so the GUI can mark every one.
+    if (err instanceof InvalidNamesError) throw new RegistryError('CERTIFICATE_INVALID', { message: err.message, detail: { invalid: err.invalid } });
     if (err instanceof CertificateError) throw new RegistryError('CERTIFICATE_INVALID', { message: err.message });
     throw err;
   }
@@ -195,7 +198,7 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
     'users:add': ({ name, password, rules, groups: memberOf }) =>
       changed(async () => {
         validateUserName(name);
-        validatePassword(password);
+        validateNewPassword(password);
         checkRules(rules ?? '', name);
         await addUser(paths, name, password, rules ?? '', memberOf ?? []);
         return userDto(name);
@@ -203,7 +206,7 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
     'users:remove': ({ name }) => changed(() => removeUser(paths, name)),
     'users:set-password': ({ name, password }) =>
       changed(async () => {
-        validatePassword(password);
+        validateNewPassword(password);
         await setPassword(paths, name, password);
       }),
     'users:set-rights': ({ name, rules }) =>
@@ -254,18 +257,21 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
       }),
     'cert:bundle': ({ host }) =>
       certificateCall(async () => {
-        parseRegistryHost(host);
+        const reg = parseRegistryHost(host);
         if (store.provided) {
           throw new CertificateError('the certificate is provided by configuration (http.tls): give clients the CA that signed it (berth cert bundle --ca FILE)');
         }
         const m = await store.ensure();
+        // ensure() may just have made the CA and certificate: a running HTTPS listener takes them.
+        if (m.changed) await deps.reloadCertificate?.();
+        const notCovered = certificateCovers(m.cert, reg.host) ? null : notCoveredNote(reg, store.caCovers(reg.host) ? 'add' : 'new-ca');
         const dir = mkdtempSync(join(tmpdir(), 'berth-ui-bundle-'));
         try {
           const fileName = defaultBundleName(host);
-          const b = await writeClientBundle({ caPem: m.ca!, host, out: join(dir, fileName) });
+          const b = await writeClientBundle({ caPem: m.ca!, host, out: join(dir, fileName), notCovered });
           // A few KiB: the GUI receives it as base64 inside the envelope.
           const bytes = readFileSync(b.path);
-          return { fileName, base64: bytes.toString('base64'), size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+          return { fileName, base64: bytes.toString('base64'), size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), notCovered };
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }

@@ -5,21 +5,23 @@
 import { LOCAL_CONNECTION_ID, type ConnectionDraft, type ConnectionTrust } from '../contract';
 import { isAdministrator } from './caller-access';
 import type { ConnectionManager } from '../connections/manager';
+import { describeSecretStore, type SecretStore } from '../connections/secret-store';
 import { ArgsError, isObject, none, nullableString, object, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
 import type { CoreHandler } from './handlers';
 
 /** The channels of this area. */
-export type ConnectionChannel = 'connections:list' | 'connections:add' | 'connections:update' | 'connections:remove' | 'connections:test';
+export type ConnectionChannel = 'connections:list' | 'connections:add' | 'connections:update' | 'connections:remove' | 'connections:test' | 'secrets:info';
 
 /** The channels of this area, at run time. */
-export const CONNECTION_CHANNELS: readonly ConnectionChannel[] = ['connections:list', 'connections:add', 'connections:update', 'connections:remove', 'connections:test'];
+export const CONNECTION_CHANNELS: readonly ConnectionChannel[] = ['connections:list', 'connections:add', 'connections:update', 'connections:remove', 'connections:test', 'secrets:info'];
 
 /** What the handlers need of the manager (any registry source type). */
 export type ConnectionService = Pick<ConnectionManager, 'list' | 'add' | 'update' | 'remove' | 'test'>;
 
-/** Builds the handlers of the connection channels over a manager. */
-export function createConnectionHandlers(manager: ConnectionService): { [C in ConnectionChannel]: CoreHandler<C> } {
+/** Builds the handlers of the connection channels over a manager and the secret store it writes to. */
+export function createConnectionHandlers(manager: ConnectionService, secrets: SecretStore): { [C in ConnectionChannel]: CoreHandler<C> } {
   return {
+    'secrets:info': async () => describeSecretStore(secrets),
     // The saved connections hold the administrator's credentials: other GUI users see the local registry only.
     'connections:list': async (_args, _emit, scope) => {
       const all = await manager.list();
@@ -75,6 +77,7 @@ const id = (raw: unknown) => ({ id: requiredString(object(raw, ['id']), 'id') })
 /** Payload checks of this area. */
 export const CONNECTION_CHECKS: Checks<ConnectionChannel> = {
   'connections:list': none,
+  'secrets:info': none,
   'connections:add': (raw) => draft(raw, false) as ConnectionDraft,
   'connections:update': (raw) => {
     const o = object(raw, ['id', 'draft']);

@@ -10,6 +10,7 @@ import {
   HtpasswdDoc,
   InvalidCredentialError,
   readHtpasswdDoc,
+  validateNewPassword,
   validatePassword,
   validateUserName,
   writeHtpasswdFile,
@@ -57,6 +58,15 @@ describe('user names and passwords', () => {
     expect(() => validatePassword('x'.repeat(73))).toThrow('72 bytes');
     expect(() => validatePassword('é'.repeat(37))).toThrow('72 bytes');
     expect(() => validatePassword('x'.repeat(72))).not.toThrow();
+  });
+
+  it('holds a password Berth sets to at least 12 characters, saying so; stored ones are only held to what bcrypt can store', () => {
+    expect(() => validateNewPassword('abc')).toThrow(InvalidCredentialError);
+    expect(() => validateNewPassword('abc')).toThrow('the password has 3 characters; use at least 12');
+    expect(() => validateNewPassword('x'.repeat(73))).toThrow('72 bytes');
+    expect(() => validateNewPassword('twelve-chars')).not.toThrow();
+    // An htpasswd entry made elsewhere (registry:2, htpasswd -B) keeps working: hashing is not the policy.
+    expect(() => validatePassword('abc')).not.toThrow();
   });
 });
 

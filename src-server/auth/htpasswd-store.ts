@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { readFileSync } from 'node:fs';
+import { MAX_PASSWORD_BYTES, passwordProblem } from '../contract';
 import { writeFileAtomic } from '../core/files';
 
 /**
@@ -13,7 +14,7 @@ import { writeFileAtomic } from '../core/files';
 export const BCRYPT_COST = 10;
 
 /** bcrypt reads at most this many bytes of a password. */
-const BCRYPT_MAX_BYTES = 72;
+const BCRYPT_MAX_BYTES = MAX_PASSWORD_BYTES;
 
 /** A user name or password that cannot be stored. */
 export class InvalidCredentialError extends Error {
@@ -43,6 +44,17 @@ export function validatePassword(password: string): void {
   if (Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) {
     throw new InvalidCredentialError(`the password is longer than ${BCRYPT_MAX_BYTES} bytes; bcrypt would ignore the rest`);
   }
+}
+
+/**
+ * Checks a password a person or script sets through Berth (the API, the GUI, `berth user add` and
+ * `passwd`): what {@link validatePassword} asks, and at least MIN_PASSWORD_LENGTH characters. The
+ * rule is the contract's, so the GUI says the same before it sends. Hashing itself does not
+ * enforce it: entries made with `htpasswd` or by registry:2 keep working.
+ */
+export function validateNewPassword(password: string): void {
+  const problem = passwordProblem(password);
+  if (problem) throw new InvalidCredentialError(problem);
 }
 
 /** Hashes a password with bcrypt at BCRYPT_COST, with the `$2y$` prefix Apache writes. */

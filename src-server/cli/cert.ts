@@ -1,11 +1,9 @@
 import { readTextFile } from '../core/files';
-import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load';
 import type { BerthConfig } from '../config/types';
-import { defaultBundleName, writeClientBundle } from '../tls/bundle';
+import { certificateCovers, defaultBundleName, notCoveredNote, writeClientBundle } from '../tls/bundle';
 import { CertificateError } from '../tls/errors';
-import { parseCertificate } from '../tls/inspect';
 import { describeConstraints } from '../tls/name-constraints';
 import { canonicalIp } from '../tls/names';
 import { parseRegistryHost } from '../tls/registry-host';
@@ -124,12 +122,6 @@ async function regenerate(store: CertificateStore, opts: { names?: string[]; new
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-/** True when the server certificate covers the name clients will use (wildcards included). */
-function certificateCovers(certPem: string, host: string): boolean {
-  const cert = parseCertificate(certPem);
-  return isIP(host) ? cert.checkIP(host) !== undefined : cert.checkHost(host) !== undefined;
-}
-
 interface BundleFlags extends DataFlags {
   host: string;
   out?: string;
@@ -154,12 +146,14 @@ async function bundle(opts: BundleFlags): Promise<void> {
     serverPem = m.cert;
   }
   const out = opts.out ?? defaultBundleName(opts.host);
-  const b = await writeClientBundle({ caPem, host: opts.host, out, httpUrl: opts.httpUrl });
+  const uncovered = serverPem !== undefined && !certificateCovers(serverPem, reg.host);
+  const notCovered = uncovered ? notCoveredNote(reg, store.provided ? 'provided' : store.caCovers(reg.host) ? 'add' : 'new-ca') : null;
+  const b = await writeClientBundle({ caPem, host: opts.host, out, httpUrl: opts.httpUrl, notCovered });
   process.stdout.write(
     `Wrote ${b.path} for ${reg.authority}: ca.crt, README.md, install-linux.sh, install-macos.sh, install-windows.ps1\n` +
       `On each client: tar xzf ${b.path.split('/').pop()} && sudo sh ${b.folder}/install-linux.sh   (see ${b.folder}/README.md)\n`,
   );
-  if (serverPem && !certificateCovers(serverPem, reg.host)) {
+  if (uncovered) {
     const fix = store.provided
       ? 'use a certificate that names it'
       : store.caCovers(reg.host)

@@ -190,7 +190,7 @@ function createUi(
   io: { urls: () => { url: string; tlsUrl: string | null }; store: CertificateStore; reloadCertificate: () => Promise<unknown> },
 ) {
   const events = new EventHub();
-  const local = new ServerLocalControl({ config, urls: io.urls, log, onStatusChanged: (s) => events.broadcast('registry:status-changed', s) });
+  const local = new ServerLocalControl({ config, urls: io.urls, log, guiOverHttp: true, onStatusChanged: (s) => events.broadcast('registry:status-changed', s) });
   // Headless: connection secrets in a 0600 file beside the data (see FileSecretStore), never in SQLite.
   const { handlers, core } = createGuiHandlers({
     config,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseGroupList } from '../auth/access-doc';
-import { validatePassword, validateUserName } from '../auth/htpasswd-store';
+import { validateNewPassword, validateUserName } from '../auth/htpasswd-store';
+import { MIN_PASSWORD_LENGTH } from '../contract';
 import { ADMIN_USER, generatePassword, initAuth } from '../auth/init';
 import { formatRules, parseRules } from '../auth/rules';
 import { addUser, listAccess, removeUser, setAnonymous, setPassword, setRights, setUserGroups } from '../auth/users';
@@ -57,7 +58,7 @@ A user's rights are their own plus those of their groups (berth group --help).`,
     user
       .command('add <name>')
       .description('add a user; prints a generated password once unless --password-stdin')
-      .option('--password-stdin', 'read the password from the first line of standard input')
+      .option('--password-stdin', `read the password from the first line of standard input (at least ${MIN_PASSWORD_LENGTH} characters)`)
       .option('--access <rules>', 'rights, e.g. "pull@*,push@team/*" (default: none)')
       .option('--groups <groups>', 'groups to put the user in, e.g. "ci,ops" (they must exist)'),
   ).action((name: string, opts: PathOptions & { passwordStdin?: boolean; access?: string; groups?: string }) =>
@@ -67,6 +68,7 @@ A user's rights are their own plus those of their groups (berth group --help).`,
       const groups = parseGroupList(opts.groups ?? '');
       const generated = opts.passwordStdin ? undefined : generatePassword();
       const password = generated ?? (await passwordFromStdin());
+      validateNewPassword(password);
       const result = await addUser(paths, name, password, opts.access ?? '', groups);
       noteCreated(result, paths);
       const rules = formatRules(parseRules(opts.access ?? ''));
@@ -90,12 +92,12 @@ A user's rights are their own plus those of their groups (berth group --help).`,
     user
       .command('passwd <name>')
       .description("set a user's password; prints a generated one once unless --password-stdin")
-      .option('--password-stdin', 'read the password from the first line of standard input'),
+      .option('--password-stdin', `read the password from the first line of standard input (at least ${MIN_PASSWORD_LENGTH} characters)`),
   ).action((name: string, opts: PathOptions & { passwordStdin?: boolean }) =>
     run(async () => {
       const generated = opts.passwordStdin ? undefined : generatePassword();
       const password = generated ?? (await passwordFromStdin());
-      validatePassword(password);
+      validateNewPassword(password);
       await setPassword(pathsFrom(opts), name, password);
       out(`Changed the password of ${name}.`);
       if (generated) {

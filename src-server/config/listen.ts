@@ -1,3 +1,4 @@
+import { parseListenAddress } from '../contract';
 import { ConfigError, type ListenAddress } from './types';
 
 /**
@@ -5,13 +6,10 @@ import { ConfigError, type ListenAddress } from './types';
  * `:port` for every interface.
  */
 export function parseListen(addr: string, source: string): ListenAddress {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(addr.trim());
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) {
-    throw new ConfigError(`${source}: invalid listen address "${addr}" (expected HOST:PORT or :PORT)`);
-  }
-  const host = m[1] ?? m[2];
-  return { host: host ? host : undefined, port };
+  // The contract's parser, which the GUI's settings form runs before it saves.
+  const parsed = parseListenAddress(addr);
+  if (!parsed) throw new ConfigError(`${source}: invalid listen address "${addr}" (expected HOST:PORT or :PORT)`);
+  return parsed;
 }
 
 /** Formats a listen address as a URL authority (`127.0.0.1:5000`, `[::1]:5000`, `0.0.0.0:5000`). */

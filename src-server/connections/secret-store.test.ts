@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultSecretsPath, FileSecretStore, MemorySecretStore, SecretStoreError, type SecretStore } from './secret-store';
+import { defaultSecretsPath, describeSecretStore, FileSecretStore, MemorySecretStore, SecretStoreError, type SecretStore } from './secret-store';
 
 let dir: string;
 beforeEach(() => {
@@ -134,5 +134,14 @@ describe('FileSecretStore', () => {
       expect(await s.get(`b${i}`)).toBe(`secret-b${i}`);
     }
     expect(readdirSync(join(dir, 'berth'))).toEqual(['secrets.json']);
+  });
+});
+
+describe('describeSecretStore', () => {
+  it('names the file of a file store, and only the kind of the others', () => {
+    expect(describeSecretStore(new FileSecretStore('/data/berth/secrets.json'))).toEqual({ kind: 'file', location: '/data/berth/secrets.json' });
+    expect(describeSecretStore(new MemorySecretStore())).toEqual({ kind: 'memory', location: null });
+    const keychain = { kind: 'keychain', get: async () => null, set: async () => {}, delete: async () => false };
+    expect(describeSecretStore(keychain)).toEqual({ kind: 'keychain', location: null });
   });
 });

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { SecretStoreInfo } from '../contract';
 import { withLockFile, writeFileAtomic } from '../core/files';
 
 /** Headless Berth's secrets file in a data directory: `<data>/berth/secrets.json`. */
@@ -15,12 +16,20 @@ export function defaultSecretsPath(dataDir: string): string {
 export interface SecretStore {
   /** What it is, for status and logs (`keychain`, `file`, `memory`). */
   readonly kind: string;
+  /** Where it keeps secrets when that is a file (shown to the user by `secrets:info`). */
+  readonly location?: string;
   /** The secret of `account`, or null when none is stored. */
   get(account: string): Promise<string | null>;
   /** Stores (or replaces) the secret of `account`. */
   set(account: string, secret: string): Promise<void>;
   /** Removes the secret of `account`; false when there was none. */
   delete(account: string): Promise<boolean>;
+}
+
+/** What `secrets:info` reports of a store: its kind, and its file for a file store. */
+export function describeSecretStore(store: SecretStore): SecretStoreInfo {
+  const kind = store.kind === 'keychain' || store.kind === 'file' ? store.kind : 'memory';
+  return { kind, location: kind === 'file' ? (store.location ?? null) : null };
 }
 
 /** A secrets file or folder Berth will not use; the message says how to fix it (never holds a secret). */
@@ -80,6 +89,10 @@ export class FileSecretStore implements SecretStore {
 
   /** `path`: the JSON file (created on the first set, with its folder). */
   constructor(readonly path: string) {}
+
+  get location(): string {
+    return this.path;
+  }
 
   async get(account: string): Promise<string | null> {
     return this.read().get(account) ?? null;

@@ -112,6 +112,11 @@ export interface CertBundle {
   base64: string;
   size: number;
   sha256: string;
+  /**
+   * Why clients dialing `host` will refuse the server certificate (it does not name the host) and
+   * how to add the name; the bundle's README says the same. Null when the certificate names it.
+   */
+  notCovered: string | null;
 }
 
 /** Settings of the local registry. Changes to listen addresses and storage apply at the next start. */

@@ -106,3 +106,18 @@ export interface ConnectionTestResult {
   error?: { code: string; message: string };
   latencyMs: number;
 }
+
+/**
+ * `secrets:info`: where this Berth keeps connection passwords and tokens, as the process that stores
+ * them reports it (never guessed by the GUI).
+ */
+export interface SecretStoreInfo {
+  /**
+   * `keychain`: the OS keychain (the desktop app); `file`: a JSON file only its owner may read, in
+   * plain text (`berth serve --ui`, or the desktop app when no keychain answers); `memory`: nowhere
+   * lasting, forgotten when Berth stops.
+   */
+  kind: 'keychain' | 'file' | 'memory';
+  /** The file, for `file`; null otherwise. */
+  location: string | null;
+}

@@ -28,7 +28,7 @@ import type {
   TagsPage,
 } from './browse';
 import type { AuditPage, AuditQuery } from './audit';
-import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult } from './connections';
+import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult, SecretStoreInfo } from './connections';
 import type { CopyArgs, CopyProgress, CopyReport } from './copy';
 
 export * from './admin';
@@ -36,6 +36,7 @@ export * from './audit';
 export * from './browse';
 export * from './connections';
 export * from './copy';
+export * from './validation';
 
 /** The error half of the envelope: `code` is machine-readable, `message` is for people. */
 export interface ApiError {
@@ -69,6 +70,11 @@ export interface RegistryStatus {
   error?: string | null;
   /** Whether start/stop is possible from here (false for a CLI without a server). */
   controllable?: boolean;
+  /**
+   * What clients meet while the registry is stopped: `unavailable`, 503 UNAVAILABLE on `/v2` (the
+   * listeners stay up for the GUI, `berth serve --ui`); `closed`, a closed port (the desktop app).
+   */
+  whileStopped?: 'unavailable' | 'closed';
 }
 
 /** Where content came from: pushed by a client, cached from an upstream, or unknown (written by registry:2, or before Berth recorded origins). */
@@ -299,6 +305,8 @@ export interface InvokeChannelMap {
   /** Changes of content and access, newest first. */
   'audit:list': { args: AuditQuery; result: AuditPage };
 
+  /** Where connection passwords and tokens are kept (the OS keychain, or a file and its path). */
+  'secrets:info': { args: void; result: SecretStoreInfo };
   // Deleting a selection of tags (browse).
   /** What deleting these tags would do, for the whole selection (at most 1,000 tags). */
   'tags:delete-plan': { args: TagsDeletePlanArgs; result: TagsDeletePlan };
@@ -368,6 +376,7 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'cert:bundle': true,
   'cert:install-commands': true,
   'audit:list': true,
+  'secrets:info': true,
   'access:repository': true,
   'tags:delete-plan': true,
   'tags:delete': true,

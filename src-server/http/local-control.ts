@@ -13,6 +13,7 @@ import { RegistryError } from '../core/errors';
 import type { Logger } from '../logger';
 import { describeS3 } from '../storage/s3-options';
 import { patchToSaved, readSavedSettings, writeSavedSettings, type SavedSettings } from './bridge-settings';
+import { interfaceAddresses, lookupAddresses, lowestUnprivilegedPort, startProblem } from './settings-startable';
 
 /** What the headless control needs. */
 export interface ServerLocalControlDeps {
@@ -31,6 +32,14 @@ export interface ServerLocalControlDeps {
   listeners?: ListenerSwitch;
   /** Whether the registry counts as running from the start (default true: the listeners are up). */
   running?: boolean;
+  /** True when this process serves the GUI over HTTP (`berth serve --ui`): its exposure rule applies to saved addresses. */
+  guiOverHttp?: boolean;
+  /** This machine's addresses (tests give a fixed list). */
+  machineAddresses?: () => string[];
+  /** Resolves a host name (tests answer without DNS). */
+  lookup?: (host: string) => Promise<string[]>;
+  /** Ports below this need privileges this process lacks (tests choose). */
+  lowestUnprivilegedPort?: () => number;
 }
 
 /** Opens and closes the registry's listeners. */
@@ -77,6 +86,7 @@ export class ServerLocalControl implements LocalControl {
       startedAt: this.running ? this.startedAt.toISOString() : null,
       error: this.running ? null : (this.failure ?? REGISTRY_STOPPED_BY_USER),
       controllable: true,
+      whileStopped: this.deps.listeners ? 'closed' : 'unavailable',
     };
   }
 
@@ -137,11 +147,28 @@ export class ServerLocalControl implements LocalControl {
     return this.view(this.saved());
   }
 
+  /**
+   * Saves the patch for the next start, after checking that the next start could listen where it
+   * says (SETTINGS_INVALID naming the field otherwise, and nothing is written).
+   */
   async setSettings(patch: LocalSettingsPatch): Promise<LocalSettingsResult> {
     const change = patchToSaved(patch);
     const saved = { ...this.saved(), ...change };
-    writeSavedSettings(this.deps.config.dataDir, saved);
+    const next = this.view(saved);
     const c = this.deps.config;
+    const problem = await startProblem(
+      { listen: next.listen, tlsListen: next.tlsListen, changed: { listen: patch.listen !== undefined, tlsListen: patch.tlsListen !== undefined } },
+      {
+        openNetworkRefused: c.auth.mode === 'none' && !c.allowOpenNetwork,
+        guiOverHttp: this.deps.guiOverHttp === true,
+        mainListenerTls: c.tls !== undefined,
+        machineAddresses: this.deps.machineAddresses ?? interfaceAddresses,
+        lookup: this.deps.lookup ?? lookupAddresses,
+        lowestUnprivilegedPort: this.deps.lowestUnprivilegedPort ?? lowestUnprivilegedPort,
+      },
+    );
+    if (problem) throw new RegistryError('SETTINGS_INVALID', { message: problem.message, detail: { field: problem.field } });
+    writeSavedSettings(c.dataDir, saved);
     const restartRequired =
       (saved.listen !== undefined && !sameAddress(parseListen(saved.listen, 'listen'), c.listen)) ||
       (saved.tlsListen !== undefined && !sameAddress(saved.tlsListen === null ? undefined : parseListen(saved.tlsListen, 'tlsListen'), c.tlsListen)) ||

@@ -8,6 +8,8 @@ export interface ReadmeFacts {
   caSha256: string;
   /** A plain-HTTP address of the same registry, if it has one. */
   httpUrl?: string;
+  /** Why clients will refuse the server certificate for this address, and the way to fix it; null when it names it. */
+  notCovered?: string | null;
 }
 
 /** The README.md of a client bundle: what it is, per-client steps, login, and the insecure alternative. */
@@ -21,9 +23,10 @@ export function bundleReadme(f: ReadmeFacts): string {
     ? `This registry also answers plain HTTP at \`${f.httpUrl}\` (\`${insecure}\`): no encryption at all. Use it only\n` +
       'with the settings below, and only where the network is trusted.\n\n'
     : '';
+  const warning = f.notCovered ? `> **Warning.** ${f.notCovered}\n\n` : '';
   return `# Connecting to the Berth registry ${r}
 
-This archive lets your machine trust the registry at \`https://${r}\`. It holds:
+${warning}This archive lets your machine trust the registry at \`https://${r}\`. It holds:
 
 | File | What it is |
 | --- | --- |

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { create as createTar } from 'tar';
@@ -19,6 +20,8 @@ export interface ClientBundleOptions {
   out: string;
   /** A plain-HTTP address of the same registry, mentioned in the README's insecure section. */
   httpUrl?: string;
+  /** Why clients dialing `host` will refuse the server certificate ({@link notCoveredNote}), put at the top of the README. */
+  notCovered?: string | null;
 }
 
 /** What was written. */
@@ -29,6 +32,30 @@ export interface ClientBundle {
   /** Archive entries, in order. */
   entries: string[];
   registry: RegistryHost;
+}
+
+/** True when the server certificate is valid for `host` as clients dial it (wildcards included). */
+export function certificateCovers(certPem: string, host: string): boolean {
+  const cert = parseCertificate(certPem);
+  return isIP(host) ? cert.checkIP(host) !== undefined : cert.checkHost(host) !== undefined;
+}
+
+/**
+ * What a bundle for `reg` says when the server certificate does not name its host: clients will
+ * refuse the registry, and how the name gets in. `fix`: `add` when the CA may vouch for the name
+ * (a new server certificate, same CA), `new-ca` when it may not (a new CA every client must trust),
+ * `provided` for a certificate Berth did not make.
+ */
+export function notCoveredNote(reg: RegistryHost, fix: 'add' | 'new-ca' | 'provided'): string {
+  const head = `The server certificate does not name ${reg.host}, so clients dialing ${reg.authority} will refuse it. `;
+  if (fix === 'provided') return `${head}The certificate comes from the registry's configuration (http.tls): it needs one that names ${reg.host}.`;
+  if (fix === 'add') {
+    return `${head}On the registry's machine, add the name: berth cert names add ${reg.host} (or in Berth: Certificates, Names and addresses, then Regenerate). Clients keep trusting the same CA; this bundle stays valid.`;
+  }
+  return (
+    `${head}The name is outside what Berth's CA may vouch for: on the registry's machine run berth cert names add --new-ca ${reg.host} ` +
+    '(or in Berth: Certificates, add the name, then Make a new CA). That makes a new CA: every client, this one included, then needs a new bundle.'
+  );
 }
 
 /** The default archive name for a registry: `berth-client-HOST-PORT.tar.gz`. */
@@ -72,7 +99,7 @@ export async function writeClientBundle(opts: ClientBundleOptions): Promise<Clie
   const first = parseCertificate(ca);
   const folder = `berth-client-${registry.slug}`;
   const files: Array<[string, string, number]> = [
-    ['README.md', bundleReadme({ reg: registry, caSubject: first.subject.split('\n').join(', '), caSha256: first.fingerprint256, httpUrl: opts.httpUrl }), 0o644],
+    ['README.md', bundleReadme({ reg: registry, caSubject: first.subject.split('\n').join(', '), caSha256: first.fingerprint256, httpUrl: opts.httpUrl, notCovered: opts.notCovered ?? null }), 0o644],
     ['ca.crt', ca, 0o644],
     ['install-linux.sh', linuxInstallScript(registry), 0o755],
     ['install-macos.sh', macosInstallScript(registry), 0o755],

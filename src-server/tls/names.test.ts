@@ -10,6 +10,13 @@ describe('certificate names', () => {
     ['FD00:0:0:0:0:0:0:2', 'fd00::2'],
     ['[::1]', '::1'],
     ['a-b.c9', 'a-b.c9'],
+    ['localhost', 'localhost'],
+    ['*.example.test', '*.example.test'],
+    ['[FD00::2]', 'fd00::2'],
+    ['::ffff:192.0.2.1', '::ffff:c000:201'],
+    ['xn--bcher-kva.example', 'xn--bcher-kva.example'],
+    ['1.2.3.4.example', '1.2.3.4.example'],
+    ['255.255.255.255', '255.255.255.255'],
   ])('accepts %s as %s', (input, out) => {
     expect(validateExtraName(input)).toBe(out);
   });
@@ -27,6 +34,18 @@ describe('certificate names', () => {
     ['a..b', /label/],
     ['x'.repeat(64) + '.example', /label/],
     [`${'a.'.repeat(127)}bb`, /too long/],
+    // RFC 1123 2.1: a name never has the dotted-decimal form, and its last label is not all digits.
+    ['999.1.1.1', /^invalid name 999\.1\.1\.1: neither an IPv4 address \(four numbers 0 to 255\) nor a DNS name \(its last label is all digits\)$/],
+    ['1.2.3', /neither an IPv4 address/],
+    ['010.0.0.1', /neither an IPv4 address/],
+    ['*.1.2', /last label is all digits/],
+    ['exa_mple..com', /^invalid name exa_mple\.\.com: .*empty label/],
+    ['exa_mple.com', /^invalid name exa_mple\.com: the label "exa_mple" may hold only letters, digits and hyphens/],
+    ['fe80::1%eth0', /zone/],
+    ['[::1', /not an IP address/],
+    ['bücher.example', /xn--bcher-kva\.example/],
+    ['registry.lan:5443', /port/],
+    ['https://registry.lan', /not a URL/],
   ])('refuses %j', (input, why) => {
     expect(() => validateExtraName(input)).toThrow(why);
   });

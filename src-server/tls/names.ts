@@ -1,20 +1,13 @@
-import { isIP } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
+import { canonicalIpAddress, checkCertificateName } from '../contract';
 import { CertificateError } from './errors';
-
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /**
  * The canonical form of an IP address (lower case, IPv6 compressed as RFC 5952 writes it), or
- * undefined when `s` is not one. The WHATWG URL parser does the canonicalisation.
+ * undefined when `s` is not one (the contract's canonicalIpAddress, which the GUI uses too).
  */
 export function canonicalIp(s: string): string | undefined {
-  const bare = s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s;
-  const family = isIP(bare);
-  if (family === 4) return bare;
-  if (family === 6) return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
-  return undefined;
+  return canonicalIpAddress(s) ?? undefined;
 }
 
 /** The 4 or 16 bytes of an IP address, as an X.509 iPAddress SAN holds them. */
@@ -32,37 +25,44 @@ export function ipBytes(ip: string): Buffer {
   return out;
 }
 
+/** Names that cannot go into a certificate: each with its reason, so every one can be shown. */
+export class InvalidNamesError extends CertificateError {
+  constructor(
+    /** The names refused, as given, and why. */
+    readonly invalid: Array<{ name: string; problem: string }>,
+  ) {
+    super(
+      invalid.length === 1
+        ? `invalid name ${invalid[0]!.name}: ${invalid[0]!.problem}`
+        : `${invalid.length} names cannot go into a certificate: ${invalid.map((i) => `${i.name} (${i.problem})`).join('; ')}`,
+    );
+    this.name = 'InvalidNamesError';
+  }
+}
+
 /**
  * Checks a name the user adds to the server certificate and returns its canonical form: an IP
  * address, or a DNS name (lower case), where a wildcard may only be the whole left-most label and
- * must cover at least two more labels (`*.registry.local`, never `*.local`, `reg*.x.y` or `a.*.b`).
+ * must cover at least two more labels. The rules are the contract's {@link checkCertificateName},
+ * which the GUI runs too.
  */
 export function validateExtraName(input: string): string {
-  const name = input.trim().toLowerCase().replace(/\.$/, '');
-  if (name === '') throw new CertificateError('an empty name cannot go into a certificate');
-  const ip = canonicalIp(name);
-  if (ip !== undefined) return ip;
-  if (name.length > 253) throw new CertificateError(`name too long (over 253 characters): ${input}`);
-  const labels = name.split('.');
-  const wildcard = labels[0] === '*';
-  if (name.includes('*') && !wildcard) {
-    throw new CertificateError(`invalid name ${input}: a wildcard may only be the whole left-most label, as in *.registry.local`);
+  const checked = checkCertificateName(input);
+  if (!checked.ok) throw new InvalidNamesError([{ name: input.trim(), problem: checked.problem }]);
+  return checked.name;
+}
+
+/** Checks every name; throws one InvalidNamesError naming each bad one, else returns them canonical. */
+export function validateExtraNames(names: readonly string[]): string[] {
+  const out: string[] = [];
+  const invalid: Array<{ name: string; problem: string }> = [];
+  for (const n of names) {
+    const checked = checkCertificateName(n);
+    if (checked.ok) out.push(checked.name);
+    else invalid.push({ name: n.trim(), problem: checked.problem });
   }
-  const rest = wildcard ? labels.slice(1) : labels;
-  if (rest.some((l) => l.includes('*'))) {
-    throw new CertificateError(`invalid name ${input}: only one wildcard, as the whole left-most label`);
-  }
-  if (wildcard && rest.length < 2) {
-    throw new CertificateError(`invalid name ${input}: a wildcard needs at least two labels after it (*.registry.local)`);
-  }
-  for (const l of rest) {
-    if (!LABEL.test(l)) {
-      throw new CertificateError(
-        `invalid name ${input}: each label is 1-63 letters, digits or hyphens, not starting or ending with a hyphen`,
-      );
-    }
-  }
-  return name;
+  if (invalid.length > 0) throw new InvalidNamesError(invalid);
+  return out;
 }
 
 /** What the machine looks like to the certificate: its host name and network interfaces. */

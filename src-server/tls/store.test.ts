@@ -7,7 +7,7 @@ import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { MachineNames } from './names';
+import { InvalidNamesError, type MachineNames } from './names';
 import { keepCertificateFresh } from './renewal';
 import { CertificateStore, tlsDir } from './store';
 
@@ -204,6 +204,18 @@ describe('CertificateStore (generated CA)', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('refuses every name that cannot go into a certificate, each by name and reason, before anything is written', async () => {
+    const before = ['ca.crt', 'server.crt', 'names.json'].map((f) => readFileSync(file(f), 'utf8'));
+    for (const newCa of [false, true]) {
+      const err = await store.regenerate({ names: ['registry.berth-box', 'exa_mple..com', '999.1.1.1'], newCa }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidNamesError);
+      expect((err as InvalidNamesError).message).toMatch(/^2 names cannot go into a certificate: exa_mple\.\.com \(.+\); 999\.1\.1\.1 \(neither an IPv4 address .+\)$/);
+      expect((err as InvalidNamesError).invalid.map((i) => i.name)).toEqual(['exa_mple..com', '999.1.1.1']);
+      expect(['ca.crt', 'server.crt', 'names.json'].map((f) => readFileSync(file(f), 'utf8'))).toEqual(before);
+    }
+    expect(() => store.writeNames(['ok.berth-box', 'bad_name'])).toThrow(/^invalid name bad_name: /);
   });
 
   it('leaves a new address outside the CA out of the certificate, and says so', async () => {

@@ -7,7 +7,7 @@ import { TLS_FILES } from './files';
 import { CertificateError, OutsideCaError } from './errors';
 import { certificateNames, issuedBy, keyMatches, msLeft, parseCertificate, summarize, type CertificateSummary } from './inspect';
 import { constraintsFor, describeConstraints, permits, readNameConstraints, type NameConstraints } from './name-constraints';
-import { canonicalIp, machineSubjectNames, sameNames, uniqueNames, validateExtraName, type MachineNames } from './names';
+import { canonicalIp, machineSubjectNames, sameNames, uniqueNames, validateExtraName, validateExtraNames, type MachineNames } from './names';
 import { CA_KEY_BITS, createCaCertificate, createServerCertificate, generateRsaKey, SERVER_KEY_BITS } from './x509';
 
 /** Renew a certificate when it has fewer days than this left. */
@@ -161,7 +161,7 @@ export class CertificateStore {
    */
   checkCovered(names: readonly string[]): void {
     const constraints = this.caConstraints();
-    const outside = uniqueNames(names.map(validateExtraName)).filter((n) => !permits(constraints, n));
+    const outside = uniqueNames(validateExtraNames(names)).filter((n) => !permits(constraints, n));
     if (outside.length === 0 || constraints === null) return;
     const list = outside.join(', ');
     throw new OutsideCaError(
@@ -246,6 +246,8 @@ export class CertificateStore {
     }
     return this.serialized(async () => {
       if (opts.names) {
+        // Every bad name is refused at once, by name, before the CA's scope is even asked.
+        validateExtraNames(opts.names);
         if (!opts.newCa) this.checkCovered(opts.names);
         this.writeNames(opts.names);
       }
@@ -255,7 +257,7 @@ export class CertificateStore {
 
   /** Validates and stores the extra names (names.json), without issuing a certificate. */
   writeNames(names: readonly string[]): string[] {
-    const clean = uniqueNames(names.map(validateExtraName));
+    const clean = uniqueNames(validateExtraNames(names));
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     writeFileAtomic(this.path('names'), `${JSON.stringify({ names: clean }, null, 2)}\n`, 0o644);
     return clean;

@@ -61,14 +61,21 @@ describe('users from the GUI', () => {
     const out = await runTool('skopeo', ['login', '--tls-verify=false', '--authfile', auth, '-u', 'dev', '-p', 'dev-password', berth.host]);
     expect(out.code, out.stderr).toBe(0);
 
-    const again = await invoke(berth.url, admin, 'users:add', { name: 'dev', password: 'x-password' });
+    const again = await invoke(berth.url, admin, 'users:add', { name: 'dev', password: 'x-password-12' });
     expect(again.json.error.code).toBe('USER_EXISTS');
-    const badRules = await invoke(berth.url, admin, 'users:add', { name: 'eve', password: 'eve-pw', rules: 'fly@*' });
+    const badRules = await invoke(berth.url, admin, 'users:add', { name: 'eve', password: 'eve-password', rules: 'fly@*' });
     expect(badRules.json.error.code).toBe('RULES_INVALID');
-    const badName = await invoke(berth.url, admin, 'users:add', { name: 'a:b', password: 'pw' });
+    const badName = await invoke(berth.url, admin, 'users:add', { name: 'a:b', password: 'a-b-password' });
     expect(badName.json.error.code).toBe('USER_NAME_INVALID');
     const emptyPw = await invoke(berth.url, admin, 'users:add', { name: 'eve', password: '' });
     expect(emptyPw.json.error.code).toBe('PASSWORD_INVALID');
+    // Twelve characters at least, on every path that sets a password; the refusal says the minimum.
+    const short = await invoke(berth.url, admin, 'users:add', { name: 'eve', password: 'abc' });
+    expect(short.json.error).toEqual({ code: 'PASSWORD_INVALID', message: 'the password has 3 characters; use at least 12', detail: { minLength: 12 } });
+    const shortChange = await invoke(berth.url, admin, 'users:set-password', { name: 'dev', password: 'eleven-char' });
+    expect(shortChange.json.error).toMatchObject({ code: 'PASSWORD_INVALID', message: 'the password has 11 characters; use at least 12' });
+    expect((await send(berth.url, 'GET', '/v2/', { headers: basic('dev', 'dev-password') })).status).toBe(200);
+    expect((await invoke(berth.url, admin, 'users:list', undefined)).json.result.users.map((u: { name: string }) => u.name)).toEqual(['admin', 'dev']);
 
     const rights = await invoke(berth.url, admin, 'users:set-rights', { name: 'dev', rules: 'admin@*' });
     expect(rights.json.result.rules).toBe('admin@*');
@@ -118,7 +125,7 @@ describe('groups from the GUI', () => {
     const code = async (channel: string, args: unknown) => (await call(channel, args)).error?.code;
     expect(await code('groups:add', { name: 'qa' })).toBe('GROUP_EXISTS');
     expect(await code('groups:add', { name: 'admin' })).toBe('NAME_TAKEN');
-    expect(await code('users:add', { name: 'qa', password: 'pw' })).toBe('NAME_TAKEN');
+    expect(await code('users:add', { name: 'qa', password: 'qa-password-1' })).toBe('NAME_TAKEN');
     expect(await code('groups:add', { name: '../../etc' })).toBe('GROUP_NAME_INVALID');
     expect(await code('groups:add', { name: 'Q A' })).toBe('GROUP_NAME_INVALID');
     expect(await code('groups:add', { name: 'qb', rules: 'fly@*' })).toBe('RULES_INVALID');
@@ -126,7 +133,7 @@ describe('groups from the GUI', () => {
     expect(await code('groups:set-access', { name: 'nope', rules: 'pull@*' })).toBe('GROUP_UNKNOWN');
     expect(await code('groups:remove', { name: 'nope' })).toBe('GROUP_UNKNOWN');
     expect(await code('users:set-groups', { name: 'admin', groups: ['qa', 'nope'] })).toBe('GROUP_UNKNOWN');
-    expect(await code('users:add', { name: 'eve', password: 'pw', groups: ['nope'] })).toBe('GROUP_UNKNOWN');
+    expect(await code('users:add', { name: 'eve', password: 'eve-password', groups: ['nope'] })).toBe('GROUP_UNKNOWN');
     expect(await code('users:set-groups', { name: 'ghost', groups: [] })).toBe('USER_UNKNOWN');
     expect(await code('users:set-groups', { name: 'admin', groups: 'qa' })).toBe('ARGS_INVALID');
     expect(await code('users:set-groups', { name: 'admin' })).toBe('ARGS_INVALID');
@@ -197,7 +204,7 @@ describe('certificates from the GUI', () => {
     expect(info.json.result).toMatchObject({ mode: 'generated', tlsUrl: `https://127.0.0.1:${tlsPort}` });
     const r = await invoke(berth.url, admin, 'cert:bundle', { host: `127.0.0.1:${tlsPort}` });
     expect(r.json.ok, r.text).toBe(true);
-    const b = r.json.result as { fileName: string; base64: string; size: number; sha256: string };
+    const b = r.json.result as { fileName: string; base64: string; size: number; sha256: string; notCovered: string | null };
     const bytes = Buffer.from(b.base64, 'base64');
     expect(b.fileName).toBe(`berth-client-127.0.0.1-${tlsPort}.tar.gz`);
     expect(bytes.length).toBe(b.size);
@@ -212,6 +219,40 @@ describe('certificates from the GUI', () => {
     expect(new X509Certificate(shipped).fingerprint256).toBe(info.json.result.ca.fingerprintSha256);
     const bad = await invoke(berth.url, admin, 'cert:bundle', { host: 'no port' });
     expect(bad.json.error.code).toBe('CERTIFICATE_INVALID');
+    // The certificate names 127.0.0.1: no warning, in the answer or the README.
+    expect(b.notCovered).toBeNull();
+    expect(readFileSync(join(dir, `berth-client-127.0.0.1-${tlsPort}`, 'README.md'), 'utf8')).not.toMatch(/does not name/);
+  });
+
+  it('says, in the answer and the README, when the bundle is for a host the server certificate does not name', async () => {
+    const r = await invoke(berth.url, admin, 'cert:bundle', { host: 'registry.nowhere.test:5443' });
+    expect(r.json.ok, r.text).toBe(true);
+    const b = r.json.result as { fileName: string; base64: string; notCovered: string | null };
+    expect(b.notCovered).toMatch(/^The server certificate does not name registry\.nowhere\.test, so clients dialing registry\.nowhere\.test:5443 will refuse it\. /);
+    expect(b.notCovered).toContain('berth cert names add --new-ca registry.nowhere.test');
+    const dir = join(ws.dir, 'bundle-uncovered');
+    mkdirSync(dir);
+    writeFileSync(join(dir, b.fileName), Buffer.from(b.base64, 'base64'));
+    execFileSync('tar', ['xzf', b.fileName], { cwd: dir });
+    const readme = readFileSync(join(dir, 'berth-client-registry.nowhere.test-5443', 'README.md'), 'utf8');
+    expect(readme).toContain(b.notCovered!);
+  });
+
+  it('refuses every name that cannot go into a certificate, each by name, and changes nothing', async () => {
+    const before = (await invoke(berth.url, admin, 'cert:info', undefined)).json.result;
+    const r = await invoke(berth.url, admin, 'cert:regenerate', { extraNames: ['10.20.30.41', 'exa_mple..com', '999.1.1.1'] });
+    expect(r.json.error.code).toBe('CERTIFICATE_INVALID');
+    expect(r.json.error.message).toMatch(/^2 names cannot go into a certificate: exa_mple\.\.com \(.+\); 999\.1\.1\.1 \(neither an IPv4 address/);
+    expect(r.json.error.detail).toEqual({
+      invalid: [
+        { name: 'exa_mple..com', problem: 'an empty label (two dots in a row, or a dot at the start)' },
+        { name: '999.1.1.1', problem: 'neither an IPv4 address (four numbers 0 to 255) nor a DNS name (its last label is all digits)' },
+      ],
+    });
+    // Even with a new CA asked for: validity first.
+    const withCa = await invoke(berth.url, admin, 'cert:regenerate', { extraNames: ['999.1.1.1'], newCa: true });
+    expect(withCa.json.error).toMatchObject({ code: 'CERTIFICATE_INVALID', detail: { invalid: [{ name: '999.1.1.1' }] } });
+    expect((await invoke(berth.url, admin, 'cert:info', undefined)).json.result).toEqual(before);
   });
 
   it('gives install commands per client for the address', async () => {

@@ -42,18 +42,18 @@ describe('berth serve --ui --auth basic', () => {
   it('logs an admin in with a strict cookie, a user with rights as such, refuses one without any, and ends sessions on logout', async () => {
     const dir = ws.fresh();
     const { berth, password } = await startUiServer(dir);
-    const add = await runBerth(['user', 'add', 'puller', '--data', dir, '--password-stdin', '--access', 'pull@*'], { input: 'puller-pw\n' });
+    const add = await runBerth(['user', 'add', 'puller', '--data', dir, '--password-stdin', '--access', 'pull@*'], { input: 'puller-password\n' });
     expect(add.code, add.stderr).toBe(0);
-    const none = await runBerth(['user', 'add', 'nobody', '--data', dir, '--password-stdin'], { input: 'nobody-pw\n' });
+    const none = await runBerth(['user', 'add', 'nobody', '--data', dir, '--password-stdin'], { input: 'nobody-password\n' });
     expect(none.code, none.stderr).toBe(0);
     // The server looks at the user files at most once a second.
     await new Promise((r) => setTimeout(r, 1200));
-    const denied = await send(berth.url, 'POST', '/_berth/api/session', { headers: JSON_TYPE, body: JSON.stringify({ username: 'nobody', password: 'nobody-pw' }) });
+    const denied = await send(berth.url, 'POST', '/_berth/api/session', { headers: JSON_TYPE, body: JSON.stringify({ username: 'nobody', password: 'nobody-password' }) });
     expect(denied.status).toBe(403);
     expect(denied.json.error.code).toBe('DENIED');
     expect(denied.json.error.message).toContain('nobody has no rights in this registry yet');
     expect(denied.headers['set-cookie']).toBeUndefined();
-    const puller = await login(berth.url, { username: 'puller', password: 'puller-pw' });
+    const puller = await login(berth.url, { username: 'puller', password: 'puller-password' });
     expect(puller.answer.json).toEqual({ user: 'puller', csrfToken: puller.csrf, admin: false });
 
     const admin = await login(berth.url, { username: 'admin', password });

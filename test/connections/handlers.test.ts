@@ -31,9 +31,10 @@ beforeAll(async () => {
   services = await createServices({ dataDir: join(tmp.dir, 'registry'), fsync: false, log: silentLogger });
   db = openAppDatabase(join(tmp.dir, 'berth', 'app.db'));
   local = new LocalSource(services.registry, () => '127.0.0.1:5000');
+  const secrets = new FileSecretStore(secretsPath());
   const manager = new ConnectionManager<RegistrySource>({
     db,
-    secrets: new FileSecretStore(secretsPath()),
+    secrets,
     local: { source: local, url: () => 'http://127.0.0.1:5000' },
     remoteSource: (conn, secret) => {
       built.push({ conn, secret });
@@ -44,7 +45,7 @@ beforeAll(async () => {
       return { ok: false, url: input.url, apiVersion: null, authScheme: 'basic', catalog: false, certificate: null, error: { code: 'AUTH_FAILED', message: 'bad credentials' }, latencyMs: 3 };
     },
   });
-  handlers = createCoreHandlers({ registry: services.registry, log: silentLogger, app: createConnectionHandlers(manager) });
+  handlers = createCoreHandlers({ registry: services.registry, log: silentLogger, app: createConnectionHandlers(manager, secrets) });
 });
 
 afterAll(() => {

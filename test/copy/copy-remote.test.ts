@@ -127,7 +127,7 @@ describe('copy across real registries', () => {
     const data = ws.fresh('readonly');
     for (const [args, input] of [
       [['init', '--data', data], undefined],
-      [['user', 'add', 'reader', '--password-stdin', '--access', 'pull@*', '--data', data], 'r-secret\n'],
+      [['user', 'add', 'reader', '--password-stdin', '--access', 'pull@*', '--data', data], 'reader-secret-1\n'],
     ] as const) {
       const r = await runBerth([...args], { input });
       expect(r.code, r.stderr).toBe(0);
@@ -135,7 +135,7 @@ describe('copy across real registries', () => {
     const guarded = await ws.serve(data, ['--auth', 'basic']);
     const reader = new RemoteSource({
       id: 'reader',
-      client: new RemoteRegistry({ url: guarded.url, credentials: { username: 'reader', password: 'r-secret' } }),
+      client: new RemoteRegistry({ url: guarded.url, credentials: { username: 'reader', password: 'reader-secret-1' } }),
       kind: 'registry',
     });
     const err = await copyImage(local, reader, { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'src/app', toReference: 'v1' }).catch(
@@ -144,6 +144,6 @@ describe('copy across real registries', () => {
     // The API answers what the registry said (DENIED: a known user without the push right).
     expect(toApiError(err, silentLogger, 'image:copy')).toMatchObject({ code: 'DENIED', message: expect.stringMatching(/^copying blob sha256:[0-9a-f]{64} /) });
     expect(await reader.headManifest('src/app', 'v1')).toBeNull();
-    expect(guarded.output()).not.toContain('r-secret');
+    expect(guarded.output()).not.toContain('reader-secret-1');
   });
 });

@@ -276,6 +276,7 @@ describe('the GUI over the desktop IPC path in Chromium', () => {
     await screenshot(page!, 'desktop-registry');
     const since = sent.length;
     await page!.getByTestId('registry-stop').click();
+    await page!.getByTestId('registry-stop-confirm').click();
     await expect.poll(() => badge().textContent(), { timeout: 20_000 }).toBe('stopped');
     expect(await listening(port)).toBe(false);
     // The registry process told the window, through sendToWindows.

@@ -247,6 +247,7 @@ describe('the registry screen', () => {
     await shot('registry');
 
     await gui.page.getByTestId('registry-stop').click();
+    await gui.page.getByTestId('registry-stop-confirm').click();
     await expect.poll(() => gui.page.getByTestId('registry-status').textContent(), { timeout: 15_000 }).toBe('stopped');
     await expect.poll(() => gui.page.getByTestId('registry-badge').textContent()).toMatch(/stopped/);
     expect((await fetch(`${gui.server.berth.url}/v2/`)).status).toBe(503);

@@ -163,7 +163,7 @@ describe('blob GETs redirected to presigned URLs on S3 (storage.redirect.disable
   it('checks rights before redirecting: anonymous 401 and a user without pull on the repository 403, neither with a Location', async () => {
     const data = join(fixture.dir, 'auth');
     expect((await runBerth(['init', '--data', data])).code).toBe(0);
-    const add = (user: string, access: string) => runBerth(['user', 'add', user, '--password-stdin', '--access', access, '--data', data], { input: 'pw-secret\n' });
+    const add = (user: string, access: string) => runBerth(['user', 'add', user, '--password-stdin', '--access', access, '--data', data], { input: 'pw-secret-1234\n' });
     expect((await add('puller', `pull@${REPO}`)).code).toBe(0);
     expect((await add('stranger', 'pull@other/*')).code).toBe(0);
     const file = join(fixture.dir, 'auth.yml');
@@ -174,16 +174,16 @@ describe('blob GETs redirected to presigned URLs on S3 (storage.redirect.disable
     const anonymous = await fetch(blobUrl(guarded, layer.digest), { redirect: 'manual' });
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('location')).toBeNull();
-    const stranger = await fetch(blobUrl(guarded, layer.digest), { headers: basic('stranger', 'pw-secret'), redirect: 'manual' });
+    const stranger = await fetch(blobUrl(guarded, layer.digest), { headers: basic('stranger', 'pw-secret-1234'), redirect: 'manual' });
     expect(stranger.status).toBe(403);
     expect(stranger.headers.get('location')).toBeNull();
-    const puller = await fetch(blobUrl(guarded, layer.digest), { headers: basic('puller', 'pw-secret'), redirect: 'manual' });
+    const puller = await fetch(blobUrl(guarded, layer.digest), { headers: basic('puller', 'pw-secret-1234'), redirect: 'manual' });
     expect(puller.status).toBe(307);
     const direct = await fetch(puller.headers.get('location')!);
     expect(sha256(new Uint8Array(await direct.arrayBuffer()))).toBe(layer.digest);
     // skopeo with credentials: the redirect goes to another port of the same host (Basic auth must not spoil the presigned GET).
     const out = join(fixture.dir, 'pulled-auth');
-    await sandbox.skopeo(['copy', '--src-tls-verify=false', '--src-creds', 'puller:pw-secret', `docker://${guarded.host}/${REPO}:v1`, `oci:${out}:v1`]);
+    await sandbox.skopeo(['copy', '--src-tls-verify=false', '--src-creds', 'puller:pw-secret-1234', `docker://${guarded.host}/${REPO}:v1`, `oci:${out}:v1`]);
     expect(sha256(readFileSync(join(out, 'blobs', 'sha256', layer.digest.slice(7))))).toBe(layer.digest);
   });
 });

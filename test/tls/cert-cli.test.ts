@@ -111,7 +111,8 @@ describe('berth cert', () => {
       [['names', 'add', 'a.*.b'], 'berth: invalid name a.*.b: a wildcard may only be the whole left-most label, as in *.registry.local\n'],
       [['names', 'add', '*.local'], 'berth: invalid name *.local: a wildcard needs at least two labels after it (*.registry.local)\n'],
       [['names', 'rm', 'never.added'], 'berth: not an extra name: never.added (see berth cert names list)\n'],
-      [['regenerate', '--name', 'bad_name.example'], expect.stringMatching(/^berth: invalid name bad_name\.example: each label .*\n$/) as unknown as string],
+      [['regenerate', '--name', 'bad_name.example'], 'berth: invalid name bad_name.example: the label "bad_name" may hold only letters, digits and hyphens\n'],
+      [['names', 'add', '999.1.1.1'], 'berth: invalid name 999.1.1.1: neither an IPv4 address (four numbers 0 to 255) nor a DNS name (its last label is all digits)\n'],
     ];
     const before = readFileSync(join(tls, 'server.crt'));
     for (const [args, stderr] of cases) {
@@ -146,6 +147,7 @@ describe('berth cert', () => {
     mkdirSync(x);
     execFileSync('tar', ['xzf', out, '-C', x]);
     expect(readFileSync(join(x, 'berth-client-team.registry.local-5443', 'ca.crt')).equals(readFileSync(join(tls, 'ca.crt')))).toBe(true);
+    expect(readFileSync(join(x, 'berth-client-team.registry.local-5443', 'README.md'), 'utf8')).not.toContain('Warning');
 
     const other = await berth('bundle', '--data', data, '--host', 'elsewhere.example:5443', '--out', join(tmp.dir, 'o.tgz'));
     expect(other.code).toBe(0);
@@ -155,6 +157,15 @@ describe('berth cert', () => {
     );
     const inside = await berth('bundle', '--data', data, '--host', '10.1.1.1:5443', '--out', join(tmp.dir, 'i.tgz'));
     expect(inside.stderr).toBe('berth: warning: the server certificate does not name 10.1.1.1; clients will refuse it (add it: berth cert names add 10.1.1.1)\n');
+    // The README on the client says so too, with the way to add the name.
+    const readmes = join(tmp.dir, 'readmes');
+    mkdirSync(readmes);
+    execFileSync('tar', ['xzf', join(tmp.dir, 'o.tgz'), '-C', readmes]);
+    execFileSync('tar', ['xzf', join(tmp.dir, 'i.tgz'), '-C', readmes]);
+    expect(readFileSync(join(readmes, 'berth-client-elsewhere.example-5443', 'README.md'), 'utf8')).toContain(
+      '> **Warning.** The server certificate does not name elsewhere.example, so clients dialing elsewhere.example:5443 will refuse it. The name is outside what Berth\'s CA may vouch for: on the registry\'s machine run berth cert names add --new-ca elsewhere.example',
+    );
+    expect(readFileSync(join(readmes, 'berth-client-10.1.1.1-5443', 'README.md'), 'utf8')).toContain('add the name: berth cert names add 10.1.1.1 ');
 
     for (const host of ['registry.local', 'registry.local:99999', 'bad host:5000']) {
       const bad = await berth('bundle', '--data', data, '--host', host, '--out', join(tmp.dir, 'bad.tgz'));

@@ -31,6 +31,13 @@ export function hostProblem(host: string): string | null {
   return null;
 }
 
+/** The host of a `HOST:PORT` that {@link hostProblem} accepts, without brackets. */
+export function hostOf(hostPort: string): string {
+  const m = HOST_PORT.exec(hostPort.trim());
+  const host = m?.[1] ?? '';
+  return host.startsWith('[') ? host.slice(1, -1) : host;
+}
+
 /** Bytes of a base64 string. */
 export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   const bin = atob(b64);

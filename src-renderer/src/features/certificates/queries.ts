@@ -27,10 +27,17 @@ export function useRegenerate() {
   });
 }
 
-/** The client bundle for `host`. */
+/**
+ * The client bundle for `host`. Making it may create the CA and the server certificate (the first
+ * time), so the certificates are read again afterwards.
+ */
 export function useBundle() {
   const api = useApi();
-  return useMutation({ mutationFn: (host: string) => api.invoke('cert:bundle', { host }) });
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (host: string) => api.invoke('cert:bundle', { host }),
+    onSettled: () => client.invalidateQueries({ queryKey: certKeys.info }),
+  });
 }
 
 /** Install commands per OS for `host` (null: nothing to ask yet). */

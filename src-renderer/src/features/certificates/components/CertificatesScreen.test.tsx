@@ -109,6 +109,44 @@ describe('CertificatesScreen', () => {
     expect(await screen.findByText('invalid name "bad_name"')).toBeTruthy();
   });
 
+  it('checks each name as the server will when it is added, and adds only the good ones', async () => {
+    const api = fake({ 'cert:regenerate': (args) => ({ ...info, extraNames: args.extraNames ?? [] }) });
+    renderScreen(<CertificatesScreen />, api);
+    const input = (await screen.findByTestId('cert-name-input')) as HTMLInputElement;
+    fireEvent.change(input, { target: { value: '999.1.1.1' } });
+    fireEvent.submit(screen.getByRole('form', { name: 'Add a name' }));
+    expect(await screen.findByText('999.1.1.1: neither an IPv4 address (four numbers 0 to 255) nor a DNS name (its last label is all digits)')).toBeTruthy();
+    expect(within(screen.getByTestId('cert-extra-names-list')).queryByText('999.1.1.1')).toBeNull();
+    // Several at once: the good ones go in, each bad one is named with its reason and stays in the field to fix.
+    fireEvent.change(input, { target: { value: 'good.lan, exa_mple..com *.example.test fd00::7 registry.lan:5443' } });
+    fireEvent.submit(screen.getByRole('form', { name: 'Add a name' }));
+    const list = screen.getByTestId('cert-extra-names-list');
+    for (const n of ['good.lan', '*.example.test', 'fd00::7']) expect(within(list).getByText(n)).toBeTruthy();
+    expect(screen.getByText('exa_mple..com: an empty label (two dots in a row, or a dot at the start)')).toBeTruthy();
+    expect(screen.getByText('registry.lan:5443: leave out the port: a certificate names hosts, not ports')).toBeTruthy();
+    expect(input.value).toBe('exa_mple..com registry.lan:5443');
+    fireEvent.click(screen.getByTestId('cert-regenerate'));
+    fireEvent.click(await screen.findByTestId('cert-regenerate-confirm'));
+    await waitFor(() => expect(callsOf(api, 'cert:regenerate')).toHaveLength(1));
+    expect(callsOf(api, 'cert:regenerate')[0]!.args).toEqual({ extraNames: ['registry.lan', 'good.lan', '*.example.test', 'fd00::7'] });
+  });
+
+  it('marks each name the server refused, and drops the refusal once the names change', async () => {
+    const refusal = {
+      code: 'CERTIFICATE_INVALID',
+      message: '2 names cannot go into a certificate: old_name.lan (the label "old_name" may hold only letters, digits and hyphens); 10.0.0.300 (not a DNS name: its last label is all digits)',
+      detail: { invalid: [{ name: 'old_name.lan', problem: 'the label "old_name" may hold only letters, digits and hyphens' }, { name: '10.0.0.300', problem: 'not a DNS name: its last label is all digits' }] },
+    };
+    renderScreen(<CertificatesScreen />, fake({ 'cert:info': { ...info, extraNames: ['old_name.lan', '10.0.0.300'] }, 'cert:regenerate': { error: refusal } }));
+    fireEvent.click(await screen.findByTestId('cert-regenerate'));
+    fireEvent.click(await screen.findByTestId('cert-regenerate-confirm'));
+    const problems = await screen.findAllByTestId('cert-name-problem');
+    expect(problems.map((p) => p.textContent)).toEqual(['old_name.lan: the label "old_name" may hold only letters, digits and hyphens', '10.0.0.300: not a DNS name: its last label is all digits']);
+    fireEvent.click(screen.getByLabelText('Remove old_name.lan'));
+    await waitFor(() => expect(screen.queryAllByTestId('cert-name-problem')).toHaveLength(0));
+    expect(screen.queryByText('The certificate was not regenerated')).toBeNull();
+  });
+
   it('shows what the CA may vouch for; a name outside it is refused, and a confirmed new CA covers it', async () => {
     const refusal = "evil.example is outside the names Berth's CA may vouch for (localhost, 10.0.0.0/8). Clients trust that CA for those names only, so this needs a new CA, which every client must then trust (install its new bundle): berth cert names add --new-ca evil.example";
     const widened = { ...info, extraNames: ['registry.lan', 'evil.example'], caScope: { dns: [...info.caScope!.dns, 'evil.example'], ip: info.caScope!.ip }, ca: { ...ca, fingerprintSha256: '11:22:33' } };
@@ -166,7 +204,7 @@ describe('CertificatesScreen', () => {
 
   it('downloads the client bundle for the TLS address', async () => {
     const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
-    const api = fake({ 'cert:bundle': { fileName: 'berth-127.0.0.1-5443.tar.gz', base64: btoa('tar bytes'), size: 9, sha256: 'abc123' } });
+    const api = fake({ 'cert:bundle': { fileName: 'berth-127.0.0.1-5443.tar.gz', base64: btoa('tar bytes'), size: 9, sha256: 'abc123', notCovered: null } });
     renderScreen(<CertificatesScreen />, api);
     const input = (await screen.findByTestId('cert-bundle-host')) as HTMLInputElement;
     expect(input.value).toBe('127.0.0.1:5443');
@@ -180,6 +218,59 @@ describe('CertificatesScreen', () => {
     const blob = (URL.createObjectURL as unknown as { mock: { calls: [Blob][] } }).mock.calls[0]![0];
     expect(await blob.text()).toBe('tar bytes');
     expect(click).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows the CA and certificate a bundle download created, instead of "No certificates yet"', async () => {
+    let current: CertificatesInfo = { ...info, ca: null, server: null, extraNames: [], tlsUrl: null };
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    const api = fake({
+      'cert:info': () => current,
+      'registry:status': { running: true, url: 'http://127.0.0.1:5000' },
+      'cert:bundle': () => {
+        // The server made the CA and the certificate to put the CA in the bundle.
+        current = { ...info, tlsUrl: null };
+        return { fileName: 'berth-client-127.0.0.1-5443.tar.gz', base64: btoa('tar'), size: 3, sha256: 'abc', notCovered: null };
+      },
+    });
+    renderScreen(<CertificatesScreen />, api);
+    expect(await screen.findByText('No certificates yet')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('cert-bundle-download'));
+    await screen.findByTestId('cert-bundle-result');
+    const caCard = await screen.findByTestId('cert-ca');
+    expect(within(caCard).getByText('AA:BB:CC')).toBeTruthy();
+    expect(screen.queryByText('No certificates yet')).toBeNull();
+    expect(callsOf(api, 'cert:info').length).toBeGreaterThan(1);
+  });
+
+  it('warns before the download when the server certificate does not name the host, and adds the name on request', async () => {
+    const api = fake({ 'cert:info': { ...info, server: { ...server, names: ['localhost', '127.0.0.1', '*.team.lan'] } } });
+    renderScreen(<CertificatesScreen />, api);
+    const host = await screen.findByTestId('cert-bundle-host');
+    expect(screen.queryByTestId('cert-bundle-not-covered')).toBeNull();
+    for (const covered of ['a.team.lan:5443', 'LOCALHOST:5443']) {
+      fireEvent.change(host, { target: { value: covered } });
+      expect(screen.queryByTestId('cert-bundle-not-covered')).toBeNull();
+    }
+    fireEvent.change(host, { target: { value: 'registry.other.lan:5443' } });
+    const warning = screen.getByTestId('cert-bundle-not-covered');
+    expect(warning.textContent).toContain('registry.other.lan is not in the server certificate (localhost, 127.0.0.1, *.team.lan)');
+    expect(warning.textContent).toContain('clients that dial registry.other.lan:5443 will refuse the registry');
+    expect(callsOf(api, 'cert:bundle')).toHaveLength(0);
+    fireEvent.click(within(warning).getByRole('button', { name: 'Add registry.other.lan to the certificate names' }));
+    expect(within(screen.getByTestId('cert-extra-names-list')).getByText('registry.other.lan')).toBeTruthy();
+    expect(screen.getByText('Unsaved: the names apply when you regenerate.')).toBeTruthy();
+    // A wildcard covers one label only.
+    fireEvent.change(host, { target: { value: 'a.b.team.lan:5443' } });
+    expect(screen.getByTestId('cert-bundle-not-covered')).toBeTruthy();
+  });
+
+  it("shows the server's note when the bundle it made is for a host the certificate does not name", async () => {
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    const note = 'The server certificate does not name registry.other.lan, so clients dialing registry.other.lan:5443 will refuse it. On the registry\'s machine, add the name: berth cert names add registry.other.lan';
+    renderScreen(<CertificatesScreen />, fake({ 'cert:bundle': { fileName: 'b.tar.gz', base64: btoa('x'), size: 1, sha256: 'abc', notCovered: note } }));
+    fireEvent.change(await screen.findByTestId('cert-bundle-host'), { target: { value: 'registry.other.lan:5443' } });
+    fireEvent.click(screen.getByTestId('cert-bundle-download'));
+    expect((await screen.findByTestId('cert-bundle-result')).textContent).toContain(note);
   });
 
   it('shows a failed bundle in words', async () => {

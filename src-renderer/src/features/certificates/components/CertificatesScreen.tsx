@@ -1,5 +1,6 @@
 /** Certificates of the local registry: CA and server details, extra names, client bundle and install commands. */
 import { Alert, Anchor, Group, Badge, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import type { CertificatesInfo } from '../../../../../src-server/contract';
 import { CopyField, EmptyState, ErrorAlert, Loading } from '../../../app/common';
 import { useRegistryStatus } from '../../../app/queries';
@@ -14,6 +15,8 @@ import { ExtraNames } from './ExtraNames';
 export function CertificatesScreen(_props: Record<string, never>) {
   const info = useCertInfo();
   const status = useRegistryStatus();
+  // A name the bundle card asks to add to the certificate (the names card takes it).
+  const [proposed, setProposed] = useState<string | null>(null);
   if (info.isPending) return <Loading label="Reading the certificates…" />;
   if (info.isError) return <ErrorAlert error={info.error} title="The certificates cannot be read" />;
   const statusKnown = !status.isPending;
@@ -31,8 +34,15 @@ export function CertificatesScreen(_props: Record<string, never>) {
           <CertificateCard title="Server certificate" cert={info.data.server} testId="cert-server" missing="No server certificate yet." />
         </SimpleGrid>
       )}
-      <ExtraNames key={info.data.extraNames.join('\n')} info={info.data} />
-      {statusKnown && <ClientBundle initialHost={defaultBundleHost(info.data.tlsUrl ?? status.data?.tlsUrl, status.data?.url)} provided={info.data.mode === 'provided'} />}
+      <ExtraNames key={info.data.extraNames.join('\n')} info={info.data} proposed={proposed} onProposedTaken={() => setProposed(null)} />
+      {statusKnown && (
+        <ClientBundle
+          initialHost={defaultBundleHost(info.data.tlsUrl ?? status.data?.tlsUrl, status.data?.url)}
+          provided={info.data.mode === 'provided'}
+          certificateNames={info.data.server?.names ?? info.data.wantedNames}
+          onAddName={setProposed}
+        />
+      )}
     </Stack>
   );
 }

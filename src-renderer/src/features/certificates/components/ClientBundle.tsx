@@ -3,18 +3,29 @@ import { Alert, Button, Card, Group, Stack, Tabs, Text, TextInput, Title } from 
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import type { CertBundle } from '../../../../../src-server/contract';
+import { namesCoverHost, type CertBundle } from '../../../../../src-server/contract';
 import { CopyField, ErrorAlert, Loading } from '../../../app/common';
 import { formatBytes } from '../../../app/format';
-import { base64ToBytes, hostProblem, offerDownload } from '../hosts';
+import { base64ToBytes, hostOf, hostProblem, offerDownload } from '../hosts';
 import { useBundle, useInstallCommands } from '../queries';
 
+interface Props {
+  initialHost: string;
+  provided: boolean;
+  /** The names the server certificate carries (or will carry once made): a host outside them gets a warning. */
+  certificateNames: string[];
+  /** Adds a name to the certificate's extra names (unsaved until regenerated). */
+  onAddName: (name: string) => void;
+}
+
 /** Bundle export and install commands, starting at `initialHost`. */
-export function ClientBundle({ initialHost, provided }: { initialHost: string; provided: boolean }) {
+export function ClientBundle({ initialHost, provided, certificateNames, onAddName }: Props) {
   const [host, setHost] = useState(initialHost);
   const [debounced] = useDebouncedValue(host.trim(), 400);
   const problem = hostProblem(host);
   const debouncedOk = hostProblem(debounced) === null ? debounced : null;
+  const name = problem === null ? hostOf(host) : null;
+  const uncovered = name !== null && !namesCoverHost(certificateNames, name);
   const bundle = useBundle();
   const [last, setLast] = useState<(CertBundle & { host: string }) | null>(null);
 
@@ -55,6 +66,21 @@ export function ClientBundle({ initialHost, provided }: { initialHost: string; p
             </Button>
           </Group>
         </form>
+        {uncovered && (
+          <Alert color="yellow" title="This address is not in the server certificate" data-testid="cert-bundle-not-covered">
+            <Stack gap="xs">
+              <Text size="sm">
+                {name} is not in the server certificate ({certificateNames.join(', ') || 'no names yet'}), so clients that dial {host.trim()} will refuse the registry, even
+                with this bundle installed. {provided ? 'The certificate comes from the configuration: it needs one that names it.' : 'Add the name to the certificate and regenerate it; clients that trust the CA need nothing new.'}
+              </Text>
+              {!provided && (
+                <Button size="xs" variant="default" w="fit-content" onClick={() => onAddName(name)}>
+                  Add {name} to the certificate names
+                </Button>
+              )}
+            </Stack>
+          </Alert>
+        )}
         {provided && (
           <Text size="sm" c="dimmed">
             The certificate is provided by the configuration: give clients the CA that signed it (berth cert bundle --ca FILE).
@@ -68,6 +94,7 @@ export function ClientBundle({ initialHost, provided }: { initialHost: string; p
                 {formatBytes(last.size)} for {last.host}. SHA-256 of the file:
               </Text>
               <CopyField value={last.sha256} label="bundle SHA-256" />
+              {last.notCovered && <Text size="sm">{last.notCovered}</Text>}
             </Stack>
           </Alert>
         )}

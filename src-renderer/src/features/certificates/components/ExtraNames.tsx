@@ -1,33 +1,73 @@
 /** The extra names (DNS names, IPs, wildcards) of the server certificate, and regeneration. */
 import { Alert, Badge, Button, Card, CloseButton, Group, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
-import type { CertificatesInfo } from '../../../../../src-server/contract';
+import { useEffect, useState, type FormEvent } from 'react';
+import { checkCertificateName, type CertificatesInfo } from '../../../../../src-server/contract';
+import { ApiCallError } from '../../../api/app-api';
 import { errorCode } from '../../../api/errors';
 import { ConfirmButtons, ErrorAlert } from '../../../app/common';
 import { useRegenerate } from '../queries';
 import { CaScopeText, CaScopeWarnings, NewCaModal } from './CaScope';
 
-/** Editor of `info.extraNames` with a confirmed "Regenerate". */
-export function ExtraNames({ info }: { info: CertificatesInfo }) {
+/** The names the server refused, each with its reason (CERTIFICATE_INVALID `detail.invalid`). */
+function refusedNames(error: unknown): Array<{ name: string; problem: string }> {
+  if (!(error instanceof ApiCallError) || error.code !== 'CERTIFICATE_INVALID') return [];
+  const invalid = (error.detail as { invalid?: unknown } | undefined)?.invalid;
+  return Array.isArray(invalid) ? invalid.filter((i): i is { name: string; problem: string } => typeof i?.name === 'string' && typeof i?.problem === 'string') : [];
+}
+
+/**
+ * Editor of `info.extraNames` with a confirmed "Regenerate". Each name typed is checked as the
+ * server will check it (the contract's checkCertificateName); `proposed` is a name another part of
+ * the screen asks to add (then `onProposedTaken`).
+ */
+export function ExtraNames({ info, proposed, onProposedTaken }: { info: CertificatesInfo; proposed?: string | null; onProposedTaken?: () => void }) {
   const provided = info.mode === 'provided';
-  const [names, setNames] = useState<string[]>(info.extraNames);
+  const [names, setNamesState] = useState<string[]>(info.extraNames);
   const [draft, setDraft] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problems, setProblems] = useState<string[]>([]);
   const [confirming, setConfirming] = useState(false);
   const [newCa, setNewCa] = useState(false);
   const regenerate = useRegenerate();
+  const refused = refusedNames(regenerate.error);
+  // A refusal is about the names sent: once they change it no longer holds.
+  const setNames = (next: string[]) => {
+    regenerate.reset();
+    setNamesState(next);
+  };
+
+  /** Adds every good name of `text` (names separated by spaces or commas); returns the problems of the others. */
+  const addNames = (text: string): { problems: string[]; rest: string[] } => {
+    const out = { problems: [] as string[], rest: [] as string[] };
+    const next = [...names];
+    for (const raw of text.split(/[\s,]+/).filter(Boolean)) {
+      const checked = checkCertificateName(raw);
+      if (!checked.ok) {
+        out.problems.push(`${raw}: ${checked.problem}`);
+        out.rest.push(raw);
+      } else if (next.includes(checked.name)) {
+        out.problems.push(`${checked.name} is in the list already.`);
+      } else {
+        next.push(checked.name);
+      }
+    }
+    if (next.length !== names.length) setNames(next);
+    return out;
+  };
 
   const add = (e: FormEvent) => {
     e.preventDefault();
-    const n = draft.trim().toLowerCase();
-    if (!n) return;
-    if (/\s|\//.test(n)) return setProblem(`"${n}" is not a host name or IP address.`);
-    if (names.includes(n)) return setProblem(`${n} is in the list already.`);
-    setNames([...names, n]);
-    setDraft('');
-    setProblem(null);
+    const { problems: found, rest } = addNames(draft);
+    setProblems(found);
+    setDraft(rest.join(' '));
   };
+
+  useEffect(() => {
+    if (!proposed) return;
+    setProblems(addNames(proposed).problems);
+    onProposedTaken?.();
+    // Only a new proposal adds a name; the list it joins is read as it is now.
+  }, [proposed]);
   const confirm = (withNewCa: boolean) =>
     regenerate.mutate(
       { extraNames: names, newCa: withNewCa },
@@ -69,11 +109,28 @@ export function ExtraNames({ info }: { info: CertificatesInfo }) {
         <Group gap={6} data-testid="cert-extra-names-list">
           {names.length === 0 && <Text c="dimmed">No extra names: only the default ones ({info.wantedNames.join(', ') || 'none'}).</Text>}
           {names.map((n) => (
-            <Badge key={n} variant="outline" tt="none" rightSection={provided ? null : <CloseButton size="xs" aria-label={`Remove ${n}`} onClick={() => setNames(names.filter((x) => x !== n))} />}>
+            <Badge
+              key={n}
+              variant="outline"
+              color={refused.some((r) => r.name === n) ? 'red' : undefined}
+              tt="none"
+              rightSection={provided ? null : <CloseButton size="xs" aria-label={`Remove ${n}`} onClick={() => setNames(names.filter((x) => x !== n))} />}
+            >
               {n}
             </Badge>
           ))}
         </Group>
+        {refused.length > 0 && (
+          <Alert color="red" title="The certificate was not regenerated" role="alert">
+            <Stack gap={2}>
+              {refused.map((r) => (
+                <Text key={r.name} size="sm" data-testid="cert-name-problem">
+                  {r.name}: {r.problem}
+                </Text>
+              ))}
+            </Stack>
+          </Alert>
+        )}
         {!provided && (
           <form onSubmit={add} aria-label="Add a name">
             <Group align="flex-start">
@@ -82,9 +139,17 @@ export function ExtraNames({ info }: { info: CertificatesInfo }) {
                 data-testid="cert-name-input"
                 placeholder="registry.lan or 192.168.1.20"
                 value={draft}
-                onChange={(e) => (setDraft(e.currentTarget.value), setProblem(null))}
-                error={problem}
-                w={300}
+                onChange={(e) => (setDraft(e.currentTarget.value), setProblems([]))}
+                error={
+                  problems.length === 0 ? null : (
+                    <Stack gap={0} component="span">
+                      {problems.map((p) => (
+                        <span key={p}>{p}</span>
+                      ))}
+                    </Stack>
+                  )
+                }
+                w={360}
               />
               <Button type="submit" variant="default" data-testid="cert-name-add">
                 Add
@@ -102,7 +167,7 @@ export function ExtraNames({ info }: { info: CertificatesInfo }) {
           </Alert>
         )}
         {!provided && <CaScopeWarnings info={info} onNewCa={() => setNewCa(true)} />}
-        {regenerate.error && <ErrorAlert error={regenerate.error} title="The certificate was not regenerated" />}
+        {regenerate.error && refused.length === 0 && <ErrorAlert error={regenerate.error} title="The certificate was not regenerated" />}
         {errorCode(regenerate.error) === 'OUTSIDE_CA' && (
           <Button variant="default" w="fit-content" onClick={() => setNewCa(true)} data-testid="cert-error-new-ca">
             Make a new CA that covers them…

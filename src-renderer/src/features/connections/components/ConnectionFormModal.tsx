@@ -6,6 +6,7 @@ import type { ConnectionInfo, TrustMode } from '../../../../../src-server/contra
 import { ErrorAlert } from '../../../app/common';
 import { KINDS, TRUST_MODES, changesOf, draftOf, emptyForm, formOf, movedOrigin, withKind, type ConnectionForm, type RemoteKind } from '../draft';
 import { useAddConnection, useTestConnection, useUpdateConnection } from '../queries';
+import { secretStoreSentence, useSecretStore } from '../secret-store';
 import { TestResult } from './TestResult';
 
 interface Props {
@@ -24,6 +25,7 @@ export function ConnectionFormModal({ saved, preset, onClose }: Props) {
   const update = useUpdateConnection();
   const test = useTestConnection();
   const save = saved ? update : add;
+  const secretStore = useSecretStore();
   // A URL of another origin drops the stored password (the server never sends it elsewhere).
   const moved = saved ? movedOrigin(form, saved) : null;
   const keepsStoredPassword = saved?.hasSecret && moved === null && form.password === '' && !form.removePassword;
@@ -33,7 +35,7 @@ export function ConnectionFormModal({ saved, preset, onClose }: Props) {
       ? 'Blank keeps the stored password.'
       : saved
         ? 'No password is stored.'
-        : 'Kept in the system keychain.';
+        : secretStoreSentence(secretStore.data);
 
   const change = (patch: Partial<ConnectionForm>) => {
     setForm((f) => ({ ...f, ...patch }));

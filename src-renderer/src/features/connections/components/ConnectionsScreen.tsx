@@ -10,6 +10,7 @@ import { ConfirmButtons, EmptyState, ErrorAlert, Loading } from '../../../app/co
 import { hrefOf } from '../../../app/route';
 import { kindLabel, trustLabel, type ConnectionForm } from '../draft';
 import { useConnectionList, useRemoveConnection, useTestConnection } from '../queries';
+import { storedWhere, useSecretStore } from '../secret-store';
 import { ConnectionFormModal } from './ConnectionFormModal';
 import { TestResult } from './TestResult';
 
@@ -96,6 +97,7 @@ export function ConnectionsScreen(_props: Record<string, never>) {
 }
 
 function ConnectionRow({ conn, onTest, onEdit, onRemove }: { conn: ConnectionInfo; onTest: () => void; onEdit: () => void; onRemove: () => void }) {
+  const secretStore = useSecretStore();
   const local = conn.id === LOCAL_CONNECTION_ID;
   return (
     <Table.Tr data-testid="connection-row" data-connection-id={conn.id} aria-label={conn.name}>
@@ -116,7 +118,7 @@ function ConnectionRow({ conn, onTest, onEdit, onRemove }: { conn: ConnectionInf
         <Group gap={6}>
           <Text size="sm">{conn.username ?? (local ? '—' : 'anonymous')}</Text>
           {conn.hasSecret && (
-            <Tooltip label="A password or token is stored in the system keychain">
+            <Tooltip label={`A password or token is stored ${storedWhere(secretStore.data)}`}>
               <Badge size="sm" variant="outline" color="gray" data-testid="password-stored">
                 password stored
               </Badge>

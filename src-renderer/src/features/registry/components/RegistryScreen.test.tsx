@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { LocalSettings, RegistryStatus, UsageReport } from '../../../../../src-server/contract';
+import { REGISTRY_STOPPED_BY_USER, type LocalSettings, type RegistryStatus, type UsageReport } from '../../../../../src-server/contract';
 import { Shell } from '../../../app/Shell';
 import { createFakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
@@ -39,6 +39,14 @@ function fake(over: Parameters<typeof createFakeApi>[0] = {}) {
 }
 
 const callsOf = (api: ReturnType<typeof fake>, channel: string) => api.calls.filter((c) => c.channel === channel);
+
+/** The error Mantine shows under the input `testId` (tied to it by aria-describedby), or null. */
+function fieldError(testId: string): string | null {
+  const input = screen.getByTestId(testId);
+  const ids = (input.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+  const error = ids.map((id) => document.getElementById(id)).find((e) => e !== null && e.id.endsWith('-error'));
+  return error?.textContent ?? null;
+}
 
 describe('RegistryScreen', () => {
   it('names the bucket when the content lives in S3', async () => {
@@ -112,10 +120,48 @@ describe('RegistryScreen', () => {
     await waitFor(() => expect(screen.getByTestId('registry-status').textContent).toBe('running'));
     expect(callsOf(api, 'registry:start')).toEqual([{ channel: 'registry:start', args: undefined }]);
     fireEvent.click(screen.getByTestId('registry-stop'));
+    fireEvent.click(within(await screen.findByRole('dialog', { name: 'Stop the registry?' })).getByTestId('registry-stop-confirm'));
     await waitFor(() => expect(screen.getByTestId('registry-status').textContent).toBe('stopped'));
     expect(callsOf(api, 'registry:stop')).toEqual([{ channel: 'registry:stop', args: undefined }]);
     api.emit('registry:status-changed', running);
     await waitFor(() => expect(screen.getByTestId('registry-status').textContent).toBe('running'));
+  });
+
+  it('asks before it stops, saying transfers are cut off and clients get 503; Cancel keeps it running', async () => {
+    const api = fake({ 'registry:stop': { ...stopped, error: REGISTRY_STOPPED_BY_USER, whileStopped: 'unavailable' } });
+    renderScreen(<RegistryScreen />, api);
+    fireEvent.click(await screen.findByTestId('registry-stop'));
+    const dialog = await screen.findByRole('dialog', { name: 'Stop the registry?' });
+    expect(dialog.textContent).toContain('Pushes and pulls in progress are cut off');
+    expect(dialog.textContent).toContain('503 Service Unavailable');
+    expect(callsOf(api, 'registry:stop')).toHaveLength(0);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(callsOf(api, 'registry:stop')).toHaveLength(0);
+    expect(screen.getByTestId('registry-status').textContent).toBe('running');
+
+    fireEvent.click(screen.getByTestId('registry-stop'));
+    fireEvent.click(within(await screen.findByRole('dialog', { name: 'Stop the registry?' })).getByTestId('registry-stop-confirm'));
+    await waitFor(() => expect(screen.getByTestId('registry-status').textContent).toBe('stopped'));
+    expect(callsOf(api, 'registry:stop')).toHaveLength(1);
+  });
+
+  it('says the desktop closes the port when it stops', async () => {
+    renderScreen(<RegistryScreen />, fake({ 'registry:status': { ...running, whileStopped: 'closed' } }));
+    fireEvent.click(await screen.findByTestId('registry-stop'));
+    const dialog = await screen.findByRole('dialog', { name: 'Stop the registry?' });
+    expect(dialog.textContent).toContain('closes its port');
+    expect(dialog.textContent).not.toContain('503');
+  });
+
+  it('shows a stop the user asked for as a calm stopped state, not as a problem', async () => {
+    renderScreen(<RegistryScreen />, fake({ 'registry:status': { ...stopped, error: REGISTRY_STOPPED_BY_USER, whileStopped: 'unavailable' } }));
+    const note = await screen.findByTestId('registry-stopped');
+    expect(note.textContent).toContain('You stopped the registry');
+    expect(note.textContent).toContain('503');
+    expect(screen.queryByTestId('registry-error')).toBeNull();
+    expect(screen.queryByText('The registry reported a problem')).toBeNull();
+    expect(screen.getByTestId('registry-status').textContent).toBe('stopped');
   });
 
   it('shows a failed start in words', async () => {
@@ -154,14 +200,62 @@ describe('RegistryScreen', () => {
 
   it('shows the server refusing upstream credentials in words', async () => {
     const message = 'proxy credentials: use the config file (proxy.username and proxy.password); Berth does not store them in settings.json';
-    const api = fake({ 'settings:set': { error: { code: 'SETTINGS_INVALID', message } } });
+    const api = fake({ 'settings:set': { error: { code: 'SETTINGS_INVALID', message, detail: { field: 'proxy' } } } });
     renderScreen(<RegistryScreen />, api);
     fireEvent.change(await screen.findByTestId('settings-proxy-url'), { target: { value: 'https://registry-1.docker.io' } });
     fireEvent.change(screen.getByTestId('settings-proxy-password'), { target: { value: 's3cret' } });
     fireEvent.click(screen.getByTestId('settings-save'));
-    expect(await screen.findByText(message)).toBeTruthy();
-    expect(screen.getByText('The settings were not saved')).toBeTruthy();
+    await waitFor(() => expect(fieldError('settings-proxy-password')).toBe(message));
     expect(callsOf(api, 'settings:set')[0]?.args).toEqual({ proxy: { remoteUrl: 'https://registry-1.docker.io', password: 's3cret' } });
+  });
+
+  it('names --data as the data directory flag', async () => {
+    renderScreen(<RegistryScreen />, fake());
+    const field = await screen.findByTestId('settings-data-dir');
+    const wrapper = field.closest('.mantine-InputWrapper-root')!;
+    expect(wrapper.textContent).toContain('--data ');
+    expect(wrapper.textContent).not.toContain('--data-dir');
+  });
+
+  it('refuses an HTTPS address on the HTTP port before saving, next to the field', async () => {
+    const api = fake({ 'settings:set': { settings, restartRequired: true } });
+    renderScreen(<RegistryScreen />, api);
+    fireEvent.change(await screen.findByTestId('settings-tls-listen'), { target: { value: '127.0.0.1:5000' } });
+    expect(fieldError('settings-tls-listen')).toMatch(/^HTTPS listen address 127\.0\.0\.1:5000 uses port 5000, as the HTTP listener 127\.0\.0\.1:5000 does/);
+    fireEvent.click(screen.getByTestId('settings-save'));
+    fireEvent.submit(screen.getByRole('form', { name: 'Registry settings' }));
+    expect(callsOf(api, 'settings:set')).toHaveLength(0);
+    expect(screen.queryByTestId('settings-restart-required')).toBeNull();
+    // Every interface on the same port collides too; another port is fine.
+    fireEvent.change(screen.getByTestId('settings-tls-listen'), { target: { value: ':5000' } });
+    expect(fieldError('settings-tls-listen')).toMatch(/uses port 5000/);
+    fireEvent.change(screen.getByTestId('settings-listen'), { target: { value: '127.0.0.1:6000' } });
+    expect(fieldError('settings-tls-listen')).toBeNull();
+    fireEvent.change(screen.getByTestId('settings-listen'), { target: { value: 'nowhere' } });
+    expect(fieldError('settings-listen')).toMatch(/"nowhere" is not HOST:PORT/);
+  });
+
+  it("shows the server's refusal next to the field it names, and clears it when that field changes", async () => {
+    const message = 'HTTP listen address 203.0.113.9:5000: 203.0.113.9 is not an address of this machine (it has 127.0.0.1, 192.168.1.20), so the registry could not listen there';
+    const api = fake({ 'settings:set': { error: { code: 'SETTINGS_INVALID', message, detail: { field: 'listen' } } } });
+    renderScreen(<RegistryScreen />, api);
+    fireEvent.change(await screen.findByTestId('settings-listen'), { target: { value: '203.0.113.9:5000' } });
+    fireEvent.click(screen.getByTestId('settings-save'));
+    await waitFor(() => expect(fieldError('settings-listen')).toBe(message));
+    expect(screen.queryByTestId('settings-restart-required')).toBeNull();
+    // Another field's change leaves it; a change of the field itself clears it.
+    fireEvent.click(screen.getByTestId('settings-delete-enabled'));
+    expect(fieldError('settings-listen')).toBe(message);
+    fireEvent.change(screen.getByTestId('settings-listen'), { target: { value: '192.168.1.20:5000' } });
+    expect(fieldError('settings-listen')).toBeNull();
+  });
+
+  it('shows a refusal that names no field above the buttons', async () => {
+    renderScreen(<RegistryScreen />, fake({ 'settings:set': { error: { code: 'SETTINGS_INVALID', message: 'settings file /x/settings.json: broken (fix or delete it)' } } }));
+    fireEvent.click(await screen.findByTestId('settings-delete-enabled'));
+    fireEvent.click(screen.getByTestId('settings-save'));
+    expect(await screen.findByText('settings file /x/settings.json: broken (fix or delete it)')).toBeTruthy();
+    expect(screen.getByText('The settings were not saved')).toBeTruthy();
   });
 
   it('shows why settings cannot be read', async () => {

@@ -2,7 +2,9 @@
 import { Alert, Button, Card, Group, PasswordInput, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import type { LocalSettings, LocalSettingsPatch } from '../../../../../src-server/contract';
+import { listenSettingsProblems, type LocalSettings, type LocalSettingsPatch } from '../../../../../src-server/contract';
+import { errorCode } from '../../../api/errors';
+import { ApiCallError } from '../../../api/app-api';
 import { ErrorAlert, Loading } from '../../../app/common';
 import { useSaveSettings, useSettings } from '../queries';
 
@@ -70,19 +72,42 @@ export function patchOf(initial: LocalSettings, d: Draft): { patch: LocalSetting
   return { patch };
 }
 
+/** The draft fields each server-side field name (SETTINGS_INVALID `detail.field`) belongs to. */
+const SERVER_FIELDS: Record<string, keyof Draft> = { listen: 'listen', tlsListen: 'tlsListen', 'proxy.remoteUrl': 'remoteUrl', proxy: 'password' };
+
+/** The draft field a refusal of the server names, if it names one. */
+function refusedField(error: unknown): keyof Draft | null {
+  if (errorCode(error) !== 'SETTINGS_INVALID' || !(error instanceof ApiCallError)) return null;
+  const field = (error.detail as { field?: unknown } | undefined)?.field;
+  return typeof field === 'string' ? (SERVER_FIELDS[field] ?? null) : null;
+}
+
 function SettingsForm({ initial, onSaved }: { initial: LocalSettings; onSaved: (restartRequired: boolean) => void }) {
   const [d, setD] = useState<Draft>(() => draftOf(initial));
   const [localError, setLocalError] = useState<string | null>(null);
   const save = useSaveSettings();
+  const refused = refusedField(save.error);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => {
     setLocalError(null);
+    // The server's refusal stands until the field it is about changes.
+    if (refused === k) save.reset();
     setD((x) => ({ ...x, [k]: v }));
   };
   const computed = patchOf(initial, d);
   const dirty = 'error' in computed || Object.keys(computed.patch).length > 0;
+  // What the server would refuse about the addresses, checked as it will before anything is sent.
+  const was = draftOf(initial);
+  const changed = d.listen.trim() !== was.listen && d.tlsListen.trim() === was.tlsListen ? 'listen' : 'tlsListen';
+  const problems = listenSettingsProblems({ listen: d.listen, tlsListen: d.tlsListen.trim() || null }, changed);
+  const fieldError = (k: keyof Draft): string | null => {
+    const local = problems.find((p) => p.field === k);
+    if (local) return local.message;
+    return refused === k && save.error ? save.error.message : null;
+  };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (problems.length > 0) return;
     if ('error' in computed) return setLocalError(computed.error);
     if (Object.keys(computed.patch).length === 0) return;
     save.mutate(computed.patch, {
@@ -97,11 +122,35 @@ function SettingsForm({ initial, onSaved }: { initial: LocalSettings; onSaved: (
     <form onSubmit={submit} aria-label="Registry settings">
       <Stack gap="sm">
         <Group grow align="flex-start">
-          <TextInput label="HTTP listen address" description="HOST:PORT, e.g. 127.0.0.1:5000 or 0.0.0.0:5000" data-testid="settings-listen" value={d.listen} onChange={(e) => set('listen', e.currentTarget.value)} required />
-          <TextInput label="HTTPS listen address" description="HOST:PORT, or empty for no HTTPS" placeholder="none" data-testid="settings-tls-listen" value={d.tlsListen} onChange={(e) => set('tlsListen', e.currentTarget.value)} />
+          <TextInput
+            label="HTTP listen address"
+            description="HOST:PORT, e.g. 127.0.0.1:5000 or 0.0.0.0:5000"
+            data-testid="settings-listen"
+            value={d.listen}
+            onChange={(e) => set('listen', e.currentTarget.value)}
+            error={fieldError('listen')}
+            required
+          />
+          <TextInput
+            label="HTTPS listen address"
+            description="HOST:PORT on another port, or empty for no HTTPS"
+            placeholder="none"
+            data-testid="settings-tls-listen"
+            value={d.tlsListen}
+            onChange={(e) => set('tlsListen', e.currentTarget.value)}
+            error={fieldError('tlsListen')}
+          />
         </Group>
-        <TextInput label="Data directory" description="Set at start (--data-dir or the config file)" data-testid="settings-data-dir" value={initial.dataDir} readOnly />
-        <TextInput label="Upstream cache URL" description="Pull-through cache of another registry, e.g. https://registry-1.docker.io; empty for none" placeholder="none" data-testid="settings-proxy-url" value={d.remoteUrl} onChange={(e) => set('remoteUrl', e.currentTarget.value)} />
+        <TextInput label="Data directory" description="Set at start (--data DIR, BERTH_DATA, or the config file)" data-testid="settings-data-dir" value={initial.dataDir} readOnly />
+        <TextInput
+          label="Upstream cache URL"
+          description="Pull-through cache of another registry, e.g. https://registry-1.docker.io; empty for none"
+          placeholder="none"
+          data-testid="settings-proxy-url"
+          value={d.remoteUrl}
+          onChange={(e) => set('remoteUrl', e.currentTarget.value)}
+          error={fieldError('remoteUrl')}
+        />
         <Group grow align="flex-start">
           <TextInput label="Upstream user name" data-testid="settings-proxy-username" value={d.username} onChange={(e) => set('username', e.currentTarget.value)} disabled={d.remoteUrl.trim() === ''} />
           <PasswordInput
@@ -110,6 +159,7 @@ function SettingsForm({ initial, onSaved }: { initial: LocalSettings; onSaved: (
             data-testid="settings-proxy-password"
             value={d.password}
             onChange={(e) => set('password', e.currentTarget.value)}
+            error={fieldError('password')}
             disabled={d.remoteUrl.trim() === ''}
             autoComplete="new-password"
           />
@@ -123,7 +173,7 @@ function SettingsForm({ initial, onSaved }: { initial: LocalSettings; onSaved: (
             {localError}
           </Alert>
         )}
-        {save.error && <ErrorAlert error={save.error} title="The settings were not saved" />}
+        {save.error && !refused && <ErrorAlert error={save.error} title="The settings were not saved" />}
         <Group>
           <Button type="submit" data-testid="settings-save" loading={save.isPending} disabled={!dirty}>
             Save

@@ -1,10 +1,12 @@
 /** The local registry's state, addresses and storage, with start and stop. */
 import { Alert, Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import type { RegistryStatus } from '../../../../../src-server/contract';
+import { useState } from 'react';
+import { REGISTRY_STOPPED_BY_USER, type RegistryStatus } from '../../../../../src-server/contract';
 import { ErrorAlert } from '../../../app/common';
 import { count, formatBytes, formatDate } from '../../../app/format';
 import { useRegistryControl, useRegistryUsage } from '../queries';
+import { StopRegistryModal, whileStoppedText } from './StopRegistryModal';
 
 /** Status card: `status` is the shared registry status. */
 export function RegistryStatusCard({ status }: { status: RegistryStatus }) {
@@ -13,11 +15,15 @@ export function RegistryStatusCard({ status }: { status: RegistryStatus }) {
   const fixed = status.controllable === false;
   const busy = start.isPending || stop.isPending;
   const failed = start.error ?? stop.error;
+  const [confirmingStop, setConfirmingStop] = useState(false);
   const run = (m: typeof start, what: string) => {
     start.reset();
     stop.reset();
-    m.mutate(undefined, { onSuccess: () => notifications.show({ message: `Registry ${what}` }) });
+    m.mutate(undefined, { onSuccess: () => notifications.show({ message: `Registry ${what}` }), onSettled: () => setConfirmingStop(false) });
   };
+  // A stop the user asked for is a state, not a problem: only other reasons are shown as errors.
+  const stoppedByUser = !status.running && status.error === REGISTRY_STOPPED_BY_USER;
+  const problem = status.error && !stoppedByUser ? status.error : null;
 
   return (
     <Card withBorder padding="lg" data-testid="registry-status-card">
@@ -33,7 +39,7 @@ export function RegistryStatusCard({ status }: { status: RegistryStatus }) {
             <Button data-testid="registry-start" aria-label="Start the registry" disabled={fixed || status.running || busy} loading={start.isPending} onClick={() => run(start, 'started')}>
               Start
             </Button>
-            <Button data-testid="registry-stop" aria-label="Stop the registry" color="red" variant="light" disabled={fixed || !status.running || busy} loading={stop.isPending} onClick={() => run(stop, 'stopped')}>
+            <Button data-testid="registry-stop" aria-label="Stop the registry" color="red" variant="light" disabled={fixed || !status.running || busy} loading={stop.isPending} onClick={() => setConfirmingStop(true)}>
               Stop
             </Button>
           </Group>
@@ -43,9 +49,14 @@ export function RegistryStatusCard({ status }: { status: RegistryStatus }) {
             This Berth cannot start or stop the registry from here (it runs in another process).
           </Text>
         )}
-        {status.error && (
+        {problem && (
           <Alert color="red" title="The registry reported a problem" data-testid="registry-error">
-            {status.error}
+            {problem}
+          </Alert>
+        )}
+        {stoppedByUser && (
+          <Alert color="gray" title="Stopped" data-testid="registry-stopped">
+            You stopped the registry from Berth. Until you start it again, {whileStoppedText(status)}.
           </Alert>
         )}
         {failed && <ErrorAlert error={failed} />}
@@ -65,6 +76,7 @@ export function RegistryStatusCard({ status }: { status: RegistryStatus }) {
           </Table.Tbody>
         </Table>
       </Stack>
+      {confirmingStop && <StopRegistryModal status={status} busy={stop.isPending} onCancel={() => setConfirmingStop(false)} onConfirm={() => run(stop, 'stopped')} />}
     </Card>
   );
 }

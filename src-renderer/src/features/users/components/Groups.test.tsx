@@ -145,12 +145,12 @@ describe('groups on the users screen', () => {
     fireEvent.click(await screen.findByTestId('add-user'));
     const dialog = await screen.findByRole('dialog', { name: 'Add a user' });
     fireEvent.change(within(dialog).getByTestId('user-name'), { target: { value: 'bot' } });
-    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'bot-secret' } });
+    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'bot-secret-pw' } });
     fireEvent.change(within(dialog).getByTestId('user-rights'), { target: { value: '' } });
     fireEvent.click(await within(dialog).findByRole('checkbox', { name: 'builders' }));
     fireEvent.click(within(dialog).getByTestId('save-user'));
     await waitFor(() => expect(callsOf(api, 'users:add')).toHaveLength(1));
-    expect(callsOf(api, 'users:add')[0]!.args).toEqual({ name: 'bot', password: 'bot-secret', rules: '', groups: ['builders'] });
+    expect(callsOf(api, 'users:add')[0]!.args).toEqual({ name: 'bot', password: 'bot-secret-pw', rules: '', groups: ['builders'] });
   });
 });
 

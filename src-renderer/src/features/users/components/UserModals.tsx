@@ -1,7 +1,9 @@
 /** The users screen's dialogs: add a user (with groups), change a password, edit rights, remove a user. */
-import { Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
+import { MIN_PASSWORD_LENGTH, passwordProblem } from '../../../../../src-server/contract';
+import { errorCode } from '../../../api/errors';
 import { ConfirmButtons, CopyIconButton } from '../../../app/common';
 import { useAddUser, useGroups, useRemoveUser, useSetPassword, useSetRights } from '../queries';
 import { generatePassword, rulesProblem } from '../rights';
@@ -9,7 +11,14 @@ import { GroupPicker } from './GroupPicker';
 import { ChangeError } from './ChangeError';
 import { RightsEditor } from './RightsEditor';
 
-/** A password field with generate, show and copy. */
+/** What is wrong with a typed password, as a sentence (the server's rule), or null; nothing while empty. */
+function typedPasswordProblem(password: string): string | null {
+  if (password === '') return null;
+  const p = passwordProblem(password);
+  return p ? `${p.charAt(0).toUpperCase()}${p.slice(1)}.` : null;
+}
+
+/** A password field with generate, show and copy; it says what the server will refuse as it is typed. */
 function PasswordField({ value, onChange, label }: { value: string; onChange: (v: string) => void; label: string }) {
   const [visible, setVisible] = useState(false);
   return (
@@ -24,7 +33,8 @@ function PasswordField({ value, onChange, label }: { value: string; onChange: (v
         onVisibilityChange={setVisible}
         data-testid="user-password"
         autoComplete="new-password"
-        description="At most 72 bytes, no line breaks."
+        description={`At least ${MIN_PASSWORD_LENGTH} characters, at most 72 bytes, no line breaks.`}
+        error={typedPasswordProblem(value)}
       />
       <Button
         variant="default"
@@ -41,17 +51,42 @@ function PasswordField({ value, onChange, label }: { value: string; onChange: (v
   );
 }
 
-/** Adds a user. */
-export function AddUserModal({ onClose }: { onClose: () => void }) {
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [rules, setRules] = useState('pull@*');
-  const [groups, setGroups] = useState<string[]>([]);
+/** Which field of the add form a refusal of the server is about (null: none in particular). */
+const REFUSED_FIELD: Record<string, 'name' | 'password' | 'rules' | 'groups'> = {
+  USER_EXISTS: 'name',
+  USER_NAME_INVALID: 'name',
+  NAME_TAKEN: 'name',
+  PASSWORD_INVALID: 'password',
+  RULES_INVALID: 'rules',
+  GROUP_UNKNOWN: 'groups',
+};
+
+/** Adds a user; for a name that exists, offers to change that user's password instead (`onChangePassword`). */
+export function AddUserModal({ onClose, onChangePassword }: { onClose: () => void; onChangePassword: (name: string) => void }) {
+  const [name, setNameValue] = useState('');
+  const [password, setPasswordValue] = useState('');
+  const [rules, setRulesValue] = useState('pull@*');
+  const [groups, setGroupsValue] = useState<string[]>([]);
   const known = useGroups();
   const add = useAddUser();
+  const code = errorCode(add.error);
+  const refusedField = code ? (REFUSED_FIELD[code] ?? null) : null;
+  // A refusal stands until the field it is about changes (any field, for one about none in particular).
+  const edit =
+    <T,>(field: 'name' | 'password' | 'rules' | 'groups', set: (v: T) => void) =>
+    (v: T) => {
+      if (add.error && (refusedField === null || refusedField === field)) add.reset();
+      set(v);
+    };
+  const setName = edit('name', setNameValue);
+  const setPassword = edit('password', setPasswordValue);
+  const setRules = edit('rules', setRulesValue);
+  const setGroups = edit('groups', setGroupsValue);
+  const [triedName, setTriedName] = useState('');
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    if (rulesProblem(rules) || !name.trim() || !password) return;
+    if (rulesProblem(rules) || !name.trim() || passwordProblem(password)) return;
+    setTriedName(name.trim());
     add.mutate(
       { name: name.trim(), password, rules, ...(groups.length ? { groups } : {}) },
       {
@@ -70,7 +105,18 @@ export function AddUserModal({ onClose }: { onClose: () => void }) {
           <PasswordField label="Password" value={password} onChange={setPassword} />
           <RightsEditor value={rules} onChange={setRules} />
           {known.data?.length ? <GroupPicker groups={known.data} value={groups} onChange={setGroups} /> : null}
-          {add.error && <ChangeError error={add.error} title="The user was not added" />}
+          {code === 'USER_EXISTS' ? (
+            <Alert color="yellow" title="That user exists already" data-testid="user-exists">
+              <Stack gap="xs">
+                <Text size="sm">{triedName} is already a user. To give them a new password, change it instead.</Text>
+                <Button size="xs" variant="default" w="fit-content" onClick={() => onChangePassword(triedName)}>
+                  Change the password of {triedName}
+                </Button>
+              </Stack>
+            </Alert>
+          ) : (
+            add.error && <ChangeError error={add.error} title="The user was not added" />
+          )}
           <ConfirmButtons confirmLabel="Save user" onCancel={onClose} busy={add.isPending} testId="save-user" destructive={false} />
         </Stack>
       </form>
@@ -80,11 +126,15 @@ export function AddUserModal({ onClose }: { onClose: () => void }) {
 
 /** Sets a user's password. */
 export function PasswordModal({ name, onClose }: { name: string; onClose: () => void }) {
-  const [password, setPassword] = useState('');
+  const [password, setPasswordValue] = useState('');
   const set = useSetPassword();
+  const setPassword = (v: string) => {
+    set.reset();
+    setPasswordValue(v);
+  };
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    if (!password) return;
+    if (passwordProblem(password)) return;
     set.mutate(
       { name, password },
       {

@@ -87,15 +87,87 @@ describe('UsersScreen', () => {
     fireEvent.click(await screen.findByTestId('add-user'));
     const dialog = await screen.findByRole('dialog');
     fireEvent.change(within(dialog).getByTestId('user-name'), { target: { value: 'dev' } });
-    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'secret' } });
+    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'secret-password' } });
     fireEvent.change(within(dialog).getByTestId('user-rights'), { target: { value: 'read@*' } });
     expect(within(dialog).getByText(/unknown right "read"/)).toBeTruthy();
     fireEvent.click(within(dialog).getByTestId('save-user'));
     expect(callsOf(api, 'users:add')).toHaveLength(0);
     fireEvent.change(within(dialog).getByTestId('user-rights'), { target: { value: 'pull@*' } });
     fireEvent.click(within(dialog).getByTestId('save-user'));
-    expect(await within(dialog).findByText('The user was not added')).toBeTruthy();
-    expect(within(dialog).getByText('user dev exists')).toBeTruthy();
+    expect(await within(dialog).findByText('That user exists already')).toBeTruthy();
+  });
+
+  it('offers its own Change password for an existing user, never the command line', async () => {
+    const api = createFakeApi({
+      'groups:list': [],
+      'users:list': listing,
+      'users:add': { error: { code: 'USER_EXISTS', message: 'user ci already exists (change the password with `berth user passwd ci`)' } },
+      'users:set-password': undefined,
+    });
+    renderScreen(<UsersScreen />, api);
+    fireEvent.click(await screen.findByTestId('add-user'));
+    const dialog = await screen.findByRole('dialog', { name: 'Add a user' });
+    fireEvent.change(within(dialog).getByTestId('user-name'), { target: { value: 'ci' } });
+    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'ci-password-123' } });
+    fireEvent.click(within(dialog).getByTestId('save-user'));
+    const alert = await within(dialog).findByTestId('user-exists');
+    expect(alert.textContent).toContain('ci is already a user.');
+    expect(dialog.textContent).not.toContain('berth user passwd');
+    fireEvent.click(within(alert).getByRole('button', { name: 'Change the password of ci' }));
+    const change = await screen.findByRole('dialog', { name: 'New password for ci' });
+    fireEvent.change(within(change).getByTestId('user-password'), { target: { value: 'ci-password-456' } });
+    fireEvent.click(within(change).getByTestId('save-password'));
+    await waitFor(() => expect(callsOf(api, 'users:set-password')).toEqual([{ channel: 'users:set-password', args: { name: 'ci', password: 'ci-password-456' } }]));
+  });
+
+  it('clears a refusal of the server when the field it is about changes, and only then', async () => {
+    const api = createFakeApi({ 'groups:list': [], 'users:list': listing, 'users:add': { error: { code: 'USER_NAME_INVALID', message: 'invalid user name "d v": no \':\', spaces or control characters' } } });
+    renderScreen(<UsersScreen />, api);
+    fireEvent.click(await screen.findByTestId('add-user'));
+    const dialog = await screen.findByRole('dialog', { name: 'Add a user' });
+    fireEvent.change(within(dialog).getByTestId('user-name'), { target: { value: 'd v' } });
+    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'dv-password-123' } });
+    fireEvent.click(within(dialog).getByTestId('save-user'));
+    expect(await within(dialog).findByText(/invalid user name "d v"/)).toBeTruthy();
+    // The password and rights are not what was refused: the message stays.
+    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'dv-password-456' } });
+    fireEvent.change(within(dialog).getByTestId('user-rights'), { target: { value: 'push@*' } });
+    expect(within(dialog).getByText(/invalid user name "d v"/)).toBeTruthy();
+    fireEvent.change(within(dialog).getByTestId('user-name'), { target: { value: 'dv' } });
+    expect(within(dialog).queryByText(/invalid user name/)).toBeNull();
+
+    api.answer('users:add', { error: { code: 'PASSWORD_INVALID', message: 'the password is longer than 72 bytes; bcrypt would ignore the rest', detail: { minLength: 12 } } });
+    fireEvent.click(within(dialog).getByTestId('save-user'));
+    expect(await within(dialog).findByText(/longer than 72 bytes/)).toBeTruthy();
+    fireEvent.change(within(dialog).getByTestId('user-name'), { target: { value: 'dv2' } });
+    expect(within(dialog).getByText(/longer than 72 bytes/)).toBeTruthy();
+    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'dv-password-789' } });
+    expect(within(dialog).queryByText(/longer than 72 bytes/)).toBeNull();
+  });
+
+  it('says the password minimum before saving, and sends nothing shorter', async () => {
+    const api = createFakeApi({ 'groups:list': [], 'users:list': listing, 'users:add': ({ name }) => ({ name, rules: '', groups: [], hasPassword: true }), 'users:set-password': undefined });
+    renderScreen(<UsersScreen />, api);
+    fireEvent.click(await screen.findByTestId('add-user'));
+    const dialog = await screen.findByRole('dialog', { name: 'Add a user' });
+    expect(dialog.textContent).toContain('At least 12 characters');
+    fireEvent.change(within(dialog).getByTestId('user-name'), { target: { value: 'dev' } });
+    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'abc' } });
+    expect(within(dialog).getByText('The password has 3 characters; use at least 12.')).toBeTruthy();
+    fireEvent.click(within(dialog).getByTestId('save-user'));
+    expect(callsOf(api, 'users:add')).toHaveLength(0);
+    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'long-enough-pw' } });
+    expect(within(dialog).queryByText(/use at least 12/)).toBeNull();
+    fireEvent.click(within(dialog).getByTestId('save-user'));
+    await waitFor(() => expect(callsOf(api, 'users:add')).toHaveLength(1));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+
+    fireEvent.click(screen.getByRole('button', { name: 'Change password of ci' }));
+    const change = await screen.findByRole('dialog', { name: 'New password for ci' });
+    fireEvent.change(within(change).getByTestId('user-password'), { target: { value: 'short' } });
+    expect(within(change).getByText('The password has 5 characters; use at least 12.')).toBeTruthy();
+    fireEvent.click(within(change).getByTestId('save-password'));
+    expect(callsOf(api, 'users:set-password')).toHaveLength(0);
   });
 
   it('changes a password', async () => {
@@ -103,10 +175,10 @@ describe('UsersScreen', () => {
     renderScreen(<UsersScreen />, api);
     fireEvent.click(await screen.findByRole('button', { name: 'Change password of ci' }));
     const dialog = await screen.findByRole('dialog', { name: 'New password for ci' });
-    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'n3w-secret' } });
+    fireEvent.change(within(dialog).getByTestId('user-password'), { target: { value: 'n3w-secret-pw' } });
     fireEvent.click(within(dialog).getByTestId('save-password'));
     await waitFor(() => expect(callsOf(api, 'users:set-password')).toHaveLength(1));
-    expect(callsOf(api, 'users:set-password')[0]!.args).toEqual({ name: 'ci', password: 'n3w-secret' });
+    expect(callsOf(api, 'users:set-password')[0]!.args).toEqual({ name: 'ci', password: 'n3w-secret-pw' });
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
   });
 

@@ -87,7 +87,9 @@ export function UsersScreen(_props: Record<string, never>) {
       </Group>
       <InitialPassword />
       {body}
-      {dialog?.kind === 'add' && <AddUserModal onClose={close} />}
+      {dialog?.kind === 'add' && (
+        <AddUserModal onClose={close} onChangePassword={(name) => setDialog({ kind: 'password', user: users.data?.users.find((u) => u.name === name) ?? { name, rules: '', groups: [], hasPassword: true } })} />
+      )}
       {dialog?.kind === 'password' && <PasswordModal name={dialog.user.name} onClose={close} />}
       {dialog?.kind === 'rights' && <RightsModal name={dialog.user.name} rules={dialog.user.rules} onClose={close} />}
       {dialog?.kind === 'groups' && <UserGroupsModal name={dialog.user.name} current={dialog.user.groups} onClose={close} />}
