@@ -13,17 +13,27 @@ import { Providers } from './app/Providers';
 import { useRoute } from './app/route';
 import { Screen } from './app/Screens';
 import { Shell } from './app/Shell';
+import { ViewerProvider } from './app/viewer';
 
-/** The app with a given AppApi (tests pass a fake one). */
-export function AppWithApi({ api, user }: { api: AppApi; user?: { name: string; logout: () => void } }) {
+/** A user logged in over HTTP: their name, whether they hold `admin@*`, and how to log out. */
+export interface LoggedInUser {
+  name: string;
+  admin: boolean;
+  logout: () => void;
+}
+
+/** The app with a given AppApi (tests pass a fake one); without `user`, the desktop app's owner. */
+export function AppWithApi({ api, user }: { api: AppApi; user?: LoggedInUser }) {
   return (
     <Providers api={api}>
-      <Routed user={user} />
+      <ViewerProvider viewer={{ name: user?.name ?? null, admin: user?.admin ?? true }}>
+        <Routed user={user} />
+      </ViewerProvider>
     </Providers>
   );
 }
 
-function Routed({ user }: { user?: { name: string; logout: () => void } }) {
+function Routed({ user }: { user?: LoggedInUser }) {
   const route = useRoute();
   return (
     <Shell route={route} user={user}>
@@ -65,7 +75,7 @@ function BrowserApp() {
       () => setSession(null),
       (err: unknown) => notifications.show({ color: 'red', ...describeError(err) }),
     );
-  return <AppWithApi api={api} user={{ name: session.user, logout }} />;
+  return <AppWithApi api={api} user={{ name: session.user, admin: session.admin === true, logout }} />;
 }
 
 /** The GUI: over Electron's preload when present, else over HTTP. */

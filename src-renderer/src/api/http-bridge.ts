@@ -11,6 +11,8 @@ import { ApiCallError } from './app-api';
 export interface HttpSession {
   user: string;
   csrfToken: string;
+  /** Whether the user holds `admin@*` (a `--auth none` link does too): the GUI shows every screen. */
+  admin: boolean;
 }
 
 /** What a login sends: a user's password, or the token `--auth none` printed. */

@@ -1,5 +1,5 @@
 /**
- * The login of the GUI in a browser (`berth serve --ui`): an admin's user name and password, or the
+ * The login of the GUI in a browser (`berth serve`): a registry user's name and password, or the
  * one-time token of `--auth none` taken from the link Berth printed (`#token=…`).
  */
 import { Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
@@ -40,7 +40,7 @@ export function Login({ login, onLoggedIn }: LoginProps) {
           <Stack>
             <Title order={2}>Berth</Title>
             <Text c="dimmed" size="sm">
-              Log in as a user with the admin right. The first start of <code>berth serve</code> printed the admin password.
+              Log in with your registry user name and password: administrators see every screen, other users browse what they may pull. The first start of <code>berth serve</code> printed the admin password.
             </Text>
             <TextInput label="User" value={username} onChange={(e) => setUsername(e.currentTarget.value)} autoComplete="username" required />
             <PasswordInput label="Password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="current-password" required autoFocus />

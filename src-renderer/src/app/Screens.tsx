@@ -8,10 +8,20 @@ import { ConnectionsScreen } from '../features/connections/components/Connection
 import { RegistryScreen } from '../features/registry/components/RegistryScreen';
 import { StorageScreen } from '../features/storage/components/StorageScreen';
 import { UsersScreen } from '../features/users/components/UsersScreen';
-import type { Route } from './route';
+import { EmptyState } from './common';
+import { hrefOf, type Route } from './route';
+import { ADMIN_SCREENS, useViewer } from './viewer';
 
-/** Renders the screen of `route`. */
+/** Renders the screen of `route`; an administrator's screen tells anyone else so instead. */
 export function Screen({ route }: { route: Route }) {
+  const viewer = useViewer();
+  if (!viewer.admin && ADMIN_SCREENS.has(route.screen)) {
+    return (
+      <EmptyState title="For administrators only">
+        This screen manages the whole registry; {viewer.name ?? 'you'} may browse <a href={hrefOf({ screen: 'repositories', connection: 'local' })}>the repositories</a> they can pull.
+      </EmptyState>
+    );
+  }
   switch (route.screen) {
     case 'registry':
       return <RegistryScreen />;

@@ -10,6 +10,7 @@ import { useApi } from '../api/context';
 import { sharedKeys, useConnections, useRegistryStatus } from './queries';
 import { LogoutIcon, MoonIcon, SunIcon } from './icons';
 import { hrefOf, type Route } from './route';
+import { useViewer } from './viewer';
 
 /** Props of {@link Shell}. */
 export interface ShellProps {
@@ -27,6 +28,7 @@ export function Shell({ route, children, user }: ShellProps) {
   const status = useRegistryStatus();
   const connections = useConnections();
   const { colorScheme, toggleColorScheme } = useMantineColorScheme();
+  const viewer = useViewer();
 
   useEffect(() => api.on('registry:status-changed', (s) => client.setQueryData(sharedKeys.status, s)), [api, client]);
 
@@ -46,8 +48,9 @@ export function Shell({ route, children, user }: ShellProps) {
           </Group>
           <Group gap="sm">
             {user && (
-              <Text size="sm" c="dimmed">
+              <Text size="sm" c="dimmed" data-testid="viewer-name">
                 {user.name}
+                {!viewer.admin && ' · read where you may pull'}
               </Text>
             )}
             <Tooltip label={colorScheme === 'dark' ? 'Light theme' : 'Dark theme'}>
@@ -71,11 +74,15 @@ export function Shell({ route, children, user }: ShellProps) {
               <NavLink key={c.id} href={hrefOf({ screen: 'repositories', connection: c.id })} label={c.name} active={browsing === c.id} />
             ))}
           </NavLink>
-          <NavLink href={hrefOf({ screen: 'connections' })} label="Connections" active={route.screen === 'connections'} />
-          <NavLink href={hrefOf({ screen: 'storage' })} label="Storage" active={route.screen === 'storage'} />
-          <NavLink href={hrefOf({ screen: 'users' })} label="Users" active={route.screen === 'users'} />
-          <NavLink href={hrefOf({ screen: 'certificates' })} label="Certificates" active={route.screen === 'certificates'} />
-          <NavLink href={hrefOf({ screen: 'activity' })} label="Activity" active={route.screen === 'activity'} />
+          {viewer.admin && (
+            <>
+              <NavLink href={hrefOf({ screen: 'connections' })} label="Connections" active={route.screen === 'connections'} />
+              <NavLink href={hrefOf({ screen: 'storage' })} label="Storage" active={route.screen === 'storage'} />
+              <NavLink href={hrefOf({ screen: 'users' })} label="Users" active={route.screen === 'users'} />
+              <NavLink href={hrefOf({ screen: 'certificates' })} label="Certificates" active={route.screen === 'certificates'} />
+              <NavLink href={hrefOf({ screen: 'activity' })} label="Activity" active={route.screen === 'activity'} />
+            </>
+          )}
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>

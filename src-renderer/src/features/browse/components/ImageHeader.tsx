@@ -38,8 +38,8 @@ function Fact({ label, children, testId }: { label: string; children: ReactNode;
   );
 }
 
-/** The header above the platform tabs; `onCopy` opens the copy dialog. */
-export function ImageHeader({ image, onCopy }: { image: ImageDetails; onCopy: () => void }) {
+/** The header above the platform tabs; `onCopy` opens the copy dialog (no copy button without it). */
+export function ImageHeader({ image, onCopy }: { image: ImageDetails; onCopy?: () => void }) {
   const byTag = pullByTag(image);
   const others = image.tags.filter((t) => t !== image.reference);
   const origin = image.origin;
@@ -50,9 +50,11 @@ export function ImageHeader({ image, onCopy }: { image: ImageDetails; onCopy: ()
           {image.repository}
           {image.reference.includes(':') ? `@${shortDigest(image.reference)}` : `:${image.reference}`}
         </Title>
-        <Button onClick={onCopy} aria-label="Copy to another connection" data-testid="image-copy-open">
-          Copy to another connection…
-        </Button>
+        {onCopy && (
+          <Button onClick={onCopy} aria-label="Copy to another connection" data-testid="image-copy-open">
+            Copy to another connection…
+          </Button>
+        )}
       </Group>
       <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="md">
         <Fact label="Digest" testId="image-digest">

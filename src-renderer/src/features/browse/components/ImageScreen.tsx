@@ -12,12 +12,15 @@ import { CopyImageModal } from './CopyImageModal';
 import { ImageBreadcrumbs, ImageHeader } from './ImageHeader';
 import { ImagePlatform } from './ImagePlatform';
 import { ImageReferrers } from './ImageReferrers';
+import { useRepositoryAccess } from '../../../app/viewer';
 import { useImage } from '../queries';
 
 /** One image by tag or digest. */
 export function ImageScreen({ connection, repository, reference }: { connection: string; repository: string; reference: string }) {
   const image = useImage(connection, repository, reference);
   const [copying, setCopying] = useState(false);
+  // A copy pushes: offered to those who may push here (an administrator may push anywhere).
+  const mayCopy = useRepositoryAccess(connection, repository)?.push === true;
   return (
     <Stack gap="lg">
       <ImageBreadcrumbs connection={connection} repository={repository} reference={reference} />
@@ -36,7 +39,7 @@ export function ImageScreen({ connection, repository, reference }: { connection:
         )
       ) : (
         <>
-          <ImageHeader image={image.data} onCopy={() => setCopying(true)} />
+          <ImageHeader image={image.data} onCopy={mayCopy ? () => setCopying(true) : undefined} />
           <Divider />
           {image.data.platforms.length === 0 ? (
             <Text c="dimmed">This index lists no platforms.</Text>

@@ -12,6 +12,7 @@ import { CopyField, EmptyState, ErrorAlert, Loading } from '../../../app/common'
 import { count, formatBytes } from '../../../app/format';
 import { useConnections, useRegistryStatus } from '../../../app/queries';
 import { hrefOf } from '../../../app/route';
+import { useRepositoryAccess } from '../../../app/viewer';
 import { useRefreshRepository, useRepositorySize, useTags } from '../queries';
 import { DeleteTagsModal } from './DeleteTagsModal';
 import { PageControls, useCursorStack } from './RepositoriesPaging';
@@ -28,6 +29,8 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [deleting, setDeleting] = useState<string[] | null>(null);
   const [deletingRepo, setDeletingRepo] = useState(false);
+  // Deletes are offered only to those who may delete here; others browse read-only.
+  const mayDelete = useRepositoryAccess(connection, repository)?.delete === true;
 
   const visible = page.data?.items ?? [];
   const chosen = visible.filter((t) => selected.has(t.name)).map((t) => t.name);
@@ -53,9 +56,11 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
           <Button variant="default" onClick={() => refresh.mutate()} loading={refresh.isPending} data-testid="tags-refresh" aria-label="Refresh tags">
             Refresh
           </Button>
-          <Button color="red" variant="light" onClick={() => setDeletingRepo(true)} data-testid="repository-delete-open">
-            Delete repository
-          </Button>
+          {mayDelete && (
+            <Button color="red" variant="light" onClick={() => setDeletingRepo(true)} data-testid="repository-delete-open">
+              Delete repository
+            </Button>
+          )}
         </Group>
       </Group>
       {refresh.isError && <ErrorAlert error={refresh.error} title="The tags could not be refreshed" />}
@@ -69,9 +74,11 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
           value={search}
           onChange={(e) => setSearch(e.currentTarget.value)}
         />
-        <Button color="red" disabled={chosen.length === 0} onClick={() => setDeleting(chosen)} data-testid="tags-delete">
-          {chosen.length === 0 ? 'Delete tags' : `Delete ${count(chosen.length, 'tag')}`}
-        </Button>
+        {mayDelete && (
+          <Button color="red" disabled={chosen.length === 0} onClick={() => setDeleting(chosen)} data-testid="tags-delete">
+            {chosen.length === 0 ? 'Delete tags' : `Delete ${count(chosen.length, 'tag')}`}
+          </Button>
+        )}
       </Group>
       {page.isPending ? (
         <Loading label="Reading the tags…" />
@@ -102,7 +109,7 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
             repository={repository}
             items={page.data.items}
             selected={selected}
-            onToggle={toggle}
+            onToggle={mayDelete ? toggle : undefined}
             busy={page.isPlaceholderData || page.isFetching}
           />
         </Stack>

@@ -12,7 +12,7 @@ export function originText(origin: ContentOrigin): string {
   return 'unknown';
 }
 
-/** `selected` holds tag names; `onToggle(names, on)` changes them. */
+/** `selected` holds tag names; `onToggle(names, on)` changes them (no selection column without it: read-only). */
 export function TagsTable({
   connection,
   repository,
@@ -25,7 +25,7 @@ export function TagsTable({
   repository: string;
   items: TagSummary[];
   selected: ReadonlySet<string>;
-  onToggle: (tags: string[], on: boolean) => void;
+  onToggle?: (tags: string[], on: boolean) => void;
   busy: boolean;
 }) {
   const showOrigin = items.some((t) => t.origin !== null);
@@ -36,15 +36,17 @@ export function TagsTable({
       <Table striped highlightOnHover aria-label="Tags" aria-busy={busy} style={{ opacity: busy ? 0.6 : 1 }} data-testid="tags-table">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th w={40}>
-              <Checkbox
-                aria-label="Select all tags on this page"
-                data-testid="tags-select-all"
-                checked={all}
-                indeterminate={some && !all}
-                onChange={(e) => onToggle(items.map((t) => t.name), e.currentTarget.checked)}
-              />
-            </Table.Th>
+            {onToggle && (
+              <Table.Th w={40}>
+                <Checkbox
+                  aria-label="Select all tags on this page"
+                  data-testid="tags-select-all"
+                  checked={all}
+                  indeterminate={some && !all}
+                  onChange={(e) => onToggle(items.map((t) => t.name), e.currentTarget.checked)}
+                />
+              </Table.Th>
+            )}
             <Table.Th>Tag</Table.Th>
             <Table.Th>Digest</Table.Th>
             <Table.Th>Platforms</Table.Th>
@@ -56,14 +58,16 @@ export function TagsTable({
         <Table.Tbody>
           {items.map((t) => (
             <Table.Tr key={t.name} data-testid="tag-row" data-tag={t.name}>
-              <Table.Td>
-                <Checkbox
-                  aria-label={`Select ${t.name}`}
-                  data-testid="tag-checkbox"
-                  checked={selected.has(t.name)}
-                  onChange={(e) => onToggle([t.name], e.currentTarget.checked)}
-                />
-              </Table.Td>
+              {onToggle && (
+                <Table.Td>
+                  <Checkbox
+                    aria-label={`Select ${t.name}`}
+                    data-testid="tag-checkbox"
+                    checked={selected.has(t.name)}
+                    onChange={(e) => onToggle([t.name], e.currentTarget.checked)}
+                  />
+                </Table.Td>
+              )}
               <Table.Td>
                 <Stack gap={2}>
                   <Anchor href={hrefOf({ screen: 'image', connection, repository, reference: t.name })} data-testid="tag-link" ff="monospace">

@@ -8,8 +8,11 @@ import { count, formatBytes, formatDate } from '../../../app/format';
 import { useRegistryControl, useRegistryUsage } from '../queries';
 import { StopRegistryModal, whileStoppedText } from './StopRegistryModal';
 
-/** Status card: `status` is the shared registry status. */
-export function RegistryStatusCard({ status }: { status: RegistryStatus }) {
+/**
+ * Status card: `status` is the shared registry status. `readOnly` (a user without `admin@*`) leaves
+ * out start/stop, the data directory and the storage figures, which only an administrator may see.
+ */
+export function RegistryStatusCard({ status, readOnly = false }: { status: RegistryStatus; readOnly?: boolean }) {
   const start = useRegistryControl('start');
   const stop = useRegistryControl('stop');
   const fixed = status.controllable === false;
@@ -35,16 +38,18 @@ export function RegistryStatusCard({ status }: { status: RegistryStatus }) {
               {status.running ? 'running' : 'stopped'}
             </Badge>
           </Group>
-          <Group gap="xs">
-            <Button data-testid="registry-start" aria-label="Start the registry" disabled={fixed || status.running || busy} loading={start.isPending} onClick={() => run(start, 'started')}>
-              Start
-            </Button>
-            <Button data-testid="registry-stop" aria-label="Stop the registry" color="red" variant="light" disabled={fixed || !status.running || busy} loading={stop.isPending} onClick={() => setConfirmingStop(true)}>
-              Stop
-            </Button>
-          </Group>
+          {!readOnly && (
+            <Group gap="xs">
+              <Button data-testid="registry-start" aria-label="Start the registry" disabled={fixed || status.running || busy} loading={start.isPending} onClick={() => run(start, 'started')}>
+                Start
+              </Button>
+              <Button data-testid="registry-stop" aria-label="Stop the registry" color="red" variant="light" disabled={fixed || !status.running || busy} loading={stop.isPending} onClick={() => setConfirmingStop(true)}>
+                Stop
+              </Button>
+            </Group>
+          )}
         </Group>
-        {fixed && (
+        {fixed && !readOnly && (
           <Text size="sm" c="dimmed">
             This Berth cannot start or stop the registry from here (it runs in another process).
           </Text>
@@ -64,15 +69,17 @@ export function RegistryStatusCard({ status }: { status: RegistryStatus }) {
           <Table.Tbody>
             <Row label="HTTP address" testId="registry-url" value={status.url ?? '—'} />
             <Row label="HTTPS address" testId="registry-tls-url" value={status.tlsUrl ?? 'none'} />
-            <Row label="Data directory" testId="registry-data-dir" value={status.dataDir ?? '—'} />
-            {status.bucket && <Row label="Content in bucket" testId="registry-bucket" value={status.bucket} />}
+            {!readOnly && <Row label="Data directory" testId="registry-data-dir" value={status.dataDir ?? '—'} />}
+            {!readOnly && status.bucket && <Row label="Content in bucket" testId="registry-bucket" value={status.bucket} />}
             <Row label="Started" testId="registry-started-at" value={status.running ? formatDate(status.startedAt) : '—'} />
-            <Table.Tr>
-              <Table.Th w={160}>Storage</Table.Th>
-              <Table.Td data-testid="registry-usage">
-                <UsageText />
-              </Table.Td>
-            </Table.Tr>
+            {!readOnly && (
+              <Table.Tr>
+                <Table.Th w={160}>Storage</Table.Th>
+                <Table.Td data-testid="registry-usage">
+                  <UsageText />
+                </Table.Td>
+              </Table.Tr>
+            )}
           </Table.Tbody>
         </Table>
       </Stack>
