@@ -70,6 +70,9 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'cert:bundle': { args: { host: 'registry.test:5443' } },
   'cert:install-commands': { args: { host: 'registry.test:5443' } },
   'audit:list': { args: { limit: 10 } },
+  'image:copy-preview': { args: { from: { connection: local, repository: 'app', reference: 'v1' }, to: { connection: local, repository: 'copy', reference: 'v1' } } },
+  'image:copy-cancel': { args: { operationId: 'no-such-copy' } },
+  'browse:referrer': { args: { connection: local, repository: 'app', digest: `sha256:${'0'.repeat(64)}` }, error: 'MANIFEST_UNKNOWN' },
 };
 
 describe('every channel through the bridge', () => {

@@ -110,3 +110,56 @@ export async function artifact(src: RegistrySource, repo: string, tag: string): 
 
 /** Sum of the sizes of some blobs. */
 export const totalSize = (blobs: Map<string, number>) => [...blobs.values()].reduce((a, b) => a + b, 0);
+
+/** A source whose blob reads pause after their first chunk, until released or cancelled. */
+export interface GatedSource {
+  source: RegistrySource;
+  /** Resolves with the digest of the first blob whose first chunk went out: the copy is then surely mid-transfer. */
+  firstChunk: Promise<string>;
+  /** Lets every paused read go on. */
+  release(): void;
+}
+
+/**
+ * Wraps `src` so that each blob read yields its first chunk, then waits until {@link GatedSource.release}
+ * or until the read is cancelled (a real stream ends when cancelled; so does this one). No timing:
+ * the test decides when the transfer goes on.
+ */
+export function gatedSource(src: RegistrySource): GatedSource {
+  let opened!: () => void;
+  const gate = new Promise<void>((resolve) => (opened = resolve));
+  let first!: (digest: string) => void;
+  const firstChunk = new Promise<string>((resolve) => (first = resolve));
+  const source: RegistrySource = Object.create(src, {
+    getBlob: {
+      value: async (repo: string, digest: string, signal?: AbortSignal) => {
+        const real = await src.getBlob(repo, digest, signal);
+        if (!real) return null;
+        let cancelled = false;
+        let wake!: () => void;
+        const woken = new Promise<void>((resolve) => (wake = resolve));
+        async function* chunks() {
+          let sent = 0;
+          for await (const c of real!.chunks) {
+            if (sent++ === 1) {
+              first(digest);
+              await Promise.race([gate, woken]);
+              if (cancelled) return;
+            }
+            yield c as Buffer;
+          }
+        }
+        return {
+          size: real.size,
+          chunks: chunks(),
+          cancel: async () => {
+            cancelled = true;
+            wake();
+            await real.cancel();
+          },
+        };
+      },
+    },
+  });
+  return { source, firstChunk, release: () => opened() };
+}

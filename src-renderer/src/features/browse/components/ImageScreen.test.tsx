@@ -134,8 +134,8 @@ describe('copying an image', () => {
     expect((within(dialog).getByRole('button', { name: 'Cancel' }) as HTMLButtonElement).disabled).toBe(true);
 
     // Another copy's events are ignored.
-    api.emit('copy:progress', { operationId: 'someone-else', phase: 'blobs', bytesDone: 9, bytesTotal: 10, blobsDone: 1, blobsTotal: 2, current: null });
-    api.emit('copy:progress', { operationId, phase: 'blobs', bytesDone: 1_500_000, bytesTotal: 6_000_000, blobsDone: 1, blobsTotal: 4, current: `sha256:${'1'.repeat(64)}` });
+    api.emit('copy:progress', { operationId: 'someone-else', phase: 'blobs', bytesDone: 9, bytesTotal: 10, blobsDone: 1, blobsTotal: 2, current: null, bytesPerSecond: null, etaSeconds: null });
+    api.emit('copy:progress', { operationId, phase: 'blobs', bytesDone: 1_500_000, bytesTotal: 6_000_000, blobsDone: 1, blobsTotal: 4, current: `sha256:${'1'.repeat(64)}`, bytesPerSecond: null, etaSeconds: null });
     const bar = await screen.findByRole('progressbar', { name: 'Copy progress' });
     await waitFor(() => expect(bar.getAttribute('aria-valuenow')).toBe('25'));
     expect(screen.getByTestId('copy-progress-text').textContent).toContain('Copying blobs: 1.50 MB of 6.00 MB, 1 of 4 blobs');
