@@ -13,9 +13,7 @@ import { RegistryError } from '../../src-server/core/errors';
 import { silentLogger } from '../../src-server/logger';
 import { createServices, type Services } from '../../src-server/services';
 import { tempDir } from '../helpers/berth-server';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { artifact, blob, gatedSource, manifest, MT, multiArch, totalSize, type BuiltImage } from './images';
+import { artifact, blob, gatedSource, manifest, MT, multiArch, openUploads, totalSize, type BuiltImage } from './images';
 
 let cleanups: (() => void)[] = [];
 let a: LocalSource;
@@ -269,12 +267,6 @@ describe('failures', () => {
     expect(await b.tags('dst/app')).toBeNull();
   });
 });
-
-/** Uploads in progress in a repository of a registry:2-layout data directory. */
-function openUploads(dataDir: string, repo: string): string[] {
-  const dir = join(dataDir, 'docker/registry/v2/repositories', repo, '_uploads');
-  return existsSync(dir) ? readdirSync(dir) : [];
-}
 
 describe('the target tag: never overwritten unasked', () => {
   it('refuses to replace a tag holding another image (a 3-platform index by one platform), before anything moves', async () => {

@@ -3,6 +3,8 @@
  * OCI and Docker schema 2 multi-platform images with a shared layer, and an artifact.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RegistrySource } from '../../src-server/browse/source';
 
 export { MT, sha256, type Desc } from '../helpers/oci-content';
@@ -121,7 +123,7 @@ export interface GatedSource {
 }
 
 /**
- * Wraps `src` so that each blob read yields its first chunk, then waits until {@link GatedSource.release}
+ * Wraps `src` so that each blob read yields its first 16 KiB, then waits until {@link GatedSource.release}
  * or until the read is cancelled (a real stream ends when cancelled; so does this one). No timing:
  * the test decides when the transfer goes on.
  */
@@ -141,12 +143,15 @@ export function gatedSource(src: RegistrySource): GatedSource {
         async function* chunks() {
           let sent = 0;
           for await (const c of real!.chunks) {
-            if (sent++ === 1) {
-              first(digest);
-              await Promise.race([gate, woken]);
-              if (cancelled) return;
+            // In slices of 16 KiB: a local read may come as one chunk, and the pause needs a second.
+            for (let i = 0; i < (c as Buffer).length; i += 16384) {
+              if (sent++ === 1) {
+                first(digest);
+                await Promise.race([gate, woken]);
+                if (cancelled) return;
+              }
+              yield (c as Buffer).subarray(i, i + 16384);
             }
-            yield c as Buffer;
           }
         }
         return {
@@ -163,3 +168,10 @@ export function gatedSource(src: RegistrySource): GatedSource {
   });
   return { source, firstChunk, release: () => opened() };
 }
+
+/** Uploads in progress in a repository of a registry:2-layout data directory (Berth's or registry:2's). */
+export function openUploads(dataDir: string, repo: string): string[] {
+  const dir = join(dataDir, 'docker/registry/v2/repositories', repo, '_uploads');
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
