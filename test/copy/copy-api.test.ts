@@ -9,6 +9,7 @@ import { LocalSource } from '../../src-server/browse/local-source';
 import type { RegistrySource } from '../../src-server/browse/source';
 import type { CopyPreview, CopyProgress, CopyReport } from '../../src-server/contract';
 import { RegistryError } from '../../src-server/core/errors';
+import type { AuditEvent } from '../../src-server/audit/audit-log';
 import { silentLogger } from '../../src-server/logger';
 import { createServices, type Services } from '../../src-server/services';
 import { tempDir } from '../helpers/berth-server';
@@ -190,8 +191,20 @@ describe('image:copy-preview and the confirmed target', () => {
     const refused = await call({ from, to });
     expect(refused.env).toMatchObject({ ok: false, error: { code: 'DESTINATION_EXISTS', detail: { current: before, copied: img.digest } } });
     expect(refused.events.map((e) => (e.payload as CopyProgress).phase)).not.toContain('blobs');
-    const done = await call({ from, to, expectDestination: before });
+    const recordedReplace: AuditEvent[] = [];
+    const done = {
+      env: await dispatch(handlers, 'image:copy', { from, to, expectDestination: before }, () => {}, silentLogger, {
+        sink: { record: (_actor, event) => recordedReplace.push(event) },
+        actor: { user: 'admin', address: 'local', via: 'gui' },
+      }),
+    };
     expect(done.env).toMatchObject({ ok: true, result: { digest: img.digest, replaced: before } });
+    expect(recordedReplace).toEqual([{ action: 'image.copy', target: 'conf/app:v1', result: 'ok', detail: { connection: 'other', from: 'local/src/app:v1', digest: img.digest, replaced: before } }]);
+    const recorded: AuditEvent[] = [];
+    const audit = { sink: { record: (_actor: unknown, event: AuditEvent) => recorded.push(event) }, actor: { user: 'admin', address: 'local', via: 'gui' as const } };
+    // The audit log says what an overwrite replaced (and the image copy's refusals by their code).
+    await dispatch(handlers, 'image:copy', { from, to }, () => {}, silentLogger, audit);
+    expect(recorded).toEqual([{ action: 'image.copy', target: 'conf/app:v1', result: 'ok', detail: { connection: 'other', from: 'local/src/app:v1', digest: img.digest } }]);
     const stale = await call({ from: { ...from, reference: img.children.get('linux/amd64')!.digest }, to, expectDestination: before });
     expect(stale.env).toMatchObject({ ok: false, error: { code: 'DESTINATION_CHANGED', detail: { expected: before, current: img.digest } } });
     expect((await b.getManifest('conf/app', 'v1'))!.digest).toBe(img.digest);
