@@ -56,6 +56,9 @@ const TITLES: Record<string, string> = {
   MANIFEST_INVALID: 'The image manifest cannot be read',
   NOT_FOUND: 'Not found',
   INTERNAL: 'Something went wrong in Berth',
+  DESTINATION_EXISTS: 'The tag holds another image',
+  DESTINATION_CHANGED: 'The tag changed meanwhile',
+  CANCELLED: 'Cancelled',
 };
 
 /** The title and sentence for any error (an ApiCallError, a network failure, a bug). */

@@ -1,6 +1,5 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { CopyArgs } from '../../../../../src-server/contract';
 import { createFakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
 import { connections, multiArchImage } from './ImageScreen.fixtures';
@@ -100,72 +99,5 @@ describe('ImageScreen', () => {
     const unsupported = createFakeApi({ 'browse:image': multiArchImage({ referrers: [], referrersSupported: false }), 'connections:list': connections });
     renderScreen(<ImageScreen {...props} />, unsupported);
     expect((await screen.findByTestId('referrers-unsupported')).textContent).toContain('no referrers API');
-  });
-});
-
-describe('copying an image', () => {
-  async function openCopy(answer: Parameters<ReturnType<typeof createFakeApi>['answer']>[1] | undefined) {
-    const api = createFakeApi({ 'browse:image': multiArchImage(), 'connections:list': connections });
-    if (answer !== undefined) api.answer('image:copy', answer as never);
-    renderScreen(<ImageScreen {...props} />, api);
-    fireEvent.click(await screen.findByTestId('image-copy-open'));
-    const dialog = await screen.findByRole('dialog');
-    await waitFor(() => expect((within(dialog).getByLabelText('Target connection') as HTMLInputElement).value).toBe('Team registry'));
-    return { api, dialog };
-  }
-
-  it('copies to the other connection with progress events, then shows the report', async () => {
-    let finish: (v: unknown) => void = () => {};
-    const { api, dialog } = await openCopy(() => new Promise((resolve) => (finish = resolve)) as never);
-    expect((within(dialog).getByTestId('copy-target-repository') as HTMLInputElement).value).toBe('team/app');
-    expect((within(dialog).getByTestId('copy-target-tag') as HTMLInputElement).value).toBe('1.0');
-    fireEvent.change(within(dialog).getByTestId('copy-target-tag'), { target: { value: '1.0-copy' } });
-    fireEvent.click(within(dialog).getByTestId('copy-start'));
-
-    await waitFor(() => expect(api.calls.some((c) => c.channel === 'image:copy')).toBe(true));
-    const args = api.calls.find((c) => c.channel === 'image:copy')!.args as CopyArgs;
-    expect(args).toEqual({
-      from: { connection: 'local', repository: 'team/app', reference: '1.0' },
-      to: { connection: 'team', repository: 'team/app', reference: '1.0-copy' },
-      operationId: expect.any(String),
-    });
-    const operationId = args.operationId!;
-    // While it runs the dialog cannot be dismissed (its progress and outcome would be lost).
-    expect((within(dialog).getByRole('button', { name: 'Cancel' }) as HTMLButtonElement).disabled).toBe(true);
-
-    // Another copy's events are ignored.
-    api.emit('copy:progress', { operationId: 'someone-else', phase: 'blobs', bytesDone: 9, bytesTotal: 10, blobsDone: 1, blobsTotal: 2, current: null, bytesPerSecond: null, etaSeconds: null });
-    api.emit('copy:progress', { operationId, phase: 'blobs', bytesDone: 1_500_000, bytesTotal: 6_000_000, blobsDone: 1, blobsTotal: 4, current: `sha256:${'1'.repeat(64)}`, bytesPerSecond: null, etaSeconds: null });
-    const bar = await screen.findByRole('progressbar', { name: 'Copy progress' });
-    await waitFor(() => expect(bar.getAttribute('aria-valuenow')).toBe('25'));
-    expect(screen.getByTestId('copy-progress-text').textContent).toContain('Copying blobs: 1.50 MB of 6.00 MB, 1 of 4 blobs');
-
-    finish({ digest: `sha256:${'d'.repeat(64)}`, target: 'team/app:1.0-copy', manifests: 3, blobsCopied: 3, blobsMounted: 1, blobsSkipped: 0, bytesCopied: 6_000_000, durationMs: 2500 });
-    const result = await screen.findByTestId('copy-result');
-    expect(result.textContent).toContain('3 blobs copied, 1 mounted, 0 already there; 6.00 MB transferred');
-    expect(result.textContent).toContain('2.5 s');
-    expect(within(result).getByText('team/app:1.0-copy').getAttribute('href')).toBe('#/browse/team/team%2Fapp/1.0-copy');
-  });
-
-  it('copies picked platforms only', async () => {
-    const { api, dialog } = await openCopy({ digest: 'sha256:x', target: 'team/app:1.0', manifests: 1, blobsCopied: 1, blobsMounted: 0, blobsSkipped: 0, bytesCopied: 1, durationMs: 1 });
-    fireEvent.click(within(dialog).getByText('Pick platforms'));
-    const start = within(dialog).getByTestId('copy-start') as HTMLButtonElement;
-    expect(start.disabled).toBe(true);
-    fireEvent.click(within(dialog).getByLabelText('Platforms'));
-    fireEvent.click(await screen.findByRole('option', { name: 'linux/arm64/v8' }));
-    await waitFor(() => expect(start.disabled).toBe(false));
-    fireEvent.click(start);
-    await waitFor(() => expect(api.calls.some((c) => c.channel === 'image:copy')).toBe(true));
-    expect((api.calls.find((c) => c.channel === 'image:copy')!.args as CopyArgs).platforms).toEqual(['linux/arm64/v8']);
-    expect(await screen.findByTestId('copy-result')).toBeTruthy();
-  });
-
-  it('shows a failed copy in words', async () => {
-    const { dialog } = await openCopy({ error: { code: 'DENIED', message: 'push to team/app is not allowed' } });
-    fireEvent.click(within(dialog).getByTestId('copy-start'));
-    const alert = await within(dialog).findByRole('alert');
-    expect(alert.textContent).toContain('The copy failed');
-    expect(alert.textContent).toContain('push to team/app is not allowed');
   });
 });
