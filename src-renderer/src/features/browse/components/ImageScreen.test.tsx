@@ -1,8 +1,8 @@
-import { fireEvent, screen, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { createFakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
-import { connections, multiArchImage } from './ImageScreen.fixtures';
+import { connections, multiArchImage, spdxReferrer } from './ImageScreen.fixtures';
 import { ImageScreen } from './ImageScreen';
 
 const props = { connection: 'local', repository: 'team/app', reference: '1.0' };
@@ -99,5 +99,76 @@ describe('ImageScreen', () => {
     const unsupported = createFakeApi({ 'browse:image': multiArchImage({ referrers: [], referrersSupported: false }), 'connections:list': connections });
     renderScreen(<ImageScreen {...props} />, unsupported);
     expect((await screen.findByTestId('referrers-unsupported')).textContent).toContain('no referrers API');
+  });
+});
+
+describe('pull commands', () => {
+  const pick = async (client: string) => {
+    fireEvent.click(within(await screen.findByTestId('pull-client')).getByText(client));
+  };
+
+  it('docker, podman and skopeo, with --tls-verify=false where Berth serves plain HTTP', async () => {
+    const api = createFakeApi({ 'browse:image': multiArchImage(), 'connections:list': connections });
+    renderScreen(<ImageScreen {...props} />, api);
+    const byTag = await screen.findByTestId('pull-by-tag');
+    const byDigest = screen.getByTestId('pull-by-digest');
+    const digest = `sha256:${'d'.repeat(64)}`;
+    expect(byTag.textContent).toContain('docker pull 127.0.0.1:5000/team/app:1.0');
+    await pick('podman');
+    await waitFor(() => expect(byTag.textContent).toContain('podman pull --tls-verify=false 127.0.0.1:5000/team/app:1.0'));
+    expect(byDigest.textContent).toContain(`podman pull --tls-verify=false 127.0.0.1:5000/team/app@${digest}`);
+    await pick('skopeo');
+    await waitFor(() => expect(byTag.textContent).toContain('skopeo copy --src-tls-verify=false docker://127.0.0.1:5000/team/app:1.0 oci:app:1.0'));
+    expect(byDigest.textContent).toContain(`skopeo copy --src-tls-verify=false docker://127.0.0.1:5000/team/app@${digest} oci:app`);
+    // Loopback over plain HTTP: docker allows it without a word.
+    await pick('docker');
+    await waitFor(() => expect(byTag.textContent).toContain('docker pull'));
+    expect(screen.queryByTestId('pull-docker-insecure')).toBeNull();
+  });
+
+  it('no flag over HTTPS; over plain HTTP to another host docker needs insecure-registries, and says so', async () => {
+    const remote = multiArchImage({ connection: 'team', pullByDigest: `registry.example.com/team/app@sha256:${'d'.repeat(64)}`, origin: null });
+    const api = createFakeApi({ 'browse:image': remote, 'connections:list': connections });
+    const first = renderScreen(<ImageScreen {...props} connection="team" />, api);
+    await pick('podman');
+    await waitFor(() => expect(screen.getByTestId('pull-by-tag').textContent).toContain('podman pull registry.example.com/team/app:1.0'));
+    first.unmount();
+
+    const plain = connections.map((c) => (c.id === 'team' ? { ...c, url: 'http://registry.lan:5000' } : c));
+    const lan = multiArchImage({ connection: 'team', pullByDigest: `registry.lan:5000/team/app@sha256:${'d'.repeat(64)}`, origin: null });
+    renderScreen(<ImageScreen {...props} connection="team" />, createFakeApi({ 'browse:image': lan, 'connections:list': plain }));
+    expect((await screen.findByTestId('pull-docker-insecure')).textContent).toContain('registry.lan:5000');
+    await pick('skopeo');
+    await waitFor(() => expect(screen.getByTestId('pull-by-tag').textContent).toContain('skopeo copy --src-tls-verify=false docker://registry.lan:5000/team/app:1.0'));
+  });
+});
+
+describe('the referrer viewer', () => {
+  it('opens a referrer: summary of its format, its manifest and content as text (markup stays text), and what is not shown', async () => {
+    const api = createFakeApi({ 'browse:image': multiArchImage(), 'connections:list': connections, 'browse:referrer': spdxReferrer() });
+    renderScreen(<ImageScreen {...props} />, api);
+    const section = await screen.findByRole('region', { name: 'Referrers' });
+    fireEvent.click(within(section).getByRole('button', { name: `View referrer sha256:${'e'.repeat(12)}` }));
+    const dialog = await screen.findByRole('dialog', { name: /^Referrer: / });
+    expect(api.calls.find((c) => c.channel === 'browse:referrer')!.args).toEqual({ connection: 'local', repository: 'team/app', digest: `sha256:${'e'.repeat(64)}` });
+    const summary = await within(dialog).findByTestId('referrer-summary-spdx');
+    expect(summary.textContent).toContain('SPDX-2.3');
+    expect(summary.textContent).toContain('team/app');
+    expect(summary.textContent).toContain('3 packages');
+    expect(summary.textContent).toContain('Tool: syft-1.0.0');
+    expect(within(dialog).getByTestId('referrer-manifest').textContent).toContain('"artifactType": "application/spdx+json"');
+    const content = within(dialog).getAllByTestId('referrer-blob');
+    expect(content[0]!.textContent).toContain('<img src=x onerror=alert(1)>');
+    expect(dialog.querySelector('img')).toBeNull();
+    expect(content[1]!.textContent).toContain('too large to show here (over 1.05 MB)');
+  });
+
+  it('says why a referrer cannot be opened', async () => {
+    const api = createFakeApi({ 'browse:image': multiArchImage(), 'connections:list': connections, 'browse:referrer': { error: { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' } } });
+    renderScreen(<ImageScreen {...props} />, api);
+    const section = await screen.findByRole('region', { name: 'Referrers' });
+    fireEvent.click(within(section).getByRole('button', { name: /^View referrer/ }));
+    const dialog = await screen.findByRole('dialog');
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('No such image or tag');
   });
 });
