@@ -20,6 +20,7 @@ import { startRegistry2, type RunningRegistry2 } from '../helpers/registry2';
 import { RegistryError } from '../../src-server/core/errors';
 import { MT } from '../helpers/oci-content';
 import { gatedSource, multiArch, openUploads, totalSize, type BuiltImage } from './images';
+import { startHeldUploadsProxy } from './held-uploads-proxy';
 import { putReferrers, type WrittenReferrer } from './referrers';
 
 const ws = berthWorkspace('berth-copy-remote-');
@@ -227,6 +228,32 @@ describe('the target tag on real registries', () => {
       expect((await inspect(t.host, `${repo}:v1`)).digest, t.name).toBe(child.digest);
       expect(await t.source.headManifest(repo, img.digest), t.name).toBeNull();
       gated.release();
+    }
+  });
+});
+
+describe('cancel through a network that holds uploads', () => {
+  it('a copy waiting on an upload to berth serve stops at once, and the registry never sees the held bytes', async () => {
+    const proxy = await startHeldUploadsProxy(berth.url);
+    try {
+      const held = remote('held', proxy.url);
+      const ctl = new AbortController();
+      const events: CopyProgressEvent[] = [];
+      const run = copyImage(local, held, { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'held/app', toReference: 'v1' }, {
+        signal: ctl.signal,
+        onProgress: (p) => events.push(p),
+      });
+      await proxy.firstHeld;
+      ctl.abort(new Error('stop'));
+      const err = await run.catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'CANCELLED', detail: { blobsCopied: 0, manifestsWritten: 0 } });
+      await proxy.drained();
+      expect(openUploads(berthDir, 'held/app')).toEqual([]);
+      expect(await remoteBerth.headManifest('held/app', 'v1')).toBeNull();
+      for (const d of img.blobs.keys()) expect(await remoteBerth.headBlob('held/app', d)).toBeNull();
+      expect(events.some((e) => e.phase === 'manifests')).toBe(false);
+    } finally {
+      await proxy.close();
     }
   });
 });
