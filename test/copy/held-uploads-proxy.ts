@@ -1,12 +1,14 @@
 /**
  * A loopback HTTP proxy in front of a real registry that holds blob uploads: every request passes
- * through unchanged, except that a PATCH or PUT carrying a blob's bytes is held (not forwarded, its
- * body not read) until the test releases it. A copy through it is thus surely in the middle of a
- * blob when the test acts; no timing involved. A held request whose client gives up is dropped
- * without reaching the registry.
+ * through unchanged, except that a PATCH or PUT carrying a blob's bytes is held (not forwarded)
+ * until the test releases it. A copy through it is thus surely in the middle of a blob when the
+ * test acts; no timing involved. A held request's body is read and kept meanwhile: a proxy that
+ * stopped reading would never see its client give up (the close waits behind the unread bytes). A
+ * held request whose client gives up is dropped without reaching the registry.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { PassThrough, type Readable } from 'node:stream';
 
 /** A running proxy. */
 export interface HeldUploadsProxy {
@@ -35,7 +37,8 @@ export async function startHeldUploadsProxy(target: string): Promise<HeldUploads
     if (waiting.size === 0) for (const w of drainWaiters.splice(0)) w();
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
+  /** Sends `req` on with the body read from `body` (the request itself, or what was kept of it). */
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Readable = req) => {
     const out = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (answer) => {
@@ -45,16 +48,18 @@ export async function startHeldUploadsProxy(target: string): Promise<HeldUploads
     );
     out.on('error', () => res.destroy());
     req.on('aborted', () => out.destroy());
-    req.pipe(out);
+    body.pipe(out);
   };
 
   const server = createServer((req, res) => {
     const carriesBlob = (req.method === 'PATCH' || req.method === 'PUT') && /\/blobs\/uploads\//.test(req.url ?? '') && Number(req.headers['content-length'] ?? '1') > 0;
     if (!carriesBlob || released) return forward(req, res);
-    req.pause();
+    // Kept in memory (test blobs are a few MiB): reading on is what lets a close be seen.
+    const kept = new PassThrough({ highWaterMark: 256 << 20 });
+    req.pipe(kept);
     const go = () => {
       waiting.delete(go);
-      forward(req, res);
+      forward(req, res, kept);
       settle();
     };
     waiting.add(go);
