@@ -17,7 +17,8 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
-      <Text size="sm" style={{ wordBreak: 'break-all' }}>
+      {/* A div: a fact may hold a block (claims as code), which a paragraph cannot. */}
+      <Text size="sm" component="div" style={{ wordBreak: 'break-all', whiteSpace: 'pre-line' }}>
         {children}
       </Text>
     </Stack>
