@@ -3,6 +3,7 @@ import type { CoreHandlers } from './api/handlers';
 import { createBrowseHandlers } from './api/browse';
 import { createConnectionHandlers } from './api/connections';
 import { createCopyHandlers } from './api/copy';
+import { createReferrerHandlers } from './api/referrers';
 import { Browser } from './browse/browser';
 import { BrowseCache } from './browse/cache';
 import { LocalSource } from './browse/local-source';
@@ -67,6 +68,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       ...createBrowseHandlers(browser, opts.log),
       // A copy may have written to the target even when it failed: its listings are re-read.
       ...createCopyHandlers({ source, afterCopy: (connection, repository) => browser.invalidate(connection, repository) }),
+      ...createReferrerHandlers(browser),
     },
     deleteRemoteRepository: (connection, name) => browser.deleteRepository(connection, name),
     connections,

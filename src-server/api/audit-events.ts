@@ -67,6 +67,8 @@ const AUDITED: { [C in InvokeChannel]?: Describe<C> } = {
       from: `${args.from.connection}/${args.from.repository}:${args.from.reference}`,
     };
     if (outcome.ok) detail.digest = outcome.result.digest;
+    // An overwrite says what it replaced: the log must show that an image went.
+    if (outcome.ok && outcome.result.replaced) detail.replaced = outcome.result.replaced;
     return [{ action: 'image.copy', target: to, detail }];
   },
   'users:add': (args) => [{ action: 'user.add', target: args.name, detail: { rules: args.rules ?? '', ...(args.groups?.length ? { groups: args.groups.join(',') } : {}) } }],

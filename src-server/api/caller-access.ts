@@ -56,6 +56,13 @@ const POLICIES: { [C in InvokeChannel]?: Policy<C> } = {
     { right: 'pull', repository: a.from.repository, connection: a.from.connection },
     { right: 'push', repository: a.to.repository, connection: a.to.connection },
   ],
+  'image:copy-preview': (a) => [
+    { right: 'pull', repository: a.from.repository, connection: a.from.connection },
+    { right: 'push', repository: a.to.repository, connection: a.to.connection },
+  ],
+  // An operation id is a random UUID only the GUI that started the copy knows: naming one is the right to stop it.
+  'image:copy-cancel': () => 'login',
+  'browse:referrer': (a) => onLocal(a.connection, 'pull', a.repository),
 };
 
 /** A refusal, in words for the GUI: what the user lacks. */

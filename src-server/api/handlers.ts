@@ -26,6 +26,7 @@ import { BROWSE_CHANNELS } from './browse';
 import { CONNECTION_CHANNELS } from './connections';
 import { COPY_CHANNELS } from './copy';
 import { createLocalHandlers, type LocalDeps } from './local';
+import { REFERRER_CHANNELS } from './referrers';
 import { unavailable } from './unavailable';
 import { toApiError } from './errors';
 
@@ -57,7 +58,7 @@ export interface CoreHandlerOptions {
   status?: () => RegistryStatus;
 }
 
-const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNELS, ...ADMIN_CHANNELS];
+const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNELS, ...ADMIN_CHANNELS, ...REFERRER_CHANNELS];
 
 /** Builds the handler table over the services. */
 export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOptions = {}): CoreHandlers {

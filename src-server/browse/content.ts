@@ -49,6 +49,9 @@ function parseOrRestate(body: Buffer, mediaType: string, repository: string, ref
   }
 }
 
+/** A small blob as read: its bytes, or why there are none (absent, over the limit, not matching its digest). */
+export type SmallBlob = { body: Buffer } | { problem: 'missing' | 'too-large' | 'invalid' };
+
 /** Reads and caches the content of one connection. */
 export class ContentReader {
   private readonly flights = new SingleFlight();
@@ -159,13 +162,26 @@ export class ContentReader {
     });
   }
 
+  /**
+   * A blob's bytes when it is at most `limit` bytes and hashes to its digest, read through the
+   * limiter and never past the limit (a referrer's content for the viewer); else why not.
+   */
+  async smallBlob(repository: string, digest: string, limit: number): Promise<SmallBlob> {
+    return this.limiter.run(() => this.readUpTo(repository, digest, limit));
+  }
+
   /** A blob's bytes when it is at most `limit` bytes and hashes to its digest; else null. */
   private async readSmallBlob(repository: string, digest: string, limit: number): Promise<Buffer | null> {
+    const read = await this.readUpTo(repository, digest, limit);
+    return 'body' in read ? read.body : null;
+  }
+
+  private async readUpTo(repository: string, digest: string, limit: number): Promise<SmallBlob> {
     const blob = await this.source.getBlob(repository, digest);
-    if (!blob) return null;
+    if (!blob) return { problem: 'missing' };
     if (blob.size > limit) {
       await blob.cancel();
-      return null;
+      return { problem: 'too-large' };
     }
     const parts: Buffer[] = [];
     let total = 0;
@@ -173,13 +189,13 @@ export class ContentReader {
       total += chunk.length;
       if (total > limit) {
         await blob.cancel();
-        return null;
+        return { problem: 'too-large' };
       }
       parts.push(chunk);
     }
     const body = Buffer.concat(parts);
     const d = parseDigest(digest);
-    return d && digestOf(body, d.algorithm) === d.digest ? body : null;
+    return d && digestOf(body, d.algorithm) === d.digest ? { body } : { problem: 'invalid' };
   }
 
 }

@@ -133,9 +133,9 @@ export class RemoteSource implements RegistrySource {
     return this.client.headBlob(this.repo(repository), digest);
   }
 
-  async getBlob(repository: string, digest: string): Promise<SourceBlob | null> {
+  async getBlob(repository: string, digest: string, signal?: AbortSignal): Promise<SourceBlob | null> {
     const repo = this.repo(repository);
-    const b = await this.client.getBlob(repo, digest);
+    const b = await this.client.getBlob(repo, digest, signal);
     if (!b) return null;
     let size: number | null;
     try {
@@ -160,8 +160,8 @@ export class RemoteSource implements RegistrySource {
     return this.client.mountBlob(this.repo(repository), digest, this.repo(from));
   }
 
-  putBlob(repository: string, digest: string, size: number, chunks: AsyncIterable<Buffer>): Promise<void> {
-    return this.client.putBlob(this.repo(repository), digest, size, chunks);
+  putBlob(repository: string, digest: string, size: number, chunks: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<void> {
+    return this.client.putBlob(this.repo(repository), digest, size, chunks, signal);
   }
 
   putManifest(repository: string, reference: string, body: Buffer, mediaType: string): Promise<string> {

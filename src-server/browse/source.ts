@@ -68,15 +68,15 @@ export interface RegistrySource {
   getManifest(repository: string, reference: string): Promise<SourceManifest | null>;
   /** A blob's size, or null when the repository does not have it. */
   headBlob(repository: string, digest: string): Promise<number | null>;
-  /** A blob's bytes, or null. */
-  getBlob(repository: string, digest: string): Promise<SourceBlob | null>;
+  /** A blob's bytes, or null. `signal` (optional) aborts the download, the body's reads included. */
+  getBlob(repository: string, digest: string, signal?: AbortSignal): Promise<SourceBlob | null>;
   /** Manifests whose subject is `digest`, or null when the registry has no referrers API. */
   referrers(repository: string, digest: string): Promise<SourceReferrer[] | null>;
 
   /** Mounts a blob from another repository of the same registry; false when it could not. */
   mountBlob(repository: string, digest: string, from: string): Promise<boolean>;
-  /** Uploads a blob from a stream; the registry verifies it against `digest`. */
-  putBlob(repository: string, digest: string, size: number, chunks: AsyncIterable<Buffer>): Promise<void>;
+  /** Uploads a blob from a stream; the registry verifies it against `digest`. `signal` (optional) aborts it. */
+  putBlob(repository: string, digest: string, size: number, chunks: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<void>;
   /** Stores a manifest under a tag or its digest; returns the digest. */
   putManifest(repository: string, reference: string, body: Buffer, mediaType: string): Promise<string>;
   /** Deletes a tag by its name (OCI 1.1); 'unsupported' when the registry only deletes by digest. */

@@ -29,13 +29,15 @@ import type {
 } from './browse';
 import type { AuditPage, AuditQuery } from './audit';
 import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult, SecretStoreInfo } from './connections';
-import type { CopyArgs, CopyProgress, CopyReport } from './copy';
+import type { CopyArgs, CopyCancelArgs, CopyCancelResult, CopyPreview, CopyPreviewArgs, CopyProgress, CopyReport } from './copy';
+import type { ReferrerArgs, ReferrerContent } from './referrers';
 
 export * from './admin';
 export * from './audit';
 export * from './browse';
 export * from './connections';
 export * from './copy';
+export * from './referrers';
 export * from './validation';
 
 /** The error half of the envelope: `code` is machine-readable, `message` is for people. */
@@ -317,6 +319,13 @@ export interface InvokeChannelMap {
   'usage:repositories': { args: UsagePageArgs; result: UsagePage };
   /** The stored bytes of the last `days` days (default 365), one point per day. */
   'usage:history': { args: { days?: number }; result: UsageHistorySeries };
+  // Copy: what the target tag holds before a copy, and stopping a running one.
+  /** What `image:copy` with the same arguments would write, and what the target tag holds now. */
+  'image:copy-preview': { args: CopyPreviewArgs; result: CopyPreview };
+  /** Stops the running copy of that operation id between blobs; it writes no manifest and no tag. */
+  'image:copy-cancel': { args: CopyCancelArgs; result: CopyCancelResult };
+  /** A referrer (signature, SBOM, attestation): its manifest and content, bounded, with a summary of known formats. */
+  'browse:referrer': { args: ReferrerArgs; result: ReferrerContent };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
@@ -382,6 +391,9 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'tags:delete': true,
   'usage:repositories': true,
   'usage:history': true,
+  'image:copy-preview': true,
+  'image:copy-cancel': true,
+  'browse:referrer': true,
 };
 const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
 

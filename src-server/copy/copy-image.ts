@@ -4,17 +4,22 @@
  * between two repositories of the same registry (by cross-repository mount).
  *
  * Order is what keeps the target consistent: every blob first, then child manifests by digest,
- * then the top manifest; a registry refuses a manifest whose blobs it lacks, and a failure stops
- * the copy before the next step, so the target never holds a manifest with missing blobs.
+ * then (with referrers) the top manifest by digest and the referrers, and the target tag last. A
+ * registry refuses a manifest whose blobs it lacks, a failure stops the copy before the next step,
+ * and a cancel stops it between blobs or manifests, so the target never holds a manifest with
+ * missing blobs and its tag changes only as the last step, to what the user confirmed.
  */
 import type { RegistrySource } from '../browse/source';
 import type { CopyReport } from '../contract';
 import { parseDigest } from '../core/digest';
 import { RegistryError } from '../core/errors';
 import { isValidName, isValidTag } from '../core/names';
-import { copyFailure } from './failure';
-import { planCopy, type PlannedBlob } from './plan';
+import { checkDestination, currentDigest } from './destination';
+import { cancelledError, copyFailure, type StoppedCounts } from './failure';
+import { planCopy, type PlannedBlob, type PlannedManifest } from './plan';
 import { ProgressTracker, type CopyProgressEvent } from './progress';
+import { planReferrers, writeReferrers, type ReferrerPlan } from './referrers';
+import { abortable, classify, mount, pool, streamBlob, type BlobRoute } from './transfer';
 
 /** What to copy and where. */
 export interface CopyImageArgs {
@@ -26,12 +31,20 @@ export interface CopyImageArgs {
   toReference?: string;
   /** For an index: omitted copies all of it; one `os/arch[/variant]` that image; several a new index. */
   platforms?: string[];
+  /** What the target tag must hold (see CopyArgs.expectDestination); omitted: nothing, or the copied digest. */
+  expectDestination?: string | null;
+  /** Also copy the referrers of every copied manifest. */
+  referrers?: boolean;
 }
 
 /** How to run a copy. */
 export interface CopyImageOptions {
   onProgress?: (p: CopyProgressEvent) => void;
-  /** Stops the copy: transfers are abandoned and the promise rejects with the signal's reason. */
+  /**
+   * Cancels the copy: transfers in flight are aborted, no further manifest is written, and the
+   * promise rejects with CANCELLED once everything in flight has ended. Once the target tag is
+   * being written the copy completes.
+   */
   signal?: AbortSignal;
   /** Blobs transferred at once (default 3). */
   concurrency?: number;
@@ -39,31 +52,32 @@ export interface CopyImageOptions {
 
 /** Blobs transferred at once unless told otherwise. */
 export const DEFAULT_COPY_CONCURRENCY = 3;
+/** How often the rate is reported while no byte moves. */
+const TICK_MS = 1000;
 
 /**
  * Copies `from:fromRepository:fromReference` to `to:toRepository[:toReference]`.
  *
  * Progress: `resolve` while the source is read and the target asked which blobs it has, `blobs`
- * while they move, `manifests`, then `done`. Totals count only the blobs the target lacks; a
- * mounted blob counts as done at once, so the last event has bytesDone == bytesTotal. The report's
- * bytesCopied counts only the bytes streamed across.
+ * while they move (with the rate and time left), `manifests`, then `done`. Totals count only the
+ * blobs the target lacks; a mounted blob counts as done at once, so the last event has bytesDone
+ * == bytesTotal. The report's bytesCopied counts only the bytes streamed across.
  */
-export async function copyImage(
-  from: RegistrySource,
-  to: RegistrySource,
-  args: CopyImageArgs,
-  opts: CopyImageOptions = {},
-): Promise<CopyReport> {
+export async function copyImage(from: RegistrySource, to: RegistrySource, args: CopyImageArgs, opts: CopyImageOptions = {}): Promise<CopyReport> {
   const started = Date.now();
   const { fromRepository, fromReference, toRepository, toReference } = args;
   checkArgs(args);
+  const tag = toReference !== undefined && !parseDigest(toReference) ? toReference : null;
+  const where = `${toRepository}:${tag} on ${to.id}`;
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_COPY_CONCURRENCY));
-  // One controller for the whole copy: the caller's abort, or the first failure, stops every worker.
+  // One controller for the whole copy: the caller's cancel, or the first failure, stops every worker.
   const stop = new AbortController();
   const onAbort = () => stop.abort(opts.signal!.reason);
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const progress = new ProgressTracker(opts.onProgress);
+  const done: StoppedCounts = { blobsCopied: 0, blobsMounted: 0, bytesCopied: 0, manifestsWritten: 0 };
+  let ticker: NodeJS.Timeout | undefined;
   try {
     progress.phase('resolve');
     const plan = await abortable(stop.signal, planCopy(from, fromRepository, fromReference, args.platforms, concurrency));
@@ -74,59 +88,91 @@ export async function copyImage(
         detail: { expected: toReference, actual: top.digest },
       });
     }
+    // Before anything moves: the tag must hold what the user saw (or nothing).
+    const before = tag === null ? null : await abortable(stop.signal, readTag(to, toRepository, tag, where));
+    if (tag !== null) checkDestination(where, before, args.expectDestination, top.digest);
 
-    const needed = await pool(plan.blobs, concurrency, stop, (b) => abortable(stop.signal, classify(from, to, args, b)));
-    const moving = plan.blobs.filter((_, i) => needed[i] === 'move');
+    const subjects = plan.manifests.filter((m) => !m.synthesized).map((m) => m.digest);
+    const refs = args.referrers ? await abortable(stop.signal, planReferrers(from, fromRepository, subjects, concurrency)) : null;
+    const blobs = mergeBlobs(plan.blobs, refs?.blobs ?? []);
+    const route: BlobRoute = { from, to, fromRepository, toRepository };
+    const needed = await pool(blobs, concurrency, stop, (b) => abortable(stop.signal, classify(route, b)));
+    const moving = blobs.filter((_, i) => needed[i] === 'move');
     progress.totals(
       moving.reduce((n, b) => n + b.size, 0),
       moving.length,
     );
 
     progress.phase('blobs');
+    ticker = setInterval(() => progress.tick(), TICK_MS);
+    ticker.unref();
     const sameRegistry = from.id === to.id && fromRepository !== toRepository;
-    let bytesCopied = 0;
-    let blobsCopied = 0;
-    let blobsMounted = 0;
     await pool(moving, concurrency, stop, async (b) => {
-      if (sameRegistry && (await mount(to, args, b, stop.signal))) {
-        blobsMounted++;
+      if (sameRegistry && (await mount(route, b, stop.signal))) {
+        done.blobsMounted++;
         progress.blobDone(b.digest, b.size);
         return;
       }
-      const streamed = await streamBlob(from, to, args, b, stop.signal, (n) => progress.bytes(b.digest, n));
-      bytesCopied += streamed;
-      blobsCopied++;
+      const streamed = await streamBlob(route, b, stop.signal, (n) => progress.bytes(b.digest, n));
+      done.bytesCopied += streamed;
+      done.blobsCopied++;
       progress.blobDone(b.digest, b.size - streamed);
-    }).catch((err) => {
-      throw stop.signal.aborted && opts.signal?.aborted ? opts.signal.reason : err;
     });
+    clearInterval(ticker);
 
     progress.phase('manifests');
-    let digest = top.digest;
-    for (const m of plan.manifests) {
+    const put = async (m: PlannedManifest, ref: string): Promise<string> => {
       stop.signal.throwIfAborted();
-      const ref = m === top ? (toReference ?? m.digest) : m.digest;
       try {
-        const written = await abortable(stop.signal, to.putManifest(toRepository, ref, m.body, m.mediaType));
-        if (m === top) digest = written;
+        return await to.putManifest(toRepository, ref, m.body, m.mediaType);
       } catch (err) {
-        if (stop.signal.aborted) throw stop.signal.reason;
         throw copyFailure(err, `writing manifest ${m.digest} to ${toRepository} on ${to.id}`, { manifest: m.digest, repository: toRepository });
       }
+    };
+    for (const m of plan.manifests.slice(0, -1)) {
+      await put(m, m.digest);
+      done.manifestsWritten++;
+    }
+    let fallbackTags = 0;
+    const withReferrers = refs !== null && refs.referrers.length > 0;
+    if (withReferrers) {
+      // The subject first, by digest; its referrers; the tag still last.
+      await put(top, top.digest);
+      done.manifestsWritten++;
+      fallbackTags = await writeReferrers(to, toRepository, refs, stop.signal, () => done.manifestsWritten++);
+    }
+    let digest = top.digest;
+    if (tag !== null) {
+      stop.signal.throwIfAborted();
+      // Again just before writing: a push or another copy may have moved the tag meanwhile.
+      const now = await readTag(to, toRepository, tag, where);
+      const confirmed = args.expectDestination !== undefined;
+      checkDestination(where, now, confirmed ? args.expectDestination : before, top.digest, confirmed ? 'when the copy was confirmed' : 'when the copy started');
+      // From here the copy completes: one request, and a cancel can no longer undo it.
+      digest = await put(top, tag);
+    } else if (!withReferrers) {
+      digest = await put(top, top.digest);
     }
 
     progress.phase('done');
-    return {
+    const report: CopyReport = {
       digest,
-      target: toReference && !parseDigest(toReference) ? `${toRepository}:${toReference}` : `${toRepository}@${digest}`,
+      target: tag !== null ? `${toRepository}:${tag}` : `${toRepository}@${digest}`,
       manifests: plan.manifests.length,
-      blobsCopied,
-      blobsMounted,
-      blobsSkipped: plan.blobs.length - moving.length,
-      bytesCopied,
+      blobsCopied: done.blobsCopied,
+      blobsMounted: done.blobsMounted,
+      blobsSkipped: blobs.length - moving.length,
+      bytesCopied: done.bytesCopied,
       durationMs: Date.now() - started,
     };
+    if (before !== null && before !== digest) report.replaced = before;
+    if (refs) report.referrers = referrersReport(refs, fallbackTags);
+    return report;
+  } catch (err) {
+    if (opts.signal?.aborted) throw cancelledError(toRepository, tag, done);
+    throw err;
   } finally {
+    clearInterval(ticker);
     opts.signal?.removeEventListener('abort', onAbort);
   }
 }
@@ -139,127 +185,25 @@ function checkArgs(args: CopyImageArgs): void {
   for (const r of [args.fromReference, args.toReference]) {
     if (r !== undefined && !ref(r)) throw new RegistryError('TAG_INVALID', { message: `${JSON.stringify(r)} is neither a tag nor a digest`, detail: { reference: r } });
   }
+  if (typeof args.expectDestination === 'string' && (args.toReference === undefined || !isValidTag(args.toReference))) {
+    throw new RegistryError('TAG_INVALID', { message: 'an expected destination digest needs a target tag', detail: { expectDestination: args.expectDestination } });
+  }
 }
 
-/**
- * Whether a blob must move: not when the target has it already, nor when it is a foreign layer the
- * source does not have either (its content lives at its `urls`; registries skip those too).
- */
-async function classify(from: RegistrySource, to: RegistrySource, args: CopyImageArgs, b: PlannedBlob): Promise<'move' | 'skip'> {
+async function readTag(to: RegistrySource, repository: string, tag: string, where: string): Promise<string | null> {
   try {
-    if ((await to.headBlob(args.toRepository, b.digest)) !== null) return 'skip';
-    if (b.foreign && (await from.headBlob(args.fromRepository, b.digest)) === null) return 'skip';
-    return 'move';
+    return await currentDigest(to, repository, tag);
   } catch (err) {
-    throw copyFailure(err, `checking blob ${b.digest}`, { blob: b.digest });
+    throw copyFailure(err, `reading what ${where} holds`, { repository, tag });
   }
 }
 
-/** Mounts a blob from the source repository of the same registry; false when the registry would not. */
-async function mount(to: RegistrySource, args: CopyImageArgs, b: PlannedBlob, signal: AbortSignal): Promise<boolean> {
-  try {
-    return await abortable(signal, to.mountBlob(args.toRepository, b.digest, args.fromRepository));
-  } catch (err) {
-    if (signal.aborted) throw signal.reason;
-    throw copyFailure(err, `mounting blob ${b.digest} from ${args.fromRepository} into ${args.toRepository} on ${to.id}`, { blob: b.digest });
-  }
+/** The image's blobs, then the referrers' ones it does not share. */
+function mergeBlobs(image: PlannedBlob[], more: PlannedBlob[]): PlannedBlob[] {
+  const seen = new Set(image.map((b) => b.digest));
+  return [...image, ...more.filter((b) => !seen.has(b.digest) && seen.add(b.digest))];
 }
 
-/** Streams one blob from the source into the target, counting bytes as they pass; resolves their number. */
-async function streamBlob(
-  from: RegistrySource,
-  to: RegistrySource,
-  args: CopyImageArgs,
-  b: PlannedBlob,
-  signal: AbortSignal,
-  onBytes: (n: number) => void,
-): Promise<number> {
-  const what = `copying blob ${b.digest} (of manifest ${b.manifest}) from ${args.fromRepository} on ${from.id} to ${args.toRepository} on ${to.id}`;
-  const detail = { blob: b.digest, manifest: b.manifest };
-  let blob;
-  try {
-    blob = await abortable(signal, from.getBlob(args.fromRepository, b.digest));
-  } catch (err) {
-    if (signal.aborted) throw signal.reason;
-    throw copyFailure(err, what, detail);
-  }
-  if (!blob) {
-    throw new RegistryError('BLOB_UNKNOWN', { message: `${what}: the source does not have the blob`, detail });
-  }
-  if (blob.size !== b.size) {
-    await blob.cancel().catch(() => {});
-    throw new RegistryError('SIZE_INVALID', { message: `${what}: the source's blob has ${blob.size} bytes, the manifest says ${b.size}`, detail });
-  }
-  const source = blob;
-  const cancel = () => void source.cancel().catch(() => {});
-  signal.addEventListener('abort', cancel, { once: true });
-  let passed = 0;
-  async function* counted(): AsyncGenerator<Buffer> {
-    for await (const chunk of source.chunks) {
-      signal.throwIfAborted();
-      passed += chunk.length;
-      if (passed > b.size) throw new RegistryError('SIZE_INVALID', { message: `${what}: the source sent more than ${b.size} bytes`, detail });
-      onBytes(chunk.length);
-      yield chunk;
-    }
-    signal.throwIfAborted();
-  }
-  try {
-    await abortable(signal, to.putBlob(args.toRepository, b.digest, b.size, counted()));
-  } catch (err) {
-    cancel();
-    if (signal.aborted) throw signal.reason;
-    throw copyFailure(err, what, detail);
-  } finally {
-    signal.removeEventListener('abort', cancel);
-  }
-  return passed;
-}
-
-/**
- * Runs `fn` over `items`, at most `limit` at once, results in order. The first failure aborts
- * `stop`, so that the other workers take nothing more and their transfers end.
- */
-async function pool<T, R>(items: readonly T[], limit: number, stop: AbortController, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  let failure: { err: unknown } | null = null;
-  const worker = async () => {
-    while (next < items.length && !stop.signal.aborted) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]!);
-      } catch (err) {
-        if (!failure) failure = { err };
-        if (!stop.signal.aborted) stop.abort(err);
-        return;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw (failure as { err: unknown }).err;
-  stop.signal.throwIfAborted();
-  return out;
-}
-
-/** `promise`, or the signal's reason as soon as it aborts (the promise's own failure is then ignored). */
-function abortable<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
+function referrersReport(refs: ReferrerPlan, fallbackTags: number): NonNullable<CopyReport['referrers']> {
+  return { found: refs.found, copied: refs.referrers.length, leftOut: refs.leftOut, fallbackTags };
 }

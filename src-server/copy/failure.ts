@@ -23,3 +23,28 @@ export function copyFailure(err: unknown, what: string, detail: Record<string, u
   }
   return err;
 }
+
+/** What a copy had done when it stopped. */
+export interface StoppedCounts {
+  blobsCopied: number;
+  blobsMounted: number;
+  bytesCopied: number;
+  /** Manifests written by digest (children of an index, referrers); the target tag is never among them. */
+  manifestsWritten: number;
+}
+
+/**
+ * The error a cancelled copy ends with, saying what stayed: never the tag, and blobs (and child
+ * manifests by digest) already copied, which nothing references until a garbage collection removes
+ * them. `tag` is the target tag, or null for a push by digest.
+ */
+export function cancelledError(repository: string, tag: string | null, done: StoppedCounts): RegistryError {
+  const first = tag === null ? `the copy to ${repository} was cancelled before its manifest was written` : `the copy to ${repository}:${tag} was cancelled before the tag was written: ${repository}:${tag} is as it was`;
+  const moved = done.blobsCopied + done.blobsMounted;
+  const stayed = [
+    moved > 0 ? `${moved} blob${moved === 1 ? '' : 's'} (${done.bytesCopied} bytes streamed)` : '',
+    done.manifestsWritten > 0 ? `${done.manifestsWritten} untagged manifest${done.manifestsWritten === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  const rest = stayed.length ? `${stayed.join(' and ')} already copied stay in ${repository}, unreferenced, until a garbage collection removes them` : 'nothing was written';
+  return new RegistryError('CANCELLED', { message: `${first}; ${rest}`, detail: { ...done } });
+}

@@ -15,6 +15,8 @@ export interface PlannedManifest {
   digest: string;
   mediaType: string;
   body: Buffer;
+  /** True for an index the copy builds (a choice of platforms): the source does not have it. */
+  synthesized?: boolean;
 }
 
 /** A blob (config or layer) the copied manifests reference. */
@@ -75,7 +77,7 @@ export async function planCopy(
       await walker.walkEntries(entries, top.digest, 1);
       const raw = JSON.parse(top.body.toString('utf8')) as Record<string, unknown>;
       const body = Buffer.from(JSON.stringify({ ...raw, manifests: entries }));
-      walker.manifests.push({ digest: digestOf(body), mediaType: top.mediaType, body });
+      walker.manifests.push({ digest: digestOf(body), mediaType: top.mediaType, body, synthesized: true });
     }
   }
   return { manifests: walker.manifests, blobs: [...walker.blobs.values()] };

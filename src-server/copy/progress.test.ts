@@ -43,3 +43,45 @@ describe('ProgressTracker', () => {
     expect(snap).toMatchObject({ bytesDone: 5, blobsDone: 1 });
   });
 });
+
+describe('ProgressTracker rate and ETA', () => {
+  it('has no rate nor ETA at the start, then the rate of the last seconds and the time left at it', () => {
+    let t = 1000;
+    const events: CopyProgressEvent[] = [];
+    const p = new ProgressTracker((e) => events.push(e), 100, () => t);
+    p.phase('resolve');
+    p.totals(50_000_000, 2);
+    p.phase('blobs');
+    expect(events.at(-1)).toMatchObject({ bytesPerSecond: null, etaSeconds: null });
+    // 2 MB every 200 ms: 10 MB/s.
+    for (let i = 0; i < 4; i++) {
+      t += 200;
+      p.bytes('sha256:a', 2_000_000);
+    }
+    // 800 ms in: still no rate, so no ETA either.
+    expect(events.at(-1)).toMatchObject({ bytesDone: 8_000_000, bytesPerSecond: null, etaSeconds: null });
+    t += 200;
+    p.bytes('sha256:a', 2_000_000);
+    expect(events.at(-1)).toMatchObject({ bytesDone: 10_000_000, bytesPerSecond: 10_000_000, etaSeconds: 4 });
+  });
+
+  it('a mounted blob moves the bar but not the rate; a stall shows in ticks; other phases carry none', () => {
+    let t = 0;
+    const events: CopyProgressEvent[] = [];
+    const p = new ProgressTracker((e) => events.push(e), 100, () => t);
+    p.totals(30_000_000, 2);
+    p.phase('blobs');
+    t += 1000;
+    p.bytes('sha256:a', 1_000_000);
+    expect(events.at(-1)).toMatchObject({ bytesPerSecond: 1_000_000, etaSeconds: 29 });
+    p.blobDone('sha256:m', 20_000_000);
+    expect(events.at(-1)).toMatchObject({ bytesDone: 21_000_000, bytesPerSecond: 1_000_000, etaSeconds: 9 });
+    t += 5000;
+    p.tick();
+    expect(events.at(-1)).toMatchObject({ bytesPerSecond: 0, etaSeconds: null });
+    p.phase('manifests');
+    expect(events.at(-1)).toMatchObject({ phase: 'manifests', bytesPerSecond: null, etaSeconds: null });
+    p.tick();
+    expect(events.at(-1)!.phase).toBe('manifests');
+  });
+});

@@ -42,6 +42,10 @@ export const ERROR_CODES = {
   TAG_MOVED: { status: 409, message: 'the tag no longer points at the confirmed digest' },
   SIBLINGS_AFFECTED: { status: 409, message: 'deleting the manifest would delete other tags too' },
   PLATFORM_UNKNOWN: { status: 400, message: 'platform not in the image index' },
+  // Issue 16: a copy never overwrites a tag unasked, and can be cancelled.
+  DESTINATION_EXISTS: { status: 409, message: 'the target tag points at another image: confirm the overwrite with its digest' },
+  DESTINATION_CHANGED: { status: 409, message: 'the target tag changed since the copy was confirmed' },
+  CANCELLED: { status: 409, message: 'the operation was cancelled' },
   // Connections (issue 5).
   CONNECTION_INVALID: { status: 400, message: 'invalid connection' },
   CONNECTION_UNKNOWN: { status: 404, message: 'no such connection' },

@@ -218,9 +218,9 @@ export class RemoteRegistry {
     return size;
   }
 
-  /** GET a blob, streaming (redirects followed); null when the registry does not have it. */
-  async getBlob(repo: string, digest: string): Promise<RemoteBlob | null> {
-    const res = await this.request('GET', `/v2/${repo}/blobs/${digest}`, pullScope(repo), {});
+  /** GET a blob, streaming (redirects followed); null when the registry does not have it. `signal` aborts the download. */
+  async getBlob(repo: string, digest: string, signal?: AbortSignal): Promise<RemoteBlob | null> {
+    const res = await this.request('GET', `/v2/${repo}/blobs/${digest}`, pullScope(repo), {}, undefined, signal);
     if (res.status === 404) {
       await res.discard();
       return null;
@@ -274,9 +274,10 @@ export class RemoteRegistry {
   /**
    * Uploads a blob: POST opens an upload, one PATCH streams `size` bytes from `chunks`, PUT
    * `?digest=` closes it and the registry checks the digest. A failure cancels the upload and
-   * throws a RemoteError with the registry's message.
+   * throws a RemoteError with the registry's message. `signal` aborts the transfer (the upload is
+   * then cancelled too).
    */
-  async putBlob(repo: string, digest: string, size: number, chunks: AsyncIterable<Buffer>): Promise<void> {
+  async putBlob(repo: string, digest: string, size: number, chunks: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<void> {
     const scope = pushScope(repo);
     const opened = await this.request('POST', `/v2/${repo}/blobs/uploads/`, scope, { 'content-length': '0' });
     if (opened.status !== 202) throw await registryFailure(opened, this.url, `starting an upload to ${repo}`);
@@ -288,7 +289,7 @@ export class RemoteRegistry {
           'content-type': 'application/octet-stream',
           'content-length': String(size),
           'content-range': `0-${size - 1}`,
-        }, exactly(chunks, size, digest, this.url));
+        }, exactly(chunks, size, digest, this.url), signal);
         if (patched.status !== 202) throw await registryFailure(patched, this.url, `uploading ${digest} to ${repo}`);
         await patched.discard();
         location = uploadLocation(patched, this.origin);
@@ -342,17 +343,24 @@ export class RemoteRegistry {
    * An absolute URL on another origin (a `Link` the registry sent) goes without credentials and
    * under the system's trust: the registry's password or token must never reach a host it names.
    */
-  private async request(method: RemoteMethod, path: string, scope: string, headers: Record<string, string>, body?: Buffer | AsyncIterable<Buffer>): Promise<RemoteResponse> {
+  private async request(
+    method: RemoteMethod,
+    path: string,
+    scope: string,
+    headers: Record<string, string>,
+    body?: Buffer | AsyncIterable<Buffer>,
+    signal?: AbortSignal,
+  ): Promise<RemoteResponse> {
     const url = /^https?:\/\//.test(path) ? path : this.url + path;
-    if (new URL(url).origin !== this.origin) return this.checkRefusal(await send({ method, url, headers, body }, this.timeouts));
+    if (new URL(url).origin !== this.origin) return this.checkRefusal(await send({ method, url, headers, body, signal }, this.timeouts));
     const dispatcher = this.dispatcher;
     const first = await this.auth.headerFor(scope);
-    let res = await send({ method, url, headers: first ? { ...headers, authorization: first } : headers, body, dispatcher }, this.timeouts);
+    let res = await send({ method, url, headers: first ? { ...headers, authorization: first } : headers, body, dispatcher, signal }, this.timeouts);
     if (res.status !== 401 || (body !== undefined && !Buffer.isBuffer(body))) return this.checkRefusal(res);
     const challenge = res.headers.get('www-authenticate');
     await res.discard();
     const answer = await this.auth.answer(challenge, scope, this.url);
-    res = await send({ method, url, headers: { ...headers, authorization: answer }, body, dispatcher }, this.timeouts);
+    res = await send({ method, url, headers: { ...headers, authorization: answer }, body, dispatcher, signal }, this.timeouts);
     return this.checkRefusal(res);
   }
 

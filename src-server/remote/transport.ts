@@ -44,6 +44,8 @@ export interface RemoteRequest {
    * origins (a CDN) use the system's trust.
    */
   dispatcher?: Dispatcher;
+  /** The caller's stop: aborts the request and its body (a cancelled copy). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -88,7 +90,8 @@ export async function send(req: RemoteRequest, timeouts: TransportTimeouts = DEF
         body: sent as never,
         ...(streamed ? { duplex: 'half' as const } : {}),
         redirect: 'manual',
-        signal: controller.signal,
+        // AbortSignal.any holds no listener on the caller's signal: one copy sends thousands of requests.
+        signal: req.signal ? AbortSignal.any([controller.signal, req.signal]) : controller.signal,
         ...(sameOrigin && req.dispatcher ? { dispatcher: req.dispatcher } : {}),
       });
     } catch (err) {

@@ -76,6 +76,9 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'tags:delete': { args: { connection: local, repository: 'app', method: 'tag', images: [{ digest: `sha256:${'0'.repeat(64)}`, tags: ['missing'], alsoDeleted: [] }] } },
   'usage:repositories': { args: { sort: 'name', limit: 5 } },
   'usage:history': { args: { days: 30 } },
+  'image:copy-preview': { args: { from: { connection: local, repository: 'app', reference: 'v1' }, to: { connection: local, repository: 'copy', reference: 'v1' } } },
+  'image:copy-cancel': { args: { operationId: 'no-such-copy' } },
+  'browse:referrer': { args: { connection: local, repository: 'app', digest: `sha256:${'0'.repeat(64)}` }, error: 'MANIFEST_UNKNOWN' },
 };
 
 describe('every channel through the bridge', () => {

@@ -71,6 +71,8 @@ describe('a GUI user with pull rights only', () => {
       ['tags:delete-plan', { connection: local, repository: 'team/app', tags: ['1.0'] }],
       ['repository:delete', { name: 'team/app' }],
       ['image:copy', { from: { connection: local, repository: 'team/app', reference: '1.0' }, to: { connection: local, repository: 'team/copy', reference: '1.0' } }],
+      ['image:copy-preview', { from: { connection: local, repository: 'team/app', reference: '1.0' }, to: { connection: local, repository: 'team/copy', reference: '1.0' } }],
+      ['secrets:info', undefined],
       ['users:list', undefined],
       ['users:add', { name: 'eve', password: 'eve-password-1', rules: 'admin@*' }],
       ['groups:add', { name: 'ops', rules: 'admin@*' }],
@@ -111,6 +113,15 @@ describe('a GUI user with push and delete rights on team/*', () => {
       to: { connection: local, repository: 'team/copy', reference: '2.0' },
     });
     expect(copied.json.ok, copied.text).toBe(true);
+    const preview = await invoke(berth.url, member, 'image:copy-preview', {
+      from: { connection: local, repository: 'team/app', reference: '1.0' },
+      to: { connection: local, repository: 'team/copy', reference: '2.0' },
+    });
+    expect(preview.json.ok, preview.text).toBe(true);
+    expect(
+      await code(member, 'image:copy-preview', { from: { connection: local, repository: 'team/app', reference: '1.0' }, to: { connection: local, repository: 'other/y', reference: '1.0' } }),
+    ).toBe('DENIED');
+    expect(await code(member, 'browse:referrer', { connection: local, repository: 'other/x', digest: `sha256:${'0'.repeat(64)}` })).toBe('DENIED');
     expect(
       await code(member, 'image:copy', { from: { connection: local, repository: 'other/x', reference: 'v1' }, to: { connection: local, repository: 'team/x', reference: 'v1' } }),
     ).toBe('DENIED');

@@ -7,8 +7,9 @@ import { createCopyHandlers } from '../../src-server/api/copy';
 import { createCoreHandlers, dispatch, type CoreHandlers } from '../../src-server/api/handlers';
 import { LocalSource } from '../../src-server/browse/local-source';
 import type { RegistrySource } from '../../src-server/browse/source';
-import type { CopyProgress, CopyReport } from '../../src-server/contract';
+import type { CopyPreview, CopyProgress, CopyReport } from '../../src-server/contract';
 import { RegistryError } from '../../src-server/core/errors';
+import type { AuditEvent } from '../../src-server/audit/audit-log';
 import { silentLogger } from '../../src-server/logger';
 import { createServices, type Services } from '../../src-server/services';
 import { tempDir } from '../helpers/berth-server';
@@ -52,11 +53,23 @@ afterAll(() => {
   }
 });
 
-async function call(args: unknown) {
+async function call(args: unknown, onEvent?: (payload: CopyProgress) => void) {
   const events: { event: string; payload: unknown }[] = [];
-  const env = await dispatch(handlers, 'image:copy', args, (event, payload) => events.push({ event, payload }), silentLogger);
+  const env = await dispatch(
+    handlers,
+    'image:copy',
+    args,
+    (event, payload) => {
+      events.push({ event, payload });
+      onEvent?.(payload as CopyProgress);
+    },
+    silentLogger,
+  );
   return { env, events };
 }
+
+/** Any other channel through dispatch. */
+const other = (channel: 'image:copy-preview' | 'image:copy-cancel', args: unknown) => dispatch(handlers, channel, args, () => {}, silentLogger);
 
 describe('image:copy through dispatch', () => {
   it('copies and emits copy:progress with the operation id', async () => {
@@ -139,5 +152,111 @@ describe('image:copy through dispatch', () => {
     expect(env).toMatchObject({ ok: false, error: { code: 'ARGS_INVALID' } });
     expect((env as { error: { message: string } }).error.message).toMatch(message);
     expect(events).toEqual([]);
+  });
+});
+
+describe('image:copy-preview and the confirmed target', () => {
+  const from = { connection: 'local', repository: 'src/app', reference: 'v1' };
+
+  it('says what the target tag holds and what the copy would write there: both digests, index or image, platforms', async () => {
+    await multiArch(b, 'prev/app', 'v1', { platforms: ['linux/amd64', 'linux/ppc64le', 'linux/s390x'] });
+    const there = (await b.getManifest('prev/app', 'v1'))!;
+    const env = await other('image:copy-preview', { from, to: { connection: 'other', repository: 'prev/app', reference: 'v1' }, platforms: ['linux/arm64'] });
+    expect(env.ok, JSON.stringify(env)).toBe(true);
+    expect((env as { result: CopyPreview }).result).toEqual({
+      source: { digest: img.children.get('linux/arm64')!.digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', kind: 'image', platforms: ['linux/arm64'] },
+      destination: { digest: there.digest, mediaType: 'application/vnd.oci.image.index.v1+json', kind: 'index', platforms: ['linux/amd64', 'linux/ppc64le', 'linux/s390x'] },
+      outcome: 'overwrite',
+      referrers: 0,
+    });
+    // Reading only: the target is as it was.
+    expect((await b.getManifest('prev/app', 'v1'))!.digest).toBe(there.digest);
+  });
+
+  it('new, same and untagged outcomes', async () => {
+    const fresh = await other('image:copy-preview', { from, to: { connection: 'other', repository: 'prev/new', reference: 'v1' } });
+    expect(fresh).toMatchObject({ ok: true, result: { source: { digest: img.digest, kind: 'index', platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'] }, destination: null, outcome: 'new' } });
+    const copied = await call({ from, to: { connection: 'other', repository: 'prev/same', reference: 'v1' } });
+    expect(copied.env.ok).toBe(true);
+    const same = await other('image:copy-preview', { from, to: { connection: 'other', repository: 'prev/same', reference: 'v1' } });
+    expect(same).toMatchObject({ ok: true, result: { destination: { digest: img.digest }, outcome: 'same' } });
+    const untagged = await other('image:copy-preview', { from, to: { connection: 'other', repository: 'prev/same' } });
+    expect(untagged).toMatchObject({ ok: true, result: { destination: null, outcome: 'untagged' } });
+  });
+
+  it('the copy is refused without the confirmed digest, and goes through with it', async () => {
+    await multiArch(b, 'conf/app', 'v1', { platforms: ['linux/amd64'] });
+    const before = (await b.getManifest('conf/app', 'v1'))!.digest;
+    const to = { connection: 'other', repository: 'conf/app', reference: 'v1' };
+    const refused = await call({ from, to });
+    expect(refused.env).toMatchObject({ ok: false, error: { code: 'DESTINATION_EXISTS', detail: { current: before, copied: img.digest } } });
+    expect(refused.events.map((e) => (e.payload as CopyProgress).phase)).not.toContain('blobs');
+    const recordedReplace: AuditEvent[] = [];
+    const done = {
+      env: await dispatch(handlers, 'image:copy', { from, to, expectDestination: before }, () => {}, silentLogger, {
+        audit: { sink: { record: (_actor, event) => recordedReplace.push(event) }, actor: { user: 'admin', address: 'local', via: 'gui' } },
+      }),
+    };
+    expect(done.env).toMatchObject({ ok: true, result: { digest: img.digest, replaced: before } });
+    expect(recordedReplace).toEqual([{ action: 'image.copy', target: 'conf/app:v1', result: 'ok', detail: { connection: 'other', from: 'local/src/app:v1', digest: img.digest, replaced: before } }]);
+    const recorded: AuditEvent[] = [];
+    const audit = { sink: { record: (_actor: unknown, event: AuditEvent) => recorded.push(event) }, actor: { user: 'admin', address: 'local', via: 'gui' as const } };
+    // The audit log says what an overwrite replaced (and the image copy's refusals by their code).
+    await dispatch(handlers, 'image:copy', { from, to }, () => {}, silentLogger, { audit });
+    expect(recorded).toEqual([{ action: 'image.copy', target: 'conf/app:v1', result: 'ok', detail: { connection: 'other', from: 'local/src/app:v1', digest: img.digest } }]);
+    const stale = await call({ from: { ...from, reference: img.children.get('linux/amd64')!.digest }, to, expectDestination: before });
+    expect(stale.env).toMatchObject({ ok: false, error: { code: 'DESTINATION_CHANGED', detail: { expected: before, current: img.digest } } });
+    expect((await b.getManifest('conf/app', 'v1'))!.digest).toBe(img.digest);
+  });
+});
+
+describe('image:copy-cancel', () => {
+  const from = { connection: 'local', repository: 'src/app', reference: 'v1' };
+
+  it('stops the running copy of that operation id; a second cancel finds nothing to stop', async () => {
+    const cancels: unknown[] = [];
+    const { env, events } = await call({ from, to: { connection: 'other', repository: 'cancel/app', reference: 'v1' }, operationId: 'op-cancel' }, (p) => {
+      if (p.phase === 'blobs' && cancels.length === 0) cancels.push(other('image:copy-cancel', { operationId: 'op-cancel' }));
+    });
+    expect(await cancels[0]).toEqual({ ok: true, result: { cancelled: true } });
+    expect(env).toMatchObject({ ok: false, error: { code: 'CANCELLED', detail: { blobsCopied: 0, manifestsWritten: 0 } } });
+    expect((env as { error: { message: string } }).error.message).toContain('cancel/app:v1 is as it was; nothing was written');
+    expect(events.map((e) => (e.payload as CopyProgress).phase)).not.toContain('manifests');
+    expect(await b.tags('cancel/app')).toBeNull();
+    expect(await other('image:copy-cancel', { operationId: 'op-cancel' })).toEqual({ ok: true, result: { cancelled: false } });
+  });
+
+  it('a cancel that arrives before its copy: the copy is refused when it comes, writing nothing', async () => {
+    expect(await other('image:copy-cancel', { operationId: 'op-early' })).toEqual({ ok: true, result: { cancelled: true } });
+    const { env, events } = await call({ from, to: { connection: 'other', repository: 'early/app', reference: 'v1' }, operationId: 'op-early' });
+    expect(env).toMatchObject({ ok: false, error: { code: 'CANCELLED', message: expect.stringContaining('before it started') } });
+    expect(events).toEqual([]);
+    expect(await b.tags('early/app')).toBeNull();
+  });
+
+  it('an operation id in use by a running copy is refused for another', async () => {
+    const second: Promise<unknown>[] = [];
+    const first = await call({ from, to: { connection: 'other', repository: 'busy/one', reference: 'v1' }, operationId: 'op-busy' }, (p) => {
+      if (p.phase === 'resolve' && second.length === 0) second.push(call({ from, to: { connection: 'other', repository: 'busy/two' }, operationId: 'op-busy' }));
+    });
+    expect(first.env.ok).toBe(true);
+    expect(((await second[0]) as { env: unknown }).env).toMatchObject({ ok: false, error: { code: 'ARGS_INVALID', message: expect.stringContaining('in use by a running copy') } });
+  });
+
+  it.each([
+    ['expectDestination not a digest', { from, to: { connection: 'other', repository: 'x/y', reference: 'v1' }, expectDestination: 'latest' }, /expectDestination must be a digest/],
+    ['expectDestination without a tag', { from, to: { connection: 'other', repository: 'x/y' }, expectDestination: null }, /needs a target tag/],
+    ['referrers not a boolean', { from, to: { connection: 'other', repository: 'x/y' }, referrers: 'yes' }, /referrers must be a boolean/],
+  ])('ARGS_INVALID for %s', async (_desc, payload, message) => {
+    const { env } = await call(payload);
+    expect(env).toMatchObject({ ok: false, error: { code: 'ARGS_INVALID', message: expect.stringMatching(message) } });
+  });
+
+  it('ARGS_INVALID for a cancel without an operation id, and for an unknown preview key', async () => {
+    expect(await other('image:copy-cancel', {})).toMatchObject({ ok: false, error: { code: 'ARGS_INVALID', message: 'operationId is required' } });
+    expect(await other('image:copy-preview', { from, to: { connection: 'other', repository: 'x/y' }, operationId: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'ARGS_INVALID', message: expect.stringContaining('unknown argument "operationId"') },
+    });
   });
 });

@@ -13,21 +13,22 @@ import { RegistryError } from '../../src-server/core/errors';
 import { silentLogger } from '../../src-server/logger';
 import { createServices, type Services } from '../../src-server/services';
 import { tempDir } from '../helpers/berth-server';
-import { artifact, blob, manifest, MT, multiArch, totalSize, type BuiltImage } from './images';
+import { artifact, blob, gatedSource, manifest, MT, multiArch, openUploads, totalSize, type BuiltImage } from './images';
 
 let cleanups: (() => void)[] = [];
 let a: LocalSource;
 let b: LocalSource;
 let servicesA: Services;
+let dirB: string;
 
-async function local(): Promise<{ source: LocalSource; services: Services }> {
+async function local(): Promise<{ source: LocalSource; services: Services; dir: string }> {
   const tmp = tempDir('berth-copy-');
   const services = await createServices({ dataDir: tmp.dir, fsync: false, log: silentLogger });
   cleanups.push(() => {
     services.close();
     tmp.cleanup();
   });
-  return { source: new LocalSource(services.registry, () => 'localhost'), services };
+  return { source: new LocalSource(services.registry, () => 'localhost'), services, dir: tmp.dir };
 }
 
 beforeEach(async () => {
@@ -37,6 +38,7 @@ beforeEach(async () => {
   // Two LocalSources share the id "local"; the second is another registry, so give it its own id.
   const second = await local();
   b = second.source;
+  dirB = second.dir;
   Object.defineProperty(b, 'id', { value: 'other' });
 });
 
@@ -264,46 +266,162 @@ describe('failures', () => {
     });
     expect(await b.tags('dst/app')).toBeNull();
   });
+});
 
-  it('abort stops the transfer promptly and leaves no manifest', async () => {
-    const big = await blob(a, 'big/app', randomBytes(24 << 20), MT.ociLayer);
-    const config = await blob(a, 'big/app', Buffer.from('{"os":"linux","architecture":"amd64"}'), MT.ociConfig);
-    await manifest(a, 'big/app', { schemaVersion: 2, mediaType: MT.ociManifest, config, layers: [big] }, 'v1');
-    const ctl = new AbortController();
-    let abortedAt = 0;
-    const seen: CopyProgressEvent[] = [];
-    // A slow link (5 ms per 64 KiB chunk) so that the abort lands in the middle of the transfer.
-    const slow: RegistrySource = Object.create(a, {
-      getBlob: {
-        value: async (repo: string, digest: string) => {
-          const real = await a.getBlob(repo, digest);
-          if (!real) return null;
-          async function* chunks() {
-            for await (const c of real!.chunks) {
-              await new Promise((r) => setTimeout(r, 5));
-              yield c as Buffer;
-            }
-          }
-          return { size: real.size, chunks: chunks(), cancel: real.cancel };
+describe('the target tag: never overwritten unasked', () => {
+  it('refuses to replace a tag holding another image (a 3-platform index by one platform), before anything moves', async () => {
+    const img = await multiArch(a, 'src/app', 'v1');
+    const there = await multiArch(b, 'dst/app', 'v1');
+    const child = img.children.get('linux/arm64')!;
+    const err = await copyImage(a, b, { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'dst/app', toReference: 'v1', platforms: ['linux/arm64'] }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RegistryError);
+    expect(err).toMatchObject({ code: 'DESTINATION_EXISTS', status: 409, detail: { current: there.digest, copied: child.digest } });
+    expect((err as Error).message).toContain(`dst/app:v1 on other holds another image (${there.digest})`);
+    expect((await b.getManifest('dst/app', 'v1'))!.digest).toBe(there.digest);
+    for (const d of img.blobs.keys()) expect(await b.headBlob('dst/app', d), d).toBeNull();
+    expect(await b.headManifest('dst/app', child.digest)).toBeNull();
+  });
+
+  it('replaces it when told the digest it holds, and reports what it replaced', async () => {
+    const img = await multiArch(a, 'src/app', 'v1');
+    const there = await multiArch(b, 'dst/app', 'v1');
+    const child = img.children.get('linux/arm64')!;
+    const report = await copyImage(a, b, {
+      fromRepository: 'src/app',
+      fromReference: 'v1',
+      toRepository: 'dst/app',
+      toReference: 'v1',
+      platforms: ['linux/arm64'],
+      expectDestination: there.digest,
+    });
+    expect(report).toMatchObject({ digest: child.digest, target: 'dst/app:v1', replaced: there.digest });
+    expect((await b.getManifest('dst/app', 'v1'))!.digest).toBe(child.digest);
+  });
+
+  it('refuses when the tag is not what was confirmed: another digest, or there when it should not exist', async () => {
+    await multiArch(a, 'src/app', 'v1');
+    const there = await multiArch(b, 'dst/app', 'v1');
+    const args = { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'dst/app', toReference: 'v1' };
+    const stale = `sha256:${'5'.repeat(64)}`;
+    await expect(copyImage(a, b, { ...args, expectDestination: stale })).rejects.toMatchObject({
+      code: 'DESTINATION_CHANGED',
+      detail: { expected: stale, current: there.digest },
+      message: expect.stringContaining(`held ${stale} when the copy was confirmed and now holds ${there.digest}`),
+    });
+    await expect(copyImage(a, b, { ...args, expectDestination: null })).rejects.toMatchObject({
+      code: 'DESTINATION_CHANGED',
+      message: expect.stringContaining('did not exist when the copy was confirmed'),
+    });
+    expect((await b.getManifest('dst/app', 'v1'))!.digest).toBe(there.digest);
+  });
+
+  it('writes a new tag, and a tag that holds the copied digest already, without asking', async () => {
+    const img = await multiArch(a, 'src/app', 'v1');
+    const args = { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'dst/app', toReference: 'v1' };
+    expect(await copyImage(a, b, { ...args, expectDestination: null })).not.toHaveProperty('replaced');
+    const again = await copyImage(a, b, args);
+    expect(again).toMatchObject({ digest: img.digest, blobsSkipped: 7 });
+    expect(again).not.toHaveProperty('replaced');
+  });
+
+  it('looks again just before writing the tag: a push meanwhile is not overwritten', async () => {
+    const img = await multiArch(a, 'src/app', 'v1');
+    let intruder = '';
+    // The tag is pushed by someone else while the copy's first blob goes across.
+    const racing: RegistrySource = Object.create(b, {
+      putBlob: {
+        value: async (repo: string, digest: string, size: number, chunks: AsyncIterable<Buffer>) => {
+          if (!intruder) intruder = (await multiArch(b, 'dst/app', 'v1', { platforms: ['linux/s390x'] })).digest;
+          return b.putBlob(repo, digest, size, chunks);
         },
       },
     });
-    const run = copyImage(slow, b, { fromRepository: 'big/app', fromReference: 'v1', toRepository: 'big/app', toReference: 'v1' }, {
+    const err = await copyImage(a, racing, { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'dst/app', toReference: 'v1', expectDestination: null }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'DESTINATION_CHANGED', detail: { expected: null, current: intruder, copied: img.digest } });
+    expect((await b.getManifest('dst/app', 'v1'))!.digest).toBe(intruder);
+  });
+
+  it('an expected digest needs a target tag', async () => {
+    const img = await multiArch(a, 'src/app', 'v1');
+    await expect(copyImage(a, b, { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'dst/app', expectDestination: img.digest })).rejects.toMatchObject({
+      code: 'TAG_INVALID',
+    });
+  });
+});
+
+describe('cancel', () => {
+  it('stops between blobs: no manifest, the tag as it was, and says what stayed', async () => {
+    const img = await multiArch(a, 'src/app', 'v1');
+    const there = await multiArch(b, 'dst/app', 'v1');
+    const ctl = new AbortController();
+    const seen: CopyProgressEvent[] = [];
+    const err = await copyImage(a, b, { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'dst/app', toReference: 'v1', expectDestination: there.digest }, {
       signal: ctl.signal,
       concurrency: 1,
       onProgress: (p) => {
         seen.push(p);
-        if (p.current === big.digest && p.bytesDone < p.bytesTotal && !abortedAt) {
-          abortedAt = Date.now();
-          ctl.abort(new Error('stopped by the user'));
-        }
+        // After the first blob: the worker takes no second one.
+        if (p.blobsDone === 1) ctl.abort(new Error('the user said stop'));
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryError);
+    expect(err).toMatchObject({ code: 'CANCELLED', detail: { blobsCopied: 1, blobsMounted: 0, manifestsWritten: 0 } });
+    expect((err as Error).message).toMatch(/^the copy to dst\/app:v1 was cancelled before the tag was written: dst\/app:v1 is as it was; 1 blob \(\d+ bytes streamed\) already copied stay in dst\/app, unreferenced, until a garbage collection removes them$/);
+    expect(seen.some((e) => e.phase === 'manifests')).toBe(false);
+    expect((await b.getManifest('dst/app', 'v1'))!.digest).toBe(there.digest);
+    for (const c of img.children.values()) expect(await b.headManifest('dst/app', c.digest)).toBeNull();
+    const copied = [...img.blobs.keys()].filter((d) => seen.some((e) => e.current === d));
+    expect(copied).toHaveLength(1);
+    for (const d of img.blobs.keys()) if (d !== copied[0]) expect(await b.headBlob('dst/app', d), d).toBeNull();
+  });
+
+  it('aborts a blob in flight and waits for it: the upload is gone at the target when the copy says it stopped', async () => {
+    const big = await blob(a, 'big/app', randomBytes(4 << 20), MT.ociLayer);
+    const config = await blob(a, 'big/app', Buffer.from('{"os":"linux","architecture":"amd64"}'), MT.ociConfig);
+    await manifest(a, 'big/app', { schemaVersion: 2, mediaType: MT.ociManifest, config, layers: [big] }, 'v1');
+    const gated = gatedSource(a);
+    const ctl = new AbortController();
+    const run = copyImage(gated.source, b, { fromRepository: 'big/app', fromReference: 'v1', toRepository: 'big/app', toReference: 'v1' }, { signal: ctl.signal, concurrency: 1 });
+    const moving = await gated.firstChunk;
+    // The blob's upload is open at the target, and its first chunk went in.
+    expect(openUploads(dirB, 'big/app')).toHaveLength(1);
+    ctl.abort(new Error('stop'));
+    const err = await run.catch((e: unknown) => e);
+    expect(openUploads(dirB, 'big/app')).toEqual([]);
+    expect(err).toMatchObject({ code: 'CANCELLED' });
+    expect(await b.headBlob('big/app', moving)).toBeNull();
+    expect(await b.tags('big/app')).toBeNull();
+    gated.release();
+  });
+
+  it('once the tag is being written the copy completes: a late cancel does not make it a lie', async () => {
+    const img = await multiArch(a, 'src/app', 'v1');
+    const ctl = new AbortController();
+    const late: RegistrySource = Object.create(b, {
+      putManifest: {
+        value: (repo: string, ref: string, body: Buffer, mediaType: string) => {
+          if (ref === 'v1') ctl.abort(new Error('too late'));
+          return b.putManifest(repo, ref, body, mediaType);
+        },
       },
     });
-    await expect(run).rejects.toThrow('stopped by the user');
-    expect(Date.now() - abortedAt).toBeLessThan(1000);
-    expect(seen.some((e) => e.phase === 'manifests')).toBe(false);
-    expect(await b.tags('big/app')).toBeNull();
-    expect(await b.headBlob('big/app', big.digest)).toBeNull();
-    await new Promise((r) => setTimeout(r, 50)); // the abandoned upload's next chunk fails and cleans up
+    const report = await copyImage(a, late, { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'dst/app', toReference: 'v1' }, { signal: ctl.signal });
+    expect(report).toMatchObject({ digest: img.digest, target: 'dst/app:v1' });
+    expect((await b.getManifest('dst/app', 'v1'))!.digest).toBe(img.digest);
+  });
+
+  it('cancelled before it starts: nothing read, nothing written', async () => {
+    await multiArch(a, 'src/app', 'v1');
+    const ctl = new AbortController();
+    ctl.abort(new Error('never mind'));
+    await expect(copyImage(a, b, { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'dst/app', toReference: 'v1' }, { signal: ctl.signal })).rejects.toMatchObject({
+      code: 'CANCELLED',
+      message: expect.stringContaining('nothing was written'),
+    });
+    expect(await b.tags('dst/app')).toBeNull();
   });
 });

@@ -17,7 +17,11 @@ import { createServices, type Services } from '../../src-server/services';
 import { berthWorkspace, runBerth, type RunningBerth } from '../helpers/berth-server';
 import { containersSandbox, openOciLayout, type ContainersSandbox } from '../helpers/images';
 import { startRegistry2, type RunningRegistry2 } from '../helpers/registry2';
-import { multiArch, totalSize, type BuiltImage } from './images';
+import { RegistryError } from '../../src-server/core/errors';
+import { MT } from '../helpers/oci-content';
+import { gatedSource, multiArch, openUploads, totalSize, type BuiltImage } from './images';
+import { startHeldUploadsProxy } from './held-uploads-proxy';
+import { putReferrers, type WrittenReferrer } from './referrers';
 
 const ws = berthWorkspace('berth-copy-remote-');
 let services: Services;
@@ -28,13 +32,17 @@ let r2: RemoteSource;
 let remoteBerth: RemoteSource;
 let sandbox: ContainersSandbox;
 let img: BuiltImage;
+let reg2Dir: string;
+let berthDir: string;
 
 const remote = (id: string, url: string) => new RemoteSource({ id, client: new RemoteRegistry({ url }), kind: 'registry' });
 
 beforeAll(async () => {
   services = await createServices({ dataDir: ws.fresh('local'), fsync: false, log: silentLogger });
   local = new LocalSource(services.registry, () => 'localhost');
-  [reg2, berth] = await Promise.all([startRegistry2(ws.fresh('registry2'), ws.dir), ws.serve(ws.fresh('berth'))]);
+  reg2Dir = ws.fresh('registry2');
+  berthDir = ws.fresh('berth');
+  [reg2, berth] = await Promise.all([startRegistry2(reg2Dir, ws.dir), ws.serve(berthDir)]);
   r2 = remote('r2', reg2.url);
   remoteBerth = remote('berth', berth.url);
   sandbox = containersSandbox(join(ws.dir, 'sandbox'));
@@ -46,6 +54,10 @@ afterAll(async () => {
   services?.close();
   sandbox?.cleanup();
 });
+
+async function inspectRaw(host: string, ref: string): Promise<any> {
+  return JSON.parse((await sandbox.skopeo(['inspect', '--tls-verify=false', '--raw', `docker://${host}/${ref}`])).stdout);
+}
 
 async function inspect(host: string, ref: string): Promise<{ raw: any; digest: string }> {
   const raw = JSON.parse((await sandbox.skopeo(['inspect', '--tls-verify=false', '--raw', `docker://${host}/${ref}`])).stdout);
@@ -145,5 +157,149 @@ describe('copy across real registries', () => {
     expect(toApiError(err, silentLogger, 'image:copy')).toMatchObject({ code: 'DENIED', message: expect.stringMatching(/^copying blob sha256:[0-9a-f]{64} /) });
     expect(await reader.headManifest('src/app', 'v1')).toBeNull();
     expect(guarded.output()).not.toContain('reader-secret-1');
+  });
+});
+
+/** Both remote targets: registry:2 and berth serve, with their data directories. */
+const targets = () =>
+  [
+    { name: 'registry:2', source: r2, host: reg2.host, dir: reg2Dir },
+    { name: 'berth serve', source: remoteBerth, host: berth.host, dir: berthDir },
+  ] as const;
+
+describe('the target tag on real registries', () => {
+  it('a 3-platform index is not replaced by a single image unasked; with the confirmed digest it is (skopeo sees each step)', async () => {
+    const child = img.children.get('linux/arm64')!;
+    for (const t of targets()) {
+      const repo = `guard/${t.name === 'registry:2' ? 'r2' : 'berth'}`;
+      await copyImage(local, t.source, { fromRepository: 'src/app', fromReference: 'v1', toRepository: repo, toReference: 'v1' });
+      expect((await inspect(t.host, `${repo}:v1`)).digest, t.name).toBe(img.digest);
+      const err = await copyImage(local, t.source, { fromRepository: 'src/app', fromReference: 'v1', toRepository: repo, toReference: 'v1', platforms: ['linux/arm64'] }).catch(
+        (e: unknown) => e,
+      );
+      expect(err, t.name).toBeInstanceOf(RegistryError);
+      expect(err).toMatchObject({ code: 'DESTINATION_EXISTS', detail: { current: img.digest, copied: child.digest } });
+      const kept = await inspect(t.host, `${repo}:v1`);
+      expect(kept.digest, t.name).toBe(img.digest);
+      expect(kept.raw.manifests, t.name).toHaveLength(3);
+      const report = await copyImage(local, t.source, {
+        fromRepository: 'src/app',
+        fromReference: 'v1',
+        toRepository: repo,
+        toReference: 'v1',
+        platforms: ['linux/arm64'],
+        expectDestination: img.digest,
+      });
+      expect(report, t.name).toMatchObject({ digest: child.digest, replaced: img.digest });
+      const now = await inspect(t.host, `${repo}:v1`);
+      expect(now.digest, t.name).toBe(child.digest);
+      expect(now.raw.mediaType, t.name).toBe(MT.ociManifest);
+    }
+  });
+
+  it('a cancelled copy leaves the tag as it was (skopeo checks) and no upload open at berth serve; registry:2 keeps the ones cut mid-PATCH', async () => {
+    const child = img.children.get('linux/amd64')!;
+    for (const t of targets()) {
+      const repo = `stopped/${t.name === 'registry:2' ? 'r2' : 'berth'}`;
+      await copyImage(local, t.source, { fromRepository: 'src/app', fromReference: 'v1', toRepository: repo, toReference: 'v1', platforms: ['linux/amd64'] });
+      const gated = gatedSource(local);
+      const ctl = new AbortController();
+      const run = copyImage(gated.source, t.source, { fromRepository: 'src/app', fromReference: 'v1', toRepository: repo, toReference: 'v1', expectDestination: child.digest }, {
+        signal: ctl.signal,
+      });
+      // The copy must still be moving a blob; if it ended first, say how.
+      const ended = run.then(
+        (r) => new Error(`the copy ended before a blob was half across: ${JSON.stringify(r)}`),
+        (e: unknown) => e,
+      );
+      const first = await Promise.race([gated.firstChunk, ended]);
+      expect(typeof first, String(first)).toBe('string');
+      ctl.abort(new Error('stop'));
+      const err = await run.catch((e: unknown) => e);
+      if (t.name === 'berth serve') {
+        expect(openUploads(t.dir, repo)).toEqual([]);
+      } else {
+        // registry:2 takes a DELETE of an upload only with the state of its last answered request, so an
+        // upload cut in the middle of its PATCH stays until registry:2's upload purging: at most one per
+        // blob that was moving (3 at once), none begun after the cancel.
+        expect(openUploads(t.dir, repo).length).toBeLessThanOrEqual(3);
+      }
+      expect(err, t.name).toMatchObject({ code: 'CANCELLED', detail: { manifestsWritten: 0 } });
+      expect((await inspect(t.host, `${repo}:v1`)).digest, t.name).toBe(child.digest);
+      expect(await t.source.headManifest(repo, img.digest), t.name).toBeNull();
+      gated.release();
+    }
+  });
+});
+
+describe('cancel through a network that holds uploads', () => {
+  it('a copy waiting on an upload to berth serve stops at once, and the registry never sees the held bytes', async () => {
+    const proxy = await startHeldUploadsProxy(berth.url);
+    try {
+      const held = remote('held', proxy.url);
+      const ctl = new AbortController();
+      const events: CopyProgressEvent[] = [];
+      const run = copyImage(local, held, { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'held/app', toReference: 'v1' }, {
+        signal: ctl.signal,
+        onProgress: (p) => events.push(p),
+      });
+      await proxy.firstHeld;
+      ctl.abort(new Error('stop'));
+      const err = await run.catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'CANCELLED', detail: { blobsCopied: 0, manifestsWritten: 0 } });
+      await proxy.drained();
+      expect(openUploads(berthDir, 'held/app')).toEqual([]);
+      expect(await remoteBerth.headManifest('held/app', 'v1')).toBeNull();
+      for (const d of img.blobs.keys()) expect(await remoteBerth.headBlob('held/app', d)).toBeNull();
+      expect(events.some((e) => e.phase === 'manifests')).toBe(false);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('referrers across real registries', () => {
+  let written: WrittenReferrer[];
+  beforeAll(async () => {
+    const index = { mediaType: img.mediaType, digest: img.digest, size: (await local.getManifest('src/app', 'v1'))!.body.length };
+    written = await putReferrers(local, 'src/app', 'localhost/src/app', index);
+  });
+
+  const referrersApi = async (base: string, repo: string, digest: string) => {
+    const res = await fetch(`${base}/v2/${repo}/referrers/${digest}`);
+    return { status: res.status, body: res.status === 200 ? ((await res.json()) as { manifests: Array<{ digest: string; artifactType?: string }> }) : null };
+  };
+
+  it('to registry:2, which has no referrers API: written by digest, listed under the fallback tag', async () => {
+    const report = await copyImage(local, r2, { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'signed/app', toReference: 'v1', referrers: true });
+    expect(report.referrers).toEqual({ found: 4, copied: 4, leftOut: 0, fallbackTags: 1 });
+    expect((await referrersApi(reg2.url, 'signed/app', img.digest)).status).toBe(404);
+    // skopeo reads the fallback tag: an index of the referrers, with their artifact types.
+    const fallback = await inspectRaw(reg2.host, `signed/app:${img.digest.replace(':', '-')}`);
+    expect(fallback.mediaType).toBe(MT.ociIndex);
+    expect(new Set(fallback.manifests.map((m: { digest: string }) => m.digest))).toEqual(new Set(written.map((w) => w.digest)));
+    expect(new Set(fallback.manifests.map((m: { artifactType: string }) => m.artifactType))).toEqual(new Set(written.map((w) => w.artifactType)));
+    // Berth's own client finds them there, and the image is the one copied.
+    expect(new Set(((await r2.referrers('signed/app', img.digest)) ?? []).map((r) => r.digest))).toEqual(new Set(written.map((w) => w.digest)));
+    expect((await inspect(reg2.host, 'signed/app:v1')).digest).toBe(img.digest);
+    // A second copy adds nothing twice.
+    const again = await copyImage(local, r2, { fromRepository: 'src/app', fromReference: 'v1', toRepository: 'signed/app', toReference: 'v1', referrers: true });
+    expect(again.referrers).toMatchObject({ copied: 4, fallbackTags: 0 });
+    expect((await inspectRaw(reg2.host, `signed/app:${img.digest.replace(':', '-')}`)).manifests).toHaveLength(4);
+  });
+
+  it('from registry:2 (through its fallback tag) to berth serve: its referrers API lists them', async () => {
+    const report = await copyImage(r2, remoteBerth, { fromRepository: 'signed/app', fromReference: 'v1', toRepository: 'signed/app', toReference: 'v1', referrers: true });
+    expect(report.referrers).toEqual({ found: 4, copied: 4, leftOut: 0, fallbackTags: 0 });
+    const listed = await referrersApi(berth.url, 'signed/app', img.digest);
+    expect(listed.status).toBe(200);
+    expect(new Set(listed.body!.manifests.map((m) => m.digest))).toEqual(new Set(written.map((w) => w.digest)));
+    // No fallback tag where the registry has the API.
+    const tags = (await (await fetch(`${berth.url}/v2/signed/app/tags/list`)).json()) as { tags: string[] };
+    expect(tags.tags).toEqual(['v1']);
+    for (const w of written) {
+      const pulled = await sandbox.skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${berth.host}/signed/app@${w.digest}`]);
+      expect(JSON.parse(pulled.stdout).subject.digest).toBe(img.digest);
+    }
   });
 });

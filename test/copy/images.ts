@@ -3,6 +3,8 @@
  * OCI and Docker schema 2 multi-platform images with a shared layer, and an artifact.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RegistrySource } from '../../src-server/browse/source';
 
 export { MT, sha256, type Desc } from '../helpers/oci-content';
@@ -110,3 +112,66 @@ export async function artifact(src: RegistrySource, repo: string, tag: string): 
 
 /** Sum of the sizes of some blobs. */
 export const totalSize = (blobs: Map<string, number>) => [...blobs.values()].reduce((a, b) => a + b, 0);
+
+/** A source whose blob reads pause after their first chunk, until released or cancelled. */
+export interface GatedSource {
+  source: RegistrySource;
+  /** Resolves with the digest of the first blob whose first chunk went out: the copy is then surely mid-transfer. */
+  firstChunk: Promise<string>;
+  /** Lets every paused read go on. */
+  release(): void;
+}
+
+/**
+ * Wraps `src` so that each blob read yields its first 16 KiB, then waits until {@link GatedSource.release}
+ * or until the read is cancelled (a real stream ends when cancelled; so does this one). No timing:
+ * the test decides when the transfer goes on.
+ */
+export function gatedSource(src: RegistrySource): GatedSource {
+  let opened!: () => void;
+  const gate = new Promise<void>((resolve) => (opened = resolve));
+  let first!: (digest: string) => void;
+  const firstChunk = new Promise<string>((resolve) => (first = resolve));
+  const source: RegistrySource = Object.create(src, {
+    getBlob: {
+      value: async (repo: string, digest: string, signal?: AbortSignal) => {
+        const real = await src.getBlob(repo, digest, signal);
+        if (!real) return null;
+        let cancelled = false;
+        let wake!: () => void;
+        const woken = new Promise<void>((resolve) => (wake = resolve));
+        async function* chunks() {
+          let sent = 0;
+          for await (const c of real!.chunks) {
+            // In slices of 16 KiB: a local read may come as one chunk, and the pause needs a second.
+            for (let i = 0; i < (c as Buffer).length; i += 16384) {
+              if (sent++ === 1) {
+                first(digest);
+                await Promise.race([gate, woken]);
+                if (cancelled) return;
+              }
+              yield (c as Buffer).subarray(i, i + 16384);
+            }
+          }
+        }
+        return {
+          size: real.size,
+          chunks: chunks(),
+          cancel: async () => {
+            cancelled = true;
+            wake();
+            await real.cancel();
+          },
+        };
+      },
+    },
+  });
+  return { source, firstChunk, release: () => opened() };
+}
+
+/** Uploads in progress in a repository of a registry:2-layout data directory (Berth's or registry:2's). */
+export function openUploads(dataDir: string, repo: string): string[] {
+  const dir = join(dataDir, 'docker/registry/v2/repositories', repo, '_uploads');
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+

@@ -57,6 +57,9 @@ const TITLES: Record<string, string> = {
   NOT_FOUND: 'Not found',
   INTERNAL: 'Something went wrong in Berth',
   PLAN_OUTDATED: 'The registry would delete more than the preview said',
+  DESTINATION_EXISTS: 'The tag holds another image',
+  DESTINATION_CHANGED: 'The tag changed meanwhile',
+  CANCELLED: 'Cancelled',
 };
 
 /** The title and sentence for any error (an ApiCallError, a network failure, a bug). */

@@ -1,12 +1,12 @@
 /** The image screen's header: where it is, its digest, sizes, sibling tags, origin and pull commands. */
-import { Anchor, Badge, Breadcrumbs, Button, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { Anchor, Badge, Breadcrumbs, Button, Group, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useState, type ReactNode } from 'react';
 import type { ImageDetails } from '../../../../../src-server/contract';
 import { CopyField, CopyIconButton } from '../../../app/common';
 import { formatBytes, formatDate, shortDigest } from '../../../app/format';
 import { useConnections } from '../../../app/queries';
 import { hrefOf } from '../../../app/route';
-import { pullByTag } from './ImagePull';
+import { dockerNeedsInsecure, PULL_CLIENTS, pullByTag, pullCommand, pullHostOf, transportOf, type PullClient } from './ImagePull';
 
 /** Breadcrumbs connection › repository › reference (links to the repositories and tags screens). */
 export function ImageBreadcrumbs({ connection, repository, reference }: { connection: string; repository: string; reference: string }) {
@@ -38,8 +38,47 @@ function Fact({ label, children, testId }: { label: string; children: ReactNode;
   );
 }
 
+/** Pull commands by tag and by digest for docker, podman or skopeo, as this connection is reached. */
+function PullCommands({ image, byTag }: { image: ImageDetails; byTag: string | null }) {
+  const connections = useConnections();
+  const [client, setClient] = useState<PullClient>('docker');
+  const transport = transportOf(connections.data?.find((c) => c.id === image.connection)?.url);
+  const host = pullHostOf(image);
+  return (
+    <Stack gap="xs" data-testid="image-pull-commands">
+      <Group gap="sm">
+        <Text size="sm" fw={500}>
+          Pull with
+        </Text>
+        <SegmentedControl size="xs" aria-label="Pull client" data-testid="pull-client" value={client} onChange={(v) => setClient(v as PullClient)} data={[...PULL_CLIENTS]} />
+      </Group>
+      {byTag && (
+        <div data-testid="pull-by-tag">
+          <Text size="sm" fw={500}>
+            Pull by tag
+          </Text>
+          <CopyField value={pullCommand(client, byTag, transport)} label="pull command by tag" />
+        </div>
+      )}
+      <div data-testid="pull-by-digest">
+        <Text size="sm" fw={500}>
+          Pull by digest
+        </Text>
+        <CopyField value={pullCommand(client, image.pullByDigest, transport)} label="pull command by digest" />
+      </div>
+      {client === 'docker' && dockerNeedsInsecure(host, transport) && (
+        <Text size="xs" c="dimmed" data-testid="pull-docker-insecure">
+          This registry is plain HTTP: docker pulls from it only once {host} is listed under insecure-registries in its daemon.json (or use the HTTPS
+          address with Berth's CA installed).
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
 /** The header above the platform tabs; `onCopy` opens the copy dialog (no copy button without it). */
 export function ImageHeader({ image, onCopy }: { image: ImageDetails; onCopy?: () => void }) {
+
   const byTag = pullByTag(image);
   const others = image.tags.filter((t) => t !== image.reference);
   const origin = image.origin;
@@ -103,22 +142,7 @@ export function ImageHeader({ image, onCopy }: { image: ImageDetails; onCopy?: (
           </Fact>
         )}
       </SimpleGrid>
-      <Stack gap="xs" data-testid="image-pull-commands">
-        {byTag && (
-          <div data-testid="pull-by-tag">
-            <Text size="sm" fw={500}>
-              Pull by tag
-            </Text>
-            <CopyField value={`docker pull ${byTag}`} label="pull command by tag" />
-          </div>
-        )}
-        <div data-testid="pull-by-digest">
-          <Text size="sm" fw={500}>
-            Pull by digest
-          </Text>
-          <CopyField value={`docker pull ${image.pullByDigest}`} label="pull command by digest" />
-        </div>
-      </Stack>
+      <PullCommands image={image} byTag={byTag} />
     </Stack>
   );
 }

@@ -26,3 +26,41 @@ export function pullByTag(image: Pick<ImageDetails, 'pullByDigest' | 'repository
   const tag = pullTagOf(image);
   return tag === null ? null : `${pullHostOf(image)}/${image.repository}:${tag}`;
 }
+
+/** The clients the image screen writes pull commands for. */
+export const PULL_CLIENTS = ['docker', 'podman', 'skopeo'] as const;
+/** One of {@link PULL_CLIENTS}. */
+export type PullClient = (typeof PULL_CLIENTS)[number];
+
+/** How the registry is reached: plain HTTP needs `--tls-verify=false` for podman and skopeo. */
+export interface PullTransport {
+  plainHttp: boolean;
+}
+
+/**
+ * The command that pulls `reference` (`host/repo:tag` or `host/repo@digest`) with a client. skopeo
+ * copies into an OCI layout named after the repository's last part, tagged like the image (by
+ * digest: no tag). Over plain HTTP podman and skopeo need `--tls-verify=false`, as README's "Push a
+ * first image" says; docker allows plain HTTP on loopback by itself (elsewhere see {@link dockerNeedsInsecure}).
+ */
+export function pullCommand(client: PullClient, reference: string, transport: PullTransport): string {
+  if (client === 'docker') return `docker pull ${reference}`;
+  if (client === 'podman') return `podman pull${transport.plainHttp ? ' --tls-verify=false' : ''} ${reference}`;
+  const at = reference.indexOf('@');
+  const path = at >= 0 ? reference.slice(0, at) : reference.replace(/:[^:/]+$/, '');
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const tag = at >= 0 ? null : reference.slice(path.length + 1);
+  return `skopeo copy${transport.plainHttp ? ' --src-tls-verify=false' : ''} docker://${reference} oci:${name}${tag ? `:${tag}` : ''}`;
+}
+
+/** True when docker must list `host` under `insecure-registries`: plain HTTP to a host that is not loopback. */
+export function dockerNeedsInsecure(host: string, transport: PullTransport): boolean {
+  if (!transport.plainHttp) return false;
+  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return !(name === 'localhost' || name === '::1' || /^127\./.test(name));
+}
+
+/** Whether a connection's base URL is plain HTTP (unknown URLs count as HTTPS: no flag is suggested). */
+export function transportOf(url: string | null | undefined): PullTransport {
+  return { plainHttp: typeof url === 'string' && url.toLowerCase().startsWith('http:') };
+}

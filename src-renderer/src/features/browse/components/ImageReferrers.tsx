@@ -1,10 +1,14 @@
-/** Manifests that refer to the image: signatures, SBOMs, attestations. */
-import { Code, Stack, Table, Text, Title } from '@mantine/core';
+/** Manifests that refer to the image (signatures, SBOMs, attestations), each opening in the viewer. */
+import { Button, Code, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import type { ImageDetails } from '../../../../../src-server/contract';
 import { formatBytes, shortDigest } from '../../../app/format';
+import { ReferrerViewer } from './ReferrerViewer';
 
 /** The referrers section (`aria-label="Referrers"`). */
 export function ImageReferrers({ image }: { image: ImageDetails }) {
+  const [open, setOpen] = useState<string | null>(null);
+  const chosen = image.referrers.find((r) => r.digest === open);
   return (
     <Stack gap="xs" component="section" aria-label="Referrers" data-testid="referrers-section">
       <Title order={3}>Referrers</Title>
@@ -26,6 +30,7 @@ export function ImageReferrers({ image }: { image: ImageDetails }) {
                 <Table.Th>Digest</Table.Th>
                 <Table.Th ta="right">Size</Table.Th>
                 <Table.Th>Annotations</Table.Th>
+                <Table.Th />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -54,12 +59,24 @@ export function ImageReferrers({ image }: { image: ImageDetails }) {
                       </Code>
                     )}
                   </Table.Td>
+                  <Table.Td>
+                    <Button size="xs" variant="light" onClick={() => setOpen(r.digest)} aria-label={`View referrer ${shortDigest(r.digest)}`} data-testid="referrer-view">
+                      View
+                    </Button>
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
       )}
+      <ReferrerViewer
+        connection={image.connection}
+        repository={image.repository}
+        digest={open}
+        title={chosen ? `Referrer: ${chosen.artifactType ?? chosen.mediaType}` : 'Referrer'}
+        onClose={() => setOpen(null)}
+      />
     </Stack>
   );
 }

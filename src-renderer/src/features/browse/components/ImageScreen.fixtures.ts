@@ -1,5 +1,5 @@
 /** Test data of the image screen's tests. */
-import type { ConnectionInfo, ImageDetails, PlatformDetails } from '../../../../../src-server/contract';
+import type { ConnectionInfo, ImageDetails, PlatformDetails, ReferrerContent } from '../../../../../src-server/contract';
 
 const hex = (c: string) => c.repeat(64);
 
@@ -80,3 +80,36 @@ export const connections: ConnectionInfo[] = [
   { ...base, id: 'local', name: 'This computer', kind: 'local', url: 'http://127.0.0.1:5000' },
   { ...base, id: 'team', name: 'Team registry', kind: 'registry', url: 'https://registry.example.com' },
 ];
+
+/** A referrer as `browse:referrer` answers: an SPDX SBOM whose package name carries markup. */
+export function spdxReferrer(): ReferrerContent {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    artifactType: 'application/spdx+json',
+    subject: { digest: `sha256:${hex('d')}` },
+  };
+  return {
+    digest: `sha256:${hex('e')}`,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    artifactType: 'application/spdx+json',
+    size: 1234,
+    subject: `sha256:${hex('d')}`,
+    annotations: { 'org.opencontainers.image.created': '2026-01-03T00:00:00Z' },
+    manifest: JSON.stringify(manifest, null, 2),
+    blobs: [
+      {
+        digest: `sha256:${hex('5')}`,
+        mediaType: 'application/spdx+json',
+        size: 300,
+        annotations: {},
+        text: JSON.stringify({ spdxVersion: 'SPDX-2.3', packages: [{ name: '<img src=x onerror=alert(1)>' }] }, null, 2),
+        json: true,
+        notShown: null,
+        summary: { format: 'spdx', spdxVersion: 'SPDX-2.3', name: 'team/app', packages: 3, creators: ['Tool: syft-1.0.0'], created: '2026-01-03T00:00:00Z' },
+      },
+      { digest: `sha256:${hex('6')}`, mediaType: 'application/octet-stream', size: 5_000_000, annotations: {}, text: null, json: false, notShown: 'too-large', summary: null },
+    ],
+    limit: 1 << 20,
+  };
+}

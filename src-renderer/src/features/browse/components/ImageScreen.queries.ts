@@ -1,10 +1,11 @@
 /**
- * Copying an image to another connection (`image:copy`) and the copy's progress events; the
- * image's details come from the browse feature's shared `useImage`.
+ * The image screen's own data: copying an image to another connection (its preview, the copy, its
+ * progress events and cancelling it) and opening a referrer; the image's details come from the
+ * browse feature's shared `useImage`.
  */
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { CopyArgs, CopyProgress } from '../../../../../src-server/contract';
+import type { CopyArgs, CopyPreviewArgs, CopyProgress } from '../../../../../src-server/contract';
 import { useApi } from '../../../api/context';
 
 /** Copies an image; on success the target's cached listings are refetched. */
@@ -14,6 +15,29 @@ export function useCopyImage() {
   return useMutation({
     mutationFn: (args: CopyArgs) => api.invoke('image:copy', args),
     onSettled: () => client.invalidateQueries({ queryKey: ['browse'] }),
+  });
+}
+
+/** What a copy would write and what the target tag holds now (`image:copy-preview`). */
+export function useCopyPreview() {
+  const api = useApi();
+  return useMutation({ mutationFn: (args: CopyPreviewArgs) => api.invoke('image:copy-preview', args) });
+}
+
+/** Stops a running copy by its operation id (`image:copy-cancel`). */
+export function useCancelCopy() {
+  const api = useApi();
+  return useMutation({ mutationFn: (operationId: string) => api.invoke('image:copy-cancel', { operationId }) });
+}
+
+/** A referrer's manifest and content (`browse:referrer`), once `digest` is chosen. Content by digest never changes. */
+export function useReferrer(connection: string, repository: string, digest: string | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['browse', 'referrer', connection, repository, digest],
+    queryFn: () => api.invoke('browse:referrer', { connection, repository, digest: digest! }),
+    enabled: digest !== null,
+    staleTime: Infinity,
   });
 }
 

@@ -1,9 +1,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { CopyArgs } from '../../../../../src-server/contract';
 import { createFakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
-import { connections, multiArchImage } from './ImageScreen.fixtures';
+import { connections, multiArchImage, spdxReferrer } from './ImageScreen.fixtures';
 import { ImageScreen } from './ImageScreen';
 
 const props = { connection: 'local', repository: 'team/app', reference: '1.0' };
@@ -103,69 +102,73 @@ describe('ImageScreen', () => {
   });
 });
 
-describe('copying an image', () => {
-  async function openCopy(answer: Parameters<ReturnType<typeof createFakeApi>['answer']>[1] | undefined) {
+describe('pull commands', () => {
+  const pick = async (client: string) => {
+    fireEvent.click(within(await screen.findByTestId('pull-client')).getByText(client));
+  };
+
+  it('docker, podman and skopeo, with --tls-verify=false where Berth serves plain HTTP', async () => {
     const api = createFakeApi({ 'browse:image': multiArchImage(), 'connections:list': connections });
-    if (answer !== undefined) api.answer('image:copy', answer as never);
     renderScreen(<ImageScreen {...props} />, api);
-    fireEvent.click(await screen.findByTestId('image-copy-open'));
+    const byTag = await screen.findByTestId('pull-by-tag');
+    const byDigest = screen.getByTestId('pull-by-digest');
+    const digest = `sha256:${'d'.repeat(64)}`;
+    expect(byTag.textContent).toContain('docker pull 127.0.0.1:5000/team/app:1.0');
+    await pick('podman');
+    await waitFor(() => expect(byTag.textContent).toContain('podman pull --tls-verify=false 127.0.0.1:5000/team/app:1.0'));
+    expect(byDigest.textContent).toContain(`podman pull --tls-verify=false 127.0.0.1:5000/team/app@${digest}`);
+    await pick('skopeo');
+    await waitFor(() => expect(byTag.textContent).toContain('skopeo copy --src-tls-verify=false docker://127.0.0.1:5000/team/app:1.0 oci:app:1.0'));
+    expect(byDigest.textContent).toContain(`skopeo copy --src-tls-verify=false docker://127.0.0.1:5000/team/app@${digest} oci:app`);
+    // Loopback over plain HTTP: docker allows it without a word.
+    await pick('docker');
+    await waitFor(() => expect(byTag.textContent).toContain('docker pull'));
+    expect(screen.queryByTestId('pull-docker-insecure')).toBeNull();
+  });
+
+  it('no flag over HTTPS; over plain HTTP to another host docker needs insecure-registries, and says so', async () => {
+    const remote = multiArchImage({ connection: 'team', pullByDigest: `registry.example.com/team/app@sha256:${'d'.repeat(64)}`, origin: null });
+    const api = createFakeApi({ 'browse:image': remote, 'connections:list': connections });
+    const first = renderScreen(<ImageScreen {...props} connection="team" />, api);
+    await pick('podman');
+    await waitFor(() => expect(screen.getByTestId('pull-by-tag').textContent).toContain('podman pull registry.example.com/team/app:1.0'));
+    first.unmount();
+
+    const plain = connections.map((c) => (c.id === 'team' ? { ...c, url: 'http://registry.lan:5000' } : c));
+    const lan = multiArchImage({ connection: 'team', pullByDigest: `registry.lan:5000/team/app@sha256:${'d'.repeat(64)}`, origin: null });
+    renderScreen(<ImageScreen {...props} connection="team" />, createFakeApi({ 'browse:image': lan, 'connections:list': plain }));
+    expect((await screen.findByTestId('pull-docker-insecure')).textContent).toContain('registry.lan:5000');
+    await pick('skopeo');
+    await waitFor(() => expect(screen.getByTestId('pull-by-tag').textContent).toContain('skopeo copy --src-tls-verify=false docker://registry.lan:5000/team/app:1.0'));
+  });
+});
+
+describe('the referrer viewer', () => {
+  it('opens a referrer: summary of its format, its manifest and content as text (markup stays text), and what is not shown', async () => {
+    const api = createFakeApi({ 'browse:image': multiArchImage(), 'connections:list': connections, 'browse:referrer': spdxReferrer() });
+    renderScreen(<ImageScreen {...props} />, api);
+    const section = await screen.findByRole('region', { name: 'Referrers' });
+    fireEvent.click(within(section).getByRole('button', { name: `View referrer sha256:${'e'.repeat(12)}` }));
+    const dialog = await screen.findByRole('dialog', { name: /^Referrer: / });
+    expect(api.calls.find((c) => c.channel === 'browse:referrer')!.args).toEqual({ connection: 'local', repository: 'team/app', digest: `sha256:${'e'.repeat(64)}` });
+    const summary = await within(dialog).findByTestId('referrer-summary-spdx');
+    expect(summary.textContent).toContain('SPDX-2.3');
+    expect(summary.textContent).toContain('team/app');
+    expect(summary.textContent).toContain('3 packages');
+    expect(summary.textContent).toContain('Tool: syft-1.0.0');
+    expect(within(dialog).getByTestId('referrer-manifest').textContent).toContain('"artifactType": "application/spdx+json"');
+    const content = within(dialog).getAllByTestId('referrer-blob');
+    expect(content[0]!.textContent).toContain('<img src=x onerror=alert(1)>');
+    expect(dialog.querySelector('img')).toBeNull();
+    expect(content[1]!.textContent).toContain('too large to show here (over 1.05 MB)');
+  });
+
+  it('says why a referrer cannot be opened', async () => {
+    const api = createFakeApi({ 'browse:image': multiArchImage(), 'connections:list': connections, 'browse:referrer': { error: { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' } } });
+    renderScreen(<ImageScreen {...props} />, api);
+    const section = await screen.findByRole('region', { name: 'Referrers' });
+    fireEvent.click(within(section).getByRole('button', { name: /^View referrer/ }));
     const dialog = await screen.findByRole('dialog');
-    await waitFor(() => expect((within(dialog).getByLabelText('Target connection') as HTMLInputElement).value).toBe('Team registry'));
-    return { api, dialog };
-  }
-
-  it('copies to the other connection with progress events, then shows the report', async () => {
-    let finish: (v: unknown) => void = () => {};
-    const { api, dialog } = await openCopy(() => new Promise((resolve) => (finish = resolve)) as never);
-    expect((within(dialog).getByTestId('copy-target-repository') as HTMLInputElement).value).toBe('team/app');
-    expect((within(dialog).getByTestId('copy-target-tag') as HTMLInputElement).value).toBe('1.0');
-    fireEvent.change(within(dialog).getByTestId('copy-target-tag'), { target: { value: '1.0-copy' } });
-    fireEvent.click(within(dialog).getByTestId('copy-start'));
-
-    await waitFor(() => expect(api.calls.some((c) => c.channel === 'image:copy')).toBe(true));
-    const args = api.calls.find((c) => c.channel === 'image:copy')!.args as CopyArgs;
-    expect(args).toEqual({
-      from: { connection: 'local', repository: 'team/app', reference: '1.0' },
-      to: { connection: 'team', repository: 'team/app', reference: '1.0-copy' },
-      operationId: expect.any(String),
-    });
-    const operationId = args.operationId!;
-    // While it runs the dialog cannot be dismissed (its progress and outcome would be lost).
-    expect((within(dialog).getByRole('button', { name: 'Cancel' }) as HTMLButtonElement).disabled).toBe(true);
-
-    // Another copy's events are ignored.
-    api.emit('copy:progress', { operationId: 'someone-else', phase: 'blobs', bytesDone: 9, bytesTotal: 10, blobsDone: 1, blobsTotal: 2, current: null });
-    api.emit('copy:progress', { operationId, phase: 'blobs', bytesDone: 1_500_000, bytesTotal: 6_000_000, blobsDone: 1, blobsTotal: 4, current: `sha256:${'1'.repeat(64)}` });
-    const bar = await screen.findByRole('progressbar', { name: 'Copy progress' });
-    await waitFor(() => expect(bar.getAttribute('aria-valuenow')).toBe('25'));
-    expect(screen.getByTestId('copy-progress-text').textContent).toContain('Copying blobs: 1.50 MB of 6.00 MB, 1 of 4 blobs');
-
-    finish({ digest: `sha256:${'d'.repeat(64)}`, target: 'team/app:1.0-copy', manifests: 3, blobsCopied: 3, blobsMounted: 1, blobsSkipped: 0, bytesCopied: 6_000_000, durationMs: 2500 });
-    const result = await screen.findByTestId('copy-result');
-    expect(result.textContent).toContain('3 blobs copied, 1 mounted, 0 already there; 6.00 MB transferred');
-    expect(result.textContent).toContain('2.5 s');
-    expect(within(result).getByText('team/app:1.0-copy').getAttribute('href')).toBe('#/browse/team/team%2Fapp/1.0-copy');
-  });
-
-  it('copies picked platforms only', async () => {
-    const { api, dialog } = await openCopy({ digest: 'sha256:x', target: 'team/app:1.0', manifests: 1, blobsCopied: 1, blobsMounted: 0, blobsSkipped: 0, bytesCopied: 1, durationMs: 1 });
-    fireEvent.click(within(dialog).getByText('Pick platforms'));
-    const start = within(dialog).getByTestId('copy-start') as HTMLButtonElement;
-    expect(start.disabled).toBe(true);
-    fireEvent.click(within(dialog).getByLabelText('Platforms'));
-    fireEvent.click(await screen.findByRole('option', { name: 'linux/arm64/v8' }));
-    await waitFor(() => expect(start.disabled).toBe(false));
-    fireEvent.click(start);
-    await waitFor(() => expect(api.calls.some((c) => c.channel === 'image:copy')).toBe(true));
-    expect((api.calls.find((c) => c.channel === 'image:copy')!.args as CopyArgs).platforms).toEqual(['linux/arm64/v8']);
-    expect(await screen.findByTestId('copy-result')).toBeTruthy();
-  });
-
-  it('shows a failed copy in words', async () => {
-    const { dialog } = await openCopy({ error: { code: 'DENIED', message: 'push to team/app is not allowed' } });
-    fireEvent.click(within(dialog).getByTestId('copy-start'));
-    const alert = await within(dialog).findByRole('alert');
-    expect(alert.textContent).toContain('The copy failed');
-    expect(alert.textContent).toContain('push to team/app is not allowed');
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('No such image or tag');
   });
 });
