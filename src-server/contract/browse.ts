@@ -34,12 +34,25 @@ export interface RepositorySummary {
   size: number | null;
 }
 
+/**
+ * Why a registry's catalog was not listed, so that its saved names are shown instead:
+ * `AUTH_REQUIRED` (only for users who log in, and the connection has no credentials), `DENIED` (the
+ * credentials are right, but this user may not list it), `UNSUPPORTED` (the registry has none).
+ * Wrong credentials are never this: the call fails with AUTH_FAILED.
+ */
+export interface CatalogRefusal {
+  code: 'AUTH_REQUIRED' | 'DENIED' | 'UNSUPPORTED';
+  message: string;
+}
+
 /** A page of repositories, and where the names came from. */
 export interface RepositoriesPage extends Page<RepositorySummary> {
   /** `catalog` (`_catalog`), `namespace` (Docker Hub's API), `saved` (names the user added), `index` (local). */
   source: 'index' | 'catalog' | 'namespace' | 'saved';
   /** Total matching repositories when known (local), else null. */
   total: number | null;
+  /** Source `saved` where the registry has a catalog: why it was not listed. */
+  catalogRefusal?: CatalogRefusal;
 }
 
 /** `browse:tags`. */
