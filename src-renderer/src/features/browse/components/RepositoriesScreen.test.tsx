@@ -134,7 +134,7 @@ describe('RepositoriesScreen', () => {
   it('remote empty state points to the connection settings', async () => {
     const api = createFakeApi({ 'connections:list': connections, 'browse:repositories': { items: [], next: null, source: 'catalog', total: null } });
     renderScreen(<RepositoriesScreen connection="c1" />, api);
-    expect(await screen.findByText('No repositories visible')).toBeTruthy();
+    expect(await screen.findByText('No repositories listed')).toBeTruthy();
     expect(screen.getByTestId('repositories-connections-link').getAttribute('href')).toBe('#/connections');
   });
 
@@ -158,7 +158,7 @@ describe('RepositoriesScreen', () => {
     const api = createFakeApi({ 'connections:list': connections, 'browse:repositories': { error: { code: 'AUTH_FAILED', message: 'the registry answered 401 to the stored credentials' } } });
     renderScreen(<RepositoriesScreen connection="c1" />, api);
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toContain('The registry refused the user name or password');
+    expect(alert.textContent).toContain('Team registry refused the user name or password');
     expect(alert.textContent).toContain('401');
   });
 });

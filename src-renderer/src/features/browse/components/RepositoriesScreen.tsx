@@ -3,15 +3,16 @@
  * server's cursor (fast with 10,000 repositories: only the page shown is rendered), sorting within
  * the page, refresh, and empty states that say what to do next.
  */
-import { Alert, Anchor, Badge, Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import type { ConnectionInfo, RepositoriesPage } from '../../../../../src-server/contract';
-import { CopyField, EmptyState, ErrorAlert, Loading } from '../../../app/common';
+import { EmptyState, ErrorAlert, Loading } from '../../../app/common';
 import { count } from '../../../app/format';
-import { useConnections, useRegistryStatus } from '../../../app/queries';
-import { hrefOf } from '../../../app/route';
+import { useConnections } from '../../../app/queries';
 import { useRefreshRepositories, useRepositories } from '../queries';
+import { BrowseErrorAlert } from './BrowseErrorAlert';
+import { LocalEmpty, RemoteEmpty, SourceHint } from './RepositoriesEmpty';
 import { PageControls, useCursorStack } from './RepositoriesPaging';
 import { RepositoriesTable } from './RepositoriesTable';
 
@@ -70,7 +71,7 @@ export function RepositoriesScreen({ connection }: { connection: string }) {
       {page.isPending ? (
         <Loading label="Listing repositories…" />
       ) : page.isError ? (
-        <ErrorAlert error={page.error} />
+        <BrowseErrorAlert error={page.error} connection={connection} />
       ) : (
         <PageBody
           data={page.data}
@@ -112,11 +113,11 @@ function PageBody({
 }) {
   if (data.items.length === 0 && firstPage) {
     if (query) return <EmptyState title="No repository matches">Nothing here has “{query}” in its name.</EmptyState>;
-    return connection === 'local' || info?.kind === 'local' ? <LocalEmpty /> : <RemoteEmpty source={data.source} />;
+    return connection === 'local' || info?.kind === 'local' ? <LocalEmpty /> : <RemoteEmpty page={data} info={info} />;
   }
   return (
     <Stack gap="sm">
-      <SourceHint source={data.source} />
+      <SourceHint page={data} info={info} />
       <Text size="sm" c="dimmed" data-testid="repositories-total">
         {data.total !== null
           ? query
@@ -125,50 +126,6 @@ function PageBody({
           : `${count(data.items.length, 'repository', 'repositories')} on this page`}
       </Text>
       <RepositoriesTable connection={connection} items={data.items} busy={busy} />
-    </Stack>
-  );
-}
-
-function SourceHint({ source }: { source: RepositoriesPage['source'] }) {
-  if (source === 'saved')
-    return (
-      <Alert color="blue" variant="light" data-testid="repositories-source" title="The registry does not list its repositories">
-        It refused the catalog, so these are the repositories you added by name. Add more in the <Anchor href={hrefOf({ screen: 'connections' })}>connection's settings</Anchor>.
-      </Alert>
-    );
-  if (source === 'namespace')
-    return (
-      <Alert color="blue" variant="light" data-testid="repositories-source" title="Docker Hub has no catalog">
-        These are the repositories of the namespaces (and the names) you added in the{' '}
-        <Anchor href={hrefOf({ screen: 'connections' })}>connection's settings</Anchor>.
-      </Alert>
-    );
-  return null;
-}
-
-function LocalEmpty() {
-  const status = useRegistryStatus();
-  const host = status.data?.url?.replace(/^[a-z]+:\/\//, '').replace(/\/$/, '') ?? 'localhost:5000';
-  return (
-    <Stack gap="xs" data-testid="repositories-empty">
-      <EmptyState title="Nothing pushed yet">Tag an image with this registry's address and push it; it shows up here.</EmptyState>
-      <CopyField value={`docker tag IMAGE ${host}/image\ndocker push ${host}/image`} label="push command" />
-    </Stack>
-  );
-}
-
-function RemoteEmpty({ source }: { source: RepositoriesPage['source'] }) {
-  return (
-    <Stack gap="xs" data-testid="repositories-empty" align="center">
-      <EmptyState title="No repositories visible">
-        {source === 'namespace'
-          ? 'Docker Hub lists only the namespaces and repositories you name.'
-          : 'This registry shows no repositories to this user (or refuses to list them).'}{' '}
-        Add repository names in the connection's settings to browse them.
-      </EmptyState>
-      <Anchor href={hrefOf({ screen: 'connections' })} data-testid="repositories-connections-link">
-        Open connections
-      </Anchor>
     </Stack>
   );
 }

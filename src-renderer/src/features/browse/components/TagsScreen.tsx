@@ -12,6 +12,7 @@ import { count, formatBytes } from '../../../app/format';
 import { useConnections, useRegistryStatus } from '../../../app/queries';
 import { hrefOf } from '../../../app/route';
 import { useRefreshRepository, useRepositorySize, useTags } from '../queries';
+import { BrowseErrorAlert } from './BrowseErrorAlert';
 import { DeleteTagsModal } from './DeleteTagsModal';
 import { PageControls, useCursorStack } from './RepositoriesPaging';
 import { TagsDeleteRepositoryModal } from './TagsDeleteRepositoryModal';
@@ -83,7 +84,7 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
             <ErrorAlert error={page.error} />
           </Stack>
         ) : (
-          <ErrorAlert error={page.error} />
+          <BrowseErrorAlert error={page.error} connection={connection} />
         )
       ) : page.data.items.length === 0 && cursors.page === 1 ? (
         query ? (
