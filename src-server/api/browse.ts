@@ -3,6 +3,7 @@
  * repository sizes, refresh, and the safe tag delete (preview, then delete of the confirmed digest).
  */
 import type { Browser } from '../browse/browser';
+import { MAX_LIST_OFFSET, type RepositoriesArgs, type RepositorySort, type SortDirection } from '../contract/browse';
 import { looksLikeDigest, parseDigest } from '../core/digest';
 import { isValidName, isValidTag } from '../core/names';
 import { ArgsError, object, optionalBoolean, optionalInteger, optionalString, requiredString, type Checks } from './args-kit';
@@ -54,11 +55,40 @@ function digest(o: Record<string, unknown>): string {
   return d;
 }
 
+/** Longest search text taken (repository names are at most 255 characters). */
+export const MAX_QUERY_LENGTH = 256;
+
+/** A search text, bounded: it is matched as a literal, never as a pattern. */
+function query(o: Record<string, unknown>, key = 'query'): string | undefined {
+  const q = optionalString(o, key);
+  if (q !== undefined && q.length > MAX_QUERY_LENGTH) throw new ArgsError(`${key} must be at most ${MAX_QUERY_LENGTH} characters`);
+  return q;
+}
+
+const SORTS: readonly RepositorySort[] = ['name', 'tags', 'size'];
+
+/** `sort`, `dir` and `page` of a listing, and whether `last` fits them. */
+function listingOrder(o: Record<string, unknown>, n: number): Pick<RepositoriesArgs, 'sort' | 'dir' | 'page'> {
+  const sort = o.sort;
+  if (sort !== undefined && !SORTS.includes(sort as RepositorySort)) throw new ArgsError(`sort must be one of ${SORTS.join(', ')}`);
+  const dir = o.dir;
+  if (dir !== undefined && dir !== 'asc' && dir !== 'desc') throw new ArgsError('dir must be asc or desc');
+  const page = optionalInteger(o, 'page', 1, MAX_LIST_OFFSET);
+  if (page !== undefined && (page - 1) * n >= MAX_LIST_OFFSET)
+    throw new ArgsError(`page ${page} of ${n} rows is beyond the ${MAX_LIST_OFFSET} rows a listing pages through`);
+  if (o.last !== undefined) {
+    if (page !== undefined) throw new ArgsError('last and page cannot be combined: last is the cursor of paging by name');
+    if ((sort ?? 'name') !== 'name' || dir === 'desc') throw new ArgsError('last pages by name in ascending order only; use page for other orders');
+  }
+  return { sort: sort as RepositorySort | undefined, dir: dir as SortDirection | undefined, page };
+}
+
 /** Payload checks of this area. */
 export const BROWSE_CHECKS: Checks<BrowseChannel> = {
   'browse:repositories': (raw) => {
-    const o = object(raw, ['connection', 'n', 'last', 'query', 'refresh']);
-    return { connection: connection(o), n: optionalInteger(o, 'n', 1, 1000) ?? DEFAULT_N, last: optionalString(o, 'last'), query: optionalString(o, 'query'), refresh: optionalBoolean(o, 'refresh') };
+    const o = object(raw, ['connection', 'n', 'last', 'query', 'refresh', 'sort', 'dir', 'page']);
+    const n = optionalInteger(o, 'n', 1, 1000) ?? DEFAULT_N;
+    return { connection: connection(o), n, last: optionalString(o, 'last'), query: query(o), refresh: optionalBoolean(o, 'refresh'), ...listingOrder(o, n) };
   },
   'browse:tags': (raw) => {
     const o = object(raw, ['connection', 'repository', 'n', 'last', 'query', 'refresh']);
@@ -67,7 +97,7 @@ export const BROWSE_CHECKS: Checks<BrowseChannel> = {
       repository: repository(o),
       n: optionalInteger(o, 'n', 1, 1000) ?? DEFAULT_N,
       last: optionalString(o, 'last'),
-      query: optionalString(o, 'query'),
+      query: query(o),
       refresh: optionalBoolean(o, 'refresh'),
     };
   },

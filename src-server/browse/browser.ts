@@ -28,6 +28,7 @@ import { imageDetails } from './details';
 import { Limiter } from './limiter';
 import { LocalIndexQueries } from './local-index';
 import { localOrigin } from './origins';
+import { RemoteListings } from './remote-listing';
 import { remoteRepositories } from './remote-repositories';
 import type { RegistrySource } from './source';
 import { SingleFlight } from './single-flight';
@@ -76,6 +77,8 @@ export class Browser {
   private readonly flights = new SingleFlight();
   private readonly local: LocalIndexQueries | null;
   private readonly deletes: Deletes;
+  /** Remote connections' whole repository lists, for sorted pages and searches. */
+  readonly listings: RemoteListings;
 
   constructor(private readonly opts: BrowserOptions) {
     this.cache = opts.cache;
@@ -84,15 +87,30 @@ export class Browser {
     this.limiter = new Limiter(opts.concurrency ?? 8);
     this.local = opts.registry ? new LocalIndexQueries(opts.registry.index) : null;
     this.deletes = new Deletes(this);
+    this.listings = new RemoteListings(this.limiter, this.now, this.ttl);
   }
 
-  /** A page of repositories: the local index with counts and sizes, or a remote's names. */
+  /**
+   * A page of repositories: the local index with counts and sizes, or a remote's names. By `page`
+   * (or any order other than by name ascending) the whole list is sorted, then paged; by `last`
+   * (or neither) it pages by name from the cursor.
+   */
   async repositories(args: RepositoriesArgs): Promise<RepositoriesPage> {
     const ctx = await this.context(args.connection);
     const n = args.n ?? DEFAULT_PAGE;
-    if (ctx.registry && this.local) return { ...this.local.repositories(n, args.last, args.query), source: 'index' };
-    if (args.refresh === true) forgetListings(ctx.source);
-    return remoteRepositories(ctx, this.limiter, n, args.last, args.query);
+    const sort = args.sort ?? 'name';
+    const dir = args.dir ?? 'asc';
+    const paged = args.page !== undefined || sort !== 'name' || dir !== 'asc';
+    const view = { query: args.query, sort, dir, page: args.page ?? 1, n };
+    if (ctx.registry && this.local) {
+      if (paged) return { ...this.local.repositoryPage(view), next: null, source: 'index', page: view.page };
+      return { ...this.local.repositories(n, args.last, args.query), source: 'index' };
+    }
+    if (args.refresh === true) {
+      forgetListings(ctx.source);
+      this.listings.forget(ctx.connection);
+    }
+    return paged ? this.listings.page(ctx, view) : remoteRepositories(ctx, this.limiter, n, args.last, args.query);
   }
 
   /** A page of tags, each with its digest, platforms, size and created date (or an error of its own). */
@@ -181,6 +199,7 @@ export class Browser {
     this.cache.forget(args.connection, args.repository);
     if (args.repository === undefined) {
       this.deletes.forgetMethod(args.connection);
+      this.listings.forget(args.connection);
       forgetListings(await this.opts.source(args.connection));
     }
   }
@@ -267,9 +286,11 @@ export class Browser {
 
   /**
    * Forgets what a change in a repository made stale: its tag list, its tags' digests and its size
-   * (content by digest stays). For whoever writes to a connection (a delete here, a copy to it).
+   * (content by digest stays), and the connection's repository list (a copy may have made the
+   * repository, a delete removed it). For whoever writes to a connection (a delete here, a copy to it).
    */
   invalidate(connection: string, repository: string): void {
+    this.listings.forget(connection);
     this.cache.forget(connection, repository);
   }
 

@@ -8,7 +8,7 @@ import type { Limiter } from './limiter';
 import type { SourceRepositoryPage } from './source';
 
 /** Names read per source page while filtering (a filter may match few names of many). */
-const SCAN_PAGE = 1000;
+export const SCAN_PAGE = 1000;
 
 /** Source pages read for one filtered page at most (100,000 names); the rest is one "more" away. */
 export const MAX_SCAN_PAGES = 100;

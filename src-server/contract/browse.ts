@@ -17,13 +17,32 @@ export interface Page<T> {
   next: string | null;
 }
 
-/** `browse:repositories`. */
+/** What a repository list is ordered by: the name, the number of tags, or the distinct bytes stored. */
+export type RepositorySort = 'name' | 'tags' | 'size';
+
+/** Which way a list is ordered. */
+export type SortDirection = 'asc' | 'desc';
+
+/** Most rows a paged answer skips (`page` times `n`): deeper pages are refused. */
+export const MAX_LIST_OFFSET = 1_000_000;
+
+/**
+ * `browse:repositories`. Two ways to page: `page` (1-based, `n` rows each) in any order over the
+ * whole list, which is what the GUI uses and keeps in its address; or `last` (the spec's cursor),
+ * by name ascending only.
+ */
 export interface RepositoriesArgs extends PageArgs {
   connection: string;
   /** Case-insensitive substring filter on the name. */
   query?: string;
   /** Bypass the cached list. */
   refresh?: boolean;
+  /** Order of the whole list (default `name`); equal tag counts or sizes go by name. */
+  sort?: RepositorySort;
+  /** Default `asc`. */
+  dir?: SortDirection;
+  /** The 1-based page of `n` rows in that order (not with `last`). */
+  page?: number;
 }
 
 /** One repository in a list. Counts and sizes are null where they are not known cheaply (remote). */
@@ -53,6 +72,13 @@ export interface RepositoriesPage extends Page<RepositorySummary> {
   total: number | null;
   /** Source `saved` where the registry has a catalog: why it was not listed. */
   catalogRefusal?: CatalogRefusal;
+  /** The page answered, when asked by `page`. */
+  page?: number;
+  /**
+   * A remote listing more names than Berth reads at once (100,000): order, filter and total cover
+   * the names read. Absent otherwise.
+   */
+  truncated?: boolean;
 }
 
 /** `browse:tags`. */
