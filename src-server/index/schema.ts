@@ -52,6 +52,11 @@ CREATE TABLE IF NOT EXISTS manifest_refs (
   variant TEXT,
   PRIMARY KEY (parent, kind, child)
 ) WITHOUT ROWID;
+-- For the search across repositories (index/search.ts): tags by name, manifests by digest, and the
+-- indexes listing a manifest.
+CREATE INDEX IF NOT EXISTS tags_by_name ON tags (name);
+CREATE INDEX IF NOT EXISTS revisions_by_digest ON revisions (digest);
+CREATE INDEX IF NOT EXISTS manifest_refs_by_child ON manifest_refs (child) WHERE kind = 'manifest';
 CREATE TABLE IF NOT EXISTS repo_sizes (
   repo_id INTEGER PRIMARY KEY REFERENCES repos(id) ON DELETE CASCADE,
   bytes INTEGER NOT NULL
