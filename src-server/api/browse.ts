@@ -3,17 +3,18 @@
  * repository sizes, refresh, and the safe tag delete (preview, then delete of the confirmed digest).
  */
 import type { Browser } from '../browse/browser';
-import { MAX_LIST_OFFSET, type RepositoriesArgs, type RepositorySort, type SortDirection } from '../contract/browse';
+import { searchConnection } from '../browse/search';
+import { MAX_LIST_OFFSET, MAX_SEARCH_QUERY, type RepositoriesArgs, type RepositorySort, type SearchArgs, type SortDirection } from '../contract/browse';
 import { looksLikeDigest, parseDigest } from '../core/digest';
 import { isValidName, isValidTag } from '../core/names';
 import { ArgsError, object, optionalBoolean, optionalInteger, optionalString, requiredString, type Checks } from './args-kit';
 import type { CoreHandler } from './handlers';
 
 /** The channels of this area. */
-export type BrowseChannel = 'browse:repositories' | 'browse:tags' | 'browse:image' | 'browse:repository-size' | 'browse:refresh' | 'tag:delete-preview' | 'tag:delete';
+export type BrowseChannel = 'browse:repositories' | 'browse:tags' | 'browse:image' | 'browse:repository-size' | 'browse:refresh' | 'tag:delete-preview' | 'tag:delete' | 'browse:search';
 
 /** The channels of this area, at run time. */
-export const BROWSE_CHANNELS: readonly BrowseChannel[] = ['browse:repositories', 'browse:tags', 'browse:image', 'browse:repository-size', 'browse:refresh', 'tag:delete-preview', 'tag:delete'];
+export const BROWSE_CHANNELS: readonly BrowseChannel[] = ['browse:repositories', 'browse:tags', 'browse:image', 'browse:repository-size', 'browse:refresh', 'tag:delete-preview', 'tag:delete', 'browse:search'];
 
 /** Builds the handlers of the browse channels over a Browser. */
 export function createBrowseHandlers(browser: Browser): { [C in BrowseChannel]: CoreHandler<C> } {
@@ -25,6 +26,7 @@ export function createBrowseHandlers(browser: Browser): { [C in BrowseChannel]: 
     'browse:refresh': (args) => browser.refresh(args),
     'tag:delete-preview': (args) => browser.deletePreview(args),
     'tag:delete': (args) => browser.deleteTag(args),
+    'browse:search': (args) => searchConnection(browser, args),
   };
 }
 
@@ -83,6 +85,21 @@ function listingOrder(o: Record<string, unknown>, n: number): Pick<RepositoriesA
   return { sort: sort as RepositorySort | undefined, dir: dir as SortDirection | undefined, page };
 }
 
+/** The beginning of a tag (tags are case-sensitive: it is taken as typed). */
+function tagPrefix(text: string): string {
+  if (/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(text)) return text;
+  throw new ArgsError(`${JSON.stringify(text)} cannot begin a tag: a tag is up to 128 letters, digits, _, . and -, and starts with a letter, digit or _`);
+}
+
+/** A digest or its beginning as `alg:hex` (lower case); `sha256:` when no algorithm is given. */
+function digestPrefix(text: string): string {
+  const m = /^(?:(sha256|sha512):)?([0-9a-fA-F]+)$/.exec(text);
+  const alg = m?.[1] ?? 'sha256';
+  const hex = m?.[2]?.toLowerCase() ?? '';
+  if (m && hex.length >= 4 && hex.length <= (alg === 'sha512' ? 128 : 64)) return `${alg}:${hex}`;
+  throw new ArgsError(`${JSON.stringify(text)} is not a digest or the beginning of one: give at least 4 hex digits, with or without sha256:`);
+}
+
 /** Payload checks of this area. */
 export const BROWSE_CHECKS: Checks<BrowseChannel> = {
   'browse:repositories': (raw) => {
@@ -119,6 +136,25 @@ export const BROWSE_CHECKS: Checks<BrowseChannel> = {
   'tag:delete-preview': (raw) => {
     const o = object(raw, ['connection', 'repository', 'tag']);
     return { connection: connection(o), repository: repository(o), tag: tag(o) };
+  },
+  'browse:search': (raw): SearchArgs => {
+    const o = object(raw, ['connection', 'query', 'kind', 'repositories', 'n', 'page']);
+    const kind = o.kind;
+    if (kind !== 'tag' && kind !== 'digest') throw new ArgsError('kind must be tag or digest');
+    const text = requiredString(o, 'query').trim();
+    if (!text) throw new ArgsError('query must not be empty');
+    if (text.length > MAX_SEARCH_QUERY) throw new ArgsError(`query must be at most ${MAX_SEARCH_QUERY} characters`);
+    const n = optionalInteger(o, 'n', 1, 200) ?? 50;
+    const page = optionalInteger(o, 'page', 1, MAX_LIST_OFFSET) ?? 1;
+    if ((page - 1) * n >= MAX_LIST_OFFSET) throw new ArgsError(`page ${page} of ${n} hits is beyond the ${MAX_LIST_OFFSET} a search pages through`);
+    return {
+      connection: connection(o),
+      kind,
+      query: kind === 'tag' ? tagPrefix(text) : digestPrefix(text),
+      repositories: query(o, 'repositories'),
+      n,
+      page,
+    };
   },
   'tag:delete': (raw) => {
     const o = object(raw, ['connection', 'repository', 'tag', 'digest', 'deleteSiblings']);

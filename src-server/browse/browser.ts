@@ -294,7 +294,8 @@ export class Browser {
     this.cache.forget(connection, repository);
   }
 
-  private async tagList(ctx: BrowseContext, repo: string, fresh: boolean): Promise<{ tags: string[]; listedAt: number }> {
+  /** A repository's tags in code-unit order: the cached list when fresh (or not `fresh`-asked), else read and kept. */
+  async tagList(ctx: BrowseContext, repo: string, fresh: boolean): Promise<{ tags: string[]; listedAt: number }> {
     const cached = fresh ? null : this.cache.tagList(ctx.connection, repo, this.now() - this.ttl);
     if (cached) return cached;
     return this.flights.run(`l:${ctx.connection}:${repo}`, async () => {

@@ -16,6 +16,8 @@ import type {
   RepositoriesArgs,
   RepositoriesPage,
   RepositorySize,
+  SearchArgs,
+  SearchResult,
   TagDeleteArgs,
   TagDeletePlan,
   TagDeleteResult,
@@ -247,6 +249,9 @@ export interface InvokeChannelMap {
   // The audit log of the local registry.
   /** Changes of content and access, newest first. */
   'audit:list': { args: AuditQuery; result: AuditPage };
+
+  /** Tags or digests across the repositories of a connection. */
+  'browse:search': { args: SearchArgs; result: SearchResult };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
@@ -306,6 +311,7 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'cert:bundle': true,
   'cert:install-commands': true,
   'audit:list': true,
+  'browse:search': true,
 };
 const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
 

@@ -43,11 +43,17 @@ export class IndexSearch {
           `WHERE v.digest >= ? AND v.digest < ? AND r.name LIKE ? ESCAPE '\\' ORDER BY r.name, v.digest LIMIT ?`,
       ),
       tagsOn: p('SELECT name FROM tags WHERE repo_id = ? AND digest = ? ORDER BY name'),
+      repoCount: p(`SELECT count(*) FROM repos WHERE name LIKE ? ESCAPE '\\'`),
       parents: p(
         `SELECT m.parent AS digest, m.os, m.architecture, m.variant FROM manifest_refs m JOIN revisions v ON v.digest = m.parent AND v.repo_id = ? ` +
           `WHERE m.child = ? AND m.kind = 'manifest' ORDER BY m.parent`,
       ),
     };
+  }
+
+  /** How many repositories have a name containing `repositories` (all without it). */
+  repositoryCount(repositories?: string): number {
+    return this.s.repoCount.pluck().get(likeSubstring(repositories)) as number;
   }
 
   /** Tags starting with `prefix` in repositories whose name contains `repositories`, by repository then tag. */

@@ -70,6 +70,7 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'cert:bundle': { args: { host: 'registry.test:5443' } },
   'cert:install-commands': { args: { host: 'registry.test:5443' } },
   'audit:list': { args: { limit: 10 } },
+  'browse:search': { args: { connection: local, query: 'v', kind: 'tag' } },
 };
 
 describe('every channel through the bridge', () => {
