@@ -40,6 +40,10 @@ export async function searchRemote(browser: Browser, ctx: BrowseContext, args: S
   const names = filter ? listing.names.filter((name) => name.toLowerCase().includes(filter)) : listing.names;
   const scanned = names.slice(0, MAX_SEARCH_REPOSITORIES);
   const limits: string[] = [];
+  // Without a catalog, the names are only those the user saved: say so rather than answer "nothing".
+  if (listing.source === 'saved')
+    limits.push(`the registry does not list its repositories${listing.catalogRefusal ? ` (${listing.catalogRefusal.message})` : ''}: only the repositories added by name in the connection's settings were searched`);
+  if (listing.source === 'namespace') limits.push("Docker Hub has no catalog: only the repositories of the namespaces and names added in the connection's settings were searched");
   if (listing.truncated) limits.push('the registry lists more repositories than Berth reads at once: only the first were considered');
   if (names.length > scanned.length)
     limits.push(`searched the first ${count(scanned.length, 'repository', 'repositories')} of ${names.length.toLocaleString('en')} (by name): narrow the search with a repository filter`);

@@ -195,6 +195,13 @@ describe('a registry that keeps its catalog from a user it knows', () => {
     expect(repos).toMatchObject({ ok: true, result: { items: [{ name: 'library/app' }], source: 'saved', catalogRefusal: { code: 'DENIED' } } });
   });
 
+  it('a search there says it looked only into the saved names, and why', async () => {
+    // By a digest's beginning, which reads only what Berth has kept (its tag lists are refused here).
+    const r = await call('browse:search', { connection: 'harbor-user', kind: 'digest', query: 'abcd' });
+    expect(r).toMatchObject({ ok: true, result: { complete: false, searched: { repositories: 1, of: 1 } } });
+    expect(r.result.limits[0]).toMatch(/^the registry does not list its repositories \(.+\): only the repositories added by name in the connection's settings were searched$/);
+  });
+
   it('tells a wrong password from that: AUTH_FAILED', async () => {
     expect(await call('browse:repositories', { connection: 'harbor-wrong' })).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED' } });
   });
