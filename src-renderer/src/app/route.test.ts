@@ -43,3 +43,16 @@ describe('a repository list in the address', () => {
     expect(parseRoute('#/browse/local/%')).toEqual({ screen: 'registry' });
   });
 });
+
+describe('a search across repositories in the address', () => {
+  it('carries the kind, the text, the repository filter and the page', () => {
+    const route: Route = { screen: 'repositories', connection: 'local', q: 'sha256:3f2a', page: 2, find: 'digest', in: 'team/' };
+    expect(hrefOf(route)).toBe('#/browse/local?q=sha256%3A3f2a&page=2&find=digest&in=team%2F');
+    expect(parseRoute(hrefOf(route))).toEqual(route);
+  });
+
+  it('ignores an unknown kind, and a repository filter without a search', () => {
+    expect(parseRoute('#/browse/local?find=regex&q=a.*&in=x')).toEqual({ screen: 'repositories', connection: 'local', q: 'a.*' });
+    expect(hrefOf({ screen: 'repositories', connection: 'local', in: 'x' })).toBe('#/browse/local');
+  });
+});

@@ -5,14 +5,20 @@
  * an address holds that does not fit is ignored, never an error.
  */
 import { useEffect, useState } from 'react';
-import type { RepositorySort, SortDirection } from '../../../src-server/contract';
+import type { RepositorySort, SearchKind, SortDirection } from '../../../src-server/contract';
 
-/** How a repository list is shown; absent fields are the defaults (no search, by name ascending, page 1). */
+/**
+ * How a repository list is shown; absent fields are the defaults (no search, by name ascending,
+ * page 1). With `find`, `q` searches tags or digests across the repositories instead (`in`: only
+ * repositories whose name contains it) and `page` pages the hits.
+ */
 export interface ListView {
   q?: string;
   sort?: RepositorySort;
   dir?: SortDirection;
   page?: number;
+  find?: SearchKind;
+  in?: string;
 }
 
 /** Longest search an address carries (the server takes no more). */
@@ -54,6 +60,8 @@ function viewQuery(view: ListView): string {
   if (view.sort && view.sort !== 'name') p.set('sort', view.sort);
   if (view.dir && view.dir !== 'asc') p.set('dir', view.dir);
   if (view.page && view.page > 1) p.set('page', String(view.page));
+  if (view.find) p.set('find', view.find);
+  if (view.find && view.in) p.set('in', view.in);
   const text = p.toString();
   return text ? `?${text}` : '';
 }
@@ -70,6 +78,10 @@ function parseView(query: string): ListView {
   if (dir === 'asc' || dir === 'desc') view.dir = dir;
   const page = p.get('page');
   if (page && /^[1-9]\d{0,5}$/.test(page) && Number(page) <= MAX_ADDRESS_PAGE) view.page = Number(page);
+  const find = p.get('find');
+  if (find === 'tag' || find === 'digest') view.find = find;
+  const within = p.get('in');
+  if (view.find && within) view.in = within.slice(0, MAX_ADDRESS_QUERY);
   return view;
 }
 
