@@ -4,7 +4,7 @@
  * mutation anywhere can refetch the whole area with `invalidateQueries({queryKey: browseKeys.all})`.
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { RepositorySort, SortDirection, TagDeleteArgs, TagDeletePlan, TagDeleteResult } from '../../../../src-server/contract';
+import type { RepositorySort, SearchArgs, SortDirection, TagDeleteArgs, TagDeletePlan, TagDeleteResult } from '../../../../src-server/contract';
 import { useApi } from '../../api/context';
 
 /** Rows per page of repositories and tags. */
@@ -22,6 +22,7 @@ export const browseKeys = {
   image: (connection: string, repository: string, reference: string) => ['browse', 'image', connection, repository, reference] as const,
   imagesOf: (connection: string, repository: string) => ['browse', 'image', connection, repository] as const,
   repositorySize: (connection: string, repository: string) => ['browse', 'repository-size', connection, repository] as const,
+  search: (args: SearchArgs) => ['browse', 'search', args.connection, args] as const,
 };
 
 /** The request of one page: the search (sent only when not empty) and the cursor. */
@@ -42,13 +43,17 @@ function viewArgs(view: RepositoriesView) {
   return { n: PAGE_SIZE, ...(view.query ? { query: view.query } : {}), sort: view.sort, dir: view.dir, page: view.page };
 }
 
-/** One page of a connection's repositories, sorted by the server; the previous page stays shown while the next loads. */
-export function useRepositories(connection: string, view: RepositoriesView) {
+/**
+ * One page of a connection's repositories, sorted by the server; the previous page stays shown
+ * while the next loads. Nothing is asked while `enabled` is false (the screen searches tags instead).
+ */
+export function useRepositories(connection: string, view: RepositoriesView, enabled = true) {
   const api = useApi();
   return useQuery({
-    queryKey: browseKeys.repositories(connection, view),
+    queryKey: browseKeys.repositories(connection, { query: view.query, sort: view.sort, dir: view.dir, page: view.page }),
     queryFn: () => api.invoke('browse:repositories', { connection, ...viewArgs(view) }),
     placeholderData: keepPreviousData,
+    enabled,
   });
 }
 
@@ -62,10 +67,26 @@ export function useRefreshRepositories(connection: string, view: RepositoriesVie
     mutationFn: (page: RepositoriesView) => api.invoke('browse:repositories', { connection, ...viewArgs(page), refresh: true }),
     onSuccess: async (result, page) => {
       await client.invalidateQueries({ queryKey: browseKeys.repositoriesOf(connection), refetchType: 'none' });
+      // A search across repositories read the same listing: it is stale too.
+      await client.invalidateQueries({ queryKey: ['browse', 'search', connection] });
       client.setQueryData(browseKeys.repositories(connection, page), result);
     },
   });
-  return { ...mutation, mutate: () => mutation.mutate(view) };
+  return { ...mutation, mutate: () => mutation.mutate({ query: view.query, sort: view.sort, dir: view.dir, page: view.page }) };
+}
+
+/** Hits per page of a search across repositories. */
+export const SEARCH_PAGE_SIZE = 50;
+
+/** A page of a search for tags or digests across a connection's repositories; nothing is asked while `args` is null. */
+export function useSearch(args: SearchArgs | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: args ? browseKeys.search(args) : ['browse', 'search', null],
+    queryFn: () => api.invoke('browse:search', args!),
+    enabled: args !== null,
+    placeholderData: keepPreviousData,
+  });
 }
 
 /** One page of a repository's tags. */

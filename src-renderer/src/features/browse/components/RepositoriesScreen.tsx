@@ -4,7 +4,7 @@
  * is read and rendered), all kept in the address so that Back, reloads and links show the same view;
  * refresh, and empty states that say what to do next.
  */
-import { Alert, Badge, Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Stack, Text, Title } from '@mantine/core';
 import type { ConnectionInfo, RepositoriesPage, RepositorySort } from '../../../../../src-server/contract';
 import { EmptyState, ErrorAlert, Loading } from '../../../app/common';
 import { count } from '../../../app/format';
@@ -15,7 +15,9 @@ import { PAGE_SIZE, useRefreshRepositories, useRepositories, type RepositoriesVi
 import { BrowseErrorAlert } from './BrowseErrorAlert';
 import { LocalEmpty, RemoteEmpty, SourceHint } from './RepositoriesEmpty';
 import { NumberedPageControls, type SortState } from './RepositoriesPaging';
+import { RepositoriesSearchBar, type SearchMode } from './RepositoriesSearchBar';
 import { RepositoriesTable } from './RepositoriesTable';
+import { SearchResults } from './SearchResults';
 
 const KIND_LABELS: Record<ConnectionInfo['kind'], string> = {
   local: 'This computer',
@@ -27,10 +29,15 @@ const KIND_LABELS: Record<ConnectionInfo['kind'], string> = {
 };
 
 /** The view the address names for this connection, with the defaults filled in. */
-function useView(connection: string): RepositoriesView {
+interface ScreenView extends RepositoriesView {
+  mode: SearchMode;
+  within: string;
+}
+
+function useView(connection: string): ScreenView {
   const route = useRoute();
   const v: ListView = route.screen === 'repositories' && route.connection === connection ? route : {};
-  return { query: v.q ?? '', sort: v.sort ?? 'name', dir: v.dir ?? 'asc', page: v.page ?? 1 };
+  return { query: v.q ?? '', sort: v.sort ?? 'name', dir: v.dir ?? 'asc', page: v.page ?? 1, mode: v.find ?? 'name', within: v.in ?? '' };
 }
 
 /** The repositories of `connection`. */
@@ -38,12 +45,14 @@ export function RepositoriesScreen({ connection }: { connection: string }) {
   const connections = useConnections();
   const info = connections.data?.find((c) => c.id === connection);
   const view = useView(connection);
-  const go = (next: Partial<RepositoriesView>, replace = false) => {
+  const go = (next: Partial<ScreenView>, replace = false) => {
     const v = { ...view, ...next };
-    navigate({ screen: 'repositories', connection, q: v.query, sort: v.sort, dir: v.dir, page: v.page }, { replace });
+    const find = v.mode === 'name' ? undefined : v.mode;
+    navigate({ screen: 'repositories', connection, q: v.query, sort: v.sort, dir: v.dir, page: v.page, find, in: v.within }, { replace });
   };
   const [search, setSearch] = useAddressSearch(view.query, (query) => go({ query, page: 1 }, true));
-  const page = useRepositories(connection, view);
+  const [within, setWithin] = useAddressSearch(view.within, (w) => go({ within: w, page: 1 }, true));
+  const page = useRepositories(connection, view, view.mode === 'name');
   const refresh = useRefreshRepositories(connection, view);
   const data = page.data;
   const pages = data && data.total !== null ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : null;
@@ -72,16 +81,18 @@ export function RepositoriesScreen({ connection }: { connection: string }) {
           Refresh
         </Button>
       </Group>
-      <TextInput
-        aria-label="Search repositories"
-        data-testid="repositories-search"
-        placeholder="Search repositories"
-        value={search}
-        onChange={(e) => setSearch(e.currentTarget.value)}
-        type="search"
+      <RepositoriesSearchBar
+        mode={view.mode}
+        onMode={(mode) => go({ mode, page: 1 })}
+        text={search}
+        onText={setSearch}
+        within={within}
+        onWithin={setWithin}
       />
       {refresh.isError && <ErrorAlert error={refresh.error} title="The list could not be refreshed" />}
-      {page.isPending ? (
+      {view.mode !== 'name' ? (
+        <SearchResults connection={connection} kind={view.mode} query={view.query} within={view.within} page={view.page} onPage={(p) => go({ page: p })} />
+      ) : page.isPending ? (
         <Loading label="Listing repositories…" />
       ) : page.isError ? (
         <BrowseErrorAlert error={page.error} connection={connection} />
@@ -97,7 +108,7 @@ export function RepositoriesScreen({ connection }: { connection: string }) {
           busy={page.isPlaceholderData || page.isFetching}
         />
       )}
-      {data && (
+      {data && view.mode === 'name' && (
         <NumberedPageControls
           prefix="repositories"
           page={view.page}
