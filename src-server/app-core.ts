@@ -64,7 +64,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   return {
     handlers: {
       ...createConnectionHandlers(connections),
-      ...createBrowseHandlers(browser),
+      ...createBrowseHandlers(browser, opts.log),
       // A copy may have written to the target even when it failed: its listings are re-read.
       ...createCopyHandlers({ source, afterCopy: (connection, repository) => browser.invalidate(connection, repository) }),
     },

@@ -15,6 +15,9 @@ import { startUploadPurging, type UploadPurgeSettings } from './storage/upload-p
 import { describeS3, type S3Options } from './storage/s3-options';
 import { BERTH_DIR } from './storage/layout';
 import { AuditLog, auditLogPath } from './audit/audit-log';
+import { UsageHistory, type HistoryClock } from './usage/history';
+import { UsageHistoryStore } from './usage/history-store';
+import { registryTotals } from './usage/usage';
 
 /** Options for wiring Berth's services. */
 export interface ServicesOptions {
@@ -41,6 +44,10 @@ export interface ServicesOptions {
   uploadPurging?: UploadPurgeSettings;
   /** How often the index is re-read from shared (S3) storage; default 30 s. */
   indexRefreshMs?: number;
+  /** Samples the usage history daily (serving processes only; see usage/history.ts). */
+  sampleUsage?: boolean;
+  /** The usage history's clock (tests); default the system's. */
+  clock?: HistoryClock;
 }
 
 /** The options a serving process (`berth serve`, the desktop's registry process) takes from its config. */
@@ -53,6 +60,7 @@ export function servingOptions(config: BerthConfig, log: Logger): ServicesOption
     s3: config.s3,
     redirect: config.redirect,
     uploadPurging: config.uploadPurging ?? DEFAULT_UPLOAD_PURGING,
+    sampleUsage: true,
   };
 }
 
@@ -67,12 +75,19 @@ export interface Services {
   /** The data directory's audit log (`<data>/berth/audit.log`). */
   audit: AuditLog;
   auditPath: string;
+  /** The stored bytes over time (`<data>/berth/usage-history.db`). */
+  usageHistory: UsageHistory;
   close(): void;
 }
 
 /** Path of Berth's SQLite index inside a data directory. */
 export function indexPath(dataDir: string): string {
   return join(dataDir, BERTH_DIR, 'index.db');
+}
+
+/** Path of the usage history inside a data directory (kept by `berth reindex`). */
+export function usageHistoryPath(dataDir: string): string {
+  return join(dataDir, BERTH_DIR, 'usage-history.db');
 }
 
 /**
@@ -98,15 +113,21 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     registry.fallback = createPullThrough(registry, opts.proxy, log);
     log.info(`pull-through cache of ${opts.proxy.remoteUrl}${opts.proxy.username ? ` as ${opts.proxy.username}` : ''}`);
   }
+  const historyStore = new UsageHistoryStore(usageHistoryPath(opts.dataDir));
+  const usageHistory = new UsageHistory({ store: historyStore, measure: () => registryTotals(registry), clock: opts.clock, log });
+  const sampling = opts.sampleUsage ? usageHistory.startDaily() : null;
   const close = () => {
     purger?.stop();
     refresher?.stop();
+    sampling?.stop();
+    usageHistory.close();
+    historyStore.close();
     index.close();
     origins.close();
   };
   const auditPath = auditLogPath(opts.dataDir);
   const audit = new AuditLog(auditPath, { onError: (m) => log.warn(m) });
-  return { dataDir: opts.dataDir, registry, index, log, reconcileReport, audit, auditPath, close };
+  return { dataDir: opts.dataDir, registry, index, log, reconcileReport, audit, auditPath, usageHistory, close };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { InvokeArgs, InvokeChannel } from '../contract';
 import { ADMIN_CHECKS } from './admin';
 import type { Check, Checks } from './args-kit';
 import { AUDIT_CHECKS } from './audit';
+import { ACCESS_CHECKS } from './access';
 import { BROWSE_CHECKS } from './browse';
 import { CONNECTION_CHECKS } from './connections';
 import { COPY_CHECKS } from './copy';
@@ -14,7 +15,7 @@ import { LOCAL_CHECKS } from './local';
 export { ArgsError } from './args-kit';
 
 // Typed as the full table: the compiler refuses a channel without a check.
-const CHECKS: Checks<InvokeChannel> = { ...LOCAL_CHECKS, ...CONNECTION_CHECKS, ...BROWSE_CHECKS, ...COPY_CHECKS, ...ADMIN_CHECKS, ...AUDIT_CHECKS };
+const CHECKS: Checks<InvokeChannel> = { ...LOCAL_CHECKS, ...CONNECTION_CHECKS, ...BROWSE_CHECKS, ...COPY_CHECKS, ...ADMIN_CHECKS, ...AUDIT_CHECKS, ...ACCESS_CHECKS };
 
 /** Checks `raw` against `channel`'s payload shape and returns it typed; throws ArgsError. */
 export function checkArgs<C extends InvokeChannel>(channel: C, raw: unknown): InvokeArgs<C> {

@@ -50,6 +50,16 @@ const AUDITED: { [C in InvokeChannel]?: Describe<C> } = {
       detail: { connection: args.connection, digest: args.digest },
     }));
   },
+  'tags:delete': (args, outcome) => {
+    // What went, each tag with the digest it pointed at; a refused call names what was asked.
+    const digestOf = new Map(args.images.flatMap((i) => [...i.tags, ...i.alsoDeleted].map((t) => [t, i.digest] as const)));
+    const tags = outcome.ok ? outcome.result.removed : args.images.flatMap((i) => i.tags);
+    return tags.map((tag) => ({
+      action: 'tag.delete' as const,
+      target: `${args.repository}:${tag}`,
+      detail: { connection: args.connection, digest: digestOf.get(tag) ?? 'unknown' },
+    }));
+  },
   'image:copy': (args, outcome) => {
     const to = `${args.to.repository}${args.to.reference ? `:${args.to.reference}` : ''}`;
     const detail: Record<string, string> = {

@@ -5,19 +5,43 @@
 import type { Browser } from '../browse/browser';
 import { searchConnection } from '../browse/search';
 import { MAX_LIST_OFFSET, MAX_SEARCH_QUERY, type RepositoriesArgs, type RepositorySort, type SearchArgs, type SortDirection } from '../contract/browse';
+import type { DeleteMethod } from '../contract';
 import { looksLikeDigest, parseDigest } from '../core/digest';
 import { isValidName, isValidTag } from '../core/names';
-import { ArgsError, object, optionalBoolean, optionalInteger, optionalString, requiredString, type Checks } from './args-kit';
+import { silentLogger, type Logger } from '../logger';
+import { ArgsError, isObject, object, optionalBoolean, optionalInteger, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
+import { toApiError } from './errors';
 import type { CoreHandler } from './handlers';
 
 /** The channels of this area. */
-export type BrowseChannel = 'browse:repositories' | 'browse:tags' | 'browse:image' | 'browse:repository-size' | 'browse:refresh' | 'tag:delete-preview' | 'tag:delete' | 'browse:search';
+export type BrowseChannel =
+  | 'browse:repositories'
+  | 'browse:tags'
+  | 'browse:image'
+  | 'browse:repository-size'
+  | 'browse:refresh'
+  | 'tag:delete-preview'
+  | 'tag:delete'
+  | 'tags:delete-plan'
+  | 'tags:delete'
+  | 'browse:search';
 
 /** The channels of this area, at run time. */
-export const BROWSE_CHANNELS: readonly BrowseChannel[] = ['browse:repositories', 'browse:tags', 'browse:image', 'browse:repository-size', 'browse:refresh', 'tag:delete-preview', 'tag:delete', 'browse:search'];
+export const BROWSE_CHANNELS: readonly BrowseChannel[] = [
+  'browse:repositories',
+  'browse:tags',
+  'browse:image',
+  'browse:repository-size',
+  'browse:refresh',
+  'tag:delete-preview',
+  'tag:delete',
+  'tags:delete-plan',
+  'tags:delete',
+  'browse:search',
+];
 
-/** Builds the handlers of the browse channels over a Browser. */
-export function createBrowseHandlers(browser: Browser): { [C in BrowseChannel]: CoreHandler<C> } {
+/** Builds the handlers of the browse channels over a Browser; `log` gets the unexpected failures of a delete's images. */
+export function createBrowseHandlers(browser: Browser, log: Logger = silentLogger): { [C in BrowseChannel]: CoreHandler<C> } {
   return {
     'browse:repositories': (args) => browser.repositories(args),
     'browse:tags': (args) => browser.tags(args),
@@ -27,7 +51,51 @@ export function createBrowseHandlers(browser: Browser): { [C in BrowseChannel]: 
     'tag:delete-preview': (args) => browser.deletePreview(args),
     'tag:delete': (args) => browser.deleteTag(args),
     'browse:search': (args) => searchConnection(browser, args),
+    'tags:delete-plan': (args) => browser.deletePlan(args),
+    'tags:delete': async (args) => {
+      const run = await browser.deleteTags(args);
+      // Each image's failure in the one error shape every bridge answers with.
+      return { ...run, failed: run.failed.map((f) => ({ digest: f.digest, tags: f.tags, error: toApiError(f.error, log, 'tags:delete') })) };
+    },
   };
+}
+
+/** Tags per plan, and selected tags per image of a delete. */
+const MAX_TAGS = 1000;
+/** Tags in a delete's payload in all (selected and those previewed to go with their manifests). */
+const MAX_NAMED_TAGS = 100_000;
+const DELETE_METHODS: readonly DeleteMethod[] = ['tag', 'manifest', 'unsupported', 'unknown'];
+
+/** A list of valid tags, each once; `seen` spans several lists of one payload. */
+function tagList(o: Record<string, unknown>, key: string, seen = new Set<string>()): string[] {
+  const list = optionalStringArray(o, key);
+  if (list === undefined) throw new ArgsError(`${key} must be a list of strings`);
+  for (const t of list) {
+    if (!isValidTag(t)) throw new ArgsError(`${key}: ${JSON.stringify(t)} is not a valid tag`);
+    if (seen.has(t)) throw new ArgsError(`${key}: ${JSON.stringify(t)} is listed twice`);
+    seen.add(t);
+  }
+  return list;
+}
+
+/** The images of a `tags:delete`: 1 to 1,000, each a digest with 1 to 1,000 selected tags; no tag twice in the payload. */
+function plannedImages(o: Record<string, unknown>): Array<{ digest: string; tags: string[]; alsoDeleted: string[] }> {
+  const raw = o.images;
+  if (!Array.isArray(raw) || raw.length < 1 || raw.length > MAX_TAGS) throw new ArgsError(`images must list 1 to ${MAX_TAGS} images`);
+  const seen = new Set<string>();
+  const digests = new Set<string>();
+  return raw.map((item) => {
+    if (!isObject(item)) throw new ArgsError('each image must be an object');
+    const i = object(item, ['digest', 'tags', 'alsoDeleted']);
+    const d = digest(i);
+    if (digests.has(d)) throw new ArgsError(`images: ${d} is listed twice`);
+    digests.add(d);
+    const tags = tagList(i, 'tags', seen);
+    if (tags.length < 1 || tags.length > MAX_TAGS) throw new ArgsError(`each image lists 1 to ${MAX_TAGS} selected tags`);
+    const alsoDeleted = tagList(i, 'alsoDeleted', seen);
+    if (seen.size > MAX_NAMED_TAGS) throw new ArgsError(`a delete names at most ${MAX_NAMED_TAGS} tags`);
+    return { digest: d, tags, alsoDeleted };
+  });
 }
 
 /** Default page size of the paged channels. */
@@ -159,5 +227,19 @@ export const BROWSE_CHECKS: Checks<BrowseChannel> = {
   'tag:delete': (raw) => {
     const o = object(raw, ['connection', 'repository', 'tag', 'digest', 'deleteSiblings']);
     return { connection: connection(o), repository: repository(o), tag: tag(o), digest: digest(o), deleteSiblings: optionalBoolean(o, 'deleteSiblings') };
+  },
+  'tags:delete-plan': (raw) => {
+    const o = object(raw, ['connection', 'repository', 'tags']);
+    const tags = tagList(o, 'tags');
+    if (tags.length < 1 || tags.length > MAX_TAGS) throw new ArgsError(`tags must list 1 to ${MAX_TAGS} tags`);
+    return { connection: connection(o), repository: repository(o), tags };
+  },
+  'tags:delete': (raw) => {
+    const o = object(raw, ['connection', 'repository', 'method', 'images', 'unresolved']);
+    const method = requiredString(o, 'method') as DeleteMethod;
+    if (!DELETE_METHODS.includes(method)) throw new ArgsError(`method must be one of ${DELETE_METHODS.join(', ')}`);
+    const unresolved = o.unresolved === undefined ? undefined : tagList(o, 'unresolved');
+    if (unresolved && unresolved.length > MAX_NAMED_TAGS) throw new ArgsError(`unresolved names at most ${MAX_NAMED_TAGS} tags`);
+    return { connection: connection(o), repository: repository(o), method, images: plannedImages(o), ...(unresolved ? { unresolved } : {}) };
   },
 };

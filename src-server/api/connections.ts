@@ -2,7 +2,8 @@
  * Handlers and payload checks of the connection channels: list, add, edit, remove and test the
  * registries the user works with (src-server/connections does the work).
  */
-import type { ConnectionDraft, ConnectionTrust } from '../contract';
+import { LOCAL_CONNECTION_ID, type ConnectionDraft, type ConnectionTrust } from '../contract';
+import { isAdministrator } from './caller-access';
 import type { ConnectionManager } from '../connections/manager';
 import { ArgsError, isObject, none, nullableString, object, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
 import type { CoreHandler } from './handlers';
@@ -19,7 +20,11 @@ export type ConnectionService = Pick<ConnectionManager, 'list' | 'add' | 'update
 /** Builds the handlers of the connection channels over a manager. */
 export function createConnectionHandlers(manager: ConnectionService): { [C in ConnectionChannel]: CoreHandler<C> } {
   return {
-    'connections:list': () => manager.list(),
+    // The saved connections hold the administrator's credentials: other GUI users see the local registry only.
+    'connections:list': async (_args, _emit, scope) => {
+      const all = await manager.list();
+      return isAdministrator(scope) ? all : all.filter((c) => c.id === LOCAL_CONNECTION_ID);
+    },
     'connections:add': (draft) => manager.add(draft),
     'connections:update': ({ id, draft }) => manager.update(id, draft),
     'connections:remove': ({ id }) => manager.remove(id),

@@ -17,9 +17,11 @@ import type {
 import { isInvokeChannel } from '../contract';
 import type { Logger } from '../logger';
 import { ADMIN_CHANNELS } from './admin';
+import { createAccessHandlers } from './access';
 import { checkArgs } from './args';
 import { AUDIT_CHANNELS, createAuditHandlers } from './audit';
 import { auditEventsFor, isAuditedChannel } from './audit-events';
+import { callRefusal, type CallerScope } from './caller-access';
 import { BROWSE_CHANNELS } from './browse';
 import { CONNECTION_CHANNELS } from './connections';
 import { COPY_CHANNELS } from './copy';
@@ -30,8 +32,11 @@ import { toApiError } from './errors';
 /** Sends an event to whoever made the call (progress of a long operation). */
 export type Emit = <E extends EventChannel>(event: E, payload: EventChannelMap[E]) => void;
 
-/** One channel's handler. */
-export type CoreHandler<C extends InvokeChannel> = (args: InvokeArgs<C>, emit: Emit) => Promise<InvokeResult<C>>;
+/**
+ * One channel's handler. `scope` names the GUI user making the call when it is not the machine's
+ * own (the browser GUI's sessions); handlers that list things answer within the user's rights.
+ */
+export type CoreHandler<C extends InvokeChannel> = (args: InvokeArgs<C>, emit: Emit, scope?: CallerScope) => Promise<InvokeResult<C>>;
 
 /** A handler for every invoke channel; the compiler refuses a missing one. */
 export type CoreHandlers = { [C in InvokeChannel]: CoreHandler<C> };
@@ -59,6 +64,7 @@ export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOpti
   return {
     ...unavailable(APP_CHANNELS, 'the app core does not run in this process (start it with `berth serve --ui`)'),
     ...createLocalHandlers({ ...services, status: opts.status }),
+    ...createAccessHandlers(),
     ...(services.auditPath !== undefined ? createAuditHandlers(services.auditPath) : unavailable(AUDIT_CHANNELS, 'the audit log is not available in this process')),
     ...services.app,
   } as CoreHandlers;
@@ -70,11 +76,18 @@ export interface DispatchAudit {
   actor: AuditActor;
 }
 
+/** Who makes a call and what it may do; without one the caller holds every right (desktop, CLI). */
+export interface DispatchCaller {
+  audit?: DispatchAudit;
+  scope?: CallerScope;
+}
+
 /**
  * Runs one call: checks the channel name and the payload's shape, runs the handler, and answers
  * the envelope. Never throws: unknown channel → `CHANNEL_UNKNOWN`, bad payload → `ARGS_INVALID`,
- * a handler's failure → its code (unexpected ones logged, answered `INTERNAL`). With `audit`, a
- * call of a channel that changes content or access is recorded once it ends, succeeded or not.
+ * a handler's failure → its code (unexpected ones logged, answered `INTERNAL`). With a `scope`, a
+ * call the scope's user may not make is refused (`DENIED`) before it runs. With `audit`, a call of
+ * a channel that changes content or access is recorded once it ends, succeeded or not.
  */
 export async function dispatch(
   handlers: CoreHandlers,
@@ -82,8 +95,9 @@ export async function dispatch(
   args: unknown,
   emit: Emit,
   log: Logger,
-  audit?: DispatchAudit,
+  caller: DispatchCaller = {},
 ): Promise<Envelope<unknown>> {
+  const { audit, scope } = caller;
   if (!isInvokeChannel(channel)) {
     return { ok: false, error: { code: 'CHANNEL_UNKNOWN', message: `unknown channel ${JSON.stringify(channel)}` } };
   }
@@ -93,10 +107,13 @@ export async function dispatch(
   } catch (err) {
     return { ok: false, error: toApiError(err, log, channel) };
   }
+  // Checked before anything runs: what a GUI user may not do is refused, never half done.
+  const refusal = callRefusal(channel, checked, scope);
+  if (refusal) return { ok: false, error: refusal };
   let envelope: Envelope<unknown>;
   try {
     const handler = handlers[channel] as CoreHandler<typeof channel>;
-    envelope = { ok: true, result: await handler(checked, emit) };
+    envelope = { ok: true, result: await handler(checked, emit, scope) };
   } catch (err) {
     envelope = { ok: false, error: toApiError(err, log, channel) };
   }

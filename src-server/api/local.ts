@@ -1,16 +1,18 @@
 /**
  * Handlers and payload checks of the local registry's channels: status, start/stop, settings,
- * garbage collection, usage and repository deletion.
+ * garbage collection, usage (now, by page, over time) and repository deletion.
  */
-import type { LocalSettings, LocalSettingsPatch, LocalSettingsResult, RegistryStatus } from '../contract';
+import type { LocalSettings, LocalSettingsPatch, LocalSettingsResult, RegistryStatus, UsageSortKey } from '../contract';
 import { DEFAULT_GC_GRACE_SECONDS, LOCAL_CONNECTION_ID } from '../contract';
 import { NotFoundError, RegistryError } from '../core/errors';
 import { isValidName } from '../core/names';
 import { collectGarbage } from '../gc/collect';
 import type { Logger } from '../logger';
 import type { Registry } from '../registry/registry';
+import { HISTORY_RETENTION_DAYS, type UsageHistory } from '../usage/history';
+import { USAGE_PAGE_MAX, usagePage } from '../usage/page';
 import { registryUsage, repositoryUsage } from '../usage/usage';
-import { ArgsError, isObject, named, none, nullableString, object, optionalBoolean, optionalString, requiredString, type Checks } from './args-kit';
+import { ArgsError, isObject, named, none, nullableString, object, optionalBoolean, optionalInteger, optionalString, requiredString, type Checks } from './args-kit';
 import type { CoreHandler } from './handlers';
 
 /**
@@ -35,7 +37,9 @@ export type LocalChannel =
   | 'gc:run'
   | 'usage:registry'
   | 'usage:repository'
-  | 'repository:delete';
+  | 'repository:delete'
+  | 'usage:repositories'
+  | 'usage:history';
 
 /** What the local handlers work on. */
 export interface LocalDeps {
@@ -46,6 +50,8 @@ export interface LocalDeps {
   status?: () => RegistryStatus;
   /** Deletes a repository of a remote connection (the browse service). */
   deleteRemoteRepository?: (connection: string, name: string) => Promise<{ tags: number; manifests: number }>;
+  /** The stored bytes over time; a collection adds a point (`usage:history` is unavailable without it). */
+  usageHistory?: UsageHistory;
 }
 
 /** Builds the handlers of the local registry's channels. */
@@ -62,13 +68,17 @@ export function createLocalHandlers(deps: LocalDeps): { [C in LocalChannel]: Cor
     'registry:stop': () => control().stop(),
     'settings:get': () => control().getSettings(),
     'settings:set': (patch) => control().setSettings(patch),
-    'gc:run': (args, emit) =>
-      collectGarbage(registry, {
+    'gc:run': async (args, emit) => {
+      const report = await collectGarbage(registry, {
         ...args,
         graceMs: (args.graceSeconds ?? DEFAULT_GC_GRACE_SECONDS) * 1000,
         onProgress: (p) => emit('gc:progress', p),
         log: deps.log,
-      }),
+      });
+      // Before answering, so the history a caller asks for next already shows the drop.
+      if (!report.dryRun) await deps.usageHistory?.trySample('after garbage collection');
+      return report;
+    },
     'usage:registry': () => registryUsage(registry),
     'usage:repository': async ({ name }) => {
       assertName(name);
@@ -90,8 +100,17 @@ export function createLocalHandlers(deps: LocalDeps): { [C in LocalChannel]: Cor
         throw err instanceof NotFoundError ? unknownRepository(name) : err;
       }
     },
+    'usage:repositories': async (args) => usagePage(await registryUsage(registry), args),
+    'usage:history': async ({ days }) => {
+      if (!deps.usageHistory) throw new RegistryError('UNSUPPORTED', { message: 'the usage history is not kept in this process' });
+      return deps.usageHistory.series(days ?? DEFAULT_HISTORY_DAYS);
+    },
   };
 }
+
+/** Days of history `usage:history` returns unless asked. */
+const DEFAULT_HISTORY_DAYS = 365;
+const SORT_KEYS: readonly UsageSortKey[] = ['name', 'stored', 'unique', 'shared', 'untagged', 'tags'];
 
 function assertName(name: string): void {
   if (!isValidName(name)) throw new RegistryError('NAME_INVALID', { message: `invalid repository name ${JSON.stringify(name)}`, detail: { name } });
@@ -137,5 +156,20 @@ export const LOCAL_CHECKS: Checks<LocalChannel> = {
   'repository:delete': (raw) => {
     const o = object(raw, ['name', 'connection']);
     return { name: requiredString(o, 'name'), connection: optionalString(o, 'connection') };
+  },
+  'usage:repositories': (raw) => {
+    const o = object(raw, ['sort', 'descending', 'offset', 'limit']);
+    const sort = optionalString(o, 'sort');
+    if (sort !== undefined && !(SORT_KEYS as readonly string[]).includes(sort)) throw new ArgsError(`sort must be one of ${SORT_KEYS.join(', ')}`);
+    return {
+      sort: sort as UsageSortKey | undefined,
+      descending: optionalBoolean(o, 'descending'),
+      offset: optionalInteger(o, 'offset', 0, Number.MAX_SAFE_INTEGER),
+      limit: optionalInteger(o, 'limit', 1, USAGE_PAGE_MAX),
+    };
+  },
+  'usage:history': (raw) => {
+    const o = object(raw, ['days']);
+    return { days: optionalInteger(o, 'days', 1, HISTORY_RETENTION_DAYS) };
   },
 };

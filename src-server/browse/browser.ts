@@ -15,6 +15,9 @@ import type {
   TagDeleteResult,
   TagRef,
   TagsArgs,
+  TagsDeleteArgs,
+  TagsDeletePlan,
+  TagsDeletePlanArgs,
   TagsPage,
   TagSummary,
 } from '../contract';
@@ -23,6 +26,7 @@ import { NotFoundError } from '../core/errors';
 import type { Registry } from '../registry/registry';
 import { DEFAULT_TAG_TTL_MS, type BrowseCache, type ImageFacts } from './cache';
 import { ContentReader, MissingContentError } from './content';
+import type { DeleteRun } from './delete-run';
 import { Deletes } from './deletes';
 import { imageDetails } from './details';
 import { Limiter } from './limiter';
@@ -188,7 +192,9 @@ export class Browser {
     }
     const bytes = [...blobs.values()].reduce((a, b) => a + b, 0);
     this.cache.putRepositorySize(ctx.connection, repo, bytes, this.now());
-    return { repository: repo, tags: heads.length - failedTags.length, images, bytes, failed: failedTags };
+    // The local list counts every manifest the repository stores, untagged ones too: say the same here.
+    const stored = ctx.registry && this.local ? this.local.storedBytes(repo) : null;
+    return { repository: repo, tags: heads.length - failedTags.length, images, bytes, failed: failedTags, ...(stored !== null ? { stored } : {}) };
   }
 
   /**
@@ -212,6 +218,16 @@ export class Browser {
   /** Deletes a tag if it still points at the confirmed digest (see browse/deletes.ts). */
   async deleteTag(args: TagDeleteArgs): Promise<TagDeleteResult> {
     return this.deletes.deleteTag(await this.context(args.connection), args);
+  }
+
+  /** What deleting a selection of tags would do, worked out for the whole selection (see browse/delete-plan.ts). */
+  async deletePlan(args: TagsDeletePlanArgs): Promise<TagsDeletePlan> {
+    return this.deletes.plan(await this.context(args.connection), args);
+  }
+
+  /** Carries out a delete plan exactly as previewed (see browse/delete-run.ts). */
+  async deleteTags(args: TagsDeleteArgs): Promise<DeleteRun> {
+    return this.deletes.deleteTags(await this.context(args.connection), args);
   }
 
   /** Deletes every tagged manifest of a repository of a connection (the local one at once). */

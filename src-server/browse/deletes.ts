@@ -1,39 +1,65 @@
 /**
- * Deleting tags safely. The tag is resolved again just before the delete and nothing happens when
- * it no longer points at the digest the user confirmed (TAG_MOVED). A registry that deletes tags
- * (Berth, OCI 1.1) loses only the tag; one that deletes only manifests by digest (registry:2) loses
- * every tag on that manifest, so that is done only when no other tag points at it or the user said
- * so (else SIBLINGS_AFFECTED). A tag whose digest could not be checked (429, 5xx) may be such a
- * sibling: it is named, and a delete by digest waits for the same confirmation. A registry that
- * refuses deletes (405) is named as such before any question about siblings.
+ * Deleting tags safely. How the connection deletes is found out before anything is promised
+ * (browse/delete-capability.ts). A selection is planned as a whole (browse/delete-plan.ts) and
+ * carried out exactly as planned (browse/delete-run.ts).
+ *
+ * The one-tag channels (`tag:delete-preview`, `tag:delete`) stay for API clients: the tag is
+ * resolved again just before the delete and nothing happens when it no longer points at the digest
+ * the user confirmed (TAG_MOVED). A registry that deletes tags (Berth, OCI 1.1) loses only the tag;
+ * one that deletes only manifests by digest (registry:2) loses every tag on that manifest, so that
+ * is done only when no other tag points at it or the user said so (else SIBLINGS_AFFECTED). A tag
+ * whose digest could not be checked (429, 5xx) may be such a sibling: it is named, and a delete by
+ * digest waits for the same confirmation. A registry that refuses deletes (405) is named as such
+ * before any question about siblings.
  */
-import { createHash } from 'node:crypto';
-import type { TagDeleteArgs, TagDeletePlan, TagDeleteResult, TagRef } from '../contract';
+import type { TagDeleteArgs, TagDeletePlan, TagDeleteResult, TagRef, TagsDeleteArgs, TagsDeletePlan, TagsDeletePlanArgs } from '../contract';
 import { NotFoundError, RegistryError } from '../core/errors';
 import { RemoteAuthError, RemoteProtocolError, RemoteRateLimitError } from '../remote/errors';
 import type { BrowseContext, Browser } from './browser';
+import { DeleteCapabilities, PROBE_DIGEST } from './delete-capability';
+import { planSelection } from './delete-plan';
+import { reclaimableAfterUntagging } from './delete-reclaim';
+import { runDeletePlan, type DeleteRun } from './delete-run';
 import type { TagDeleteOutcome } from './source';
 
-/** How a connection deletes tags, as learned from its answers. */
+/** How a connection deletes one tag, as the one-tag preview says it. */
 type Method = TagDeletePlan['method'];
 
 /** Tag and repository deletion for the Browser. */
 export class Deletes {
-  /** What each remote connection answered to a delete (remembered until a refresh of the connection). */
-  private readonly methods = new Map<string, Method>();
+  private readonly capabilities: DeleteCapabilities;
 
-  constructor(private readonly browser: Browser) {}
+  constructor(private readonly browser: Browser) {
+    this.capabilities = new DeleteCapabilities(browser.limiter);
+  }
 
   /** Forgets what was learned about a connection's deletes. */
   forgetMethod(connection: string): void {
-    this.methods.delete(connection);
+    this.capabilities.forget(connection);
+  }
+
+  /** What deleting a selection of tags would do, per image, with what a GC would then free (local). */
+  async plan(ctx: BrowseContext, args: TagsDeletePlanArgs): Promise<TagsDeletePlan> {
+    const repo = args.repository;
+    // An unknown repository fails here (NAME_UNKNOWN), before the registry is asked anything else.
+    const heads = await this.browser.allHeads(ctx, repo, true);
+    const capability = await this.capabilities.of(ctx, repo);
+    const planned = planSelection(args.tags, heads, capability.method);
+    const untagged = planned.images.filter((i) => i.outcome === 'untagged').map((i) => i.digest);
+    const reclaimable = ctx.registry && capability.method === 'tag' ? await reclaimableAfterUntagging(ctx.registry, repo, untagged) : null;
+    return { connection: ctx.connection, repository: repo, method: capability.method, methodReason: capability.reason, ...planned, totals: { ...planned.totals, reclaimable } };
+  }
+
+  /** Carries out a plan of {@link plan} as previewed. */
+  deleteTags(ctx: BrowseContext, args: TagsDeleteArgs): Promise<DeleteRun> {
+    return runDeletePlan(this.browser, this.capabilities, ctx, args);
   }
 
   /** The plan shown before a delete: digest, siblings, and the method this connection is known to use. */
   async preview(ctx: BrowseContext, ref: TagRef): Promise<TagDeletePlan> {
     const digest = await this.resolve(ctx, ref.repository, ref.tag);
     const { siblings, unresolved } = await this.siblings(ctx, ref.repository, ref.tag, digest);
-    const method = this.method(ctx);
+    const method = await this.method(ctx, ref.repository);
     let message = planMessage(ctx, ref.tag, digest, siblings, method);
     if (unresolved.length && method !== 'unsupported') {
       message += ` The tags ${unresolved.join(', ')} could not be checked (the registry did not answer for them)${method === 'manifest' ? ': if they point at this image, they are deleted too' : ''}.`;
@@ -51,14 +77,14 @@ export class Deletes {
         detail: { tag, expected: args.digest, actual: digest },
       });
     }
-    if (this.methods.get(ctx.connection) !== 'manifest') {
+    if ((await this.capabilities.of(ctx, repo)).method !== 'manifest') {
       const outcome = await this.refusable(ctx, () => deleteByTag(ctx, repo, tag));
       if (outcome === 'deleted') {
-        this.methods.set(ctx.connection, 'tag');
+        this.capabilities.learn(ctx, 'tag');
         this.browser.invalidate(ctx.connection, repo);
         return { digest, method: 'tag', removedTags: [tag] };
       }
-      this.methods.set(ctx.connection, 'manifest');
+      this.capabilities.learn(ctx, 'manifest');
     }
     const { siblings, unresolved } = await this.siblings(ctx, repo, tag, digest);
     if ((siblings.length || unresolved.length) && !args.deleteSiblings) {
@@ -100,9 +126,10 @@ export class Deletes {
     return now ? tags.filter((t) => !now.includes(t)) : [];
   }
 
-  private method(ctx: BrowseContext): Method {
-    if (ctx.registry) return ctx.registry.deleteEnabled ? 'tag' : 'unsupported';
-    return this.methods.get(ctx.connection) ?? 'tag';
+  /** The one-tag preview's method: one Berth could not find out is shown as the worst case. */
+  private async method(ctx: BrowseContext, repo: string): Promise<Method> {
+    const { method } = await this.capabilities.of(ctx, repo);
+    return method === 'unknown' ? 'manifest' : method;
   }
 
   /** The tag's digest asked of the registry now (never from the cache). */
@@ -131,17 +158,11 @@ export class Deletes {
       return await this.browser.limiter.run(fn);
     } catch (err) {
       if (!(err instanceof RegistryError) || err.code !== 'UNSUPPORTED') throw err;
-      if (!ctx.registry) this.methods.set(ctx.connection, 'unsupported');
+      this.capabilities.learn(ctx, 'unsupported');
       throw new RegistryError('UNSUPPORTED', { message: refusedMessage(ctx), detail: { connection: ctx.connection } });
     }
   }
 }
-
-/**
- * A digest no manifest has (nobody can make content hash to it on purpose): deleting it tells a
- * registry that deletes by digest (404) from one that refuses every delete (405) without touching anything.
- */
-const PROBE_DIGEST = `sha256:${createHash('sha256').update('berth: a manifest digest that does not exist').digest('hex')}`;
 
 /**
  * `source.deleteTag`: 'deleted', or 'by-digest' when the registry deletes manifests by digest only

@@ -76,6 +76,12 @@ export class LocalIndexQueries {
     return id === null ? null : (this.s.allTags.all(id) as Array<{ name: string; digest: string }>);
   }
 
+  /** Distinct bytes a repository stores (tagged or not, as {@link repositories} counts them); null for an unknown repository. */
+  storedBytes(repository: string): number | null {
+    const id = this.repoId(repository);
+    return id === null ? null : this.listing.size(id);
+  }
+
   private repoId(name: string): number | null {
     return (this.s.repoId.pluck().get(name) as number | undefined) ?? null;
   }

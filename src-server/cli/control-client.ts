@@ -93,7 +93,7 @@ async function invokeInProcess(
   }
   try {
     const audit = { sink: services.audit, actor: localActor('cli') };
-    return await dispatch(createCoreHandlers(services), channel, args, (event, payload) => onEvent(event, payload), log, audit);
+    return await dispatch(createCoreHandlers(services), channel, args, (event, payload) => onEvent(event, payload), log, { audit });
   } finally {
     services.close();
   }

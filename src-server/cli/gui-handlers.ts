@@ -66,6 +66,7 @@ export function createGuiHandlers(deps: GuiHandlerDeps): { handlers: CoreHandler
     app,
     deleteRemoteRepository: core.deleteRemoteRepository,
     auditPath: services.auditPath,
+    usageHistory: services.usageHistory,
   });
   return { handlers, core };
 }

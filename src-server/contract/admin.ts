@@ -26,6 +26,15 @@ export interface GroupRemoveResult {
   members: string[];
 }
 
+/** What the calling user may do in one repository of the local registry (`access:repository`). */
+export interface RepositoryAccess {
+  pull: boolean;
+  push: boolean;
+  delete: boolean;
+  /** `admin@*`: every screen and action of the GUI. */
+  admin: boolean;
+}
+
 /** `users:list`. */
 export interface UsersListing {
   users: UserDto[];

@@ -9,7 +9,7 @@
  * compiler insists), a payload check in src-server/api, and a handler; the preload and the
  * transports are generic and need no change. DTOs by area live in the sibling files.
  */
-import type { CertBundle, CertificatesInfo, CertRegenerateArgs, GroupDto, GroupRemoveResult, InstallCommand, LocalSettings, LocalSettingsPatch, LocalSettingsResult, UserDto, UsersListing } from './admin';
+import type { CertBundle, CertificatesInfo, CertRegenerateArgs, GroupDto, GroupRemoveResult, InstallCommand, LocalSettings, LocalSettingsPatch, LocalSettingsResult, UserDto, UsersListing, RepositoryAccess } from './admin';
 import type {
   ImageArgs,
   ImageDetails,
@@ -23,6 +23,10 @@ import type {
   TagDeleteResult,
   TagRef,
   TagsArgs,
+  TagsDeleteArgs,
+  TagsDeletePlan,
+  TagsDeletePlanArgs,
+  TagsDeleteResult,
   TagsPage,
 } from './browse';
 import type { AuditPage, AuditQuery } from './audit';
@@ -182,6 +186,50 @@ export interface RepositoryUsageDetail {
   images: ImageUsage[];
 }
 
+/** How `usage:repositories` orders repositories. */
+export type UsageSortKey = 'name' | 'stored' | 'unique' | 'shared' | 'untagged' | 'tags';
+
+/** Which repositories `usage:repositories` returns. */
+export interface UsagePageArgs {
+  /** Default `stored`. Ties are broken by name. */
+  sort?: UsageSortKey;
+  /** Default: largest first for numbers, A to Z for names. */
+  descending?: boolean;
+  /** Default 0. */
+  offset?: number;
+  /** Default 50, at most 500. */
+  limit?: number;
+}
+
+/** One page of repositories by usage, the registry's totals, and the rest of the order summed. */
+export interface UsagePage {
+  totals: UsageReport['totals'];
+  offset: number;
+  repositories: RepositoryUsage[];
+  /** The repositories after this page in this order, summed (what a treemap draws as one group). */
+  rest: UsageBytes & { repositories: number };
+}
+
+/** The local registry's storage on one day. */
+export interface UsageHistoryPoint {
+  /** `YYYY-MM-DD`, a UTC day. */
+  day: string;
+  /** When it was measured (ISO 8601): the latest measurement of the day. */
+  at: string;
+  /** Bytes of every blob in storage, as `usage:registry`'s totals. */
+  stored: number;
+  repositories: number;
+  manifests: number;
+  blobs: number;
+}
+
+/** The stored bytes over time, one point per day, oldest first. */
+export interface UsageHistorySeries {
+  points: UsageHistoryPoint[];
+  /** How many days of points are kept. */
+  retentionDays: number;
+}
+
 /**
  * Request/response methods, keyed by channel name (the Podman Desktop `IpcInvokeChannelMap` idea).
  * `args` is the single payload argument; `result` is what the envelope carries on success.
@@ -246,12 +294,25 @@ export interface InvokeChannelMap {
   'cert:bundle': { args: { host: string }; result: CertBundle };
   'cert:install-commands': { args: { host: string }; result: InstallCommand[] };
 
+  /** What the calling user may do in a repository of the local registry (everything, but for GUI users without admin@*). */
+  'access:repository': { args: { repository: string }; result: RepositoryAccess };
+
   // The audit log of the local registry.
   /** Changes of content and access, newest first. */
   'audit:list': { args: AuditQuery; result: AuditPage };
 
   /** Tags or digests across the repositories of a connection. */
   'browse:search': { args: SearchArgs; result: SearchResult };
+  // Deleting a selection of tags (browse).
+  /** What deleting these tags would do, for the whole selection (at most 1,000 tags). */
+  'tags:delete-plan': { args: TagsDeletePlanArgs; result: TagsDeletePlan };
+  /** Carries out a plan of `tags:delete-plan`, refusing what changed since. */
+  'tags:delete': { args: TagsDeleteArgs; result: TagsDeleteResult };
+  // Storage usage as pictures.
+  /** A page of repositories by usage (any order), with the totals and the rest summed. */
+  'usage:repositories': { args: UsagePageArgs; result: UsagePage };
+  /** The stored bytes of the last `days` days (default 365), one point per day. */
+  'usage:history': { args: { days?: number }; result: UsageHistorySeries };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
@@ -312,6 +373,11 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'cert:install-commands': true,
   'audit:list': true,
   'browse:search': true,
+  'access:repository': true,
+  'tags:delete-plan': true,
+  'tags:delete': true,
+  'usage:repositories': true,
+  'usage:history': true,
 };
 const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
 

@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   CONNECTION_UNKNOWN: { status: 404, message: 'no such connection' },
   SECRETS_UNAVAILABLE: { status: 500, message: 'the secret store cannot be used' },
   UNKNOWN: { status: 500, message: 'unknown error' },
+  // Issue 16: a delete plan the registry would carry out otherwise than previewed.
+  PLAN_OUTDATED: { status: 409, message: 'the registry would delete otherwise than the preview said' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A code from the table above. */

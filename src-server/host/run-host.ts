@@ -126,7 +126,7 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
       return;
     }
     const emit: Emit = (channel, payload) => post({ type: 'event', channel, payload });
-    void dispatch(runtime.handlers, m.channel, m.payload, emit, runtime.log, runtime.audit).then((envelope) => post({ type: 'result', id: m.id, envelope }));
+    void dispatch(runtime.handlers, m.channel, m.payload, emit, runtime.log, { audit: runtime.audit }).then((envelope) => post({ type: 'result', id: m.id, envelope }));
   };
   for (const m of early.splice(0)) onRequest(m);
   port.onDisconnect(() => void shutdown());

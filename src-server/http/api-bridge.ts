@@ -1,19 +1,24 @@
 /**
  * The HTTP bridge of the GUI, `/_berth/api` on `berth serve --ui`: the same handler table as
- * Electron's IPC, behind an admin login. Only with `--ui`; without it every `/_berth` path is 404.
+ * Electron's IPC, behind a login. Only with `--ui`; without it every `/_berth` path is 404.
  *
  *   POST   /_berth/api/session          {username,password} (or {token} with --auth none)
- *                                        → sets the berth_session cookie, answers {user,csrfToken}
- *   GET    /_berth/api/session          → {user,csrfToken}, or 401
+ *                                        → sets the berth_session cookie, answers {user,csrfToken,admin}
+ *   GET    /_berth/api/session          → {user,csrfToken,admin}, or 401
  *   DELETE /_berth/api/session          → logout (its event streams end)
  *   POST   /_berth/api/invoke/<channel> body: the channel's JSON payload, header X-Berth-CSRF
  *                                        → the envelope {ok,result} | {ok:false,error}
  *   GET    /_berth/api/events?csrf=T    → Server-Sent Events of this session's calls, and status changes
  *
- * A session lasts while its user may still administer: every request re-checks that the user is in
- * the htpasswd file and holds `admin@*` (the files are re-read on change, within a second), and
- * removing a user or setting a password through the bridge ends that user's sessions at once (the
- * caller's own session survives changing its own password). An invoke has no socket idle timeout
+ * Every user who can log in and holds some right may log in. An administrator (`admin@*`) may call
+ * every channel; anyone else only what api/caller-access.ts allows with their rights (browsing the
+ * local registry where they may pull, deleting and copying where they may delete and push), checked
+ * on every call against the rules in force. A session lasts while its user is in the htpasswd file
+ * with the password it logged in with and holds what it logged in with (`admin@*` for an
+ * administrator's session, any right otherwise): every request re-checks (the files are re-read on
+ * change, within a second), and removing a user, setting a password or taking rights away through
+ * the bridge ends those sessions at once (the caller's own session survives changing its own
+ * password). An invoke has no socket idle timeout
  * once its body is read: the answer comes when the handler finishes (an image copy, a collection
  * may take hours) while progress goes over the event stream.
  *
@@ -24,6 +29,7 @@
  */
 import type { Context } from 'koa';
 import type { ApiError } from '../contract';
+import type { CallerScope } from '../api/caller-access';
 import { dispatch, type CoreHandlers, type Emit } from '../api/handlers';
 import type { AuditSink } from '../audit/audit-log';
 import type { AccessFile } from '../auth/access-file';
@@ -119,25 +125,32 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
   sweep.unref();
   const { log, login } = deps;
 
-  /** The login rule: a user of the htpasswd file holding `admin@*` (everyone while there is no access file). */
+  /** Whether a user holds `admin@*` (everyone while there is no access file). */
   const mayAdminister = (access: AccessFile, user: string): boolean => allowsEverywhere(access.rulesFor(user), 'admin');
+  /** Whether a session's user still holds what it logged in with: admin@* for an administrator's, any right otherwise. */
+  const holdsRole = (access: AccessFile, user: string, admin: boolean | undefined): boolean =>
+    admin ? mayAdminister(access, user) : access.rulesFor(user).length > 0;
 
-  /** The request's live session; one whose user was removed or lost admin rights ends here. */
+  /** The request's live session; one whose user was removed, has a new password or lost its role ends here. */
   const sessionOf = (ctx: Context): BridgeSession | undefined => {
     const session = sessions.get(ctx.cookies.get(SESSION_COOKIE));
     if (!session || login.mode !== 'password') return session;
     let stamp = login.verifier.credentialStamp(session.user);
     // The file may have changed within the second its re-read waits for: look again before ending.
     if (stamp !== session.stamp) stamp = login.verifier.credentialStamp(session.user, true);
-    if (stamp !== null && stamp === session.stamp && mayAdminister(login.access, session.user)) return session;
+    if (stamp !== null && stamp === session.stamp && holdsRole(login.access, session.user, session.admin)) return session;
     const ended = sessions.endUser(session.user);
-    log.info(`ui: ${session.user} was removed, has a new password or may no longer administer: ${ended} session(s) ended`);
+    log.info(`ui: ${session.user} was removed, has a new password or lost the rights it logged in with: ${ended} session(s) ended`);
     return undefined;
   };
 
+  /** Who a session's calls come from, for the handlers' rights checks (none: every right, --auth none). */
+  const scopeOf = (session: BridgeSession): CallerScope | undefined =>
+    login.mode === 'password' ? { user: session.user, rules: login.access.rulesFor(session.user) } : undefined;
+
   /**
    * After a user or group change made through the bridge: a removed user, one whose password
-   * changed, and anyone who may no longer administer (their own rights or a group's changed) is
+   * changed, and anyone who lost what their sessions logged in with (admin@*, or every right) is
    * logged out everywhere at once (a stolen session dies with the password change), without waiting
    * for the files' re-read. The caller keeps the session it changed its own password from.
    */
@@ -145,26 +158,25 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     if (login.mode !== 'password') return;
     const name = (args as { name?: unknown } | undefined)?.name;
     if (typeof name !== 'string') return;
-    let except: string | undefined;
     let affected: string[];
+    // Which of an affected user's sessions go on.
+    let keeps: (s: BridgeSession) => boolean;
     if (channel === 'users:set-password') {
-      if (name === caller.user) {
-        // The caller's own session carries on under the new password.
-        except = caller.id;
-        caller.stamp = login.verifier.credentialStamp(name, true);
-      }
+      if (name === caller.user) caller.stamp = login.verifier.credentialStamp(name, true);
       affected = [name];
+      // The caller's own session carries on under the new password.
+      keeps = (s) => s.id === caller.id;
     } else if (channel === 'users:remove') {
       affected = [name];
-    } else if (channel === 'users:set-rights' || channel === 'users:set-groups') {
-      // The handler had the files re-read: the rules in force now, groups included, decide.
-      affected = mayAdminister(login.access, name) ? [] : [name];
-    } else if (channel === 'groups:set-access' || channel === 'groups:remove') {
+      keeps = () => false;
+    } else if (channel === 'users:set-rights' || channel === 'users:set-groups' || channel === 'groups:set-access' || channel === 'groups:remove') {
       const members = (result as { members?: unknown } | undefined)?.members;
-      affected = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string' && !mayAdminister(login.access, m)) : [];
+      affected = channel.startsWith('users:') ? [name] : Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
+      // The handler had the files re-read: the rules in force now, groups included, decide.
+      keeps = (s) => holdsRole(login.access, s.user, s.admin);
     } else return;
     for (const user of affected) {
-      const ended = sessions.endUser(user, except);
+      const ended = sessions.endUserWhere(user, (s) => !keeps(s));
       if (ended) log.info(`ui: ${channel} ${name}: ${ended} session(s) of ${user} ended`);
     }
   };
@@ -216,8 +228,11 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
         if (!(await checkLogin({ ...login, log, audit: deps.audit, via: 'gui' }, ip, { user: o.username, password: o.password }))) {
           return refuse(ctx, 401, { code: 'UNAUTHORIZED', message: 'wrong user name or password' });
         }
-        if (!mayAdminister(login.access, o.username)) {
-          return refuse(ctx, 403, { code: 'DENIED', message: `${o.username} may not administer the registry (needs admin@*)` });
+        if (login.access.rulesFor(o.username).length === 0) {
+          return refuse(ctx, 403, {
+            code: 'DENIED',
+            message: `${o.username} has no rights in this registry yet: an administrator can give some (berth user access ${o.username} 'pull@*')`,
+          });
         }
         user = o.username;
       }
@@ -228,10 +243,11 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
       throw err;
     }
     const { session, cookie } = sessions.create(user);
+    session.admin = login.mode === 'token' || mayAdminister(login.access, user);
     if (login.mode === 'password') session.stamp = login.verifier.credentialStamp(user);
     setCookie(ctx, cookie, COOKIE_MAX_AGE_S);
-    log.info(`ui: ${user} logged in from ${ip}`);
-    reply(ctx, 200, { user, csrfToken: session.csrfToken });
+    log.info(`ui: ${user} logged in from ${ip}${session.admin ? '' : ' (without admin@*)'}`);
+    reply(ctx, 200, { user, csrfToken: session.csrfToken, admin: session.admin });
   }
 
   async function sessionRoute(ctx: Context): Promise<void> {
@@ -241,7 +257,7 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     const session = sessionOf(ctx);
     if (ctx.method === 'GET') {
       if (!session) return unauthorized(ctx);
-      return reply(ctx, 200, { user: session.user, csrfToken: session.csrfToken });
+      return reply(ctx, 200, { user: session.user, csrfToken: session.csrfToken, admin: session.admin === true });
     }
     if (ctx.method === 'DELETE') {
       if (session) {
@@ -272,7 +288,7 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     ctx.req.socket.setTimeout(0);
     const emit: Emit = (event, payload) => events.send(session.id, event, payload);
     const audit = deps.audit && { sink: deps.audit, actor: { user: session.user, address: ctx.ip, via: 'gui' as const } };
-    const envelope = await dispatch(deps.handlers, channel, body.value, emit, log, audit);
+    const envelope = await dispatch(deps.handlers, channel, body.value, emit, log, { audit, scope: scopeOf(session) });
     if (envelope.ok) afterUserChange(channel, body.value, envelope.result, session);
     const status = envelope.ok ? 200 : envelope.error.code === 'CHANNEL_UNKNOWN' ? 404 : envelope.error.code === 'ARGS_INVALID' ? 400 : 200;
     reply(ctx, status, envelope);

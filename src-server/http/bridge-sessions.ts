@@ -17,6 +17,11 @@ export interface BridgeSession {
   lastSeenAt: number;
   /** The user's credential stamp at login (PasswordVerifier.credentialStamp); a new password ends the session. */
   stamp?: string | null;
+  /**
+   * Whether the user held `admin@*` at login: an administrator's session ends when the right goes
+   * (the GUI it shows is an administrator's); anyone else's lasts while they hold any right.
+   */
+  admin?: boolean;
 }
 
 /** Options of {@link SessionStore}. */
@@ -97,9 +102,14 @@ export class SessionStore {
    * changes its own password); returns how many ended.
    */
   endUser(user: string, exceptId?: string): number {
+    return this.endUserWhere(user, (s) => s.id !== exceptId);
+  }
+
+  /** Ends the sessions of `user` that `ends` picks; returns how many ended. */
+  endUserWhere(user: string, ends: (s: BridgeSession) => boolean): number {
     let ended = 0;
     for (const [id, s] of [...this.sessions]) {
-      if (s.user === user && id !== exceptId) {
+      if (s.user === user && ends(s)) {
         this.end(id);
         ended++;
       }

@@ -172,7 +172,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, token: string, 
       if (!res.writableEnded) res.write(JSON.stringify({ event, payload }) + '\n');
     },
     opts.log,
-    opts.audit && { sink: opts.audit, actor: localActor('cli', actorFromHeader(req.headers[ACTOR_HEADER])) },
+    { audit: opts.audit && { sink: opts.audit, actor: localActor('cli', actorFromHeader(req.headers[ACTOR_HEADER])) } },
   );
   res.end(JSON.stringify(envelope) + '\n');
 }

@@ -12,6 +12,7 @@
  *   │       ├── _manifests/tags/<tag>/index/<alg>/<hex>/link    every digest the tag has pointed at
  *   │       └── _uploads/<uuid>/{data,startedat}                an upload in progress
  *   └── berth/                                                  Berth's own files (index.db, ...)
+ *       ├── usage-history.db                                    the registry's size once per UTC day (usage/history-store.ts)
  *       └── audit.log, audit.log.1 … .5                         changes of content and access, a JSON line each
  *
  * A repository name may contain slashes; a directory is a repository when it holds `_manifests`,

@@ -22,13 +22,22 @@ import { cmp, UsageGraph } from './graph';
  * manifests are not untagged garbage, as in `gc --delete-untagged`).
  */
 export async function registryUsage(registry: Registry): Promise<UsageReport> {
+  return measure(registry, true);
+}
+
+/** The registry's totals alone ({@link registryUsage} without the per-repository rows). */
+export async function registryTotals(registry: Registry): Promise<UsageReport['totals']> {
+  return (await measure(registry, false)).totals;
+}
+
+async function measure(registry: Registry, withRows: boolean): Promise<UsageReport> {
   const { graph, present } = await load(registry);
   // What a collection frees, marked by the collector's own code (planCollection marks the same way)
   // over the one walk of the disk made here instead of a stat of every blob per plan.
   const gc = loadGcGraph(registry.index);
   const kept = mark(gc, false).keptBlobs;
   const keptTagged = mark(gc, true);
-  const repositories = repositoryRows(graph, keptTagged.keptManifests).sort((a, b) => b.stored - a.stored || cmp(a.name, b.name));
+  const repositories = withRows ? repositoryRows(graph, keptTagged.keptManifests).sort((a, b) => b.stored - a.stored || cmp(a.name, b.name)) : [];
   const stat = await sizesOnDisk(registry, [...present].filter((d) => graph.sizeOf(d) === null));
   const totals = { repositories: graph.repos.length, manifests: 0, blobs: 0, stored: 0, reclaimable: 0, reclaimableUntagged: 0 };
   for (const r of graph.repos) totals.manifests += r.revisions.size;

@@ -39,20 +39,25 @@ describe('berth serve --ui --auth basic', () => {
     expect(right.status).toBe(429);
   });
 
-  it('logs an admin in with a strict cookie, refuses non-admins, and ends sessions on logout', async () => {
+  it('logs an admin in with a strict cookie, a user with rights as such, refuses one without any, and ends sessions on logout', async () => {
     const dir = ws.fresh();
     const { berth, password } = await startUiServer(dir);
     const add = await runBerth(['user', 'add', 'puller', '--data', dir, '--password-stdin', '--access', 'pull@*'], { input: 'puller-pw\n' });
     expect(add.code, add.stderr).toBe(0);
+    const none = await runBerth(['user', 'add', 'nobody', '--data', dir, '--password-stdin'], { input: 'nobody-pw\n' });
+    expect(none.code, none.stderr).toBe(0);
     // The server looks at the user files at most once a second.
     await new Promise((r) => setTimeout(r, 1200));
-    const denied = await send(berth.url, 'POST', '/_berth/api/session', { headers: JSON_TYPE, body: JSON.stringify({ username: 'puller', password: 'puller-pw' }) });
+    const denied = await send(berth.url, 'POST', '/_berth/api/session', { headers: JSON_TYPE, body: JSON.stringify({ username: 'nobody', password: 'nobody-pw' }) });
     expect(denied.status).toBe(403);
     expect(denied.json.error.code).toBe('DENIED');
+    expect(denied.json.error.message).toContain('nobody has no rights in this registry yet');
     expect(denied.headers['set-cookie']).toBeUndefined();
+    const puller = await login(berth.url, { username: 'puller', password: 'puller-pw' });
+    expect(puller.answer.json).toEqual({ user: 'puller', csrfToken: puller.csrf, admin: false });
 
     const admin = await login(berth.url, { username: 'admin', password });
-    expect(admin.answer.json).toEqual({ user: 'admin', csrfToken: admin.csrf });
+    expect(admin.answer.json).toEqual({ user: 'admin', csrfToken: admin.csrf, admin: true });
     const cookie = String(admin.answer.headers['set-cookie']![0]);
     expect(cookie).toMatch(/^berth_session=[A-Za-z0-9_-]{43};/);
     expect(cookie).toContain('HttpOnly');
@@ -62,7 +67,7 @@ describe('berth serve --ui --auth basic', () => {
     expect(cookie).not.toContain('Secure');
 
     const who = await send(berth.url, 'GET', '/_berth/api/session', { headers: { cookie: admin.cookie } });
-    expect(who.json).toEqual({ user: 'admin', csrfToken: admin.csrf });
+    expect(who.json).toEqual({ user: 'admin', csrfToken: admin.csrf, admin: true });
     const ok = await invoke(berth.url, admin, 'registry:status', undefined);
     expect(ok.status).toBe(200);
     expect(ok.json).toMatchObject({ ok: true, result: { running: true, controllable: true, url: berth.url } });

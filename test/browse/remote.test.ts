@@ -312,6 +312,36 @@ describe('deleting tags on remote registries', () => {
     expect((await sources.get('ro')!.tags('team/app'))?.sort()).toEqual(['1.0', '2.0', 'stable']);
   });
 
+  it('a selection plan names the tags that could not be checked; the digest delete takes them only once accepted', async () => {
+    const src = sources.get('reg2')!;
+    const img = await putImage(src, 'flaky-sel', 'one', { layers: [bytes('flaky-sel', 50)] });
+    await src.putManifest('flaky-sel', 'two', img.body, img.mediaType);
+    await putImage(src, 'flaky-sel', 'other', { layers: [bytes('flaky-sel-other', 50)] });
+    const b = browserOf({ wrap: (s) => (s === src ? rateLimited(s, new Set(['two'])) : s) });
+    const plan = await b.deletePlan({ connection: 'reg2', repository: 'flaky-sel', tags: ['one'] });
+    expect(plan).toMatchObject({ method: 'manifest', unresolved: ['two'], images: [{ digest: img.digest, tags: ['one'], alsoDeleted: [], outcome: 'deleted' }] });
+    const args = { connection: 'reg2', repository: 'flaky-sel', method: plan.method, images: [{ digest: img.digest, tags: ['one'], alsoDeleted: [] }] };
+    const refused = await b.deleteTags(args);
+    expect(refused).toMatchObject({ removed: [], failed: [{ digest: img.digest, tags: ['one'], error: { code: 'SIBLINGS_AFFECTED' } }] });
+    expect((await src.tags('flaky-sel'))?.sort()).toEqual(['one', 'other', 'two']);
+    const done = await b.deleteTags({ ...args, unresolved: plan.unresolved });
+    expect(done).toEqual({ removed: ['one', 'two'], deletedManifests: [img.digest], untagged: [], failed: [] });
+    expect(await src.tags('flaky-sel')).toEqual(['other']);
+  });
+
+  it('a selection plan on a registry that refuses deletes (405) says so from the first call, and nothing goes', async () => {
+    const b = browserOf();
+    const plan = await b.deletePlan({ connection: 'ro', repository: 'team/app', tags: ['1.0', '2.0'] });
+    expect(plan).toMatchObject({ method: 'unsupported', images: [], missing: [], totals: { tags: 0, images: 0 } });
+    expect(plan.methodReason).toMatch(/405 UNSUPPORTED.*storage\.delete\.enabled/);
+    const digest = (await sources.get('ro')!.headManifest('team/app', '2.0'))!.digest;
+    await expect(b.deleteTags({ connection: 'ro', repository: 'team/app', method: 'manifest', images: [{ digest, tags: ['2.0'], alsoDeleted: [] }] })).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: expect.stringMatching(/^nothing was deleted: this registry does not allow deletes/),
+    });
+    expect((await sources.get('ro')!.tags('team/app'))?.sort()).toEqual(['1.0', '2.0', 'stable']);
+  });
+
   it('deletes a whole remote repository manifest by manifest', async () => {
     const src = sources.get('reg2')!;
     const s = await seed(src, 'gone');

@@ -36,21 +36,22 @@ describe('storage and garbage collection', () => {
   it('shows the totals, deletes a repository, previews and runs GC that really removes its blobs', async () => {
     await go('/storage');
     await expect.poll(() => gui.page.getByTestId('total-repositories').textContent()).toMatch(/\D2$/);
-    await gui.page.getByTestId('repository-bar-demo/tool').waitFor();
-    await gui.page.getByTestId('repository-bar-demo/app').waitFor();
-    await shot('storage');
+    await gui.page.locator('[data-testid="treemap-cell"][data-repository="demo/tool"]').waitFor();
+    await gui.page.locator('[data-testid="treemap-cell"][data-repository="demo/app"]').waitFor();
+    // The storage screenshot is taken by storage.test.ts, with a history to show.
 
     // The blobs only demo/tool uses: its manifest's config and layers.
     const toolManifest = gui.images.layout.json(gui.images.layout.descriptor('amd64').digest);
     const toolBlobs = [toolManifest.config.digest, ...toolManifest.layers.map((l: { digest: string }) => l.digest)] as string[];
     for (const d of toolBlobs) expect(existsSync(blobFile(d)), d).toBe(true);
 
+    await gui.page.getByTestId('repository-usage').getByText('Table', { exact: true }).click();
     await gui.page.getByTestId('delete-repository-demo/tool').click();
     const confirm = gui.page.getByTestId('delete-repository-confirm');
     expect(await confirm.isDisabled()).toBe(true);
     await gui.page.getByTestId('delete-repository-confirm-input').fill('demo/tool');
     await confirm.click();
-    await expect.poll(() => gui.page.getByTestId('repository-bar-demo/tool').count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => gui.page.locator('[data-testid="usage-row"][data-repository="demo/tool"]').count(), { timeout: 15_000 }).toBe(0);
     const gone = await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', `admin:${gui.server.password}`, ref('demo/tool:v1')], true);
     expect(gone.code).not.toBe(0);
 
@@ -64,6 +65,8 @@ describe('storage and garbage collection', () => {
     for (const d of toolBlobs) expect(previewText).toContain(d.slice(7, 7 + 12));
     // A dry run removes nothing.
     for (const d of toolBlobs) expect(existsSync(blobFile(d)), d).toBe(true);
+    // The preview is below the storage pictures: bring it into view for the screenshot.
+    await preview.scrollIntoViewIfNeeded();
     await shot('gc-preview');
 
     await gui.page.getByTestId('gc-run').click();

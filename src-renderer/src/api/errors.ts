@@ -56,6 +56,7 @@ const TITLES: Record<string, string> = {
   MANIFEST_INVALID: 'The image manifest cannot be read',
   NOT_FOUND: 'Not found',
   INTERNAL: 'Something went wrong in Berth',
+  PLAN_OUTDATED: 'The registry would delete more than the preview said',
 };
 
 /** The title and sentence for any error (an ApiCallError, a network failure, a bug). */

@@ -4,7 +4,7 @@
  * mutation anywhere can refetch the whole area with `invalidateQueries({queryKey: browseKeys.all})`.
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { RepositorySort, SearchArgs, SortDirection, TagDeleteArgs, TagDeletePlan, TagDeleteResult } from '../../../../src-server/contract';
+import type { RepositorySort, SearchArgs, SortDirection, TagsDeleteArgs } from '../../../../src-server/contract';
 import { useApi } from '../../api/context';
 
 /** Rows per page of repositories and tags. */
@@ -136,61 +136,31 @@ function invalidateRepository(client: ReturnType<typeof useQueryClient>, connect
   ]);
 }
 
-/** The plan of one selected tag, or why it could not be made. */
-export type TagPreview = { tag: string; plan: TagDeletePlan; error?: undefined } | { tag: string; plan?: undefined; error: unknown };
-
-/** Asks the server what deleting each tag would do (`tag:delete-preview`, one call per tag). */
-export function useTagDeletePreview(connection: string, repository: string) {
+/** The plan of deleting a selection of tags (`tags:delete-plan`), asked once per opening of the dialog. */
+export function useTagsDeletePlan(connection: string, repository: string, tags: string[]) {
   const api = useApi();
-  return useMutation({
-    mutationFn: (tags: string[]): Promise<TagPreview[]> =>
-      Promise.all(
-        tags.map((tag) =>
-          api.invoke('tag:delete-preview', { connection, repository, tag }).then(
-            (plan): TagPreview => ({ tag, plan }),
-            (error: unknown): TagPreview => ({ tag, error }),
-          ),
-        ),
-      ),
+  return useQuery({
+    // Outside `browse`: the refetch after a delete must not re-plan what was just deleted.
+    queryKey: ['tags-delete-plan', connection, repository, tags] as const,
+    queryFn: () => api.invoke('tags:delete-plan', { connection, repository, tags }),
+    // The user confirms the plan they read: it is not re-asked behind their back.
+    staleTime: Infinity,
+    gcTime: 0,
+    retry: false,
+    refetchOnWindowFocus: false,
   });
 }
 
-/** What happened to one tag the user confirmed. */
-export type TagDeleteOutcome =
-  | { tag: string; status: 'deleted'; result: TagDeleteResult }
-  /** Removed by an earlier call of the same batch (a sibling deleted with its manifest). */
-  | { tag: string; status: 'removed-with'; by: string }
-  | { tag: string; status: 'failed'; error: unknown };
-
 /**
- * Deletes the confirmed tags one after the other (a manifest delete takes its siblings with it, so a
- * later tag of the same manifest is already gone and is not asked for again), then refetches the
- * repository's listings.
+ * Carries out a plan (`tags:delete`), then refetches every screen that shows the repository: its
+ * tags, size and images, the connection's repository list, and the local registry's usage.
  */
 export function useDeleteTags(connection: string, repository: string) {
   const api = useApi();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (items: Array<Omit<TagDeleteArgs, 'connection' | 'repository'>>): Promise<TagDeleteOutcome[]> => {
-      const outcomes: TagDeleteOutcome[] = [];
-      const removedBy = new Map<string, string>();
-      for (const item of items) {
-        const by = removedBy.get(item.tag);
-        if (by !== undefined) {
-          outcomes.push({ tag: item.tag, status: 'removed-with', by });
-          continue;
-        }
-        try {
-          const result = await api.invoke('tag:delete', { connection, repository, ...item });
-          for (const t of result.removedTags) if (t !== item.tag) removedBy.set(t, item.tag);
-          outcomes.push({ tag: item.tag, status: 'deleted', result });
-        } catch (error) {
-          outcomes.push({ tag: item.tag, status: 'failed', error });
-        }
-      }
-      return outcomes;
-    },
-    onSettled: () => invalidateRepository(client, connection, repository),
+    mutationFn: (plan: Omit<TagsDeleteArgs, 'connection' | 'repository'>) => api.invoke('tags:delete', { connection, repository, ...plan }),
+    onSettled: () => Promise.all([invalidateRepository(client, connection, repository), client.invalidateQueries({ queryKey: ['usage'] })]),
   });
 }
 

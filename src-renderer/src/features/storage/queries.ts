@@ -1,17 +1,55 @@
 /**
- * The storage screen's data: usage of the local registry, garbage collection (preview and run, with
- * `gc:progress` events) and deleting a repository.
+ * The storage screen's data: usage of the local registry (a page of repositories, the history),
+ * garbage collection (preview and run, with `gc:progress` events) and deleting a repository.
  */
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { GcOptions, GcProgress } from '../../../../src-server/contract';
+import type { GcOptions, GcProgress, UsageSortKey } from '../../../../src-server/contract';
 import { useApi } from '../../api/context';
 import { sharedKeys } from '../../app/queries';
 
-/** Query keys of the storage feature. */
+/** A page of repositories by usage, every argument spelled out (one cache entry per page). */
+export interface UsagePageQuery {
+  sort: UsageSortKey;
+  descending: boolean;
+  offset: number;
+  limit: number;
+}
+
+/**
+ * Query keys of the storage feature. Every usage key starts with `sharedKeys.usage`, so whatever
+ * invalidates usage (a collection, a delete, anywhere in the GUI) refreshes the pages and the history.
+ */
 export const storageKeys = {
   usage: sharedKeys.usage,
+  page: (q: UsagePageQuery) => [...sharedKeys.usage, 'page', q] as const,
+  history: (days: number) => [...sharedKeys.usage, 'history', days] as const,
 };
+
+/**
+ * Measuring usage walks the whole registry: a page just fetched is not asked for again by the next
+ * component mounting with it (the screen and its treemap share the first page). Invalidation (after
+ * a collection, a delete, Refresh) still measures again at once.
+ */
+const FRESH_MS = 2_000;
+
+/** One page of repositories by usage, with the totals; the previous page stays on screen while the next loads. */
+export function useUsagePage(q: UsagePageQuery, enabled = true) {
+  const api = useApi();
+  return useQuery({ queryKey: storageKeys.page(q), queryFn: () => api.invoke('usage:repositories', q), placeholderData: keepPreviousData, enabled, staleTime: FRESH_MS });
+}
+
+/** The stored bytes of the last `days` days. */
+export function useUsageHistory(days: number) {
+  const api = useApi();
+  return useQuery({ queryKey: storageKeys.history(days), queryFn: () => api.invoke('usage:history', { days }), placeholderData: keepPreviousData });
+}
+
+/** Measures usage again: every page, the history and the registry-wide report. */
+export function useRefreshUsage() {
+  const client = useQueryClient();
+  return useCallback(() => client.invalidateQueries({ queryKey: storageKeys.usage }), [client]);
+}
 
 
 /** A garbage collection or its preview (`dryRun`); a real run refreshes usage and browse listings. */
@@ -63,6 +101,3 @@ export function useGcProgress() {
   }, []);
   return { progress, follow };
 }
-
-/** Storage usage of the local registry: one hook for every screen that shows it. */
-export { useRegistryUsage } from '../../app/queries';

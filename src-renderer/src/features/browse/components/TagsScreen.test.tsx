@@ -1,7 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionInfo, TagDeletePlan, TagRef, TagsArgs, TagsPage, TagSummary } from '../../../../../src-server/contract';
-import { ApiCallError } from '../../../api/app-api';
+import type { ConnectionInfo, TagsArgs, TagsPage, TagSummary } from '../../../../../src-server/contract';
 import { createFakeApi, type FakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
 import { TagsScreen } from './TagsScreen';
@@ -57,6 +56,11 @@ describe('TagsScreen', () => {
     expect(rows[3]!.textContent).toContain('cached from https://registry-1.docker.io');
   });
 
+  it('says what the repository stores in all when untagged images hold more than its tags (as its list does)', async () => {
+    setup('local', { 'browse:tags': page([]), 'browse:repository-size': { repository: 'team/app', tags: 0, images: 0, bytes: 0, failed: [], stored: 5_200_000 } });
+    await waitFor(() => expect(screen.getByTestId('repository-size').textContent).toBe('0 B · 0 tags · 0 images · 5.20 MB stored in all (untagged images and referrers included)'));
+  });
+
   it('shows a row error and skips the origin column for remotes', async () => {
     setup('c1', { 'browse:tags': page([tag('ok', D1, { origin: null }), { name: 'broken', digest: null, mediaType: null, platforms: [], size: null, created: null, origin: null, error: 'the manifest could not be fetched' }]) });
     expect((await screen.findByTestId('tag-error')).textContent).toBe('the manifest could not be fetched');
@@ -98,115 +102,6 @@ describe('TagsScreen', () => {
     fireEvent.click(screen.getByTestId('tags-refresh'));
     await waitFor(() => expect(argsOf(api, 'browse:tags').length).toBeGreaterThan(before));
     expect(argsOf(api, 'browse:refresh')).toEqual([{ connection: 'local', repository: 'team/app' }]);
-  });
-});
-
-describe('deleting tags', () => {
-  async function select(names: string[]) {
-    for (const n of names) fireEvent.click(await screen.findByLabelText(`Select ${n}`));
-  }
-
-  it('Berth deletes the tag alone: preview names the digest, confirm sends the exact args', async () => {
-    const plan = (r: TagRef): TagDeletePlan => ({ tag: r.tag, digest: D1, siblings: ['latest', 'stable'].filter((s) => s !== r.tag), method: 'tag', message: 'Only this tag is removed.' });
-    const api = setup('local', { 'tag:delete-preview': plan, 'tag:delete': (a) => ({ digest: a.digest, method: 'tag', removedTags: [a.tag] }) });
-    await select(['1.0']);
-    fireEvent.click(screen.getByTestId('tags-delete'));
-    const modal = await screen.findByTestId('delete-tags-modal');
-    expect(modal.textContent).toContain(D1);
-    expect(within(modal).getByTestId('delete-plan-siblings').textContent).toContain('stay: latest, stable');
-    expect(argsOf(api, 'tag:delete-preview')).toEqual([{ connection: 'local', repository: 'team/app', tag: '1.0' }]);
-    fireEvent.click(within(modal).getByTestId('delete-tags-confirm'));
-    await waitFor(() => expect(argsOf(api, 'tag:delete')).toEqual([{ connection: 'local', repository: 'team/app', tag: '1.0', digest: D1, deleteSiblings: false }]));
-    await waitFor(() => expect(screen.queryByTestId('delete-tags-modal')).toBeNull());
-    expect(await screen.findByText(/1 tag removed from team\/app: 1.0/)).toBeTruthy();
-    await waitFor(() => expect(argsOf(api, 'browse:tags').length).toBeGreaterThan(1));
-  });
-
-  it('registry:2 (manifest) with siblings: warns, needs the user to confirm the siblings, sends deleteSiblings: true once', async () => {
-    const api = setup('c1', {
-      'tag:delete-preview': (r) =>
-        r.tag === '2.0'
-          ? { tag: '2.0', digest: D2, siblings: [], method: 'manifest', message: 'The manifest is deleted.' }
-          : { tag: r.tag, digest: D1, siblings: ['1.0', 'latest', 'stable'].filter((s) => s !== r.tag), method: 'manifest', message: 'registry:2 deletes the manifest.', unresolved: ['broken'] },
-      'tag:delete': (a) => ({ digest: a.digest, method: 'manifest', removedTags: a.digest === D1 ? ['1.0', 'latest', 'stable'] : ['2.0'] }),
-    });
-    await select(['1.0', 'latest', '2.0']);
-    fireEvent.click(screen.getByTestId('tags-delete'));
-    expect(screen.getByTestId('tags-delete').textContent).toBe('Delete 3 tags');
-    const modal = await screen.findByTestId('delete-tags-modal');
-    const plans = within(modal).getAllByTestId('delete-plan');
-    expect(plans).toHaveLength(3);
-    expect(plans[0]!.textContent).toContain(D1);
-    expect(plans[2]!.textContent).toContain(D2);
-    expect(within(plans[0]!).getByTestId('delete-plan-siblings').textContent).toBe('registry:2 deletes whole manifests: also removes tags latest, stable (not selected: stable).');
-    expect(within(plans[0]!).getByTestId('delete-plan-unresolved').textContent).toContain('broken');
-    const confirm = within(modal).getByTestId('delete-tags-confirm') as HTMLButtonElement;
-    expect(confirm.disabled).toBe(true);
-    fireEvent.click(within(modal).getByTestId('delete-tags-siblings-ack'));
-    await waitFor(() => expect(confirm.disabled).toBe(false));
-    fireEvent.click(confirm);
-    await waitFor(() =>
-      expect(argsOf(api, 'tag:delete')).toEqual([
-        { connection: 'c1', repository: 'team/app', tag: '1.0', digest: D1, deleteSiblings: true },
-        { connection: 'c1', repository: 'team/app', tag: '2.0', digest: D2, deleteSiblings: false },
-      ]),
-    );
-    expect(await screen.findByText(/4 tags removed from team\/app/)).toBeTruthy();
-  });
-
-  it('tags that could not be checked need the same acknowledgement as siblings on a digest-only registry', async () => {
-    const api = setup('c1', {
-      'tag:delete-preview': (r) => ({ tag: r.tag, digest: D2, siblings: [], method: 'manifest', message: 'The manifest is deleted.', unresolved: ['broken'] }),
-      'tag:delete': (a) => ({ digest: a.digest, method: 'manifest', removedTags: ['2.0'] }),
-    });
-    await select(['2.0']);
-    fireEvent.click(screen.getByTestId('tags-delete'));
-    const modal = await screen.findByTestId('delete-tags-modal');
-    const confirm = within(modal).getByTestId('delete-tags-confirm') as HTMLButtonElement;
-    // Without the acknowledgement the server would refuse with SIBLINGS_AFFECTED, for ever.
-    expect(confirm.disabled).toBe(true);
-    fireEvent.click(within(modal).getByTestId('delete-tags-siblings-ack'));
-    await waitFor(() => expect(confirm.disabled).toBe(false));
-    fireEvent.click(confirm);
-    await waitFor(() => expect(argsOf(api, 'tag:delete')).toEqual([{ connection: 'c1', repository: 'team/app', tag: '2.0', digest: D2, deleteSiblings: true }]));
-  });
-
-  it('a registry that refuses deletes: says so and the confirm stays disabled', async () => {
-    const api = setup('c1', { 'tag:delete-preview': (r) => ({ tag: r.tag, digest: D1, siblings: [], method: 'unsupported', message: 'The registry refuses deletes.' }) });
-    await select(['1.0']);
-    fireEvent.click(screen.getByTestId('tags-delete'));
-    const modal = await screen.findByTestId('delete-tags-modal');
-    expect(within(modal).getByTestId('delete-tags-unsupported').textContent).toContain('refuses deletes');
-    expect((within(modal).getByTestId('delete-tags-confirm') as HTMLButtonElement).disabled).toBe(true);
-    expect(argsOf(api, 'tag:delete')).toEqual([]);
-  });
-
-  it('reports per-tag failures in words (TAG_MOVED) and refreshes the list', async () => {
-    const api = setup('local', {
-      'tag:delete-preview': (r) => ({ tag: r.tag, digest: r.tag === '2.0' ? D2 : D1, siblings: [], method: 'tag', message: '' }),
-      'tag:delete': (a) => {
-        if (a.tag === '1.0') throw new ApiCallError('tag:delete', { code: 'TAG_MOVED', message: '1.0 now points at sha256:ccc' });
-        return { digest: a.digest, method: 'tag', removedTags: [a.tag] };
-      },
-    });
-    await select(['1.0', '2.0']);
-    fireEvent.click(screen.getByTestId('tags-delete'));
-    fireEvent.click(within(await screen.findByTestId('delete-tags-modal')).getByTestId('delete-tags-confirm'));
-    const outcomes = await screen.findAllByTestId('delete-outcome');
-    expect(outcomes[0]!.textContent).toContain('The tag changed meanwhile');
-    expect(outcomes[0]!.textContent).toContain('nothing was deleted');
-    expect(outcomes[1]!.textContent).toBe('2.0: deleted');
-    await waitFor(() => expect(argsOf(api, 'browse:tags').length).toBeGreaterThan(1));
-  });
-
-  it('a preview that fails names the tag as not checked and leaves it out', async () => {
-    setup('local', { 'tag:delete-preview': { error: { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' } } });
-    await select(['1.0']);
-    fireEvent.click(screen.getByTestId('tags-delete'));
-    const plan = await screen.findByTestId('delete-plan');
-    expect(plan.textContent).toContain('Could not be checked');
-    expect(plan.textContent).toContain('No such image or tag');
-    expect((screen.getByTestId('delete-tags-confirm') as HTMLButtonElement).disabled).toBe(true);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * A repository's tags (`#/browse/<connection>/<repository>`): breadcrumbs, the repository's size,
- * refresh, search, the tags table with paging, deleting the selected tags (after a preview that
- * names digests and sibling tags) and deleting the whole repository.
+ * A repository's tags (`#/browse/<connection>/<repository>`): breadcrumbs, the repository's size
+ * (and, locally, what it stores in all, untagged images included, as the repository list counts it),
+ * refresh, search, the tags table with paging, deleting the selected tags (after the server's plan
+ * for the whole selection) and deleting the whole repository.
  */
 import { Anchor, Breadcrumbs, Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
@@ -158,6 +159,7 @@ function RepositorySizeLine({ connection, repository }: { connection: string; re
   return (
     <Text size="sm" c="dimmed" data-testid="repository-size">
       {formatBytes(s.bytes)} · {count(s.tags, 'tag')} · {count(s.images, 'image')}
+      {s.stored !== undefined && s.stored > s.bytes ? ` · ${formatBytes(s.stored)} stored in all (untagged images and referrers included)` : ''}
       {s.failed.length > 0 ? ` · not counted (unreadable): ${s.failed.join(', ')}` : ''}
     </Text>
   );
