@@ -10,6 +10,7 @@ import { looksLikeDigest, parseDigest } from '../core/digest';
 import { isValidName, isValidTag } from '../core/names';
 import { silentLogger, type Logger } from '../logger';
 import { ArgsError, isObject, object, optionalBoolean, optionalInteger, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
+import { pullGlobs } from './caller-access';
 import { toApiError } from './errors';
 import type { CoreHandler } from './handlers';
 
@@ -43,14 +44,14 @@ export const BROWSE_CHANNELS: readonly BrowseChannel[] = [
 /** Builds the handlers of the browse channels over a Browser; `log` gets the unexpected failures of a delete's images. */
 export function createBrowseHandlers(browser: Browser, log: Logger = silentLogger): { [C in BrowseChannel]: CoreHandler<C> } {
   return {
-    'browse:repositories': (args) => browser.repositories(args),
+    'browse:repositories': (args, _emit, scope) => browser.repositories(args, pullGlobs(scope)),
     'browse:tags': (args) => browser.tags(args),
     'browse:image': (args) => browser.image(args),
     'browse:repository-size': (args) => browser.repositorySize(args),
     'browse:refresh': (args) => browser.refresh(args),
     'tag:delete-preview': (args) => browser.deletePreview(args),
     'tag:delete': (args) => browser.deleteTag(args),
-    'browse:search': (args) => searchConnection(browser, args),
+    'browse:search': (args, _emit, scope) => searchConnection(browser, args, pullGlobs(scope)),
     'tags:delete-plan': (args) => browser.deletePlan(args),
     'tags:delete': async (args) => {
       const run = await browser.deleteTags(args);

@@ -23,6 +23,7 @@ import type {
 } from '../contract';
 import { looksLikeDigest } from '../core/digest';
 import { NotFoundError } from '../core/errors';
+import type { NameScope } from '../index/name-scope';
 import type { Registry } from '../registry/registry';
 import { DEFAULT_TAG_TTL_MS, type BrowseCache, type ImageFacts } from './cache';
 import { ContentReader, MissingContentError } from './content';
@@ -97,9 +98,11 @@ export class Browser {
   /**
    * A page of repositories: the local index with counts and sizes, or a remote's names. By `page`
    * (or any order other than by name ascending) the whole list is sorted, then paged; by `last`
-   * (or neither) it pages by name from the cursor.
+   * (or neither) it pages by name from the cursor. On the local registry only the repositories in
+   * `scope` (a caller's pull rules) are listed, and counted; remotes list what their saved user may
+   * see (only administrators reach them).
    */
-  async repositories(args: RepositoriesArgs): Promise<RepositoriesPage> {
+  async repositories(args: RepositoriesArgs, scope: NameScope = null): Promise<RepositoriesPage> {
     const ctx = await this.context(args.connection);
     const n = args.n ?? DEFAULT_PAGE;
     const sort = args.sort ?? 'name';
@@ -107,8 +110,8 @@ export class Browser {
     const paged = args.page !== undefined || sort !== 'name' || dir !== 'asc';
     const view = { query: args.query, sort, dir, page: args.page ?? 1, n };
     if (ctx.registry && this.local) {
-      if (paged) return { ...this.local.repositoryPage(view), next: null, source: 'index', page: view.page };
-      return { ...this.local.repositories(n, args.last, args.query), source: 'index' };
+      if (paged) return { ...this.local.repositoryPage({ ...view, scope }), next: null, source: 'index', page: view.page };
+      return { ...this.local.repositories(n, args.last, args.query, scope), source: 'index' };
     }
     if (args.refresh === true) {
       forgetListings(ctx.source);

@@ -5,6 +5,7 @@
  */
 import type { RepositorySort, SortDirection } from '../contract/browse';
 import type { RegistryIndex } from '../index/registry-index';
+import { inScope, scopeParams, type NameScope } from '../index/name-scope';
 import { likeSubstring as like, RepositoryListing } from '../index/repository-listing';
 
 /** A page of local repositories with tag counts and distinct stored bytes. */
@@ -30,8 +31,8 @@ export class LocalIndexQueries {
     this.listing = new RepositoryListing(index);
     const p = (sql: string) => index.db.prepare(sql);
     this.s = {
-      repos: p(`SELECT id, name FROM repos WHERE name LIKE ? ESCAPE '\\' AND name > ? ORDER BY name LIMIT ?`),
-      repoCount: p(`SELECT count(*) FROM repos WHERE name LIKE ? ESCAPE '\\'`),
+      repos: p(`SELECT id, name FROM repos WHERE name LIKE ? ESCAPE '\\' AND ${inScope('name')} AND name > ? ORDER BY name LIMIT ?`),
+      repoCount: p(`SELECT count(*) FROM repos WHERE name LIKE ? ESCAPE '\\' AND ${inScope('name')}`),
       repoId: p('SELECT id FROM repos WHERE name = ?'),
       tags: p(
         `SELECT t.name, t.digest, i.media_type AS mediaType FROM tags t LEFT JOIN manifest_info i ON i.digest = t.digest ` +
@@ -42,21 +43,22 @@ export class LocalIndexQueries {
     };
   }
 
-  /** A page of repositories matching `query`, after `last`, at most `n`. */
-  repositories(n: number, last: string | undefined, query: string | undefined): LocalRepositoryRows {
-    const rows = this.s.repos.all(like(query), last ?? '', n + 1) as Array<{ id: number; name: string }>;
+  /** A page of repositories matching `query` (in `scope`), after `last`, at most `n`. */
+  repositories(n: number, last: string | undefined, query: string | undefined, scope?: NameScope): LocalRepositoryRows {
+    const inside = scopeParams(scope);
+    const rows = this.s.repos.all(like(query), ...inside, last ?? '', n + 1) as Array<{ id: number; name: string }>;
     const more = rows.length > n;
     if (more) rows.length = n;
     return {
       items: rows.map((r) => ({ name: r.name, tagCount: this.listing.tagCount(r.id), size: this.listing.size(r.id) })),
       next: more ? rows[rows.length - 1]!.name : null,
-      total: this.s.repoCount.pluck().get(like(query)) as number,
+      total: this.s.repoCount.pluck().get(like(query), ...inside) as number,
     };
   }
 
-  /** Page `page` (1-based) of `n` repositories matching `query`, in the order asked over the whole list. */
-  repositoryPage(args: { query?: string; sort: RepositorySort; dir: SortDirection; page: number; n: number }): { items: LocalRepositoryRows['items']; total: number } {
-    const { items, total } = this.listing.page({ query: args.query, sort: args.sort, dir: args.dir, offset: (args.page - 1) * args.n, limit: args.n });
+  /** Page `page` (1-based) of `n` repositories matching `query` (in `scope`), in the order asked over the whole list. */
+  repositoryPage(args: { query?: string; sort: RepositorySort; dir: SortDirection; page: number; n: number; scope?: NameScope }): { items: LocalRepositoryRows['items']; total: number } {
+    const { items, total } = this.listing.page({ query: args.query, sort: args.sort, dir: args.dir, offset: (args.page - 1) * args.n, limit: args.n, scope: args.scope });
     return { items: items.map(({ name, tagCount, size }) => ({ name, tagCount, size })), total };
   }
 

@@ -8,6 +8,7 @@
  * in one set-based query before sorting by size.
  */
 import type { RepositorySort, SortDirection } from '../contract/browse';
+import { inScope, scopeParams, type NameScope } from './name-scope';
 import type { RegistryIndex } from './registry-index';
 
 /** One page's request. `query` is a case-insensitive literal substring of the name. */
@@ -17,6 +18,8 @@ export interface ListingQuery {
   dir: SortDirection;
   offset: number;
   limit: number;
+  /** Only these repositories (a caller's pull rules); order, paging and total are over them alone. */
+  scope?: NameScope;
 }
 
 /** One repository with its tag count and distinct bytes. */
@@ -60,7 +63,7 @@ export class RepositoryListing {
     const page = (sort: RepositorySort, dir: SortDirection) =>
       p(
         `SELECT r.id, r.name, ${TAG_COUNT} AS tagCount FROM repos r ${sort === 'size' ? 'JOIN repo_sizes s ON s.repo_id = r.id' : ''} ` +
-          `WHERE r.name LIKE ? ESCAPE '\\' ORDER BY ${ORDER[sort]} ${dir === 'asc' ? 'ASC' : 'DESC'}${sort === 'name' ? '' : ', r.name ASC'} LIMIT ? OFFSET ?`,
+          `WHERE r.name LIKE ? ESCAPE '\\' AND ${inScope('r.name')} ORDER BY ${ORDER[sort]} ${dir === 'asc' ? 'ASC' : 'DESC'}${sort === 'name' ? '' : ', r.name ASC'} LIMIT ? OFFSET ?`,
       );
     this.s = {
       pages: {
@@ -68,7 +71,7 @@ export class RepositoryListing {
         tags: { asc: page('tags', 'asc'), desc: page('tags', 'desc') },
         size: { asc: page('size', 'asc'), desc: page('size', 'desc') },
       },
-      total: p(`SELECT count(*) FROM repos r WHERE r.name LIKE ? ESCAPE '\\'`),
+      total: p(`SELECT count(*) FROM repos r WHERE r.name LIKE ? ESCAPE '\\' AND ${inScope('r.name')}`),
       tagCount: p('SELECT count(*) FROM tags WHERE repo_id = ?'),
       size: p('SELECT bytes FROM repo_sizes WHERE repo_id = ?'),
       fillOne: p(FILL('SELECT ?')),
@@ -76,14 +79,15 @@ export class RepositoryListing {
     };
   }
 
-  /** One page of repositories matching `query` in the order asked, and how many match in all. */
+  /** One page of repositories matching `query` (in `scope`) in the order asked, and how many match in all. */
   page(q: ListingQuery): { items: ListedRepository[]; total: number } {
     if (q.sort === 'size') this.fillSizes();
     const pattern = likeSubstring(q.query);
-    const rows = this.s.pages[q.sort][q.dir].all(pattern, q.limit, q.offset) as Array<{ id: number; name: string; tagCount: number }>;
+    const scope = scopeParams(q.scope);
+    const rows = this.s.pages[q.sort][q.dir].all(pattern, ...scope, q.limit, q.offset) as Array<{ id: number; name: string; tagCount: number }>;
     return {
       items: rows.map((r) => ({ ...r, size: this.size(r.id) })),
-      total: this.s.total.pluck().get(pattern) as number,
+      total: this.s.total.pluck().get(pattern, ...scope) as number,
     };
   }
 
