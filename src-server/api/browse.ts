@@ -3,11 +3,14 @@
  * repository sizes, refresh, and the safe tag delete (preview, then delete of the confirmed digest).
  */
 import type { Browser } from '../browse/browser';
+import { searchConnection } from '../browse/search';
+import { MAX_LIST_OFFSET, MAX_SEARCH_QUERY, type RepositoriesArgs, type RepositorySort, type SearchArgs, type SortDirection } from '../contract/browse';
 import type { DeleteMethod } from '../contract';
 import { looksLikeDigest, parseDigest } from '../core/digest';
 import { isValidName, isValidTag } from '../core/names';
 import { silentLogger, type Logger } from '../logger';
 import { ArgsError, isObject, object, optionalBoolean, optionalInteger, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
+import { pullGlobs } from './caller-access';
 import { toApiError } from './errors';
 import type { CoreHandler } from './handlers';
 
@@ -21,7 +24,8 @@ export type BrowseChannel =
   | 'tag:delete-preview'
   | 'tag:delete'
   | 'tags:delete-plan'
-  | 'tags:delete';
+  | 'tags:delete'
+  | 'browse:search';
 
 /** The channels of this area, at run time. */
 export const BROWSE_CHANNELS: readonly BrowseChannel[] = [
@@ -34,18 +38,20 @@ export const BROWSE_CHANNELS: readonly BrowseChannel[] = [
   'tag:delete',
   'tags:delete-plan',
   'tags:delete',
+  'browse:search',
 ];
 
 /** Builds the handlers of the browse channels over a Browser; `log` gets the unexpected failures of a delete's images. */
 export function createBrowseHandlers(browser: Browser, log: Logger = silentLogger): { [C in BrowseChannel]: CoreHandler<C> } {
   return {
-    'browse:repositories': (args) => browser.repositories(args),
+    'browse:repositories': (args, _emit, scope) => browser.repositories(args, pullGlobs(scope)),
     'browse:tags': (args) => browser.tags(args),
     'browse:image': (args) => browser.image(args),
     'browse:repository-size': (args) => browser.repositorySize(args),
     'browse:refresh': (args) => browser.refresh(args),
     'tag:delete-preview': (args) => browser.deletePreview(args),
     'tag:delete': (args) => browser.deleteTag(args),
+    'browse:search': (args, _emit, scope) => searchConnection(browser, args, pullGlobs(scope)),
     'tags:delete-plan': (args) => browser.deletePlan(args),
     'tags:delete': async (args) => {
       const run = await browser.deleteTags(args);
@@ -120,11 +126,55 @@ function digest(o: Record<string, unknown>): string {
   return d;
 }
 
+/** Longest search text taken (repository names are at most 255 characters). */
+export const MAX_QUERY_LENGTH = 256;
+
+/** A search text, bounded: it is matched as a literal, never as a pattern. */
+function query(o: Record<string, unknown>, key = 'query'): string | undefined {
+  const q = optionalString(o, key);
+  if (q !== undefined && q.length > MAX_QUERY_LENGTH) throw new ArgsError(`${key} must be at most ${MAX_QUERY_LENGTH} characters`);
+  return q;
+}
+
+const SORTS: readonly RepositorySort[] = ['name', 'tags', 'size'];
+
+/** `sort`, `dir` and `page` of a listing, and whether `last` fits them. */
+function listingOrder(o: Record<string, unknown>, n: number): Pick<RepositoriesArgs, 'sort' | 'dir' | 'page'> {
+  const sort = o.sort;
+  if (sort !== undefined && !SORTS.includes(sort as RepositorySort)) throw new ArgsError(`sort must be one of ${SORTS.join(', ')}`);
+  const dir = o.dir;
+  if (dir !== undefined && dir !== 'asc' && dir !== 'desc') throw new ArgsError('dir must be asc or desc');
+  const page = optionalInteger(o, 'page', 1, MAX_LIST_OFFSET);
+  if (page !== undefined && (page - 1) * n >= MAX_LIST_OFFSET)
+    throw new ArgsError(`page ${page} of ${n} rows is beyond the ${MAX_LIST_OFFSET} rows a listing pages through`);
+  if (o.last !== undefined) {
+    if (page !== undefined) throw new ArgsError('last and page cannot be combined: last is the cursor of paging by name');
+    if ((sort ?? 'name') !== 'name' || dir === 'desc') throw new ArgsError('last pages by name in ascending order only; use page for other orders');
+  }
+  return { sort: sort as RepositorySort | undefined, dir: dir as SortDirection | undefined, page };
+}
+
+/** The beginning of a tag (tags are case-sensitive: it is taken as typed). */
+function tagPrefix(text: string): string {
+  if (/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(text)) return text;
+  throw new ArgsError(`${JSON.stringify(text)} cannot begin a tag: a tag is up to 128 letters, digits, _, . and -, and starts with a letter, digit or _`);
+}
+
+/** A digest or its beginning as `alg:hex` (lower case); `sha256:` when no algorithm is given. */
+function digestPrefix(text: string): string {
+  const m = /^(?:(sha256|sha512):)?([0-9a-fA-F]+)$/.exec(text);
+  const alg = m?.[1] ?? 'sha256';
+  const hex = m?.[2]?.toLowerCase() ?? '';
+  if (m && hex.length >= 4 && hex.length <= (alg === 'sha512' ? 128 : 64)) return `${alg}:${hex}`;
+  throw new ArgsError(`${JSON.stringify(text)} is not a digest or the beginning of one: give at least 4 hex digits, with or without sha256:`);
+}
+
 /** Payload checks of this area. */
 export const BROWSE_CHECKS: Checks<BrowseChannel> = {
   'browse:repositories': (raw) => {
-    const o = object(raw, ['connection', 'n', 'last', 'query', 'refresh']);
-    return { connection: connection(o), n: optionalInteger(o, 'n', 1, 1000) ?? DEFAULT_N, last: optionalString(o, 'last'), query: optionalString(o, 'query'), refresh: optionalBoolean(o, 'refresh') };
+    const o = object(raw, ['connection', 'n', 'last', 'query', 'refresh', 'sort', 'dir', 'page']);
+    const n = optionalInteger(o, 'n', 1, 1000) ?? DEFAULT_N;
+    return { connection: connection(o), n, last: optionalString(o, 'last'), query: query(o), refresh: optionalBoolean(o, 'refresh'), ...listingOrder(o, n) };
   },
   'browse:tags': (raw) => {
     const o = object(raw, ['connection', 'repository', 'n', 'last', 'query', 'refresh']);
@@ -133,7 +183,7 @@ export const BROWSE_CHECKS: Checks<BrowseChannel> = {
       repository: repository(o),
       n: optionalInteger(o, 'n', 1, 1000) ?? DEFAULT_N,
       last: optionalString(o, 'last'),
-      query: optionalString(o, 'query'),
+      query: query(o),
       refresh: optionalBoolean(o, 'refresh'),
     };
   },
@@ -155,6 +205,25 @@ export const BROWSE_CHECKS: Checks<BrowseChannel> = {
   'tag:delete-preview': (raw) => {
     const o = object(raw, ['connection', 'repository', 'tag']);
     return { connection: connection(o), repository: repository(o), tag: tag(o) };
+  },
+  'browse:search': (raw): SearchArgs => {
+    const o = object(raw, ['connection', 'query', 'kind', 'repositories', 'n', 'page']);
+    const kind = o.kind;
+    if (kind !== 'tag' && kind !== 'digest') throw new ArgsError('kind must be tag or digest');
+    const text = requiredString(o, 'query').trim();
+    if (!text) throw new ArgsError('query must not be empty');
+    if (text.length > MAX_SEARCH_QUERY) throw new ArgsError(`query must be at most ${MAX_SEARCH_QUERY} characters`);
+    const n = optionalInteger(o, 'n', 1, 200) ?? 50;
+    const page = optionalInteger(o, 'page', 1, MAX_LIST_OFFSET) ?? 1;
+    if ((page - 1) * n >= MAX_LIST_OFFSET) throw new ArgsError(`page ${page} of ${n} hits is beyond the ${MAX_LIST_OFFSET} a search pages through`);
+    return {
+      connection: connection(o),
+      kind,
+      query: kind === 'tag' ? tagPrefix(text) : digestPrefix(text),
+      repositories: query(o, 'repositories'),
+      n,
+      page,
+    };
   },
   'tag:delete': (raw) => {
     const o = object(raw, ['connection', 'repository', 'tag', 'digest', 'deleteSiblings']);

@@ -6,7 +6,7 @@
  * name is for administrators only: a new channel is closed until someone opens it here.
  */
 import { LOCAL_CONNECTION_ID, type InvokeArgs, type InvokeChannel } from '../contract';
-import { allows, allowsEverywhere, type Right, type Rule } from '../auth/rules';
+import { allows, allowsEverywhere, globOfPattern, type Right, type Rule } from '../auth/rules';
 
 /** Who makes a call, for handlers that answer differently per user (listings filtered by rights). */
 export interface CallerScope {
@@ -26,6 +26,14 @@ export function pullPatterns(scope: CallerScope | undefined): string[] | null {
   return [...new Set(scope!.rules.map((r) => r.pattern))];
 }
 
+/**
+ * The SQLite GLOB patterns of {@link pullPatterns} (null for every repository), for filtering a
+ * listing or a search of the index to exactly what the caller may pull.
+ */
+export function pullGlobs(scope: CallerScope | undefined): string[] | null {
+  return pullPatterns(scope)?.map(globOfPattern) ?? null;
+}
+
 /** What one call needs: rights on repositories of the local registry, or nothing beyond a login. */
 type Need = Array<{ right: Right; repository: string; connection?: string }> | 'login';
 
@@ -40,8 +48,10 @@ const POLICIES: { [C in InvokeChannel]?: Policy<C> } = {
   'cert:bundle': () => 'login',
   'cert:install-commands': () => 'login',
   'access:repository': () => 'login',
-  // Listings answer only what the caller may pull (see pullPatterns); remote ones are refused below.
-  'browse:repositories': (a) => (a.connection === LOCAL_CONNECTION_ID ? [{ right: 'pull', repository: '*' }] : [{ right: 'admin', repository: '*', connection: a.connection }]),
+  // Listings and searches answer only what the caller may pull (pullGlobs, in the index query: paging
+  // and counts are over those alone); remote ones are refused below.
+  'browse:repositories': (a) => (a.connection === LOCAL_CONNECTION_ID ? 'login' : [{ right: 'admin', repository: '*', connection: a.connection }]),
+  'browse:search': (a) => (a.connection === LOCAL_CONNECTION_ID ? 'login' : [{ right: 'admin', repository: '*', connection: a.connection }]),
   'browse:refresh': (a) => (a.connection === LOCAL_CONNECTION_ID ? 'login' : [{ right: 'admin', repository: '*', connection: a.connection }]),
   'browse:tags': (a) => onLocal(a.connection, 'pull', a.repository),
   'browse:image': (a) => onLocal(a.connection, 'pull', a.repository),

@@ -64,6 +64,17 @@ export function matchesPattern(pattern: string, repo: string): boolean {
   return re.test(repo);
 }
 
+/**
+ * The SQLite GLOB pattern that matches exactly the names {@link matchesPattern} matches: `*` (any
+ * run, `/` included) and `?` (one character) mean the same in both, and every other character is
+ * literal. GLOB's only other metacharacters, `[` and `]`, are put in brackets of their own (`[[]`,
+ * `[]]`), so a pattern holding them can never become a character class that widens it. GLOB, like
+ * the pattern, is case-sensitive and anchored at both ends.
+ */
+export function globOfPattern(pattern: string): string {
+  return pattern.replace(/[[\]]/g, (c) => `[${c}]`);
+}
+
 /** Rights that a held right grants (push and delete include pull; admin includes everything). */
 export function impliedRights(right: Right): readonly Right[] {
   switch (right) {

@@ -23,6 +23,7 @@ import type {
 } from '../contract';
 import { looksLikeDigest } from '../core/digest';
 import { NotFoundError } from '../core/errors';
+import type { NameScope } from '../index/name-scope';
 import type { Registry } from '../registry/registry';
 import { DEFAULT_TAG_TTL_MS, type BrowseCache, type ImageFacts } from './cache';
 import { ContentReader, MissingContentError } from './content';
@@ -32,6 +33,7 @@ import { imageDetails } from './details';
 import { Limiter } from './limiter';
 import { LocalIndexQueries } from './local-index';
 import { localOrigin } from './origins';
+import { RemoteListings } from './remote-listing';
 import { remoteRepositories } from './remote-repositories';
 import type { RegistrySource } from './source';
 import { SingleFlight } from './single-flight';
@@ -80,6 +82,8 @@ export class Browser {
   private readonly flights = new SingleFlight();
   private readonly local: LocalIndexQueries | null;
   private readonly deletes: Deletes;
+  /** Remote connections' whole repository lists, for sorted pages and searches. */
+  readonly listings: RemoteListings;
 
   constructor(private readonly opts: BrowserOptions) {
     this.cache = opts.cache;
@@ -88,15 +92,32 @@ export class Browser {
     this.limiter = new Limiter(opts.concurrency ?? 8);
     this.local = opts.registry ? new LocalIndexQueries(opts.registry.index) : null;
     this.deletes = new Deletes(this);
+    this.listings = new RemoteListings(this.limiter, this.now, this.ttl);
   }
 
-  /** A page of repositories: the local index with counts and sizes, or a remote's names. */
-  async repositories(args: RepositoriesArgs): Promise<RepositoriesPage> {
+  /**
+   * A page of repositories: the local index with counts and sizes, or a remote's names. By `page`
+   * (or any order other than by name ascending) the whole list is sorted, then paged; by `last`
+   * (or neither) it pages by name from the cursor. On the local registry only the repositories in
+   * `scope` (a caller's pull rules) are listed, and counted; remotes list what their saved user may
+   * see (only administrators reach them).
+   */
+  async repositories(args: RepositoriesArgs, scope: NameScope = null): Promise<RepositoriesPage> {
     const ctx = await this.context(args.connection);
     const n = args.n ?? DEFAULT_PAGE;
-    if (ctx.registry && this.local) return { ...this.local.repositories(n, args.last, args.query), source: 'index' };
-    if (args.refresh === true) forgetListings(ctx.source);
-    return remoteRepositories(ctx, this.limiter, n, args.last, args.query);
+    const sort = args.sort ?? 'name';
+    const dir = args.dir ?? 'asc';
+    const paged = args.page !== undefined || sort !== 'name' || dir !== 'asc';
+    const view = { query: args.query, sort, dir, page: args.page ?? 1, n };
+    if (ctx.registry && this.local) {
+      if (paged) return { ...this.local.repositoryPage({ ...view, scope }), next: null, source: 'index', page: view.page };
+      return { ...this.local.repositories(n, args.last, args.query, scope), source: 'index' };
+    }
+    if (args.refresh === true) {
+      forgetListings(ctx.source);
+      this.listings.forget(ctx.connection);
+    }
+    return paged ? this.listings.page(ctx, view) : remoteRepositories(ctx, this.limiter, n, args.last, args.query);
   }
 
   /** A page of tags, each with its digest, platforms, size and created date (or an error of its own). */
@@ -187,6 +208,7 @@ export class Browser {
     this.cache.forget(args.connection, args.repository);
     if (args.repository === undefined) {
       this.deletes.forgetMethod(args.connection);
+      this.listings.forget(args.connection);
       forgetListings(await this.opts.source(args.connection));
     }
   }
@@ -283,13 +305,16 @@ export class Browser {
 
   /**
    * Forgets what a change in a repository made stale: its tag list, its tags' digests and its size
-   * (content by digest stays). For whoever writes to a connection (a delete here, a copy to it).
+   * (content by digest stays), and the connection's repository list (a copy may have made the
+   * repository, a delete removed it). For whoever writes to a connection (a delete here, a copy to it).
    */
   invalidate(connection: string, repository: string): void {
+    this.listings.forget(connection);
     this.cache.forget(connection, repository);
   }
 
-  private async tagList(ctx: BrowseContext, repo: string, fresh: boolean): Promise<{ tags: string[]; listedAt: number }> {
+  /** A repository's tags in code-unit order: the cached list when fresh (or not `fresh`-asked), else read and kept. */
+  async tagList(ctx: BrowseContext, repo: string, fresh: boolean): Promise<{ tags: string[]; listedAt: number }> {
     const cached = fresh ? null : this.cache.tagList(ctx.connection, repo, this.now() - this.ttl);
     if (cached) return cached;
     return this.flights.run(`l:${ctx.connection}:${repo}`, async () => {

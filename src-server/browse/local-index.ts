@@ -1,8 +1,12 @@
 /**
  * The local registry's repositories and tags read straight from its SQLite index: a page costs a
- * few indexed queries whatever the registry's size (10,000 repositories page as fast as 10).
+ * few indexed queries whatever the registry's size (10,000 repositories page as fast as 10), and a
+ * sorted page one query over the whole list (see index/repository-listing.ts).
  */
+import type { RepositorySort, SortDirection } from '../contract/browse';
 import type { RegistryIndex } from '../index/registry-index';
+import { inScope, scopeParams, type NameScope } from '../index/name-scope';
+import { likeSubstring as like, RepositoryListing } from '../index/repository-listing';
 
 /** A page of local repositories with tag counts and distinct stored bytes. */
 export interface LocalRepositoryRows {
@@ -18,31 +22,17 @@ export interface LocalTagRows {
   total: number;
 }
 
-/** A LIKE pattern for a case-insensitive substring (LIKE ignores ASCII case; names are lower case). */
-const like = (query: string | undefined) => `%${(query ?? '').replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-// Every manifest of a repository and the manifests they list, then each distinct blob once.
-const REPO_BYTES = `
-WITH RECURSIVE reach(digest) AS (
-  SELECT v.digest FROM revisions v WHERE v.repo_id = ?
-  UNION SELECT r.child FROM manifest_refs r JOIN reach ON r.parent = reach.digest WHERE r.kind = 'manifest'
-)
-SELECT coalesce(sum(size), 0) FROM (
-  SELECT i.digest AS d, i.size AS size FROM manifest_info i JOIN reach ON i.digest = reach.digest
-  UNION SELECT r.child AS d, r.size AS size FROM manifest_refs r JOIN reach ON r.parent = reach.digest WHERE r.kind <> 'manifest'
-)`;
-
 /** Queries over the registry's index for browsing. */
 export class LocalIndexQueries {
   private readonly s;
+  private readonly listing: RepositoryListing;
 
   constructor(index: RegistryIndex) {
+    this.listing = new RepositoryListing(index);
     const p = (sql: string) => index.db.prepare(sql);
     this.s = {
-      repos: p(`SELECT id, name FROM repos WHERE name LIKE ? ESCAPE '\\' AND name > ? ORDER BY name LIMIT ?`),
-      repoCount: p(`SELECT count(*) FROM repos WHERE name LIKE ? ESCAPE '\\'`),
-      tagCount: p('SELECT count(*) FROM tags WHERE repo_id = ?'),
-      repoBytes: p(REPO_BYTES),
+      repos: p(`SELECT id, name FROM repos WHERE name LIKE ? ESCAPE '\\' AND ${inScope('name')} AND name > ? ORDER BY name LIMIT ?`),
+      repoCount: p(`SELECT count(*) FROM repos WHERE name LIKE ? ESCAPE '\\' AND ${inScope('name')}`),
       repoId: p('SELECT id FROM repos WHERE name = ?'),
       tags: p(
         `SELECT t.name, t.digest, i.media_type AS mediaType FROM tags t LEFT JOIN manifest_info i ON i.digest = t.digest ` +
@@ -53,20 +43,23 @@ export class LocalIndexQueries {
     };
   }
 
-  /** A page of repositories matching `query`, after `last`, at most `n`. */
-  repositories(n: number, last: string | undefined, query: string | undefined): LocalRepositoryRows {
-    const rows = this.s.repos.all(like(query), last ?? '', n + 1) as Array<{ id: number; name: string }>;
+  /** A page of repositories matching `query` (in `scope`), after `last`, at most `n`. */
+  repositories(n: number, last: string | undefined, query: string | undefined, scope?: NameScope): LocalRepositoryRows {
+    const inside = scopeParams(scope);
+    const rows = this.s.repos.all(like(query), ...inside, last ?? '', n + 1) as Array<{ id: number; name: string }>;
     const more = rows.length > n;
     if (more) rows.length = n;
     return {
-      items: rows.map((r) => ({
-        name: r.name,
-        tagCount: this.s.tagCount.pluck().get(r.id) as number,
-        size: this.s.repoBytes.pluck().get(r.id) as number,
-      })),
+      items: rows.map((r) => ({ name: r.name, tagCount: this.listing.tagCount(r.id), size: this.listing.size(r.id) })),
       next: more ? rows[rows.length - 1]!.name : null,
-      total: this.s.repoCount.pluck().get(like(query)) as number,
+      total: this.s.repoCount.pluck().get(like(query), ...inside) as number,
     };
+  }
+
+  /** Page `page` (1-based) of `n` repositories matching `query` (in `scope`), in the order asked over the whole list. */
+  repositoryPage(args: { query?: string; sort: RepositorySort; dir: SortDirection; page: number; n: number; scope?: NameScope }): { items: LocalRepositoryRows['items']; total: number } {
+    const { items, total } = this.listing.page({ query: args.query, sort: args.sort, dir: args.dir, offset: (args.page - 1) * args.n, limit: args.n, scope: args.scope });
+    return { items: items.map(({ name, tagCount, size }) => ({ name, tagCount, size })), total };
   }
 
   /** A page of a repository's tags matching `query`; null for an unknown repository. */
@@ -88,7 +81,7 @@ export class LocalIndexQueries {
   /** Distinct bytes a repository stores (tagged or not, as {@link repositories} counts them); null for an unknown repository. */
   storedBytes(repository: string): number | null {
     const id = this.repoId(repository);
-    return id === null ? null : (this.s.repoBytes.pluck().get(id) as number);
+    return id === null ? null : this.listing.size(id);
   }
 
   private repoId(name: string): number | null {

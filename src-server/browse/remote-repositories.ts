@@ -5,12 +5,15 @@
 import type { RepositoriesPage, RepositorySummary } from '../contract';
 import type { BrowseContext } from './browser';
 import type { Limiter } from './limiter';
+import type { SourceRepositoryPage } from './source';
 
 /** Names read per source page while filtering (a filter may match few names of many). */
-const SCAN_PAGE = 1000;
+export const SCAN_PAGE = 1000;
 
 /** Source pages read for one filtered page at most (100,000 names); the rest is one "more" away. */
 export const MAX_SCAN_PAGES = 100;
+
+const refusal = (page: SourceRepositoryPage) => (page.catalogRefusal ? { catalogRefusal: page.catalogRefusal } : {});
 
 /** Up to `n` repositories after `last` whose name contains `query` (case-insensitive). */
 export async function remoteRepositories(ctx: BrowseContext, limiter: Limiter, n: number, last?: string, query?: string): Promise<RepositoriesPage> {
@@ -22,7 +25,7 @@ export async function remoteRepositories(ctx: BrowseContext, limiter: Limiter, n
   const q = query?.toLowerCase();
   if (!q) {
     const page = await limiter.run(() => ctx.source.repositories(n, last));
-    return { items: page.names.map(summary), next: page.next, source: page.source, total: null };
+    return { items: page.names.map(summary), next: page.next, source: page.source, total: null, ...refusal(page) };
   }
   const items: RepositorySummary[] = [];
   let cursor = last;
@@ -33,10 +36,10 @@ export async function remoteRepositories(ctx: BrowseContext, limiter: Limiter, n
       items.push(summary(name));
       if (items.length === n) {
         const atEnd = page.next === null && i === page.names.length - 1;
-        return { items, next: atEnd ? null : name, source: page.source, total: null };
+        return { items, next: atEnd ? null : name, source: page.source, total: null, ...refusal(page) };
       }
     }
-    const done = { items, next: null, source: page.source, total: null };
+    const done = { items, next: null, source: page.source, total: null, ...refusal(page) };
     if (page.next === null || page.names.length === 0) return done;
     // A registry that hands back the same cursor (or one that goes backwards) would be read for ever.
     if (cursor !== undefined && page.next <= cursor) return done;

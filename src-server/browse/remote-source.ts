@@ -4,6 +4,7 @@ import { NotFoundError, RegistryError } from '../core/errors';
 import type { RemoteRegistry } from '../remote/client';
 import { RemoteAuthError, RemoteProtocolError } from '../remote/errors';
 import { send } from '../remote/transport';
+import type { CatalogRefusal } from '../contract/browse';
 import type {
   RegistrySource,
   SourceBlob,
@@ -28,8 +29,8 @@ export interface RemoteSourceOptions {
   hubApiUrl?: string;
 }
 
-/** Statuses that mean "you may not list the catalog here": fall back to the saved names. */
-const CATALOG_REFUSED = new Set([401, 403, 404, 405]);
+/** Statuses of a registry without a catalog: fall back to the saved names. */
+const NO_CATALOG = new Set([404, 405]);
 /** Largest Hub API page read. */
 const MAX_HUB_PAGE = 4 << 20;
 /** Hub pages followed at most per namespace. */
@@ -51,6 +52,8 @@ export class RemoteSource implements RegistrySource {
   private readonly hubApiUrl: string;
   /** Docker Hub namespace listings, fetched once per source (a page request must not re-list them). */
   private hubNames: Promise<string[]> | null = null;
+  /** Docker Hub: whether the registry took the credentials, asked once per source (until a refresh). */
+  private credentialsChecked: Promise<void> | null = null;
 
   constructor(opts: RemoteSourceOptions) {
     this.id = opts.id;
@@ -65,6 +68,9 @@ export class RemoteSource implements RegistrySource {
 
   async repositories(n: number, last?: string): Promise<SourceRepositoryPage> {
     if (this.kind === 'dockerhub') {
+      // Hub lists namespaces to anyone and the saved names need no request: without this check a
+      // wrong password would look like a working connection until a repository is opened.
+      await this.checkCredentials();
       if (this.namespaces.length === 0) return { ...pageOf(this.saved, n, last), source: 'saved' };
       if (!this.hubNames) {
         const listing: Promise<string[]> = this.listHub().catch((err) => {
@@ -80,15 +86,50 @@ export class RemoteSource implements RegistrySource {
       const page = await this.client.catalog(n, last);
       return { names: page.names, next: page.next, source: 'catalog' };
     } catch (err) {
-      const status = err instanceof RemoteAuthError || err instanceof RemoteProtocolError ? err.status : undefined;
-      if (status === undefined || !CATALOG_REFUSED.has(status)) throw err;
-      return { ...pageOf(this.saved, n, last), source: 'saved' };
+      return { ...pageOf(this.saved, n, last), source: 'saved', catalogRefusal: await this.catalogRefusal(err) };
     }
   }
 
-  /** Drops the cached Docker Hub namespace listing: the next `repositories` asks Hub again. */
+  /**
+   * Why the catalog cannot be listed (then the saved names are), or the failure rethrown when it is
+   * something else: wrong credentials, a registry that is down. A 401 despite credentials is either
+   * a wrong password or a user the catalog is not for (Harbor's non-admins): the base endpoint,
+   * which any user may reach, tells which.
+   */
+  private async catalogRefusal(err: unknown): Promise<CatalogRefusal> {
+    const url = this.client.url;
+    if (err instanceof RemoteProtocolError && err.status !== undefined && NO_CATALOG.has(err.status))
+      return { code: 'UNSUPPORTED', message: `${url} has no catalog (it answered ${err.status} to /v2/_catalog)` };
+    if (!(err instanceof RemoteAuthError)) throw err;
+    if (!err.hadCredentials) return { code: 'AUTH_REQUIRED', message: `${url} lists its repositories only to users who log in` };
+    if (err.status === 401) {
+      try {
+        await this.client.ping();
+      } catch (pingErr) {
+        if (pingErr instanceof RemoteAuthError || !(pingErr instanceof RemoteProtocolError)) throw pingErr;
+      }
+    }
+    return { code: 'DENIED', message: `${url} does not let this user list its repositories` };
+  }
+
+  /** Throws the registry's refusal when it does not take the credentials (checked once, until forgetListings). */
+  private async checkCredentials(): Promise<void> {
+    if (!this.client.hasCredentials) return;
+    if (!this.credentialsChecked) {
+      const check: Promise<void> = this.client.ping().catch((err) => {
+        if (this.credentialsChecked === check) this.credentialsChecked = null;
+        // Only a refusal says the credentials are wrong; an outage or a slow-down leaves the listing to Hub.
+        if (err instanceof RemoteAuthError) throw err;
+      });
+      this.credentialsChecked = check;
+    }
+    await this.credentialsChecked;
+  }
+
+  /** Drops the cached Docker Hub namespace listing (and the credentials check): the next `repositories` asks again. */
   forgetListings(): void {
     this.hubNames = null;
+    this.credentialsChecked = null;
   }
 
   /** Closes the remote client's own connections; the source is not used afterwards. */

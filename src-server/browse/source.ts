@@ -6,6 +6,7 @@
  * Failures are neutral: a missing thing resolves null; a registry that refuses a delete throws
  * RegistryError('UNSUPPORTED'); other failures throw RegistryError or the remote's RemoteError.
  */
+import type { CatalogRefusal } from '../contract/browse';
 
 /** A manifest as read. */
 export interface SourceManifest {
@@ -35,6 +36,8 @@ export interface SourceRepositoryPage {
   /** The `last` for the next page, or null at the end. */
   next: string | null;
   source: 'index' | 'catalog' | 'namespace' | 'saved';
+  /** Source `saved` from a registry with a catalog: why the catalog was not listed. */
+  catalogRefusal?: CatalogRefusal;
 }
 
 /** A referrer as the referrers API lists it (an OCI descriptor). */

@@ -17,13 +17,32 @@ export interface Page<T> {
   next: string | null;
 }
 
-/** `browse:repositories`. */
+/** What a repository list is ordered by: the name, the number of tags, or the distinct bytes stored. */
+export type RepositorySort = 'name' | 'tags' | 'size';
+
+/** Which way a list is ordered. */
+export type SortDirection = 'asc' | 'desc';
+
+/** Most rows a paged answer skips (`page` times `n`): deeper pages are refused. */
+export const MAX_LIST_OFFSET = 1_000_000;
+
+/**
+ * `browse:repositories`. Two ways to page: `page` (1-based, `n` rows each) in any order over the
+ * whole list, which is what the GUI uses and keeps in its address; or `last` (the spec's cursor),
+ * by name ascending only.
+ */
 export interface RepositoriesArgs extends PageArgs {
   connection: string;
   /** Case-insensitive substring filter on the name. */
   query?: string;
   /** Bypass the cached list. */
   refresh?: boolean;
+  /** Order of the whole list (default `name`); equal tag counts or sizes go by name. */
+  sort?: RepositorySort;
+  /** Default `asc`. */
+  dir?: SortDirection;
+  /** The 1-based page of `n` rows in that order (not with `last`). */
+  page?: number;
 }
 
 /** One repository in a list. Counts and sizes are null where they are not known cheaply (remote). */
@@ -34,12 +53,32 @@ export interface RepositorySummary {
   size: number | null;
 }
 
+/**
+ * Why a registry's catalog was not listed, so that its saved names are shown instead:
+ * `AUTH_REQUIRED` (only for users who log in, and the connection has no credentials), `DENIED` (the
+ * credentials are right, but this user may not list it), `UNSUPPORTED` (the registry has none).
+ * Wrong credentials are never this: the call fails with AUTH_FAILED.
+ */
+export interface CatalogRefusal {
+  code: 'AUTH_REQUIRED' | 'DENIED' | 'UNSUPPORTED';
+  message: string;
+}
+
 /** A page of repositories, and where the names came from. */
 export interface RepositoriesPage extends Page<RepositorySummary> {
   /** `catalog` (`_catalog`), `namespace` (Docker Hub's API), `saved` (names the user added), `index` (local). */
   source: 'index' | 'catalog' | 'namespace' | 'saved';
   /** Total matching repositories when known (local), else null. */
   total: number | null;
+  /** Source `saved` where the registry has a catalog: why it was not listed. */
+  catalogRefusal?: CatalogRefusal;
+  /** The page answered, when asked by `page`. */
+  page?: number;
+  /**
+   * A remote listing more names than Berth reads at once (100,000): order, filter and total cover
+   * the names read. Absent otherwise.
+   */
+  truncated?: boolean;
 }
 
 /** `browse:tags`. */
@@ -237,6 +276,63 @@ export interface TagDeleteResult {
   method: 'tag' | 'manifest';
   /** Every tag that no longer exists (the tag, and its siblings when the manifest went). */
   removedTags: string[];
+}
+
+/** What `browse:search` looks for: tags by name, or manifests by digest. */
+export type SearchKind = 'tag' | 'digest';
+
+/** Longest search text `browse:search` takes (a `sha512:` digest is 135 characters). */
+export const MAX_SEARCH_QUERY = 160;
+
+/**
+ * `browse:search`: tags or manifests across the repositories of a connection, paged by number.
+ * The local registry is searched in its index; a remote within the repositories it lists, bounded
+ * (see {@link SearchResult.limits}).
+ */
+export interface SearchArgs {
+  connection: string;
+  /**
+   * `tag`: a tag or its beginning, case-sensitive as tags are. `digest`: a manifest digest or its
+   * beginning, with or without `sha256:`, at least 4 hex digits.
+   */
+  query: string;
+  kind: SearchKind;
+  /** Only repositories whose name contains this (case-insensitive), e.g. `team/`. */
+  repositories?: string;
+  /** Hits per page (default 50, at most 200). */
+  n?: number;
+  /** 1-based. */
+  page?: number;
+}
+
+/** One hit: a tag of a repository and what it points at, or a manifest found by its digest. */
+export interface SearchHit {
+  repository: string;
+  /**
+   * The tag found (tag search), or a tag on the manifest or on the index listing it (digest
+   * search); null for a manifest no tag reaches, as far as is known.
+   */
+  tag: string | null;
+  /** The manifest: what the tag points at, or the one found. Null when a remote tag could not be resolved. */
+  digest: string | null;
+  /** Digest search: the index that lists this manifest as a platform, when the hit is through it (its tag is `tag`). */
+  index?: { digest: string; platform: string | null };
+  /** Why `digest` is missing (a remote that failed to answer for this tag). */
+  error?: string;
+}
+
+/** The answer of `browse:search`. */
+export interface SearchResult {
+  items: SearchHit[];
+  page: number;
+  /** Hits found in what was searched. */
+  total: number;
+  /** Repositories searched, and how many the connection lists (matching `repositories`). */
+  searched: { repositories: number; of: number };
+  /** False when the search did not look at everything it could have: `limits` says what it left out. */
+  complete: boolean;
+  /** What the search could not cover, in words (empty when complete). */
+  limits: string[];
 }
 
 /**

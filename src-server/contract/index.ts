@@ -16,6 +16,8 @@ import type {
   RepositoriesArgs,
   RepositoriesPage,
   RepositorySize,
+  SearchArgs,
+  SearchResult,
   TagDeleteArgs,
   TagDeletePlan,
   TagDeleteResult,
@@ -309,6 +311,8 @@ export interface InvokeChannelMap {
 
   /** Where connection passwords and tokens are kept (the OS keychain, or a file and its path). */
   'secrets:info': { args: void; result: SecretStoreInfo };
+  /** Tags or digests across the repositories of a connection. */
+  'browse:search': { args: SearchArgs; result: SearchResult };
   // Deleting a selection of tags (browse).
   /** What deleting these tags would do, for the whole selection (at most 1,000 tags). */
   'tags:delete-plan': { args: TagsDeletePlanArgs; result: TagsDeletePlan };
@@ -386,6 +390,7 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'cert:install-commands': true,
   'audit:list': true,
   'secrets:info': true,
+  'browse:search': true,
   'access:repository': true,
   'tags:delete-plan': true,
   'tags:delete': true,

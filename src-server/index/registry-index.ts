@@ -42,7 +42,7 @@ export class RegistryIndex {
     this.db.pragma('foreign_keys = ON');
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version !== SCHEMA_VERSION) {
-      for (const t of ['meta', 'tags', 'revisions', 'repos', 'manifest_refs', 'manifest_info']) {
+      for (const t of ['meta', 'repo_sizes', 'tags', 'revisions', 'repos', 'manifest_refs', 'manifest_info']) {
         this.db.exec(`DROP TABLE IF EXISTS ${t}`);
       }
     }

@@ -98,6 +98,11 @@ export class RemoteRegistry {
     this.auth = new RemoteAuth(opts.credentials, this.timeouts, opts.now, this.dispatcher ? { origin, dispatcher: this.dispatcher } : undefined, origin);
   }
 
+  /** True when the connection has a user name and password (refusals then mean they are wrong, or lack a right). */
+  get hasCredentials(): boolean {
+    return this.auth.hasCredentials;
+  }
+
   /** Closes this registry's own connections (trust `ca` or `pin`); the client is unusable after. */
   async close(): Promise<void> {
     await this.dispatcher?.close().catch(() => {});
@@ -360,6 +365,8 @@ export class RemoteRegistry {
     const challenge = res.headers.get('www-authenticate');
     await res.discard();
     const answer = await this.auth.answer(challenge, scope, this.url);
+    // The very credentials just refused: sending them again would only count a second failed login.
+    if (answer === first) return this.checkRefusal(res);
     res = await send({ method, url, headers: { ...headers, authorization: answer }, body, dispatcher, signal }, this.timeouts);
     return this.checkRefusal(res);
   }

@@ -71,6 +71,7 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'cert:install-commands': { args: { host: 'registry.test:5443' } },
   'audit:list': { args: { limit: 10 } },
   'secrets:info': { args: undefined },
+  'browse:search': { args: { connection: local, query: 'v', kind: 'tag' } },
   'access:repository': { args: { repository: 'app' } },
   'tags:delete-plan': { args: { connection: local, repository: 'app', tags: ['v1'] } },
   'tags:delete': { args: { connection: local, repository: 'app', method: 'tag', images: [{ digest: `sha256:${'0'.repeat(64)}`, tags: ['missing'], alsoDeleted: [] }] } },

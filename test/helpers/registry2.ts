@@ -72,12 +72,13 @@ export function registry2Config(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForPing(url: string, proc: ChildProcess, deadline: number): Promise<boolean> {
+async function waitForPing(url: string, proc: ChildProcess, deadline: number, auth: boolean): Promise<boolean> {
   while (Date.now() < deadline && proc.exitCode === null && proc.signalCode === null) {
     try {
       const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
-      if (res.status === 200) return true;
+      // With htpasswd auth the base answers 401 once it listens.
+      if (res.status === 200 || (auth && res.status === 401)) return true;
     } catch {
       /* not listening yet */
     }
@@ -86,10 +87,10 @@ async function waitForPing(url: string, proc: ChildProcess, deadline: number): P
   return false;
 }
 
-async function startOnce(dataDir: string, configDir: string): Promise<RunningRegistry2 | null> {
+async function startOnce(dataDir: string, configDir: string, opts: { htpasswd?: string }): Promise<RunningRegistry2 | null> {
   const port = await freePort();
   const configFile = join(configDir, `registry2-${port}.yml`);
-  writeFileSync(configFile, registry2Config(dataDir, port));
+  writeFileSync(configFile, registry2Config(dataDir, port, { htpasswd: opts.htpasswd }));
   // REGISTRY_* variables would override the config; keep the run hermetic.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
   const proc = spawn(REGISTRY2_BIN, ['serve', configFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -112,7 +113,7 @@ async function startOnce(dataDir: string, configDir: string): Promise<RunningReg
       await exited;
     }
   };
-  if (await waitForPing(url, proc, Date.now() + 20_000)) {
+  if (await waitForPing(url, proc, Date.now() + 20_000, opts.htpasswd !== undefined)) {
     return { url, host: url.replace('http://', ''), dataDir, proc, output: () => out, stop, kill };
   }
   await stop();
@@ -145,10 +146,11 @@ export function registry2GarbageCollect(dataDir: string, configDir: string, flag
 /**
  * Starts `docker-registry serve CONFIG.yml` over `dataDir` (its `rootdirectory`) on a free
  * 127.0.0.1 port and waits until `/v2/` answers. The config file is written into `configDir`.
+ * `htpasswd` names a bcrypt htpasswd file: the registry then asks every client to log in.
  */
-export async function startRegistry2(dataDir: string, configDir: string): Promise<RunningRegistry2> {
+export async function startRegistry2(dataDir: string, configDir: string, opts: { htpasswd?: string } = {}): Promise<RunningRegistry2> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const r = await startOnce(dataDir, configDir);
+    const r = await startOnce(dataDir, configDir, opts);
     if (r) return r;
   }
   throw new Error('docker-registry: no free port after 3 attempts');

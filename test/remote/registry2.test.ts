@@ -188,8 +188,9 @@ describe('docker-registry over TLS with htpasswd, trusted through its CA', () =>
     const anon = client({ credentials: undefined });
     await expect(anon.catalog(10)).rejects.toMatchObject({ name: 'RemoteAuthError', status: 401 });
     const source = new RemoteSource({ id: 'r2', client: anon, kind: 'registry', repositories: ['b/two', 'a/one', 'b/two', 'c/three'] });
-    expect(await source.repositories(2)).toEqual({ names: ['a/one', 'b/two'], next: 'b/two', source: 'saved' });
-    expect(await source.repositories(2, 'b/two')).toEqual({ names: ['c/three'], next: null, source: 'saved' });
+    const catalogRefusal = { code: 'AUTH_REQUIRED', message: `${secure.url} lists its repositories only to users who log in` };
+    expect(await source.repositories(2)).toEqual({ names: ['a/one', 'b/two'], next: 'b/two', source: 'saved', catalogRefusal });
+    expect(await source.repositories(2, 'b/two')).toEqual({ names: ['c/three'], next: null, source: 'saved', catalogRefusal });
   });
 
   it('tests the connection: trusted through the CA, with the certificate filled', async () => {

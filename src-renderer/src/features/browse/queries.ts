@@ -4,7 +4,7 @@
  * mutation anywhere can refetch the whole area with `invalidateQueries({queryKey: browseKeys.all})`.
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { TagsDeleteArgs } from '../../../../src-server/contract';
+import type { RepositorySort, SearchArgs, SortDirection, TagsDeleteArgs } from '../../../../src-server/contract';
 import { useApi } from '../../api/context';
 
 /** Rows per page of repositories and tags. */
@@ -14,7 +14,7 @@ export const PAGE_SIZE = 100;
 export const browseKeys = {
   all: ['browse'] as const,
   repositoriesOf: (connection: string) => ['browse', 'repositories', connection] as const,
-  repositories: (connection: string, query: string, last: string | undefined) => ['browse', 'repositories', connection, { query, last: last ?? null }] as const,
+  repositories: (connection: string, view: RepositoriesView) => ['browse', 'repositories', connection, view] as const,
   tagsOf: (connection: string, repository: string) => ['browse', 'tags', connection, repository] as const,
   tags: (connection: string, repository: string, query: string, last: string | undefined) =>
     ['browse', 'tags', connection, repository, { query, last: last ?? null }] as const,
@@ -22,6 +22,7 @@ export const browseKeys = {
   image: (connection: string, repository: string, reference: string) => ['browse', 'image', connection, repository, reference] as const,
   imagesOf: (connection: string, repository: string) => ['browse', 'image', connection, repository] as const,
   repositorySize: (connection: string, repository: string) => ['browse', 'repository-size', connection, repository] as const,
+  search: (args: SearchArgs) => ['browse', 'search', args.connection, args] as const,
 };
 
 /** The request of one page: the search (sent only when not empty) and the cursor. */
@@ -29,30 +30,63 @@ function pageArgs(query: string, last: string | undefined) {
   return { n: PAGE_SIZE, ...(query ? { query } : {}), ...(last !== undefined ? { last } : {}) };
 }
 
-/** One page of a connection's repositories; the previous page stays shown while the next loads. */
-export function useRepositories(connection: string, query: string, last: string | undefined) {
+/** A page of a repository list as the server sorts it over the whole list. */
+export interface RepositoriesView {
+  query: string;
+  sort: RepositorySort;
+  dir: SortDirection;
+  page: number;
+}
+
+/** The request of one sorted page (the search sent only when not empty). */
+function viewArgs(view: RepositoriesView) {
+  return { n: PAGE_SIZE, ...(view.query ? { query: view.query } : {}), sort: view.sort, dir: view.dir, page: view.page };
+}
+
+/**
+ * One page of a connection's repositories, sorted by the server; the previous page stays shown
+ * while the next loads. Nothing is asked while `enabled` is false (the screen searches tags instead).
+ */
+export function useRepositories(connection: string, view: RepositoriesView, enabled = true) {
   const api = useApi();
   return useQuery({
-    queryKey: browseKeys.repositories(connection, query, last),
-    queryFn: () => api.invoke('browse:repositories', { connection, ...pageArgs(query, last) }),
+    queryKey: browseKeys.repositories(connection, { query: view.query, sort: view.sort, dir: view.dir, page: view.page }),
+    queryFn: () => api.invoke('browse:repositories', { connection, ...viewArgs(view) }),
     placeholderData: keepPreviousData,
+    enabled,
   });
 }
 
 /** Re-reads the page shown, bypassing the server's cached list; the other pages are refetched when shown. */
-export function useRefreshRepositories(connection: string, query: string, last: string | undefined) {
+export function useRefreshRepositories(connection: string, view: RepositoriesView) {
   const api = useApi();
   const client = useQueryClient();
   // The page is a variable of the call, not of the render: an answer arriving after the user paged
   // on is filed under the page it was asked for.
   const mutation = useMutation({
-    mutationFn: (page: { query: string; last: string | undefined }) => api.invoke('browse:repositories', { connection, ...pageArgs(page.query, page.last), refresh: true }),
+    mutationFn: (page: RepositoriesView) => api.invoke('browse:repositories', { connection, ...viewArgs(page), refresh: true }),
     onSuccess: async (result, page) => {
       await client.invalidateQueries({ queryKey: browseKeys.repositoriesOf(connection), refetchType: 'none' });
-      client.setQueryData(browseKeys.repositories(connection, page.query, page.last), result);
+      // A search across repositories read the same listing: it is stale too.
+      await client.invalidateQueries({ queryKey: ['browse', 'search', connection] });
+      client.setQueryData(browseKeys.repositories(connection, page), result);
     },
   });
-  return { ...mutation, mutate: () => mutation.mutate({ query, last }) };
+  return { ...mutation, mutate: () => mutation.mutate({ query: view.query, sort: view.sort, dir: view.dir, page: view.page }) };
+}
+
+/** Hits per page of a search across repositories. */
+export const SEARCH_PAGE_SIZE = 50;
+
+/** A page of a search for tags or digests across a connection's repositories; nothing is asked while `args` is null. */
+export function useSearch(args: SearchArgs | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: args ? browseKeys.search(args) : ['browse', 'search', null],
+    queryFn: () => api.invoke('browse:search', args!),
+    enabled: args !== null,
+    placeholderData: keepPreviousData,
+  });
 }
 
 /** One page of a repository's tags. */

@@ -1,7 +1,8 @@
 /**
- * Cursor paging shared by the repositories and tags tables: the server returns `next` (the `last` of
- * the following page), so going back keeps a stack of the cursors that led here. Also the sortable
- * column header both tables use (sorting is within the page shown; the server orders by name).
+ * Paging of the repositories and tags tables. Tags page by the server's cursor (`next` is the `last`
+ * of the following page), so going back keeps a stack of the cursors that led here; repositories
+ * page by number over the list the server sorted, the number kept in the address. Also the
+ * sortable column header, whose order the server applies to the whole list.
  */
 import { Button, Group, Loader, Table, Text, UnstyledButton } from '@mantine/core';
 import { useCallback, useState } from 'react';
@@ -65,26 +66,67 @@ export function PageControls({
   );
 }
 
+/**
+ * "Page N of M" with Previous / Next under a list paged by number; `pages` is null while unknown
+ * (then Next follows a full page). `prefix` names the test ids (`repositories-next`).
+ */
+export function NumberedPageControls({
+  prefix,
+  page,
+  pages,
+  full,
+  busy,
+  onPage,
+}: {
+  prefix: string;
+  page: number;
+  pages: number | null;
+  /** The page shown has as many rows as a page holds. */
+  full: boolean;
+  busy: boolean;
+  onPage: (page: number) => void;
+}) {
+  const hasNext = pages !== null ? page < pages : full;
+  if (page === 1 && !hasNext) return null;
+  return (
+    <Group justify="flex-end" gap="sm" aria-label="Pages" role="group">
+      {busy && <Loader size="xs" aria-label="Loading the page" />}
+      <Text size="sm" c="dimmed" data-testid={`${prefix}-page`}>
+        {pages !== null ? `Page ${page.toLocaleString()} of ${pages.toLocaleString()}` : `Page ${page.toLocaleString()}`}
+      </Text>
+      <Button variant="default" size="xs" onClick={() => onPage(page - 1)} disabled={page <= 1 || busy} data-testid={`${prefix}-previous`} aria-label="Previous page">
+        Previous
+      </Button>
+      <Button variant="default" size="xs" onClick={() => onPage(page + 1)} disabled={!hasNext || busy} data-testid={`${prefix}-next`} aria-label="Next page">
+        Next
+      </Button>
+    </Group>
+  );
+}
+
 /** Which column a table is sorted by, and which way. */
 export interface SortState<K extends string> {
   key: K;
   dir: 'asc' | 'desc';
 }
 
-/** Sorts a copy of `rows`; nulls (unknown) always last. */
-export function sortRows<T, K extends string>(rows: readonly T[], sort: SortState<K>, value: (row: T, key: K) => string | number | null): T[] {
-  const sign = sort.dir === 'asc' ? 1 : -1;
-  return [...rows].sort((a, b) => {
-    const x = value(a, sort.key);
-    const y = value(b, sort.key);
-    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-    if (typeof x === 'number' && typeof y === 'number') return sign * (x - y);
-    return sign * String(x).localeCompare(String(y));
-  });
-}
-
-/** A column header that sorts by `column` (click again to reverse). */
-export function SortHeader<K extends string>({ column, label, sort, onSort }: { column: K; label: string; sort: SortState<K>; onSort: (s: SortState<K>) => void }) {
+/**
+ * A column header that sorts by `column`: first `firstDir` (largest first suits counts and sizes),
+ * a click again reverses.
+ */
+export function SortHeader<K extends string>({
+  column,
+  label,
+  sort,
+  onSort,
+  firstDir = 'asc',
+}: {
+  column: K;
+  label: string;
+  sort: SortState<K>;
+  onSort: (s: SortState<K>) => void;
+  firstDir?: 'asc' | 'desc';
+}) {
   const active = sort.key === column;
   const arrow = active ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : '';
   return (
@@ -92,7 +134,7 @@ export function SortHeader<K extends string>({ column, label, sort, onSort }: { 
       <UnstyledButton
         fw={600}
         fz="sm"
-        onClick={() => onSort({ key: column, dir: active && sort.dir === 'asc' ? 'desc' : 'asc' })}
+        onClick={() => onSort({ key: column, dir: active ? (sort.dir === 'asc' ? 'desc' : 'asc') : firstDir })}
         data-testid={`sort-${column}`}
         aria-label={`Sort by ${label.toLowerCase()}`}
       >

@@ -1,5 +1,5 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { act, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionInfo, RepositoriesArgs, RepositoriesPage } from '../../../../../src-server/contract';
 import { createFakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
@@ -9,15 +9,24 @@ const base: ConnectionInfo = { id: 'local', name: 'This computer', kind: 'local'
 const connections: ConnectionInfo[] = [base, { ...base, id: 'hub', name: 'Docker Hub', kind: 'dockerhub', url: 'https://registry-1.docker.io' }, { ...base, id: 'c1', name: 'Team registry', kind: 'registry', url: 'https://reg.example.com' }];
 const status = { running: true, url: 'http://127.0.0.1:5000' };
 
-/** 10,000 repositories served 100 at a time by name, like the local index. */
-const names = Array.from({ length: 10_000 }, (_, i) => `repo-${String(i).padStart(5, '0')}`);
+/** 10,000 repositories with tag counts and sizes, sorted and paged by number as the server does. */
+const all = Array.from({ length: 10_000 }, (_, i) => ({ name: `repo-${String(i).padStart(5, '0')}`, tagCount: (i * 7) % 13, size: ((i * 37) % 101) * 1000 }));
 function catalog(args: RepositoriesArgs): RepositoriesPage {
-  const matching = args.query ? names.filter((n) => n.includes(args.query!)) : names;
-  const start = args.last ? matching.findIndex((n) => n > args.last!) : 0;
-  const rest = start < 0 ? [] : matching.slice(start);
-  const items = rest.slice(0, args.n ?? 100).map((name, i) => ({ name, tagCount: (i * 7) % 13, size: ((i * 37) % 101) * 1000 }));
-  return { items, next: rest.length > items.length ? items[items.length - 1]!.name : null, source: 'index', total: matching.length };
+  const matching = args.query ? all.filter((r) => r.name.includes(args.query!)) : all;
+  const key = args.sort === 'tags' ? 'tagCount' : args.sort === 'size' ? 'size' : null;
+  const sign = args.dir === 'desc' ? -1 : 1;
+  const sorted = [...matching].sort((a, b) => (key ? sign * (a[key] - b[key]) || (a.name < b.name ? -1 : 1) : sign * (a.name < b.name ? -1 : 1)));
+  const n = args.n ?? 100;
+  const page = args.page ?? 1;
+  return { items: sorted.slice((page - 1) * n, page * n), next: null, source: 'index', total: matching.length, page };
 }
+
+// A debounced search, an address change and a page of 100 rows take more than a second on a busy machine.
+configure({ asyncUtilTimeout: 5000 });
+
+beforeEach(() => {
+  window.location.hash = '';
+});
 
 function repoCalls(api: ReturnType<typeof createFakeApi>) {
   return api.calls.filter((c) => c.channel === 'browse:repositories').map((c) => c.args as RepositoriesArgs);
@@ -28,7 +37,7 @@ describe('RepositoriesScreen', () => {
     const api = createFakeApi({ 'connections:list': connections, 'browse:repositories': { pending: true } });
     renderScreen(<RepositoriesScreen connection="local" />, api);
     expect(await screen.findByText('Listing repositories…')).toBeTruthy();
-    expect(repoCalls(api)[0]).toEqual({ connection: 'local', n: 100 });
+    expect(repoCalls(api)[0]).toEqual({ connection: 'local', n: 100, sort: 'name', dir: 'asc', page: 1 });
   });
 
   it('shows the connection, the total, and one page of 100 rows linking to the tags', async () => {
@@ -46,20 +55,22 @@ describe('RepositoriesScreen', () => {
     expect(rows[1]!.textContent).toContain('37.0 KB');
   });
 
-  it('pages with the server cursor: Next sends last, Previous goes back', async () => {
+  it('pages by number: Next and Previous ask for the page and put it in the address', async () => {
     const api = createFakeApi({ 'connections:list': connections, 'registry:status': status, 'browse:repositories': catalog });
     renderScreen(<RepositoriesScreen connection="local" />, api);
     await screen.findAllByTestId('repository-row');
+    expect(screen.getByTestId('repositories-page').textContent).toBe('Page 1 of 100');
     expect((screen.getByTestId('repositories-previous') as HTMLButtonElement).disabled).toBe(true);
     fireEvent.click(screen.getByTestId('repositories-next'));
     await waitFor(() => expect(screen.getAllByTestId('repository-link')[0]!.textContent).toBe('repo-00100'));
-    expect(repoCalls(api).at(-1)).toEqual({ connection: 'local', n: 100, last: 'repo-00099' });
-    expect(screen.getByTestId('repositories-page').textContent).toBe('Page 2');
+    expect(repoCalls(api).at(-1)).toEqual({ connection: 'local', n: 100, sort: 'name', dir: 'asc', page: 2 });
+    expect(window.location.hash).toBe('#/browse/local?page=2');
+    expect(screen.getByTestId('repositories-page').textContent).toBe('Page 2 of 100');
     fireEvent.click(screen.getByTestId('repositories-next'));
     await waitFor(() => expect(screen.getAllByTestId('repository-link')[0]!.textContent).toBe('repo-00200'));
-    expect(repoCalls(api).at(-1)).toEqual({ connection: 'local', n: 100, last: 'repo-00199' });
     fireEvent.click(screen.getByTestId('repositories-previous'));
     await waitFor(() => expect(screen.getAllByTestId('repository-link')[0]!.textContent).toBe('repo-00100'));
+    expect(window.location.hash).toBe('#/browse/local?page=2');
   });
 
   it('keeps the previous page visible while the next loads', async () => {
@@ -83,37 +94,75 @@ describe('RepositoriesScreen', () => {
     await waitFor(() => expect(screen.getAllByTestId('repository-link')[0]!.textContent).toBe('repo-00100'));
     fireEvent.change(screen.getByLabelText('Search repositories'), { target: { value: '0999' } });
     await waitFor(() => expect(screen.getAllByTestId('repository-row')).toHaveLength(11));
-    expect(repoCalls(api).at(-1)).toEqual({ connection: 'local', n: 100, query: '0999' });
-    expect(repoCalls(api).some((a) => a.query === '0999' && a.last !== undefined)).toBe(false);
+    expect(repoCalls(api).at(-1)).toEqual({ connection: 'local', n: 100, query: '0999', sort: 'name', dir: 'asc', page: 1 });
+    expect(repoCalls(api).some((a) => a.query === '0999' && a.page !== 1)).toBe(false);
+    expect(window.location.hash).toBe('#/browse/local?q=0999');
     expect(screen.getByTestId('repositories-total').textContent).toBe('11 repositories match “0999”');
   });
 
-  it('sorts the page by tags and size', async () => {
-    const page: RepositoriesPage = {
-      items: [
-        { name: 'a', tagCount: 2, size: 300 },
-        { name: 'b', tagCount: 9, size: null },
-        { name: 'c', tagCount: 5, size: 100 },
-      ],
-      next: null,
-      source: 'index',
-      total: 3,
-    };
-    const api = createFakeApi({ 'connections:list': connections, 'registry:status': status, 'browse:repositories': page });
+  it('sorts the whole list on the server: a header asks for it, largest first for tags and size, and goes back to page 1', async () => {
+    window.location.hash = '#/browse/local?page=3';
+    const api = createFakeApi({ 'connections:list': connections, 'registry:status': status, 'browse:repositories': catalog });
+    renderScreen(<RepositoriesScreen connection="local" />, api);
+    await waitFor(() => expect(screen.getAllByTestId('repository-link')[0]!.textContent).toBe('repo-00200'));
+    fireEvent.click(screen.getByTestId('sort-size'));
+    await waitFor(() => expect(repoCalls(api).at(-1)).toEqual({ connection: 'local', n: 100, sort: 'size', dir: 'desc', page: 1 }));
+    expect(window.location.hash).toBe('#/browse/local?sort=size&dir=desc');
+    // The largest of all 10,000, not of the page that was shown.
+    await waitFor(() => expect(screen.getAllByTestId('repository-link')[0]!.textContent).toBe(catalog({ connection: 'local', sort: 'size', dir: 'desc' }).items[0]!.name));
+    expect(screen.getAllByTestId('repository-row')[0]!.textContent).toContain('100.0 KB');
+    expect(screen.getByRole('columnheader', { name: /size/i }).getAttribute('aria-sort')).toBe('descending');
+    fireEvent.click(screen.getByTestId('sort-size'));
+    await waitFor(() => expect(window.location.hash).toBe('#/browse/local?sort=size'));
+    fireEvent.click(screen.getByTestId('sort-tags'));
+    await waitFor(() => expect(window.location.hash).toBe('#/browse/local?sort=tags&dir=desc'));
+    fireEvent.click(screen.getByTestId('sort-name'));
+    await waitFor(() => expect(window.location.hash).toBe('#/browse/local'));
+  });
+
+  it('opens the view an address names: search, order and page', async () => {
+    window.location.hash = '#/browse/local?q=repo-0&sort=tags&dir=desc&page=3';
+    const api = createFakeApi({ 'connections:list': connections, 'registry:status': status, 'browse:repositories': catalog });
     renderScreen(<RepositoriesScreen connection="local" />, api);
     await screen.findAllByTestId('repository-row');
-    const order = () => screen.getAllByTestId('repository-link').map((a) => a.textContent);
-    expect(order()).toEqual(['a', 'b', 'c']);
-    fireEvent.click(screen.getByTestId('sort-tags'));
-    expect(order()).toEqual(['a', 'c', 'b']);
-    fireEvent.click(screen.getByTestId('sort-tags'));
-    expect(order()).toEqual(['b', 'c', 'a']);
-    fireEvent.click(screen.getByTestId('sort-size'));
-    expect(order()).toEqual(['c', 'a', 'b']);
-    expect(screen.getAllByTestId('repository-row')[2]!.textContent).toContain('—');
-    fireEvent.click(screen.getByTestId('sort-name'));
-    fireEvent.click(screen.getByTestId('sort-name'));
-    expect(order()).toEqual(['c', 'b', 'a']);
+    expect(repoCalls(api)[0]).toEqual({ connection: 'local', n: 100, query: 'repo-0', sort: 'tags', dir: 'desc', page: 3 });
+    expect((screen.getByLabelText('Search repositories') as HTMLInputElement).value).toBe('repo-0');
+    expect(screen.getByTestId('repositories-page').textContent).toBe('Page 3 of 100');
+    expect(screen.getAllByTestId('repository-link').map((a) => a.textContent)).toEqual(catalog({ connection: 'local', query: 'repo-0', sort: 'tags', dir: 'desc', page: 3 }).items.map((r) => r.name));
+  });
+
+  it('follows the address when it changes from outside (Back, a link), search box included', async () => {
+    window.location.hash = '#/browse/local?q=0999';
+    const api = createFakeApi({ 'connections:list': connections, 'registry:status': status, 'browse:repositories': catalog });
+    renderScreen(<RepositoriesScreen connection="local" />, api);
+    await waitFor(() => expect(screen.getAllByTestId('repository-row')).toHaveLength(11));
+    act(() => {
+      window.location.hash = '#/browse/local?sort=size&dir=desc&page=2';
+    });
+    await waitFor(() => expect(repoCalls(api).at(-1)).toEqual({ connection: 'local', n: 100, sort: 'size', dir: 'desc', page: 2 }));
+    await waitFor(() => expect((screen.getByLabelText('Search repositories') as HTMLInputElement).value).toBe(''));
+    await waitFor(() => expect(screen.getAllByTestId('repository-row')).toHaveLength(100));
+    // The box emptied by the address does not write itself back over it.
+    expect(window.location.hash).toBe('#/browse/local?sort=size&dir=desc&page=2');
+  });
+
+  it('ignores what does not fit in the address and shows the list', async () => {
+    window.location.hash = `#/browse/local?sort=bytes&dir=sideways&page=-4&q=${'x'.repeat(400)}`;
+    const api = createFakeApi({ 'connections:list': connections, 'registry:status': status, 'browse:repositories': catalog });
+    renderScreen(<RepositoriesScreen connection="local" />, api);
+    await screen.findByText('No repository matches');
+    expect(repoCalls(api)[0]).toEqual({ connection: 'local', n: 100, query: 'x'.repeat(256), sort: 'name', dir: 'asc', page: 1 });
+  });
+
+  it('says a page past the end does not exist, and offers the last one', async () => {
+    window.location.hash = '#/browse/local?page=500';
+    const api = createFakeApi({ 'connections:list': connections, 'registry:status': status, 'browse:repositories': catalog });
+    renderScreen(<RepositoriesScreen connection="local" />, api);
+    const past = await screen.findByTestId('repositories-past-end');
+    expect(past.textContent).toContain('There is no page 500');
+    expect(past.textContent).toContain('100 pages');
+    fireEvent.click(within(past).getByRole('button', { name: 'Go to page 100' }));
+    await waitFor(() => expect(screen.getAllByTestId('repository-link')[0]!.textContent).toBe('repo-09900'));
   });
 
   it('refreshes with refresh: true', async () => {
@@ -121,7 +170,7 @@ describe('RepositoriesScreen', () => {
     renderScreen(<RepositoriesScreen connection="c1" />, api);
     await screen.findAllByTestId('repository-row');
     fireEvent.click(screen.getByTestId('repositories-refresh'));
-    await waitFor(() => expect(repoCalls(api).at(-1)).toEqual({ connection: 'c1', n: 100, refresh: true }));
+    await waitFor(() => expect(repoCalls(api).at(-1)).toEqual({ connection: 'c1', n: 100, sort: 'name', dir: 'asc', page: 1, refresh: true }));
   });
 
   it('local empty state gives the push command with the local address', async () => {
@@ -134,7 +183,7 @@ describe('RepositoriesScreen', () => {
   it('remote empty state points to the connection settings', async () => {
     const api = createFakeApi({ 'connections:list': connections, 'browse:repositories': { items: [], next: null, source: 'catalog', total: null } });
     renderScreen(<RepositoriesScreen connection="c1" />, api);
-    expect(await screen.findByText('No repositories visible')).toBeTruthy();
+    expect(await screen.findByText('No repositories listed')).toBeTruthy();
     expect(screen.getByTestId('repositories-connections-link').getAttribute('href')).toBe('#/connections');
   });
 
@@ -158,7 +207,7 @@ describe('RepositoriesScreen', () => {
     const api = createFakeApi({ 'connections:list': connections, 'browse:repositories': { error: { code: 'AUTH_FAILED', message: 'the registry answered 401 to the stored credentials' } } });
     renderScreen(<RepositoriesScreen connection="c1" />, api);
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toContain('The registry refused the user name or password');
+    expect(alert.textContent).toContain('Team registry refused the user name or password');
     expect(alert.textContent).toContain('401');
   });
 });

@@ -1,19 +1,23 @@
 /**
- * A connection's repositories (`#/browse/<connection>`): search, one page of 100 at a time from the
- * server's cursor (fast with 10,000 repositories: only the page shown is rendered), sorting within
- * the page, refresh, and empty states that say what to do next.
+ * A connection's repositories (`#/browse/<connection>?q=…&sort=…&dir=…&page=…`): search, sorting and
+ * paging done by the server over the whole list (fast with 10,000 repositories: only the page shown
+ * is read and rendered), all kept in the address so that Back, reloads and links show the same view;
+ * refresh, and empty states that say what to do next.
  */
-import { Alert, Anchor, Badge, Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
-import { useState } from 'react';
-import type { ConnectionInfo, RepositoriesPage } from '../../../../../src-server/contract';
-import { CopyField, EmptyState, ErrorAlert, Loading } from '../../../app/common';
+import { Alert, Badge, Button, Group, Stack, Text, Title } from '@mantine/core';
+import type { ConnectionInfo, RepositoriesPage, RepositorySort } from '../../../../../src-server/contract';
+import { EmptyState, ErrorAlert, Loading } from '../../../app/common';
 import { count } from '../../../app/format';
-import { useConnections, useRegistryStatus } from '../../../app/queries';
-import { hrefOf } from '../../../app/route';
-import { useRefreshRepositories, useRepositories } from '../queries';
-import { PageControls, useCursorStack } from './RepositoriesPaging';
+import { useConnections } from '../../../app/queries';
+import { navigate, useRoute, type ListView } from '../../../app/route';
+import { useAddressSearch } from '../address-search';
+import { PAGE_SIZE, useRefreshRepositories, useRepositories, type RepositoriesView } from '../queries';
+import { BrowseErrorAlert } from './BrowseErrorAlert';
+import { LocalEmpty, RemoteEmpty, SourceHint } from './RepositoriesEmpty';
+import { NumberedPageControls, type SortState } from './RepositoriesPaging';
+import { RepositoriesSearchBar, type SearchMode } from './RepositoriesSearchBar';
 import { RepositoriesTable } from './RepositoriesTable';
+import { SearchResults } from './SearchResults';
 
 const KIND_LABELS: Record<ConnectionInfo['kind'], string> = {
   local: 'This computer',
@@ -24,15 +28,34 @@ const KIND_LABELS: Record<ConnectionInfo['kind'], string> = {
   quay: 'Quay',
 };
 
+/** The view the address names for this connection, with the defaults filled in. */
+interface ScreenView extends RepositoriesView {
+  mode: SearchMode;
+  within: string;
+}
+
+function useView(connection: string): ScreenView {
+  const route = useRoute();
+  const v: ListView = route.screen === 'repositories' && route.connection === connection ? route : {};
+  return { query: v.q ?? '', sort: v.sort ?? 'name', dir: v.dir ?? 'asc', page: v.page ?? 1, mode: v.find ?? 'name', within: v.in ?? '' };
+}
+
 /** The repositories of `connection`. */
 export function RepositoriesScreen({ connection }: { connection: string }) {
   const connections = useConnections();
   const info = connections.data?.find((c) => c.id === connection);
-  const [search, setSearch] = useState('');
-  const [query] = useDebouncedValue(search.trim(), 250);
-  const cursors = useCursorStack(query);
-  const page = useRepositories(connection, query, cursors.last);
-  const refresh = useRefreshRepositories(connection, query, cursors.last);
+  const view = useView(connection);
+  const go = (next: Partial<ScreenView>, replace = false) => {
+    const v = { ...view, ...next };
+    const find = v.mode === 'name' ? undefined : v.mode;
+    navigate({ screen: 'repositories', connection, q: v.query, sort: v.sort, dir: v.dir, page: v.page, find, in: v.within }, { replace });
+  };
+  const [search, setSearch] = useAddressSearch(view.query, (query) => go({ query, page: 1 }, true));
+  const [within, setWithin] = useAddressSearch(view.within, (w) => go({ within: w, page: 1 }, true));
+  const page = useRepositories(connection, view, view.mode === 'name');
+  const refresh = useRefreshRepositories(connection, view);
+  const data = page.data;
+  const pages = data && data.total !== null ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : null;
 
   return (
     <Stack gap="md">
@@ -58,37 +81,41 @@ export function RepositoriesScreen({ connection }: { connection: string }) {
           Refresh
         </Button>
       </Group>
-      <TextInput
-        aria-label="Search repositories"
-        data-testid="repositories-search"
-        placeholder="Search repositories"
-        value={search}
-        onChange={(e) => setSearch(e.currentTarget.value)}
-        type="search"
+      <RepositoriesSearchBar
+        mode={view.mode}
+        onMode={(mode) => go({ mode, page: 1 })}
+        text={search}
+        onText={setSearch}
+        within={within}
+        onWithin={setWithin}
       />
       {refresh.isError && <ErrorAlert error={refresh.error} title="The list could not be refreshed" />}
-      {page.isPending ? (
+      {view.mode !== 'name' ? (
+        <SearchResults connection={connection} kind={view.mode} query={view.query} within={view.within} page={view.page} onPage={(p) => go({ page: p })} />
+      ) : page.isPending ? (
         <Loading label="Listing repositories…" />
       ) : page.isError ? (
-        <ErrorAlert error={page.error} />
+        <BrowseErrorAlert error={page.error} connection={connection} />
       ) : (
         <PageBody
           data={page.data}
           info={info}
           connection={connection}
-          query={query}
-          firstPage={cursors.page === 1}
+          view={view}
+          pages={pages}
+          onSort={(s: SortState<RepositorySort>) => go({ sort: s.key, dir: s.dir, page: 1 })}
+          onPage={(p) => go({ page: p })}
           busy={page.isPlaceholderData || page.isFetching}
         />
       )}
-      {page.data && (
-        <PageControls
+      {data && view.mode === 'name' && (
+        <NumberedPageControls
           prefix="repositories"
-          page={cursors.page}
-          nextCursor={page.isPlaceholderData ? null : page.data.next}
+          page={view.page}
+          pages={pages}
+          full={data.items.length >= PAGE_SIZE}
           busy={page.isPlaceholderData}
-          onNext={cursors.next}
-          onPrevious={cursors.previous}
+          onPage={(p) => go({ page: p })}
         />
       )}
     </Stack>
@@ -99,24 +126,45 @@ function PageBody({
   data,
   info,
   connection,
-  query,
-  firstPage,
+  view,
+  pages,
+  onSort,
+  onPage,
   busy,
 }: {
   data: RepositoriesPage;
   info: ConnectionInfo | undefined;
   connection: string;
-  query: string;
-  firstPage: boolean;
+  view: RepositoriesView;
+  pages: number | null;
+  onSort: (s: SortState<RepositorySort>) => void;
+  onPage: (page: number) => void;
   busy: boolean;
 }) {
-  if (data.items.length === 0 && firstPage) {
+  const { query } = view;
+  if (data.items.length === 0 && view.page > 1 && pages !== null && (data.total ?? 0) > 0) {
+    return (
+      <Stack align="center" data-testid="repositories-past-end">
+        <EmptyState title={`There is no page ${view.page.toLocaleString()}`}>The list has {count(pages, 'page')}.</EmptyState>
+        <Button variant="default" onClick={() => onPage(pages)}>
+          Go to page {pages.toLocaleString()}
+        </Button>
+      </Stack>
+    );
+  }
+  if (data.items.length === 0) {
     if (query) return <EmptyState title="No repository matches">Nothing here has “{query}” in its name.</EmptyState>;
-    return connection === 'local' || info?.kind === 'local' ? <LocalEmpty /> : <RemoteEmpty source={data.source} />;
+    return connection === 'local' || info?.kind === 'local' ? <LocalEmpty /> : <RemoteEmpty page={data} info={info} />;
   }
   return (
     <Stack gap="sm">
-      <SourceHint source={data.source} />
+      <SourceHint page={data} info={info} />
+      {data.truncated && (
+        <Alert color="yellow" variant="light" data-testid="repositories-truncated" title="Only part of the catalog was read">
+          The registry lists more repositories than Berth reads at once; the order, the search and the total cover the first{' '}
+          {count(data.total ?? 0, 'repository', 'repositories')}.
+        </Alert>
+      )}
       <Text size="sm" c="dimmed" data-testid="repositories-total">
         {data.total !== null
           ? query
@@ -124,51 +172,7 @@ function PageBody({
             : count(data.total, 'repository', 'repositories')
           : `${count(data.items.length, 'repository', 'repositories')} on this page`}
       </Text>
-      <RepositoriesTable connection={connection} items={data.items} busy={busy} />
-    </Stack>
-  );
-}
-
-function SourceHint({ source }: { source: RepositoriesPage['source'] }) {
-  if (source === 'saved')
-    return (
-      <Alert color="blue" variant="light" data-testid="repositories-source" title="The registry does not list its repositories">
-        It refused the catalog, so these are the repositories you added by name. Add more in the <Anchor href={hrefOf({ screen: 'connections' })}>connection's settings</Anchor>.
-      </Alert>
-    );
-  if (source === 'namespace')
-    return (
-      <Alert color="blue" variant="light" data-testid="repositories-source" title="Docker Hub has no catalog">
-        These are the repositories of the namespaces (and the names) you added in the{' '}
-        <Anchor href={hrefOf({ screen: 'connections' })}>connection's settings</Anchor>.
-      </Alert>
-    );
-  return null;
-}
-
-function LocalEmpty() {
-  const status = useRegistryStatus();
-  const host = status.data?.url?.replace(/^[a-z]+:\/\//, '').replace(/\/$/, '') ?? 'localhost:5000';
-  return (
-    <Stack gap="xs" data-testid="repositories-empty">
-      <EmptyState title="Nothing pushed yet">Tag an image with this registry's address and push it; it shows up here.</EmptyState>
-      <CopyField value={`docker tag IMAGE ${host}/image\ndocker push ${host}/image`} label="push command" />
-    </Stack>
-  );
-}
-
-function RemoteEmpty({ source }: { source: RepositoriesPage['source'] }) {
-  return (
-    <Stack gap="xs" data-testid="repositories-empty" align="center">
-      <EmptyState title="No repositories visible">
-        {source === 'namespace'
-          ? 'Docker Hub lists only the namespaces and repositories you name.'
-          : 'This registry shows no repositories to this user (or refuses to list them).'}{' '}
-        Add repository names in the connection's settings to browse them.
-      </EmptyState>
-      <Anchor href={hrefOf({ screen: 'connections' })} data-testid="repositories-connections-link">
-        Open connections
-      </Anchor>
+      <RepositoriesTable connection={connection} items={data.items} busy={busy} sort={view.sort} dir={view.dir} onSort={onSort} />
     </Stack>
   );
 }

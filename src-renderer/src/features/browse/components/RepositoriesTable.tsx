@@ -1,32 +1,38 @@
-/** The table of one page of repositories, sortable within the page. */
+/** The table of one page of repositories; its headers ask the server to sort the whole list. */
 import { Anchor, Table } from '@mantine/core';
-import { useMemo, useState } from 'react';
-import type { RepositorySummary } from '../../../../../src-server/contract';
+import type { RepositorySort, RepositorySummary, SortDirection } from '../../../../../src-server/contract';
 import { formatBytes } from '../../../app/format';
 import { hrefOf } from '../../../app/route';
-import { SortHeader, sortRows, type SortState } from './RepositoriesPaging';
-
-type Column = 'name' | 'tags' | 'size';
-
-function value(r: RepositorySummary, key: Column): string | number | null {
-  return key === 'name' ? r.name : key === 'tags' ? r.tagCount : r.size;
-}
+import { SortHeader, type SortState } from './RepositoriesPaging';
 
 /** Rows link to the repository's tags. */
-export function RepositoriesTable({ connection, items, busy }: { connection: string; items: RepositorySummary[]; busy: boolean }) {
-  const [sort, setSort] = useState<SortState<Column>>({ key: 'name', dir: 'asc' });
-  const rows = useMemo(() => sortRows(items, sort, value), [items, sort]);
+export function RepositoriesTable({
+  connection,
+  items,
+  busy,
+  sort,
+  dir,
+  onSort,
+}: {
+  connection: string;
+  items: RepositorySummary[];
+  busy: boolean;
+  sort: RepositorySort;
+  dir: SortDirection;
+  onSort: (s: SortState<RepositorySort>) => void;
+}) {
+  const state: SortState<RepositorySort> = { key: sort, dir };
   return (
     <Table striped highlightOnHover aria-label="Repositories" aria-busy={busy} style={{ opacity: busy ? 0.6 : 1 }} data-testid="repositories-table">
       <Table.Thead>
         <Table.Tr>
-          <SortHeader column="name" label="Name" sort={sort} onSort={setSort} />
-          <SortHeader column="tags" label="Tags" sort={sort} onSort={setSort} />
-          <SortHeader column="size" label="Size" sort={sort} onSort={setSort} />
+          <SortHeader column="name" label="Name" sort={state} onSort={onSort} />
+          <SortHeader column="tags" label="Tags" sort={state} onSort={onSort} firstDir="desc" />
+          <SortHeader column="size" label="Size" sort={state} onSort={onSort} firstDir="desc" />
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
-        {rows.map((r) => (
+        {items.map((r) => (
           <Table.Tr key={r.name} data-testid="repository-row">
             <Table.Td>
               <Anchor href={hrefOf({ screen: 'tags', connection, repository: r.name })} data-testid="repository-link">

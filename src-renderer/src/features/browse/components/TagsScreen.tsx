@@ -14,6 +14,7 @@ import { useConnections, useRegistryStatus } from '../../../app/queries';
 import { hrefOf } from '../../../app/route';
 import { useRepositoryAccess } from '../../../app/viewer';
 import { useRefreshRepository, useRepositorySize, useTags } from '../queries';
+import { BrowseErrorAlert } from './BrowseErrorAlert';
 import { DeleteTagsModal } from './DeleteTagsModal';
 import { PageControls, useCursorStack } from './RepositoriesPaging';
 import { TagsDeleteRepositoryModal } from './TagsDeleteRepositoryModal';
@@ -91,7 +92,7 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
             <ErrorAlert error={page.error} />
           </Stack>
         ) : (
-          <ErrorAlert error={page.error} />
+          <BrowseErrorAlert error={page.error} connection={connection} />
         )
       ) : page.data.items.length === 0 && cursors.page === 1 ? (
         query ? (
