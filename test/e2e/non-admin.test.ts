@@ -1,6 +1,7 @@
 /**
  * The GUI for users who are not administrators, in real Chromium against a real `berth serve`: a
- * user with pull rights browses read-only and is shown none of the administrator's screens; a user
+ * user with pull rights in team/* browses those repositories read-only, never sees the others, and
+ * is shown none of the administrator's screens; a user
  * with delete rights in team/* deletes a tag there from the GUI, and the registry agrees.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -21,8 +22,9 @@ beforeAll(async () => {
   const basic = { authorization: `Basic ${Buffer.from(`admin:${server.password}`).toString('base64')}` };
   await pushRandomImage(server.berth.url, 'team/app', '1.0', [1024], undefined, basic);
   await pushRandomImage(server.berth.url, 'team/app', '2.0', [2048], { os: 'linux', architecture: 'arm64' }, basic);
+  await pushRandomImage(server.berth.url, 'other/x', 'v1', [512], undefined, basic);
   for (const [name, rules] of [
-    ['reader', 'pull@*'],
+    ['reader', 'pull@team/*'],
     ['member', 'pull@*,push@team/*,delete@team/*'],
   ] as const) {
     const added = await runBerth(['user', 'add', name, '--data', dir, '--password-stdin', '--access', rules], { input: `${USERS[name]}\n` });
@@ -31,7 +33,12 @@ beforeAll(async () => {
   // The server re-reads its user files at most once a second: wait until it knows both.
   for (const [name, password] of Object.entries(USERS)) {
     const auth = { authorization: `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}` };
-    await expect.poll(async () => (await fetch(`${server.berth.url}/v2/`, { headers: auth })).status, { timeout: 10_000, interval: 200 }).toBe(200);
+    let status = 0;
+    for (const deadline = Date.now() + 10_000; status !== 200 && Date.now() < deadline; ) {
+      status = (await fetch(`${server.berth.url}/v2/`, { headers: auth })).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status, `${name} is not known to the server`).toBe(200);
   }
   browser = await launchChromium();
 }, 180_000);
@@ -60,13 +67,19 @@ const tagsOnServer = async (repository: string) => {
   return ((await r.json()) as { tags: string[] | null }).tags ?? [];
 };
 
-describe('a user with pull rights only', () => {
-  it('logs in, browses tags and images read-only, and sees none of the administrator screens', async () => {
+describe('a user with pull rights in team/* only', () => {
+  it('logs in, lists only team/*, browses tags and images read-only, and sees none of the administrator screens', async () => {
     const page = await logIn('reader');
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
     expect(await nav.getByText('Users', { exact: true }).count()).toBe(0);
     expect(await nav.getByText('Connections', { exact: true }).count()).toBe(0);
     expect(await page.getByTestId('registry-stop').count()).toBe(0);
+    await page.goto(`${server.berth.url}/#/browse/local`);
+    await page.getByTestId('repository-row').first().waitFor();
+    expect(await page.getByTestId('repository-link').allTextContents()).toEqual(['team/app']);
+    // Searching tags across repositories finds nothing outside team/* either.
+    await page.goto(`${server.berth.url}/#/browse/local?q=v1&find=tag`);
+    await page.getByText('Nothing found').waitFor();
     await page.goto(`${server.berth.url}/#/browse/local/team%2Fapp`);
     await page.getByTestId('tag-row').first().waitFor();
     expect(await page.getByTestId('tag-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tag')))).toEqual(['1.0', '2.0']);
