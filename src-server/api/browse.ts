@@ -5,7 +5,7 @@
 import type { Browser } from '../browse/browser';
 import { looksLikeDigest, parseDigest } from '../core/digest';
 import { isValidName, isValidTag } from '../core/names';
-import { ArgsError, object, optionalBoolean, optionalInteger, optionalString, requiredString, type Checks } from './args-kit';
+import { ArgsError, fieldName, object, optionalBoolean, optionalInteger, optionalString, requiredString, type Checks } from './args-kit';
 import type { CoreHandler } from './handlers';
 
 /** The channels of this area. */
@@ -38,7 +38,7 @@ function connection(o: Record<string, unknown>): string {
 
 function repository(o: Record<string, unknown>, key = 'repository'): string {
   const name = requiredString(o, key);
-  if (!isValidName(name)) throw new ArgsError(`${key} ${JSON.stringify(name)} is not a valid repository name`);
+  if (!isValidName(name)) throw new ArgsError(`${fieldName(key)} ${JSON.stringify(name)} is not a valid repository name`);
   return name;
 }
 

@@ -111,7 +111,7 @@ export async function copyImage(
         if (m === top) digest = written;
       } catch (err) {
         if (stop.signal.aborted) throw stop.signal.reason;
-        throw copyFailure(err, `writing manifest ${m.digest} to ${toRepository} on ${to.id}`, { manifest: m.digest, repository: toRepository });
+        throw copyFailure(err, `writing manifest ${m.digest} to ${toRepository} on "${to.name}"`, { manifest: m.digest, repository: toRepository });
       }
     }
 
@@ -161,7 +161,7 @@ async function mount(to: RegistrySource, args: CopyImageArgs, b: PlannedBlob, si
     return await abortable(signal, to.mountBlob(args.toRepository, b.digest, args.fromRepository));
   } catch (err) {
     if (signal.aborted) throw signal.reason;
-    throw copyFailure(err, `mounting blob ${b.digest} from ${args.fromRepository} into ${args.toRepository} on ${to.id}`, { blob: b.digest });
+    throw copyFailure(err, `mounting blob ${b.digest} from ${args.fromRepository} into ${args.toRepository} on "${to.name}"`, { blob: b.digest });
   }
 }
 
@@ -174,7 +174,7 @@ async function streamBlob(
   signal: AbortSignal,
   onBytes: (n: number) => void,
 ): Promise<number> {
-  const what = `copying blob ${b.digest} (of manifest ${b.manifest}) from ${args.fromRepository} on ${from.id} to ${args.toRepository} on ${to.id}`;
+  const what = `copying blob ${b.digest} (of manifest ${b.manifest}) from ${args.fromRepository} on "${from.name}" to ${args.toRepository} on "${to.name}"`;
   const detail = { blob: b.digest, manifest: b.manifest };
   let blob;
   try {
