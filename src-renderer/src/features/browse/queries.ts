@@ -46,7 +46,12 @@ export function useRefreshRepositories(connection: string, query: string, last: 
   // The page is a variable of the call, not of the render: an answer arriving after the user paged
   // on is filed under the page it was asked for.
   const mutation = useMutation({
-    mutationFn: (page: { query: string; last: string | undefined }) => api.invoke('browse:repositories', { connection, ...pageArgs(page.query, page.last), refresh: true }),
+    mutationFn: (page: { query: string; last: string | undefined }) => {
+      const key = browseKeys.repositories(connection, page.query, page.last);
+      const read = () => api.invoke('browse:repositories', { connection, ...pageArgs(page.query, page.last), refresh: true });
+      // The page is still being read (a slow or hung remote): wait for that read, not a second one.
+      return client.isFetching({ queryKey: key, exact: true }) > 0 ? client.fetchQuery({ queryKey: key, queryFn: read }) : read();
+    },
     onSuccess: async (result, page) => {
       await client.invalidateQueries({ queryKey: browseKeys.repositoriesOf(connection), refetchType: 'none' });
       client.setQueryData(browseKeys.repositories(connection, page.query, page.last), result);

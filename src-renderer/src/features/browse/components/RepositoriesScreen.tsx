@@ -66,7 +66,8 @@ export function RepositoriesScreen({ connection }: { connection: string }) {
         onChange={(e) => setSearch(e.currentTarget.value)}
         type="search"
       />
-      {refresh.isError && <ErrorAlert error={refresh.error} title="The list could not be refreshed" />}
+      {/* A page in error says so itself: the refresh's failure is the same one. */}
+      {refresh.isError && !page.isError && <ErrorAlert error={refresh.error} title="The list could not be refreshed" />}
       {page.isPending ? (
         <Loading label="Listing repositories…" />
       ) : page.isError ? (

@@ -57,7 +57,8 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
           </Button>
         </Group>
       </Group>
-      {refresh.isError && <ErrorAlert error={refresh.error} title="The tags could not be refreshed" />}
+      {/* A page in error says so itself: the refresh's failure is the same one. */}
+      {refresh.isError && !page.isError && <ErrorAlert error={refresh.error} title="The tags could not be refreshed" />}
       <Group gap="sm" align="flex-end">
         <TextInput
           style={{ flex: 1 }}
