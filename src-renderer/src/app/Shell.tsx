@@ -5,7 +5,7 @@
  * and closes again once a screen is chosen.
  */
 import { ActionIcon, AppShell, Badge, Burger, Group, NavLink, ScrollArea, Text, Title, Tooltip, useMantineColorScheme } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, type MouseEvent, type ReactNode } from 'react';
 import { useApi } from '../api/context';
@@ -25,6 +25,9 @@ export interface ShellProps {
 export function Shell({ route, children, user }: ShellProps) {
   const [opened, { toggle, close }] = useDisclosure();
   const main = useRef<HTMLElement>(null);
+  // Below `md` the folded navigation is only moved out of the window: keep it out of the keyboard's way too.
+  const narrow = useMediaQuery('(max-width: 61.99em)');
+  const folded = narrow === true && !opened;
   const api = useApi();
   const client = useQueryClient();
   const status = useRegistryStatus();
@@ -77,7 +80,7 @@ export function Shell({ route, children, user }: ShellProps) {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Main navigation">
+      <AppShell.Navbar p="xs" aria-label="Main navigation" inert={folded || undefined}>
         <ScrollArea>
           <NavLink href={hrefOf({ screen: 'registry' })} label="Local registry" active={route.screen === 'registry'} />
           <NavLink label="Browse" defaultOpened childrenOffset={12}>
