@@ -198,7 +198,7 @@ export function ImageLayers({ platform }: { platform: PlatformDetails }) {
                 </Group>
               </Table.Td>
               <Table.Td>
-                <Text size="xs" style={{ wordBreak: 'break-all' }}>
+                <Text size="xs" className="berth-value">
                   {l.mediaType}
                 </Text>
               </Table.Td>

@@ -31,9 +31,9 @@ export function ImageReferrers({ image }: { image: ImageDetails }) {
             <Table.Tbody>
               {image.referrers.map((r) => (
                 <Table.Tr key={r.digest}>
-                  <Table.Td style={{ wordBreak: 'break-all' }}>{r.artifactType ?? '—'}</Table.Td>
+                  <Table.Td className="berth-value">{r.artifactType ?? '—'}</Table.Td>
                   <Table.Td>
-                    <Text size="xs" style={{ wordBreak: 'break-all' }}>
+                    <Text size="xs" className="berth-value">
                       {r.mediaType}
                     </Text>
                   </Table.Td>

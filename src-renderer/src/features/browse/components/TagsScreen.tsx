@@ -43,7 +43,7 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
       <TagsBreadcrumbs connection={connection} repository={repository} />
       <Group justify="space-between" align="flex-start">
         <Stack gap={2}>
-          <Title order={2} style={{ wordBreak: 'break-all' }}>
+          <Title order={2} style={{ overflowWrap: 'anywhere' }}>
             {repository}
           </Title>
           <RepositorySizeLine connection={connection} repository={repository} />

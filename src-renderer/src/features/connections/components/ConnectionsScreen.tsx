@@ -31,14 +31,15 @@ export function ConnectionsScreen(_props: Record<string, never>) {
     const sorted = [...list.data.filter((c) => c.id === LOCAL_CONNECTION_ID), ...remote];
     body = (
       <Stack>
-        <Table.ScrollContainer minWidth={760}>
+        <Table.ScrollContainer minWidth={560}>
           <Table aria-label="Connections" verticalSpacing="sm" highlightOnHover>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>URL</Table.Th>
-                <Table.Th>User</Table.Th>
-                <Table.Th>Trust</Table.Th>
+                {/* Dropped on narrow windows, where the row's buttons need the room (the edit dialog shows both). */}
+                <Table.Th visibleFrom="lg">User</Table.Th>
+                <Table.Th visibleFrom="lg">Trust</Table.Th>
                 <Table.Th>
                   <VisuallyHidden>Actions</VisuallyHidden>
                 </Table.Th>
@@ -108,11 +109,11 @@ function ConnectionRow({ conn, onTest, onEdit, onRemove }: { conn: ConnectionInf
         </Group>
       </Table.Td>
       <Table.Td>
-        <Text size="sm" ff="monospace" style={{ wordBreak: 'break-all' }}>
+        <Text size="sm" ff="monospace" truncate="end" maw={{ base: 220, xl: 420 }} title={conn.url ?? undefined}>
           {conn.url ?? (local ? 'stopped' : '—')}
         </Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td visibleFrom="lg">
         <Group gap={6}>
           <Text size="sm">{conn.username ?? (local ? '—' : 'anonymous')}</Text>
           {conn.hasSecret && (
@@ -124,7 +125,7 @@ function ConnectionRow({ conn, onTest, onEdit, onRemove }: { conn: ConnectionInf
           )}
         </Group>
       </Table.Td>
-      <Table.Td>
+      <Table.Td visibleFrom="lg">
         <Text size="sm">{local ? '—' : trustLabel(conn.trust)}</Text>
       </Table.Td>
       <Table.Td>
