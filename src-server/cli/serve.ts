@@ -190,7 +190,7 @@ function tlsOnly(secure: (ctx: Context) => Promise<void> | void, plain: (ctx: Co
 }
 
 /**
- * The GUI side of `berth serve --ui`: the handler table (local control, administration and, once
+ * The GUI side of `berth serve` (on by default, `--no-ui` turns it off): the handler table (local control, administration and, once
  * wired, the app core), the `/_berth/api` bridge, the static GUI, and the gate that answers 503 on
  * `/v2` while the registry is stopped from the GUI.
  */
