@@ -111,7 +111,27 @@ function overflow(page: Page) {
   });
 }
 
+/** Everything {@link overflow} finds, screen by screen, in words. */
+async function problemsOnEveryScreen(page: Page, width: number): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [name, hash] of Object.entries(SCREENS)) {
+    await open(page, hash);
+    const o = await overflow(page);
+    if (o.scrollWidth > o.clientWidth) problems.push(`${name}: the page is ${o.scrollWidth} px wide in a ${o.clientWidth} px window`);
+    for (const what of o.outside) problems.push(`${name}: ${what} is outside the ${width} px window`);
+    for (const what of [...o.tables, ...o.broken]) problems.push(`${name}: ${what}`);
+  }
+  return problems;
+}
+
 describe('the GUI on narrow windows', () => {
+  it('at 1280 px, with the navigation beside the screen: the same holds', async () => {
+    const { page } = gui;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await page.getByRole('button', { name: 'Navigation' }).isVisible()).toBe(false);
+    expect(await problemsOnEveryScreen(page, 1280)).toEqual([]);
+  });
+
   for (const width of [900, 768]) {
     it(`at ${width} px: navigation behind the burger, nothing wider than the window on any screen`, async () => {
       const { page } = gui;
@@ -158,15 +178,7 @@ describe('the GUI on narrow windows', () => {
         const b = (await page.getByRole('button', { name: 'Remove admin' }).boundingBox())!;
         expect(b.x + b.width).toBeLessThanOrEqual(width);
 
-        const problems: string[] = [];
-        for (const [name, hash] of Object.entries(SCREENS)) {
-          await open(page, hash);
-          const o = await overflow(page);
-          if (o.scrollWidth > o.clientWidth) problems.push(`${name}: the page is ${o.scrollWidth} px wide in a ${o.clientWidth} px window`);
-          for (const what of o.outside) problems.push(`${name}: ${what} is outside the ${width} px window`);
-          for (const what of [...o.tables, ...o.broken]) problems.push(`${name}: ${what}`);
-        }
-        expect(problems).toEqual([]);
+        expect(await problemsOnEveryScreen(page, width)).toEqual([]);
 
         if (width === 900) {
           await open(page, SCREENS.registry!);
