@@ -1,10 +1,10 @@
 /**
- * The GUI at 900 and 768 px wide, in real Chromium against a real `berth serve`: the navigation folds
- * behind the burger, no screen makes the page scroll sideways, a table wider than the screen scrolls
- * in its own box, every button and link (Edit, Remove) is inside the window, digests, media types
- * and URLs stay whole on one line (cut with an ellipsis, never broken mid-word), and no page load
- * asks for a file that is not there (the favicon). Screenshots at 900 px and in dark mode go to
- * docs/screenshots for README.
+ * The GUI at 900 and 768 px wide (and 1280, the navigation beside the screen), in real Chromium
+ * against a real `berth serve`: the navigation folds behind the burger, no screen makes the page
+ * scroll sideways, a table wider than the screen scrolls in its own box, every button and link (Edit,
+ * Remove) is inside the window, digests, media types and URLs stay whole on one line (cut with an
+ * ellipsis, never broken mid-word), badges are not cut, and no page load asks for a file that is not
+ * there (the favicon). Screenshots at 900 px and in dark mode go to docs/screenshots for README.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -106,6 +106,10 @@ function overflow(page: Page) {
         const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
         if (tops.size > 1) broken.push(`"${m[0].slice(0, 50)}" breaks over ${tops.size} lines`);
       }
+    }
+    // Badges squeezed until Mantine cuts their label with an ellipsis.
+    for (const e of document.querySelectorAll<HTMLElement>('main .mantine-Badge-label')) {
+      if (e.scrollWidth > e.clientWidth + 1) broken.push(`badge "${e.textContent}" is cut (${e.clientWidth} of ${e.scrollWidth} px shown)`);
     }
     return { scrollWidth: de.scrollWidth, clientWidth: de.clientWidth, outside, tables, broken };
   });

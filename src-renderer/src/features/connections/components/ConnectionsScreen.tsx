@@ -101,7 +101,8 @@ function ConnectionRow({ conn, onTest, onEdit, onRemove }: { conn: ConnectionInf
   return (
     <Table.Tr data-testid="connection-row" data-connection-id={conn.id} aria-label={conn.name}>
       <Table.Td>
-        <Group gap="xs" wrap="nowrap">
+        {/* Squeezed, the kind goes under the name (badges are never cut: shell.css). */}
+        <Group gap="xs">
           <Text fw={600}>{conn.name}</Text>
           <Badge variant="light" color={local ? 'teal' : 'blue'} data-testid="connection-kind-badge">
             {kindLabel(conn.kind)}
