@@ -127,7 +127,7 @@ function PlanCard({ preview, selected }: { preview: TagPreview; selected: Readon
           {plan.tag}
         </Text>
         <Text size="sm">
-          Digest <Code style={{ wordBreak: 'break-all' }}>{plan.digest}</Code>
+          Digest <Code style={{ overflowWrap: 'anywhere' }}>{plan.digest}</Code>
         </Text>
         {plan.message && (
           <Text size="sm" c="dimmed">

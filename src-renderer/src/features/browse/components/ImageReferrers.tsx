@@ -47,7 +47,7 @@ export function ImageReferrers({ image }: { image: ImageDetails }) {
                     {Object.keys(r.annotations).length === 0 ? (
                       '—'
                     ) : (
-                      <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+                      <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
                         {Object.entries(r.annotations)
                           .map(([k, v]) => `${k}=${v}`)
                           .join('\n')}

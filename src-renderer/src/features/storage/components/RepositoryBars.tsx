@@ -28,7 +28,7 @@ export function RepositoryBars({ repositories, onDelete }: { repositories: Repos
         return (
           <Box key={r.name} role="listitem" data-testid={`repository-bar-${r.name}`}>
             <Group justify="space-between" gap="xs" wrap="nowrap">
-              <Anchor href={hrefOf({ screen: 'tags', connection: 'local', repository: r.name })} fw={500} style={{ wordBreak: 'break-all' }}>
+              <Anchor href={hrefOf({ screen: 'tags', connection: 'local', repository: r.name })} fw={500} style={{ overflowWrap: 'anywhere' }}>
                 {r.name}
               </Anchor>
               <Group gap="xs" wrap="nowrap">
