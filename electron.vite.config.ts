@@ -51,6 +51,8 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'src-renderer'),
+    // Copied into the build as it is: the favicon (build/gui-build.mjs builds the same for berth serve).
+    publicDir: resolve(root, 'resources/gui'),
     plugins: [react(), devCspPlugin()],
     build: {
       outDir: resolve(root, 'out/renderer'),

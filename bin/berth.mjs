@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Launcher for the installed `berth` command: runs the bundled CLI built by `npm run build:cli`.
+// Launcher for the installed `berth` command: runs the bundled CLI built by `npm run build:cli`, which
+// serves the GUI that build wrote beside it (out/cli/gui; see src-server/cli/gui-assets.ts).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

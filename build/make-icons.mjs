@@ -8,6 +8,7 @@
  *     error, starting: the same square with a bolder crane and two containers, readable at 16 px,
  *     and a status dot in the bottom-right corner, cut free of the square by a transparent ring so
  *     it reads on light and dark panels alike. Electron picks the @2x file on high-DPI screens.
+ *   resources/gui/favicon.svg  the app icon as SVG, the GUI's favicon (copied into its build)
  * Run: node build/make-icons.mjs   (deterministic: same bytes every run)
  */
 import { deflateSync } from 'node:zlib';
@@ -164,3 +165,17 @@ for (const [file, size, shapes] of outputs) {
   writeFileSync(out, encodePng(size, render(size, shapes)));
   console.log(`wrote ${file} (${size}x${size})`);
 }
+
+/** The shapes as an SVG of rounded rectangles on a 64-unit canvas (only `rect` shapes, as SHAPES has). */
+function svgOf(shapes) {
+  const n = (v) => Number((v * 64).toFixed(2));
+  const rects = shapes.map(({ color, rect: { cx, cy, hw, hh, r } }) =>
+    `<rect x="${n(cx - hw)}" y="${n(cy - hh)}" width="${n(2 * hw)}" height="${n(2 * hh)}" rx="${n(r)}" fill="rgb(${color.join(',')})"/>`,
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">${rects.join('')}</svg>\n`;
+}
+
+const favicon = resolve(root, 'resources/gui/favicon.svg');
+mkdirSync(dirname(favicon), { recursive: true });
+writeFileSync(favicon, svgOf(SHAPES));
+console.log('wrote resources/gui/favicon.svg');

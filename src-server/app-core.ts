@@ -83,7 +83,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
 function remoteSource(conn: ConnectionInfo, secret: string | null, hubApiUrl: string | undefined): RegistrySource {
   const credentials = secret !== null && conn.username ? { username: conn.username, password: secret } : undefined;
   const client = new RemoteRegistry({ url: conn.url!, credentials, trust: conn.trust });
-  return new RemoteSource({ id: conn.id, client, kind: conn.kind, repositories: conn.repositories, namespaces: conn.namespaces, hubApiUrl });
+  return new RemoteSource({ id: conn.id, name: conn.name, client, kind: conn.kind, repositories: conn.repositories, namespaces: conn.namespaces, hubApiUrl });
 }
 
 function hostOf(url: string | null): string | null {

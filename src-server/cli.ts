@@ -45,7 +45,7 @@ function buildProgram(): Command {
 
   program
     .command('serve')
-    .description(`run the registry (default ${DEFAULT_LISTEN}); stops cleanly on SIGINT/SIGTERM`)
+    .description(`run the registry (default ${DEFAULT_LISTEN}) and its GUI at / (admin login; with --auth none a login link is printed); stops cleanly on SIGINT/SIGTERM`)
     .option('--data <dir>', dataHelp)
     .option('--listen <host:port>', `address to listen on, ":PORT" for all interfaces (default ${DEFAULT_LISTEN})`)
     .option('--config <file>', "registry:2 style config.yml (YAML)")
@@ -54,8 +54,9 @@ function buildProgram(): Command {
     .option('--tls-listen <host:port>', "also serve HTTPS here with Berth's own CA-signed certificate")
     .option('--tls-name <name>', 'an extra name or wildcard for the server certificate (repeatable)', collect, [] as string[])
     .option('--allow-open-network', 'allow --auth none on an address other machines can reach')
-    .option('--ui', 'also serve the GUI at / and its API at /_berth/api (admin login; with --auth none a login link is printed)')
-    .option('--ui-dir <dir>', 'the built GUI to serve with --ui (default: out/renderer, built by `npm run build`)')
+    .option('--ui', 'insist on the GUI (served by default where safe): refuse to start where it cannot be served safely')
+    .option('--no-ui', 'serve the registry without the GUI at / and its API at /_berth/api')
+    .option('--ui-dir <dir>', 'the built GUI to serve (default: built from the sources on the first start in a checkout; the one `npm run build:cli` made when installed)')
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices([...LOG_LEVELS]))
     .addHelpText('after', ENV_HELP)
     .action(serve);

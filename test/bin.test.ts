@@ -1,5 +1,6 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/berth-server';
@@ -16,7 +17,7 @@ afterAll(() => tmp.cleanup());
  * Builds the CLI, runs `bin/berth.mjs serve ARGS` and waits for the URL it prints; `run` gets the URL
  * and the output so far. Stops it with SIGTERM afterwards and expects exit code 0.
  */
-async function withBuiltServe(args: string[], run: (url: string, output: () => string) => Promise<void>): Promise<void> {
+async function withBuiltServe(args: string[], run: (url: string, output: () => string, proc: ChildProcess) => Promise<void>): Promise<void> {
   execFileSync(process.execPath, [join(ROOT, 'build/build-cli.mjs')], { cwd: ROOT, stdio: 'pipe' });
   const proc = spawn(join(ROOT, 'bin/berth.mjs'), ['serve', '--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -34,11 +35,19 @@ async function withBuiltServe(args: string[], run: (url: string, output: () => s
         }
       });
     });
-    await run(url, () => out);
+    await run(url, () => out, proc);
   } finally {
     proc.kill('SIGTERM');
   }
   expect(await exited).toBe(0);
+}
+
+/** Waits until the output so far matches `re` (the lines after the URL may arrive a moment later). */
+async function printedLine(output: () => string, proc: ChildProcess, re: RegExp): Promise<void> {
+  while (!re.test(output())) {
+    if (proc.exitCode !== null) throw new Error(`exited before printing ${re}:\n${output()}`);
+    await Promise.race([once(proc.stdout!, 'data'), once(proc, 'exit')]);
+  }
 }
 
 describe('bin/berth.mjs', () => {
@@ -59,6 +68,20 @@ describe('bin/berth.mjs', () => {
       expect((await ping(password!)).status).toBe(200);
       expect(output()).toContain('auth: failed login for user "admin" from 127.0.0.1');
       expect(output()).not.toMatch(/password check thread/);
+    }));
+
+  it('serves the GUI the build wrote into out/cli/gui, without building it at start', () =>
+    withBuiltServe(['--data', join(tmp.dir, 'gui'), '--auth', 'none'], async (url, output, proc) => {
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('<div id="root">');
+      expect(html).toBe(readFileSync(join(ROOT, 'out/cli/gui/index.html'), 'utf8'));
+      const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(script, html).toBeDefined();
+      expect((await fetch(`${url}/${script}`)).status).toBe(200);
+      await printedLine(output, proc, /Berth UI: http:\/\/127\.0\.0\.1:\d+\/#token=/);
+      expect(output()).not.toContain('building the GUI');
     }));
 
   it('prints usage for --help', () => {

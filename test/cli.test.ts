@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -436,3 +437,75 @@ describe('berth serve --ui on the network', () => {
   });
 });
 
+
+describe('berth serve: the GUI by default', () => {
+  /** A GUI folder with a recognisable index.html. */
+  function guiDir(): string {
+    const dir = fresh('gui-default');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Berth GUI marker</title>');
+    return dir;
+  }
+
+  /** `berth ARGS` exactly as written (no flags added), until its output matches `re`; `waitFor` waits for more. */
+  async function serveUntil(args: string[], re: RegExp) {
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src-server', 'cli.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
+    const stop = () => {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return exited;
+    };
+    stops.push(stop);
+    const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
+      for (;;) {
+        const match = pattern.exec(out);
+        if (match) return match;
+        if (proc.exitCode !== null) throw new Error(`berth exited with ${proc.exitCode} before printing ${pattern}:\n${out}`);
+        await Promise.race([once(proc.stdout, 'data'), once(proc, 'exit')]);
+      }
+    };
+    return { match: await waitFor(re), waitFor, output: () => out, stop };
+  }
+  const stops: (() => Promise<number | null>)[] = [];
+  afterAll(async () => {
+    await Promise.all(stops.map((s) => s()));
+  });
+
+  it('serves the GUI without --ui on loopback and prints its address', async () => {
+    const { match, waitFor, stop } = await serveUntil(['serve', '--data', fresh('ui-default'), '--listen', '127.0.0.1:0', '--ui-dir', guiDir()], /listening on (http:\/\/127\.0\.0\.1:\d+)\n/);
+    const url = match[1]!;
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Berth GUI marker');
+    expect((await fetch(`${url}/_berth/api/session`)).status).toBe(401);
+    expect((await waitFor(/Berth UI: (\S+)\n/))[1]).toBe(`${url}/`);
+    expect(await stop()).toBe(0);
+  });
+
+  it('--no-ui serves the registry alone: no GUI line, / and the API are 404', async () => {
+    const { match, output, stop } = await serveUntil(['serve', '--data', fresh('no-ui'), '--listen', '127.0.0.1:0', '--auth', 'none', '--no-ui'], /listening on (http:\/\/127\.0\.0\.1:\d+)\n/);
+    const url = match[1]!;
+    expect((await fetch(`${url}/v2/`)).status).toBe(200);
+    expect((await fetch(`${url}/`)).status).toBe(404);
+    expect((await fetch(`${url}/_berth/api/session`)).status).toBe(404);
+    expect(await stop()).toBe(0);
+    expect(output()).not.toContain('Berth UI');
+  });
+
+  it('on a plain-HTTP address other machines reach, starts the registry with the GUI off and says how to turn it on', async () => {
+    for (const extra of [[], ['--auth', 'none', '--allow-open-network']]) {
+      const { match, output, stop } = await serveUntil(['serve', '--data', fresh('ui-off'), '--listen', '0.0.0.0:0', '--ui-dir', guiDir(), ...extra], /Berth UI: (off: .*)\n/);
+      const port = /listening on http:\/\/0\.0\.0\.0:(\d+)/.exec(output())?.[1];
+      expect(port, output()).toBeDefined();
+      expect(match[1]).toMatch(extra.length ? /--auth none.*loopback/ : /0\.0\.0\.0:\d+ reaches other machines.*--tls-listen/);
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(404);
+      expect(await page.text()).not.toContain('Berth GUI marker');
+      expect((await fetch(`http://127.0.0.1:${port}/v2/`)).headers.get('docker-distribution-api-version')).toBe('registry/2.0');
+      expect(await stop()).toBe(0);
+    }
+  });
+});

@@ -103,7 +103,8 @@ export async function berthEntry(mode: BerthMode): Promise<string[]> {
  */
 export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: string[] = [], authArgs: string[] = ['--auth', 'none']): Promise<Server> {
   const entry = await berthEntry(mode);
-  const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...authArgs];
+  // The registry alone is measured: no GUI (and no build of it) beside it.
+  const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', '--no-ui', ...authArgs];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const { output, exited } = track(proc);
   const url = await new Promise<string>((res, rej) => {

@@ -1,6 +1,7 @@
 /** Renderer entry: mounts the app into #root. */
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
+import './app/shell.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

@@ -19,7 +19,7 @@ import { CertificateError, OutsideCaError } from '../tls/errors';
 import { InvalidNamesError } from '../tls/names';
 import { parseRegistryHost, type RegistryHost } from '../tls/registry-host';
 import type { CertificateFileInfo, CertificateStore } from '../tls/store';
-import { ArgsError, none, object, optionalBoolean, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
+import { ArgsError, fieldName, none, object, optionalBoolean, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
 import type { CoreHandler } from './handlers';
 
 /** The channels of this area. */
@@ -283,8 +283,8 @@ export function createAdminHandlers(deps: AdminDeps): { [C in AdminChannel]: Cor
 /** A list of group names: at most 100, each a string (the auth layer checks that they exist). */
 function groupList(o: Record<string, unknown>, key: string, required: boolean): string[] | undefined {
   const list = optionalStringArray(o, key);
-  if (list === undefined && required) throw new ArgsError(`${key} must be a list of strings`);
-  if (list && list.length > 100) throw new ArgsError(`${key} must name at most 100 groups`);
+  if (list === undefined && required) throw new ArgsError(`${fieldName(key)} must be a list of strings`);
+  if (list && list.length > 100) throw new ArgsError(`${fieldName(key)} must name at most 100 groups`);
   return list;
 }
 

@@ -9,7 +9,7 @@ import type { DeleteMethod } from '../contract';
 import { looksLikeDigest, parseDigest } from '../core/digest';
 import { isValidName, isValidTag } from '../core/names';
 import { silentLogger, type Logger } from '../logger';
-import { ArgsError, isObject, object, optionalBoolean, optionalInteger, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
+import { ArgsError, fieldName, isObject, object, optionalBoolean, optionalInteger, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
 import { pullGlobs } from './caller-access';
 import { toApiError } from './errors';
 import type { CoreHandler } from './handlers';
@@ -110,7 +110,7 @@ function connection(o: Record<string, unknown>): string {
 
 function repository(o: Record<string, unknown>, key = 'repository'): string {
   const name = requiredString(o, key);
-  if (!isValidName(name)) throw new ArgsError(`${key} ${JSON.stringify(name)} is not a valid repository name`);
+  if (!isValidName(name)) throw new ArgsError(`${fieldName(key)} ${JSON.stringify(name)} is not a valid repository name`);
   return name;
 }
 

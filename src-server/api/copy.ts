@@ -11,7 +11,7 @@ import { parsePlatform } from '../copy/platforms';
 import { previewCopy } from '../copy/preview';
 import { parseDigest } from '../core/digest';
 import { isValidName, isValidTag } from '../core/names';
-import { ArgsError, isObject, object, optionalBoolean, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
+import { ArgsError, fieldName, isObject, object, optionalBoolean, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
 import type { CoreHandler } from './handlers';
 
 /** The channels of this area. */
@@ -82,19 +82,19 @@ const MAX_ID = 200;
 
 function id(o: Record<string, unknown>, key: string, where: string): string {
   const v = requiredString(o, key);
-  if (v.length === 0 || v.length > MAX_ID) throw new ArgsError(`${where}${key} must be 1 to ${MAX_ID} characters`);
+  if (v.length === 0 || v.length > MAX_ID) throw new ArgsError(`${fieldName(`${where}${key}`)} must be 1 to ${MAX_ID} characters`);
   return v;
 }
 
 function location(raw: unknown, key: 'from' | 'to'): ImageLocation {
-  if (!isObject(raw)) throw new ArgsError(`${key} must be an object {connection, repository, reference}`);
+  if (!isObject(raw)) throw new ArgsError(`${fieldName(key)} must be given as a connection, a repository and a reference`);
   const o = object(raw, ['connection', 'repository', 'reference']);
   const connection = id(o, 'connection', `${key}.`);
   const repository = requiredString(o, 'repository');
-  if (!isValidName(repository)) throw new ArgsError(`${key}.repository ${JSON.stringify(repository)} is not a valid repository name`);
+  if (!isValidName(repository)) throw new ArgsError(`${fieldName(`${key}.repository`)} ${JSON.stringify(repository)} is not a valid repository name`);
   const reference = optionalString(o, 'reference');
   if (reference !== undefined && !isValidTag(reference) && !parseDigest(reference)) {
-    throw new ArgsError(`${key}.reference ${JSON.stringify(reference)} is neither a tag nor a digest`);
+    throw new ArgsError(`${fieldName(`${key}.reference`)} ${JSON.stringify(reference)} is neither a tag nor a digest`);
   }
   return reference === undefined ? { connection, repository } : { connection, repository, reference };
 }
@@ -102,7 +102,7 @@ function location(raw: unknown, key: 'from' | 'to'): ImageLocation {
 /** The fields a preview and a copy share. */
 function copyFields(o: Record<string, unknown>): CopyPreviewArgs {
   const from = location(o.from, 'from');
-  if (from.reference === undefined) throw new ArgsError('from.reference (a tag or a digest) is required');
+  if (from.reference === undefined) throw new ArgsError(`${fieldName('from.reference')} is required`);
   const args: CopyPreviewArgs = { from: { ...from, reference: from.reference }, to: location(o.to, 'to') };
   const platforms = optionalStringArray(o, 'platforms');
   if (platforms !== undefined) {
@@ -118,7 +118,7 @@ function copyFields(o: Record<string, unknown>): CopyPreviewArgs {
 
 function operationId(o: Record<string, unknown>): string | undefined {
   const v = optionalString(o, 'operationId');
-  if (v !== undefined && (v.length === 0 || v.length > MAX_ID)) throw new ArgsError(`operationId must be 1 to ${MAX_ID} characters`);
+  if (v !== undefined && (v.length === 0 || v.length > MAX_ID)) throw new ArgsError(`${fieldName('operationId')} must be 1 to ${MAX_ID} characters`);
   return v;
 }
 

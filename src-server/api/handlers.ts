@@ -63,7 +63,7 @@ const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNE
 /** Builds the handler table over the services. */
 export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOptions = {}): CoreHandlers {
   return {
-    ...unavailable(APP_CHANNELS, 'the app core does not run in this process (start it with `berth serve --ui`)'),
+    ...unavailable(APP_CHANNELS, 'the app core does not run in this process (start it with `berth serve`, without --no-ui)'),
     ...createLocalHandlers({ ...services, status: opts.status }),
     ...createAccessHandlers(),
     ...(services.auditPath !== undefined ? createAuditHandlers(services.auditPath) : unavailable(AUDIT_CHANNELS, 'the audit log is not available in this process')),

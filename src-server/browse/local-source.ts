@@ -1,4 +1,5 @@
 import { LOCAL_CONNECTION_ID } from '../contract';
+import { LOCAL_CONNECTION_NAME } from '../connections/manager';
 import { parseDigest, type ParsedDigest } from '../core/digest';
 import { NotFoundError, RegistryError } from '../core/errors';
 import type { Registry } from '../registry/registry';
@@ -11,6 +12,7 @@ import type { RegistrySource, SourceBlob, SourceManifest, SourceManifestHead, So
  */
 export class LocalSource implements RegistrySource {
   readonly id = LOCAL_CONNECTION_ID;
+  readonly name = LOCAL_CONNECTION_NAME;
   readonly local = true;
 
   /** `pullHost` is how clients reach the registry (`127.0.0.1:5000`), for pull commands. */

@@ -19,6 +19,8 @@ import type {
 export interface RemoteSourceOptions {
   /** The connection id. */
   id: string;
+  /** The connection's name, for messages (default: the registry's host). */
+  name?: string;
   client: RemoteRegistry;
   kind: ConnectionKind;
   /** Repositories the user added by name. */
@@ -43,6 +45,7 @@ const MAX_HUB_PAGES = 200;
  */
 export class RemoteSource implements RegistrySource {
   readonly id: string;
+  readonly name: string;
   readonly pullHost: string;
   readonly local = false;
   private readonly client: RemoteRegistry;
@@ -64,6 +67,7 @@ export class RemoteSource implements RegistrySource {
     this.hubApiUrl = (opts.hubApiUrl ?? 'https://hub.docker.com').replace(/\/+$/, '');
     const host = new URL(opts.client.url).host;
     this.pullHost = host === 'registry-1.docker.io' || host === 'index.docker.io' ? 'docker.io' : host;
+    this.name = opts.name ?? this.pullHost;
   }
 
   async repositories(n: number, last?: string): Promise<SourceRepositoryPage> {

@@ -56,6 +56,8 @@ export type TagDeleteOutcome = 'deleted' | 'unsupported';
 export interface RegistrySource {
   /** The connection id. */
   readonly id: string;
+  /** The connection's name as the user knows it: what messages call it (never the id). */
+  readonly name: string;
   /** `host[:port]` as clients pull from it (`ghcr.io`, `127.0.0.1:5000`); for pull commands. */
   readonly pullHost: string;
   /** True for the embedded registry (origins known, deletes in-process). */

@@ -1,7 +1,7 @@
 /**
  * The GUI's handler table over a running registry: local control, administration (users,
  * certificates) and the app core (connections, browsing, copy). One composition for both faces of
- * the GUI: `berth serve --ui` (HTTP bridge) and the desktop app's registry process (IPC).
+ * the GUI: `berth serve` (HTTP bridge) and the desktop app's registry process (IPC).
  */
 import { join } from 'node:path';
 import { createAdminHandlers } from '../api/admin';

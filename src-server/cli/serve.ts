@@ -20,20 +20,20 @@ import { join } from 'node:path';
 import type { Context } from 'koa';
 import { Throttle } from '../auth/throttle';
 import { readTextFile } from '../core/files';
-import { isLoopback } from '../config/resolve';
 import { applyEnvOverrides, nodeAt, parseConfigText } from '../config/tree';
 import { ConfigError } from '../config/types';
 import { createApiBridge, type ApiBridge, type BridgeLogin } from '../http/api-bridge';
 import { EventHub } from '../http/bridge-events';
 import { applySavedSettings, readSavedSettings, settingsPath, type ExplicitSettings } from '../http/bridge-settings';
 import { ServerLocalControl } from '../http/local-control';
-import { createStaticUi, defaultUiDir } from '../http/static-ui';
+import { createStaticUi } from '../http/static-ui';
 import type { V2Target } from '../http/v2-router';
 import type { CertificateStore } from '../tls/store';
 import { defaultSecretsPath, FileSecretStore } from '../connections/secret-store';
 import { createGuiHandlers } from './gui-handlers';
 import { createOriginGuard } from '../http/origin-guard';
-import { guiOnlyOverTls, plainGuiAnswer, uiExposureProblem } from './ui-exposure';
+import { decideUi, guiOnlyOverTls, plainGuiAnswer } from './ui-exposure';
+import { BUILT_GUI_DIR, guiDirectory, packageRoot } from './gui-assets';
 import type { Middleware } from 'koa';
 
 /** Options of `berth serve`, as commander hands them over. */
@@ -47,9 +47,12 @@ export interface ServeOptions {
   tlsListen?: string;
   tlsName?: string[];
   allowOpenNetwork?: boolean;
-  /** Serve the GUI at `/` and its API bridge at `/_berth/api` (admin login required). */
+  /**
+   * The GUI at `/` and its API bridge at `/_berth/api` (admin login required): `--ui` (true) insists,
+   * `--no-ui` (false) turns it off, neither (undefined) serves it wherever that is safe.
+   */
   ui?: boolean;
-  /** The built GUI's folder (default: out/renderer of the package). */
+  /** The built GUI's folder (default: see gui-assets.ts). */
   uiDir?: string;
 }
 
@@ -63,24 +66,15 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const log = createLogger(config.logLevel, { access: config.accessLog });
   for (const w of loaded.warnings) log.warn(w);
   if (applied.length > 0) log.info(`settings from ${settingsPath(config.dataDir)}: ${applied.join(', ')}`);
-  if (opts.ui && config.auth.mode === 'none') {
-    for (const addr of [config.listen, config.tlsListen]) {
-      if (addr && !isLoopback(addr)) {
-        throw new CliError('--ui with --auth none only on a loopback address (127.0.0.1): the GUI administers the registry; turn auth on to serve it to the network');
-      }
-    }
-  }
-  if (opts.ui) {
-    const problem = uiExposureProblem(config);
-    if (problem) throw new CliError(problem);
-  }
+  const ui = decideUi(opts.ui, config, (m) => new CliError(m));
   // Before anything is written there (a first start creates the admin user).
   await refuseSecondServer(config.dataDir);
+  const uiDir = ui.serve ? await guiDir(opts, log) : undefined;
   const auth = await setUpAuth(config, log);
 
   // Commands working on the directory without a server finish first; later ones find control.json.
   const { services, listeners, renewal, control, bridge, appCore, uiUrl } = await withDataDirLock(config.dataDir, 'berth serve', 60_000, () =>
-    start(config, auth, log, opts.ui ? { dir: opts.uiDir } : undefined),
+    start(config, auth, log, uiDir !== undefined ? { dir: uiDir } : undefined),
   );
   let stopping = false;
   const stop = async (signal: string) => {
@@ -106,6 +100,24 @@ export async function serve(opts: ServeOptions): Promise<void> {
   log.info(`data directory ${config.dataDir}; ${auth.summary}`);
   for (const l of listeners) process.stdout.write(`Berth registry listening on ${l.url}\n`);
   if (uiUrl) process.stdout.write(`Berth UI: ${uiUrl}\n`);
+  else if (!ui.serve && ui.note) process.stdout.write(`Berth UI: ${ui.note}\n`);
+}
+
+/**
+ * The built GUI's folder (see gui-assets.ts). From the sources a build may run first; when it fails,
+ * an explicit `--ui` stops the start, and the default serves a page that says the GUI is not built.
+ */
+async function guiDir(opts: ServeOptions, log: Logger): Promise<string> {
+  const root = packageRoot(import.meta.dirname);
+  try {
+    // Run from TypeScript sources (tsx) means a checkout: build the GUI there; the built CLI ships one.
+    return await guiDirectory({ explicit: opts.uiDir, root, fromSources: import.meta.url.endsWith('.ts'), onBuild: (m) => log.info(m) });
+  } catch (err) {
+    const message = `cannot build the GUI: ${(err as Error).message}`;
+    if (opts.ui) throw new CliError(`${message} (--no-ui starts the registry without it)`);
+    log.warn(`${message}; serving the registry, and a page saying so at /`);
+    return join(root, BUILT_GUI_DIR);
+  }
 }
 
 async function refuseSecondServer(dataDir: string): Promise<void> {
@@ -113,9 +125,10 @@ async function refuseSecondServer(dataDir: string): Promise<void> {
   if (problem) throw new CliError(problem);
 }
 
-/** What `--ui` adds to a start. */
+/** What the GUI adds to a start. */
 interface UiOptions {
-  dir?: string;
+  /** The built GUI's folder. */
+  dir: string;
 }
 
 /** Opens the services, listens, and starts the control listener local CLIs act through. */
@@ -177,7 +190,7 @@ function tlsOnly(secure: (ctx: Context) => Promise<void> | void, plain: (ctx: Co
 }
 
 /**
- * The GUI side of `berth serve --ui`: the handler table (local control, administration and, once
+ * The GUI side of `berth serve` (on by default, `--no-ui` turns it off): the handler table (local control, administration and, once
  * wired, the app core), the `/_berth/api` bridge, the static GUI, and the gate that answers 503 on
  * `/v2` while the registry is stopped from the GUI.
  */
@@ -213,7 +226,7 @@ function createUi(
     login = { mode: 'password', ...auth.login };
   }
   const bridge: ApiBridge = createApiBridge({ handlers, login, log, events, audit: services.audit });
-  const staticUi = createStaticUi({ dir: ui.dir ?? defaultUiDir(join(import.meta.dirname, '..', '..')) });
+  const staticUi = createStaticUi({ dir: ui.dir });
   const fallback = (ctx: Context) => (ctx.path === '/_berth' || ctx.path.startsWith('/_berth/') ? bridge.handle(ctx) : staticUi(ctx));
   const authorize =
     (inner: ((ctx: Context, t: V2Target) => Promise<void>) | undefined) =>

@@ -282,7 +282,8 @@ function answerable(store: SecretStore): SecretStore {
 }
 
 function unknown(id: string): RegistryError {
-  return new RegistryError('CONNECTION_UNKNOWN', { message: `no connection with id ${JSON.stringify(id)}`, detail: { id } });
+  // The id means nothing to a user; the connection's name is gone with it.
+  return new RegistryError('CONNECTION_UNKNOWN', { message: 'this connection no longer exists: it was removed, perhaps in another window', detail: { id } });
 }
 
 function notRunning(): ConnectionTestResult {

@@ -68,7 +68,7 @@ export async function copyImage(from: RegistrySource, to: RegistrySource, args: 
   const { fromRepository, fromReference, toRepository, toReference } = args;
   checkArgs(args);
   const tag = toReference !== undefined && !parseDigest(toReference) ? toReference : null;
-  const where = `${toRepository}:${tag} on ${to.id}`;
+  const where = `${toRepository}:${tag} on "${to.name}"`;
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_COPY_CONCURRENCY));
   // One controller for the whole copy: the caller's cancel, or the first failure, stops every worker.
   const stop = new AbortController();
@@ -126,7 +126,7 @@ export async function copyImage(from: RegistrySource, to: RegistrySource, args: 
       try {
         return await to.putManifest(toRepository, ref, m.body, m.mediaType);
       } catch (err) {
-        throw copyFailure(err, `writing manifest ${m.digest} to ${toRepository} on ${to.id}`, { manifest: m.digest, repository: toRepository });
+        throw copyFailure(err, `writing manifest ${m.digest} to ${toRepository} on "${to.name}"`, { manifest: m.digest, repository: toRepository });
       }
     };
     for (const m of plan.manifests.slice(0, -1)) {

@@ -56,7 +56,7 @@ export async function planCopy(
   const top = await from.getManifest(repository, reference);
   if (!top) {
     throw new RegistryError('MANIFEST_UNKNOWN', {
-      message: `${where} not found on ${from.id}`,
+      message: `${where} not found on "${from.name}"`,
       detail: { connection: from.id, repository, reference },
     });
   }
@@ -100,7 +100,7 @@ class Walker {
     const m = await this.from.getManifest(this.repository, entry.digest);
     if (!m) {
       throw new RegistryError('MANIFEST_UNKNOWN', {
-        message: `manifest ${entry.digest} (listed by ${parent}) is missing from ${this.repository} on ${this.from.id}`,
+        message: `manifest ${entry.digest} (listed by ${parent}) is missing from ${this.repository} on "${this.from.name}"`,
         detail: { connection: this.from.id, repository: this.repository, digest: entry.digest },
       });
     }

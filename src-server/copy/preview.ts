@@ -41,6 +41,6 @@ async function readTarget(to: RegistrySource, repository: string, tag: string) {
   try {
     return await to.getManifest(repository, tag);
   } catch (err) {
-    throw copyFailure(err, `reading what ${repository}:${tag} on ${to.id} holds`, { repository, tag });
+    throw copyFailure(err, `reading what ${repository}:${tag} on "${to.name}" holds`, { repository, tag });
   }
 }

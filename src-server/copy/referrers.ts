@@ -87,7 +87,7 @@ async function listReferrers(from: RegistrySource, repository: string, subject: 
   try {
     return await from.referrers(repository, subject);
   } catch (err) {
-    throw copyFailure(err, `listing the referrers of ${subject} in ${repository} on ${from.id}`, { subject });
+    throw copyFailure(err, `listing the referrers of ${subject} in ${repository} on "${from.name}"`, { subject });
   }
 }
 
@@ -105,7 +105,7 @@ export async function writeReferrers(to: RegistrySource, repository: string, pla
         await to.putManifest(repository, m.digest, m.body, m.mediaType);
         onWritten();
       } catch (err) {
-        throw copyFailure(err, `writing referrer ${m.digest} (of ${r.subject}) to ${repository} on ${to.id}`, { manifest: m.digest, subject: r.subject });
+        throw copyFailure(err, `writing referrer ${m.digest} (of ${r.subject}) to ${repository} on "${to.name}"`, { manifest: m.digest, subject: r.subject });
       }
     }
   }
@@ -114,7 +114,7 @@ export async function writeReferrers(to: RegistrySource, repository: string, pla
   let tags = 0;
   for (const [subject, written] of bySubject) {
     signal.throwIfAborted();
-    const what = `recording the referrers of ${subject} in ${repository} on ${to.id}`;
+    const what = `recording the referrers of ${subject} in ${repository} on "${to.name}"`;
     try {
       const listed = new Set(((await to.referrers(repository, subject)) ?? []).map((d) => d.digest));
       if (written.every((d) => listed.has(d.digest))) continue;

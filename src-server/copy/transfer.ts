@@ -41,7 +41,7 @@ export async function mount(route: BlobRoute, b: PlannedBlob, signal: AbortSigna
     return await route.to.mountBlob(route.toRepository, b.digest, route.fromRepository);
   } catch (err) {
     if (signal.aborted) throw signal.reason;
-    throw copyFailure(err, `mounting blob ${b.digest} from ${route.fromRepository} into ${route.toRepository} on ${route.to.id}`, { blob: b.digest });
+    throw copyFailure(err, `mounting blob ${b.digest} from ${route.fromRepository} into ${route.toRepository} on "${route.to.name}"`, { blob: b.digest });
   }
 }
 
@@ -52,7 +52,7 @@ export async function mount(route: BlobRoute, b: PlannedBlob, signal: AbortSigna
  */
 export async function streamBlob(route: BlobRoute, b: PlannedBlob, signal: AbortSignal, onBytes: (n: number) => void): Promise<number> {
   const { from, to } = route;
-  const what = `copying blob ${b.digest} (of manifest ${b.manifest}) from ${route.fromRepository} on ${from.id} to ${route.toRepository} on ${to.id}`;
+  const what = `copying blob ${b.digest} (of manifest ${b.manifest}) from ${route.fromRepository} on "${from.name}" to ${route.toRepository} on "${to.name}"`;
   const detail = { blob: b.digest, manifest: b.manifest };
   signal.throwIfAborted();
   let blob;

@@ -51,6 +51,20 @@ function accessLog(log: Logger) {
   };
 }
 
+/** True for the registry API's paths: `/v2` and everything under `/v2/`. */
+export function isRegistryApiPath(path: string): boolean {
+  return path === '/v2' || path.startsWith('/v2/');
+}
+
+/**
+ * Clients (and Berth's own connection test) take `Docker-Distribution-API-Version` as "a registry
+ * answers here", so only the registry API sends it: never the GUI, `/token` or an unknown path.
+ */
+async function registryApiHeader(ctx: Context, next: Next): Promise<void> {
+  if (isRegistryApiPath(ctx.path)) ctx.set('Docker-Distribution-API-Version', 'registry/2.0');
+  await next();
+}
+
 /**
  * The registry's Koa app (`/v2/...`). It never listens: callers pass `app.callback()` to an HTTP or
  * HTTPS server, and tests call it directly.
@@ -63,11 +77,12 @@ export function createRegistryServer(deps: RegistryServerDeps): Koa {
   app.on('error', (err: Error) => deps.log.debug(`koa: ${err.message}`));
   // First: the throttle, the auth log and the access log all see the client's address.
   app.use(clientAddressMiddleware(deps.trustedProxies));
+  // Before the guard and the error middleware, so refusals on /v2 carry it too.
+  app.use(registryApiHeader);
   if (deps.log.access) app.use(accessLog(deps.log));
   app.use(errorMiddleware(deps.log));
   if (deps.guard) app.use(deps.guard);
   app.use(async (ctx) => {
-    ctx.set('Docker-Distribution-API-Version', 'registry/2.0');
     const target = ctx.path.startsWith('/v2') ? parseV2Path(ctx.path) : null;
     if (!target) {
       const route = deps.routes?.[ctx.path];

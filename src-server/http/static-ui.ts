@@ -1,9 +1,12 @@
 /**
- * The built GUI served by `berth serve --ui` at the server's root, beside `/v2/`: the files
- * electron-vite builds into `out/renderer` (or `--ui-dir DIR`). index.html is revalidated on every
- * load, Vite's hashed assets are cached for a year, paths without a file extension fall back to
- * index.html (client-side routes), and every answer carries a strict CSP. Paths are resolved
- * inside the folder only: `..`, encoded slashes and symbolic links out of it never reach a file.
+ * The built GUI served by `berth serve` at the server's root, beside `/v2/`: the renderer build
+ * (see cli/gui-assets.ts for where it comes from, or `--ui-dir DIR`). `/` is the app, and the files
+ * of the build are served as they are; every other path is 404, since the GUI routes by the URL's
+ * hash (`/#/browse/...`) and no deep path needs the page. A browser's page load of an unknown path
+ * gets a short page leading to `/`; anything else a plain 404. index.html is revalidated on every
+ * load, Vite's hashed assets are cached for a year, and every answer carries a strict CSP. Paths
+ * are resolved inside the folder only: `..`, encoded slashes and symbolic links out of it never
+ * reach a file.
  */
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
@@ -42,11 +45,27 @@ const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Berth: GUI not built</title></head>
 <body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
 <h1>The Berth GUI is not built</h1>
-<p>This server runs with <code>--ui</code>, but found no built GUI (index.html) in <code>DIR</code>.</p>
-<p>Build it in the Berth source folder with <code>npm run build</code> (it writes <code>out/renderer</code>), or point
-<code>berth serve --ui-dir DIR</code> at a built GUI. The registry itself works: <a href="/v2/">/v2/</a>.</p>
+<p>This server found no built GUI (index.html) in <code>DIR</code>.</p>
+<p>In the Berth source folder, <code>berth serve</code> builds it on its first start; for an installed Berth, build it
+with <code>npm run build:cli</code> (it writes <code>out/renderer</code>), or point <code>berth serve --ui-dir DIR</code>
+at a built GUI. The registry itself works: <a href="/v2/">/v2/</a>.</p>
 </body></html>
 `;
+
+const NOT_FOUND_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Berth: no page here</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
+<h1>No page here</h1>
+<p>This Berth server has no page at this address. <a href="/">The Berth GUI is at /</a>;
+registry clients use <code>/v2/</code>.</p>
+</body></html>
+`;
+
+/** True when a browser loads a page (rather than a script, an image or an API client). */
+function isPageLoad(ctx: Context): boolean {
+  const mode = ctx.get('sec-fetch-mode');
+  return mode ? mode === 'navigate' : ctx.get('accept').includes('text/html');
+}
 
 function securityHeaders(ctx: Context): void {
   ctx.set('Content-Security-Policy', UI_CSP);
@@ -61,7 +80,7 @@ export interface StaticUiOptions {
   dir: string;
 }
 
-/** A Koa handler serving the GUI for paths outside `/v2` and `/_berth`. */
+/** A Koa handler serving the GUI for paths outside `/v2` and `/_berth`: `/`, the build's files, else 404. */
 export function createStaticUi(opts: StaticUiOptions): (ctx: Context) => Promise<void> {
   const root = resolve(opts.dir);
   const realRoot = () => (existsSync(root) ? realpathSync(root) : root);
@@ -106,7 +125,8 @@ export function createStaticUi(opts: StaticUiOptions): (ctx: Context) => Promise
       return;
     }
     const index = fileFor('/index.html');
-    if (!index) {
+    const path = ctx.path === '/' ? '/index.html' : ctx.path;
+    if (!index && path === '/index.html') {
       securityHeaders(ctx);
       ctx.set('Cache-Control', 'no-store');
       ctx.status = 503;
@@ -114,15 +134,18 @@ export function createStaticUi(opts: StaticUiOptions): (ctx: Context) => Promise
       ctx.body = NOT_BUILT.replace('DIR', escapeHtml(root));
       return;
     }
-    const path = ctx.path === '/' ? '/index.html' : ctx.path;
     const file = fileFor(path);
     if (file) return send(ctx, file, file === index);
-    // Client-side routes (`/browse/foo`) get the app; a missing asset (`/assets/x.js`) is a plain 404.
-    if (extname(path) === '') return send(ctx, index, true);
     securityHeaders(ctx);
     ctx.status = 404;
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = 'not found\n';
+    ctx.set('Cache-Control', 'no-cache');
+    if (isPageLoad(ctx)) {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = NOT_FOUND_PAGE;
+    } else {
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = 'not found\n';
+    }
   };
 }
 

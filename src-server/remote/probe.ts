@@ -65,14 +65,18 @@ export async function testConnection(opts: TestConnectionOptions): Promise<Conne
     result.latencyMs = Date.now() - started;
     result.apiVersion = res.headers.get('docker-distribution-api-version');
     const challenges = parseChallenges(res.headers.get('www-authenticate'));
-    const body = await res.bytes(64 << 10).catch(() => Buffer.alloc(0));
+    await res.bytes(64 << 10).catch(() => Buffer.alloc(0));
     if (res.status === 429) return fail('RATE_LIMITED', `${host} asks to slow down; try again in a while.`);
     if (res.status === 401) {
       if (challenges.some((c) => c.scheme === 'bearer')) result.authScheme = 'bearer';
       else if (challenges.some((c) => c.scheme === 'basic')) result.authScheme = 'basic';
       else return fail('NOT_A_REGISTRY', `${host} asks for a login, but not the way a container registry does.`);
-    } else if (res.status !== 200 || (!result.apiVersion && !isJson(body))) {
+    } else if (res.status !== 200) {
       return fail('NOT_A_REGISTRY', `${host} answers, but not as a container registry (no registry API at ${url}/v2/; it answered ${res.status}).`);
+    } else if (!result.apiVersion) {
+      // Registries (registry:2, Docker Hub, GHCR, Harbor, Quay, Berth) all send the header; a web
+      // server answering 200 to any path does not, whatever its body.
+      return fail('NOT_A_REGISTRY', `${host} answers, but not as a container registry (${url}/v2/ answered 200 without the Docker-Distribution-API-Version header).`);
     }
 
     const client = new RemoteRegistry({ url, credentials: opts.credentials, trust: opts.trust, timeouts });
@@ -98,15 +102,6 @@ export async function testConnection(opts: TestConnectionOptions): Promise<Conne
 /** The certificate for display; a trust or reachability problem shows up in the request after. */
 async function peerCertificate(url: string, timeoutMs: number): Promise<PeerCertificate | null> {
   return fetchPeerCertificate(url, timeoutMs).catch(() => null);
-}
-
-function isJson(body: Buffer): boolean {
-  try {
-    JSON.parse(body.toString('utf8'));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A failure as the code and words the user sees. */

@@ -85,7 +85,7 @@ describe('browse channels through dispatch', () => {
     ['tag:delete-preview', { connection: 'local', repository: 'a', tag: '-bad' }, /not a valid tag/],
     ['tag:delete', { connection: 'local', repository: 'a', tag: 't' }, /digest must be a string/],
     ['tag:delete', { connection: 'local', repository: 'a', tag: 't', digest: 'sha256:1' }, /not a valid digest/],
-    ['tag:delete', { connection: 'local', repository: 'a', tag: 't', digest: img?.digest ?? `sha256:${'1'.repeat(64)}`, deleteSiblings: 'yes' }, /deleteSiblings must be a boolean/],
+    ['tag:delete', { connection: 'local', repository: 'a', tag: 't', digest: img?.digest ?? `sha256:${'1'.repeat(64)}`, deleteSiblings: 'yes' }, /delete siblings must be a boolean/],
   ])('%s refuses %j with ARGS_INVALID', async (channel, args, message) => {
     const env = await call(channel, args);
     expect(env.ok).toBe(false);

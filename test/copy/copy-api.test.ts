@@ -131,22 +131,22 @@ describe('image:copy through dispatch', () => {
   const from = { connection: 'local', repository: 'src/app', reference: 'v1' };
   const to = { connection: 'other', repository: 'dst/app' };
   it.each([
-    ['no payload', undefined, /from must be an object/],
+    ['no payload', undefined, /^the source image must be given as a connection, a repository and a reference/],
     ['a list', [], /JSON object/],
     ['an unknown key', { from, to, force: true }, /unknown argument "force"/],
-    ['no source reference', { from: { connection: 'local', repository: 'src/app' }, to }, /from.reference/],
-    ['an invalid repository', { from: { ...from, repository: 'Src/App' }, to }, /from.repository/],
-    ['an invalid target repository', { from, to: { ...to, repository: '../etc' } }, /to.repository/],
+    ['no source reference', { from: { connection: 'local', repository: 'src/app' }, to }, /^the source tag or digest is required/],
+    ['an invalid repository', { from: { ...from, repository: 'Src/App' }, to }, /^the source repository "Src\/App" is not a valid/],
+    ['an invalid target repository', { from, to: { ...to, repository: '../etc' } }, /^the target repository/],
     ['a bad reference', { from: { ...from, reference: 'v1:latest' }, to }, /neither a tag nor a digest/],
-    ['a bad target tag', { from, to: { ...to, reference: '-bad' } }, /to.reference/],
-    ['an empty connection', { from: { ...from, connection: '' }, to }, /from.connection/],
+    ['a bad target tag', { from, to: { ...to, reference: '-bad' } }, /^the target tag "-bad"/],
+    ['an empty connection', { from: { ...from, connection: '' }, to }, /^the source connection must be 1 to/],
     ['a numeric connection', { from: { ...from, connection: 7 }, to }, /connection must be a string/],
     ['an extra location key', { from: { ...from, tag: 'x' }, to }, /unknown argument "tag"/],
     ['platforms not a list', { from, to, platforms: 'linux/amd64' }, /platforms must be a list/],
     ['an empty platform list', { from, to, platforms: [] }, /at least one platform/],
     ['a malformed platform', { from, to, platforms: ['linux'] }, /not os\/arch/],
-    ['a too long operation id', { from, to, operationId: 'x'.repeat(201) }, /operationId/],
-    ['an operation id not a string', { from, to, operationId: 5 }, /operationId must be a string/],
+    ['a too long operation id', { from, to, operationId: 'x'.repeat(201) }, /the operation id must be 1 to/],
+    ['an operation id not a string', { from, to, operationId: 5 }, /the operation id must be a string/],
   ])('ARGS_INVALID for %s', async (_desc, payload, message) => {
     const { env, events } = await call(payload);
     expect(env).toMatchObject({ ok: false, error: { code: 'ARGS_INVALID' } });

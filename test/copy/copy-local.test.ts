@@ -425,3 +425,26 @@ describe('cancel', () => {
     expect(await b.tags('dst/app')).toBeNull();
   });
 });
+
+describe('copy failures in words', () => {
+  it('name the connections by the names the user gave them, never by their ids', async () => {
+    const img = await multiArch(a, 'named/app', 'v1');
+    const refusing: RegistrySource = Object.create(b, {
+      id: { value: 'c-5f0e2a' },
+      name: { value: 'Team registry' },
+      putBlob: {
+        value: async () => {
+          throw new RegistryError('DENIED', { message: 'the registry refused the upload' });
+        },
+      },
+    });
+    const err = await copyImage(a, refusing, { fromRepository: 'named/app', fromReference: 'v1', toRepository: 'dst/app' }).then(
+      () => null,
+      (e: unknown) => e as RegistryError,
+    );
+    expect(err).toBeInstanceOf(RegistryError);
+    expect(err!.message).toContain('on "This computer" to dst/app on "Team registry"');
+    expect(err!.message).not.toContain('c-5f0e2a');
+    expect(img.children.size).toBeGreaterThan(0);
+  });
+});

@@ -3,12 +3,10 @@
  * real `berth serve --ui` on a fresh data directory, and Debian's Chromium driven by
  * playwright-core (never a downloaded browser). Screenshots go to docs/screenshots for README.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import react from '@vitejs/plugin-react';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { ensureGuiBuild } from '../../build/gui-build.mjs';
 import { afterAll, beforeAll } from 'vitest';
 import { startBerth, type BerthWorkspace, type RunningBerth } from '../helpers/berth-server';
 import { buildTestImages, type TestImages, type ToolResult } from '../helpers/images';
@@ -17,38 +15,9 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** Where the tests save a screenshot of each screen (linked from README). */
 export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    return e.isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
-/** Builds the renderer (vite, the electron-vite renderer settings) unless a build of these sources exists. */
-export async function buildGui(): Promise<string> {
-  const inputs = [...filesUnder(join(ROOT, 'src-renderer')), ...filesUnder(join(ROOT, 'src-server', 'contract'))].filter((f) => !/\.test\.tsx?$/.test(f)).sort();
-  const hash = createHash('sha256');
-  for (const f of inputs) hash.update(relative(ROOT, f)).update(readFileSync(f));
-  const cache = join(ROOT, 'node_modules', '.cache', 'berth-gui');
-  const out = join(cache, hash.digest('hex').slice(0, 16));
-  if (existsSync(join(out, 'index.html'))) return out;
-  const tmp = `${out}.${process.pid}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  await build({
-    configFile: false,
-    root: join(ROOT, 'src-renderer'),
-    plugins: [react()],
-    logLevel: 'warn',
-    build: { outDir: tmp, emptyOutDir: true, reportCompressedSize: false, chunkSizeWarningLimit: 4096 },
-  });
-  mkdirSync(cache, { recursive: true });
-  try {
-    renameSync(tmp, out);
-  } catch {
-    // Another test file built the same sources at the same time: use its build.
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  return out;
+/** Builds the GUI (build/gui-build.mjs, as `berth serve` does in a checkout) unless a build of these sources exists. */
+export function buildGui(): Promise<string> {
+  return ensureGuiBuild();
 }
 
 /** A `berth serve --ui` with Basic auth and the admin password it printed. */

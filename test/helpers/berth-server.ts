@@ -31,10 +31,20 @@ export function tempDir(prefix = 'berth-test-'): { dir: string; cleanup: () => v
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Runs a `berth` command to completion (e.g. `['reindex', '--data', dir]`). */
+/**
+ * `berth serve` serves the GUI by default, and from the sources builds it first when its sources
+ * changed: a test that does not ask for the GUI (`--ui`, `--ui-dir`, `--no-ui`) gets `--no-ui`, so
+ * that no test waits for a build it does not need.
+ */
+export function withoutUnaskedGui(args: string[]): string[] {
+  if (args[0] !== 'serve' || args.some((a) => a === '--ui' || a === '--no-ui' || a === '--ui-dir')) return args;
+  return [...args, '--no-ui'];
+}
+
+/** Runs a `berth` command to completion (e.g. `['reindex', '--data', dir]`); `serve` as {@link withoutUnaskedGui} says. */
 export function runBerth(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
-    const p = spawn(process.execPath, [...NODE_ARGS, ...args], {
+    const p = spawn(process.execPath, [...NODE_ARGS, ...withoutUnaskedGui(args)], {
       cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -52,10 +62,11 @@ export interface ServeLimits {
 }
 
 /**
- * Runs `berth ARGS` (a serve command) and waits for the URL it prints (http or https).
+ * Runs `berth ARGS` (a serve command) and waits for the URL it prints (http or https). Without the
+ * GUI unless ARGS ask for it (see {@link withoutUnaskedGui}).
  */
 export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}, limits: ServeLimits = {}): Promise<RunningBerth> {
-  const argv = [process.execPath, ...NODE_ARGS, ...args];
+  const argv = [process.execPath, ...NODE_ARGS, ...withoutUnaskedGui(args)];
   if (limits.nofile !== undefined) argv.unshift('prlimit', `--nofile=${limits.nofile}:${limits.nofile}`, '--');
   const proc = spawn(argv[0]!, argv.slice(1), {
     cwd: ROOT,
@@ -100,7 +111,8 @@ export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}, li
 /**
  * Starts `berth serve --data DIR --listen 127.0.0.1:0 [extra]` and waits for the URL it prints.
  * Without an `--auth` or `--config` in `extra` it adds `--auth none`: tests of the registry itself
- * run it open on loopback; tests of access control say which mode they want.
+ * run it open on loopback; tests of access control say which mode they want. Without `--ui` or
+ * `--ui-dir` in `extra` it adds `--no-ui`: tests of the GUI ask for it.
  */
 export function startBerth(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}, limits: ServeLimits = {}): Promise<RunningBerth> {
   const open = extra.includes('--auth') || extra.includes('--config') ? [] : ['--auth', 'none'];

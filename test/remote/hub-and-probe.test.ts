@@ -155,6 +155,19 @@ describe('testConnection failures', () => {
     expect(r.error!.message).toContain('not as a container registry');
   });
 
+  it('takes a 200 on /v2/ without the registry header as no registry, JSON or not', async () => {
+    const imposter = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    await new Promise<void>((r) => imposter.listen(0, '127.0.0.1', r));
+    try {
+      const r = await testConnection({ url: `http://127.0.0.1:${(imposter.address() as AddressInfo).port}` });
+      expect(r).toMatchObject({ ok: false, apiVersion: null, error: { code: 'NOT_A_REGISTRY' } });
+      expect(r.error!.message).toContain('Docker-Distribution-API-Version');
+    } finally {
+      imposter.closeAllConnections();
+      await new Promise((r) => imposter.close(r));
+    }
+  });
+
   it('reports https spoken to a plain-HTTP registry as a TLS error', async () => {
     const r = await testConnection({ url: berth.url.replace('http://', 'https://') });
     expect(r).toMatchObject({ ok: false, certificate: null, error: { code: 'TLS_ERROR' } });

@@ -77,7 +77,7 @@ export class HttpBridge implements BerthBridge {
     try {
       return await fetch(`${this.base}${path}`, init);
     } catch {
-      throw new ApiCallError('session', { code: 'OFFLINE', message: 'Berth does not answer: is `berth serve --ui` still running?' });
+      throw new ApiCallError('session', { code: 'OFFLINE', message: 'Berth does not answer: is `berth serve` still running?' });
     }
   }
 
@@ -91,7 +91,7 @@ export class HttpBridge implements BerthBridge {
         body: payload === undefined ? '' : JSON.stringify(payload),
       });
     } catch {
-      return { ok: false, error: { code: 'OFFLINE', message: 'Berth does not answer: is `berth serve --ui` still running?' } };
+      return { ok: false, error: { code: 'OFFLINE', message: 'Berth does not answer: is `berth serve` still running?' } };
     }
     const json = (await res.json().catch(() => null)) as Envelope<never> | null;
     if (res.status === 401) {

@@ -1,6 +1,8 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { Modal } from '@mantine/core';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AppWithApi } from '../App';
+import { Providers } from './Providers';
 import { createFakeApi } from '../test/fake-api';
 import { parseRoute, hrefOf } from './route';
 
@@ -43,5 +45,31 @@ describe('routes', () => {
       expect(parseRoute(hrefOf(r))).toEqual(r);
     }
     expect(parseRoute('#/nonsense')).toEqual({ screen: 'registry' });
+  });
+});
+
+describe('accessibility of the frame', () => {
+  it('gives every dialog a close button with an accessible name', async () => {
+    render(
+      <Providers api={createFakeApi()}>
+        <Modal opened onClose={() => {}} title="A dialog">
+          body
+        </Modal>
+      </Providers>,
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByRole('button', { name: 'Close' })).toBeTruthy();
+  });
+
+  it('starts with a "Skip to content" link that moves the focus to the screen without changing the route', async () => {
+    window.location.hash = '#/storage';
+    const api = createFakeApi({ 'connections:list': [local], 'registry:status': { running: true, url: 'http://127.0.0.1:5000' } });
+    const { container } = render(<AppWithApi api={api} />);
+    const skip = await screen.findByRole('link', { name: 'Skip to content' });
+    const focusable = container.ownerDocument.querySelectorAll('a[href], button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex="-1"])');
+    expect(focusable[0]).toBe(skip);
+    fireEvent.click(skip);
+    expect(document.activeElement).toBe(screen.getByRole('main'));
+    expect(window.location.hash).toBe('#/storage');
   });
 });

@@ -1,11 +1,13 @@
 /**
- * The window's frame: a header (name, registry status, theme, logout), the navigation (the local
- * registry, each connection, storage, users, certificates, activity) and the current screen.
+ * The window's frame: a "Skip to content" link, a header (name, registry status, theme, logout), the
+ * navigation (the local registry, each connection, storage, users, certificates, activity) and the
+ * current screen. Below the `md` breakpoint (992 px) the navigation folds away behind the burger,
+ * and closes again once a screen is chosen.
  */
 import { ActionIcon, AppShell, Badge, Burger, Group, NavLink, ScrollArea, Text, Title, Tooltip, useMantineColorScheme } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, type MouseEvent, type ReactNode } from 'react';
 import { useApi } from '../api/context';
 import { sharedKeys, useConnections, useRegistryStatus } from './queries';
 import { LogoutIcon, MoonIcon, SunIcon } from './icons';
@@ -22,7 +24,11 @@ export interface ShellProps {
 
 /** The frame around every screen. */
 export function Shell({ route, children, user }: ShellProps) {
-  const [opened, { toggle }] = useDisclosure();
+  const [opened, { toggle, close }] = useDisclosure();
+  const main = useRef<HTMLElement>(null);
+  // Below `md` the folded navigation is only moved out of the window: keep it out of the keyboard's way too.
+  const narrow = useMediaQuery('(max-width: 61.99em)');
+  const folded = narrow === true && !opened;
   const api = useApi();
   const client = useQueryClient();
   const status = useRegistryStatus();
@@ -31,22 +37,33 @@ export function Shell({ route, children, user }: ShellProps) {
   const viewer = useViewer();
 
   useEffect(() => api.on('registry:status-changed', (s) => client.setQueryData(sharedKeys.status, s)), [api, client]);
+  // A screen chosen from the folded navigation is what the user came for: fold it again.
+  useEffect(close, [route, close]);
+
+  // The route lives in the hash, so the link must not follow its href: it only moves the focus.
+  const skip = (e: MouseEvent) => {
+    e.preventDefault();
+    main.current?.focus();
+  };
 
   const browsing = route.screen === 'repositories' || route.screen === 'tags' || route.screen === 'image' ? route.connection : null;
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+    <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: 'md', collapsed: { mobile: !opened } }} padding="md">
+      <a href="#main-content" className="berth-skip-link" onClick={skip}>
+        Skip to content
+      </a>
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group gap="sm">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Navigation" />
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" miw={0}>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label="Navigation" aria-expanded={opened} />
             <Title order={3}>Berth</Title>
             {status.data && (
-              <Badge color={status.data.running ? 'green' : 'gray'} variant="light" data-testid="registry-badge">
+              <Badge color={status.data.running ? 'green' : 'gray'} variant="light" data-testid="registry-badge" style={{ minWidth: 0 }}>
                 {status.data.running ? `running · ${status.data.url ?? ''}` : 'stopped'}
               </Badge>
             )}
           </Group>
-          <Group gap="sm">
+          <Group gap="sm" wrap="nowrap">
             {user && (
               <Text size="sm" c="dimmed" data-testid="viewer-name">
                 {user.name}
@@ -66,7 +83,7 @@ export function Shell({ route, children, user }: ShellProps) {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Main navigation">
+      <AppShell.Navbar p="xs" aria-label="Main navigation" inert={folded || undefined}>
         <ScrollArea>
           <NavLink href={hrefOf({ screen: 'registry' })} label="Local registry" active={route.screen === 'registry'} />
           <NavLink label="Browse" defaultOpened childrenOffset={12}>
@@ -85,7 +102,9 @@ export function Shell({ route, children, user }: ShellProps) {
           )}
         </ScrollArea>
       </AppShell.Navbar>
-      <AppShell.Main>{children}</AppShell.Main>
+      <AppShell.Main id="main-content" ref={main} tabIndex={-1} className="berth-main">
+        {children}
+      </AppShell.Main>
     </AppShell>
   );
 }

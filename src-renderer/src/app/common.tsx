@@ -42,11 +42,11 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-/** A command or value with a copy button. */
+/** A command or value with a copy button: on one line, scrolling sideways in its box when too long. */
 export function CopyField({ value, label }: { value: string; label?: string }) {
   return (
     <Group gap="xs" wrap="nowrap" align="flex-start">
-      <Code block style={{ flex: 1, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+      <Code block style={{ flex: 1, minWidth: 0, whiteSpace: 'pre', overflowX: 'auto' }}>
         {value}
       </Code>
       <CopyIconButton value={value} label={label ? `Copy ${label}` : 'Copy'} />

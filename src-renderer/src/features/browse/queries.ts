@@ -64,7 +64,12 @@ export function useRefreshRepositories(connection: string, view: RepositoriesVie
   // The page is a variable of the call, not of the render: an answer arriving after the user paged
   // on is filed under the page it was asked for.
   const mutation = useMutation({
-    mutationFn: (page: RepositoriesView) => api.invoke('browse:repositories', { connection, ...viewArgs(page), refresh: true }),
+    mutationFn: (page: RepositoriesView) => {
+      const key = browseKeys.repositories(connection, page);
+      const read = () => api.invoke('browse:repositories', { connection, ...viewArgs(page), refresh: true });
+      // The page is still being read (a slow or hung remote): wait for that read, not a second one.
+      return client.isFetching({ queryKey: key, exact: true }) > 0 ? client.fetchQuery({ queryKey: key, queryFn: read }) : read();
+    },
     onSuccess: async (result, page) => {
       await client.invalidateQueries({ queryKey: browseKeys.repositoriesOf(connection), refetchType: 'none' });
       // A search across repositories read the same listing: it is stale too.

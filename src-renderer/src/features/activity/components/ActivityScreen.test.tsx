@@ -58,7 +58,9 @@ describe('ActivityScreen', () => {
     expect(within(rows[1]!).getByText('DENIED')).toBeTruthy();
     expect(within(rows[1]!).getByText('team/app:2.0')).toBeTruthy();
     expect(within(rows[2]!).getByText('command line')).toBeTruthy();
-    expect(within(rows[2]!).getByText('blobs: 3 · bytes: 1200')).toBeTruthy();
+    // The details read as one line; each fact is its own span, so that a line breaks only between facts.
+    expect(within(rows[2]!).getByText((_, el) => el?.tagName === 'P' && el.textContent === 'blobs: 3 · bytes: 1200')).toBeTruthy();
+    expect(within(rows[2]!).getByText('blobs: 3').className).toBe('berth-fact');
     expect(within(rows[2]!).getByText('done')).toBeTruthy();
     expect(screen.getByTestId('activity-count').textContent).toBe('3 entries');
   });

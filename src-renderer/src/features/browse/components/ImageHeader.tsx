@@ -85,7 +85,7 @@ export function ImageHeader({ image, onCopy }: { image: ImageDetails; onCopy?: (
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-start">
-        <Title order={2} style={{ wordBreak: 'break-all' }}>
+        <Title order={2} style={{ overflowWrap: 'anywhere' }}>
           {image.repository}
           {image.reference.includes(':') ? `@${shortDigest(image.reference)}` : `:${image.reference}`}
         </Title>
@@ -105,7 +105,7 @@ export function ImageHeader({ image, onCopy }: { image: ImageDetails; onCopy?: (
           </Group>
         </Fact>
         <Fact label="Media type" testId="image-media-type">
-          <Text size="sm" ff="monospace" style={{ wordBreak: 'break-all' }}>
+          <Text size="sm" ff="monospace" truncate="end" title={image.mediaType}>
             {image.mediaType}
           </Text>
         </Fact>

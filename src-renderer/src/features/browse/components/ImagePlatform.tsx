@@ -90,12 +90,12 @@ function Stat({ label, value }: { label: string; value: string }) {
 function list(v: string[] | null): ReactNode {
   if (!v || v.length === 0) return <Text c="dimmed" size="sm">—</Text>;
   return (
-    <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{JSON.stringify(v)}</Code>
+    <Code style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{JSON.stringify(v)}</Code>
   );
 }
 
 function text(v: string | null): ReactNode {
-  return v ? <Text size="sm" style={{ wordBreak: 'break-all' }}>{v}</Text> : <Text c="dimmed" size="sm">—</Text>;
+  return v ? <Text size="sm" style={{ overflowWrap: 'anywhere' }}>{v}</Text> : <Text c="dimmed" size="sm">—</Text>;
 }
 
 /** The parts of the config a user looks at. */
@@ -135,7 +135,7 @@ export function ImageConfig({ config }: { config: ImageConfigSummary }) {
           No environment variables.
         </Text>
       ) : (
-        <Code block data-testid="config-env" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+        <Code block data-testid="config-env" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
           {config.env.join('\n')}
         </Code>
       )}
@@ -157,10 +157,10 @@ export function ImageConfig({ config }: { config: ImageConfigSummary }) {
           <Table.Tbody>
             {labels.map(([k, v]) => (
               <Table.Tr key={k}>
-                <Table.Td ff="monospace" style={{ wordBreak: 'break-all' }}>
+                <Table.Td ff="monospace" style={{ overflowWrap: 'anywhere' }}>
                   {k}
                 </Table.Td>
-                <Table.Td style={{ wordBreak: 'break-all' }}>{v}</Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{v}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -198,7 +198,7 @@ export function ImageLayers({ platform }: { platform: PlatformDetails }) {
                 </Group>
               </Table.Td>
               <Table.Td>
-                <Text size="xs" style={{ wordBreak: 'break-all' }}>
+                <Text size="xs" className="berth-value">
                   {l.mediaType}
                 </Text>
               </Table.Td>
@@ -236,7 +236,7 @@ export function ImageHistory({ platform }: { platform: PlatformDetails }) {
             <Table.Tr key={i}>
               <Table.Td style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}>{formatDate(h.created)}</Table.Td>
               <Table.Td>
-                <Text size="xs" ff="monospace" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+                <Text size="xs" ff="monospace" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
                   {h.createdBy ?? '—'}
                 </Text>
                 {h.comment && (

@@ -36,9 +36,9 @@ export function ImageReferrers({ image }: { image: ImageDetails }) {
             <Table.Tbody>
               {image.referrers.map((r) => (
                 <Table.Tr key={r.digest}>
-                  <Table.Td style={{ wordBreak: 'break-all' }}>{r.artifactType ?? '—'}</Table.Td>
+                  <Table.Td className="berth-value">{r.artifactType ?? '—'}</Table.Td>
                   <Table.Td>
-                    <Text size="xs" style={{ wordBreak: 'break-all' }}>
+                    <Text size="xs" className="berth-value">
                       {r.mediaType}
                     </Text>
                   </Table.Td>
@@ -52,7 +52,7 @@ export function ImageReferrers({ image }: { image: ImageDetails }) {
                     {Object.keys(r.annotations).length === 0 ? (
                       '—'
                     ) : (
-                      <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+                      <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
                         {Object.entries(r.annotations)
                           .map(([k, v]) => `${k}=${v}`)
                           .join('\n')}

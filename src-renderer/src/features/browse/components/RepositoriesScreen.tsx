@@ -89,7 +89,8 @@ export function RepositoriesScreen({ connection }: { connection: string }) {
         within={within}
         onWithin={setWithin}
       />
-      {refresh.isError && <ErrorAlert error={refresh.error} title="The list could not be refreshed" />}
+      {/* A page in error says so itself: the refresh's failure is the same one. */}
+      {refresh.isError && !page.isError && <ErrorAlert error={refresh.error} title="The list could not be refreshed" />}
       {view.mode !== 'name' ? (
         <SearchResults connection={connection} kind={view.mode} query={view.query} within={view.within} page={view.page} onPage={(p) => go({ page: p })} />
       ) : page.isPending ? (

@@ -48,7 +48,7 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
       <TagsBreadcrumbs connection={connection} repository={repository} />
       <Group justify="space-between" align="flex-start">
         <Stack gap={2}>
-          <Title order={2} style={{ wordBreak: 'break-all' }}>
+          <Title order={2} style={{ overflowWrap: 'anywhere' }}>
             {repository}
           </Title>
           <RepositorySizeLine connection={connection} repository={repository} />
@@ -64,7 +64,8 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
           )}
         </Group>
       </Group>
-      {refresh.isError && <ErrorAlert error={refresh.error} title="The tags could not be refreshed" />}
+      {/* A page in error says so itself: the refresh's failure is the same one. */}
+      {refresh.isError && !page.isError && <ErrorAlert error={refresh.error} title="The tags could not be refreshed" />}
       <Group gap="sm" align="flex-end">
         <TextInput
           style={{ flex: 1 }}

@@ -35,7 +35,7 @@ export function CertificateCard({ title, cert, testId, missing }: { title: strin
               <CopyField value={cert.fingerprintSha256} label={`${title} fingerprint`} />
             </Row>
             <Row label="File">
-              <Text size="sm" style={{ wordBreak: 'break-all' }}>
+              <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
                 {cert.path}
               </Text>
             </Row>

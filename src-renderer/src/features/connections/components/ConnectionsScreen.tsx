@@ -32,14 +32,15 @@ export function ConnectionsScreen(_props: Record<string, never>) {
     const sorted = [...list.data.filter((c) => c.id === LOCAL_CONNECTION_ID), ...remote];
     body = (
       <Stack>
-        <Table.ScrollContainer minWidth={760}>
+        <Table.ScrollContainer minWidth={560}>
           <Table aria-label="Connections" verticalSpacing="sm" highlightOnHover>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>URL</Table.Th>
-                <Table.Th>User</Table.Th>
-                <Table.Th>Trust</Table.Th>
+                {/* Dropped on narrow windows, where the row's buttons need the room (the edit dialog shows both). */}
+                <Table.Th visibleFrom="lg">User</Table.Th>
+                <Table.Th visibleFrom="lg">Trust</Table.Th>
                 <Table.Th>
                   <VisuallyHidden>Actions</VisuallyHidden>
                 </Table.Th>
@@ -102,7 +103,8 @@ function ConnectionRow({ conn, onTest, onEdit, onRemove }: { conn: ConnectionInf
   return (
     <Table.Tr data-testid="connection-row" data-connection-id={conn.id} aria-label={conn.name}>
       <Table.Td>
-        <Group gap="xs" wrap="nowrap">
+        {/* Squeezed, the kind goes under the name (badges are never cut: shell.css). */}
+        <Group gap="xs">
           <Text fw={600}>{conn.name}</Text>
           <Badge variant="light" color={local ? 'teal' : 'blue'} data-testid="connection-kind-badge">
             {kindLabel(conn.kind)}
@@ -110,11 +112,11 @@ function ConnectionRow({ conn, onTest, onEdit, onRemove }: { conn: ConnectionInf
         </Group>
       </Table.Td>
       <Table.Td>
-        <Text size="sm" ff="monospace" style={{ wordBreak: 'break-all' }}>
+        <Text size="sm" ff="monospace" truncate="end" maw={{ base: 220, xl: 420 }} title={conn.url ?? undefined}>
           {conn.url ?? (local ? 'stopped' : '—')}
         </Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td visibleFrom="lg">
         <Group gap={6}>
           <Text size="sm">{conn.username ?? (local ? '—' : 'anonymous')}</Text>
           {conn.hasSecret && (
@@ -126,7 +128,7 @@ function ConnectionRow({ conn, onTest, onEdit, onRemove }: { conn: ConnectionInf
           )}
         </Group>
       </Table.Td>
-      <Table.Td>
+      <Table.Td visibleFrom="lg">
         <Text size="sm">{local ? '—' : trustLabel(conn.trust)}</Text>
       </Table.Td>
       <Table.Td>

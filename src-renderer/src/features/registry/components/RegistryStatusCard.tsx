@@ -92,7 +92,7 @@ function Row({ label, value, testId }: { label: string; value: string; testId: s
   return (
     <Table.Tr>
       <Table.Th w={160}>{label}</Table.Th>
-      <Table.Td data-testid={testId} style={{ wordBreak: 'break-all' }}>
+      <Table.Td data-testid={testId} style={{ overflowWrap: 'anywhere' }}>
         {value}
       </Table.Td>
     </Table.Tr>

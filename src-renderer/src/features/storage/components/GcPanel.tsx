@@ -185,7 +185,7 @@ function GcPreview({ report }: { report: GcReport }) {
                     <Table.Tbody>
                       {report.manifestsRemoved.map((m) => (
                         <Table.Tr key={`${m.repository}@${m.digest}`}>
-                          <Table.Td style={{ wordBreak: 'break-all' }}>{m.repository}</Table.Td>
+                          <Table.Td style={{ overflowWrap: 'anywhere' }}>{m.repository}</Table.Td>
                           <Table.Td ff="monospace" title={m.digest}>
                             {shortDigest(m.digest)}
                           </Table.Td>
