@@ -14,7 +14,7 @@ export function CopyOverwriteWarning({ preview, where, onConfirm, onBack }: { pr
           <Text size="sm" fw={500}>
             Now: {describeManifest(current)}
           </Text>
-          <Text size="xs" ff="monospace" style={{ wordBreak: 'break-all' }}>
+          <Text size="xs" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
             {current.digest}
           </Text>
         </div>
@@ -22,7 +22,7 @@ export function CopyOverwriteWarning({ preview, where, onConfirm, onBack }: { pr
           <Text size="sm" fw={500}>
             After the copy: {describeManifest(preview.source)}
           </Text>
-          <Text size="xs" ff="monospace" style={{ wordBreak: 'break-all' }}>
+          <Text size="xs" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
             {preview.source.digest}
           </Text>
         </div>

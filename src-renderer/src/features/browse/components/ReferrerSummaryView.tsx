@@ -18,7 +18,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
         {label}
       </Text>
       {/* A div: a fact may hold a block (claims as code), which a paragraph cannot. */}
-      <Text size="sm" component="div" style={{ wordBreak: 'break-all', whiteSpace: 'pre-line' }}>
+      <Text size="sm" component="div" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-line' }}>
         {children}
       </Text>
     </Stack>

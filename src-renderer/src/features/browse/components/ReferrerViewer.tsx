@@ -85,7 +85,7 @@ function BlobView({ blob, limit }: { blob: ReferrerBlob; limit: number }) {
         </Text>
       </Group>
       {Object.keys(blob.annotations).length > 0 && (
-        <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+        <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
           {Object.entries(blob.annotations)
             .map(([k, v]) => `${k}=${v}`)
             .join('\n')}
@@ -100,7 +100,7 @@ function BlobView({ blob, limit }: { blob: ReferrerBlob; limit: number }) {
 function JsonText({ text, testId }: { text: string; testId?: string }) {
   return (
     <ScrollArea.Autosize mah={360} type="auto">
-      <Code block data-testid={testId} style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+      <Code block data-testid={testId} style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
         {text}
       </Code>
     </ScrollArea.Autosize>

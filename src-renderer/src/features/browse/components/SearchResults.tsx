@@ -102,7 +102,7 @@ function HitRow({ connection, hit }: { connection: string; hit: SearchHit }) {
   const image = (reference: string) => hrefOf({ screen: 'image', connection, repository: hit.repository, reference });
   return (
     <Table.Tr data-testid="search-hit">
-      <Table.Td style={{ wordBreak: 'break-all' }}>
+      <Table.Td style={{ overflowWrap: 'anywhere' }}>
         <Anchor href={image(hit.tag ?? hit.digest!)} data-testid="search-hit-link">
           {hit.tag ? `${hit.repository}:${hit.tag}` : `${hit.repository} (untagged)`}
         </Anchor>

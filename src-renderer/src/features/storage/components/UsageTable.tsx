@@ -54,7 +54,7 @@ export function UsageTable({ page, query, busy, onQuery, onDelete }: UsageTableP
           {page.repositories.map((r) => (
             <Table.Tr key={r.name} data-testid="usage-row" data-repository={r.name}>
               <Table.Td>
-                <Anchor href={hrefOf({ screen: 'tags', connection: 'local', repository: r.name })} style={{ wordBreak: 'break-all' }}>
+                <Anchor href={hrefOf({ screen: 'tags', connection: 'local', repository: r.name })} style={{ overflowWrap: 'anywhere' }}>
                   {r.name}
                 </Anchor>
               </Table.Td>
