@@ -40,6 +40,7 @@ beforeEach(async () => {
   b = second.source;
   dirB = second.dir;
   Object.defineProperty(b, 'id', { value: 'other' });
+  Object.defineProperty(b, 'name', { value: 'other registry' });
 });
 
 afterEach(() => {
@@ -278,7 +279,7 @@ describe('the target tag: never overwritten unasked', () => {
     );
     expect(err).toBeInstanceOf(RegistryError);
     expect(err).toMatchObject({ code: 'DESTINATION_EXISTS', status: 409, detail: { current: there.digest, copied: child.digest } });
-    expect((err as Error).message).toContain(`dst/app:v1 on other holds another image (${there.digest})`);
+    expect((err as Error).message).toContain(`dst/app:v1 on "other registry" holds another image (${there.digest})`);
     expect((await b.getManifest('dst/app', 'v1'))!.digest).toBe(there.digest);
     for (const d of img.blobs.keys()) expect(await b.headBlob('dst/app', d), d).toBeNull();
     expect(await b.headManifest('dst/app', child.digest)).toBeNull();

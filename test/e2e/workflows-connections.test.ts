@@ -319,7 +319,8 @@ describe('copying tells the truth about the target', () => {
         const head = await fetch(`${remote.url}/v2/cancel/app/manifests/${digest}`, { method: 'HEAD', headers: { authorization: basic() } });
         expect(head.status, digest).toBe(404);
       }
-      await dialog.getByRole('button', { name: 'Close' }).click();
+      // The footer's Close (the dialog's own close button has the same name).
+      await dialog.getByRole('form', { name: 'Copy image' }).getByRole('button', { name: 'Close' }).click();
       await dialog.waitFor({ state: 'hidden' });
     });
   });
