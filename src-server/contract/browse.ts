@@ -3,7 +3,7 @@
  * DTOs describe the local registry (read in-process from the index) and remote ones (read over the
  * Distribution API, cached in SQLite: manifests and configs by digest for ever, tag lists briefly).
  */
-import type { ApiError, ContentOrigin } from './index';
+import type { ApiError, ContentOrigin } from './envelope';
 
 /** A page request. `last` is the last item of the previous page (the spec's `last`). */
 export interface PageArgs {

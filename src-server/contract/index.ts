@@ -30,6 +30,7 @@ import type {
   TagsPage,
 } from './browse';
 import type { AuditPage, AuditQuery } from './audit';
+import type { ContentOrigin, Envelope } from './envelope';
 import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult, SecretStoreInfo } from './connections';
 import type { CopyArgs, CopyCancelArgs, CopyCancelResult, CopyPreview, CopyPreviewArgs, CopyProgress, CopyReport } from './copy';
 import type { ReferrerArgs, ReferrerContent } from './referrers';
@@ -39,20 +40,9 @@ export * from './audit';
 export * from './browse';
 export * from './connections';
 export * from './copy';
+export * from './envelope';
 export * from './referrers';
 export * from './validation';
-
-/** The error half of the envelope: `code` is machine-readable, `message` is for people. */
-export interface ApiError {
-  /** An OCI error code (e.g. `NAME_UNKNOWN`) or a Berth one (e.g. `INTERNAL`, `CHANNEL_UNKNOWN`). */
-  code: string;
-  message: string;
-  /** Extra structured context, safe to show; never a stack trace. */
-  detail?: unknown;
-}
-
-/** Every reply over IPC or the HTTP bridge: a result, or an error, never a thrown exception. */
-export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ApiError };
 
 /** `RegistryStatus.error` after a stop the user asked for: a stopped registry, not a failed one. */
 export const REGISTRY_STOPPED_BY_USER = 'stopped from Berth';
@@ -79,15 +69,6 @@ export interface RegistryStatus {
    * listeners stay up for the GUI, `berth serve --ui`); `closed`, a closed port (the desktop app).
    */
   whileStopped?: 'unavailable' | 'closed';
-}
-
-/** Where content came from: pushed by a client, cached from an upstream, or unknown (written by registry:2, or before Berth recorded origins). */
-export interface ContentOrigin {
-  source: 'pushed' | 'cached' | 'unknown';
-  /** The upstream's URL for cached content. */
-  upstream: string | null;
-  /** When it arrived, ISO 8601; null when unknown. */
-  at: string | null;
 }
 
 /** Options of a garbage collection. */
