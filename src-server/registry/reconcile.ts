@@ -1,7 +1,15 @@
 import { mapLimit } from '../core/concurrency';
 import { parseManifest } from '../core/manifest';
-import type { ManifestRecord, RepoSnapshot } from '../index/registry-index';
-import type { Registry } from './registry';
+import type { ManifestRecord, RegistryIndex, RepoSnapshot } from '../index/registry-index';
+import type { BlobStore } from '../storage/blobs';
+import type { ManifestStore } from '../storage/manifests';
+
+/** The stores a reconcile reads and writes (a Registry has them; so may a command without one). */
+export interface ReconcileStores {
+  readonly index: RegistryIndex;
+  readonly blobs: BlobStore;
+  readonly manifests: ManifestStore;
+}
 
 /** What a reconcile found. */
 export interface ReconcileReport {
@@ -19,7 +27,7 @@ export interface ReconcileReport {
  * in one transaction. Run at every start, so that neither a crash nor registry:2 writing the same
  * folder while Berth was stopped can leave the index wrong.
  */
-export async function reconcileIndex(registry: Registry): Promise<ReconcileReport> {
+export async function reconcileIndex(registry: ReconcileStores): Promise<ReconcileReport> {
   const started = Date.now();
   const warnings: string[] = [];
   const info = new Map<string, ManifestRecord>();
@@ -37,7 +45,7 @@ export async function reconcileIndex(registry: Registry): Promise<ReconcileRepor
 }
 
 /** One repository as storage has it: its readable revisions and the tags pointing at them. */
-async function snapshotRepository(registry: Registry, name: string, info: Map<string, ManifestRecord>, warnings: string[]): Promise<RepoSnapshot | null> {
+async function snapshotRepository(registry: ReconcileStores, name: string, info: Map<string, ManifestRecord>, warnings: string[]): Promise<RepoSnapshot | null> {
   const [revisions, tags] = await Promise.all([registry.manifests.listRevisions(name), registry.manifests.listTags(name)]);
   const good = new Set<string>();
   await mapLimit(revisions, 16, async (d) => {
@@ -71,7 +79,7 @@ async function snapshotRepository(registry: Registry, name: string, info: Map<st
  * Makes the index agree with storage for one repository (on storage shared with other instances,
  * when a request finds the index behind). Returns the problems left out, as reconcileIndex does.
  */
-export async function refreshRepository(registry: Registry, name: string): Promise<string[]> {
+export async function refreshRepository(registry: ReconcileStores, name: string): Promise<string[]> {
   const warnings: string[] = [];
   const info = new Map<string, ManifestRecord>();
   const snapshot = await snapshotRepository(registry, name, info, warnings);
