@@ -27,6 +27,7 @@ import type { NameScope } from '../index/name-scope';
 import type { Registry } from '../registry/registry';
 import { DEFAULT_TAG_TTL_MS, type BrowseCache, type ImageFacts } from './cache';
 import { ContentReader, MissingContentError } from './content';
+import type { BrowseContext, BrowseCore, TagHead } from './context';
 import type { DeleteRun } from './delete-run';
 import { Deletes } from './deletes';
 import { imageDetails } from './details';
@@ -52,28 +53,12 @@ export interface BrowserOptions {
   concurrency?: number;
 }
 
-/** One connection as a call sees it. */
-export interface BrowseContext {
-  connection: string;
-  source: RegistrySource;
-  reader: ContentReader;
-  /** The local registry, when this connection is it. */
-  registry: Registry | null;
-}
-
-/** A tag of a repository and what it points at now; `error` when asking failed (429, 5xx, network). */
-export interface TagHead {
-  tag: string;
-  /** Null when it did not resolve: the manifest is missing, or see `error`. */
-  digest: string | null;
-  /** Why the lookup failed; absent when the registry answered (with a digest or "not found"). */
-  error?: unknown;
-}
-
 const DEFAULT_PAGE = 100;
 
+export type { BrowseContext, TagHead } from './context';
+
 /** The browse channels over any connection. */
-export class Browser {
+export class Browser implements BrowseCore {
   readonly cache: BrowseCache;
   readonly limiter: Limiter;
   private readonly now: () => number;

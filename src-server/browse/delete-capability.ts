@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DeleteMethod } from '../contract';
 import { NotFoundError, RegistryError } from '../core/errors';
 import { RemoteAuthError } from '../remote/errors';
-import type { BrowseContext } from './browser';
+import type { BrowseContext } from './context';
 import type { Limiter } from './limiter';
 import type { RegistrySource } from './source';
 import { SingleFlight } from './single-flight';

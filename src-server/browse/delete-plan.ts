@@ -5,7 +5,7 @@
  * with its siblings is never said to keep the image.
  */
 import type { DeleteMethod, TagsDeleteImage, TagsDeletePlan } from '../contract';
-import type { TagHead } from './browser';
+import type { TagHead } from './context';
 
 /** A plan without the connection's names, its method's reason and the local GC figure. */
 export type SelectionPlan = Pick<TagsDeletePlan, 'images' | 'missing' | 'unresolved' | 'totals'>;

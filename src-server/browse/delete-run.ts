@@ -7,7 +7,7 @@
 import type { TagsDeleteArgs, TagsDeleteResult } from '../contract';
 import { mapLimit } from '../core/concurrency';
 import { RegistryError } from '../core/errors';
-import type { BrowseContext, Browser, TagHead } from './browser';
+import type { BrowseContext, BrowseCore, TagHead } from './context';
 import type { DeleteCapabilities } from './delete-capability';
 
 /** Images deleted at once (each delete also waits for the browser's limiter). */
@@ -29,7 +29,7 @@ interface ImageOutcome {
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Runs the plan in `args` on the connection of `ctx`. */
-export async function runDeletePlan(browser: Browser, capabilities: DeleteCapabilities, ctx: BrowseContext, args: TagsDeleteArgs): Promise<DeleteRun> {
+export async function runDeletePlan(browser: BrowseCore, capabilities: DeleteCapabilities, ctx: BrowseContext, args: TagsDeleteArgs): Promise<DeleteRun> {
   const repo = args.repository;
   const capability = await capabilities.of(ctx, repo);
   if (capability.method === 'unsupported' || args.method === 'unsupported') {
@@ -73,7 +73,7 @@ class RepositoryState {
 }
 
 interface RunContext {
-  browser: Browser;
+  browser: BrowseCore;
   capabilities: DeleteCapabilities;
   ctx: BrowseContext;
   repo: string;

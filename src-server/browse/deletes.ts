@@ -15,7 +15,7 @@
 import type { TagDeleteArgs, TagDeletePlan, TagDeleteResult, TagRef, TagsDeleteArgs, TagsDeletePlan, TagsDeletePlanArgs } from '../contract';
 import { NotFoundError, RegistryError } from '../core/errors';
 import { RemoteAuthError, RemoteProtocolError, RemoteRateLimitError } from '../remote/errors';
-import type { BrowseContext, Browser } from './browser';
+import type { BrowseContext, BrowseCore } from './context';
 import { DeleteCapabilities, PROBE_DIGEST } from './delete-capability';
 import { planSelection } from './delete-plan';
 import { reclaimableAfterUntagging } from './delete-reclaim';
@@ -29,7 +29,7 @@ type Method = TagDeletePlan['method'];
 export class Deletes {
   private readonly capabilities: DeleteCapabilities;
 
-  constructor(private readonly browser: Browser) {
+  constructor(private readonly browser: BrowseCore) {
     this.capabilities = new DeleteCapabilities(browser.limiter);
   }
 

@@ -3,7 +3,7 @@
  * listing, or saved names), filtered, with counts and sizes only where the cache knows them.
  */
 import type { RepositoriesPage, RepositorySummary } from '../contract';
-import type { BrowseContext } from './browser';
+import type { BrowseContext } from './context';
 import type { Limiter } from './limiter';
 import type { SourceRepositoryPage } from './source';
 
