@@ -3,7 +3,7 @@ import { RegistryError } from '../core/errors';
 import { isValidName } from '../core/names';
 import { object, requiredString, type Checks } from './args-kit';
 import { repositoryRights } from './caller-access';
-import type { CoreHandler } from './handlers';
+import type { CoreHandler } from './handler-types';
 
 /** The channels of this area. */
 export type AccessChannel = 'access:repository';

@@ -20,7 +20,7 @@ import { InvalidNamesError } from '../tls/names';
 import { parseRegistryHost, type RegistryHost } from '../tls/registry-host';
 import type { CertificateFileInfo, CertificateStore } from '../tls/store';
 import { ArgsError, fieldName, none, object, optionalBoolean, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
-import type { CoreHandler } from './handlers';
+import type { CoreHandler } from './handler-types';
 
 /** The channels of this area. */
 export type AdminChannel = 'users:list' | 'users:add' | 'users:remove' | 'users:set-password' | 'users:set-rights' | 'users:set-anonymous' | 'users:initial-password' | 'users:set-groups' | 'groups:list' | 'groups:add' | 'groups:remove' | 'groups:set-access' | 'cert:info' | 'cert:regenerate' | 'cert:bundle' | 'cert:install-commands';

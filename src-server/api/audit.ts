@@ -4,7 +4,7 @@
 import { AUDIT_ACTIONS, type AuditQuery } from '../contract/audit';
 import { decodeAuditCursor, readAuditPage } from '../audit/audit-reader';
 import { ArgsError, object, optionalInteger, optionalString, optionalStringArray, type Checks } from './args-kit';
-import type { CoreHandler } from './handlers';
+import type { CoreHandler } from './handler-types';
 
 /** The channels of this area. */
 export type AuditChannel = 'audit:list';

@@ -12,7 +12,7 @@ import { silentLogger, type Logger } from '../logger';
 import { ArgsError, fieldName, isObject, object, optionalBoolean, optionalInteger, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
 import { pullGlobs } from './caller-access';
 import { toApiError } from './errors';
-import type { CoreHandler } from './handlers';
+import type { CoreHandler } from './handler-types';
 
 /** The channels of this area. */
 export type BrowseChannel =

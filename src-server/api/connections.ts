@@ -7,7 +7,7 @@ import { isAdministrator } from './caller-access';
 import type { ConnectionManager } from '../connections/manager';
 import { describeSecretStore, type SecretStore } from '../connections/secret-store';
 import { ArgsError, isObject, none, nullableString, object, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
-import type { CoreHandler } from './handlers';
+import type { CoreHandler } from './handler-types';
 
 /** The channels of this area. */
 export type ConnectionChannel = 'connections:list' | 'connections:add' | 'connections:update' | 'connections:remove' | 'connections:test' | 'secrets:info';

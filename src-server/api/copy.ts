@@ -12,7 +12,7 @@ import { previewCopy } from '../copy/preview';
 import { parseDigest } from '../core/digest';
 import { isValidName, isValidTag } from '../core/names';
 import { ArgsError, fieldName, isObject, object, optionalBoolean, optionalString, optionalStringArray, requiredString, type Checks } from './args-kit';
-import type { CoreHandler } from './handlers';
+import type { CoreHandler } from './handler-types';
 
 /** The channels of this area. */
 export type CopyChannel = 'image:copy' | 'image:copy-preview' | 'image:copy-cancel';

@@ -5,15 +5,7 @@
  * the envelope.
  */
 import type { AuditActor, AuditSink } from '../audit/audit-log';
-import type {
-  Envelope,
-  EventChannel,
-  EventChannelMap,
-  InvokeArgs,
-  InvokeChannel,
-  InvokeResult,
-  RegistryStatus,
-} from '../contract';
+import type { Envelope, InvokeArgs, InvokeResult, RegistryStatus } from '../contract';
 import { isInvokeChannel } from '../contract';
 import type { Logger } from '../logger';
 import { ADMIN_CHANNELS } from './admin';
@@ -29,18 +21,9 @@ import { createLocalHandlers, type LocalDeps } from './local';
 import { REFERRER_CHANNELS } from './referrers';
 import { unavailable } from './unavailable';
 import { toApiError } from './errors';
+import type { CoreHandler, CoreHandlers, Emit } from './handler-types';
 
-/** Sends an event to whoever made the call (progress of a long operation). */
-export type Emit = <E extends EventChannel>(event: E, payload: EventChannelMap[E]) => void;
-
-/**
- * One channel's handler. `scope` names the GUI user making the call when it is not the machine's
- * own (the browser GUI's sessions); handlers that list things answer within the user's rights.
- */
-export type CoreHandler<C extends InvokeChannel> = (args: InvokeArgs<C>, emit: Emit, scope?: CallerScope) => Promise<InvokeResult<C>>;
-
-/** A handler for every invoke channel; the compiler refuses a missing one. */
-export type CoreHandlers = { [C in InvokeChannel]: CoreHandler<C> };
+export type { CoreHandler, CoreHandlers, Emit } from './handler-types';
 
 /**
  * What the handlers work on: the local registry always; the app core's areas (connections,

@@ -13,7 +13,7 @@ import { HISTORY_RETENTION_DAYS, type UsageHistory } from '../usage/history';
 import { USAGE_PAGE_MAX, usagePage } from '../usage/page';
 import { registryUsage, repositoryUsage } from '../usage/usage';
 import { ArgsError, isObject, named, none, nullableString, object, optionalBoolean, optionalInteger, optionalString, requiredString, type Checks } from './args-kit';
-import type { CoreHandler } from './handlers';
+import type { CoreHandler } from './handler-types';
 
 /**
  * Start, stop and settings of the local registry, as the process hosting it can do them: the

@@ -7,7 +7,7 @@ import { referrerContent } from '../browse/referrer-content';
 import { parseDigest } from '../core/digest';
 import { isValidName } from '../core/names';
 import { ArgsError, object, requiredString, type Checks } from './args-kit';
-import type { CoreHandler } from './handlers';
+import type { CoreHandler } from './handler-types';
 
 /** The channels of this area. */
 export type ReferrerChannel = 'browse:referrer';

@@ -1,6 +1,6 @@
 import type { InvokeChannel } from '../contract';
 import { RegistryError } from '../core/errors';
-import type { CoreHandler } from './handlers';
+import type { CoreHandler } from './handler-types';
 
 /**
  * Handlers for channels whose service is not wired where the table is built (e.g. connections in
