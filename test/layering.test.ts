@@ -5,6 +5,8 @@
  *
  * Imports are read with TypeScript's own pre-processor (`ts.preProcessFile`), which finds static,
  * type-only, re-export, side-effect, dynamic and require imports and ignores comments and strings.
+ * No import cycle is allowed either, type-only ones included: a cycle means two files that can only
+ * be understood, tested and moved together.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -155,6 +157,73 @@ function violations(edges: ImportEdge[]): string[] {
   return out;
 }
 
+/** The module a relative import points at: the file itself, or the folder's index file. */
+function resolveTarget(target: string, modules: ReadonlySet<string>): string | null {
+  if (modules.has(target)) return target;
+  if (modules.has(`${target}/index`)) return `${target}/index`;
+  return null;
+}
+
+/**
+ * The import cycles among the files the edges start from: each strongly connected group of two or
+ * more files (or one importing itself), as its files in path order joined by ' <-> '.
+ */
+function importCycles(edges: ImportEdge[]): string[] {
+  const strip = (f: string) => f.replace(/\.tsx?$/, '');
+  const modules = new Set(edges.map((e) => strip(e.file)));
+  const graph = new Map<string, string[]>([...modules].map((m) => [m, []]));
+  for (const e of edges) {
+    const to = e.target ? resolveTarget(e.target, modules) : null;
+    if (to) graph.get(strip(e.file))!.push(to);
+  }
+  // Tarjan's algorithm, iterative so that a long chain of imports cannot overflow the stack.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[] = [];
+  let next = 0;
+  for (const root of modules) {
+    if (index.has(root)) continue;
+    const work: Array<{ node: string; edge: number }> = [{ node: root, edge: 0 }];
+    index.set(root, next);
+    low.set(root, next++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const targets = graph.get(frame.node)!;
+      if (frame.edge < targets.length) {
+        const to = targets[frame.edge++]!;
+        if (!index.has(to)) {
+          index.set(to, next);
+          low.set(to, next++);
+          stack.push(to);
+          onStack.add(to);
+          work.push({ node: to, edge: 0 });
+        } else if (onStack.has(to)) {
+          low.set(frame.node, Math.min(low.get(frame.node)!, index.get(to)!));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
+      if (low.get(frame.node) === index.get(frame.node)) {
+        const group: string[] = [];
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          group.push(member);
+        } while (member !== frame.node);
+        if (group.length > 1 || targets.includes(frame.node)) out.push(group.sort().join(' <-> '));
+      }
+    }
+  }
+  return out.sort();
+}
+
 describe('layering (import rules from DESIGN.md)', () => {
   const edges = scanRepository();
 
@@ -198,6 +267,30 @@ describe('layering (import rules from DESIGN.md)', () => {
 
   it('holds on the current tree', () => {
     expect(violations(edges)).toEqual([]);
+  });
+
+  it('finds no import cycle in src-server, src-main or src-renderer', () => {
+    expect(importCycles(edges)).toEqual([]);
+  });
+
+  it('finds a planted cycle, a type-only one and a self-import, and names their files', () => {
+    const planted = [
+      ...importsOf('src-server/api/a.ts', "import { b } from './b';"),
+      ...importsOf('src-server/api/b.ts', "import type { C } from './c';"),
+      ...importsOf('src-server/api/c.ts', "export * from './a';"),
+      ...importsOf('src-server/contract/index.ts', "export * from './browse';"),
+      ...importsOf('src-server/contract/browse.ts', "import type { ApiError } from '.';"),
+      ...importsOf('src-server/core/self.ts', "import './self';"),
+      // Not a cycle: two files importing one third, which imports nothing back.
+      ...importsOf('src-server/core/x.ts', "import { z } from './z';"),
+      ...importsOf('src-server/core/y.ts', "import { z } from './z';"),
+      ...importsOf('src-server/core/z.ts', "import { digest } from './digest';"),
+    ];
+    expect(importCycles(planted)).toEqual([
+      'src-server/api/a <-> src-server/api/b <-> src-server/api/c',
+      'src-server/contract/browse <-> src-server/contract/index',
+      'src-server/core/self',
+    ]);
   });
 
   // Each rule fires on a planted offender, and the message names the file and the import.
