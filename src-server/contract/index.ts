@@ -16,19 +16,11 @@ import type {
   RepositoriesArgs,
   RepositoriesPage,
   RepositorySize,
-  SearchArgs,
-  SearchResult,
-  TagDeleteArgs,
-  TagDeletePlan,
-  TagDeleteResult,
-  TagRef,
   TagsArgs,
-  TagsDeleteArgs,
-  TagsDeletePlan,
-  TagsDeletePlanArgs,
-  TagsDeleteResult,
   TagsPage,
 } from './browse';
+import type { SearchArgs, SearchResult } from './search';
+import type { TagDeleteArgs, TagDeletePlan, TagDeleteResult, TagRef, TagsDeleteArgs, TagsDeletePlan, TagsDeletePlanArgs, TagsDeleteResult } from './tag-delete';
 import type { AuditPage, AuditQuery } from './audit';
 import type { ContentOrigin, Envelope } from './envelope';
 import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult, SecretStoreInfo } from './connections';
@@ -42,6 +34,8 @@ export * from './connections';
 export * from './copy';
 export * from './envelope';
 export * from './referrers';
+export * from './search';
+export * from './tag-delete';
 export * from './validation';
 
 /** `RegistryStatus.error` after a stop the user asked for: a stopped registry, not a failed one. */
