@@ -4,7 +4,8 @@
  */
 import type { Browser } from '../browse/browser';
 import { searchConnection } from '../browse/search';
-import { MAX_LIST_OFFSET, MAX_SEARCH_QUERY, type RepositoriesArgs, type RepositorySort, type SearchArgs, type SortDirection } from '../contract/browse';
+import { MAX_LIST_OFFSET, type RepositoriesArgs, type RepositorySort, type SortDirection } from '../contract/browse';
+import { MAX_SEARCH_QUERY, type SearchArgs } from '../contract/search';
 import type { DeleteMethod } from '../contract';
 import { looksLikeDigest, parseDigest } from '../core/digest';
 import { isValidName, isValidTag } from '../core/names';

@@ -2,7 +2,7 @@
  * The hits every search answers with, local or remote: repository:tag with the digest, one per tag
  * that reaches a manifest found by digest, ordered by repository, tag and digest.
  */
-import type { SearchHit } from '../contract/browse';
+import type { SearchHit } from '../contract/search';
 import type { DigestFound } from '../index/search';
 
 /** Hits per page unless asked otherwise. */

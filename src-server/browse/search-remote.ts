@@ -11,7 +11,7 @@
  *   a digest would otherwise mean fetching every manifest of every repository. A full digest is
  *   also asked of each searched repository with one HEAD (at most 100).
  */
-import type { SearchArgs, SearchHit, SearchResult } from '../contract/browse';
+import type { SearchArgs, SearchHit, SearchResult } from '../contract/search';
 import { mapLimit } from '../core/concurrency';
 import { parseManifest } from '../core/manifest';
 import type { DigestFound } from '../index/search';

@@ -2,7 +2,7 @@
  * `browse:search` for any connection: the local registry from its index (see index/search.ts),
  * remotes within what they list (browse/search-remote.ts).
  */
-import type { SearchArgs, SearchResult } from '../contract/browse';
+import type { SearchArgs, SearchResult } from '../contract/search';
 import type { NameScope } from '../index/name-scope';
 import { IndexSearch } from '../index/search';
 import type { RegistryIndex } from '../index/registry-index';

@@ -16,24 +16,19 @@ import type {
   RepositoriesArgs,
   RepositoriesPage,
   RepositorySize,
-  SearchArgs,
-  SearchResult,
-  TagDeleteArgs,
-  TagDeletePlan,
-  TagDeleteResult,
-  TagRef,
   TagsArgs,
-  TagsDeleteArgs,
-  TagsDeletePlan,
-  TagsDeletePlanArgs,
-  TagsDeleteResult,
   TagsPage,
 } from './browse';
+import type { SearchArgs, SearchResult } from './search';
+import type { TagDeleteArgs, TagDeletePlan, TagDeleteResult, TagRef, TagsDeleteArgs, TagsDeletePlan, TagsDeletePlanArgs, TagsDeleteResult } from './tag-delete';
 import type { AuditPage, AuditQuery } from './audit';
-import type { ContentOrigin, Envelope } from './envelope';
+import type { Envelope } from './envelope';
 import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult, SecretStoreInfo } from './connections';
 import type { CopyArgs, CopyCancelArgs, CopyCancelResult, CopyPreview, CopyPreviewArgs, CopyProgress, CopyReport } from './copy';
+import type { GcOptions, GcProgress, GcReport } from './gc';
 import type { ReferrerArgs, ReferrerContent } from './referrers';
+import type { RegistryStatus } from './registry-status';
+import type { RepositoryUsageDetail, UsageHistorySeries, UsagePage, UsagePageArgs, UsageReport } from './usage';
 
 export * from './admin';
 export * from './audit';
@@ -41,183 +36,13 @@ export * from './browse';
 export * from './connections';
 export * from './copy';
 export * from './envelope';
+export * from './gc';
 export * from './referrers';
+export * from './registry-status';
+export * from './search';
+export * from './tag-delete';
+export * from './usage';
 export * from './validation';
-
-/** `RegistryStatus.error` after a stop the user asked for: a stopped registry, not a failed one. */
-export const REGISTRY_STOPPED_BY_USER = 'stopped from Berth';
-
-/** Result of `registry:status`: whether the embedded registry listens, and where. */
-export interface RegistryStatus {
-  running: boolean;
-  /** The base URL clients push to (e.g. `http://127.0.0.1:5000`), or null when stopped. */
-  url: string | null;
-  /** The HTTPS listener's URL, when one runs. */
-  tlsUrl?: string | null;
-  /** The storage root (with S3 storage: Berth's own files only). */
-  dataDir?: string;
-  /** Where the registry's content lives when it is in a bucket: `s3://bucket/root at endpoint`. */
-  bucket?: string | null;
-  /** ISO 8601, while running. */
-  startedAt?: string | null;
-  /** Why the registry stopped or could not start, in words. */
-  error?: string | null;
-  /** Whether start/stop is possible from here (false for a CLI without a server). */
-  controllable?: boolean;
-  /**
-   * What clients meet while the registry is stopped: `unavailable`, 503 UNAVAILABLE on `/v2` (the
-   * listeners stay up for the GUI, `berth serve --ui`); `closed`, a closed port (the desktop app).
-   */
-  whileStopped?: 'unavailable' | 'closed';
-}
-
-/** Options of a garbage collection. */
-export interface GcOptions {
-  /** Report what would be removed, remove nothing. */
-  dryRun?: boolean;
-  /** Also remove manifests no tag reaches (kept: children of tagged indexes, and referrers of kept manifests). */
-  deleteUntagged?: boolean;
-  /**
-   * Grace period in seconds (default {@link DEFAULT_GC_GRACE_SECONDS}): blobs that arrived within it
-   * and that no manifest has referenced yet, never-tagged manifests stored within it, and blobs a
-   * client checked or mounted within it stay, so that pushes in progress complete. 0 collects all.
-   */
-  graceSeconds?: number;
-}
-
-/** The default grace period of a garbage collection: an hour, as zot's gcDelay. */
-export const DEFAULT_GC_GRACE_SECONDS = 3600;
-
-/** Progress of a running garbage collection. `total` is 0 while unknown. */
-export interface GcProgress {
-  phase: 'mark' | 'manifests' | 'blobs' | 'links';
-  done: number;
-  total: number;
-}
-
-/** What a garbage collection removed, or would remove on a dry run. */
-export interface GcReport {
-  dryRun: boolean;
-  deleteUntagged: boolean;
-  /** ISO 8601. */
-  startedAt: string;
-  durationMs: number;
-  /** Manifests (repository and digest) removed from their repositories (only with deleteUntagged). */
-  manifestsRemoved: Array<{ repository: string; digest: string }>;
-  /** Blobs removed from storage (layers, configs and manifest contents), with their sizes. */
-  blobsRemoved: Array<{ digest: string; size: number }>;
-  /** Sum of the sizes of the blobs removed. */
-  bytesRemoved: number;
-  /** Blobs and manifests left in place. */
-  blobsKept: number;
-  manifestsKept: number;
-  /** Unreferenced blobs kept because a write touched them while the collection ran, or within the grace period. */
-  blobsProtected: number;
-}
-
-/** Byte counts of a repository, image or platform. */
-export interface UsageBytes {
-  /** Sizes of the distinct blobs it references (manifests, configs, layers). */
-  stored: number;
-  /** The part of `stored` that something else also references. */
-  shared: number;
-  /** `stored - shared`: what deleting it (then collecting garbage) frees. */
-  unique: number;
-}
-
-/** One platform of a multi-arch image. */
-export interface PlatformUsage extends UsageBytes {
-  /** `os/architecture[/variant]`, or `unknown`. */
-  platform: string;
-  digest: string;
-}
-
-/** One image: a manifest of a repository and the tags pointing at it. */
-export interface ImageUsage extends UsageBytes {
-  digest: string;
-  mediaType: string;
-  /** Tags pointing at it (empty for an untagged manifest). */
-  tags: string[];
-  /** Per platform for an index or manifest list; empty for a single image. */
-  platforms: PlatformUsage[];
-  origin: ContentOrigin;
-  /** For a referrer (a signature, SBOM or attestation): the digest of the manifest it refers to. */
-  subject?: string;
-}
-
-/** One repository's usage. */
-export interface RepositoryUsage extends UsageBytes {
-  name: string;
-  tags: number;
-  manifests: number;
-  /** Bytes only untagged manifests hold: what `gc --delete-untagged` would free. */
-  untagged: number;
-}
-
-/** Usage of the whole registry. */
-export interface UsageReport {
-  totals: {
-    repositories: number;
-    manifests: number;
-    /** Blobs in storage, referenced or not, and their bytes. */
-    blobs: number;
-    stored: number;
-    /** Bytes a garbage collection would free now, and with deleteUntagged. */
-    reclaimable: number;
-    reclaimableUntagged: number;
-  };
-  repositories: RepositoryUsage[];
-}
-
-/** One repository in detail: its usage and every image in it. */
-export interface RepositoryUsageDetail {
-  repository: RepositoryUsage;
-  images: ImageUsage[];
-}
-
-/** How `usage:repositories` orders repositories. */
-export type UsageSortKey = 'name' | 'stored' | 'unique' | 'shared' | 'untagged' | 'tags';
-
-/** Which repositories `usage:repositories` returns. */
-export interface UsagePageArgs {
-  /** Default `stored`. Ties are broken by name. */
-  sort?: UsageSortKey;
-  /** Default: largest first for numbers, A to Z for names. */
-  descending?: boolean;
-  /** Default 0. */
-  offset?: number;
-  /** Default 50, at most 500. */
-  limit?: number;
-}
-
-/** One page of repositories by usage, the registry's totals, and the rest of the order summed. */
-export interface UsagePage {
-  totals: UsageReport['totals'];
-  offset: number;
-  repositories: RepositoryUsage[];
-  /** The repositories after this page in this order, summed (what a treemap draws as one group). */
-  rest: UsageBytes & { repositories: number };
-}
-
-/** The local registry's storage on one day. */
-export interface UsageHistoryPoint {
-  /** `YYYY-MM-DD`, a UTC day. */
-  day: string;
-  /** When it was measured (ISO 8601): the latest measurement of the day. */
-  at: string;
-  /** Bytes of every blob in storage, as `usage:registry`'s totals. */
-  stored: number;
-  repositories: number;
-  manifests: number;
-  blobs: number;
-}
-
-/** The stored bytes over time, one point per day, oldest first. */
-export interface UsageHistorySeries {
-  points: UsageHistoryPoint[];
-  /** How many days of points are kept. */
-  retentionDays: number;
-}
 
 /**
  * Request/response methods, keyed by channel name (the Podman Desktop `IpcInvokeChannelMap` idea).

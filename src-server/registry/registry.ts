@@ -1,9 +1,7 @@
 import type { Readable } from 'node:stream';
-import { digestOf, looksLikeDigest, parseDigest, type ParsedDigest } from '../core/digest';
+import { looksLikeDigest, parseDigest, type ParsedDigest } from '../core/digest';
 import { NotFoundError, RegistryError } from '../core/errors';
-import { mapLimit } from '../core/concurrency';
-import { MAX_MANIFEST_DESCRIPTORS, ManifestParseError, TooManyDescriptorsError, parseManifest, type ManifestInfo } from '../core/manifest';
-import { isValidTag } from '../core/names';
+import { parseManifest, type ManifestInfo } from '../core/manifest';
 import type { OriginStore } from '../index/origin-store';
 import type { RegistryIndex, ReferrerRow } from '../index/registry-index';
 import { BlobStore } from '../storage/blobs';
@@ -11,20 +9,15 @@ import type { ByteRange, HeldFile, StorageDriver } from '../storage/driver';
 import { paths } from '../storage/layout';
 import { ManifestStore } from '../storage/manifests';
 import { UploadStore } from '../storage/uploads';
+import { BlobClaims } from './blob-claims';
 import { CollectionLease, LeaseHeldError, type LeaseTimings } from './collection-lease';
 import { ManifestCache } from './manifest-cache';
+import { assertBlobsPresent, assertNameable, checkPushedManifest, referencedBlobs } from './manifest-checks';
 import { refreshRepository } from './reconcile';
 import { WriteGate } from './write-gate';
 
-/** Largest manifest accepted (the spec asks registries to take at least 4 MiB). */
-export const MAX_MANIFEST_BYTES = 4 << 20;
-
-/**
- * Blobs of a pushed manifest checked at once (each check reads a link file and stats the blob):
- * enough to overlap the thread pool's four threads, small enough that many pushes at once stay
- * far from the process's descriptor budget.
- */
-export const PARALLEL_REFERENCE_CHECKS = 8;
+/** The manifest size limit and the reference-check fan-out, importable from here as before (see manifest-checks.ts). */
+export { MAX_MANIFEST_BYTES, PARALLEL_REFERENCE_CHECKS } from './manifest-checks';
 
 /** A manifest ready to serve. */
 export interface ServedManifest {
@@ -92,8 +85,8 @@ export class Registry {
   /** The pull-through cache's upstream, when one is configured. */
   fallback: ContentFallback | null = null;
   private readonly cache = new ManifestCache();
-  /** digest -> when a client last uploaded, checked (HEAD) or mounted it: a manifest naming it may follow. */
-  private readonly claims = new Map<string, number>();
+  /** When a client last uploaded, checked (HEAD) or mounted each blob: a manifest naming it may follow. */
+  private readonly claims = new BlobClaims();
 
   readonly sharedStorage: boolean;
   /** On shared storage, the garbage-collection lease the instances hold their writes back for. */
@@ -127,21 +120,14 @@ export class Registry {
   async claimBlob(repo: string, d: ParsedDigest): Promise<number> {
     return this.gate.write([d.digest], async () => {
       const size = await this.statBlob(repo, d);
-      this.noteClaim(d.digest);
+      this.claims.note(d.digest);
       return size;
     });
   }
 
   /** True when a client checked or mounted the blob at or after `since` (ms since the epoch). */
   claimedSince(digest: string, since: number): boolean {
-    return (this.claims.get(digest) ?? 0) >= since;
-  }
-
-  private noteClaim(digest: string): void {
-    this.claims.delete(digest);
-    this.claims.set(digest, Date.now());
-    // Oldest first in insertion order: a bounded memory of recent claims is all a grace period needs.
-    if (this.claims.size > 100_000) this.claims.delete(this.claims.keys().next().value!);
+    return this.claims.since(digest, since);
   }
 
   /**
@@ -195,7 +181,7 @@ export class Registry {
     return this.write([d.digest], async () => {
       if ((await this.blobs.size(d)) === null) return false;
       if (!(await this.blobs.isLinked(repo, d))) await this.blobs.link(repo, d);
-      this.noteClaim(d.digest);
+      this.claims.note(d.digest);
       return true;
     });
   }
@@ -206,7 +192,7 @@ export class Registry {
    */
   async commitUpload(repo: string, uuid: string, d: ParsedDigest, source?: AsyncIterable<Buffer>, cachedFrom?: string): Promise<number> {
     const size = await this.uploads.commit(repo, uuid, d, source);
-    this.noteClaim(d.digest);
+    this.claims.note(d.digest);
     this.origins.recordBlob(d.digest, cachedFrom ? 'cached' : 'pushed', cachedFrom ?? null);
     return size;
   }
@@ -253,27 +239,7 @@ export class Registry {
     contentType: string | undefined,
     opts: PutManifestOptions = {},
   ): Promise<{ digest: string; subject: string | null }> {
-    const byDigest = looksLikeDigest(ref);
-    const refDigest = byDigest ? parseDigest(ref) : null;
-    if (byDigest && !refDigest) throw new RegistryError('DIGEST_INVALID', { detail: { digest: ref } });
-    if (!byDigest && !isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
-    if (body.length > MAX_MANIFEST_BYTES) {
-      throw new RegistryError('MANIFEST_INVALID', { status: 413, message: 'manifest too large', detail: { limit: MAX_MANIFEST_BYTES } });
-    }
-    let info: ManifestInfo;
-    try {
-      info = parseManifest(body, contentType, { maxDescriptors: MAX_MANIFEST_DESCRIPTORS });
-    } catch (err) {
-      if (err instanceof TooManyDescriptorsError) {
-        throw new RegistryError('MANIFEST_INVALID', { message: err.message, detail: { limit: err.limit, descriptors: err.descriptors } });
-      }
-      if (err instanceof ManifestParseError) throw new RegistryError('MANIFEST_INVALID', { detail: { reason: err.message } });
-      throw err;
-    }
-    const digest = digestOf(body, refDigest?.algorithm ?? 'sha256');
-    if (refDigest && digest !== refDigest.digest) {
-      throw new RegistryError('DIGEST_INVALID', { detail: { expected: refDigest.digest, actual: digest } });
-    }
+    const { byDigest, digest, info } = checkPushedManifest(ref, body, contentType);
     // Each digest once: a manifest may list one layer many times.
     const touched = [...new Set([digest, ...info.manifests.map((m) => m.digest), ...referencedBlobs(info)])];
     const source = opts.cachedFrom ? 'cached' : 'pushed';
@@ -287,7 +253,7 @@ export class Registry {
       if (!byDigest) this.index.setTag(repo, ref, digest);
     });
     // The manifest now references what was claimed for it; the claims have done their job.
-    for (const t of touched) this.claims.delete(t);
+    for (const t of touched) this.claims.forget(t);
     this.origins.recordManifest(repo, digest, source, upstream);
     if (!byDigest) {
       this.origins.markTagged(repo, digest);
@@ -409,17 +375,11 @@ export class Registry {
   }
 
   /**
-   * Checks that the blobs and child manifests a pushed manifest lists are in the repository: each
-   * distinct digest once, at most {@link PARALLEL_REFERENCE_CHECKS} at a time.
+   * Checks that the blobs (see {@link assertBlobsPresent}) and then the child manifests a pushed
+   * manifest lists are in the repository.
    */
   private async verifyReferences(repo: string, info: ManifestInfo): Promise<void> {
-    const blobs = referencedBlobs(info);
-    const present = await mapLimit(blobs, PARALLEL_REFERENCE_CHECKS, async (digest) => {
-      const d = parseDigest(digest)!;
-      return (await this.blobs.isLinked(repo, d)) && (await this.blobs.size(d)) !== null;
-    });
-    const missing = blobs.filter((_, i) => !present[i]);
-    if (missing.length) throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: { missing: missing.sort() } });
+    await assertBlobsPresent(this.blobs, repo, info);
     let children = [...new Set(info.manifests.map((m) => m.digest))].filter((c) => !this.index.hasManifest(repo, c));
     // Behind a load balancer, another instance on the bucket may have taken the children.
     if (children.length && this.sharedStorage) {
@@ -432,22 +392,4 @@ export class Registry {
   private assertDeletable(): void {
     if (!this.deleteEnabled) throw new RegistryError('UNSUPPORTED', { message: 'deletes are disabled (storage.delete.enabled)' });
   }
-}
-
-/** The distinct digests of the config and layers a manifest lists (foreign layers excluded). */
-function referencedBlobs(info: ManifestInfo): string[] {
-  const digests = new Set(info.layers.map((l) => l.digest));
-  if (info.config) digests.add(info.config.digest);
-  return [...digests];
-}
-
-/**
- * A reference that is neither a valid tag nor a valid digest names no manifest: NotFoundError, so
- * that GET, HEAD and DELETE answer 404 MANIFEST_UNKNOWN, as registry:2 does (its routes do not
- * match such a reference) and as clients expect of a lookup. Only a PUT is told that its reference
- * is invalid (TAG_INVALID, DIGEST_INVALID). Checked before anything else, so a pull-through cache
- * never sends such a reference upstream.
- */
-function assertNameable(ref: string): void {
-  if (looksLikeDigest(ref) ? !parseDigest(ref) : !isValidTag(ref)) throw new NotFoundError('manifest');
 }

@@ -3,12 +3,18 @@ import type { Dispatcher } from 'undici';
 import type { ConnectionTrust } from '../contract/connections';
 import { ALL_MANIFEST_TYPES } from '../core/mediatypes';
 import { RemoteAuth, type RemoteCredentials } from './auth';
-import { RemoteAuthError, RemoteProtocolError, RemoteRateLimitError, RemoteUnavailableError } from './errors';
+import { AuthorizedSender } from './authorized-sender';
+import { RemoteProtocolError } from './errors';
 import { lastOf, nextLink } from './paging';
 import { parseReferrerIndex, referrersTag, type RemoteDescriptor } from './referrers';
 import { registryFailure } from './registry-errors';
-import { DEFAULT_TIMEOUTS, send, type RemoteMethod, type RemoteResponse, type TransportTimeouts } from './transport';
+import { MAX_LIST_BODY, contentLength, contentType, exactly, isIndex, readJson, unexpectedStatus, uploadLocation } from './responses';
+import { deleteScope, pullScope, pushScope } from './scopes';
+import { DEFAULT_TIMEOUTS, type RemoteMethod, type RemoteResponse, type TransportTimeouts } from './transport';
 import { createDispatcher } from './trust';
+
+/** The token scopes of pull, push and delete, importable from here as before (see scopes.ts). */
+export { deleteScope, pullScope, pushScope } from './scopes';
 
 /** Where a remote registry is and how to log in to it. */
 export interface RemoteRegistryOptions {
@@ -70,8 +76,6 @@ export type RemoteDeleteOutcome = 'deleted' | 'unsupported' | 'not-found';
 const TAGS_PAGE = 1000;
 /** Pages followed at most: a registry whose Link never ends must not hold a caller forever. */
 const MAX_PAGES = 10_000;
-/** Largest JSON list page read (catalog, tags, referrers). */
-const MAX_LIST_BODY = 16 << 20;
 
 /**
  * A client for one Distribution v2 registry: ping, catalog and tags with `Link` paging, manifests
@@ -88,6 +92,8 @@ export class RemoteRegistry {
   private readonly timeouts: TransportTimeouts;
   private readonly dispatcher: Dispatcher | undefined;
   private readonly tagsPageSize: number;
+  /** Sends each request with its credentials and turns refusals into RemoteErrors. */
+  private readonly sender: AuthorizedSender;
 
   constructor(opts: RemoteRegistryOptions) {
     this.tagsPageSize = opts.tagsPageSize ?? TAGS_PAGE;
@@ -96,6 +102,7 @@ export class RemoteRegistry {
     this.dispatcher = createDispatcher(opts.trust);
     const origin = (this.origin = new URL(this.url).origin);
     this.auth = new RemoteAuth(opts.credentials, this.timeouts, opts.now, this.dispatcher ? { origin, dispatcher: this.dispatcher } : undefined, origin);
+    this.sender = new AuthorizedSender(this.url, origin, this.auth, this.timeouts, this.dispatcher);
   }
 
   /** True when the connection has a user name and password (refusals then mean they are wrong, or lack a right). */
@@ -328,27 +335,13 @@ export class RemoteRegistry {
     await res.discard();
   }
 
-  private async json<T>(res: RemoteResponse, what: string): Promise<T> {
-    const text = (await res.bytes(MAX_LIST_BODY)).toString('utf8');
-    try {
-      const v = JSON.parse(text) as unknown;
-      if (v && typeof v === 'object') return v as T;
-    } catch {
-      /* below */
-    }
-    throw new RemoteProtocolError(`${this.url}: ${what} is not the JSON the registry API defines`, this.url, res.status);
+  /** See {@link readJson}. */
+  private json<T>(res: RemoteResponse, what: string): Promise<T> {
+    return readJson<T>(res, this.url, what);
   }
 
-  /**
-   * Sends a request (a path under the base URL, or an absolute URL such as an upload's Location)
-   * with the Authorization known for `scope`; on a 401 answers the challenge and sends once more
-   * (not possible with a streamed body: the challenge is known by then from the request before).
-   * A second refusal is a RemoteAuthError.
-   *
-   * An absolute URL on another origin (a `Link` the registry sent) goes without credentials and
-   * under the system's trust: the registry's password or token must never reach a host it names.
-   */
-  private async request(
+  /** See {@link AuthorizedSender.request}. */
+  private request(
     method: RemoteMethod,
     path: string,
     scope: string,
@@ -356,104 +349,10 @@ export class RemoteRegistry {
     body?: Buffer | AsyncIterable<Buffer>,
     signal?: AbortSignal,
   ): Promise<RemoteResponse> {
-    const url = /^https?:\/\//.test(path) ? path : this.url + path;
-    if (new URL(url).origin !== this.origin) return this.checkRefusal(await send({ method, url, headers, body, signal }, this.timeouts));
-    const dispatcher = this.dispatcher;
-    const first = await this.auth.headerFor(scope);
-    let res = await send({ method, url, headers: first ? { ...headers, authorization: first } : headers, body, dispatcher, signal }, this.timeouts);
-    if (res.status !== 401 || (body !== undefined && !Buffer.isBuffer(body))) return this.checkRefusal(res);
-    const challenge = res.headers.get('www-authenticate');
-    await res.discard();
-    const answer = await this.auth.answer(challenge, scope, this.url);
-    // The very credentials just refused: sending them again would only count a second failed login.
-    if (answer === first) return this.checkRefusal(res);
-    res = await send({ method, url, headers: { ...headers, authorization: answer }, body, dispatcher, signal }, this.timeouts);
-    return this.checkRefusal(res);
-  }
-
-  private async checkRefusal(res: RemoteResponse): Promise<RemoteResponse> {
-    if (res.status === 401 || res.status === 403) {
-      await res.discard();
-      const creds = this.auth.hasCredentials;
-      const msg =
-        res.status === 403
-          ? `${this.url} denied access${creds ? ' to the configured user' : ''}`
-          : creds
-            ? `${this.url} refused the credentials`
-            : `${this.url} requires a user name and password`;
-      throw new RemoteAuthError(msg, this.url, res.status, creds);
-    }
-    if (res.status === 429) {
-      await res.discard();
-      throw new RemoteRateLimitError(`${this.url} asks to slow down (429)`, this.url, res.headers.get('retry-after'));
-    }
-    if (res.status >= 500) {
-      await res.discard();
-      throw new RemoteUnavailableError(`${this.url} answered ${res.status}`, this.url, res.status);
-    }
-    return res;
+    return this.sender.request(method, path, scope, headers, body, signal);
   }
 
   private unexpected(res: RemoteResponse, what: string): RemoteProtocolError {
-    return new RemoteProtocolError(`${this.url}: unexpected status ${res.status} for ${what}`, this.url, res.status);
+    return unexpectedStatus(res, this.url, what);
   }
-}
-
-/** The token scope to pull from a repository. */
-export function pullScope(repo: string): string {
-  return `repository:${repo}:pull`;
-}
-
-/** The token scope to push to a repository (docker asks pull with it). */
-export function pushScope(repo: string): string {
-  return `repository:${repo}:pull,push`;
-}
-
-/** The token scope to delete from a repository (Berth's and registry:2's action name). */
-export function deleteScope(repo: string): string {
-  return `repository:${repo}:delete`;
-}
-
-function isIndex(body: Buffer): boolean {
-  try {
-    return Array.isArray((JSON.parse(body.toString('utf8')) as { manifests?: unknown }).manifests);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * An upload's next URL from its Location header, resolved against the URL that answered. One on
- * another origin than the registry's is refused: the blob (and the credentials) would go elsewhere.
- */
-function uploadLocation(res: RemoteResponse, origin: string): string {
-  const location = res.headers.get('location');
-  if (!location) throw new RemoteProtocolError(`${res.url}: upload answered ${res.status} without a Location`, res.url, res.status);
-  const url = new URL(location, res.url);
-  if (url.origin !== origin)
-    throw new RemoteProtocolError(`${origin} sent the upload to another host (${url.origin}); Berth uploads only to the registry itself`, res.url, res.status);
-  return url.toString();
-}
-
-/**
- * Passes `chunks` through, failing with SIZE_INVALID when they are not exactly `size` bytes (the
- * registry would cut or wait).
- */
-async function* exactly(chunks: AsyncIterable<Buffer>, size: number, digest: string, url: string): AsyncIterable<Buffer> {
-  let sent = 0;
-  for await (const c of chunks) {
-    sent += c.length;
-    if (sent > size) throw new RemoteProtocolError(`the blob ${digest} has more than the ${size} bytes announced`, url, undefined, 'SIZE_INVALID');
-    yield c;
-  }
-  if (sent !== size) throw new RemoteProtocolError(`the blob ${digest} ended after ${sent} of the ${size} bytes announced`, url, undefined, 'SIZE_INVALID');
-}
-
-function contentType(res: RemoteResponse): string | null {
-  return res.headers.get('content-type')?.split(';')[0]?.trim() || null;
-}
-
-function contentLength(res: RemoteResponse): number | null {
-  const v = res.headers.get('content-length');
-  return v !== null && /^\d+$/.test(v) ? Number(v) : null;
 }
