@@ -60,6 +60,9 @@ const SERVER_RANKS: Record<string, number> = {
 };
 const TOP_RANK = 4;
 
+/** Longest a source file may grow (tests excluded): past it, a module has more than one job. */
+const MAX_SOURCE_LINES = 400;
+
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const ELECTRON_ONLY = /^(electron|keytar)(\/|$)/;
 
@@ -267,6 +270,14 @@ describe('layering (import rules from DESIGN.md)', () => {
 
   it('holds on the current tree', () => {
     expect(violations(edges)).toEqual([]);
+  });
+
+  it('keeps every source file at 400 lines or fewer (one job a module)', () => {
+    const long = SOURCE_ROOTS.flatMap((dir) => sourceFiles(join(ROOT, dir)))
+      .map((abs) => ({ file: toRepoPath(abs), lines: readFileSync(abs, 'utf8').split('\n').length }))
+      .filter((f) => f.lines > MAX_SOURCE_LINES)
+      .map((f) => `${f.file}: ${f.lines} lines`);
+    expect(long).toEqual([]);
   });
 
   it('finds no import cycle in src-server, src-main or src-renderer', () => {
