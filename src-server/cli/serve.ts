@@ -3,38 +3,32 @@ import { createRegistryServer } from '../http/app';
 import { createLogger } from '../logger';
 import { createServices, servingOptions } from '../services';
 import { CliError } from './errors';
-import { setUpAuth, type AuthSetup } from './auth-setup';
-import type { Server as HttpsServer } from 'node:https';
-import type { RequestListener } from 'node:http';
+import { setUpAuth, type AuthSetup } from '../serving/auth-setup';
 import type { BerthConfig } from '../config/types';
 import type { Logger } from '../logger';
-import { keepCertificateFresh, type CertificateRenewal } from '../tls/renewal';
-import { certificateStoreFor } from './cert';
-import { listen, shutdown, type Listening } from './listen';
+import type { CertificateRenewal } from '../tls/renewal';
+import { certificateStoreFor } from '../serving/certificates';
+import { listen, listenWithOwnCertificate, shutdown, type Listening } from '../serving/listen';
 import { createCoreHandlers } from '../api/handlers';
 import { otherServerProblem, startControlServer } from '../http/control-server';
-import { withDataDirLock } from './control-client';
-import { existsSync } from 'node:fs';
+import { withDataDirLock } from '../serving/data-dir-lock';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from 'koa';
 import { Throttle } from '../auth/throttle';
-import { readTextFile } from '../core/files';
-import { applyEnvOverrides, nodeAt, parseConfigText } from '../config/tree';
-import { ConfigError } from '../config/types';
 import { createApiBridge, type ApiBridge, type BridgeLogin } from '../http/api-bridge';
 import { EventHub } from '../http/bridge-events';
-import { applySavedSettings, readSavedSettings, settingsPath, type ExplicitSettings } from '../http/bridge-settings';
+import { settingsPath } from '../http/bridge-settings';
 import { ServerLocalControl } from '../http/local-control';
 import { createStaticUi } from '../http/static-ui';
 import type { V2Target } from '../http/v2-router';
 import type { CertificateStore } from '../tls/store';
 import { defaultSecretsPath, FileSecretStore } from '../connections/secret-store';
-import { createGuiHandlers } from './gui-handlers';
-import { createOriginGuard } from '../http/origin-guard';
+import { createGuiHandlers } from '../serving/gui-handlers';
+import { openRegistryGuard } from '../serving/guard';
+import { withSavedSettings } from '../serving/settings';
 import { decideUi, guiOnlyOverTls, plainGuiAnswer } from './ui-exposure';
 import { BUILT_GUI_DIR, guiDirectory, packageRoot } from './gui-assets';
-import type { Middleware } from 'koa';
 
 /** Options of `berth serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -235,67 +229,4 @@ function createUi(
       await inner?.(ctx, target);
     };
   return { local, bridge, fallback, authorize, token, core };
-}
-
-/**
- * Applies `<data>/berth/settings.json` (saved from the GUI) below flags, environment and config
- * file: a setting is taken only where none of those set the same thing.
- */
-export function withSavedSettings(config: BerthConfig, opts: ServeOptions): { config: BerthConfig; applied: string[] } {
-  if (!existsSync(settingsPath(config.dataDir))) return { config, applied: [] };
-  try {
-    const tree = opts.config === undefined ? {} : parseConfigText(readTextFile(opts.config, 'config file', ConfigError), opts.config);
-    applyEnvOverrides(tree, process.env);
-    const explicit: ExplicitSettings = {
-      listen: opts.listen !== undefined || nodeAt(tree, 'http.addr') !== undefined,
-      tlsListen: opts.tlsListen !== undefined,
-      deleteEnabled: nodeAt(tree, 'storage.delete.enabled') !== undefined,
-      proxy: nodeAt(tree, 'proxy') !== undefined,
-    };
-    return applySavedSettings(config, readSavedSettings(config.dataDir), explicit);
-  } catch (err) {
-    throw new CliError((err as Error).message);
-  }
-}
-
-/**
- * The `--tls-listen` listener: HTTPS with Berth's own CA-signed certificate (created or renewed as
- * needed), kept fresh while running without a restart.
- */
-export async function listenWithOwnCertificate(
-  handler: RequestListener,
-  config: BerthConfig,
-  store: CertificateStore,
-  log: Logger,
-): Promise<{ listening: Listening; renewal: CertificateRenewal }> {
-  let material;
-  try {
-    material = await store.ensure();
-  } catch (err) {
-    throw new CliError(`cannot prepare the TLS certificate: ${(err as Error).message}`);
-  }
-  for (const r of material.reasons) log.info(`TLS: ${r}`);
-  const outside = store.provided ? [] : store.namesOutsideCa();
-  if (outside.length > 0) {
-    log.warn(`TLS: left out of the certificate, outside the names Berth's CA may vouch for: ${outside.join(', ')} (berth cert regenerate --new-ca includes them; clients must then trust the new CA)`);
-  }
-  const listening = await listen(handler, { listen: config.tlsListen!, tlsPem: { cert: material.cert, key: material.key } });
-  const renewal = keepCertificateFresh(listening.server as HttpsServer, store, { current: material.cert, log, intervalMs: 3_600_000 });
-  return { listening, renewal };
-}
-
-
-/**
- * Without auth nothing tells a web page in the user's browser from a client: the origin guard
- * refuses foreign Origins and Host names that are not this server's (DNS rebinding). With auth the
- * credentials do that job and no guard is installed. Known names: the listen hosts and the
- * certificate's configured names (re-read while serving), besides loopback and the machine's own.
- */
-export function openRegistryGuard(config: BerthConfig, store: CertificateStore, log: Logger): Middleware | undefined {
-  if (config.auth.mode !== 'none') return undefined;
-  const listenHosts = [config.listen.host, config.tlsListen?.host].filter((h): h is string => h !== undefined && h !== '0.0.0.0' && h !== '::');
-  return createOriginGuard({
-    names: () => [...listenHosts, ...config.tlsNames, ...store.storedNames()],
-    warn: (m) => log.warn(m),
-  }).middleware;
 }
