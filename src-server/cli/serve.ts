@@ -1,16 +1,12 @@
 import { loadConfig } from '../config/load';
-import { createRegistryServer } from '../http/app';
 import { createLogger } from '../logger';
-import { createServices, servingOptions } from '../services';
+import type { createServices } from '../services';
 import { CliError } from './errors';
 import { setUpAuth, type AuthSetup } from '../serving/auth-setup';
 import type { BerthConfig } from '../config/types';
 import type { Logger } from '../logger';
 import type { CertificateRenewal } from '../tls/renewal';
-import { certificateStoreFor } from '../serving/certificates';
 import { listen, listenWithOwnCertificate, shutdown, type Listening } from '../serving/listen';
-import { createCoreHandlers } from '../api/handlers';
-import { otherServerProblem, startControlServer } from '../http/control-server';
 import { withDataDirLock } from '../serving/data-dir-lock';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -24,8 +20,8 @@ import { createStaticUi } from '../http/static-ui';
 import type { V2Target } from '../http/v2-router';
 import type { CertificateStore } from '../tls/store';
 import { defaultSecretsPath, FileSecretStore } from '../connections/secret-store';
+import { composeServing, refuseSecondServer } from '../serving/compose';
 import { createGuiHandlers } from '../serving/gui-handlers';
-import { openRegistryGuard } from '../serving/guard';
 import { withSavedSettings } from '../serving/settings';
 import { decideUi, guiOnlyOverTls, plainGuiAnswer } from './ui-exposure';
 import { BUILT_GUI_DIR, guiDirectory, packageRoot } from './gui-assets';
@@ -62,7 +58,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (applied.length > 0) log.info(`settings from ${settingsPath(config.dataDir)}: ${applied.join(', ')}`);
   const ui = decideUi(opts.ui, config, (m) => new CliError(m));
   // Before anything is written there (a first start creates the admin user).
-  await refuseSecondServer(config.dataDir);
+  await refuseSecondServer(config.dataDir, (m) => new CliError(m));
   const uiDir = ui.serve ? await guiDir(opts, log) : undefined;
   const auth = await setUpAuth(config, log);
 
@@ -114,11 +110,6 @@ async function guiDir(opts: ServeOptions, log: Logger): Promise<string> {
   }
 }
 
-async function refuseSecondServer(dataDir: string): Promise<void> {
-  const problem = await otherServerProblem(dataDir);
-  if (problem) throw new CliError(problem);
-}
-
 /** What the GUI adds to a start. */
 interface UiOptions {
   /** The built GUI's folder. */
@@ -127,52 +118,46 @@ interface UiOptions {
 
 /** Opens the services, listens, and starts the control listener local CLIs act through. */
 async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiOptions) {
-  // Again under the data directory's lock: a server may have started since the first check.
-  await refuseSecondServer(config.dataDir);
-  let services;
-  try {
-    services = await createServices(servingOptions(config, log));
-  } catch (err) {
-    const where = config.s3
-      ? `the S3 bucket ${config.s3.bucket}${config.s3.regionEndpoint ? ` at ${config.s3.regionEndpoint}` : ''} (storage.s3)`
-      : `data directory ${config.dataDir}`;
-    throw new CliError(`cannot open ${where}: ${(err as Error).message}`);
-  }
   const listeners: Listening[] = [];
   let tlsUrl: string | null = null;
   let renewal: CertificateRenewal | undefined;
   const urls = () => ({ url: listeners[0]?.url ?? '', tlsUrl });
   const tlsPort = () => (tlsUrl === null ? null : Number(new URL(tlsUrl).port));
-  const store = certificateStoreFor(config);
-  const gui = ui ? createUi(config, services, log, ui, auth, { urls, store, reloadCertificate: () => renewal?.check() ?? Promise.resolve(false) }) : undefined;
-  const app = createRegistryServer({
-    registry: services.registry,
+  const { services, hooks, control } = await composeServing({
+    config,
+    auth,
     log,
-    authorize: gui ? gui.authorize(auth.authorize) : auth.authorize,
-    routes: auth.routes,
-    fallback: gui && guiOnlyOverTls(config) ? tlsOnly(gui.fallback, plainGuiAnswer(tlsPort)) : gui?.fallback,
-    guard: openRegistryGuard(config, store, log),
-    audit: services.audit,
-    trustedProxies: config.trustedProxies,
+    fail: (m) => new CliError(m),
+    explainOpenFailure: true,
+    hooks: ({ services, store }) => {
+      const gui = ui ? createUi(config, services, log, ui, auth, { urls, store, reloadCertificate: () => renewal?.check() ?? Promise.resolve(false) }) : undefined;
+      return {
+        gui,
+        authorize: gui ? gui.authorize(auth.authorize) : auth.authorize,
+        fallback: gui && guiOnlyOverTls(config) ? tlsOnly(gui.fallback, plainGuiAnswer(tlsPort)) : gui?.fallback,
+      };
+    },
+    listen: async ({ services, store, hooks: { gui }, handler }) => {
+      try {
+        listeners.push(await listen(handler(), config));
+        if (config.tlsListen) {
+          const secure = await listenWithOwnCertificate(handler(), config, store, log);
+          listeners.push(secure.listening);
+          tlsUrl = secure.listening.url;
+          renewal = secure.renewal;
+        }
+      } catch (err) {
+        for (const l of listeners) l.server.close();
+        gui?.bridge.close();
+        await gui?.core.close();
+        services.close();
+        throw err;
+      }
+      // Local CLIs (gc, repo rm, usage) act through the control listener, never beside the server.
+      return { status: () => gui?.local.status() ?? { running: true, url: listeners[0]!.url } };
+    },
   });
-  try {
-    listeners.push(await listen(app.callback(), config));
-    if (config.tlsListen) {
-      const secure = await listenWithOwnCertificate(app.callback(), config, store, log);
-      listeners.push(secure.listening);
-      tlsUrl = secure.listening.url;
-      renewal = secure.renewal;
-    }
-  } catch (err) {
-    for (const l of listeners) l.server.close();
-    gui?.bridge.close();
-    await gui?.core.close();
-    services.close();
-    throw err;
-  }
-  // Local CLIs (gc, repo rm, usage) act through this loopback listener, never beside the server.
-  const status = () => gui?.local.status() ?? { running: true, url: listeners[0]!.url };
-  const control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log, audit: services.audit });
+  const { gui } = hooks;
   const uiBase = guiOnlyOverTls(config) ? tlsUrl! : listeners[0]!.url;
   const uiUrl = gui ? `${uiBase}/${gui.token ? `#token=${gui.token}` : ''}` : undefined;
   return { services, listeners, renewal, control, bridge: gui?.bridge, appCore: gui?.core, uiUrl };
