@@ -7,7 +7,7 @@ import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GcReport } from '../src-server/contract';
-import { dataDirLockPath } from '../src-server/cli/control-client';
+import { dataDirLockPath } from '../src-server/serving/data-dir-lock';
 import { berthWorkspace, runBerth } from './helpers/berth-server';
 import { pushRandomImage, type PushedImage } from './helpers/push';
 

@@ -57,11 +57,23 @@ const SERVER_RANKS: Record<string, number> = {
   cli: 4,
   config: 4,
   host: 4,
+  serving: 4,
 };
 const TOP_RANK = 4;
 
 /** Longest a source file may grow (tests excluded): past it, a module has more than one job. */
 const MAX_SOURCE_LINES = 400;
+
+/**
+ * Imports between modules of one rank that are refused all the same (the rank table cannot say
+ * these): the desktop's registry process (`host`) shares what it needs with `berth serve` through
+ * `serving`, never through the CLI, and `serving` sits below both (issue 17).
+ */
+const SEPARATE_MODULES: ReadonlyArray<readonly [from: string, to: string]> = [
+  ['host', 'cli'],
+  ['serving', 'cli'],
+  ['serving', 'host'],
+];
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const ELECTRON_ONLY = /^(electron|keytar)(\/|$)/;
@@ -143,6 +155,9 @@ function violations(edges: ImportEdge[]): string[] {
       const to = serverModule(e.target);
       if (rankOf(to) > rankOf(from)) {
         fail(e, `points up: ${from} (layer ${rankOf(from)}) may not import ${to} (layer ${rankOf(to)})`);
+      }
+      if (SEPARATE_MODULES.some(([f, t]) => f === from && t === to)) {
+        fail(e, `crosses over: ${from} may not import ${to} (what both need belongs in serving)`);
       }
     }
     if (within(e.file, 'src-renderer')) {
@@ -324,6 +339,10 @@ describe('layering (import rules from DESIGN.md)', () => {
     ['index never imports http', 'src-server/index/x.ts', '../http/util', /points up/],
     ['registry never imports http', 'src-server/registry/x.ts', '../http/app', /registry \(layer 3\) may not import http/],
     ['registry never imports the cli', 'src-server/registry/x.ts', '../cli', /points up/],
+    ['the desktop host never imports the cli', 'src-server/host/x.ts', '../cli/serve', /host may not import cli/],
+    ['the desktop host never imports the cli folder', 'src-server/host/x.ts', '../cli', /crosses over/],
+    ['serving never imports the cli', 'src-server/serving/x.ts', '../cli/errors', /serving may not import cli/],
+    ['serving never imports the desktop host', 'src-server/serving/x.ts', '../host/listeners', /serving may not import host/],
     ['the renderer never imports electron', 'src-renderer/src/x.tsx', 'electron', /not available in the renderer/],
     ['the renderer never imports node builtins', 'src-renderer/src/x.ts', 'node:fs', /not available/],
     ['the renderer never imports bare builtins', 'src-renderer/src/x.ts', 'fs/promises', /not available/],
@@ -346,6 +365,8 @@ describe('layering (import rules from DESIGN.md)', () => {
     ['src-server/storage/x.ts', '../index/registry-index'],
     ['src-server/core/x.ts', '../contract'],
     ['src-server/services.ts', './http/app'],
+    ['src-server/host/x.ts', '../serving/listen'],
+    ['src-server/cli/x.ts', '../serving/listen'],
     ['src-server/contract/x.ts', './index'],
     ['src-renderer/src/x.tsx', '../../src-server/contract'],
     ['src-renderer/src/x.tsx', 'react-dom/client'],

@@ -3,19 +3,18 @@
  * the data directory when one runs (so its index and write gate stay the only writers), else by
  * opening the data directory in-process, serving the call from the same handler table, and closing.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import type { Envelope, EventChannel, InvokeArgs, InvokeChannel, InvokeResult } from '../contract';
 import { createCoreHandlers, dispatch } from '../api/handlers';
 import { ACTOR_HEADER, localActor, osUserName } from '../audit/actor';
 import { loadConfig } from '../config/load';
-import { isProcessAlive, withLockFile } from '../core/files';
+import { isProcessAlive } from '../core/files';
 import { readControlFile, type ControlFile } from '../http/control-server';
 import { createLogger } from '../logger';
 import { createServices } from '../services';
 import type { S3Options } from '../storage/s3-options';
-import { BERTH_DIR } from '../storage/layout';
+import { withDataDirLock } from '../serving/data-dir-lock';
 import { CliError } from './errors';
 
 /** Where the data directory comes from, as every command takes it. */
@@ -152,36 +151,4 @@ export function postInvoke(ctl: ControlFile, channel: string, args: unknown, onE
     });
     req.end(body);
   });
-}
-
-/** Path of the lock a command holds while it works on a data directory without a server. */
-export function dataDirLockPath(dataDir: string): string {
-  return join(dataDir, BERTH_DIR, 'in-process.lock');
-}
-
-/**
- * Runs `fn` holding the data directory's lock, so that commands working in-process, and a
- * `berth serve` starting, take turns (a lock whose process is gone is taken over). Waits up to
- * `waitMs` for a live holder, then fails with one line naming `who`.
- */
-export async function withDataDirLock<T>(dataDir: string, who: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
-  const path = dataDirLockPath(dataDir);
-  const busy = () => {
-    let holder = '';
-    try {
-      holder = readFileSync(path, 'utf8').trim();
-    } catch {
-      // Released just now: the message still holds.
-    }
-    return new CliError(
-      `another berth command (pid ${holder || 'unknown'}) is working on ${dataDir}; ${who} waited ${Math.round(waitMs / 1000)} s, try again when it ends`,
-    );
-  };
-  try {
-    return await withLockFile(path, fn, { waitMs, busy });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code && !(err instanceof CliError)) throw new CliError(`cannot lock ${path}: ${(err as Error).message}`);
-    throw err;
-  }
 }

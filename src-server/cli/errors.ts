@@ -1,10 +1,4 @@
-/** A failure to report to the user as one line, without a stack trace. */
-export class CliError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CliError';
-  }
-}
+export { CliError } from '../serving/errors';
 
 /** Prints `berth: <message>` to stderr. Only the message: stacks are for bugs, not for users. */
 export function printError(err: unknown): void {

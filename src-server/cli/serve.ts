@@ -1,40 +1,30 @@
 import { loadConfig } from '../config/load';
-import { createRegistryServer } from '../http/app';
 import { createLogger } from '../logger';
-import { createServices, servingOptions } from '../services';
+import type { createServices } from '../services';
 import { CliError } from './errors';
-import { setUpAuth, type AuthSetup } from './auth-setup';
-import type { Server as HttpsServer } from 'node:https';
-import type { RequestListener } from 'node:http';
+import { setUpAuth, type AuthSetup } from '../serving/auth-setup';
 import type { BerthConfig } from '../config/types';
 import type { Logger } from '../logger';
-import { keepCertificateFresh, type CertificateRenewal } from '../tls/renewal';
-import { certificateStoreFor } from './cert';
-import { listen, shutdown, type Listening } from './listen';
-import { createCoreHandlers } from '../api/handlers';
-import { otherServerProblem, startControlServer } from '../http/control-server';
-import { withDataDirLock } from './control-client';
-import { existsSync } from 'node:fs';
+import type { CertificateRenewal } from '../tls/renewal';
+import { listen, listenWithOwnCertificate, shutdown, type Listening } from '../serving/listen';
+import { withDataDirLock } from '../serving/data-dir-lock';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from 'koa';
 import { Throttle } from '../auth/throttle';
-import { readTextFile } from '../core/files';
-import { applyEnvOverrides, nodeAt, parseConfigText } from '../config/tree';
-import { ConfigError } from '../config/types';
 import { createApiBridge, type ApiBridge, type BridgeLogin } from '../http/api-bridge';
 import { EventHub } from '../http/bridge-events';
-import { applySavedSettings, readSavedSettings, settingsPath, type ExplicitSettings } from '../http/bridge-settings';
+import { settingsPath } from '../http/bridge-settings';
 import { ServerLocalControl } from '../http/local-control';
 import { createStaticUi } from '../http/static-ui';
 import type { V2Target } from '../http/v2-router';
 import type { CertificateStore } from '../tls/store';
 import { defaultSecretsPath, FileSecretStore } from '../connections/secret-store';
-import { createGuiHandlers } from './gui-handlers';
-import { createOriginGuard } from '../http/origin-guard';
+import { composeServing, refuseSecondServer } from '../serving/compose';
+import { createGuiHandlers } from '../serving/gui-handlers';
+import { withSavedSettings } from '../serving/settings';
 import { decideUi, guiOnlyOverTls, plainGuiAnswer } from './ui-exposure';
 import { BUILT_GUI_DIR, guiDirectory, packageRoot } from './gui-assets';
-import type { Middleware } from 'koa';
 
 /** Options of `berth serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -68,7 +58,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (applied.length > 0) log.info(`settings from ${settingsPath(config.dataDir)}: ${applied.join(', ')}`);
   const ui = decideUi(opts.ui, config, (m) => new CliError(m));
   // Before anything is written there (a first start creates the admin user).
-  await refuseSecondServer(config.dataDir);
+  await refuseSecondServer(config.dataDir, (m) => new CliError(m));
   const uiDir = ui.serve ? await guiDir(opts, log) : undefined;
   const auth = await setUpAuth(config, log);
 
@@ -120,11 +110,6 @@ async function guiDir(opts: ServeOptions, log: Logger): Promise<string> {
   }
 }
 
-async function refuseSecondServer(dataDir: string): Promise<void> {
-  const problem = await otherServerProblem(dataDir);
-  if (problem) throw new CliError(problem);
-}
-
 /** What the GUI adds to a start. */
 interface UiOptions {
   /** The built GUI's folder. */
@@ -133,52 +118,46 @@ interface UiOptions {
 
 /** Opens the services, listens, and starts the control listener local CLIs act through. */
 async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiOptions) {
-  // Again under the data directory's lock: a server may have started since the first check.
-  await refuseSecondServer(config.dataDir);
-  let services;
-  try {
-    services = await createServices(servingOptions(config, log));
-  } catch (err) {
-    const where = config.s3
-      ? `the S3 bucket ${config.s3.bucket}${config.s3.regionEndpoint ? ` at ${config.s3.regionEndpoint}` : ''} (storage.s3)`
-      : `data directory ${config.dataDir}`;
-    throw new CliError(`cannot open ${where}: ${(err as Error).message}`);
-  }
   const listeners: Listening[] = [];
   let tlsUrl: string | null = null;
   let renewal: CertificateRenewal | undefined;
   const urls = () => ({ url: listeners[0]?.url ?? '', tlsUrl });
   const tlsPort = () => (tlsUrl === null ? null : Number(new URL(tlsUrl).port));
-  const store = certificateStoreFor(config);
-  const gui = ui ? createUi(config, services, log, ui, auth, { urls, store, reloadCertificate: () => renewal?.check() ?? Promise.resolve(false) }) : undefined;
-  const app = createRegistryServer({
-    registry: services.registry,
+  const { services, hooks, control } = await composeServing({
+    config,
+    auth,
     log,
-    authorize: gui ? gui.authorize(auth.authorize) : auth.authorize,
-    routes: auth.routes,
-    fallback: gui && guiOnlyOverTls(config) ? tlsOnly(gui.fallback, plainGuiAnswer(tlsPort)) : gui?.fallback,
-    guard: openRegistryGuard(config, store, log),
-    audit: services.audit,
-    trustedProxies: config.trustedProxies,
+    fail: (m) => new CliError(m),
+    explainOpenFailure: true,
+    hooks: ({ services, store }) => {
+      const gui = ui ? createUi(config, services, log, ui, auth, { urls, store, reloadCertificate: () => renewal?.check() ?? Promise.resolve(false) }) : undefined;
+      return {
+        gui,
+        authorize: gui ? gui.authorize(auth.authorize) : auth.authorize,
+        fallback: gui && guiOnlyOverTls(config) ? tlsOnly(gui.fallback, plainGuiAnswer(tlsPort)) : gui?.fallback,
+      };
+    },
+    listen: async ({ services, store, hooks: { gui }, handler }) => {
+      try {
+        listeners.push(await listen(handler(), config));
+        if (config.tlsListen) {
+          const secure = await listenWithOwnCertificate(handler(), config, store, log);
+          listeners.push(secure.listening);
+          tlsUrl = secure.listening.url;
+          renewal = secure.renewal;
+        }
+      } catch (err) {
+        for (const l of listeners) l.server.close();
+        gui?.bridge.close();
+        await gui?.core.close();
+        services.close();
+        throw err;
+      }
+      // Local CLIs (gc, repo rm, usage) act through the control listener, never beside the server.
+      return { status: () => gui?.local.status() ?? { running: true, url: listeners[0]!.url } };
+    },
   });
-  try {
-    listeners.push(await listen(app.callback(), config));
-    if (config.tlsListen) {
-      const secure = await listenWithOwnCertificate(app.callback(), config, store, log);
-      listeners.push(secure.listening);
-      tlsUrl = secure.listening.url;
-      renewal = secure.renewal;
-    }
-  } catch (err) {
-    for (const l of listeners) l.server.close();
-    gui?.bridge.close();
-    await gui?.core.close();
-    services.close();
-    throw err;
-  }
-  // Local CLIs (gc, repo rm, usage) act through this loopback listener, never beside the server.
-  const status = () => gui?.local.status() ?? { running: true, url: listeners[0]!.url };
-  const control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log, audit: services.audit });
+  const { gui } = hooks;
   const uiBase = guiOnlyOverTls(config) ? tlsUrl! : listeners[0]!.url;
   const uiUrl = gui ? `${uiBase}/${gui.token ? `#token=${gui.token}` : ''}` : undefined;
   return { services, listeners, renewal, control, bridge: gui?.bridge, appCore: gui?.core, uiUrl };
@@ -235,67 +214,4 @@ function createUi(
       await inner?.(ctx, target);
     };
   return { local, bridge, fallback, authorize, token, core };
-}
-
-/**
- * Applies `<data>/berth/settings.json` (saved from the GUI) below flags, environment and config
- * file: a setting is taken only where none of those set the same thing.
- */
-export function withSavedSettings(config: BerthConfig, opts: ServeOptions): { config: BerthConfig; applied: string[] } {
-  if (!existsSync(settingsPath(config.dataDir))) return { config, applied: [] };
-  try {
-    const tree = opts.config === undefined ? {} : parseConfigText(readTextFile(opts.config, 'config file', ConfigError), opts.config);
-    applyEnvOverrides(tree, process.env);
-    const explicit: ExplicitSettings = {
-      listen: opts.listen !== undefined || nodeAt(tree, 'http.addr') !== undefined,
-      tlsListen: opts.tlsListen !== undefined,
-      deleteEnabled: nodeAt(tree, 'storage.delete.enabled') !== undefined,
-      proxy: nodeAt(tree, 'proxy') !== undefined,
-    };
-    return applySavedSettings(config, readSavedSettings(config.dataDir), explicit);
-  } catch (err) {
-    throw new CliError((err as Error).message);
-  }
-}
-
-/**
- * The `--tls-listen` listener: HTTPS with Berth's own CA-signed certificate (created or renewed as
- * needed), kept fresh while running without a restart.
- */
-export async function listenWithOwnCertificate(
-  handler: RequestListener,
-  config: BerthConfig,
-  store: CertificateStore,
-  log: Logger,
-): Promise<{ listening: Listening; renewal: CertificateRenewal }> {
-  let material;
-  try {
-    material = await store.ensure();
-  } catch (err) {
-    throw new CliError(`cannot prepare the TLS certificate: ${(err as Error).message}`);
-  }
-  for (const r of material.reasons) log.info(`TLS: ${r}`);
-  const outside = store.provided ? [] : store.namesOutsideCa();
-  if (outside.length > 0) {
-    log.warn(`TLS: left out of the certificate, outside the names Berth's CA may vouch for: ${outside.join(', ')} (berth cert regenerate --new-ca includes them; clients must then trust the new CA)`);
-  }
-  const listening = await listen(handler, { listen: config.tlsListen!, tlsPem: { cert: material.cert, key: material.key } });
-  const renewal = keepCertificateFresh(listening.server as HttpsServer, store, { current: material.cert, log, intervalMs: 3_600_000 });
-  return { listening, renewal };
-}
-
-
-/**
- * Without auth nothing tells a web page in the user's browser from a client: the origin guard
- * refuses foreign Origins and Host names that are not this server's (DNS rebinding). With auth the
- * credentials do that job and no guard is installed. Known names: the listen hosts and the
- * certificate's configured names (re-read while serving), besides loopback and the machine's own.
- */
-export function openRegistryGuard(config: BerthConfig, store: CertificateStore, log: Logger): Middleware | undefined {
-  if (config.auth.mode !== 'none') return undefined;
-  const listenHosts = [config.listen.host, config.tlsListen?.host].filter((h): h is string => h !== undefined && h !== '0.0.0.0' && h !== '::');
-  return createOriginGuard({
-    names: () => [...listenHosts, ...config.tlsNames, ...store.storedNames()],
-    warn: (m) => log.warn(m),
-  }).middleware;
 }

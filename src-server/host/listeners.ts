@@ -4,8 +4,7 @@
  * HTTPS with Berth's own certificate when `tlsListen` is set (kept fresh while it runs).
  */
 import type { RequestListener } from 'node:http';
-import { listen, shutdown, type Listening } from '../cli/listen';
-import { listenWithOwnCertificate } from '../cli/serve';
+import { listen, listenWithOwnCertificate, shutdown, type Listening } from '../serving/listen';
 import type { BerthConfig } from '../config/types';
 import type { ListenerSwitch } from '../http/local-control';
 import type { Logger } from '../logger';

@@ -8,22 +8,19 @@
  * `--no-listen` (start with the registry stopped). `BERTH_DATA` and `REGISTRY_*` work as for the CLI.
  */
 import { parseArgs } from 'node:util';
-import { dispatch, createCoreHandlers, type Emit } from '../api/handlers';
+import { dispatch, type Emit } from '../api/handlers';
 import { localActor } from '../audit/actor';
 import { ADMIN_USER } from '../auth/init';
-import { setUpAuth, type AuthSetup } from '../cli/auth-setup';
-import { certificateStoreFor } from '../cli/cert';
-import { withDataDirLock } from '../cli/control-client';
-import { createGuiHandlers } from '../cli/gui-handlers';
-import { openRegistryGuard, withSavedSettings } from '../cli/serve';
 import { loadConfig } from '../config/load';
 import type { BerthConfig } from '../config/types';
 import type { SecretStore } from '../connections/secret-store';
-import { createRegistryServer } from '../http/app';
-import { otherServerProblem, startControlServer } from '../http/control-server';
 import { ServerLocalControl } from '../http/local-control';
 import { createLogger, type Logger } from '../logger';
-import { createServices, servingOptions } from '../services';
+import { setUpAuth, type AuthSetup } from '../serving/auth-setup';
+import { composeServing, refuseSecondServer } from '../serving/compose';
+import { withDataDirLock } from '../serving/data-dir-lock';
+import { createGuiHandlers } from '../serving/gui-handlers';
+import { withSavedSettings } from '../serving/settings';
 import { ListenerSet } from './listeners';
 import type { HostPort } from './port';
 import { isHostRequest, type HostMessage } from './protocol';
@@ -83,7 +80,7 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
     const log = createLogger(config.logLevel, { access: config.accessLog });
     for (const w of loaded.warnings) log.warn(w);
     // Before anything is written there (a first start creates the admin user).
-    await refuseSecondServer(config.dataDir);
+    await refuseSecondServer(config.dataDir, (m) => new Error(m));
     auth = await setUpAuth(config, log, { announce: false });
     chosen = await opts.secrets(config.dataDir);
     if (chosen.warning) log.warn(chosen.warning);
@@ -132,58 +129,57 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
   port.onDisconnect(() => void shutdown());
 }
 
-async function refuseSecondServer(dataDir: string): Promise<void> {
-  const problem = await otherServerProblem(dataDir);
-  if (problem) throw new Error(problem);
-}
-
 /** Opens the services, the handler table and the control listener; the registry starts stopped. */
 async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, secrets: SecretStore, emit: Emit) {
-  // Again under the data directory's lock: a server may have started since the first check.
-  await refuseSecondServer(config.dataDir);
-  const services = await createServices(servingOptions(config, log));
-  const store = certificateStoreFor(config);
-  const app = createRegistryServer({
-    registry: services.registry,
-    log,
-    authorize: auth.authorize,
-    routes: auth.routes,
-    guard: openRegistryGuard(config, store, log),
-    audit: services.audit,
-    trustedProxies: config.trustedProxies,
-  });
-  const listeners = new ListenerSet(app.callback(), config, store, log);
-  const urls = () => listeners.urls();
-  const local = new ServerLocalControl({
-    config,
-    urls,
-    log,
-    listeners,
-    running: false,
-    onStatusChanged: (s) => emit('registry:status-changed', s),
-  });
-  const { handlers, core } = createGuiHandlers({
-    config,
+  const {
     services,
+    control,
+    listening: { listeners, local, handlers, core },
+  } = await composeServing({
+    config,
+    auth,
     log,
-    // The desktop shows the first-run password once, in its own dialog (see 'ready'): the window
-    // must not show it a second time after the dialog said it would not.
-    auth: { ...auth, initialPassword: null },
-    local,
-    secrets,
-    urls,
-    certificates: store,
-    reloadCertificate: () => listeners.reloadCertificate(),
+    fail: (m) => new Error(m),
+    explainOpenFailure: false,
+    hooks: () => ({ authorize: auth.authorize }),
+    listen: async ({ services, store, handler }) => {
+      const listeners = new ListenerSet(handler(), config, store, log);
+      const urls = () => listeners.urls();
+      const local = new ServerLocalControl({
+        config,
+        urls,
+        log,
+        listeners,
+        running: false,
+        onStatusChanged: (s) => emit('registry:status-changed', s),
+      });
+      const { handlers, core } = createGuiHandlers({
+        config,
+        services,
+        log,
+        // The desktop shows the first-run password once, in its own dialog (see 'ready'): the window
+        // must not show it a second time after the dialog said it would not.
+        auth: { ...auth, initialPassword: null },
+        local,
+        secrets,
+        urls,
+        certificates: store,
+        reloadCertificate: () => listeners.reloadCertificate(),
+      });
+      return {
+        listeners,
+        local,
+        handlers,
+        core,
+        // `berth gc`, `berth repo rm` and `berth usage` act through the control listener while the app runs.
+        status: () => local.status(),
+        controlFailed: async () => {
+          await core.close();
+          services.close();
+        },
+      };
+    },
   });
-  let control;
-  try {
-    // `berth gc`, `berth repo rm` and `berth usage` act through this listener while the app runs.
-    control = await startControlServer({ handlers: createCoreHandlers(services, { status: () => local.status() }), dataDir: config.dataDir, log, audit: services.audit });
-  } catch (err) {
-    await core.close();
-    services.close();
-    throw err;
-  }
   return {
     handlers,
     local,

@@ -1,8 +1,16 @@
+/**
+ * Listening for a serving process: the registry's HTTP(S) listeners, the `--tls-listen` one with
+ * Berth's own certificate, and the graceful shutdown, for `berth serve` and the desktop alike.
+ */
 import { readTextFile } from '../core/files';
 import type { RequestListener, Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { formatAuthority } from '../config/listen';
 import type { BerthConfig } from '../config/types';
+import type { Logger } from '../logger';
+import { keepCertificateFresh, type CertificateRenewal } from '../tls/renewal';
+import type { CertificateStore } from '../tls/store';
 import { createRegistryHttpServer, type TlsMaterial } from '../http/server';
 import { CliError } from './errors';
 
@@ -71,4 +79,30 @@ export async function shutdown(server: Server, graceMs = 5000): Promise<void> {
     clearInterval(idle);
     clearTimeout(force);
   }
+}
+
+/**
+ * The `--tls-listen` listener: HTTPS with Berth's own CA-signed certificate (created or renewed as
+ * needed), kept fresh while running without a restart.
+ */
+export async function listenWithOwnCertificate(
+  handler: RequestListener,
+  config: BerthConfig,
+  store: CertificateStore,
+  log: Logger,
+): Promise<{ listening: Listening; renewal: CertificateRenewal }> {
+  let material;
+  try {
+    material = await store.ensure();
+  } catch (err) {
+    throw new CliError(`cannot prepare the TLS certificate: ${(err as Error).message}`);
+  }
+  for (const r of material.reasons) log.info(`TLS: ${r}`);
+  const outside = store.provided ? [] : store.namesOutsideCa();
+  if (outside.length > 0) {
+    log.warn(`TLS: left out of the certificate, outside the names Berth's CA may vouch for: ${outside.join(', ')} (berth cert regenerate --new-ca includes them; clients must then trust the new CA)`);
+  }
+  const listening = await listen(handler, { listen: config.tlsListen!, tlsPem: { cert: material.cert, key: material.key } });
+  const renewal = keepCertificateFresh(listening.server as HttpsServer, store, { current: material.cert, log, intervalMs: 3_600_000 });
+  return { listening, renewal };
 }
