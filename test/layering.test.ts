@@ -32,6 +32,7 @@ interface ImportEdge {
 /**
  * Rank of each src-server module; a module may import only modules of the same or a lower rank.
  * contract <- core <- storage/index/auth/tls/remote <- registry/gc/proxy <- http/services/cli/config.
+ * Inside http/, the three faces (v2/, bridge/, control/) share only http/'s root, never each other.
  * A module not in this table is treated as the top rank, so new folders work at once but nothing
  * below may depend on them until they are placed here.
  */
@@ -132,6 +133,12 @@ function serverModule(path: string): string {
   return rest.includes('/') ? first : first.replace(/\.tsx?$/, '');
 }
 
+/** The face of http/ a path belongs to (`v2`, `bridge` or `control`), or null for http/'s shared root and other folders. */
+function httpFace(path: string): string | null {
+  const m = /^src-server\/http\/([^/]+)\//.exec(path);
+  return m ? m[1]! : null;
+}
+
 function rankOf(module: string): number {
   return SERVER_RANKS[module] ?? TOP_RANK;
 }
@@ -158,6 +165,10 @@ function violations(edges: ImportEdge[]): string[] {
       }
       if (SEPARATE_MODULES.some(([f, t]) => f === from && t === to)) {
         fail(e, `crosses over: ${from} may not import ${to} (what both need belongs in serving)`);
+      }
+      const [fromFace, toFace] = [httpFace(e.file), httpFace(e.target)];
+      if (fromFace && toFace && fromFace !== toFace) {
+        fail(e, `crosses faces: http/${fromFace} may not import http/${toFace} (what both need belongs in http/'s root)`);
       }
     }
     if (within(e.file, 'src-renderer')) {
@@ -248,7 +259,7 @@ describe('layering (import rules from DESIGN.md)', () => {
   it('reads the imports of the real tree', () => {
     // Guards the scanner itself: if it silently found nothing, every rule below would pass.
     expect(edges.length).toBeGreaterThan(50);
-    expect(edges).toContainEqual({ file: 'src-server/http/app.ts', spec: 'koa', pkg: 'koa' });
+    expect(edges).toContainEqual({ file: 'src-server/http/v2/app.ts', spec: 'koa', pkg: 'koa' });
     expect(edges).toContainEqual({
       file: 'src-server/registry/registry.ts',
       spec: '../core/errors',
@@ -343,6 +354,9 @@ describe('layering (import rules from DESIGN.md)', () => {
     ['the desktop host never imports the cli folder', 'src-server/host/x.ts', '../cli', /crosses over/],
     ['serving never imports the cli', 'src-server/serving/x.ts', '../cli/errors', /serving may not import cli/],
     ['serving never imports the desktop host', 'src-server/serving/x.ts', '../host/listeners', /serving may not import host/],
+    ['the /v2 routes never import the GUI bridge', 'src-server/http/v2/x.ts', '../bridge/api-bridge', /http\/v2 may not import http\/bridge/],
+    ['the GUI bridge never imports the control server', 'src-server/http/bridge/x.ts', '../control/local-control', /crosses faces/],
+    ['the control server never imports the /v2 routes', 'src-server/http/control/x.ts', '../v2/app', /crosses faces/],
     ['the renderer never imports electron', 'src-renderer/src/x.tsx', 'electron', /not available in the renderer/],
     ['the renderer never imports node builtins', 'src-renderer/src/x.ts', 'node:fs', /not available/],
     ['the renderer never imports bare builtins', 'src-renderer/src/x.ts', 'fs/promises', /not available/],
@@ -364,7 +378,9 @@ describe('layering (import rules from DESIGN.md)', () => {
     ['src-server/storage/x.ts', '../core/digest'],
     ['src-server/storage/x.ts', '../index/registry-index'],
     ['src-server/core/x.ts', '../contract'],
-    ['src-server/services.ts', './http/app'],
+    ['src-server/services.ts', './http/v2/app'],
+    ['src-server/http/v2/x.ts', '../errors'],
+    ['src-server/http/bridge/x.ts', '../origin-guard'],
     ['src-server/host/x.ts', '../serving/listen'],
     ['src-server/cli/x.ts', '../serving/listen'],
     ['src-server/contract/x.ts', './index'],

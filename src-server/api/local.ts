@@ -17,7 +17,7 @@ import type { CoreHandler } from './handler-types';
 
 /**
  * Start, stop and settings of the local registry, as the process hosting it can do them: the
- * headless server (http/local-control) or the Electron shell's registry process supervisor.
+ * headless server (http/control/local-control) or the Electron shell's registry process supervisor.
  */
 export interface LocalControl {
   status(): RegistryStatus;

@@ -10,7 +10,7 @@ import { createCoreHandlers, dispatch } from '../api/handlers';
 import { ACTOR_HEADER, localActor, osUserName } from '../audit/actor';
 import { loadConfig } from '../config/load';
 import { isProcessAlive } from '../core/files';
-import { readControlFile, type ControlFile } from '../http/control-server';
+import { readControlFile, type ControlFile } from '../http/control/control-server';
 import { createLogger } from '../logger';
 import { createServices } from '../services';
 import type { S3Options } from '../storage/s3-options';

@@ -6,7 +6,7 @@
 import type { RequestListener } from 'node:http';
 import { listen, listenWithOwnCertificate, shutdown, type Listening } from '../serving/listen';
 import type { BerthConfig } from '../config/types';
-import type { ListenerSwitch } from '../http/local-control';
+import type { ListenerSwitch } from '../http/control/local-control';
 import type { Logger } from '../logger';
 import type { CertificateRenewal } from '../tls/renewal';
 import type { CertificateStore } from '../tls/store';

@@ -14,7 +14,7 @@ import { ADMIN_USER } from '../auth/init';
 import { loadConfig } from '../config/load';
 import type { BerthConfig } from '../config/types';
 import type { SecretStore } from '../connections/secret-store';
-import { ServerLocalControl } from '../http/local-control';
+import { ServerLocalControl } from '../http/control/local-control';
 import { createLogger, type Logger } from '../logger';
 import { setUpAuth, type AuthSetup } from '../serving/auth-setup';
 import { composeServing, refuseSecondServer } from '../serving/compose';

@@ -10,7 +10,7 @@ import { createTokenRoute } from '../auth/token/route';
 import { createTokenSigner, type TokenSigner } from '../auth/token/signer';
 import { ADMIN_USER, initAuth } from '../auth/init';
 import type { BerthConfig } from '../config/types';
-import type { V2Target } from '../http/v2-router';
+import type { V2Target } from '../http/v2/router';
 import type { Logger } from '../logger';
 import { CliError } from './errors';
 

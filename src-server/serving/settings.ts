@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readTextFile } from '../core/files';
 import { applyEnvOverrides, nodeAt, parseConfigText } from '../config/tree';
 import { ConfigError, type BerthConfig } from '../config/types';
-import { applySavedSettings, readSavedSettings, settingsPath, type ExplicitSettings } from '../http/bridge-settings';
+import { applySavedSettings, readSavedSettings, settingsPath, type ExplicitSettings } from '../config/saved-settings';
 import { CliError } from './errors';
 
 /** The start flags that decide whether a saved setting applies (`berth serve`'s, or the desktop's). */

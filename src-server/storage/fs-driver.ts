@@ -170,7 +170,7 @@ export class FsDriver implements StorageDriver {
   }
 
   /**
-   * Opens a file for a download that reads it through its handle (see http/send-file.ts), holding
+   * Opens a file for a download that reads it through its handle (see http/v2/send-file.ts), holding
    * a slot of the budget's reads until `close`; null when there is no such file.
    */
   async openFile(path: string): Promise<HeldFile | null> {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
-import { createRegistryServer, type RegistryServerDeps } from '../../src-server/http/app';
+import { createRegistryServer, type RegistryServerDeps } from '../../src-server/http/v2/app';
 import { silentLogger } from '../../src-server/logger';
 import { createServices, type Services, type ServicesOptions } from '../../src-server/services';
 import { tempDir } from '../helpers/berth-server';

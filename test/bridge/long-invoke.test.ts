@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreHandlers } from '../../src-server/api/handlers';
 import { Throttle } from '../../src-server/auth/throttle';
 import type { GcReport } from '../../src-server/contract';
-import { createApiBridge, type ApiBridge } from '../../src-server/http/api-bridge';
+import { createApiBridge, type ApiBridge } from '../../src-server/http/bridge/api-bridge';
 import { createRegistryHttpServer } from '../../src-server/http/server';
 import { silentLogger } from '../../src-server/logger';
 import { invoke, login, type Login } from './client';

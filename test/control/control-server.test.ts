@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoreHandlers } from '../../src-server/api/handlers';
-import { controlFilePath, readControlFile, startControlServer, tokenMatches, type ControlServer } from '../../src-server/http/control-server';
+import { controlFilePath, readControlFile, startControlServer, tokenMatches, type ControlServer } from '../../src-server/http/control/control-server';
 import { silentLogger } from '../../src-server/logger';
 import { raw, startApi, type ApiRegistry, type RawResponse } from '../api/harness';
 import { pushRandomImage } from '../helpers/push';

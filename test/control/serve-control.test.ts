@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { invokeCore } from '../../src-server/cli/control-client';
 import { CliError } from '../../src-server/cli/errors';
-import { controlFilePath } from '../../src-server/http/control-server';
+import { controlFilePath } from '../../src-server/http/control/control-server';
 import { berthWorkspace, runBerth } from '../helpers/berth-server';
 import { pushRandomImage } from '../helpers/push';
 

@@ -15,7 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postInvoke } from '../../src-server/cli/control-client';
 import type { Envelope, RepositoryUsage, UsageHistorySeries, UsageReport } from '../../src-server/contract';
-import { readControlFile } from '../../src-server/http/control-server';
+import { readControlFile } from '../../src-server/http/control/control-server';
 import { usageHistoryPath } from '../../src-server/services';
 import { addDays, DAY_MS, dayOf } from '../../src-server/usage/days';
 import { UsageHistoryStore } from '../../src-server/usage/history-store';

@@ -5,7 +5,7 @@
  * grant) nor read the CSRF token it would need.
  */
 import type { Context } from 'koa';
-import { sameSecret } from './bridge-sessions';
+import { sameSecret } from './sessions';
 
 /** The request header carrying the session's CSRF token. */
 export const CSRF_HEADER = 'x-berth-csrf';

@@ -1,14 +1,14 @@
 import Koa from 'koa';
 import type { Context, Middleware, Next } from 'koa';
-import { RegistryError } from '../core/errors';
-import type { TrustedProxy } from '../config/types';
-import type { Logger } from '../logger';
-import type { Registry } from '../registry/registry';
-import { clientAddressMiddleware } from './client-address';
-import { errorMiddleware, writeError } from './errors';
-import { dispatchV2, parseV2Path, type V2Target } from './v2-router';
-import type { AuditSink } from '../audit/audit-log';
-import { auditedV2 } from './v2-audit';
+import { RegistryError } from '../../core/errors';
+import type { TrustedProxy } from '../../config/types';
+import type { Logger } from '../../logger';
+import type { Registry } from '../../registry/registry';
+import { clientAddressMiddleware } from '../client-address';
+import { errorMiddleware, writeError } from '../errors';
+import { dispatchV2, parseV2Path, type V2Target } from './router';
+import type { AuditSink } from '../../audit/audit-log';
+import { auditedV2 } from './audit';
 
 /** What the registry HTTP app needs. */
 export interface RegistryServerDeps {

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Slots } from '../core/fd-slots';
-import { openHeld } from '../storage/fs-budgeted';
+import { Slots } from '../../core/fd-slots';
+import { openHeld } from '../../storage/fs-budgeted';
 import { sendFileRange } from './send-file';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-send-'));

@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REGISTRY_STOPPED_BY_USER, type LocalSettingsPatch } from '../contract';
-import { resolveConfig } from '../config/resolve';
-import { RegistryError } from '../core/errors';
-import { silentLogger } from '../logger';
-import { settingsPath } from './bridge-settings';
+import { REGISTRY_STOPPED_BY_USER, type LocalSettingsPatch } from '../../contract';
+import { resolveConfig } from '../../config/resolve';
+import { RegistryError } from '../../core/errors';
+import { silentLogger } from '../../logger';
+import { settingsPath } from '../../config/saved-settings';
 import { ServerLocalControl, type ServerLocalControlDeps } from './local-control';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-local-control-'));

@@ -28,20 +28,20 @@
  * failures). A handler's own failure is HTTP 200 with `ok:false`, as over IPC.
  */
 import type { Context } from 'koa';
-import type { ApiError } from '../contract';
-import type { CallerScope } from '../api/caller-access';
-import { dispatch, type CoreHandlers, type Emit } from '../api/handlers';
-import type { AuditSink } from '../audit/audit-log';
-import type { AccessFile } from '../auth/access-file';
-import { checkLogin } from '../auth/login-check';
-import type { PasswordVerifier } from '../auth/password-verifier';
-import { allowsEverywhere } from '../auth/rules';
-import type { Throttle } from '../auth/throttle';
-import { RegistryError } from '../core/errors';
-import type { Logger } from '../logger';
-import { CSRF_HEADER, crossSiteReason, csrfTokenProblem, isJsonRequest } from './bridge-csrf';
-import { EventHub } from './bridge-events';
-import { sameSecret, SESSION_COOKIE, SessionStore, type BridgeSession } from './bridge-sessions';
+import type { ApiError } from '../../contract';
+import type { CallerScope } from '../../api/caller-access';
+import { dispatch, type CoreHandlers, type Emit } from '../../api/handlers';
+import type { AuditSink } from '../../audit/audit-log';
+import type { AccessFile } from '../../auth/access-file';
+import { checkLogin } from '../../auth/login-check';
+import type { PasswordVerifier } from '../../auth/password-verifier';
+import { allowsEverywhere } from '../../auth/rules';
+import type { Throttle } from '../../auth/throttle';
+import { RegistryError } from '../../core/errors';
+import type { Logger } from '../../logger';
+import { CSRF_HEADER, crossSiteReason, csrfTokenProblem, isJsonRequest } from './csrf';
+import { EventHub } from './events';
+import { sameSecret, SESSION_COOKIE, SessionStore, type BridgeSession } from './sessions';
 
 /** The bridge's path prefix. */
 export const BRIDGE_PREFIX = '/_berth/api';

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
-import { parseDigest } from '../core/digest';
-import { RegistryError } from '../core/errors';
-import type { Registry } from '../registry/registry';
-import { UploadStore } from '../storage/uploads';
+import { parseDigest } from '../../core/digest';
+import { RegistryError } from '../../core/errors';
+import type { Registry } from '../../registry/registry';
+import { UploadStore } from '../../storage/uploads';
 import { empty, MAX_DISCARDED_BODY, queryParam, requireDigest, requireName } from './util';
 
 const body = (ctx: Context) => ctx.req as AsyncIterable<Buffer>;

@@ -5,7 +5,7 @@
  * proxies and the server's idle-socket timeout never cut a quiet stream.
  */
 import type { ServerResponse } from 'node:http';
-import type { EventChannel, EventChannelMap } from '../contract';
+import type { EventChannel, EventChannelMap } from '../../contract';
 
 /** How often a quiet stream gets a comment line. */
 export const KEEPALIVE_MS = 15_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sameSecret, SessionStore } from './bridge-sessions';
+import { sameSecret, SessionStore } from './sessions';
 
 describe('SessionStore', () => {
   it('ends a session after the idle limit, and after the absolute limit however busy', () => {

@@ -10,7 +10,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { canonicalIpAddress, collision, listenSettingsProblems, parseListenAddress, type FieldProblem, type ListenParts } from '../contract';
-import { isLoopback } from '../config/resolve';
+import { isLoopback } from './resolve';
 
 /** What the checks need to know about the machine and the process. */
 export interface StartableContext {

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import { MediaType } from '../core/mediatypes';
-import { MAX_MANIFEST_BYTES, type Registry } from '../registry/registry';
+import { MediaType } from '../../core/mediatypes';
+import { MAX_MANIFEST_BYTES, type Registry } from '../../registry/registry';
 import { empty, queryParam, readBody, requireDigest } from './util';
 
 /** GET/HEAD /v2/<name>/manifests/<reference> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests */

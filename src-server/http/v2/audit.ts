@@ -5,11 +5,11 @@
  * refused is often refused at its first upload). Reads are not logged.
  */
 import type { Context } from 'koa';
-import type { AuditEvent, AuditSink } from '../audit/audit-log';
-import { looksLikeDigest } from '../core/digest';
-import type { ErrorCode } from '../core/errors';
-import { toRegistryError } from './errors';
-import type { V2Target } from './v2-router';
+import type { AuditEvent, AuditSink } from '../../audit/audit-log';
+import { looksLikeDigest } from '../../core/digest';
+import type { ErrorCode } from '../../core/errors';
+import { toRegistryError } from '../errors';
+import type { V2Target } from './router';
 
 /** What a `/v2` request would change, or null when it changes nothing worth recording. */
 export function v2AuditEvent(method: string, target: V2Target): (Omit<AuditEvent, 'result'> & { refusalsOnly?: true }) | null {

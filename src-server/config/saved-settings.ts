@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { LocalSettingsPatch } from '../contract';
 import { RegistryError } from '../core/errors';
 import { writeFileAtomic } from '../core/files';
-import { parseListen } from '../config/listen';
-import { isLoopback } from '../config/resolve';
-import { DEFAULT_TAG_TTL_MS } from '../config/resolve';
-import { ConfigError, type BerthConfig } from '../config/types';
+import { parseListen } from './listen';
+import { isLoopback } from './resolve';
+import { DEFAULT_TAG_TTL_MS } from './resolve';
+import { ConfigError, type BerthConfig } from './types';
 import { BERTH_DIR } from '../storage/layout';
 
 /** What settings.json may hold; an absent key leaves the configuration's value. */

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { Registry } from '../registry/registry';
+import type { Registry } from '../../registry/registry';
 import { pageParams, setNextLink } from './util';
 
 /** Default and largest page of `_catalog`. */

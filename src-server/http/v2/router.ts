@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
-import { RegistryError } from '../core/errors';
-import { isValidName } from '../core/names';
-import type { Registry } from '../registry/registry';
+import { RegistryError } from '../../core/errors';
+import { isValidName } from '../../core/names';
+import type { Registry } from '../../registry/registry';
 import { deleteBlob, getBlob } from './blob-routes';
 import { getCatalog, getTags } from './list-routes';
 import { deleteManifest, getManifest, getReferrers, putManifest } from './manifest-routes';

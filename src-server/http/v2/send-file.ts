@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { HeldFile } from '../storage/driver';
+import type { HeldFile } from '../../storage/driver';
 
 /** Size of each of the two reused read buffers. */
 const CHUNK = 1 << 20;

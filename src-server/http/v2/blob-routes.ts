@@ -1,9 +1,9 @@
 import type { Context } from 'koa';
-import type { ParsedDigest } from '../core/digest';
-import { NotFoundError, RegistryError } from '../core/errors';
-import type { ByteRange } from '../storage/driver';
-import { paths } from '../storage/layout';
-import type { ContentFallback, Registry } from '../registry/registry';
+import type { ParsedDigest } from '../../core/digest';
+import { NotFoundError, RegistryError } from '../../core/errors';
+import type { ByteRange } from '../../storage/driver';
+import { paths } from '../../storage/layout';
+import type { ContentFallback, Registry } from '../../registry/registry';
 import { sendFileRange } from './send-file';
 import { empty, requireDigest } from './util';
 

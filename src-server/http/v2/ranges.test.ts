@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryError } from '../core/errors';
+import { RegistryError } from '../../core/errors';
 import { parseRange } from './blob-routes';
 import { parseContentRange } from './upload-routes';
 

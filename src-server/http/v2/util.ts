@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
-import { parseDigest, type ParsedDigest } from '../core/digest';
-import { RegistryError } from '../core/errors';
-import { isValidName } from '../core/names';
+import { parseDigest, type ParsedDigest } from '../../core/digest';
+import { RegistryError } from '../../core/errors';
+import { isValidName } from '../../core/names';
 
 /** Answers with no body (Content-Length: 0) and the given status. */
 export function empty(ctx: Context, status: number): void {

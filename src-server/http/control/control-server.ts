@@ -19,15 +19,15 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { isInvokeChannel, type Envelope } from '../contract';
-import { isProcessAlive, writeFileAtomic } from '../core/files';
-import type { Logger } from '../logger';
-import { BERTH_DIR } from '../storage/layout';
-import { checkArgs } from '../api/args';
-import { dispatch, type CoreHandlers } from '../api/handlers';
-import { toApiError } from '../api/errors';
-import { actorFromHeader, ACTOR_HEADER, localActor } from '../audit/actor';
-import type { AuditSink } from '../audit/audit-log';
+import { isInvokeChannel, type Envelope } from '../../contract';
+import { isProcessAlive, writeFileAtomic } from '../../core/files';
+import type { Logger } from '../../logger';
+import { BERTH_DIR } from '../../storage/layout';
+import { checkArgs } from '../../api/args';
+import { dispatch, type CoreHandlers } from '../../api/handlers';
+import { toApiError } from '../../api/errors';
+import { actorFromHeader, ACTOR_HEADER, localActor } from '../../audit/actor';
+import type { AuditSink } from '../../audit/audit-log';
 
 /** What `control.json` holds. */
 export interface ControlFile {

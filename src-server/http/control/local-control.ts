@@ -5,15 +5,15 @@
  * registry process, where start and stop open and close the listeners. Settings go to settings.json and apply at the
  * next start of `berth serve`.
  */
-import { REGISTRY_STOPPED_BY_USER, type LocalSettings, type LocalSettingsPatch, type LocalSettingsResult, type RegistryStatus } from '../contract';
-import type { LocalControl } from '../api/local';
-import { formatAuthority, parseListen } from '../config/listen';
-import type { BerthConfig, ListenAddress } from '../config/types';
-import { RegistryError } from '../core/errors';
-import type { Logger } from '../logger';
-import { describeS3 } from '../storage/s3-options';
-import { patchToSaved, readSavedSettings, writeSavedSettings, type SavedSettings } from './bridge-settings';
-import { interfaceAddresses, lookupAddresses, lowestUnprivilegedPort, startProblem } from './settings-startable';
+import { REGISTRY_STOPPED_BY_USER, type LocalSettings, type LocalSettingsPatch, type LocalSettingsResult, type RegistryStatus } from '../../contract';
+import type { LocalControl } from '../../api/local';
+import { formatAuthority, parseListen } from '../../config/listen';
+import type { BerthConfig, ListenAddress } from '../../config/types';
+import { RegistryError } from '../../core/errors';
+import type { Logger } from '../../logger';
+import { describeS3 } from '../../storage/s3-options';
+import { patchToSaved, readSavedSettings, writeSavedSettings, type SavedSettings } from '../../config/saved-settings';
+import { interfaceAddresses, lookupAddresses, lowestUnprivilegedPort, startProblem } from '../../config/settings-startable';
 
 /** What the headless control needs. */
 export interface ServerLocalControlDeps {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../config/resolve';
-import { applySavedSettings, patchToSaved } from './bridge-settings';
+import { resolveConfig } from './resolve';
+import { applySavedSettings, patchToSaved } from './saved-settings';
 
 const base = () => resolveConfig({ flags: { data: '/tmp/berth-x', auth: 'basic' }, env: {} }).config;
 const nothingExplicit = { listen: false, tlsListen: false, deleteEnabled: false, proxy: false };
