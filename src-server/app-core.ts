@@ -17,11 +17,14 @@ import type { Logger } from './logger';
 import { RemoteRegistry } from './remote/client';
 import { testConnection } from './remote/probe';
 import type { Registry } from './registry/registry';
+import type { RegistryService } from './registry/service';
 
 /** What the app core is built on. */
 export interface AppCoreOptions {
-  /** The embedded registry, browsed and written in-process. */
+  /** The embedded registry, browsed (its index, origins and sizes) in-process. */
   registry: Registry;
+  /** The registry as it is served, read and written in-process (a pull-through cache around `registry` when one is configured); default `registry`. */
+  served?: RegistryService;
   log: Logger;
   /** The app's SQLite file: connections and the browse cache (never a secret). */
   dbPath: string;
@@ -51,7 +54,7 @@ export interface AppCore {
  */
 export function createAppCore(opts: AppCoreOptions): AppCore {
   const db: Database.Database = openAppDatabase(opts.dbPath);
-  const local = new LocalSource(opts.registry, () => hostOf(opts.localUrl()) ?? 'localhost:5000');
+  const local = new LocalSource(opts.served ?? opts.registry, () => hostOf(opts.localUrl()) ?? 'localhost:5000');
   const connections = new ConnectionManager<RegistrySource>({
     db,
     secrets: opts.secrets,

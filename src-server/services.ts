@@ -5,8 +5,9 @@ import type { BerthConfig } from './config/types';
 import { OriginStore } from './index/origin-store';
 import { RegistryIndex } from './index/registry-index';
 import { createLogger, type Logger } from './logger';
-import { reconcileIndex, type ReconcileReport } from './registry/reconcile';
+import type { ReconcileReport } from './registry/reconcile';
 import { Registry } from './registry/registry';
+import type { RegistryService } from './registry/service';
 import { createPullThrough } from './proxy/pull-through';
 import type { ProxySettings } from './proxy/settings';
 import type { StorageDriver } from './storage/driver';
@@ -67,7 +68,10 @@ export function servingOptions(config: BerthConfig, log: Logger): ServicesOption
 /** Everything the HTTP layer and the CLI use, wired once. */
 export interface Services {
   dataDir: string;
+  /** The local registry itself: its collection, usage and browsing views, and reconcile. */
   registry: Registry;
+  /** The registry as clients and the GUI are served it: the local one, or a pull-through cache around it. */
+  served: RegistryService;
   index: RegistryIndex;
   log: Logger;
   /** What the start-up reconcile of the index with the disk found. */
@@ -103,18 +107,19 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   if (opts.s3) log.info(`storage: ${describeS3(opts.s3)}${opts.redirect ? '; blob GETs redirected to presigned URLs' : ''}`);
   const index = new RegistryIndex(indexPath(opts.dataDir));
   const origins = new OriginStore(join(opts.dataDir, BERTH_DIR, 'origins.db'));
-  const registry = new Registry({ driver, index, origins, deleteEnabled: opts.deleteEnabled ?? true, sharedStorage: opts.s3 !== undefined });
-  const reconcileReport = await reconcileIndex(registry);
+  const local = new Registry({ driver, index, origins, deleteEnabled: opts.deleteEnabled ?? true, sharedStorage: opts.s3 !== undefined });
+  const reconcileReport = await local.reconcile();
   for (const w of reconcileReport.warnings) log.warn(`index: ${w}`);
   // A bucket may be shared by several instances: the catalog follows theirs by a periodic re-read
   // (manifests by tag are checked against the bucket on every request, tag lists every few seconds).
-  const refresher = opts.s3 ? keepIndexFresh(registry, log, opts.indexRefreshMs ?? 30_000) : null;
+  const refresher = opts.s3 ? keepIndexFresh(local, log, opts.indexRefreshMs ?? 30_000) : null;
+  // What clients and the GUI are served: the local registry, or a pull-through cache wrapped around it.
+  const served = opts.proxy ? createPullThrough(local, opts.proxy, log) : local;
   if (opts.proxy) {
-    registry.fallback = createPullThrough(registry, opts.proxy, log);
     log.info(`pull-through cache of ${opts.proxy.remoteUrl}${opts.proxy.username ? ` as ${opts.proxy.username}` : ''}`);
   }
   const historyStore = new UsageHistoryStore(usageHistoryPath(opts.dataDir));
-  const usageHistory = new UsageHistory({ store: historyStore, measure: () => registryTotals(registry), clock: opts.clock, log });
+  const usageHistory = new UsageHistory({ store: historyStore, measure: () => registryTotals(local), clock: opts.clock, log });
   const sampling = opts.sampleUsage ? usageHistory.startDaily() : null;
   const close = () => {
     purger?.stop();
@@ -127,7 +132,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   };
   const auditPath = auditLogPath(opts.dataDir);
   const audit = new AuditLog(auditPath, { onError: (m) => log.warn(m) });
-  return { dataDir: opts.dataDir, registry, index, log, reconcileReport, audit, auditPath, usageHistory, close };
+  return { dataDir: opts.dataDir, registry: local, served, index, log, reconcileReport, audit, auditPath, usageHistory, close };
 }
 
 /**
@@ -146,7 +151,8 @@ function keepIndexFresh(registry: Registry, log: Logger, ms: number): { stop(): 
   const timer = setInterval(() => {
     if (running || stopped) return;
     running = true;
-    reconcileIndex(registry)
+    registry
+      .reconcile()
       .catch((err: Error) => log.warn(`index refresh from the bucket failed: ${err.message}`))
       .finally(() => {
         running = false;

@@ -75,7 +75,7 @@ export class Browser implements BrowseCore {
     this.now = opts.now ?? Date.now;
     this.ttl = opts.tagTtlMs ?? DEFAULT_TAG_TTL_MS;
     this.limiter = new Limiter(opts.concurrency ?? 8);
-    this.local = opts.registry ? new LocalIndexQueries(opts.registry.index) : null;
+    this.local = opts.registry ? new LocalIndexQueries(opts.registry.forBrowsing().index) : null;
     this.deletes = new Deletes(this);
     this.listings = new RemoteListings(this.limiter, this.now, this.ttl);
   }
@@ -238,8 +238,9 @@ export class Browser implements BrowseCore {
   /** What a tag points at: the local index, a fresh cached answer, or the registry (then cached). */
   async head(ctx: BrowseContext, repo: string, tag: string, fresh: boolean): Promise<{ digest: string; mediaType: string } | null> {
     if (ctx.registry) {
-      const digest = ctx.registry.index.resolveTag(repo, tag);
-      return digest ? { digest, mediaType: ctx.registry.index.manifestMediaType(digest) ?? '' } : null;
+      const { index } = ctx.registry.forBrowsing();
+      const digest = index.resolveTag(repo, tag);
+      return digest ? { digest, mediaType: index.manifestMediaType(digest) ?? '' } : null;
     }
     if (!fresh) {
       const cached = this.cache.tagHead(ctx.connection, repo, tag, this.now() - this.ttl);
@@ -285,7 +286,7 @@ export class Browser implements BrowseCore {
 
   /** Tags known to point at `digest` (local: the index; remote: the cached tag digests). */
   knownTagsOf(ctx: BrowseContext, repo: string, digest: string): string[] {
-    return ctx.registry ? ctx.registry.index.tagsOf(repo, digest) : this.cache.tagsWithDigest(ctx.connection, repo, digest);
+    return ctx.registry ? ctx.registry.tagsOf(repo, digest) : this.cache.tagsWithDigest(ctx.connection, repo, digest);
   }
 
   /**

@@ -17,7 +17,8 @@ const PARALLEL_STATS = 16;
 /** Bytes on disk a delete-untagged GC frees after `untagged` (digests) of `repository` lose every tag. */
 export async function reclaimableAfterUntagging(registry: Registry, repository: string, untagged: readonly string[]): Promise<number> {
   if (untagged.length === 0) return 0;
-  const graph = loadGraph(registry.index);
+  const reads = registry.forBrowsing();
+  const graph = loadGraph(reads.index);
   const repo = graph.repos.find((r) => r.name === repository);
   if (!repo) return 0;
   const before = mark(graph, true).keptBlobs;
@@ -26,7 +27,7 @@ export async function reclaimableAfterUntagging(registry: Registry, repository: 
   const freed = [...before].filter((d) => !after.has(d));
   const sizes = await mapLimit(freed, PARALLEL_STATS, async (d) => {
     const parsed = parseDigest(d);
-    return parsed ? ((await registry.blobs.size(parsed)) ?? 0) : 0;
+    return parsed ? ((await reads.blobSize(parsed)) ?? 0) : 0;
   });
   return sizes.reduce((a, b) => a + b, 0);
 }

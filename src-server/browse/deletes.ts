@@ -144,7 +144,7 @@ export class Deletes {
    * of them may point at `digest` too).
    */
   private async siblings(ctx: BrowseContext, repo: string, tag: string, digest: string): Promise<{ siblings: string[]; unresolved: string[] }> {
-    if (ctx.registry) return { siblings: ctx.registry.index.tagsOf(repo, digest).filter((t) => t !== tag), unresolved: [] };
+    if (ctx.registry) return { siblings: ctx.registry.tagsOf(repo, digest).filter((t) => t !== tag), unresolved: [] };
     const heads = (await this.browser.allHeads(ctx, repo, true)).filter((h) => h.tag !== tag);
     return {
       siblings: heads.filter((h) => h.digest === digest).map((h) => h.tag),

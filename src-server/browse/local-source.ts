@@ -2,7 +2,7 @@ import { LOCAL_CONNECTION_ID } from '../contract';
 import { LOCAL_CONNECTION_NAME } from '../connections/manager';
 import { parseDigest, type ParsedDigest } from '../core/digest';
 import { NotFoundError, RegistryError } from '../core/errors';
-import type { Registry } from '../registry/registry';
+import type { BlobContent, RegistryService } from '../registry/service';
 import type { RegistrySource, SourceBlob, SourceManifest, SourceManifestHead, SourceReferrer, SourceRepositoryPage, TagDeleteOutcome } from './source';
 
 /**
@@ -17,7 +17,7 @@ export class LocalSource implements RegistrySource {
 
   /** `pullHost` is how clients reach the registry (`127.0.0.1:5000`), for pull commands. */
   constructor(
-    private readonly registry: Registry,
+    private readonly registry: RegistryService,
     private readonly host: () => string,
   ) {}
 
@@ -33,7 +33,7 @@ export class LocalSource implements RegistrySource {
   }
 
   async tags(repository: string): Promise<string[] | null> {
-    return this.registry.index.tags(repository, Number.MAX_SAFE_INTEGER);
+    return this.registry.allTags(repository);
   }
 
   async headManifest(repository: string, reference: string): Promise<SourceManifestHead | null> {
@@ -51,32 +51,28 @@ export class LocalSource implements RegistrySource {
   }
 
   async headBlob(repository: string, digest: string): Promise<number | null> {
-    const d = digestArg(digest);
     try {
-      return await this.registry.statBlob(repository, d);
+      return await this.registry.statBlob(repository, digestArg(digest));
     } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
+      if (err instanceof NotFoundError) return null;
+      throw err;
     }
-    return (await this.registry.fallback?.statBlob(repository, d)) ?? null;
   }
 
   async getBlob(repository: string, digest: string): Promise<SourceBlob | null> {
-    const d = digestArg(digest);
-    let size: number;
+    let content: BlobContent;
     try {
-      size = await this.registry.statBlob(repository, d);
+      content = await this.registry.openBlob(repository, digestArg(digest), { range: () => undefined });
     } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-      const fetched = await this.registry.fallback?.openBlob(repository, d);
-      if (!fetched) return null;
-      fetched.stream.on('error', () => {});
-      return { size: fetched.size, chunks: fetched.stream, cancel: async () => void fetched.stream.destroy() };
+      if (err instanceof NotFoundError) return null;
+      throw err;
     }
-    const stream = this.registry.openBlob(d);
+    if (!('stream' in content)) throw new Error('the registry answered a stream request with another form');
+    const { stream } = content;
     // A reader that iterates still gets the error; one that never starts (a copy that failed
     // elsewhere first) must not leave it unhandled, which would take the process down.
     stream.on('error', () => {});
-    return { size, chunks: stream, cancel: async () => void stream.destroy() };
+    return { size: content.size, chunks: stream, cancel: async () => void stream.destroy() };
   }
 
   async referrers(repository: string, digest: string): Promise<SourceReferrer[]> {
@@ -94,14 +90,7 @@ export class LocalSource implements RegistrySource {
   }
 
   async putBlob(repository: string, digest: string, _size: number, chunks: AsyncIterable<Buffer>): Promise<void> {
-    const d = digestArg(digest);
-    const { uuid } = await this.registry.uploads.start(repository, d.algorithm);
-    try {
-      await this.registry.commitUpload(repository, uuid, d, chunks);
-    } catch (err) {
-      await this.registry.uploads.cancel(repository, uuid).catch(() => {});
-      throw err;
-    }
+    await this.registry.putBlob(repository, digestArg(digest), chunks);
   }
 
   async putManifest(repository: string, reference: string, body: Buffer, mediaType: string): Promise<string> {

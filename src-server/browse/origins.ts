@@ -5,6 +5,7 @@ import { originOf } from '../usage/usage';
 
 /** The origin of `digest` in `repo` (reached through `tag` when given); `unknown` when nothing was recorded. */
 export function localOrigin(registry: Registry, repo: string, tag: string | null, digest: string): ContentOrigin {
-  const byTag = tag ? registry.origins.tag(repo, tag) : null;
-  return originOf(byTag && byTag.digest === digest ? byTag : registry.origins.manifest(repo, digest));
+  const reads = registry.forBrowsing();
+  const byTag = tag ? reads.tagOrigin(repo, tag) : null;
+  return originOf(byTag && byTag.digest === digest ? byTag : reads.manifestOrigin(repo, digest));
 }

@@ -20,7 +20,7 @@ const searches = new WeakMap<RegistryIndex, IndexSearch>();
 export async function searchConnection(browser: Browser, args: SearchArgs, scope: NameScope = null): Promise<SearchResult> {
   const ctx = await browser.context(args.connection);
   if (!ctx.registry) return searchRemote(browser, ctx, args);
-  const index = ctx.registry.index;
+  const { index } = ctx.registry.forBrowsing();
   let search = searches.get(index);
   if (!search) searches.set(index, (search = new IndexSearch(index)));
   return searchLocal(search, args, scope);

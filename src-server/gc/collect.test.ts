@@ -1,33 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listFiles, putBlob, putImage, putIndex, randomLayer, type Desc } from '../../test/gc/fixtures';
 import { tempDir } from '../../test/helpers/berth-server';
 import type { GcProgress } from '../contract';
 import { parseDigest } from '../core/digest';
 import { silentLogger } from '../logger';
-import type { Registry } from '../registry/registry';
-import { createServices, type Services } from '../services';
+import { OriginStore } from '../index/origin-store';
+import { RegistryIndex } from '../index/registry-index';
+import { Registry } from '../registry/registry';
+import { indexPath } from '../services';
+import { BlobStore } from '../storage/blobs';
+import { FsDriver } from '../storage/fs-driver';
 import { paths } from '../storage/layout';
+import { ManifestStore } from '../storage/manifests';
 import { collectGarbage, GcBusyError, planCollection } from './collect';
 
 // The collector against a real Registry on a temp dir: real files, real SQLite, the real write gate.
+// The test holds the registry's driver, index and origins, and reads storage with stores of its own.
 
 let tmp: ReturnType<typeof tempDir>;
-let services: Services;
+let driver: FsDriver;
+let index: RegistryIndex;
+let origins: OriginStore;
+let blobs: BlobStore;
+let manifests: ManifestStore;
 let reg: Registry;
 
 beforeEach(async () => {
   tmp = tempDir('berth-gc-');
-  services = await createServices({ dataDir: tmp.dir, fsync: false, log: silentLogger });
-  reg = services.registry;
+  mkdirSync(join(tmp.dir, 'berth'), { recursive: true });
+  driver = new FsDriver(tmp.dir, { fsync: false });
+  index = new RegistryIndex(indexPath(tmp.dir));
+  origins = new OriginStore(join(tmp.dir, 'berth', 'origins.db'));
+  blobs = new BlobStore(driver);
+  manifests = new ManifestStore(driver, blobs);
+  reg = new Registry({ driver, index, origins, deleteEnabled: true });
 });
 
 afterEach(() => {
-  services.close();
+  index.close();
+  origins.close();
   tmp.cleanup();
 });
 
-const has = async (digest: string) => (await reg.blobs.size(parseDigest(digest)!)) !== null;
-const linked = (repo: string, digest: string) => reg.blobs.isLinked(repo, parseDigest(digest)!);
+const has = async (digest: string) => (await blobs.size(parseDigest(digest)!)) !== null;
+const linked = (repo: string, digest: string) => blobs.isLinked(repo, parseDigest(digest)!);
 const digests = (xs: Array<{ digest: string }>) => xs.map((x) => x.digest).sort();
 
 /** repo a: v1 re-pointed from M1 (C1, L1, L2) to M2 (C2, L1, L3); an orphan blob O; repo b: x -> M3 (C3, L1). */
@@ -73,12 +91,12 @@ describe('collectGarbage', () => {
     expect(report.bytesRemoved).toBe(report.blobsRemoved.reduce((a, b) => a + b.size, 0));
     expect(report.manifestsKept).toBe(2);
     await expect(reg.getManifest('a', s.m1.desc.digest)).rejects.toThrow();
-    expect(reg.index.hasManifest('a', s.m1.desc.digest)).toBe(false);
-    expect(await reg.manifests.has('a', parseDigest(s.m1.desc.digest)!)).toBe(false);
+    expect(index.hasManifest('a', s.m1.desc.digest)).toBe(false);
+    expect(await manifests.has('a', parseDigest(s.m1.desc.digest)!)).toBe(false);
     // registry:2's vacuum also drops the digest from the tag's history.
-    const hist = await services.registry.driver.stat(paths.tagIndexLink('a', 'v1', parseDigest(s.m1.desc.digest)!));
+    const hist = await driver.stat(paths.tagIndexLink('a', 'v1', parseDigest(s.m1.desc.digest)!));
     expect(hist).toBeNull();
-    expect(await services.registry.driver.stat(paths.tagIndexLink('a', 'v1', parseDigest(s.m2.desc.digest)!))).not.toBeNull();
+    expect(await driver.stat(paths.tagIndexLink('a', 'v1', parseDigest(s.m2.desc.digest)!))).not.toBeNull();
     // Dangling links go; the shared layer stays linked in both repositories.
     for (const d of [s.L2, s.m1.config, s.O]) expect(await linked('a', d.digest)).toBe(false);
     expect(await linked('a', s.L1.digest)).toBe(true);
@@ -88,9 +106,9 @@ describe('collectGarbage', () => {
       expect(got.digest).toBe(m.desc.digest);
       for (const d of [m.config, ...m.layers]) expect(await reg.statBlob(repo, parseDigest(d.digest)!)).toBe(d.size);
     }
-    expect(reg.origins.manifest('a', s.m1.desc.digest)).toBeNull();
-    expect(reg.origins.blob(s.L2.digest)).toBeNull();
-    expect(reg.origins.blob(s.L1.digest)).not.toBeNull();
+    expect(origins.manifest('a', s.m1.desc.digest)).toBeNull();
+    expect(origins.blob(s.L2.digest)).toBeNull();
+    expect(origins.blob(s.L1.digest)).not.toBeNull();
   });
 
   it('dry run reports what would go and changes nothing', async () => {
@@ -101,7 +119,7 @@ describe('collectGarbage', () => {
     expect(report.manifestsRemoved).toEqual([{ repository: 'a', digest: s.m1.desc.digest }]);
     expect(digests(report.blobsRemoved)).toEqual([s.O.digest, s.L2.digest, s.m1.config.digest, s.m1.desc.digest].sort());
     expect(listFiles(tmp.dir).filter((f) => !f.startsWith('berth/'))).toEqual(before);
-    expect(reg.index.hasManifest('a', s.m1.desc.digest)).toBe(true);
+    expect(index.hasManifest('a', s.m1.desc.digest)).toBe(true);
     const plan = await planCollection(reg, { deleteUntagged: true });
     expect(digests(plan.blobs)).toEqual(digests(report.blobsRemoved));
     expect(plan.manifests).toEqual(report.manifestsRemoved);
@@ -119,7 +137,7 @@ describe('collectGarbage', () => {
       { ...amd.desc, platform: { os: 'linux', architecture: 'amd64' } },
       { ...arm.desc, platform: { os: 'linux', architecture: 'arm64' } },
     ];
-    const index = await putIndex(reg, 'm', 'multi', children);
+    const multi = await putIndex(reg, 'm', 'multi', children);
     const lone = await putImage(reg, 'm', null);
     // An untagged index with its own untagged child: both go, nested.
     const other = await putImage(reg, 'm', null, { arch: 's390x' });
@@ -131,10 +149,10 @@ describe('collectGarbage', () => {
     const order = report.manifestsRemoved.map((m) => m.digest);
     expect(order.indexOf(oldIndex.digest)).toBeLessThan(order.indexOf(other.desc.digest));
     for (const m of [amd, arm]) {
-      expect(reg.index.hasManifest('m', m.desc.digest)).toBe(true);
+      expect(index.hasManifest('m', m.desc.digest)).toBe(true);
       for (const d of [m.desc, m.config, ...m.layers]) expect(await has(d.digest)).toBe(true);
     }
-    expect(await has(index.digest)).toBe(true);
+    expect(await has(multi.digest)).toBe(true);
     for (const d of [lone.desc, lone.config, ...lone.layers, other.desc, oldIndex]) expect(await has(d.digest)).toBe(false);
     expect(report.manifestsKept).toBe(3);
   });
@@ -153,7 +171,7 @@ describe('collectGarbage', () => {
     const order = report.manifestsRemoved.map((m) => m.digest);
     expect(order).toEqual([gone.desc.digest, goneSig.desc.digest, goneSigSig.desc.digest]);
     for (const m of [image, sig, sbom, sigOfSig]) {
-      expect(reg.index.hasManifest('r', m.desc.digest)).toBe(true);
+      expect(index.hasManifest('r', m.desc.digest)).toBe(true);
       for (const d of [m.desc, m.config, ...m.layers]) expect(await has(d.digest)).toBe(true);
     }
     expect(digests(reg.referrers('r', image.desc.digest))).toEqual(digests([sig.desc, sbom.desc]));
@@ -188,7 +206,7 @@ describe('collectGarbage', () => {
           // A write linking the orphan blob into another repository while the collection runs (what a
           // mount or an upload commit does under the gate).
           const d = parseDigest(orphan.digest)!;
-          writes.push(reg.gate.write([d.digest], () => reg.blobs.link('c', d)));
+          writes.push(reg.mountBlob('c', d));
         }
       },
     });
@@ -204,7 +222,7 @@ describe('collectGarbage', () => {
     expect(phases.map((p) => p.phase).filter((p, i, all) => p !== all[i - 1])).toEqual(['mark', 'manifests', 'blobs', 'links']);
     for (const p of phases) expect(p.done).toBeLessThanOrEqual(Math.max(p.total, p.done === 0 ? 0 : p.total));
     // After the run nothing is protected any more: the next collection removes the orphan if unused.
-    expect(reg.gate.collecting).toBe(false);
+    expect(reg.forCollection().gate.collecting).toBe(false);
   });
 
   it('a blob committed during the run is protected even though no manifest references it', async () => {
@@ -239,10 +257,10 @@ describe('collectGarbage', () => {
   it('with a grace period, looks at many untagged manifests a bounded few at a time', async () => {
     const layer = await randomLayer(reg, 'a', 10);
     for (let i = 0; i < 100; i++) await putImage(reg, 'a', null, { layers: [layer] });
-    const stat = reg.driver.stat.bind(reg.driver);
+    const stat = driver.stat.bind(driver);
     let inFlight = 0;
     let most = 0;
-    reg.driver.stat = async (path) => {
+    driver.stat = async (path) => {
       most = Math.max(most, ++inFlight);
       try {
         return await stat(path);
@@ -305,11 +323,11 @@ describe('collectGarbage', () => {
   });
 
   it('never touches uploads in progress or Berth files, and logs a summary', async () => {
-    const { uuid } = await reg.uploads.start('a');
+    const { uuid } = await reg.startUpload('a');
     const lines: string[] = [];
     await randomLayer(reg, 'a', 10);
     await collectGarbage(reg, { deleteUntagged: true, log: { ...silentLogger, info: (m) => lines.push(m) } });
-    expect(await reg.uploads.status('a', uuid)).toMatchObject({ uuid, size: 0 });
+    expect(await reg.uploadStatus('a', uuid)).toMatchObject({ uuid, size: 0 });
     expect(listFiles(tmp.dir).some((f) => f.startsWith('berth/index.db'))).toBe(true);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^gc: removed 0 manifests, 1 blobs/);

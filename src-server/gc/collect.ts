@@ -13,10 +13,8 @@ import { mapLimit } from '../core/concurrency';
 import { parseDigest } from '../core/digest';
 import type { Logger } from '../logger';
 import { LeaseHeldError } from '../registry/collection-lease';
-import { reconcileIndex } from '../registry/reconcile';
-import type { Registry } from '../registry/registry';
+import type { Collectable, CollectionAccess } from '../registry/views';
 import type { StoredBlob } from '../storage/blobs';
-import { paths } from '../storage/layout';
 import { closeOver, loadGraph, mark, type RegistryGraph } from './graph';
 import { ProgressThrottle } from './progress';
 
@@ -60,12 +58,16 @@ export interface CollectOptions extends GcOptions {
 }
 
 /** What a collection would remove; no locks, no changes. Also used by usage accounting. */
-export async function planCollection(registry: Registry, opts: { deleteUntagged: boolean; graceMs?: number }): Promise<CollectionPlan> {
-  const graph = loadGraph(registry.index);
+export async function planCollection(registry: Collectable, opts: { deleteUntagged: boolean; graceMs?: number }): Promise<CollectionPlan> {
+  return planWith(registry.forCollection(), opts);
+}
+
+async function planWith(store: CollectionAccess, opts: { deleteUntagged: boolean; graceMs?: number }): Promise<CollectionPlan> {
+  const graph = loadGraph(store.index);
   const marked = mark(graph, opts.deleteUntagged);
-  const onDisk = await registry.blobs.listAll();
-  const history = await tagHistories(registry, marked);
-  const spared = await applyGrace(registry, graph, marked, history, Date.now() - (opts.graceMs ?? 0), opts.graceMs ?? 0);
+  const onDisk = await store.listBlobs();
+  const history = await tagHistories(store, marked);
+  const spared = await applyGrace(store, graph, marked, history, Date.now() - (opts.graceMs ?? 0), opts.graceMs ?? 0);
   const manifests = marked.removable.filter((m) => !marked.keptManifests.get(m.repository)!.has(m.digest));
   const blobs = onDisk
     .filter((b) => !marked.keptBlobs.has(b.digest.digest) && !spared(b))
@@ -83,9 +85,9 @@ export async function planCollection(registry: Registry, opts: { deleteUntagged:
 type TagHistories = Map<string, Map<string, string[]>>;
 
 /** Reads the tag histories of the repositories that have manifests to remove, once per collection. */
-async function tagHistories(registry: Registry, marked: ReturnType<typeof mark>): Promise<TagHistories> {
+async function tagHistories(store: CollectionAccess, marked: ReturnType<typeof mark>): Promise<TagHistories> {
   const history: TagHistories = new Map();
-  for (const name of new Set(marked.removable.map((m) => m.repository))) history.set(name, await registry.manifests.tagHistory(name));
+  for (const name of new Set(marked.removable.map((m) => m.repository))) history.set(name, await store.tagHistory(name));
   return history;
 }
 
@@ -94,7 +96,7 @@ async function tagHistories(registry: Registry, marked: ReturnType<typeof mark>)
  * `marked`, and returns the test for blobs it spares.
  */
 async function applyGrace(
-  registry: Registry,
+  store: CollectionAccess,
   graph: RegistryGraph,
   marked: ReturnType<typeof mark>,
   history: TagHistories,
@@ -103,25 +105,26 @@ async function applyGrace(
 ): Promise<(b: StoredBlob) => boolean> {
   if (graceMs <= 0) return () => false;
   const referenced = everReferenced(graph);
-  await spareRecentManifests(registry, graph, marked, history, cutoff);
+  await spareRecentManifests(store, graph, marked, history, cutoff);
   return (b) =>
     !marked.keptBlobs.has(b.digest.digest) &&
-    ((!referenced.has(b.digest.digest) && b.modified.getTime() > cutoff) || registry.claimedSince(b.digest.digest, cutoff));
+    ((!referenced.has(b.digest.digest) && b.modified.getTime() > cutoff) || store.claimedSince(b.digest.digest, cutoff));
 }
 
 /**
  * Runs a garbage collection while the registry serves (or, with `dryRun`, reports what one would
  * remove). Throws {@link GcBusyError} when one is already running.
  */
-export async function collectGarbage(registry: Registry, opts: CollectOptions): Promise<GcReport> {
+export async function collectGarbage(registry: Collectable, opts: CollectOptions): Promise<GcReport> {
+  const store = registry.forCollection();
   const startedMs = Date.now();
   const deleteUntagged = opts.deleteUntagged ?? false;
   const progress = new ProgressThrottle(opts.onProgress);
   const base = { dryRun: opts.dryRun ?? false, deleteUntagged, startedAt: new Date(startedMs).toISOString() };
   if (opts.dryRun) {
     progress.report('mark', 0, 0);
-    if (registry.sharedStorage) await reconcileIndex(registry);
-    const plan = await planCollection(registry, { deleteUntagged, graceMs: opts.graceMs });
+    if (store.sharedStorage) await store.reconcile();
+    const plan = await planWith(store, { deleteUntagged, graceMs: opts.graceMs });
     progress.report('mark', 1, 1);
     const report: GcReport = {
       ...base,
@@ -137,7 +140,7 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
     return report;
   }
 
-  const gate = registry.gate;
+  const gate = store.gate;
   if (gate.collecting) throw new GcBusyError();
   try {
     await gate.beginCollection();
@@ -145,7 +148,7 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
     throw new GcBusyError();
   }
   try {
-    await takeSharedStorage(registry, progress);
+    await takeSharedStorage(store, progress);
   } catch (err) {
     gate.endCollection();
     throw err;
@@ -163,15 +166,15 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
 
     // Mark: everything that finished before beginCollection is in the index; later writes are protected.
     progress.report('mark', 0, 0);
-    const graph = loadGraph(registry.index);
+    const graph = loadGraph(store.index);
     const marked = mark(graph, deleteUntagged);
-    const onDisk = await registry.blobs.listAll();
+    const onDisk = await store.listBlobs();
     progress.report('mark', 1, 1);
 
     const graceMs = opts.graceMs ?? 0;
-    const history = await tagHistories(registry, marked);
-    const spared = await applyGrace(registry, graph, marked, history, startedMs - graceMs, graceMs);
-    const manifestsRemoved = await removeUntagged(registry, graph, marked, history, inBatches);
+    const history = await tagHistories(store, marked);
+    const spared = await applyGrace(store, graph, marked, history, startedMs - graceMs, graceMs);
+    const manifestsRemoved = await removeUntagged(store, graph, marked, history, inBatches);
 
     // Manifests that survived brought their closure into keptBlobs, so sweep candidates come after.
     const unkept = onDisk.filter((b) => !marked.keptBlobs.has(b.digest.digest));
@@ -181,12 +184,11 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
     await inBatches(candidates, 'blobs', async (batch) => {
       const doomed = batch.filter((b) => !gate.isProtected(b.digest.digest));
       blobsProtected += batch.length - doomed.length;
-      await Promise.all(doomed.map((b) => registry.blobs.remove(b.digest)));
-      for (const b of doomed) registry.origins.forgetBlob(b.digest.digest);
+      await Promise.all(doomed.map((b) => store.removeBlob(b.digest)));
       blobsRemoved.push(...doomed);
     });
 
-    await removeLayerLinks(registry, new Set(blobsRemoved.map((b) => b.digest.digest)), inBatches);
+    await removeLayerLinks(store, new Set(blobsRemoved.map((b) => b.digest.digest)), inBatches);
 
     const removed = blobsRemoved.map((b) => ({ digest: b.digest.digest, size: b.size })).sort((a, b) => a.digest.localeCompare(b.digest));
     const report: GcReport = {
@@ -203,7 +205,7 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
     return report;
   } finally {
     gate.endCollection();
-    await registry.lease?.release().catch((err: Error) => opts.log?.warn(`gc: could not release the lease on storage: ${err.message}`));
+    await store.lease?.release().catch((err: Error) => opts.log?.warn(`gc: could not release the lease on storage: ${err.message}`));
   }
 }
 
@@ -212,19 +214,19 @@ export async function collectGarbage(registry: Registry, opts: CollectOptions): 
  * until the sweep ends, see CollectionLease) and re-reads storage into the index, so the mark sees
  * everything any instance finished. A no-op on storage of one's own.
  */
-async function takeSharedStorage(registry: Registry, progress: ProgressThrottle): Promise<void> {
-  if (!registry.lease) return;
+async function takeSharedStorage(store: CollectionAccess, progress: ProgressThrottle): Promise<void> {
+  if (!store.lease) return;
   progress.report('mark', 0, 0);
   try {
-    await registry.lease.acquire();
+    await store.lease.acquire();
   } catch (err) {
     if (err instanceof LeaseHeldError) throw new GcBusyError(err.message);
     throw err;
   }
   try {
-    await reconcileIndex(registry);
+    await store.reconcile();
   } catch (err) {
-    await registry.lease.release().catch(() => undefined);
+    await store.lease.release().catch(() => undefined);
     throw err;
   }
 }
@@ -238,7 +240,7 @@ type InBatches = <T>(items: T[], phase: GcProgress['phase'], fn: (batch: T[]) =>
  * tag points at again, stays, with everything it reaches (kept in `marked`).
  */
 async function removeUntagged(
-  registry: Registry,
+  store: CollectionAccess,
   graph: RegistryGraph,
   marked: ReturnType<typeof mark>,
   history: TagHistories,
@@ -250,8 +252,8 @@ async function removeUntagged(
     // Decide in order first: a manifest that stays keeps what it reaches, which comes later in the list.
     const doomed = batch.filter(({ repository, digest }) => {
       const kept = marked.keptManifests.get(repository)!;
-      if (kept.has(digest) || !registry.index.hasManifest(repository, digest)) return false;
-      if (registry.gate.isProtected(digest) || registry.index.tagsOf(repository, digest).length > 0) {
+      if (kept.has(digest) || !store.index.hasManifest(repository, digest)) return false;
+      if (store.gate.isProtected(digest) || store.index.tagsOf(repository, digest).length > 0) {
         closeOver(graph, repos.get(repository)!, [digest], kept, marked.keptBlobs);
         return false;
       }
@@ -261,16 +263,10 @@ async function removeUntagged(
     await Promise.all(
       doomed.map(async ({ repository, digest }) => {
         const d = parseDigest(digest)!;
-        await registry.manifests.deleteRevision(repository, d);
-        await registry.manifests.forgetTagHistory(repository, d, history.get(repository)?.get(digest) ?? []);
+        await store.removeRevision(repository, d, history.get(repository)?.get(digest) ?? []);
       }),
     );
-    registry.index.db.transaction(() => {
-      for (const { repository, digest } of doomed) {
-        registry.index.deleteManifest(repository, digest);
-        registry.origins.forgetManifest(repository, digest);
-      }
-    })();
+    store.forgetManifests(doomed);
     removed.push(...doomed);
   });
   return removed;
@@ -294,7 +290,7 @@ function everReferenced(graph: RegistryGraph): Set<string> {
  * the index itself. A manifest a tag once pointed at is an old image, collected at once.
  */
 async function spareRecentManifests(
-  registry: Registry,
+  store: CollectionAccess,
   graph: RegistryGraph,
   marked: ReturnType<typeof mark>,
   history: TagHistories,
@@ -305,10 +301,10 @@ async function spareRecentManifests(
   const isChild = new Set([...graph.children.values()].flat());
   // One stat per untagged manifest, and there may be hundreds of thousands: a few at a time.
   await mapLimit(marked.removable, PARALLEL_STATS, async (m) => {
-    if (isChild.has(m.digest) || registry.origins.wasTagged(m.repository, m.digest)) return;
+    if (isChild.has(m.digest) || store.wasTagged(m.repository, m.digest)) return;
     if ((history.get(m.repository)?.get(m.digest)?.length ?? 0) > 0) return;
-    const info = await registry.driver.stat(paths.revisionLink(m.repository, parseDigest(m.digest)!));
-    if (info && info.modified.getTime() > cutoff) recent.push(m);
+    const modified = await store.revisionModified(m.repository, m.digest);
+    if (modified && modified.getTime() > cutoff) recent.push(m);
   });
   for (const { repository, digest } of recent) {
     closeOver(graph, repos.get(repository)!, [digest], marked.keptManifests.get(repository)!, marked.keptBlobs);
@@ -316,16 +312,16 @@ async function spareRecentManifests(
 }
 
 /** Removes `_layers` links to removed blobs from every repository on disk (unless a write re-linked them). */
-async function removeLayerLinks(registry: Registry, removed: Set<string>, inBatches: InBatches): Promise<void> {
+async function removeLayerLinks(store: CollectionAccess, removed: Set<string>, inBatches: InBatches): Promise<void> {
   const links: Array<{ repo: string; digest: string }> = [];
   if (removed.size > 0) {
-    for (const repo of await registry.manifests.listRepositories()) {
-      for (const d of await registry.blobs.listLinked(repo)) if (removed.has(d.digest)) links.push({ repo, digest: d.digest });
+    for (const repo of await store.listRepositories()) {
+      for (const d of await store.listLinkedBlobs(repo)) if (removed.has(d.digest)) links.push({ repo, digest: d.digest });
     }
   }
   await inBatches(links, 'links', async (batch) => {
-    const doomed = batch.filter((l) => !registry.gate.isProtected(l.digest));
-    await Promise.all(doomed.map((l) => registry.blobs.unlink(l.repo, parseDigest(l.digest)!)));
+    const doomed = batch.filter((l) => !store.gate.isProtected(l.digest));
+    await Promise.all(doomed.map((l) => store.unlinkBlob(l.repo, parseDigest(l.digest)!)));
   });
 }
 

@@ -1,7 +1,7 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import type { ParsedDigest } from '../core/digest';
 import type { Logger } from '../logger';
-import type { Registry } from '../registry/registry';
+import type { BlobContent, BlobRequest, CacheTarget } from '../registry/service';
 import type { RemoteBlob, RemoteRegistry } from '../remote/client';
 import { RemoteProtocolError, RemoteUnavailableError } from '../remote/errors';
 import type { ByteRange } from '../storage/driver';
@@ -18,7 +18,7 @@ import { upstreamError } from './upstream-error';
  */
 export class BlobPuller {
   constructor(
-    private readonly registry: Registry,
+    private readonly registry: CacheTarget,
     private readonly remote: RemoteRegistry,
     private readonly log: Logger,
   ) {}
@@ -38,10 +38,13 @@ export class BlobPuller {
     }
   }
 
-  /** Streams the blob (or `range` of it) from the upstream, caching it; null when the upstream lacks it. */
-  async open(repo: string, d: ParsedDigest, range?: ByteRange): Promise<{ size: number; stream: Readable } | null> {
-    // Bytes already here for another repository: the upstream only has to confirm this one has them.
-    if ((await this.registry.blobs.size(d)) !== null) {
+  /**
+   * Opens the blob from the upstream, caching it while it streams (or, when its bytes are already
+   * here for another repository, links them once the upstream confirms this one has them); null
+   * when the upstream lacks it.
+   */
+  async open(repo: string, d: ParsedDigest, request: BlobRequest): Promise<BlobContent | null> {
+    if (await this.registry.hasBlobData(d)) {
       let size: number | null;
       try {
         size = await this.remote.headBlob(repo, d.digest);
@@ -49,10 +52,11 @@ export class BlobPuller {
         throw upstreamError(err);
       }
       if (size === null) return null;
-      if (await this.registry.mountBlob(repo, d)) return { size, stream: this.registry.openBlob(d, range) };
+      if (await this.registry.mountBlob(repo, d)) return this.registry.openBlob(repo, d, request);
     }
     let blob: RemoteBlob | null = null;
     let size: number | null;
+    let range: ByteRange | undefined;
     try {
       blob = await this.remote.getBlob(repo, d.digest);
       if (blob === null) return null;
@@ -62,13 +66,18 @@ export class BlobPuller {
       await blob?.cancel();
       throw upstreamError(err);
     }
-    const { uuid } = await this.registry.uploads.start(repo, d.algorithm);
+    try {
+      range = request.range(size);
+    } catch (err) {
+      await blob.cancel();
+      throw err;
+    }
     const out = new PassThrough();
-    void this.cacheWhileStreaming(repo, uuid, d, blob, out, range ?? { start: 0, end: size - 1 });
-    return { size, stream: out };
+    void this.cacheWhileStreaming(repo, d, blob, out, range ?? { start: 0, end: size - 1 });
+    return { size, range, stream: out };
   }
 
-  private async cacheWhileStreaming(repo: string, uuid: string, d: ParsedDigest, blob: RemoteBlob, out: PassThrough, range: ByteRange): Promise<void> {
+  private async cacheWhileStreaming(repo: string, d: ParsedDigest, blob: RemoteBlob, out: PassThrough, range: ByteRange): Promise<void> {
     let held: Buffer | null = null;
     async function* source(): AsyncIterable<Buffer> {
       let pos = 0;
@@ -84,11 +93,10 @@ export class BlobPuller {
       }
     }
     try {
-      await this.registry.commitUpload(repo, uuid, d, source(), this.remote.url);
+      await this.registry.putBlob(repo, d, source(), { cachedFrom: this.remote.url });
       if (held) await sendTo(out, held);
       out.end();
     } catch (err) {
-      await this.registry.uploads.cancel(repo, uuid).catch(() => {});
       this.log.warn(`pull-through: blob ${d.digest} of ${repo} from ${this.remote.url} not cached: ${(err as Error).message}`);
       out.destroy(err as Error);
     }

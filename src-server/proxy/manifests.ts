@@ -1,7 +1,7 @@
 import { digestOf, looksLikeDigest, parseDigest } from '../core/digest';
 import { isValidTag } from '../core/names';
 import type { Logger } from '../logger';
-import type { Registry } from '../registry/registry';
+import type { CacheTarget } from '../registry/service';
 import type { RemoteManifest, RemoteRegistry } from '../remote/client';
 import { RemoteError, RemoteProtocolError } from '../remote/errors';
 import { upstreamError } from './upstream-error';
@@ -17,7 +17,7 @@ export class ManifestPuller {
   private readonly inflight = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly registry: Registry,
+    private readonly registry: CacheTarget,
     private readonly remote: RemoteRegistry,
     private readonly tagTtlMs: number,
     private readonly log: Logger,
@@ -35,7 +35,7 @@ export class ManifestPuller {
   }
 
   private isLocal(repo: string, tag: string, local: string): boolean {
-    const origin = this.registry.origins.tag(repo, tag);
+    const origin = this.registry.tagOrigin(repo, tag);
     // A cached record for another digest means something else moved the tag since (registry:2 on
     // the same folder): that is local content too.
     return origin === null || origin.source === 'pushed' || origin.digest !== local;
@@ -48,7 +48,7 @@ export class ManifestPuller {
     const local = await this.registry.currentTag(repo, tag);
     if (local !== null) {
       if (this.isLocal(repo, tag, local)) return;
-      const origin = this.registry.origins.tag(repo, tag)!;
+      const origin = this.registry.tagOrigin(repo, tag)!;
       if (this.now() - origin.checkedAt < this.tagTtlMs) return;
     }
     try {
@@ -58,14 +58,14 @@ export class ManifestPuller {
         return;
       }
       if (head.digest !== null && head.digest === local) {
-        this.registry.origins.markTagChecked(repo, tag, this.now());
+        this.registry.markTagChecked(repo, tag, this.now());
         return;
       }
       const m = await this.remote.getManifest(repo, tag);
       if (m === null) return;
       const digest = this.verify(m, `${repo}:${tag}`);
       if (digest === local) {
-        this.registry.origins.markTagChecked(repo, tag, this.now());
+        this.registry.markTagChecked(repo, tag, this.now());
         return;
       }
       // A push may have set the tag while the upstream was asked: the push wins.

@@ -90,7 +90,7 @@ export async function composeServing<H extends FaceHooks, L extends FaceListenin
   const store = certificateStoreFor(config);
   const hooks = plan.hooks({ services, store });
   const app = createRegistryServer({
-    registry: services.registry,
+    registry: services.served,
     log,
     authorize: hooks.authorize,
     routes: plan.auth.routes,

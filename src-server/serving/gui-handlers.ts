@@ -38,6 +38,7 @@ export function createGuiHandlers(deps: GuiHandlerDeps): { handlers: CoreHandler
   const { config, services, log, auth, local } = deps;
   const core = createAppCore({
     registry: services.registry,
+    served: services.served,
     log,
     dbPath: join(config.dataDir, BERTH_DIR, 'app.db'),
     secrets: deps.secrets,

@@ -12,7 +12,7 @@ import { parseDigest } from '../core/digest';
 import { NotFoundError } from '../core/errors';
 import { loadGraph as loadGcGraph, mark } from '../gc/graph';
 import type { OriginRecord } from '../index/origin-store';
-import type { Registry } from '../registry/registry';
+import type { Measurable, UsageAccess } from '../registry/views';
 import { cmp, UsageGraph } from './graph';
 
 /**
@@ -21,24 +21,24 @@ import { cmp, UsageGraph } from './graph';
  * those only its untagged manifests hold (children of tagged indexes and referrers of kept
  * manifests are not untagged garbage, as in `gc --delete-untagged`).
  */
-export async function registryUsage(registry: Registry): Promise<UsageReport> {
-  return measure(registry, true);
+export async function registryUsage(registry: Measurable): Promise<UsageReport> {
+  return measure(registry.forUsage(), true);
 }
 
 /** The registry's totals alone ({@link registryUsage} without the per-repository rows). */
-export async function registryTotals(registry: Registry): Promise<UsageReport['totals']> {
-  return (await measure(registry, false)).totals;
+export async function registryTotals(registry: Measurable): Promise<UsageReport['totals']> {
+  return (await measure(registry.forUsage(), false)).totals;
 }
 
-async function measure(registry: Registry, withRows: boolean): Promise<UsageReport> {
-  const { graph, present } = await load(registry);
+async function measure(store: UsageAccess, withRows: boolean): Promise<UsageReport> {
+  const { graph, present } = await load(store);
   // What a collection frees, marked by the collector's own code (planCollection marks the same way)
   // over the one walk of the disk made here instead of a stat of every blob per plan.
-  const gc = loadGcGraph(registry.index);
+  const gc = loadGcGraph(store.index);
   const kept = mark(gc, false).keptBlobs;
   const keptTagged = mark(gc, true);
   const repositories = withRows ? repositoryRows(graph, keptTagged.keptManifests).sort((a, b) => b.stored - a.stored || cmp(a.name, b.name)) : [];
-  const stat = await sizesOnDisk(registry, [...present].filter((d) => graph.sizeOf(d) === null));
+  const stat = await sizesOnDisk(store, [...present].filter((d) => graph.sizeOf(d) === null));
   const totals = { repositories: graph.repos.length, manifests: 0, blobs: 0, stored: 0, reclaimable: 0, reclaimableUntagged: 0 };
   for (const r of graph.repos) totals.manifests += r.revisions.size;
   for (const d of present) {
@@ -53,17 +53,17 @@ async function measure(registry: Registry, withRows: boolean): Promise<UsageRepo
 }
 
 /** The index's content graph, sized by what is on disk. */
-async function load(registry: Registry): Promise<{ graph: UsageGraph; present: Set<string> }> {
+async function load(store: UsageAccess): Promise<{ graph: UsageGraph; present: Set<string> }> {
   // Folder names only: the index knows the sizes of what manifests reference.
-  const present = new Set((await registry.blobs.listDigests()).map((d) => d.digest));
-  const graph = UsageGraph.load(registry.index.db);
+  const present = new Set((await store.listBlobDigests()).map((d) => d.digest));
+  const graph = UsageGraph.load(store.index.db);
   graph.setPresent(present);
   return { graph, present };
 }
 
 /** Sizes of blobs on disk that no manifest describes (blobs gone meanwhile are left out). */
-async function sizesOnDisk(registry: Registry, digests: string[]): Promise<Map<string, number>> {
-  const sizes = await mapLimit(digests, 32, (d) => registry.blobs.size(parseDigest(d)!));
+async function sizesOnDisk(store: UsageAccess, digests: string[]): Promise<Map<string, number>> {
+  const sizes = await mapLimit(digests, 32, (d) => store.blobSize(parseDigest(d)!));
   return new Map(digests.flatMap((d, i) => (sizes[i] === null ? [] : [[d, sizes[i]!] as const])));
 }
 
@@ -74,12 +74,13 @@ async function sizesOnDisk(registry: Registry, digests: string[]): Promise<Map<s
  * platform references, other platforms of the same index included. NotFoundError('repository')
  * when the repository is unknown.
  */
-export async function repositoryUsage(registry: Registry, name: string): Promise<RepositoryUsageDetail> {
-  if (!registry.index.hasRepo(name)) throw new NotFoundError('repository');
-  const { graph } = await load(registry);
+export async function repositoryUsage(registry: Measurable, name: string): Promise<RepositoryUsageDetail> {
+  const store = registry.forUsage();
+  if (!store.index.hasRepo(name)) throw new NotFoundError('repository');
+  const { graph } = await load(store);
   const repo = graph.byName.get(name);
   if (!repo) throw new NotFoundError('repository');
-  const keptTagged = mark(loadGcGraph(registry.index), true).keptManifests;
+  const keptTagged = mark(loadGcGraph(store.index), true).keptManifests;
   const row = repositoryRows(graph, keptTagged).find((r) => r.name === name)!;
 
   // How many images (manifest roots, in any repository) reference each blob.
@@ -88,8 +89,8 @@ export async function repositoryUsage(registry: Registry, name: string): Promise
   const rootCount = new Uint32Array(graph.blobCount);
   for (const roots of rootsByRepo.values()) for (const d of roots) for (const id of graph.closure(d)) rootCount[id]!++;
 
-  const manifestOrigins = registry.origins.manifestsOf(name);
-  const tagOrigins = registry.origins.tagsOf(name);
+  const manifestOrigins = store.origins.manifestsOf(name);
+  const tagOrigins = store.origins.tagsOf(name);
   const images = rootsByRepo.get(repo)!.map((digest): ImageUsage => {
     const ids = graph.closure(digest);
     const tags = repo.tagsByDigest.get(digest) ?? [];

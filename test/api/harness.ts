@@ -32,7 +32,7 @@ export async function startApi(
   const tmp = opts.dataDir ? null : tempDir('berth-api-');
   const dataDir = opts.dataDir ?? tmp!.dir;
   const services = await createServices({ fsync: false, log: silentLogger, ...opts, dataDir });
-  const koa = createRegistryServer({ registry: services.registry, log: silentLogger, ...app });
+  const koa = createRegistryServer({ registry: services.served, log: silentLogger, ...app });
   const server: Server = createServer(koa.callback());
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   const port = (server.address() as AddressInfo).port;

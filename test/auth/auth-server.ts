@@ -93,7 +93,7 @@ export async function startAuthRegistry(opts: AuthRegistryOptions): Promise<Auth
         log: silentLogger,
       })
     : undefined;
-  const koa = createRegistryServer({ registry: services.registry, log: silentLogger, authorize, routes, fallback: bridge?.handle });
+  const koa = createRegistryServer({ registry: services.served, log: silentLogger, authorize, routes, fallback: bridge?.handle });
   const server: Server = createServer(koa.callback());
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   const port = (server.address() as AddressInfo).port;

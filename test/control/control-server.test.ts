@@ -120,12 +120,12 @@ describe('gc:run', () => {
   });
 
   it('while a collection runs, another is refused as BUSY', async () => {
-    await api.services.registry.gate.beginCollection();
+    await api.services.registry.forCollection().gate.beginCollection();
     try {
       const res = await invoke('gc:run', '{}');
       expect(lines(res)).toEqual([{ ok: false, error: { code: 'BUSY', message: 'a garbage collection is already running' } }]);
     } finally {
-      api.services.registry.gate.endCollection();
+      api.services.registry.forCollection().gate.endCollection();
     }
     expect(lines(await invoke('gc:run', '{"dryRun":true}')).at(-1).ok).toBe(true);
   });

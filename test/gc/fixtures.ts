@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestOf, parseDigest } from '../../src-server/core/digest';
-import type { Registry } from '../../src-server/registry/registry';
+import type { RegistryService } from '../../src-server/registry/service';
 
 /** A descriptor as manifests carry it. */
 export interface Desc {
@@ -20,8 +20,8 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 /** Uploads and commits a blob into `repo`. */
-export async function putBlob(reg: Registry, repo: string, data: Buffer, mediaType = 'application/vnd.oci.image.layer.v1.tar'): Promise<Desc> {
-  const { uuid } = await reg.uploads.start(repo);
+export async function putBlob(reg: RegistryService, repo: string, data: Buffer, mediaType = 'application/vnd.oci.image.layer.v1.tar'): Promise<Desc> {
+  const { uuid } = await reg.startUpload(repo);
   const digest = digestOf(data);
   await reg.commitUpload(
     repo,
@@ -35,11 +35,11 @@ export async function putBlob(reg: Registry, repo: string, data: Buffer, mediaTy
 }
 
 /** A random layer of `size` bytes, pushed. */
-export const randomLayer = (reg: Registry, repo: string, size = 512) => putBlob(reg, repo, randomBytes(size));
+export const randomLayer = (reg: RegistryService, repo: string, size = 512) => putBlob(reg, repo, randomBytes(size));
 
 /** An image manifest pushed under `ref` (a tag, or its own digest when ref is null). */
 export async function putImage(
-  reg: Registry,
+  reg: RegistryService,
   repo: string,
   ref: string | null,
   opts: { layers?: Desc[]; subject?: Desc; artifactType?: string; arch?: string } = {},
@@ -57,7 +57,7 @@ export async function putImage(
 }
 
 /** An OCI index of `children` pushed under `ref`. */
-export async function putIndex(reg: Registry, repo: string, ref: string | null, children: Desc[]): Promise<Desc> {
+export async function putIndex(reg: RegistryService, repo: string, ref: string | null, children: Desc[]): Promise<Desc> {
   const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: children }));
   const digest = digestOf(body);
   await reg.putManifest(repo, ref ?? digest, body, OCI_INDEX);

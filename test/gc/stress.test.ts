@@ -169,7 +169,7 @@ describe('online gc under load', () => {
     const disk = await verifyBlobs(api.dataDir);
     expect(disk.bad).toEqual([]);
     expect(disk.good.length).toBe(last.blobsKept);
-    const rows = registry.index.db.prepare('SELECT r.name, v.digest FROM revisions v JOIN repos r ON r.id = v.repo_id').raw().all() as Array<[string, string]>;
+    const rows = registry.forCollection().index.db.prepare('SELECT r.name, v.digest FROM revisions v JOIN repos r ON r.id = v.repo_id').raw().all() as Array<[string, string]>;
     expect(rows.length).toBe(last.manifestsKept);
     for (const [repo, digest] of rows) {
       expect(blobExists(api.dataDir, digest), `${repo}@${digest}`).toBe(true);
@@ -177,7 +177,7 @@ describe('online gc under load', () => {
       const body = readFileSync(join(api.dataDir, 'docker/registry/v2/blobs', alg, hex.slice(0, 2), hex, 'data'));
       const info = parseManifest(body, undefined);
       for (const b of [...(info.config ? [info.config] : []), ...info.layers]) expect(blobExists(api.dataDir, b.digest), `${repo}@${digest} -> ${b.digest}`).toBe(true);
-      for (const c of info.manifests) expect(registry.index.hasManifest(repo, c.digest), `${repo}@${digest} -> ${c.digest}`).toBe(true);
+      for (const c of info.manifests) expect(registry.forCollection().index.hasManifest(repo, c.digest), `${repo}@${digest} -> ${c.digest}`).toBe(true);
     }
     // Nothing is left for another collection.
     const after = await collectGarbage(registry, { deleteUntagged: true });

@@ -50,7 +50,7 @@ beforeAll(async () => {
     manifests.push({ digest: m.digest, size: m.size, body });
     manifestBlobs.push({ manifest: m.size, config: config.size });
   }
-  const index = services.registry.index;
+  const index = services.index;
   index.db.transaction(() => {
     for (let r = 0; r < REPOS; r++) {
       const m = manifests[r < OWN ? r : OWN + ((r - OWN) % SHARED)]!;

@@ -3,7 +3,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { RegistryError } from '../../core/errors';
 import type { TrustedProxy } from '../../config/types';
 import type { Logger } from '../../logger';
-import type { Registry } from '../../registry/registry';
+import type { RegistryService } from '../../registry/service';
 import { clientAddressMiddleware } from '../client-address';
 import { errorMiddleware, writeError } from '../errors';
 import { dispatchV2, parseV2Path, type V2Target } from './router';
@@ -12,7 +12,7 @@ import { auditedV2 } from './audit';
 
 /** What the registry HTTP app needs. */
 export interface RegistryServerDeps {
-  registry: Registry;
+  registry: RegistryService;
   log: Logger;
   /**
    * Runs before every `/v2` route with what the request addresses (authentication and rights); may

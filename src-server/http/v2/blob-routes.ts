@@ -1,9 +1,8 @@
 import type { Context } from 'koa';
 import type { ParsedDigest } from '../../core/digest';
-import { NotFoundError, RegistryError } from '../../core/errors';
+import { RegistryError } from '../../core/errors';
 import type { ByteRange } from '../../storage/driver';
-import { paths } from '../../storage/layout';
-import type { ContentFallback, Registry } from '../../registry/registry';
+import type { RegistryService } from '../../registry/service';
 import { sendFileRange } from './send-file';
 import { empty, requireDigest } from './util';
 
@@ -28,49 +27,46 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 }
 
 /** GET/HEAD /v2/<name>/blobs/<digest> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs */
-export async function getBlob(ctx: Context, registry: Registry, repo: string, ref: string): Promise<void> {
+export async function getBlob(ctx: Context, registry: RegistryService, repo: string, ref: string): Promise<void> {
   ctx.state.notFound = 'BLOB_UNKNOWN';
   const d = requireDigest(ref);
-  let size: number;
-  try {
+  const rangeOf = (size: number) => requestedRange(ctx, size);
+  if (ctx.method === 'HEAD') {
     // A HEAD is how a pushing client decides to skip an upload: claim the blob against a collection.
-    size = ctx.method === 'HEAD' ? await registry.claimBlob(repo, d) : await registry.statBlob(repo, d);
-  } catch (err) {
-    if (err instanceof NotFoundError && registry.fallback) return getUpstreamBlob(ctx, registry.fallback, repo, d);
-    throw err;
+    const size = await registry.claimBlob(repo, d);
+    const range = rangeOf(size);
+    blobHeaders(ctx, d, size, range);
+    ctx.set('Content-Length', String(range ? range.end - range.start + 1 : size));
+    return;
   }
-  const redirect = ctx.method === 'GET' ? registry.driver.redirectUrl?.bind(registry.driver) : undefined;
-  if (redirect) return redirectToBlob(ctx, redirect, d, size);
-  const range = blobHeaders(ctx, d, size);
+  const content = await registry.openBlob(repo, d, { range: rangeOf, redirect: true, file: true });
+  if ('redirect' in content) return redirectToBlob(ctx, content.redirect, d);
+  const { size, range } = content;
+  blobHeaders(ctx, d, size, range);
   const length = range ? range.end - range.start + 1 : size;
-  if (ctx.method === 'HEAD' || length === 0) {
-    ctx.set('Content-Length', String(length));
-    if (length === 0 && ctx.method !== 'HEAD') ctx.body = '';
+  if (length === 0) {
+    if ('file' in content) await content.file.close();
+    ctx.set('Content-Length', '0');
+    ctx.body = '';
     return;
   }
   ctx.length = length;
-  // The hot path for local storage: reused buffers instead of a stream of fresh ones. Opened
-  // before any header goes out, so a blob deleted meanwhile is still a clean BLOB_UNKNOWN.
-  const local = await registry.openLocalBlob(d);
-  if (local) {
+  if ('file' in content) {
+    // The hot path for local storage: reused buffers instead of a stream of fresh ones.
     ctx.respond = false;
     ctx.res.writeHead(ctx.status, ctx.response.headers as Record<string, string>);
-    await sendFileRange(ctx.res, local, range?.start ?? 0, range ? range.end : size - 1);
+    await sendFileRange(ctx.res, content.file, range?.start ?? 0, range ? range.end : size - 1);
     return;
   }
-  ctx.body = registry.openBlob(d, range);
+  ctx.body = content.stream;
 }
 
 /**
  * registry:2's `storage.redirect`: a 307 to a presigned URL of the blob's object, sent only after
  * the auth and repository checks passed. A Range goes along to the URL, which honours it; one
- * outside the blob is still answered here, with the spec's RANGE_INVALID.
+ * outside the blob has already been answered with the spec's RANGE_INVALID.
  */
-async function redirectToBlob(ctx: Context, redirectUrl: (path: string) => Promise<string>, d: ParsedDigest, size: number): Promise<void> {
-  if (parseRange(ctx.get('Range') || undefined, size) === null) {
-    throw new RegistryError('RANGE_INVALID', { headers: { 'Content-Range': `bytes */${size}` }, detail: { size } });
-  }
-  const url = await redirectUrl(paths.blobData(d));
+function redirectToBlob(ctx: Context, url: string, d: ParsedDigest): void {
   ctx.set('Docker-Content-Digest', d.digest);
   ctx.set('Location', url);
   // The URL expires: no cache may keep the answer (registry:2 sends none either).
@@ -78,60 +74,32 @@ async function redirectToBlob(ctx: Context, redirectUrl: (path: string) => Promi
   empty(ctx, 307);
 }
 
-/**
- * Sets the headers and status of a blob answer and returns the range to send (undefined: all);
- * a range outside the blob is RANGE_INVALID.
- */
-function blobHeaders(ctx: Context, d: ParsedDigest, size: number): ByteRange | undefined {
+/** The range a request asks for within `size` bytes (undefined: all); RANGE_INVALID when outside. */
+function requestedRange(ctx: Context, size: number): ByteRange | undefined {
+  const range = parseRange(ctx.get('Range') || undefined, size);
+  if (range === null) {
+    throw new RegistryError('RANGE_INVALID', { headers: { 'Content-Range': `bytes */${size}` }, detail: { size } });
+  }
+  return range;
+}
+
+/** Sets the headers and status of a blob answer for `range` of it (undefined: all). */
+function blobHeaders(ctx: Context, d: ParsedDigest, size: number, range: ByteRange | undefined): void {
   ctx.set('Docker-Content-Digest', d.digest);
   ctx.set('ETag', `"${d.digest}"`);
   ctx.set('Accept-Ranges', 'bytes');
   ctx.set('Cache-Control', 'max-age=31536000');
   ctx.type = 'application/octet-stream';
-  const range = parseRange(ctx.get('Range') || undefined, size);
-  if (range === null) {
-    throw new RegistryError('RANGE_INVALID', { headers: { 'Content-Range': `bytes */${size}` }, detail: { size } });
-  }
   if (range) {
     ctx.status = 206;
     ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
   } else {
     ctx.status = 200;
   }
-  return range;
-}
-
-/**
- * A blob the registry lacks, from the pull-through cache's upstream: HEAD asks the upstream's size
- * (nothing cached); GET streams it while caching it. A Range needs the size first (one HEAD).
- */
-async function getUpstreamBlob(ctx: Context, fallback: ContentFallback, repo: string, d: ParsedDigest): Promise<void> {
-  const wantsRange = ctx.method === 'GET' && !!ctx.get('Range');
-  if (ctx.method === 'HEAD' || wantsRange) {
-    const size = await fallback.statBlob(repo, d);
-    if (size === null) throw new NotFoundError('blob');
-    const range = blobHeaders(ctx, d, size);
-    const length = range ? range.end - range.start + 1 : size;
-    if (ctx.method === 'HEAD') {
-      ctx.set('Content-Length', String(length));
-      return;
-    }
-    const opened = await fallback.openBlob(repo, d, range);
-    if (!opened) throw new NotFoundError('blob');
-    ctx.length = length;
-    ctx.body = opened.stream;
-    return;
-  }
-  const opened = await fallback.openBlob(repo, d);
-  if (!opened) throw new NotFoundError('blob');
-  blobHeaders(ctx, d, opened.size);
-  ctx.length = opened.size;
-  // An empty blob is cached all the same; there is nothing to stream.
-  ctx.body = opened.size === 0 ? '' : opened.stream;
 }
 
 /** DELETE /v2/<name>/blobs/<digest> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-blobs */
-export async function deleteBlob(ctx: Context, registry: Registry, repo: string, ref: string): Promise<void> {
+export async function deleteBlob(ctx: Context, registry: RegistryService, repo: string, ref: string): Promise<void> {
   ctx.state.notFound = 'BLOB_UNKNOWN';
   const d = requireDigest(ref);
   await registry.deleteBlob(repo, d);

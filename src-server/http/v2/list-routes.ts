@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { Registry } from '../../registry/registry';
+import type { RegistryService } from '../../registry/service';
 import { pageParams, setNextLink } from './util';
 
 /** Default and largest page of `_catalog`. */
@@ -7,7 +7,7 @@ const CATALOG_PAGE = 1000;
 const MAX_PAGE = 10000;
 
 /** GET /v2/_catalog — https://distribution.github.io/distribution/spec/api/#catalog */
-export function getCatalog(ctx: Context, registry: Registry): void {
+export function getCatalog(ctx: Context, registry: RegistryService): void {
   const { n, last } = pageParams(ctx, CATALOG_PAGE, MAX_PAGE);
   const filter = ctx.state.repoFilter as ((name: string) => boolean) | undefined;
   const repos = n === 0 ? [] : filter ? filteredPage(registry, filter, n + 1, last) : registry.catalog(n + 1, last);
@@ -22,7 +22,7 @@ export function getCatalog(ctx: Context, registry: Registry): void {
  * A catalog page of repositories the caller may see: pages of the index are read until `want`
  * visible names are found or the catalog ends, so paging stays correct for any filter.
  */
-function filteredPage(registry: Registry, visible: (name: string) => boolean, want: number, last?: string): string[] {
+function filteredPage(registry: RegistryService, visible: (name: string) => boolean, want: number, last?: string): string[] {
   const out: string[] = [];
   let cursor = last;
   for (;;) {
@@ -37,7 +37,7 @@ function filteredPage(registry: Registry, visible: (name: string) => boolean, wa
 }
 
 /** GET /v2/<name>/tags/list — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags */
-export async function getTags(ctx: Context, registry: Registry, repo: string): Promise<void> {
+export async function getTags(ctx: Context, registry: RegistryService, repo: string): Promise<void> {
   ctx.state.notFound = 'NAME_UNKNOWN';
   // On a bucket shared with other instances, their pushes show within a few seconds.
   await registry.freshen(repo);

@@ -1,10 +1,11 @@
 import type { Context } from 'koa';
 import { MediaType } from '../../core/mediatypes';
-import { MAX_MANIFEST_BYTES, type Registry } from '../../registry/registry';
+import { MAX_MANIFEST_BYTES } from '../../registry/manifest-checks';
+import type { RegistryService } from '../../registry/service';
 import { empty, queryParam, readBody, requireDigest } from './util';
 
 /** GET/HEAD /v2/<name>/manifests/<reference> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests */
-export async function getManifest(ctx: Context, registry: Registry, repo: string, ref: string): Promise<void> {
+export async function getManifest(ctx: Context, registry: RegistryService, repo: string, ref: string): Promise<void> {
   ctx.state.notFound = 'MANIFEST_UNKNOWN';
   const m = await registry.getManifest(repo, ref);
   ctx.status = 200;
@@ -19,7 +20,7 @@ export async function getManifest(ctx: Context, registry: Registry, repo: string
 }
 
 /** PUT /v2/<name>/manifests/<reference> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests */
-export async function putManifest(ctx: Context, registry: Registry, repo: string, ref: string): Promise<void> {
+export async function putManifest(ctx: Context, registry: RegistryService, repo: string, ref: string): Promise<void> {
   ctx.state.notFound = 'MANIFEST_UNKNOWN';
   const body = await readBody(ctx, MAX_MANIFEST_BYTES);
   const { digest, subject } = await registry.putManifest(repo, ref, body, ctx.get('Content-Type') || undefined);
@@ -30,14 +31,14 @@ export async function putManifest(ctx: Context, registry: Registry, repo: string
 }
 
 /** DELETE /v2/<name>/manifests/<reference> — by digest (and its tags) or by tag. */
-export async function deleteManifest(ctx: Context, registry: Registry, repo: string, ref: string): Promise<void> {
+export async function deleteManifest(ctx: Context, registry: RegistryService, repo: string, ref: string): Promise<void> {
   ctx.state.notFound = 'MANIFEST_UNKNOWN';
   await registry.deleteManifest(repo, ref);
   empty(ctx, 202);
 }
 
 /** GET /v2/<name>/referrers/<digest> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers */
-export function getReferrers(ctx: Context, registry: Registry, repo: string, ref: string): void {
+export function getReferrers(ctx: Context, registry: RegistryService, repo: string, ref: string): void {
   const d = requireDigest(ref);
   const artifactType = queryParam(ctx, 'artifactType') || undefined;
   const rows = registry.referrers(repo, d.digest, artifactType);

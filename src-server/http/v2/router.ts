@@ -1,13 +1,13 @@
 import type { Context } from 'koa';
 import { RegistryError } from '../../core/errors';
 import { isValidName } from '../../core/names';
-import type { Registry } from '../../registry/registry';
+import type { RegistryService } from '../../registry/service';
 import { deleteBlob, getBlob } from './blob-routes';
 import { getCatalog, getTags } from './list-routes';
 import { deleteManifest, getManifest, getReferrers, putManifest } from './manifest-routes';
 import { cancelUpload, finishUpload, patchUpload, startUpload, uploadStatus } from './upload-routes';
 
-type Handler = (ctx: Context, registry: Registry, repo: string, ref: string) => Promise<void> | void;
+type Handler = (ctx: Context, registry: RegistryService, repo: string, ref: string) => Promise<void> | void;
 
 /** The resources under a repository and the methods each answers. */
 const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
@@ -45,7 +45,7 @@ export function parseV2Path(path: string): V2Target | null {
 }
 
 /** Dispatches a `/v2/...` request to its handler, checking the name and the method. */
-export async function dispatchV2(ctx: Context, registry: Registry, target: V2Target): Promise<void> {
+export async function dispatchV2(ctx: Context, registry: RegistryService, target: V2Target): Promise<void> {
   const { resource, repo, ref } = target;
   if (resource === 'ping' || resource === 'catalog') {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new RegistryError('UNSUPPORTED', { detail: { method: ctx.method } });

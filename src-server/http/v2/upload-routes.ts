@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { parseDigest } from '../../core/digest';
 import { RegistryError } from '../../core/errors';
-import type { Registry } from '../../registry/registry';
+import type { RegistryService } from '../../registry/service';
 import { UploadStore } from '../../storage/uploads';
 import { empty, MAX_DISCARDED_BODY, queryParam, requireDigest, requireName } from './util';
 
@@ -90,7 +90,7 @@ async function* chunkBody(ctx: Context): AsyncIterable<Buffer> {
  * (`?mount=&from=`, or `?mount=` alone when the blob is anywhere in the registry).
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs
  */
-export async function startUpload(ctx: Context, registry: Registry, repo: string): Promise<void> {
+export async function startUpload(ctx: Context, registry: RegistryService, repo: string): Promise<void> {
   ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   const mount = queryParam(ctx, 'mount');
   if (mount !== undefined) {
@@ -106,7 +106,7 @@ export async function startUpload(ctx: Context, registry: Registry, repo: string
   }
   const digestParam = queryParam(ctx, 'digest');
   const digest = digestParam === undefined ? undefined : requireDigest(digestParam);
-  const upload = await registry.uploads.start(repo, digest?.algorithm);
+  const upload = await registry.startUpload(repo, digest?.algorithm);
   if (digest) {
     await registry.commitUpload(repo, upload.uuid, digest, body(ctx));
     created(ctx, repo, digest.digest);
@@ -117,25 +117,25 @@ export async function startUpload(ctx: Context, registry: Registry, repo: string
 }
 
 /** GET /v2/<name>/blobs/uploads/<uuid> — upload progress (204 with `Range`). */
-export async function uploadStatus(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
+export async function uploadStatus(ctx: Context, registry: RegistryService, repo: string, uuid: string): Promise<void> {
   ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
-  const st = await registry.uploads.status(repo, requireUuid(uuid));
+  const st = await registry.uploadStatus(repo, requireUuid(uuid));
   uploadHeaders(ctx, repo, uuid, st.size);
   empty(ctx, 204);
 }
 
 /** PATCH /v2/<name>/blobs/uploads/<uuid> — a chunk, in order (416 otherwise), or a stream. */
-export async function patchUpload(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
+export async function patchUpload(ctx: Context, registry: RegistryService, repo: string, uuid: string): Promise<void> {
   ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   requireUuid(uuid);
   const offset = checkedOffset(ctx);
-  const st = await registry.uploads.append(repo, uuid, chunkBody(ctx), offset);
+  const st = await registry.appendUpload(repo, uuid, chunkBody(ctx), offset);
   uploadHeaders(ctx, repo, uuid, st.size);
   empty(ctx, 202);
 }
 
 /** PUT /v2/<name>/blobs/uploads/<uuid>?digest= — the last chunk (optional) and the commit. */
-export async function finishUpload(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
+export async function finishUpload(ctx: Context, registry: RegistryService, repo: string, uuid: string): Promise<void> {
   ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   requireUuid(uuid);
   const digestParam = queryParam(ctx, 'digest');
@@ -143,7 +143,7 @@ export async function finishUpload(ctx: Context, registry: Registry, repo: strin
   if (!digest) throw new RegistryError('DIGEST_INVALID', { message: 'digest parameter missing or invalid', detail: { digest: digestParam ?? null } });
   const offset = checkedOffset(ctx);
   if (offset !== undefined) {
-    const st = await registry.uploads.status(repo, uuid);
+    const st = await registry.uploadStatus(repo, uuid);
     if (st.size !== offset) {
       throw new RegistryError('RANGE_INVALID', { headers: { Range: `0-${Math.max(st.size - 1, 0)}` }, detail: { size: st.size } });
     }
@@ -153,10 +153,10 @@ export async function finishUpload(ctx: Context, registry: Registry, repo: strin
 }
 
 /** DELETE /v2/<name>/blobs/uploads/<uuid> — cancels an upload. */
-export async function cancelUpload(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
+export async function cancelUpload(ctx: Context, registry: RegistryService, repo: string, uuid: string): Promise<void> {
   ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   requireUuid(uuid);
-  await registry.uploads.status(repo, uuid);
-  await registry.uploads.cancel(repo, uuid);
+  await registry.uploadStatus(repo, uuid);
+  await registry.cancelUpload(repo, uuid);
   empty(ctx, 204);
 }
