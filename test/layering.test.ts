@@ -76,6 +76,12 @@ const SEPARATE_MODULES: ReadonlyArray<readonly [from: string, to: string]> = [
   ['serving', 'host'],
 ];
 
+/**
+ * The registry's stores: private to registry/ (and storage/ itself). Everything else reaches the
+ * registry through RegistryService or the narrow views registry/ hands out (issue 17).
+ */
+const REGISTRY_STORES = ['src-server/storage/blobs', 'src-server/storage/manifests', 'src-server/storage/uploads'];
+
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const ELECTRON_ONLY = /^(electron|keytar)(\/|$)/;
 
@@ -165,6 +171,10 @@ function violations(edges: ImportEdge[]): string[] {
       }
       if (SEPARATE_MODULES.some(([f, t]) => f === from && t === to)) {
         fail(e, `crosses over: ${from} may not import ${to} (what both need belongs in serving)`);
+      }
+      const store = REGISTRY_STORES.find((m) => e.target === m || e.target === `${m}.ts`);
+      if (store && !within(e.file, 'src-server/registry') && !within(e.file, 'src-server/storage') && !/\.test\.tsx?$/.test(e.file)) {
+        fail(e, `reaches into the registry's stores (${store}): use RegistryService or a view from registry/`);
       }
       const [fromFace, toFace] = [httpFace(e.file), httpFace(e.target)];
       if (fromFace && toFace && fromFace !== toFace) {
@@ -354,6 +364,9 @@ describe('layering (import rules from DESIGN.md)', () => {
     ['the desktop host never imports the cli folder', 'src-server/host/x.ts', '../cli', /crosses over/],
     ['serving never imports the cli', 'src-server/serving/x.ts', '../cli/errors', /serving may not import cli/],
     ['serving never imports the desktop host', 'src-server/serving/x.ts', '../host/listeners', /serving may not import host/],
+    ['the /v2 routes never reach into the blob store', 'src-server/http/v2/x.ts', '../../storage/blobs', /reaches into the registry's stores/],
+    ['gc never reaches into the manifest store', 'src-server/gc/x.ts', '../storage/manifests', /use RegistryService or a view/],
+    ['browsing never reaches into the upload store', 'src-server/browse/x.ts', '../storage/uploads', /registry's stores/],
     ['the /v2 routes never import the GUI bridge', 'src-server/http/v2/x.ts', '../bridge/api-bridge', /http\/v2 may not import http\/bridge/],
     ['the GUI bridge never imports the control server', 'src-server/http/bridge/x.ts', '../control/local-control', /crosses faces/],
     ['the control server never imports the /v2 routes', 'src-server/http/control/x.ts', '../v2/app', /crosses faces/],
@@ -375,6 +388,8 @@ describe('layering (import rules from DESIGN.md)', () => {
   const allowed: Array<[string, string]> = [
     ['src-server/http/x.ts', '../registry/registry'],
     ['src-server/registry/x.ts', '../storage/blobs'],
+    ['src-server/registry/x.ts', '../storage/uploads'],
+    ['src-server/http/v2/x.ts', '../../registry/service'],
     ['src-server/storage/x.ts', '../core/digest'],
     ['src-server/storage/x.ts', '../index/registry-index'],
     ['src-server/core/x.ts', '../contract'],

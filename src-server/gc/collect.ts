@@ -14,7 +14,7 @@ import { parseDigest } from '../core/digest';
 import type { Logger } from '../logger';
 import { LeaseHeldError } from '../registry/collection-lease';
 import type { Collectable, CollectionAccess } from '../registry/views';
-import type { StoredBlob } from '../storage/blobs';
+import type { StoredBlob } from '../registry/service';
 import { closeOver, loadGraph, mark, type RegistryGraph } from './graph';
 import { ProgressThrottle } from './progress';
 

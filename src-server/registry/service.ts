@@ -8,9 +8,16 @@ import type { DigestAlgorithm, ParsedDigest } from '../core/digest';
 import type { TagOriginRecord } from '../index/origin-store';
 import type { ReferrerRow } from '../index/registry-index';
 import type { ByteRange, HeldFile } from '../storage/driver';
-import type { UploadStatus } from '../storage/uploads';
+import { UploadStore, type UploadStatus } from '../storage/uploads';
 
 export type { UploadStatus } from '../storage/uploads';
+/** A blob in storage, as a listing finds it. */
+export type { StoredBlob } from '../storage/blobs';
+
+/** True for a string shaped like an upload id (anything else is unknown without asking storage). */
+export function isUploadId(value: string): boolean {
+  return UploadStore.isUuid(value);
+}
 
 /** A manifest ready to serve. */
 export interface ServedManifest {

@@ -1,8 +1,7 @@
 import type { Context } from 'koa';
 import { parseDigest } from '../../core/digest';
 import { RegistryError } from '../../core/errors';
-import type { RegistryService } from '../../registry/service';
-import { UploadStore } from '../../storage/uploads';
+import { isUploadId, type RegistryService } from '../../registry/service';
 import { empty, MAX_DISCARDED_BODY, queryParam, requireDigest, requireName } from './util';
 
 const body = (ctx: Context) => ctx.req as AsyncIterable<Buffer>;
@@ -21,7 +20,7 @@ function created(ctx: Context, repo: string, digest: string): void {
 }
 
 function requireUuid(uuid: string): string {
-  if (!UploadStore.isUuid(uuid)) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid } });
+  if (!isUploadId(uuid)) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid } });
   return uuid;
 }
 
