@@ -48,10 +48,9 @@ export interface ServeOptions {
  * URL on stdout, and on SIGINT/SIGTERM drains requests (up to 5 s), closes everything and exits 0.
  */
 export async function serve(opts: ServeOptions): Promise<void> {
-  const loaded = loadConfig(opts);
-  const { config, applied } = withSavedSettings(loaded.config, opts);
+  const { config, warnings, applied } = withSavedSettings(loadConfig(opts));
   const log = createLogger(config.logLevel, { access: config.accessLog });
-  for (const w of loaded.warnings) log.warn(w);
+  for (const w of warnings) log.warn(w);
   if (applied.length > 0) log.info(`settings from ${settingsPath(config.dataDir)}: ${applied.join(', ')}`);
   const ui = decideUi(opts.ui, config, (m) => new CliError(m));
   // Before anything is written there (a first start creates the admin user).

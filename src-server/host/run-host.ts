@@ -73,10 +73,9 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
   let auth: AuthSetup | undefined;
   try {
     const args = parseHostArgs(opts.argv);
-    const loaded = loadConfig({ data: args.data, listen: args.listen, config: args.config }, opts.env ?? process.env);
-    const { config } = withSavedSettings(loaded.config, { config: args.config, listen: args.listen });
+    const { config, warnings } = withSavedSettings(loadConfig({ data: args.data, listen: args.listen, config: args.config }, opts.env ?? process.env));
     const log = createLogger(config.logLevel, { access: config.accessLog });
-    for (const w of loaded.warnings) log.warn(w);
+    for (const w of warnings) log.warn(w);
     // Before anything is written there (a first start creates the admin user).
     await refuseSecondServer(config.dataDir, (m) => new Error(m));
     auth = await setUpAuth(config, log, { announce: false });
