@@ -5,9 +5,6 @@ import { CliError } from './errors';
 import { setUpAuth, type AuthSetup } from '../serving/auth-setup';
 import type { BerthConfig } from '../config/types';
 import type { Logger } from '../logger';
-import type { CertificateRenewal } from '../tls/renewal';
-import { listen, listenWithOwnCertificate, shutdown, type Listening } from '../serving/listen';
-import { withDataDirLock } from '../serving/data-dir-lock';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from 'koa';
@@ -51,10 +48,9 @@ export interface ServeOptions {
  * URL on stdout, and on SIGINT/SIGTERM drains requests (up to 5 s), closes everything and exits 0.
  */
 export async function serve(opts: ServeOptions): Promise<void> {
-  const loaded = loadConfig(opts);
-  const { config, applied } = withSavedSettings(loaded.config, opts);
+  const { config, warnings, applied } = withSavedSettings(loadConfig(opts));
   const log = createLogger(config.logLevel, { access: config.accessLog });
-  for (const w of loaded.warnings) log.warn(w);
+  for (const w of warnings) log.warn(w);
   if (applied.length > 0) log.info(`settings from ${settingsPath(config.dataDir)}: ${applied.join(', ')}`);
   const ui = decideUi(opts.ui, config, (m) => new CliError(m));
   // Before anything is written there (a first start creates the admin user).
@@ -62,25 +58,13 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const uiDir = ui.serve ? await guiDir(opts, log) : undefined;
   const auth = await setUpAuth(config, log);
 
-  // Commands working on the directory without a server finish first; later ones find control.json.
-  const { services, listeners, renewal, control, bridge, appCore, uiUrl } = await withDataDirLock(config.dataDir, 'berth serve', 60_000, () =>
-    start(config, auth, log, uiDir !== undefined ? { dir: uiDir } : undefined),
-  );
+  const { serving, uiUrl } = await start(config, auth, log, uiDir !== undefined ? { dir: uiDir } : undefined);
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) {
-      // A second signal: the user does not want to wait for slow requests.
-      for (const l of listeners) l.server.closeAllConnections();
-      return;
-    }
+    if (!stopping) log.info(`${signal}: shutting down`);
     stopping = true;
-    log.info(`${signal}: shutting down`);
-    renewal?.stop();
-    // Event streams never end by themselves: close them so the drain below does not wait on them.
-    bridge?.close();
-    await Promise.all([...listeners.map((l) => shutdown(l.server, 5000)), control.close(5000)]);
-    await appCore?.close();
-    services.close();
+    // A second signal makes the shutdown stop waiting for slow requests.
+    await serving.close(5000);
     process.exit(0);
   };
   // Installed before the URL is announced: whoever reads that line may signal at once.
@@ -88,7 +72,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   log.info(`data directory ${config.dataDir}; ${auth.summary}`);
-  for (const l of listeners) process.stdout.write(`Berth registry listening on ${l.url}\n`);
+  const { url, tlsUrl } = serving.listeners.urls();
+  for (const u of [url, tlsUrl]) if (u !== null) process.stdout.write(`Berth registry listening on ${u}\n`);
   if (uiUrl) process.stdout.write(`Berth UI: ${uiUrl}\n`);
   else if (!ui.serve && ui.note) process.stdout.write(`Berth UI: ${ui.note}\n`);
 }
@@ -118,49 +103,38 @@ interface UiOptions {
 
 /** Opens the services, listens, and starts the control listener local CLIs act through. */
 async function start(config: BerthConfig, auth: AuthSetup, log: Logger, ui?: UiOptions) {
-  const listeners: Listening[] = [];
-  let tlsUrl: string | null = null;
-  let renewal: CertificateRenewal | undefined;
-  const urls = () => ({ url: listeners[0]?.url ?? '', tlsUrl });
-  const tlsPort = () => (tlsUrl === null ? null : Number(new URL(tlsUrl).port));
-  const { services, hooks, control } = await composeServing({
+  const serving = await composeServing({
     config,
     auth,
     log,
+    who: 'berth serve',
     fail: (m) => new CliError(m),
     explainOpenFailure: true,
-    hooks: ({ services, store }) => {
-      const gui = ui ? createUi(config, services, log, ui, auth, { urls, store, reloadCertificate: () => renewal?.check() ?? Promise.resolve(false) }) : undefined;
+    listenAtStart: true,
+    face: ({ services, store, listeners }) => {
+      const urls = () => listeners.urls();
+      const tlsPort = () => {
+        const { tlsUrl } = urls();
+        return tlsUrl === null ? null : Number(new URL(tlsUrl).port);
+      };
+      const gui = ui ? createUi(config, services, log, ui, auth, { urls, store, reloadCertificate: () => listeners.reloadCertificate() }) : undefined;
       return {
         gui,
         authorize: gui ? gui.authorize(auth.authorize) : auth.authorize,
         fallback: gui && guiOnlyOverTls(config) ? tlsOnly(gui.fallback, plainGuiAnswer(tlsPort)) : gui?.fallback,
+        // Local CLIs (gc, repo rm, usage) act through the control listener, never beside the server.
+        status: () => gui?.local.status() ?? { running: true, url: urls().url },
+        // Event streams never end by themselves: closed so that the drain does not wait on them.
+        drain: () => gui?.bridge.close(),
+        close: async () => gui?.core.close(),
       };
     },
-    listen: async ({ services, store, hooks: { gui }, handler }) => {
-      try {
-        listeners.push(await listen(handler(), config));
-        if (config.tlsListen) {
-          const secure = await listenWithOwnCertificate(handler(), config, store, log);
-          listeners.push(secure.listening);
-          tlsUrl = secure.listening.url;
-          renewal = secure.renewal;
-        }
-      } catch (err) {
-        for (const l of listeners) l.server.close();
-        gui?.bridge.close();
-        await gui?.core.close();
-        services.close();
-        throw err;
-      }
-      // Local CLIs (gc, repo rm, usage) act through the control listener, never beside the server.
-      return { status: () => gui?.local.status() ?? { running: true, url: listeners[0]!.url } };
-    },
   });
-  const { gui } = hooks;
-  const uiBase = guiOnlyOverTls(config) ? tlsUrl! : listeners[0]!.url;
+  const { gui } = serving.face;
+  const { url, tlsUrl } = serving.listeners.urls();
+  const uiBase = guiOnlyOverTls(config) ? tlsUrl! : url;
   const uiUrl = gui ? `${uiBase}/${gui.token ? `#token=${gui.token}` : ''}` : undefined;
-  return { services, listeners, renewal, control, bridge: gui?.bridge, appCore: gui?.core, uiUrl };
+  return { serving, uiUrl };
 }
 
 /** A fallback that serves `secure` on the HTTPS listener and `plain` on the plain one. */

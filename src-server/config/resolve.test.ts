@@ -270,3 +270,47 @@ describe('defaultDataDir', () => {
     expect(resolve({ flags: { listen: ':5000' } }).config.auth.mode).toBe('basic');
   });
 });
+
+describe('where each value came from', () => {
+  const file = 'http:\n  addr: 127.0.0.1:6000\nstorage:\n  delete:\n    enabled: false\nlog:\n  level: debug\n';
+
+  it('records every value as the default when nothing is given', () => {
+    const { sources } = resolve({});
+    expect(new Set(Object.values(sources))).toEqual(new Set(['default']));
+  });
+
+  it('records the config file, the environment and the flags, each for what it set', () => {
+    const fromFile = resolve({ fileText: file }).sources;
+    expect(fromFile).toMatchObject({ listen: 'file', deleteEnabled: 'file', logLevel: 'file', dataDir: 'default', proxy: 'default' });
+    // A registry:2 config without auth means auth off: the file decided that.
+    expect(fromFile['auth.mode']).toBe('file');
+
+    const fromEnv = resolve({ env: { REGISTRY_HTTP_ADDR: '127.0.0.1:7000', BERTH_DATA: '/e', REGISTRY_PROXY_REMOTEURL: 'https://up.example' } }).sources;
+    expect(fromEnv).toMatchObject({ listen: 'env', dataDir: 'env', proxy: 'env', deleteEnabled: 'default', 'auth.mode': 'default' });
+
+    const fromFlags = resolve({ flags: { listen: '127.0.0.1:8000', data: '/f', auth: 'token', tlsListen: '127.0.0.1:8443', logLevel: 'warn', accessLog: true } }).sources;
+    expect(fromFlags).toMatchObject({ listen: 'flag', dataDir: 'flag', 'auth.mode': 'flag', tlsListen: 'flag', logLevel: 'flag', accessLog: 'flag', deleteEnabled: 'default' });
+  });
+
+  it('keeps the precedence: the environment over the file, flags over both', () => {
+    const env = { REGISTRY_HTTP_ADDR: '127.0.0.1:7000', REGISTRY_STORAGE_DELETE_ENABLED: 'true' };
+    const both = resolve({ fileText: file, env });
+    expect(both.config.listen).toEqual({ host: '127.0.0.1', port: 7000 });
+    expect(both.config.deleteEnabled).toBe(true);
+    expect(both.sources).toMatchObject({ listen: 'env', deleteEnabled: 'env', logLevel: 'file' });
+
+    const all = resolve({ fileText: file, env, flags: { listen: '127.0.0.1:8000' } });
+    expect(all.config.listen).toEqual({ host: '127.0.0.1', port: 8000 });
+    expect(all.sources).toMatchObject({ listen: 'flag', deleteEnabled: 'env' });
+  });
+
+  it('credits a section to the environment when it set a key inside or replaced the section', () => {
+    const proxyFile = 'proxy:\n  remoteurl: https://up.example\n';
+    expect(resolve({ fileText: proxyFile }).sources.proxy).toBe('file');
+    expect(resolve({ fileText: proxyFile, env: { REGISTRY_PROXY_TAGTTL: '1m' } }).sources.proxy).toBe('env');
+    // REGISTRY_STORAGE replaces the file's storage section: its delete setting is gone, back to the default.
+    const replaced = resolve({ fileText: file, env: { REGISTRY_STORAGE: 'filesystem' } });
+    expect(replaced.config.deleteEnabled).toBe(true);
+    expect(replaced.sources.deleteEnabled).toBe('default');
+  });
+});

@@ -5,6 +5,7 @@ import { parseListen } from './listen';
 import { UPLOAD_PURGING_KEYS, uploadPurgingConfig } from './maintenance';
 import { redirectConfig, S3_KEYS, S3_KNOWN_UNSUPPORTED_KEYS, s3Config } from './s3';
 import { TRUSTED_PROXIES_KEY, trustedProxiesConfig } from './trusted-proxies';
+import { treeSource, type ConfigSource, type ConfigSources } from './provenance';
 import { applyEnvOverrides, bool, type ConfigNode, type ConfigTree, isTree, nodeAt, parseConfigText, str, unimplementedKeys } from './tree';
 import { join } from 'node:path';
 import { AUTH_MODES, type AuthMode, type BerthConfig, ConfigError, type ConfigFlags, type ListenAddress } from './types';
@@ -23,9 +24,11 @@ export interface ResolveInput {
   home?: string;
 }
 
-/** A resolved configuration and the warnings to print once at start. */
+/** A resolved configuration, where each value came from, and the warnings to print once at start. */
 export interface ResolvedConfig {
   config: BerthConfig;
+  /** The source of each value (see provenance.ts). */
+  sources: ConfigSources;
   warnings: string[];
 }
 
@@ -168,7 +171,8 @@ export function isLoopback(addr: ListenAddress): boolean {
 export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const { flags, env } = input;
   const tree = input.fileText === undefined ? {} : parseConfigText(input.fileText, input.fileName ?? 'config');
-  applyEnvOverrides(tree, env);
+  const envPaths = applyEnvOverrides(tree, env);
+  const from = (key: string): ConfigSource => treeSource(tree, envPaths, key);
   refuseUnsupported(tree);
   const warnings = unimplementedKeys(tree, IMPLEMENTED, new Set(['http.tls.clientcas', 'http.tls.letsencrypt', ...S3_KNOWN_UNSUPPORTED_KEYS])).map(
     (k) => `config key ${k} is not supported by Berth and is ignored`,
@@ -237,5 +241,25 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   if (uploadPurging) config.uploadPurging = uploadPurging;
   const trustedProxies = trustedProxiesConfig(tree);
   if (trustedProxies) config.trustedProxies = trustedProxies;
-  return { config, warnings };
+  // Each source says which of the choices above made the value.
+  const sources: ConfigSources = {
+    dataDir: flags.data ? 'flag' : env.BERTH_DATA ? 'env' : str(tree, 'storage.filesystem.rootdirectory') ? from('storage.filesystem.rootdirectory') : 'default',
+    listen: flags.listen !== undefined ? 'flag' : from('http.addr'),
+    tls: config.tls ? from('http.tls') : 'default',
+    tlsListen: flags.tlsListen !== undefined ? 'flag' : 'default',
+    tlsNames: flags.tlsName !== undefined ? 'flag' : 'default',
+    allowOpenNetwork: flags.allowOpenNetwork !== undefined ? 'flag' : 'default',
+    deleteEnabled: from('storage.delete.enabled'),
+    'auth.mode': flags.auth !== undefined ? 'flag' : htpasswd ? from('auth.htpasswd') : input.fileText !== undefined ? 'file' : 'default',
+    'auth.realm': htpasswd ? from('auth.htpasswd.realm') : 'default',
+    'auth.htpasswdPath': htpasswd ? from('auth.htpasswd.path') : 'default',
+    logLevel: levelFlag !== undefined ? 'flag' : levelTree ? from('log.level') : 'default',
+    accessLog: flags.accessLog === true ? 'flag' : from('log.accesslog.disabled'),
+    proxy: from('proxy'),
+    s3: s3 ? from('storage.s3') : 'default',
+    redirect: redirect !== undefined ? from('storage.redirect.disable') : 'default',
+    uploadPurging: uploadPurging ? from('storage.maintenance.uploadpurging') : 'default',
+    trustedProxies: trustedProxies ? from(TRUSTED_PROXIES_KEY) : 'default',
+  };
+  return { config, sources, warnings };
 }

@@ -2,27 +2,36 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from './resolve';
 import { applySavedSettings, patchToSaved } from './saved-settings';
 
-const base = () => resolveConfig({ flags: { data: '/tmp/berth-x', auth: 'basic' }, env: {} }).config;
-const nothingExplicit = { listen: false, tlsListen: false, deleteEnabled: false, proxy: false };
+const base = () => resolveConfig({ flags: { data: '/tmp/berth-x', auth: 'basic' }, env: {} });
 
 describe('settings.json', () => {
-  it('applies saved settings where nothing more explicit set them', () => {
+  it('applies saved settings where nothing more explicit set them, and records them as their source', () => {
     const saved = { listen: '127.0.0.1:6000', tlsListen: '127.0.0.1:6443', deleteEnabled: false, proxy: { remoteUrl: 'https://mirror.example' } };
-    const { config, applied } = applySavedSettings(base(), saved, nothingExplicit);
+    const { config, sources, applied } = applySavedSettings(base(), saved);
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 6000 });
     expect(config.tlsListen).toEqual({ host: '127.0.0.1', port: 6443 });
     expect(config.deleteEnabled).toBe(false);
     expect(config.proxy).toMatchObject({ remoteUrl: 'https://mirror.example' });
     expect(applied).toHaveLength(4);
+    expect(sources).toMatchObject({ listen: 'settings', tlsListen: 'settings', deleteEnabled: 'settings', proxy: 'settings', dataDir: 'flag' });
+  });
 
-    const flagsWin = applySavedSettings(base(), saved, { listen: true, tlsListen: true, deleteEnabled: true, proxy: true });
-    expect(flagsWin.config).toEqual(base());
-    expect(flagsWin.applied).toEqual([]);
+  it('leaves what flags, environment or the config file set', () => {
+    const saved = { listen: '127.0.0.1:6000', tlsListen: '127.0.0.1:6443', deleteEnabled: false, proxy: { remoteUrl: 'https://mirror.example' } };
+    const explicit = resolveConfig({
+      flags: { data: '/tmp/berth-x', auth: 'basic', tlsListen: '127.0.0.1:7443' },
+      env: { REGISTRY_HTTP_ADDR: '127.0.0.1:7000' },
+      fileText: 'storage:\n  delete:\n    enabled: true\nproxy:\n  remoteurl: https://up.example\n',
+    });
+    const { config, sources, applied } = applySavedSettings(explicit, saved);
+    expect(config).toEqual(explicit.config);
+    expect(sources).toEqual(explicit.sources);
+    expect(applied).toEqual([]);
   });
 
   it('refuses a saved network listener while auth is off', () => {
-    const open = resolveConfig({ flags: { data: '/tmp/berth-x', auth: 'none' }, env: {} }).config;
-    expect(() => applySavedSettings(open, { listen: '0.0.0.0:5000' }, nothingExplicit)).toThrow(/auth is off/);
+    const open = resolveConfig({ flags: { data: '/tmp/berth-x', auth: 'none' }, env: {} });
+    expect(() => applySavedSettings(open, { listen: '0.0.0.0:5000' })).toThrow(/auth is off/);
   });
 
   it('validates a patch and never takes credentials', () => {

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../core/files';
 import { parseListen } from './listen';
 import { isLoopback } from './resolve';
 import { DEFAULT_TAG_TTL_MS } from './resolve';
+import type { ConfigSources } from './provenance';
 import { ConfigError, type BerthConfig } from './types';
 import { BERTH_DIR } from '../storage/layout';
 
@@ -98,38 +99,36 @@ export function writeSavedSettings(dataDir: string, s: SavedSettings): void {
   writeFileAtomic(settingsPath(dataDir), `${JSON.stringify(s, null, 2)}\n`, 0o600);
 }
 
-/** Which settings the flags, environment or config file already set (those win over settings.json). */
-export interface ExplicitSettings {
-  listen: boolean;
-  tlsListen: boolean;
-  deleteEnabled: boolean;
-  proxy: boolean;
+/** A resolved configuration with where each value came from (see provenance.ts). */
+export interface SourcedConfig {
+  config: BerthConfig;
+  sources: ConfigSources;
 }
 
 /**
- * Applies saved settings to a resolved configuration where nothing more explicit set them.
- * Refuses a saved listener reachable from the network while auth is off, as resolveConfig does.
+ * Applies saved settings to a resolved configuration where nothing more explicit (flag,
+ * environment, config file) set them; their sources become `settings`. Refuses a saved listener
+ * reachable from the network while auth is off, as resolveConfig does.
  */
-export function applySavedSettings(config: BerthConfig, saved: SavedSettings, explicit: ExplicitSettings): { config: BerthConfig; applied: string[] } {
-  const out: BerthConfig = { ...config };
+export function applySavedSettings(resolved: SourcedConfig, saved: SavedSettings): SourcedConfig & { applied: string[] } {
+  const out: BerthConfig = { ...resolved.config };
+  const sources: ConfigSources = { ...resolved.sources };
   const applied: string[] = [];
-  if (saved.listen !== undefined && !explicit.listen) {
-    out.listen = parseListen(saved.listen, 'settings.json listen');
-    applied.push(`listen ${saved.listen}`);
-  }
-  if (saved.tlsListen !== undefined && !explicit.tlsListen) {
+  const take = (key: keyof SavedSettings, shown: string): boolean => {
+    if (saved[key] === undefined || sources[key] !== 'default') return false;
+    sources[key] = 'settings';
+    applied.push(`${key} ${shown}`);
+    return true;
+  };
+  if (take('listen', saved.listen!)) out.listen = parseListen(saved.listen!, 'settings.json listen');
+  if (take('tlsListen', saved.tlsListen ?? 'off')) {
     if (saved.tlsListen === null) delete out.tlsListen;
-    else out.tlsListen = parseListen(saved.tlsListen, 'settings.json tlsListen');
-    applied.push(`tlsListen ${saved.tlsListen ?? 'off'}`);
+    else out.tlsListen = parseListen(saved.tlsListen!, 'settings.json tlsListen');
   }
-  if (saved.deleteEnabled !== undefined && !explicit.deleteEnabled) {
-    out.deleteEnabled = saved.deleteEnabled;
-    applied.push(`deleteEnabled ${saved.deleteEnabled}`);
-  }
-  if (saved.proxy !== undefined && !explicit.proxy) {
+  if (take('deleteEnabled', String(saved.deleteEnabled))) out.deleteEnabled = saved.deleteEnabled!;
+  if (take('proxy', saved.proxy?.remoteUrl ?? 'off')) {
     if (saved.proxy === null) delete out.proxy;
-    else out.proxy = { remoteUrl: saved.proxy.remoteUrl, tagTtlMs: DEFAULT_TAG_TTL_MS };
-    applied.push(`proxy ${saved.proxy?.remoteUrl ?? 'off'}`);
+    else out.proxy = { remoteUrl: saved.proxy!.remoteUrl, tagTtlMs: DEFAULT_TAG_TTL_MS };
   }
   if (out.auth.mode === 'none' && !out.allowOpenNetwork) {
     for (const addr of [out.listen, out.tlsListen]) {
@@ -138,5 +137,5 @@ export function applySavedSettings(config: BerthConfig, saved: SavedSettings, ex
       }
     }
   }
-  return { config: out, applied };
+  return { config: out, sources, applied };
 }

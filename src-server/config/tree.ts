@@ -60,18 +60,24 @@ function parseEnvValue(value: string): ConfigNode {
   }
 }
 
+/** The `REGISTRY_*` variables registry:2 reads, in the order it applies them, with their key paths. */
+function envOverrides(env: NodeJS.ProcessEnv): { name: string; path: string[] }[] {
+  return Object.keys(env)
+    .filter((n) => n.startsWith('REGISTRY_') && !FOREIGN_ENV.has(n) && env[n] !== undefined)
+    .sort()
+    .map((name) => ({ name, path: name.slice('REGISTRY_'.length).toLowerCase().split('_') }))
+    .filter(({ path }) => !path.some((p) => p === ''));
+}
+
 /**
  * Applies registry:2's environment overrides to a tree (which it changes): `REGISTRY_A_B_C=v` sets
  * `a.b.c` to `v` read as YAML. Variables are applied in name order, as registry:2 does, so that
- * `REGISTRY_AUTH=htpasswd` comes before `REGISTRY_AUTH_HTPASSWD_PATH`.
+ * `REGISTRY_AUTH=htpasswd` comes before `REGISTRY_AUTH_HTPASSWD_PATH`. Returns the dotted key paths
+ * it set (where each value came from, see provenance.ts).
  */
-export function applyEnvOverrides(tree: ConfigTree, env: NodeJS.ProcessEnv): ConfigTree {
-  const names = Object.keys(env)
-    .filter((n) => n.startsWith('REGISTRY_') && !FOREIGN_ENV.has(n) && env[n] !== undefined)
-    .sort();
-  for (const name of names) {
-    const path = name.slice('REGISTRY_'.length).toLowerCase().split('_');
-    if (path.some((p) => p === '')) continue;
+export function applyEnvOverrides(tree: ConfigTree, env: NodeJS.ProcessEnv): string[] {
+  const overrides = envOverrides(env);
+  for (const { name, path } of overrides) {
     let node = tree;
     for (const key of path.slice(0, -1)) {
       let child = node[key];
@@ -85,7 +91,7 @@ export function applyEnvOverrides(tree: ConfigTree, env: NodeJS.ProcessEnv): Con
     node[path.at(-1)!] = parseEnvValue(env[name]!);
     if (node === tree) normalizeTyped(tree);
   }
-  return tree;
+  return overrides.map(({ path }) => path.join('.'));
 }
 
 /** The node at a dotted key path, if any. */

@@ -18,10 +18,8 @@ import { ServerLocalControl } from '../http/control/local-control';
 import { createLogger, type Logger } from '../logger';
 import { setUpAuth, type AuthSetup } from '../serving/auth-setup';
 import { composeServing, refuseSecondServer } from '../serving/compose';
-import { withDataDirLock } from '../serving/data-dir-lock';
 import { createGuiHandlers } from '../serving/gui-handlers';
 import { withSavedSettings } from '../serving/settings';
-import { ListenerSet } from './listeners';
 import type { HostPort } from './port';
 import { isHostRequest, type HostMessage } from './protocol';
 
@@ -75,18 +73,16 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
   let auth: AuthSetup | undefined;
   try {
     const args = parseHostArgs(opts.argv);
-    const loaded = loadConfig({ data: args.data, listen: args.listen, config: args.config }, opts.env ?? process.env);
-    const { config } = withSavedSettings(loaded.config, { config: args.config, listen: args.listen });
+    const { config, warnings } = withSavedSettings(loadConfig({ data: args.data, listen: args.listen, config: args.config }, opts.env ?? process.env));
     const log = createLogger(config.logLevel, { access: config.accessLog });
-    for (const w of loaded.warnings) log.warn(w);
+    for (const w of warnings) log.warn(w);
     // Before anything is written there (a first start creates the admin user).
     await refuseSecondServer(config.dataDir, (m) => new Error(m));
     auth = await setUpAuth(config, log, { announce: false });
     chosen = await opts.secrets(config.dataDir);
     if (chosen.warning) log.warn(chosen.warning);
     const emit: Emit = (channel, payload) => post({ type: 'event', channel, payload });
-    const setup = auth;
-    runtime = await withDataDirLock(config.dataDir, 'Berth', 60_000, () => openRuntime(config, setup, log, chosen.store, emit));
+    runtime = await openRuntime(config, auth, log, chosen.store, emit);
     if (args.listenAtStart) await runtime.local.start();
     log.info(`registry process ready; data directory ${config.dataDir}; ${auth.summary}`);
     post({
@@ -131,19 +127,16 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
 
 /** Opens the services, the handler table and the control listener; the registry starts stopped. */
 async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, secrets: SecretStore, emit: Emit) {
-  const {
-    services,
-    control,
-    listening: { listeners, local, handlers, core },
-  } = await composeServing({
+  const serving = await composeServing({
     config,
     auth,
     log,
+    who: 'Berth',
     fail: (m) => new Error(m),
     explainOpenFailure: false,
-    hooks: () => ({ authorize: auth.authorize }),
-    listen: async ({ services, store, handler }) => {
-      const listeners = new ListenerSet(handler(), config, store, log);
+    // The main process starts the registry (or leaves it stopped) once the services are open.
+    listenAtStart: false,
+    face: ({ services, store, listeners }) => {
       const urls = () => listeners.urls();
       const local = new ServerLocalControl({
         config,
@@ -167,29 +160,22 @@ async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, se
         reloadCertificate: () => listeners.reloadCertificate(),
       });
       return {
-        listeners,
+        authorize: auth.authorize,
         local,
         handlers,
-        core,
         // `berth gc`, `berth repo rm` and `berth usage` act through the control listener while the app runs.
         status: () => local.status(),
-        controlFailed: async () => {
-          await core.close();
-          services.close();
-        },
+        close: () => core.close(),
       };
     },
   });
+  const { handlers, local } = serving.face;
   return {
     handlers,
     local,
     log,
     // The window is the desktop's user: changes made there are the OS user's.
-    audit: { sink: services.audit, actor: localActor('desktop') },
-    close: async () => {
-      await Promise.all([listeners.close(5000), control.close(5000)]);
-      await core.close();
-      services.close();
-    },
+    audit: { sink: serving.services.audit, actor: localActor('desktop') },
+    close: () => serving.close(5000),
   };
 }

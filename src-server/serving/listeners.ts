@@ -1,10 +1,11 @@
 /**
- * The registry's listeners in the desktop app's registry process, opened and closed on demand:
- * stopping the registry from the tray frees its ports, starting it listens again. HTTP always,
- * HTTPS with Berth's own certificate when `tlsListen` is set (kept fresh while it runs).
+ * The registry's listeners of a serving process: HTTP always, HTTPS with Berth's own certificate
+ * when `tlsListen` is set (kept fresh while it runs). `berth serve` opens them at start; the
+ * desktop's registry process opens and closes them on demand (stopping the registry from the tray
+ * frees its ports, starting it listens again).
  */
-import type { RequestListener } from 'node:http';
-import { listen, listenWithOwnCertificate, shutdown, type Listening } from '../serving/listen';
+import type { RequestListener, Server } from 'node:http';
+import { listen, listenWithOwnCertificate, shutdown, type Listening } from './listen';
 import type { BerthConfig } from '../config/types';
 import type { ListenerSwitch } from '../http/control/local-control';
 import type { Logger } from '../logger';
@@ -16,6 +17,8 @@ export class ListenerSet implements ListenerSwitch {
   private http: Listening | null = null;
   private https: Listening | null = null;
   private renewal: CertificateRenewal | undefined;
+  /** Servers closing now, whose requests in flight {@link dropConnections} may cut short. */
+  private readonly draining = new Set<Server>();
 
   constructor(
     private readonly handler: RequestListener,
@@ -29,6 +32,7 @@ export class ListenerSet implements ListenerSwitch {
     return { url: this.http?.url ?? '', tlsUrl: this.https?.url ?? null };
   }
 
+  /** Listens on HTTP, then HTTPS when `tlsListen` is set; on failure neither is left open. */
   async open(): Promise<void> {
     if (this.http) return;
     const http = await listen(this.handler, this.config);
@@ -46,18 +50,24 @@ export class ListenerSet implements ListenerSwitch {
     this.http = http;
   }
 
+  /** Stops listening; requests in flight get up to `graceMs` to finish. */
   async close(graceMs = 5000): Promise<void> {
     this.renewal?.stop();
     this.renewal = undefined;
     const open = [this.http, this.https].filter((l): l is Listening => l !== null);
     this.http = null;
     this.https = null;
-    await Promise.all(open.map((l) => shutdown(l.server, graceMs)));
+    for (const l of open) this.draining.add(l.server);
+    await Promise.all(open.map((l) => shutdown(l.server, graceMs).finally(() => this.draining.delete(l.server))));
+  }
+
+  /** Closes every connection of the listeners now closing, without waiting for their requests. */
+  dropConnections(): void {
+    for (const server of this.draining) server.closeAllConnections();
   }
 
   /** Re-checks the HTTPS certificate now (after `cert:regenerate`). */
   reloadCertificate(): Promise<boolean> {
     return this.renewal?.check() ?? Promise.resolve(false);
   }
-
 }
