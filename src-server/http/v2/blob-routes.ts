@@ -29,7 +29,6 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 
 /** GET/HEAD /v2/<name>/blobs/<digest> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs */
 export async function getBlob(ctx: Context, registry: Registry, repo: string, ref: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UNKNOWN';
   const d = requireDigest(ref);
   let size: number;
   try {
@@ -132,7 +131,6 @@ async function getUpstreamBlob(ctx: Context, fallback: ContentFallback, repo: st
 
 /** DELETE /v2/<name>/blobs/<digest> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-blobs */
 export async function deleteBlob(ctx: Context, registry: Registry, repo: string, ref: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UNKNOWN';
   const d = requireDigest(ref);
   await registry.deleteBlob(repo, d);
   empty(ctx, 202);

@@ -91,7 +91,6 @@ async function* chunkBody(ctx: Context): AsyncIterable<Buffer> {
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs
  */
 export async function startUpload(ctx: Context, registry: Registry, repo: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   const mount = queryParam(ctx, 'mount');
   if (mount !== undefined) {
     const d = requireDigest(mount);
@@ -118,7 +117,6 @@ export async function startUpload(ctx: Context, registry: Registry, repo: string
 
 /** GET /v2/<name>/blobs/uploads/<uuid> — upload progress (204 with `Range`). */
 export async function uploadStatus(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   const st = await registry.uploads.status(repo, requireUuid(uuid));
   uploadHeaders(ctx, repo, uuid, st.size);
   empty(ctx, 204);
@@ -126,7 +124,6 @@ export async function uploadStatus(ctx: Context, registry: Registry, repo: strin
 
 /** PATCH /v2/<name>/blobs/uploads/<uuid> — a chunk, in order (416 otherwise), or a stream. */
 export async function patchUpload(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   requireUuid(uuid);
   const offset = checkedOffset(ctx);
   const st = await registry.uploads.append(repo, uuid, chunkBody(ctx), offset);
@@ -136,7 +133,6 @@ export async function patchUpload(ctx: Context, registry: Registry, repo: string
 
 /** PUT /v2/<name>/blobs/uploads/<uuid>?digest= — the last chunk (optional) and the commit. */
 export async function finishUpload(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   requireUuid(uuid);
   const digestParam = queryParam(ctx, 'digest');
   const digest = digestParam ? parseDigest(digestParam) : null;
@@ -154,7 +150,6 @@ export async function finishUpload(ctx: Context, registry: Registry, repo: strin
 
 /** DELETE /v2/<name>/blobs/uploads/<uuid> — cancels an upload. */
 export async function cancelUpload(ctx: Context, registry: Registry, repo: string, uuid: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   requireUuid(uuid);
   await registry.uploads.status(repo, uuid);
   await registry.uploads.cancel(repo, uuid);
