@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DeletesDisabledError, MissingReferencesError, NotFoundError, WritesHeldError } from '../core/errors';
 import { silentLogger, type Logger } from '../logger';
 import { RemoteAuthError, RemoteProtocolError, RemoteRateLimitError, RemoteTlsError, RemoteTrustError, RemoteUnavailableError } from '../remote/errors';
 import { toApiError } from './errors';
@@ -30,5 +31,29 @@ describe('toApiError for remote failures', () => {
   it('hands an untrusted certificate to the GUI to show and pin', () => {
     const api = toApiError(new RemoteTrustError('not trusted', U, cert, 'X'), silentLogger, 'c');
     expect(api.detail).toMatchObject({ certificate: { fingerprintSha256: 'AB:CD' } });
+  });
+});
+
+describe('toApiError for a remote registry\'s own codes', () => {
+  it('passes a spec code on, and turns a private one into REMOTE_ERROR that keeps it in the detail', () => {
+    expect(toApiError(new RemoteProtocolError('no such tag', U, 404, 'MANIFEST_UNKNOWN'), silentLogger, 'c').code).toBe('MANIFEST_UNKNOWN');
+    const api = toApiError(new RemoteProtocolError('gone', U, 404, 'PROJECT_NOT_FOUND'), silentLogger, 'c');
+    expect(api).toEqual({ code: 'REMOTE_ERROR', message: 'gone', detail: { url: U, status: 404, code: 'PROJECT_NOT_FOUND' } });
+  });
+});
+
+describe('toApiError for neutral failures (the same codes as on /v2)', () => {
+  it.each([
+    [new NotFoundError('repository'), 'NAME_UNKNOWN', 'repository not found', undefined],
+    [new NotFoundError('manifest'), 'MANIFEST_UNKNOWN', 'manifest not found', undefined],
+    [new NotFoundError('upload'), 'NOT_FOUND', 'upload not found', undefined],
+    [new DeletesDisabledError(), 'UNSUPPORTED', 'deletes are disabled (storage.delete.enabled)', undefined],
+    [new WritesHeldError('b collects'), 'UNAVAILABLE', 'writes are held: b collects; try again when it ends', undefined],
+    [new MissingReferencesError('blob', ['sha256:1']), 'MANIFEST_BLOB_UNKNOWN', 'manifest references a manifest or blob unknown to registry', { missing: ['sha256:1'] }],
+  ])('%s → %s', (err, code, message, detail) => {
+    const logged: string[] = [];
+    const log: Logger = { ...silentLogger, error: (m: string) => logged.push(m) };
+    expect(toApiError(err, log, 'repository:delete')).toEqual({ code, message, detail });
+    expect(logged).toEqual([]);
   });
 });

@@ -1,9 +1,13 @@
 /**
- * Any failure of a core handler as the contract's ApiError: the one mapping every bridge (the
- * control server, IPC, `/_berth/api`) shares, so a client sees the same code whichever way it came.
+ * Any failure of a core handler as the contract's ApiError: the one mapper towards the app API, which
+ * every bridge (the control server, IPC, `/_berth/api`) shares, so a client sees the same code
+ * whichever way it came. Neutral storage and registry failures go through core/error-mapping.ts, the
+ * mapper the `/v2` face uses too, so both faces give them the same code; this file adds only what
+ * the app API knows alone (bad arguments, a busy collector, a remote registry's failures).
  */
-import type { ApiError } from '../contract';
-import { NotFoundError, RegistryError } from '../core/errors';
+import { isOciCode, type ApiError, type OciCode } from '../contract';
+import { toRegistryError } from '../core/error-mapping';
+import { NotFoundError } from '../core/errors';
 import { GcBusyError } from '../gc/collect';
 import type { Logger } from '../logger';
 import {
@@ -17,20 +21,19 @@ import {
 } from '../remote/errors';
 import { ArgsError } from './args-kit';
 
-/** What a missing thing is called in the OCI code table. */
-const NOT_FOUND_CODES: Record<string, string> = {
+/** What a missing thing (NotFoundError's `what`) is called in the OCI code table. */
+const NOT_FOUND_CODES: Record<string, OciCode> = {
   repository: 'NAME_UNKNOWN',
   manifest: 'MANIFEST_UNKNOWN',
   blob: 'BLOB_UNKNOWN',
 };
 
-
 /** Maps `err` to an ApiError; an unexpected one is logged and answered as `INTERNAL` with no detail. */
 export function toApiError(err: unknown, log: Logger, channel: string): ApiError {
-  if (err instanceof RegistryError) return { code: err.code, message: err.message, detail: err.detail ?? undefined };
-  if (err instanceof NotFoundError) {
-    return { code: NOT_FOUND_CODES[err.what] ?? 'NOT_FOUND', message: err.message };
-  }
+  // An app-API caller named no route, so what is missing picks the code; the message says what it was.
+  if (err instanceof NotFoundError) return { code: NOT_FOUND_CODES[err.what] ?? 'NOT_FOUND', message: err.message };
+  const known = toRegistryError(err);
+  if (known) return { code: known.code, message: known.message, detail: known.detail ?? undefined };
   if (err instanceof ArgsError) return { code: 'ARGS_INVALID', message: err.message };
   if (err instanceof GcBusyError) return { code: 'BUSY', message: err.message };
   if (err instanceof RemoteError) return remoteApiError(err);
@@ -52,6 +55,12 @@ function remoteApiError(err: RemoteError): ApiError {
   }
   if (err instanceof RemoteRateLimitError) return { code: 'RATE_LIMITED', message: err.message, detail: { ...detail, retryAfter: err.retryAfter } };
   if (err instanceof RemoteUnavailableError) return { code: 'UNREACHABLE', message: err.message, detail: { ...detail, status: err.status ?? null } };
-  if (err instanceof RemoteProtocolError) return { code: err.code ?? 'REMOTE_ERROR', message: err.message, detail: { ...detail, status: err.status ?? null } };
+  if (err instanceof RemoteProtocolError) {
+    // The remote's own code passes on when it is one of the spec's; another registry's private one
+    // (a registry may send any string) is REMOTE_ERROR, with that code in the detail.
+    const status = err.status ?? null;
+    if (err.code === undefined || isOciCode(err.code)) return { code: err.code ?? 'REMOTE_ERROR', message: err.message, detail: { ...detail, status } };
+    return { code: 'REMOTE_ERROR', message: err.message, detail: { ...detail, status, code: err.code } };
+  }
   return { code: 'REMOTE_ERROR', message: err.message, detail };
 }

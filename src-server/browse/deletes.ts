@@ -13,7 +13,7 @@
  * before any question about siblings.
  */
 import type { TagDeleteArgs, TagDeletePlan, TagDeleteResult, TagRef, TagsDeleteArgs, TagsDeletePlan, TagsDeletePlanArgs } from '../contract';
-import { NotFoundError, RegistryError } from '../core/errors';
+import { DeletesDisabledError, NotFoundError, RegistryError } from '../core/errors';
 import { RemoteAuthError, RemoteProtocolError, RemoteRateLimitError } from '../remote/errors';
 import type { BrowseContext, BrowseCore } from './context';
 import { DeleteCapabilities, PROBE_DIGEST } from './delete-capability';
@@ -157,7 +157,9 @@ export class Deletes {
     try {
       return await this.browser.limiter.run(fn);
     } catch (err) {
-      if (!(err instanceof RegistryError) || err.code !== 'UNSUPPORTED') throw err;
+      // The local registry refuses with a neutral error, a remote one with the protocol's code.
+      const refused = err instanceof DeletesDisabledError || (err instanceof RegistryError && err.code === 'UNSUPPORTED');
+      if (!refused) throw err;
       this.capabilities.learn(ctx, 'unsupported');
       throw new RegistryError('UNSUPPORTED', { message: refusedMessage(ctx), detail: { connection: ctx.connection } });
     }

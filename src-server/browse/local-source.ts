@@ -1,6 +1,7 @@
 import { LOCAL_CONNECTION_ID } from '../contract';
 import { LOCAL_CONNECTION_NAME } from '../connections/manager';
 import { parseDigest, type ParsedDigest } from '../core/digest';
+import { toRegistryError } from '../core/error-mapping';
 import { NotFoundError, RegistryError } from '../core/errors';
 import type { BlobContent, RegistryService } from '../registry/service';
 import type { RegistrySource, SourceBlob, SourceManifest, SourceManifestHead, SourceReferrer, SourceRepositoryPage, TagDeleteOutcome } from './source';
@@ -86,24 +87,38 @@ export class LocalSource implements RegistrySource {
   }
 
   async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
-    return this.registry.mountBlob(repository, digestArg(digest), from);
+    return asSourceError(() => this.registry.mountBlob(repository, digestArg(digest), from));
   }
 
   async putBlob(repository: string, digest: string, _size: number, chunks: AsyncIterable<Buffer>): Promise<void> {
-    await this.registry.putBlob(repository, digestArg(digest), chunks);
+    await asSourceError(() => this.registry.putBlob(repository, digestArg(digest), chunks));
   }
 
   async putManifest(repository: string, reference: string, body: Buffer, mediaType: string): Promise<string> {
-    return (await this.registry.putManifest(repository, reference, body, mediaType)).digest;
+    return (await asSourceError(() => this.registry.putManifest(repository, reference, body, mediaType))).digest;
   }
 
   async deleteTag(repository: string, tag: string): Promise<TagDeleteOutcome> {
-    await this.registry.deleteManifest(repository, tag);
+    await asSourceError(() => this.registry.deleteManifest(repository, tag));
     return 'deleted';
   }
 
   async deleteManifest(repository: string, digest: string): Promise<void> {
-    await this.registry.deleteManifest(repository, digestArg(digest).digest);
+    await asSourceError(() => this.registry.deleteManifest(repository, digestArg(digest).digest));
+  }
+}
+
+/**
+ * Runs a write, answering the registry's neutral refusals as the OCI errors a remote registry would
+ * send (UNSUPPORTED, MANIFEST_BLOB_UNKNOWN...), so that callers read every source alike; a
+ * NotFoundError stays neutral, as every source reports "not found".
+ */
+async function asSourceError<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof NotFoundError) throw err;
+    throw toRegistryError(err) ?? err;
   }
 }
 

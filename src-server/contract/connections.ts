@@ -3,6 +3,7 @@
  * {@link LOCAL_CONNECTION_ID}), browsed in-process; the others are remote Distribution v2 registries.
  * Passwords and tokens never travel back to the GUI: a connection only says whether it has a secret.
  */
+import type { AppCode } from './codes';
 
 /** The id of the embedded registry's connection; it always exists and cannot be removed. */
 export const LOCAL_CONNECTION_ID = 'local';
@@ -86,6 +87,9 @@ export interface PeerCertificate {
   selfSigned: boolean;
 }
 
+/** The codes a failed `connections:test` answers with (see {@link ConnectionTestResult}). */
+export type ConnectionTestCode = Extract<AppCode, 'UNREACHABLE' | 'AUTH_FAILED' | 'AUTH_REQUIRED' | 'CERT_UNTRUSTED' | 'TLS_ERROR' | 'NOT_A_REGISTRY' | 'RATE_LIMITED'>;
+
 /**
  * The answer of `connections:test`. `ok` false comes with an error whose code says what to fix:
  * `UNREACHABLE`, `AUTH_FAILED` (bad credentials), `AUTH_REQUIRED`, `CERT_UNTRUSTED` (with
@@ -103,7 +107,7 @@ export interface ConnectionTestResult {
   catalog: boolean;
   /** The server's certificate for https URLs (also when trusted). */
   certificate: PeerCertificate | null;
-  error?: { code: string; message: string };
+  error?: { code: ConnectionTestCode; message: string };
   latencyMs: number;
 }
 

@@ -3,11 +3,12 @@
  * where content came from. A file of its own so that the area files (browse, copy, ...) and the
  * index that gathers them both import it, and neither imports the other.
  */
+import type { Code } from './codes';
 
 /** The error half of the envelope: `code` is machine-readable, `message` is for people. */
 export interface ApiError {
-  /** An OCI error code (e.g. `NAME_UNKNOWN`) or a Berth one (e.g. `INTERNAL`, `CHANNEL_UNKNOWN`). */
-  code: string;
+  /** A code of the vocabulary in codes.ts: an OCI one (e.g. `NAME_UNKNOWN`) or Berth's (e.g. `INTERNAL`, `OFFLINE`). */
+  code: Code;
   message: string;
   /** Extra structured context, safe to show; never a stack trace. */
   detail?: unknown;

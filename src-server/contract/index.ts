@@ -33,6 +33,7 @@ import type { RepositoryUsageDetail, UsageHistorySeries, UsagePage, UsagePageArg
 export * from './admin';
 export * from './audit';
 export * from './browse';
+export * from './codes';
 export * from './connections';
 export * from './copy';
 export * from './envelope';

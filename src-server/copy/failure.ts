@@ -3,6 +3,7 @@
  * team/app`): the user must learn which part failed, whichever registry failed it.
  */
 import { DigestMismatchError, NotFoundError, RegistryError, type ErrorCode } from '../core/errors';
+import { toRegistryError } from '../core/error-mapping';
 import { RemoteError } from '../remote/errors';
 
 /**
@@ -15,6 +16,9 @@ export function copyFailure(err: unknown, what: string, detail: Record<string, u
   if (err instanceof RegistryError) return restate(err.code, err.message, err.status, err.detail);
   if (err instanceof DigestMismatchError) return restate('DIGEST_INVALID', err.message);
   if (err instanceof NotFoundError) return restate(err.what === 'manifest' ? 'MANIFEST_UNKNOWN' : 'BLOB_UNKNOWN', err.message);
+  // The local registry's other neutral refusals (deletes off, a manifest's missing blobs...) read as a remote's would.
+  const mapped = toRegistryError(err);
+  if (mapped) return restate(mapped.code, mapped.message, mapped.status, mapped.detail);
   if (err instanceof RemoteError) {
     // Kept as the remote error it is, so the API answers its own code (CERT_UNTRUSTED, UNREACHABLE,
     // the registry's DENIED...) with its detail; only the message learns what was being copied.

@@ -1,62 +1,19 @@
 /**
- * The OCI Distribution error model: one code table, one error class.
+ * The error model of the core: one error class that carries a code of the contract's vocabulary,
+ * and the neutral failures that storage and the registry throw instead, leaving the code to the
+ * caller (see http/errors.ts and api/errors.ts, the one mapper of each direction).
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
  */
+import { APP_CODES, OCI_CODES, type AppCode, type OciCode } from '../contract/codes';
 
-/** Every error code Berth answers with, with its HTTP status and default message. */
-export const ERROR_CODES = {
-  BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },
-  BLOB_UPLOAD_INVALID: { status: 400, message: 'blob upload invalid' },
-  BLOB_UPLOAD_UNKNOWN: { status: 404, message: 'blob upload unknown to registry' },
-  DIGEST_INVALID: { status: 400, message: 'provided digest did not match uploaded content' },
-  MANIFEST_BLOB_UNKNOWN: { status: 400, message: 'manifest references a manifest or blob unknown to registry' },
-  MANIFEST_INVALID: { status: 400, message: 'manifest invalid' },
-  MANIFEST_UNKNOWN: { status: 404, message: 'manifest unknown to registry' },
-  NAME_INVALID: { status: 400, message: 'invalid repository name' },
-  NAME_UNKNOWN: { status: 404, message: 'repository name not known to registry' },
-  SIZE_INVALID: { status: 400, message: 'provided length did not match content length' },
-  RANGE_INVALID: { status: 416, message: 'requested range not satisfiable' },
-  TAG_INVALID: { status: 400, message: 'manifest tag did not match URI' },
-  PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested' },
-  UNAUTHORIZED: { status: 401, message: 'authentication required' },
-  DENIED: { status: 403, message: 'requested access to the resource is denied' },
-  UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
-  TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
-  NOT_FOUND: { status: 404, message: 'not found' },
-  // The admin side of the app core (issue 5): `berth serve --ui`'s start/stop, users, certificates, settings.
-  UNAVAILABLE: { status: 503, message: 'the registry is stopped' },
-  USER_UNKNOWN: { status: 404, message: 'no such user' },
-  USER_EXISTS: { status: 409, message: 'the user already exists' },
-  USER_NAME_INVALID: { status: 400, message: 'invalid user name' },
-  RULES_INVALID: { status: 400, message: 'invalid access rules' },
-  // Issue 15: groups, and no change that leaves the registry without an administrator.
-  LAST_ADMIN: { status: 409, message: 'the change would leave no user with admin@*' },
-  GROUP_UNKNOWN: { status: 404, message: 'no such group' },
-  GROUP_EXISTS: { status: 409, message: 'the group already exists' },
-  GROUP_NAME_INVALID: { status: 400, message: 'invalid group name' },
-  NAME_TAKEN: { status: 409, message: 'users and groups need different names' },
-  PASSWORD_INVALID: { status: 400, message: 'invalid password' },
-  CERTIFICATE_INVALID: { status: 400, message: 'certificate problem' },
-  OUTSIDE_CA: { status: 409, message: 'the names are outside what the CA may vouch for: a new CA is needed' },
-  SETTINGS_INVALID: { status: 400, message: 'invalid settings' },
-  TAG_MOVED: { status: 409, message: 'the tag no longer points at the confirmed digest' },
-  SIBLINGS_AFFECTED: { status: 409, message: 'deleting the manifest would delete other tags too' },
-  PLATFORM_UNKNOWN: { status: 400, message: 'platform not in the image index' },
-  // Issue 16: a copy never overwrites a tag unasked, and can be cancelled.
-  DESTINATION_EXISTS: { status: 409, message: 'the target tag points at another image: confirm the overwrite with its digest' },
-  DESTINATION_CHANGED: { status: 409, message: 'the target tag changed since the copy was confirmed' },
-  CANCELLED: { status: 409, message: 'the operation was cancelled' },
-  // Connections (issue 5).
-  CONNECTION_INVALID: { status: 400, message: 'invalid connection' },
-  CONNECTION_UNKNOWN: { status: 404, message: 'no such connection' },
-  SECRETS_UNAVAILABLE: { status: 500, message: 'the secret store cannot be used' },
-  UNKNOWN: { status: 500, message: 'unknown error' },
-  // Issue 16: a delete plan the registry would carry out otherwise than previewed.
-  PLAN_OUTDATED: { status: 409, message: 'the registry would delete otherwise than the preview said' },
-} as const satisfies Record<string, { status: number; message: string }>;
+/**
+ * Every code a RegistryError may carry, with its HTTP status and default message: the contract's
+ * OCI and app tables, joined (no list of its own).
+ */
+export const ERROR_CODES = { ...OCI_CODES, ...APP_CODES } as const;
 
-/** A code from the table above. */
-export type ErrorCode = keyof typeof ERROR_CODES;
+/** A code of the table above. */
+export type ErrorCode = OciCode | AppCode;
 
 /** An error that the HTTP layer writes as `{"errors":[{code,message,detail}]}`. */
 export class RegistryError extends Error {
@@ -106,5 +63,71 @@ export class UploadOffsetError extends Error {
   constructor(readonly currentSize: number) {
     super(`upload is at offset ${currentSize}`);
     this.name = 'UploadOffsetError';
+  }
+}
+
+/** Deleting is switched off (`storage.delete.enabled` false): every delete is refused. */
+export class DeletesDisabledError extends Error {
+  constructor() {
+    super('deletes are disabled (storage.delete.enabled)');
+    this.name = 'DeletesDisabledError';
+  }
+}
+
+/**
+ * Writes wait while another instance on shared storage collects garbage, and the wait ran out;
+ * `reason` says who holds the collection lease.
+ */
+export class WritesHeldError extends Error {
+  constructor(readonly reason: string) {
+    super(`writes are held: ${reason}; try again when it ends`);
+    this.name = 'WritesHeldError';
+  }
+}
+
+/**
+ * A pushed manifest lists content the repository lacks: blobs (its config and layers) or, for an
+ * index, child manifests. `digests` are the missing ones, in the order the thrower chose.
+ */
+export class MissingReferencesError extends Error {
+  constructor(
+    readonly kind: 'blob' | 'manifest',
+    readonly digests: string[],
+  ) {
+    super(`the manifest references ${digests.length} unknown ${kind}(s)`);
+    this.name = 'MissingReferencesError';
+  }
+}
+
+/** A manifest pushed under a reference that is not a valid digest (`kind` digest) or tag (`kind` tag). */
+export class InvalidReferenceError extends Error {
+  constructor(
+    readonly kind: 'digest' | 'tag',
+    readonly reference: string,
+  ) {
+    super(`invalid ${kind} ${JSON.stringify(reference)}`);
+    this.name = 'InvalidReferenceError';
+  }
+}
+
+/** A pushed manifest over the size limit. */
+export class ManifestTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super('manifest too large');
+    this.name = 'ManifestTooLargeError';
+  }
+}
+
+/**
+ * A pushed manifest the registry cannot store: it does not parse (`reason`), or it lists more
+ * descriptors than allowed (`tooMany`, and `reason` says so).
+ */
+export class InvalidManifestError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly tooMany?: { limit: number; descriptors: number },
+  ) {
+    super(reason);
+    this.name = 'InvalidManifestError';
   }
 }

@@ -1,5 +1,12 @@
+/**
+ * The `/v2` face's errors on the wire. Statuses and default messages come from the contract's code
+ * table (through RegistryError); neutral failures are mapped by core/error-mapping.ts, the one
+ * mapper towards OCI codes. A route that looks something up chooses its own not-found code (see
+ * v2/not-found.ts); a NotFoundError that reaches this far unchosen is NOT_FOUND.
+ */
 import type { Context, Next } from 'koa';
-import { DigestMismatchError, type ErrorCode, NotFoundError, RegistryError, UploadOffsetError } from '../core/errors';
+import { toRegistryError } from '../core/error-mapping';
+import { RegistryError } from '../core/errors';
 import type { Logger } from '../logger';
 
 /** Writes the spec's error body: `{"errors":[{code,message,detail}]}`. */
@@ -8,22 +15,6 @@ export function writeError(ctx: Context, err: RegistryError): void {
   for (const [k, v] of Object.entries(err.headers)) ctx.set(k, v);
   ctx.type = 'application/json';
   ctx.body = { errors: [{ code: err.code, message: err.message, detail: err.detail ?? null }] };
-}
-
-/** Maps neutral storage errors to the OCI code the current route chose (`ctx.state.notFound`). */
-export function toRegistryError(err: unknown, notFound: ErrorCode): RegistryError | null {
-  if (err instanceof RegistryError) return err;
-  if (err instanceof NotFoundError) return new RegistryError(notFound);
-  if (err instanceof DigestMismatchError) {
-    return new RegistryError('DIGEST_INVALID', { detail: { expected: err.expected, actual: err.actual } });
-  }
-  if (err instanceof UploadOffsetError) {
-    return new RegistryError('RANGE_INVALID', {
-      headers: { Range: `0-${Math.max(err.currentSize - 1, 0)}` },
-      detail: { size: err.currentSize },
-    });
-  }
-  return null;
 }
 
 /**
@@ -35,7 +26,7 @@ export function errorMiddleware(log: Logger) {
     try {
       await next();
     } catch (err) {
-      const mapped = toRegistryError(err, (ctx.state.notFound as ErrorCode | undefined) ?? 'NOT_FOUND');
+      const mapped = toRegistryError(err);
       if (mapped) {
         writeError(ctx, mapped);
         return;

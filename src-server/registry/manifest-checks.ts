@@ -5,7 +5,14 @@
  * calls these and keeps the writes, the index and shared storage to itself.
  */
 import { digestOf, looksLikeDigest, parseDigest } from '../core/digest';
-import { NotFoundError, RegistryError } from '../core/errors';
+import {
+  DigestMismatchError,
+  InvalidManifestError,
+  InvalidReferenceError,
+  ManifestTooLargeError,
+  MissingReferencesError,
+  NotFoundError,
+} from '../core/errors';
 import { mapLimit } from '../core/concurrency';
 import { MAX_MANIFEST_DESCRIPTORS, ManifestParseError, TooManyDescriptorsError, parseManifest, type ManifestInfo } from '../core/manifest';
 import { isValidTag } from '../core/names';
@@ -39,24 +46,24 @@ export interface CheckedManifest {
 export function checkPushedManifest(ref: string, body: Buffer, contentType: string | undefined): CheckedManifest {
   const byDigest = looksLikeDigest(ref);
   const refDigest = byDigest ? parseDigest(ref) : null;
-  if (byDigest && !refDigest) throw new RegistryError('DIGEST_INVALID', { detail: { digest: ref } });
-  if (!byDigest && !isValidTag(ref)) throw new RegistryError('TAG_INVALID', { detail: { tag: ref } });
+  if (byDigest && !refDigest) throw new InvalidReferenceError('digest', ref);
+  if (!byDigest && !isValidTag(ref)) throw new InvalidReferenceError('tag', ref);
   if (body.length > MAX_MANIFEST_BYTES) {
-    throw new RegistryError('MANIFEST_INVALID', { status: 413, message: 'manifest too large', detail: { limit: MAX_MANIFEST_BYTES } });
+    throw new ManifestTooLargeError(MAX_MANIFEST_BYTES);
   }
   let info: ManifestInfo;
   try {
     info = parseManifest(body, contentType, { maxDescriptors: MAX_MANIFEST_DESCRIPTORS });
   } catch (err) {
     if (err instanceof TooManyDescriptorsError) {
-      throw new RegistryError('MANIFEST_INVALID', { message: err.message, detail: { limit: err.limit, descriptors: err.descriptors } });
+      throw new InvalidManifestError(err.message, { limit: err.limit, descriptors: err.descriptors });
     }
-    if (err instanceof ManifestParseError) throw new RegistryError('MANIFEST_INVALID', { detail: { reason: err.message } });
+    if (err instanceof ManifestParseError) throw new InvalidManifestError(err.message);
     throw err;
   }
   const digest = digestOf(body, refDigest?.algorithm ?? 'sha256');
   if (refDigest && digest !== refDigest.digest) {
-    throw new RegistryError('DIGEST_INVALID', { detail: { expected: refDigest.digest, actual: digest } });
+    throw new DigestMismatchError(refDigest.digest, digest);
   }
   return { byDigest, digest, info };
 }
@@ -73,7 +80,7 @@ export async function assertBlobsPresent(blobs: BlobStore, repo: string, info: M
     return (await blobs.isLinked(repo, d)) && (await blobs.size(d)) !== null;
   });
   const missing = listed.filter((_, i) => !present[i]);
-  if (missing.length) throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: { missing: missing.sort() } });
+  if (missing.length) throw new MissingReferencesError('blob', missing.sort());
 }
 
 /** The distinct digests of the config and layers a manifest lists (foreign layers excluded). */

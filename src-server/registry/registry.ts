@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { looksLikeDigest, parseDigest, type DigestAlgorithm, type ParsedDigest } from '../core/digest';
-import { NotFoundError, RegistryError } from '../core/errors';
+import { DeletesDisabledError, MissingReferencesError, NotFoundError } from '../core/errors';
 import { parseManifest, type ManifestInfo } from '../core/manifest';
 import type { OriginStore, TagOriginRecord } from '../index/origin-store';
 import type { RegistryIndex, ReferrerRow } from '../index/registry-index';
@@ -356,10 +356,10 @@ export class Registry implements CacheTarget {
       await this.shared.refresh(repo);
       children = children.filter((c) => !this.index.hasManifest(repo, c));
     }
-    if (children.length) throw new RegistryError('MANIFEST_UNKNOWN', { detail: { missing: children } });
+    if (children.length) throw new MissingReferencesError('manifest', children);
   }
 
   private assertDeletable(): void {
-    if (!this.deleteEnabled) throw new RegistryError('UNSUPPORTED', { message: 'deletes are disabled (storage.delete.enabled)' });
+    if (!this.deleteEnabled) throw new DeletesDisabledError();
   }
 }

@@ -4,7 +4,7 @@
  * answer would be wrong, and writes wait out another instance's garbage collection.
  */
 import { looksLikeDigest, parseDigest, type ParsedDigest } from '../core/digest';
-import { RegistryError } from '../core/errors';
+import { WritesHeldError } from '../core/errors';
 import { CollectionLease, LeaseHeldError, type LeaseTimings } from './collection-lease';
 import type { StorageDriver } from '../storage/driver';
 import { refreshRepository, type ReconcileStores } from './reconcile';
@@ -29,14 +29,14 @@ export class SharedBucket {
 
   /**
    * Waits until no other instance collects, before a write that makes content referenced or
-   * visible; refused (UNAVAILABLE) while a collection holds the lease too long.
+   * visible; refused (WritesHeldError) while a collection holds the lease too long.
    */
   async beforeWrite(): Promise<void> {
     try {
       await this.lease.waitUntilClear();
     } catch (err) {
       if (!(err instanceof LeaseHeldError)) throw err;
-      throw new RegistryError('UNAVAILABLE', { message: `writes are held: ${err.message}; try again when it ends` });
+      throw new WritesHeldError(err.message);
     }
   }
 

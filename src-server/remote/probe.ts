@@ -1,4 +1,4 @@
-import type { ConnectionTestResult, ConnectionTrust, PeerCertificate } from '../contract/connections';
+import type { ConnectionTestCode, ConnectionTestResult, ConnectionTrust, PeerCertificate } from '../contract/connections';
 import { parseChallenges } from './challenge';
 import { RemoteRegistry } from './client';
 import { RemoteAuthError, RemoteError, RemoteRateLimitError, RemoteTlsError, RemoteTrustError } from './errors';
@@ -40,7 +40,7 @@ export function normaliseRegistryUrl(input: string): string {
  */
 export async function testConnection(opts: TestConnectionOptions): Promise<ConnectionTestResult> {
   const result: ConnectionTestResult = { ok: false, url: opts.url, apiVersion: null, authScheme: 'none', catalog: false, certificate: null, latencyMs: 0 };
-  const fail = (code: string, message: string): ConnectionTestResult => ({ ...result, ok: false, error: { code, message } });
+  const fail = (code: ConnectionTestCode, message: string): ConnectionTestResult => ({ ...result, ok: false, error: { code, message } });
   let url: string;
   try {
     url = normaliseRegistryUrl(opts.url);
@@ -105,7 +105,7 @@ async function peerCertificate(url: string, timeoutMs: number): Promise<PeerCert
 }
 
 /** A failure as the code and words the user sees. */
-function explain(err: unknown, host: string, hadCredentials: boolean): [string, string] {
+function explain(err: unknown, host: string, hadCredentials: boolean): [ConnectionTestCode, string] {
   if (err instanceof RemoteTrustError) {
     const why = err.code === 'PIN_MISMATCH' ? 'is not the pinned certificate' : `is not trusted (${err.code})`;
     return ['CERT_UNTRUSTED', `The certificate of ${host} ${why}. Check its fingerprint ${err.certificate.fingerprintSha256} and trust it if it is the right one.`];

@@ -3,11 +3,11 @@
  * (Electron's preload or the HTTP bridge of `berth serve --ui`). Components never see a transport;
  * they use react-query hooks built on this (features/<area>/queries.ts).
  */
-import type { ApiError, BerthBridge, EventChannel, EventChannelMap, InvokeArgs, InvokeChannel, InvokeResult } from '../../../src-server/contract';
+import type { ApiError, BerthBridge, Code, EventChannel, EventChannelMap, InvokeArgs, InvokeChannel, InvokeResult } from '../../../src-server/contract';
 
 /** A call the core answered with an error: its code, words for people, and safe detail. */
 export class ApiCallError extends Error {
-  readonly code: string;
+  readonly code: Code;
   readonly detail: unknown;
   constructor(
     readonly channel: string,

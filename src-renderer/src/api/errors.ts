@@ -2,6 +2,7 @@
  * Every error the GUI shows goes through here: an API error code becomes a title and a sentence a
  * user understands, with the server's own message kept as the detail.
  */
+import type { Code } from '../../../src-server/contract';
 import { ApiCallError } from './app-api';
 
 /** An error in words. */
@@ -10,7 +11,8 @@ export interface ErrorText {
   message: string;
 }
 
-const TITLES: Record<string, string> = {
+/** A title for every code of the contract's vocabulary: the compiler refuses a code without one. */
+const TITLES: Record<Code, string> = {
   UNREACHABLE: 'Cannot reach the registry',
   OFFLINE: 'Berth does not answer',
   AUTH_FAILED: 'The registry refused the user name or password',
@@ -52,6 +54,14 @@ const TITLES: Record<string, string> = {
   TAG_INVALID: 'Invalid tag',
   USER_NAME_INVALID: 'Invalid user name',
   BLOB_UNKNOWN: 'A layer or config is missing',
+  MANIFEST_BLOB_UNKNOWN: 'The image lists content the registry lacks',
+  BLOB_UPLOAD_INVALID: 'The upload was refused',
+  BLOB_UPLOAD_UNKNOWN: 'The upload no longer exists',
+  SIZE_INVALID: 'The content does not have the announced size',
+  RANGE_INVALID: 'The requested range is not valid',
+  PAGINATION_NUMBER_INVALID: 'Invalid page size',
+  UNKNOWN: 'The registry failed',
+  CHANNEL_UNKNOWN: 'Berth does not know this request',
   DIGEST_INVALID: 'The content does not match its digest',
   MANIFEST_INVALID: 'The image manifest cannot be read',
   NOT_FOUND: 'Not found',
@@ -68,12 +78,13 @@ export function describeError(err: unknown): ErrorText {
     let message = err.message;
     const cert = (err.detail as { certificate?: { fingerprintSha256?: string } } | undefined)?.certificate;
     if (err.code === 'CERT_UNTRUSTED' && cert?.fingerprintSha256) message += ` (SHA-256 fingerprint ${cert.fingerprintSha256})`;
+    // A server newer than this GUI may send a code it does not know yet.
     return { title: TITLES[err.code] ?? 'The operation failed', message };
   }
   return { title: 'Something went wrong', message: err instanceof Error ? err.message : String(err) };
 }
 
 /** The error's code, when it came from the API. */
-export function errorCode(err: unknown): string | null {
+export function errorCode(err: unknown): Code | null {
   return err instanceof ApiCallError ? err.code : null;
 }

@@ -19,7 +19,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { isInvokeChannel, type Envelope } from '../../contract';
+import { isInvokeChannel, type ApiError, type Envelope } from '../../contract';
 import { isProcessAlive, writeFileAtomic } from '../../core/files';
 import type { Logger } from '../../logger';
 import { BERTH_DIR } from '../../storage/layout';
@@ -160,7 +160,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, token: string, 
     args = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
     checkArgs(channel, args);
   } catch (err) {
-    const error = err instanceof SyntaxError ? { code: 'ARGS_INVALID', message: 'the body is not JSON' } : toApiError(err, opts.log, channel);
+    const error: ApiError = err instanceof SyntaxError ? { code: 'ARGS_INVALID', message: 'the body is not JSON' } : toApiError(err, opts.log, channel);
     return sendEnvelope(res, error.code === 'INTERNAL' ? 500 : 400, { ok: false, error });
   }
   res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' });

@@ -7,8 +7,7 @@
 import type { Context } from 'koa';
 import type { AuditEvent, AuditSink } from '../../audit/audit-log';
 import { looksLikeDigest } from '../../core/digest';
-import type { ErrorCode } from '../../core/errors';
-import { toRegistryError } from '../errors';
+import { toRegistryError } from '../../core/error-mapping';
 import type { V2Target } from './router';
 
 /** What a `/v2` request would change, or null when it changes nothing worth recording. */
@@ -44,7 +43,8 @@ export async function auditedV2(ctx: Context, target: V2Target, sink: AuditSink 
   try {
     await run();
   } catch (err) {
-    const code = toRegistryError(err, (ctx.state.notFound as ErrorCode | undefined) ?? 'NOT_FOUND')?.code ?? 'UNKNOWN';
+    // The route already turned a not-found into its own code (see not-found.ts): what the client reads.
+    const code = toRegistryError(err)?.code ?? 'UNKNOWN';
     if (!UNRECORDED.includes(code)) sink.record(actor(), { ...event, result: code });
     throw err;
   }

@@ -28,7 +28,6 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 
 /** GET/HEAD /v2/<name>/blobs/<digest> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs */
 export async function getBlob(ctx: Context, registry: RegistryService, repo: string, ref: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UNKNOWN';
   const d = requireDigest(ref);
   const rangeOf = (size: number) => requestedRange(ctx, size);
   if (ctx.method === 'HEAD') {
@@ -100,7 +99,6 @@ function blobHeaders(ctx: Context, d: ParsedDigest, size: number, range: ByteRan
 
 /** DELETE /v2/<name>/blobs/<digest> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-blobs */
 export async function deleteBlob(ctx: Context, registry: RegistryService, repo: string, ref: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UNKNOWN';
   const d = requireDigest(ref);
   await registry.deleteBlob(repo, d);
   empty(ctx, 202);

@@ -38,7 +38,6 @@ function filteredPage(registry: RegistryService, visible: (name: string) => bool
 
 /** GET /v2/<name>/tags/list — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags */
 export async function getTags(ctx: Context, registry: RegistryService, repo: string): Promise<void> {
-  ctx.state.notFound = 'NAME_UNKNOWN';
   // On a bucket shared with other instances, their pushes show within a few seconds.
   await registry.freshen(repo);
   // Without `n`, all tags (as registry:2 does); with it, a page and a Link to the next.

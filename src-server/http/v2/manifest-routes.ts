@@ -6,7 +6,6 @@ import { empty, queryParam, readBody, requireDigest } from './util';
 
 /** GET/HEAD /v2/<name>/manifests/<reference> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests */
 export async function getManifest(ctx: Context, registry: RegistryService, repo: string, ref: string): Promise<void> {
-  ctx.state.notFound = 'MANIFEST_UNKNOWN';
   const m = await registry.getManifest(repo, ref);
   ctx.status = 200;
   ctx.set('Docker-Content-Digest', m.digest);
@@ -21,7 +20,6 @@ export async function getManifest(ctx: Context, registry: RegistryService, repo:
 
 /** PUT /v2/<name>/manifests/<reference> — https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests */
 export async function putManifest(ctx: Context, registry: RegistryService, repo: string, ref: string): Promise<void> {
-  ctx.state.notFound = 'MANIFEST_UNKNOWN';
   const body = await readBody(ctx, MAX_MANIFEST_BYTES);
   const { digest, subject } = await registry.putManifest(repo, ref, body, ctx.get('Content-Type') || undefined);
   ctx.set('Location', `/v2/${repo}/manifests/${digest}`);
@@ -32,7 +30,6 @@ export async function putManifest(ctx: Context, registry: RegistryService, repo:
 
 /** DELETE /v2/<name>/manifests/<reference> — by digest (and its tags) or by tag. */
 export async function deleteManifest(ctx: Context, registry: RegistryService, repo: string, ref: string): Promise<void> {
-  ctx.state.notFound = 'MANIFEST_UNKNOWN';
   await registry.deleteManifest(repo, ref);
   empty(ctx, 202);
 }

@@ -5,17 +5,32 @@ import type { RegistryService } from '../../registry/service';
 import { deleteBlob, getBlob } from './blob-routes';
 import { getCatalog, getTags } from './list-routes';
 import { deleteManifest, getManifest, getReferrers, putManifest } from './manifest-routes';
+import { notFoundAs } from './not-found';
 import { cancelUpload, finishUpload, patchUpload, startUpload, uploadStatus } from './upload-routes';
 
 type Handler = (ctx: Context, registry: RegistryService, repo: string, ref: string) => Promise<void> | void;
 
-/** The resources under a repository and the methods each answers. */
+/**
+ * The resources under a repository and the methods each answers. Every handler that looks something
+ * up names what a missing one is to the client (see not-found.ts); the referrers of an unknown
+ * digest are an empty list, never a 404.
+ */
 const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
-  tags: { GET: (ctx, r, repo) => getTags(ctx, r, repo) },
-  manifests: { GET: getManifest, HEAD: getManifest, PUT: putManifest, DELETE: deleteManifest },
-  blobs: { GET: getBlob, HEAD: getBlob, DELETE: deleteBlob },
-  uploads: { POST: (ctx, r, repo) => startUpload(ctx, r, repo) },
-  upload: { GET: uploadStatus, PATCH: patchUpload, PUT: finishUpload, DELETE: cancelUpload },
+  tags: { GET: notFoundAs('NAME_UNKNOWN', (ctx: Context, r: RegistryService, repo: string) => getTags(ctx, r, repo)) },
+  manifests: {
+    GET: notFoundAs('MANIFEST_UNKNOWN', getManifest),
+    HEAD: notFoundAs('MANIFEST_UNKNOWN', getManifest),
+    PUT: notFoundAs('MANIFEST_UNKNOWN', putManifest),
+    DELETE: notFoundAs('MANIFEST_UNKNOWN', deleteManifest),
+  },
+  blobs: { GET: notFoundAs('BLOB_UNKNOWN', getBlob), HEAD: notFoundAs('BLOB_UNKNOWN', getBlob), DELETE: notFoundAs('BLOB_UNKNOWN', deleteBlob) },
+  uploads: { POST: notFoundAs('BLOB_UPLOAD_UNKNOWN', (ctx: Context, r: RegistryService, repo: string) => startUpload(ctx, r, repo)) },
+  upload: {
+    GET: notFoundAs('BLOB_UPLOAD_UNKNOWN', uploadStatus),
+    PATCH: notFoundAs('BLOB_UPLOAD_UNKNOWN', patchUpload),
+    PUT: notFoundAs('BLOB_UPLOAD_UNKNOWN', finishUpload),
+    DELETE: notFoundAs('BLOB_UPLOAD_UNKNOWN', cancelUpload),
+  },
   referrers: { GET: getReferrers },
 };
 

@@ -90,7 +90,6 @@ async function* chunkBody(ctx: Context): AsyncIterable<Buffer> {
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs
  */
 export async function startUpload(ctx: Context, registry: RegistryService, repo: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   const mount = queryParam(ctx, 'mount');
   if (mount !== undefined) {
     const d = requireDigest(mount);
@@ -117,7 +116,6 @@ export async function startUpload(ctx: Context, registry: RegistryService, repo:
 
 /** GET /v2/<name>/blobs/uploads/<uuid> — upload progress (204 with `Range`). */
 export async function uploadStatus(ctx: Context, registry: RegistryService, repo: string, uuid: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   const st = await registry.uploadStatus(repo, requireUuid(uuid));
   uploadHeaders(ctx, repo, uuid, st.size);
   empty(ctx, 204);
@@ -125,7 +123,6 @@ export async function uploadStatus(ctx: Context, registry: RegistryService, repo
 
 /** PATCH /v2/<name>/blobs/uploads/<uuid> — a chunk, in order (416 otherwise), or a stream. */
 export async function patchUpload(ctx: Context, registry: RegistryService, repo: string, uuid: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   requireUuid(uuid);
   const offset = checkedOffset(ctx);
   const st = await registry.appendUpload(repo, uuid, chunkBody(ctx), offset);
@@ -135,7 +132,6 @@ export async function patchUpload(ctx: Context, registry: RegistryService, repo:
 
 /** PUT /v2/<name>/blobs/uploads/<uuid>?digest= — the last chunk (optional) and the commit. */
 export async function finishUpload(ctx: Context, registry: RegistryService, repo: string, uuid: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   requireUuid(uuid);
   const digestParam = queryParam(ctx, 'digest');
   const digest = digestParam ? parseDigest(digestParam) : null;
@@ -153,7 +149,6 @@ export async function finishUpload(ctx: Context, registry: RegistryService, repo
 
 /** DELETE /v2/<name>/blobs/uploads/<uuid> — cancels an upload. */
 export async function cancelUpload(ctx: Context, registry: RegistryService, repo: string, uuid: string): Promise<void> {
-  ctx.state.notFound = 'BLOB_UPLOAD_UNKNOWN';
   requireUuid(uuid);
   await registry.uploadStatus(repo, uuid);
   await registry.cancelUpload(repo, uuid);

@@ -1,6 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionInfo, RepositoriesPage } from '../../../../../src-server/contract';
+import type { ApiError, ConnectionInfo, RepositoriesPage } from '../../../../../src-server/contract';
 import { createFakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
 import { RepositoriesScreen } from './RepositoriesScreen';
@@ -10,8 +10,8 @@ const local: ConnectionInfo = { id: 'local', name: 'This computer', kind: 'local
 const team: ConnectionInfo = { ...local, id: 'c1', name: 'Team registry', kind: 'registry', url: 'https://reg.example.com', username: 'alice', hasSecret: true };
 const anonymous: ConnectionInfo = { ...team, id: 'c2', name: 'Public registry', username: null, hasSecret: false };
 const connections = [local, team, anonymous];
-const refused = { code: 'AUTH_FAILED', message: 'https://reg.example.com refused the credentials', detail: { url: 'https://reg.example.com', status: 401 } };
-const denied = { code: 'DENIED', message: 'https://reg.example.com denied access to the configured user', detail: { url: 'https://reg.example.com', status: 403 } };
+const refused: ApiError = { code: 'AUTH_FAILED', message: 'https://reg.example.com refused the credentials', detail: { url: 'https://reg.example.com', status: 401 } };
+const denied: ApiError = { code: 'DENIED', message: 'https://reg.example.com denied access to the configured user', detail: { url: 'https://reg.example.com', status: 403 } };
 
 function repositories(answer: RepositoriesPage | { error: typeof refused }, connection = 'c1') {
   renderScreen(<RepositoriesScreen connection={connection} />, createFakeApi({ 'connections:list': connections, 'browse:repositories': answer }));

@@ -1,6 +1,6 @@
 import { configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectionInfo, SearchArgs, SearchResult } from '../../../../../src-server/contract';
+import type { ApiError, ConnectionInfo, SearchArgs, SearchResult } from '../../../../../src-server/contract';
 import { createFakeApi, type FakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
 import { RepositoriesScreen } from './RepositoriesScreen';
@@ -26,7 +26,7 @@ const found: SearchResult = {
   limits: [],
 };
 
-function setup(hash: string, answer: SearchResult | ((a: SearchArgs) => SearchResult) | { error: { code: string; message: string } } = found): FakeApi {
+function setup(hash: string, answer: SearchResult | ((a: SearchArgs) => SearchResult) | { error: ApiError } = found): FakeApi {
   window.location.hash = hash;
   const api = createFakeApi({
     'connections:list': [local, team],

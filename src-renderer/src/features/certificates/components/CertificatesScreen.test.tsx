@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CertificateDto, CertificatesInfo, InstallCommand } from '../../../../../src-server/contract';
+import type { ApiError, CertificateDto, CertificatesInfo, InstallCommand } from '../../../../../src-server/contract';
 import { ApiCallError } from '../../../api/app-api';
 import { createFakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
@@ -132,7 +132,7 @@ describe('CertificatesScreen', () => {
   });
 
   it('marks each name the server refused, and drops the refusal once the names change', async () => {
-    const refusal = {
+    const refusal: ApiError = {
       code: 'CERTIFICATE_INVALID',
       message: '2 names cannot go into a certificate: old_name.lan (the label "old_name" may hold only letters, digits and hyphens); 10.0.0.300 (not a DNS name: its last label is all digits)',
       detail: { invalid: [{ name: 'old_name.lan', problem: 'the label "old_name" may hold only letters, digits and hyphens' }, { name: '10.0.0.300', problem: 'not a DNS name: its last label is all digits' }] },

@@ -1,6 +1,6 @@
 import { fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionInfo, SecretStoreInfo } from '../../../../../src-server/contract';
+import type { ApiError, ConnectionInfo, SecretStoreInfo } from '../../../../../src-server/contract';
 import { createFakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
 import { ConnectionsScreen } from './ConnectionsScreen';
@@ -9,7 +9,7 @@ const local: ConnectionInfo = { id: 'local', name: 'This computer', kind: 'local
 const team: ConnectionInfo = { id: 'c1', name: 'Team registry', kind: 'registry', url: 'https://registry.example.com', username: 'alice', hasSecret: true, trust: { mode: 'system' }, repositories: [], namespaces: [], createdAt: '2026-01-01T00:00:00Z' };
 
 /** Opens the Add dialog with the server answering `info` to secrets:info; returns the password field's wrapper. */
-async function addDialog(info: SecretStoreInfo | { error: { code: string; message: string } }): Promise<HTMLElement> {
+async function addDialog(info: SecretStoreInfo | { error: ApiError }): Promise<HTMLElement> {
   renderScreen(<ConnectionsScreen />, createFakeApi({ 'connections:list': [local, team], 'secrets:info': info }));
   fireEvent.click(await screen.findByTestId('add-connection'));
   const dialog = await screen.findByRole('dialog', { name: 'Add a connection' });
