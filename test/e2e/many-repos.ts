@@ -5,10 +5,14 @@
  * index from this at start, as it does for any registry:2 volume.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { parseDigest } from '../../src-server/core/digest';
 import { paths } from '../../src-server/storage/layout';
+import { buildGui, launchChromium, loggedInPage, startGuiServer, type GuiServer } from './harness';
 
 function put(root: string, rel: string, data: string | Buffer): void {
   const p = join(root, rel);
@@ -56,4 +60,41 @@ export function writeManyRepositories(root: string, count: number, prefix = 'tea
     out.push({ name, bytes: manifest.size + config.size + layer.size });
   }
   return out;
+}
+
+/** A GUI world over many repositories: the data directory, what was written, the server and a logged-in page. */
+export interface ManyRepositoriesWorld {
+  data: string;
+  written: ManyRepository[];
+  server: GuiServer;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * Registers the hooks of a test file over `count` repositories: before all, writes them (on tmpfs
+ * where there is one: fifty thousand small files cost memory, not disk waits), starts `berth serve
+ * --ui` on them, and opens a logged-in Chromium page; after all, closes and removes everything.
+ * The world is filled in when the hooks have run.
+ */
+export function useManyRepositories(count: number, label: string): ManyRepositoriesWorld {
+  const world = {} as ManyRepositoriesWorld;
+  const tmp = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `berth-e2e-${label}-`));
+  beforeAll(async () => {
+    const ui = await buildGui();
+    world.data = join(tmp, 'data');
+    const t0 = Date.now();
+    world.written = writeManyRepositories(world.data, count);
+    const t1 = Date.now();
+    world.server = await startGuiServer(world.data, ui);
+    process.stdout.write(`set-up: ${count} repositories written in ${t1 - t0} ms, server up in ${Date.now() - t1} ms\n`);
+    world.browser = await launchChromium();
+    world.page = await loggedInPage(world.browser, world.server);
+  }, 180_000);
+  afterAll(async () => {
+    await world.browser?.close();
+    await world.server?.berth.kill();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  return world;
 }

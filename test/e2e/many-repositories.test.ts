@@ -5,43 +5,17 @@
  * and Back. The times from opening the screen to the painted list, and from the click on Size to
  * the sorted page, are printed (README quotes them), never asserted.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGui, launchChromium, loggedInPage, screenshot, startGuiServer, type GuiServer } from './harness';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from './harness';
 import { formatBytes } from '../../src-renderer/src/app/format';
-import { writeManyRepositories, type ManyRepository } from './many-repos';
+import { useManyRepositories } from './many-repos';
 
 const COUNT = 10_000;
-// Fifty thousand small files: on tmpfs where there is one, so the set-up costs memory, not disk waits.
-const tmp = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'berth-e2e-many-'));
-let browser: Browser;
-let server: GuiServer;
-let page: Page;
-let written: ManyRepository[] = [];
-
-beforeAll(async () => {
-  const ui = await buildGui();
-  const data = join(tmp, 'data');
-  const t0 = Date.now();
-  written = writeManyRepositories(data, COUNT);
-  const t1 = Date.now();
-  server = await startGuiServer(data, ui);
-  process.stdout.write(`set-up: ${COUNT} repositories written in ${t1 - t0} ms, server up in ${Date.now() - t1} ms\n`);
-  browser = await launchChromium();
-  page = await loggedInPage(browser, server);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.berth.kill();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const world = useManyRepositories(COUNT, 'many');
 
 describe('10,000 repositories', () => {
   it('paints the first page with the total, and reports how long it took', async () => {
+    const { page, server } = world;
     // Twice: the first opening pays for loading code paths; the second is what a user sees each time.
     const times: number[] = [];
     for (let i = 0; i < 2; i++) {
@@ -60,6 +34,7 @@ describe('10,000 repositories', () => {
   });
 
   it('searches and pages through them', async () => {
+    const { page } = world;
     await page.getByTestId('repositories-search').fill('09999');
     await expect.poll(() => page.getByTestId('repository-link').allTextContents()).toEqual(['team/app-09999']);
     await page.getByTestId('repositories-search').fill('');
@@ -71,6 +46,7 @@ describe('10,000 repositories', () => {
   });
 
   it('sorts all of them by size on the server, and the address keeps the order and the page', async () => {
+    const { page, server, written } = world;
     const bySize = [...written].sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : 1));
     expect(new Set(bySize.slice(0, 200).map((r) => r.bytes)).size).toBeLessThan(200); // ties to break by name
     const links = () => page.getByTestId('repository-link').allTextContents();

@@ -4,41 +4,18 @@
  * usage --json` gives), so the page holds a bounded number of SVG nodes, and the group opens the
  * next page. The time from opening the screen to the painted treemap is printed, never asserted.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UsageReport } from '../../src-server/contract';
 import { describeRest } from '../../src-renderer/src/features/storage/figures';
 import { runBerth } from '../helpers/berth-server';
-import { buildGui, launchChromium, loggedInPage, startGuiServer, type GuiServer } from './harness';
-import { writeManyRepositories } from './many-repos';
+import { useManyRepositories } from './many-repos';
 
 const COUNT = 10_000;
-// Fifty thousand small files: on tmpfs where there is one, so the set-up costs memory, not disk waits.
-const tmp = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'berth-e2e-storage-many-'));
-const data = join(tmp, 'data');
-let browser: Browser;
-let server: GuiServer;
-let page: Page;
-
-beforeAll(async () => {
-  const ui = await buildGui();
-  writeManyRepositories(data, COUNT);
-  server = await startGuiServer(data, ui);
-  browser = await launchChromium();
-  page = await loggedInPage(browser, server);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.berth.kill();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const world = useManyRepositories(COUNT, 'storage-many');
 
 describe('storage with 10,000 repositories', () => {
   it('draws 50 rectangles and the group of the other 9,950, as berth usage counts them, and reports how long it took', async () => {
+    const { page, server, data } = world;
     await page.goto(`${server.berth.url}/#/registry`);
     await page.getByTestId('registry-status').waitFor();
     const started = Date.now();
