@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveOnLoopback, type LoopbackServer } from '../../test/helpers/net';
 import {
   DeletesDisabledError,
   DigestMismatchError,
@@ -62,7 +61,7 @@ const CASES: Array<[name: string, err: Error, status: number, body: { code: stri
 ];
 
 describe('errorMiddleware', () => {
-  let server: Server;
+  let server: LoopbackServer;
   let base: string;
 
   beforeAll(async () => {
@@ -72,14 +71,10 @@ describe('errorMiddleware', () => {
     app.use((ctx) => {
       throw CASES[Number(ctx.path.slice(1))]![1];
     });
-    server = createServer(app.callback());
-    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveOnLoopback(app.callback());
+    base = server.base;
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((res) => server.close(() => res()));
-  });
+  afterAll(() => server.close());
 
   it.each(CASES.map((c, i) => [c[0], i] as const))('answers %s with its code, status, message and detail', async (_name, i) => {
     const [, , status, body, headers] = CASES[i]!;

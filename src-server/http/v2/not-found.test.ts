@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers/berth-server';
+import { serveOnLoopback, type LoopbackServer } from '../../../test/helpers/net';
 import { readAuditPage } from '../../audit/audit-reader';
 import { NotFoundError, RegistryError } from '../../core/errors';
 import { silentLogger } from '../../logger';
@@ -25,20 +24,17 @@ describe('notFoundAs', () => {
 
 describe('each /v2 route answers a missing thing with its own code', () => {
   let services: Services;
-  let server: Server;
+  let server: LoopbackServer;
   let base: string;
   const tmp = tempDir('berth-not-found-');
 
   beforeAll(async () => {
     services = await createServices({ fsync: false, log: silentLogger, dataDir: tmp.dir });
-    const app = createRegistryServer({ registry: services.registry, log: silentLogger, audit: services.audit });
-    server = createServer(app.callback());
-    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveOnLoopback(createRegistryServer({ registry: services.served, log: silentLogger, audit: services.audit }).callback());
+    base = server.base;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((res) => server.close(() => res()));
+    await server.close();
     services.close();
     tmp.cleanup();
   });
