@@ -118,7 +118,7 @@ describe('settings a flag, the environment or the config file sets are not the G
   it('shows the value from the environment, not a saved one the next start will not use, and refuses changing it', async () => {
     const { c, file } = control({ env: { REGISTRY_HTTP_ADDR: '127.0.0.1:7000' }, settings: { listen: '127.0.0.1:6000' } });
     const before = readFileSync(file, 'utf8');
-    expect((await c.getSettings()).listen).toBe('127.0.0.1:7000');
+    expect(await c.getSettings()).toMatchObject({ listen: '127.0.0.1:7000', fixed: { listen: 'set by the environment (REGISTRY_HTTP_ADDR)' } });
     const r = await refusal(c, { listen: '127.0.0.1:6001' });
     expect(r).toEqual({
       code: 'SETTINGS_INVALID',
@@ -136,6 +136,7 @@ describe('settings a flag, the environment or the config file sets are not the G
     const { c, file } = control({ env: { REGISTRY_HTTP_ADDR: '127.0.0.1:7000' } });
     const r = await c.setSettings({ deleteEnabled: false });
     expect(r).toMatchObject({ restartRequired: true, settings: { deleteEnabled: false, listen: '127.0.0.1:7000' } });
+    expect(r.settings.fixed).not.toHaveProperty('deleteEnabled');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ deleteEnabled: false });
   });
 

@@ -232,6 +232,7 @@ export class ServerLocalControl implements LocalControl {
     // A saved value the next start will not use is not shown as if it would be.
     const saved = { ...all };
     for (const key of SETTING_KEYS) if (this.fixed[key]) delete saved[key];
+    const fixed = Object.entries(this.fixed);
     const proxy: { remoteUrl: string; username?: string } | null | undefined = saved.proxy !== undefined ? saved.proxy : c.proxy;
     return {
       listen: saved.listen ?? formatAuthority(c.listen.host, c.listen.port),
@@ -240,6 +241,7 @@ export class ServerLocalControl implements LocalControl {
       proxy: proxy ? { remoteUrl: proxy.remoteUrl, username: proxy.username ?? null } : null,
       deleteEnabled: saved.deleteEnabled ?? c.deleteEnabled,
       authMode: c.auth.mode,
+      ...(fixed.length > 0 ? { fixed: Object.fromEntries(fixed.map(([k, f]) => [k, f.where])) } : {}),
     };
   }
 }
