@@ -4,6 +4,7 @@ import type { createServices } from '../services';
 import { CliError } from './errors';
 import { setUpAuth, type AuthSetup } from '../serving/auth-setup';
 import type { BerthConfig } from '../config/types';
+import type { ConfigSources } from '../config/provenance';
 import type { Logger } from '../logger';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ export interface ServeOptions {
  * URL on stdout, and on SIGINT/SIGTERM drains requests (up to 5 s), closes everything and exits 0.
  */
 export async function serve(opts: ServeOptions): Promise<void> {
-  const { config, warnings, applied } = withSavedSettings(loadConfig(opts));
+  const { config, sources, warnings, applied } = withSavedSettings(loadConfig(opts));
   const log = createLogger(config.logLevel, { access: config.accessLog });
   for (const w of warnings) log.warn(w);
   if (applied.length > 0) log.info(`settings from ${settingsPath(config.dataDir)}: ${applied.join(', ')}`);
@@ -58,7 +59,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const uiDir = ui.serve ? await guiDir(opts, log) : undefined;
   const auth = await setUpAuth(config, log);
 
-  const { serving, uiUrl } = await start(config, auth, log, uiDir !== undefined ? { dir: uiDir } : undefined);
+  const { serving, uiUrl } = await start(config, auth, log, uiDir !== undefined ? { dir: uiDir, sources, configFile: opts.config } : undefined);
   let stopping = false;
   const stop = async (signal: string) => {
     if (!stopping) log.info(`${signal}: shutting down`);
@@ -99,6 +100,10 @@ async function guiDir(opts: ServeOptions, log: Logger): Promise<string> {
 interface UiOptions {
   /** The built GUI's folder. */
   dir: string;
+  /** Where each configuration value came from: the Settings screen may change only what no flag, variable or file sets. */
+  sources: ConfigSources;
+  /** The `--config` file, if any. */
+  configFile?: string;
 }
 
 /** Opens the services, listens, and starts the control listener local CLIs act through. */
@@ -156,7 +161,15 @@ function createUi(
   io: { urls: () => { url: string; tlsUrl: string | null }; store: CertificateStore; reloadCertificate: () => Promise<unknown> },
 ) {
   const events = new EventHub();
-  const local = new ServerLocalControl({ config, urls: io.urls, log, guiOverHttp: true, onStatusChanged: (s) => events.broadcast('registry:status-changed', s) });
+  const local = new ServerLocalControl({
+    config,
+    sources: ui.sources,
+    configFile: ui.configFile,
+    urls: io.urls,
+    log,
+    guiOverHttp: true,
+    onStatusChanged: (s) => events.broadcast('registry:status-changed', s),
+  });
   // Headless: connection secrets in a 0600 file beside the data (see FileSecretStore), never in SQLite.
   const { handlers, core } = createGuiHandlers({
     config,

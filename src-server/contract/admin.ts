@@ -130,6 +130,11 @@ export interface LocalSettings {
   proxy: { remoteUrl: string; username: string | null } | null;
   deleteEnabled: boolean;
   authMode: 'basic' | 'token' | 'none';
+  /**
+   * The settings a flag, the environment or the config file sets, each with where (e.g. `set by
+   * the --listen flag`): shown as they run, and `settings:set` refuses to change them.
+   */
+  fixed?: Partial<Record<'listen' | 'tlsListen' | 'deleteEnabled' | 'proxy', string>>;
 }
 
 /** `settings:set`: fields to change (proxy null removes the upstream; a proxy password goes to the secret store). */

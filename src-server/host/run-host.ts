@@ -13,6 +13,7 @@ import { localActor } from '../audit/actor';
 import { ADMIN_USER } from '../auth/init';
 import { loadConfig } from '../config/load';
 import type { BerthConfig } from '../config/types';
+import type { ConfigSources } from '../config/provenance';
 import type { SecretStore } from '../connections/secret-store';
 import { ServerLocalControl } from '../http/control/local-control';
 import { createLogger, type Logger } from '../logger';
@@ -73,7 +74,7 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
   let auth: AuthSetup | undefined;
   try {
     const args = parseHostArgs(opts.argv);
-    const { config, warnings } = withSavedSettings(loadConfig({ data: args.data, listen: args.listen, config: args.config }, opts.env ?? process.env));
+    const { config, sources, warnings } = withSavedSettings(loadConfig({ data: args.data, listen: args.listen, config: args.config }, opts.env ?? process.env));
     const log = createLogger(config.logLevel, { access: config.accessLog });
     for (const w of warnings) log.warn(w);
     // Before anything is written there (a first start creates the admin user).
@@ -82,7 +83,7 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
     chosen = await opts.secrets(config.dataDir);
     if (chosen.warning) log.warn(chosen.warning);
     const emit: Emit = (channel, payload) => post({ type: 'event', channel, payload });
-    runtime = await openRuntime(config, auth, log, chosen.store, emit);
+    runtime = await openRuntime({ config, sources, configFile: args.config }, auth, log, chosen.store, emit);
     if (args.listenAtStart) await runtime.local.start();
     log.info(`registry process ready; data directory ${config.dataDir}; ${auth.summary}`);
     post({
@@ -125,8 +126,17 @@ export async function runHost(opts: RunHostOptions): Promise<void> {
   port.onDisconnect(() => void shutdown());
 }
 
-/** Opens the services, the handler table and the control listener; the registry starts stopped. */
-async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, secrets: SecretStore, emit: Emit) {
+/**
+ * Opens the services, the handler table and the control listener; the registry starts stopped.
+ * `sources` and `configFile` tell the Settings screen what a flag, variable or the file sets.
+ */
+async function openRuntime(
+  { config, sources, configFile }: { config: BerthConfig; sources: ConfigSources; configFile?: string },
+  auth: AuthSetup,
+  log: Logger,
+  secrets: SecretStore,
+  emit: Emit,
+) {
   const serving = await composeServing({
     config,
     auth,
@@ -140,6 +150,8 @@ async function openRuntime(config: BerthConfig, auth: AuthSetup, log: Logger, se
       const urls = () => listeners.urls();
       const local = new ServerLocalControl({
         config,
+        sources,
+        configFile,
         urls,
         log,
         listeners,

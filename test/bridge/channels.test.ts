@@ -140,12 +140,20 @@ describe('every channel through the bridge', () => {
 
   it('saves settings to settings.json for the next start, and refuses bad ones', async () => {
     const file = join(berth.dataDir, 'berth', 'settings.json');
-    const r = await invoke(berth.url, admin, 'settings:set', { listen: '127.0.0.1:5999', proxy: { remoteUrl: 'https://mirror.example/' } });
-    expect(r.json).toMatchObject({ ok: true, result: { restartRequired: true, settings: { listen: '127.0.0.1:5999', proxy: { remoteUrl: 'https://mirror.example', username: null } } } });
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ listen: '127.0.0.1:5999', proxy: { remoteUrl: 'https://mirror.example' } });
+    const r = await invoke(berth.url, admin, 'settings:set', { tlsListen: '127.0.0.1:5999', proxy: { remoteUrl: 'https://mirror.example/' } });
+    expect(r.json).toMatchObject({ ok: true, result: { restartRequired: true, settings: { tlsListen: '127.0.0.1:5999', proxy: { remoteUrl: 'https://mirror.example', username: null } } } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ tlsListen: '127.0.0.1:5999', proxy: { remoteUrl: 'https://mirror.example' } });
     const got = await invoke(berth.url, admin, 'settings:get', undefined);
-    expect(got.json.result).toMatchObject({ listen: '127.0.0.1:5999', dataDir: berth.dataDir, authMode: 'basic' });
+    expect(got.json.result).toMatchObject({ tlsListen: '127.0.0.1:5999', listen: '127.0.0.1:0', dataDir: berth.dataDir, authMode: 'basic' });
 
+    // The server runs with --listen 127.0.0.1:0: a saved address would never apply, so none is taken.
+    const fixed = await invoke(berth.url, admin, 'settings:set', { listen: '127.0.0.1:5998' });
+    expect(fixed.json.error).toEqual({
+      code: 'SETTINGS_INVALID',
+      message: 'listen is set by the --listen flag: change it there, or start without it, to set it here',
+      detail: { field: 'listen' },
+    });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).not.toHaveProperty('listen');
     const badListen = await invoke(berth.url, admin, 'settings:set', { listen: 'nowhere' });
     expect(badListen.json.error).toMatchObject({ code: 'SETTINGS_INVALID', message: expect.stringMatching(/HOST:PORT/) });
     const badUrl = await invoke(berth.url, admin, 'settings:set', { proxy: { remoteUrl: 'ftp://x' } });
@@ -154,7 +162,7 @@ describe('every channel through the bridge', () => {
     expect(secret.json.error).toMatchObject({ code: 'SETTINGS_INVALID', message: expect.stringMatching(/^proxy credentials: use the config file/) });
     expect(readFileSync(file, 'utf8')).not.toContain('"p"');
     // Back to what runs now, so a restart would change nothing.
-    const reset = await invoke(berth.url, admin, 'settings:set', { listen: '127.0.0.1:0', proxy: null });
+    const reset = await invoke(berth.url, admin, 'settings:set', { listen: '127.0.0.1:0', tlsListen: null, proxy: null });
     expect(reset.json.result.restartRequired).toBe(false);
     expect(existsSync(file)).toBe(true);
   });

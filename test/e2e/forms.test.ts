@@ -1,7 +1,7 @@
 /**
  * The GUI's forms tell the truth, in real Chromium against a real `berth serve --ui` with no HTTPS
- * yet (so no CA): settings the next start could not use are refused next to their field and
- * nothing is saved; a client bundle that makes the CA is followed by the screen showing it (the
+ * yet (so no CA): a setting the --listen flag sets is shown as not editable, saying so; settings
+ * the next start could not use are refused next to their field and nothing is saved; a client bundle that makes the CA is followed by the screen showing it (the
  * CA on disk); a bundle for a name the certificate lacks is warned about before the download and in
  * its README; Stop asks first and then shows a calm stopped state while /v2 answers 503; Add user
  * states the password rule and offers Change password for a name that exists; the connection form
@@ -50,29 +50,28 @@ const fieldError = (testId: string) =>
 const v2Status = async () => (await fetch(`${server.berth.url}/v2/`, { headers: { authorization: `Basic ${Buffer.from(`admin:${server.password}`).toString('base64')}` } })).status;
 
 describe('settings', () => {
-  it('refuses what the next start could not use, next to the field, and saves nothing; saves what it can', async () => {
+  it('shows what a flag sets as not editable; refuses what the next start could not use, next to the field, and saves nothing; saves what it can', async () => {
     await go('/registry');
     const save = page.getByTestId('settings-save');
-    await page.getByTestId('settings-listen').fill('127.0.0.1:5999');
-    await page.getByTestId('settings-tls-listen').fill('127.0.0.1:5999');
-    await expect.poll(() => fieldError('settings-tls-listen')).toMatch(/^HTTPS listen address 127\.0\.0\.1:5999 uses port 5999, as the HTTP listener 127\.0\.0\.1:5999 does/);
-    await save.click();
-    expect(await page.getByTestId('settings-restart-required').count()).toBe(0);
-    expect(existsSync(settingsFile())).toBe(false);
+    // The server runs with --listen: the next start keeps it, so the form does not offer to change it.
+    const listen = page.getByTestId('settings-listen');
+    await listen.waitFor();
+    expect(await listen.isDisabled()).toBe(true);
+    expect(await listen.inputValue()).toBe('127.0.0.1:0');
+    expect(await listen.evaluate((e) => e.closest('.mantine-InputWrapper-root')!.textContent)).toContain('Set by the --listen flag: change it there');
 
     // Only the server knows this machine's addresses: its refusal lands under the field.
-    await page.getByTestId('settings-tls-listen').fill('');
-    await page.getByTestId('settings-listen').fill('203.0.113.9:5000');
+    await page.getByTestId('settings-tls-listen').fill('203.0.113.9:5443');
     await save.click();
-    await expect.poll(() => fieldError('settings-listen')).toMatch(/^HTTP listen address 203\.0\.113\.9:5000: 203\.0\.113\.9 is not an address of this machine/);
+    await expect.poll(() => fieldError('settings-tls-listen')).toMatch(/^HTTPS listen address 203\.0\.113\.9:5443: 203\.0\.113\.9 is not an address of this machine/);
+    expect(await page.getByTestId('settings-restart-required').count()).toBe(0);
     expect(existsSync(settingsFile())).toBe(false);
-    await page.getByTestId('settings-listen').fill('127.0.0.1:5999');
-    expect(await fieldError('settings-listen')).toBeNull();
-
     await page.getByTestId('settings-tls-listen').fill('127.0.0.1:5998');
+    expect(await fieldError('settings-tls-listen')).toBeNull();
+
     await save.click();
     await page.getByTestId('settings-restart-required').waitFor();
-    expect(JSON.parse(readFileSync(settingsFile(), 'utf8'))).toEqual({ listen: '127.0.0.1:5999', tlsListen: '127.0.0.1:5998' });
+    expect(JSON.parse(readFileSync(settingsFile(), 'utf8'))).toEqual({ tlsListen: '127.0.0.1:5998' });
     expect(await page.getByTestId('settings-data-dir').evaluate((e) => e.closest('.mantine-InputWrapper-root')!.textContent)).toContain('--data DIR');
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,22 +6,32 @@ import { REGISTRY_STOPPED_BY_USER, type LocalSettingsPatch } from '../../contrac
 import { resolveConfig } from '../../config/resolve';
 import { RegistryError } from '../../core/errors';
 import { silentLogger } from '../../logger';
-import { settingsPath } from '../../config/saved-settings';
+import { applySavedSettings, settingsPath, writeSavedSettings, type SavedSettings } from '../../config/saved-settings';
+import type { ConfigFlags } from '../../config/types';
 import { ServerLocalControl, type ServerLocalControlDeps } from './local-control';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-local-control-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
-/** A control over a fresh data directory: HTTP on 127.0.0.1:5000, HTTPS on 127.0.0.1:5443, this machine at 192.168.1.20. */
-function control(over: { auth?: 'basic' | 'none'; tlsListen?: string; deps?: Partial<ServerLocalControlDeps> } = {}) {
+/**
+ * A control over a fresh data directory: HTTP on 127.0.0.1:5000, HTTPS on 127.0.0.1:5443 (saved
+ * from the GUI earlier, so the GUI's to change), this machine at 192.168.1.20. `flags`, `env` and
+ * `file` (a config file's text) set values the GUI may not change.
+ */
+function control(
+  over: { auth?: 'basic' | 'none'; tlsListen?: string; flags?: ConfigFlags; env?: NodeJS.ProcessEnv; file?: string; settings?: SavedSettings; deps?: Partial<ServerLocalControlDeps> } = {},
+) {
   const data = join(root, `d${++n}`);
-  const { config } = resolveConfig({
-    flags: { data, auth: over.auth ?? 'basic', listen: '127.0.0.1:5000', tlsListen: over.tlsListen ?? '127.0.0.1:5443' },
-    env: {},
-  });
+  const configFile = over.file === undefined ? undefined : join(root, `config-${n}.yml`);
+  if (configFile) writeFileSync(configFile, over.file!);
+  const resolved = resolveConfig({ flags: { data, auth: over.auth ?? 'basic', ...over.flags }, env: over.env ?? {}, fileText: over.file, fileName: configFile });
+  const { config, sources } = applySavedSettings(resolved, { listen: '127.0.0.1:5000', tlsListen: over.tlsListen ?? '127.0.0.1:5443' });
+  if (over.settings) writeSavedSettings(data, over.settings);
   const c = new ServerLocalControl({
     config,
+    sources,
+    configFile,
     urls: () => ({ url: 'http://127.0.0.1:5000', tlsUrl: 'https://127.0.0.1:5443' }),
     log: silentLogger,
     machineAddresses: () => ['127.0.0.1', '::1', '192.168.1.20', 'fd00::20'],
@@ -101,6 +111,46 @@ describe('settings the next start could not use are refused, naming the field', 
     await expect(c.setSettings({ deleteEnabled: false })).resolves.toMatchObject({ settings: { deleteEnabled: false } });
     // Port 0 picks a free port: never a collision.
     await expect(c.setSettings({ listen: '127.0.0.1:0', tlsListen: '127.0.0.1:0' })).resolves.toBeTruthy();
+  });
+});
+
+describe('settings a flag, the environment or the config file sets are not the GUI to change', () => {
+  it('shows the value from the environment, not a saved one the next start will not use, and refuses changing it', async () => {
+    const { c, file } = control({ env: { REGISTRY_HTTP_ADDR: '127.0.0.1:7000' }, settings: { listen: '127.0.0.1:6000' } });
+    const before = readFileSync(file, 'utf8');
+    expect(await c.getSettings()).toMatchObject({ listen: '127.0.0.1:7000', fixed: { listen: 'set by the environment (REGISTRY_HTTP_ADDR)' } });
+    const r = await refusal(c, { listen: '127.0.0.1:6001' });
+    expect(r).toEqual({
+      code: 'SETTINGS_INVALID',
+      field: 'listen',
+      message: 'listen is set by the environment (REGISTRY_HTTP_ADDR): change it there, or unset it, to set it here',
+    });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    // The value it already has is no change: not refused, not saved, nothing to restart for.
+    const same = await c.setSettings({ listen: '127.0.0.1:7000', deleteEnabled: true });
+    expect(same).toMatchObject({ restartRequired: false, settings: { listen: '127.0.0.1:7000' } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ listen: '127.0.0.1:6000', deleteEnabled: true });
+  });
+
+  it('still saves a setting whose value is the default, and says a restart applies it', async () => {
+    const { c, file } = control({ env: { REGISTRY_HTTP_ADDR: '127.0.0.1:7000' } });
+    const r = await c.setSettings({ deleteEnabled: false });
+    expect(r).toMatchObject({ restartRequired: true, settings: { deleteEnabled: false, listen: '127.0.0.1:7000' } });
+    expect(r.settings.fixed).not.toHaveProperty('deleteEnabled');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ deleteEnabled: false });
+  });
+
+  it.each<[string, Parameters<typeof control>[0], LocalSettingsPatch, string, RegExp]>([
+    ['a flag', { flags: { tlsListen: '127.0.0.1:7443' } }, { tlsListen: null }, 'tlsListen', /^tlsListen is set by the --tls-listen flag: change it there, or start without it, to set it here$/],
+    ['--listen', { flags: { listen: '127.0.0.1:7000' } }, { listen: '127.0.0.1:6000' }, 'listen', /^listen is set by the --listen flag/],
+    ['the config file', { file: 'storage:\n  delete:\n    enabled: false\n' }, { deleteEnabled: true }, 'deleteEnabled', /^deleteEnabled is set in the config file \(\/.*config-\d+\.yml, storage\.delete\.enabled\): change it there, or remove it, to set it here$/],
+    ['the environment, for the upstream', { env: { REGISTRY_PROXY_REMOTEURL: 'https://up.example' } }, { proxy: null }, 'proxy.remoteUrl', /^proxy is set by the environment \(REGISTRY_PROXY_REMOTEURL\)/],
+  ])('names where it is set: %s', async (_desc, over, patch, field, message) => {
+    const { c, file } = control(over);
+    const r = await refusal(c, patch);
+    expect(r).toMatchObject({ code: 'SETTINGS_INVALID', field });
+    expect(r.message).toMatch(message);
+    expect(existsSync(file)).toBe(false);
   });
 });
 

@@ -3,7 +3,8 @@
  * where stopping keeps the listeners (the GUI and its bridge live on them) and every `/v2/...`
  * request answers 503 UNAVAILABLE until the registry is started again; and the desktop app's
  * registry process, where start and stop open and close the listeners. Settings go to settings.json and apply at the
- * next start of `berth serve`.
+ * next start of `berth serve`, unless a flag, the environment or the config file sets them: those
+ * are shown as they run and refused as changes (issue 17).
  */
 import { REGISTRY_STOPPED_BY_USER, type LocalSettings, type LocalSettingsPatch, type LocalSettingsResult, type RegistryStatus } from '../../contract';
 import type { LocalControl } from '../../api/local';
@@ -13,12 +14,18 @@ import { RegistryError } from '../../core/errors';
 import type { Logger } from '../../logger';
 import { describeS3 } from '../../storage/s3-options';
 import { patchToSaved, readSavedSettings, writeSavedSettings, type SavedSettings } from '../../config/saved-settings';
+import type { ConfigSources } from '../../config/provenance';
+import { fixedSettings, SETTING_KEYS, type FixedSetting, type SettingKey } from '../../config/settings-origin';
 import { interfaceAddresses, lookupAddresses, lowestUnprivilegedPort, startProblem } from '../../config/settings-startable';
 
 /** What the headless control needs. */
 export interface ServerLocalControlDeps {
   /** The configuration the server runs with. */
   config: BerthConfig;
+  /** Where each of its values came from: a setting a flag, the environment or the file sets is not the GUI's to change. */
+  sources: ConfigSources;
+  /** The `--config` file, named in refusals of what it sets. */
+  configFile?: string;
   /** The listeners' URLs. */
   urls: () => { url: string; tlsUrl: string | null };
   /** Told of every start and stop (the bridge broadcasts it as `registry:status-changed`). */
@@ -55,6 +62,23 @@ export const STOPPED_MESSAGE = 'the registry was stopped from Berth; start it ag
 const sameAddress = (a: ListenAddress | undefined, b: ListenAddress | undefined) =>
   a === b || (a !== undefined && b !== undefined && a.host === b.host && a.port === b.port);
 
+/** True when `s` holds a value for `key` other than the one the configuration runs with. */
+function differsFromRunning(key: SettingKey, s: SavedSettings, c: BerthConfig): boolean {
+  switch (key) {
+    case 'listen':
+      return s.listen !== undefined && !sameAddress(parseListen(s.listen, 'listen'), c.listen);
+    case 'tlsListen':
+      return s.tlsListen !== undefined && !sameAddress(s.tlsListen === null ? undefined : parseListen(s.tlsListen, 'tlsListen'), c.tlsListen);
+    case 'deleteEnabled':
+      return s.deleteEnabled !== undefined && s.deleteEnabled !== c.deleteEnabled;
+    case 'proxy':
+      return s.proxy !== undefined && (s.proxy?.remoteUrl ?? null) !== (c.proxy?.remoteUrl ?? null);
+  }
+}
+
+/** The form field a refusal names for each setting (the proxy's is its URL). */
+const REFUSED_FIELD: Record<SettingKey, string> = { listen: 'listen', tlsListen: 'tlsListen', deleteEnabled: 'deleteEnabled', proxy: 'proxy.remoteUrl' };
+
 /** The LocalControl of `berth serve --ui` and of the desktop app's registry process. */
 export class ServerLocalControl implements LocalControl {
   private running: boolean;
@@ -63,9 +87,12 @@ export class ServerLocalControl implements LocalControl {
   private failure: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
+  /** The settings a flag, the environment or the config file sets, with why. */
+  private readonly fixed: Partial<Record<SettingKey, FixedSetting>>;
 
   constructor(private readonly deps: ServerLocalControlDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.fixed = fixedSettings(deps.sources, deps.configFile);
     this.startedAt = this.now();
     this.running = deps.running ?? true;
   }
@@ -142,22 +169,27 @@ export class ServerLocalControl implements LocalControl {
     this.deps.onStatusChanged?.(this.status());
   }
 
-  /** The settings in force at the next start: the saved ones over those running now. */
+  /**
+   * The settings in force at the next start: the saved ones over those running now, except where a
+   * flag, the environment or the config file sets them (the next start keeps those).
+   */
   async getSettings(): Promise<LocalSettings> {
     return this.view(this.saved());
   }
 
   /**
-   * Saves the patch for the next start, after checking that the next start could listen where it
-   * says (SETTINGS_INVALID naming the field otherwise, and nothing is written).
+   * Saves the patch for the next start, after checking that the next start would use it and could
+   * listen where it says (SETTINGS_INVALID naming the field otherwise, and nothing is written). A
+   * change of a value a flag, the environment or the config file sets is refused with where to
+   * change it; the value it already has is no change, and is not saved.
    */
   async setSettings(patch: LocalSettingsPatch): Promise<LocalSettingsResult> {
-    const change = patchToSaved(patch);
+    const change = this.withoutFixed(patchToSaved(patch));
     const saved = { ...this.saved(), ...change };
     const next = this.view(saved);
     const c = this.deps.config;
     const problem = await startProblem(
-      { listen: next.listen, tlsListen: next.tlsListen, changed: { listen: patch.listen !== undefined, tlsListen: patch.tlsListen !== undefined } },
+      { listen: next.listen, tlsListen: next.tlsListen, changed: { listen: change.listen !== undefined, tlsListen: change.tlsListen !== undefined } },
       {
         openNetworkRefused: c.auth.mode === 'none' && !c.allowOpenNetwork,
         guiOverHttp: this.deps.guiOverHttp === true,
@@ -169,12 +201,22 @@ export class ServerLocalControl implements LocalControl {
     );
     if (problem) throw new RegistryError('SETTINGS_INVALID', { message: problem.message, detail: { field: problem.field } });
     writeSavedSettings(c.dataDir, saved);
-    const restartRequired =
-      (saved.listen !== undefined && !sameAddress(parseListen(saved.listen, 'listen'), c.listen)) ||
-      (saved.tlsListen !== undefined && !sameAddress(saved.tlsListen === null ? undefined : parseListen(saved.tlsListen, 'tlsListen'), c.tlsListen)) ||
-      (saved.deleteEnabled !== undefined && saved.deleteEnabled !== c.deleteEnabled) ||
-      (saved.proxy !== undefined && (saved.proxy?.remoteUrl ?? null) !== (c.proxy?.remoteUrl ?? null));
+    const restartRequired = SETTING_KEYS.some((k) => !this.fixed[k] && differsFromRunning(k, saved, c));
     return { settings: this.view(saved), restartRequired };
+  }
+
+  /** The change without the settings set from outside; throws if it would change one of them. */
+  private withoutFixed(change: SavedSettings): SavedSettings {
+    const out = { ...change };
+    for (const key of SETTING_KEYS) {
+      const fixed = this.fixed[key];
+      if (!fixed || out[key] === undefined) continue;
+      if (differsFromRunning(key, out, this.deps.config)) {
+        throw new RegistryError('SETTINGS_INVALID', { message: fixed.message, detail: { field: REFUSED_FIELD[key] } });
+      }
+      delete out[key];
+    }
+    return out;
   }
 
   private saved(): SavedSettings {
@@ -185,8 +227,12 @@ export class ServerLocalControl implements LocalControl {
     }
   }
 
-  private view(saved: SavedSettings): LocalSettings {
+  private view(all: SavedSettings): LocalSettings {
     const c = this.deps.config;
+    // A saved value the next start will not use is not shown as if it would be.
+    const saved = { ...all };
+    for (const key of SETTING_KEYS) if (this.fixed[key]) delete saved[key];
+    const fixed = Object.entries(this.fixed);
     const proxy: { remoteUrl: string; username?: string } | null | undefined = saved.proxy !== undefined ? saved.proxy : c.proxy;
     return {
       listen: saved.listen ?? formatAuthority(c.listen.host, c.listen.port),
@@ -195,6 +241,7 @@ export class ServerLocalControl implements LocalControl {
       proxy: proxy ? { remoteUrl: proxy.remoteUrl, username: proxy.username ?? null } : null,
       deleteEnabled: saved.deleteEnabled ?? c.deleteEnabled,
       authMode: c.auth.mode,
+      ...(fixed.length > 0 ? { fixed: Object.fromEntries(fixed.map(([k, f]) => [k, f.where])) } : {}),
     };
   }
 }

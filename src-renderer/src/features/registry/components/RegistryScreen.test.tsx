@@ -250,6 +250,26 @@ describe('RegistryScreen', () => {
     expect(fieldError('settings-listen')).toBeNull();
   });
 
+  it('shows a setting a flag or the environment sets as not editable, saying where it is set', async () => {
+    const api = fake({ 'settings:get': { ...settings, fixed: { listen: 'set by the --listen flag', proxy: 'set by the environment (REGISTRY_PROXY_REMOTEURL)' } } });
+    renderScreen(<RegistryScreen />, api);
+    const listen = (await screen.findByTestId('settings-listen')) as HTMLInputElement;
+    expect(listen.disabled).toBe(true);
+    expect(listen.closest('.mantine-InputWrapper-root')!.textContent).toContain('Set by the --listen flag: change it there');
+    expect((screen.getByTestId('settings-proxy-url') as HTMLInputElement).disabled).toBe(true);
+    expect((screen.getByTestId('settings-tls-listen') as HTMLInputElement).disabled).toBe(false);
+    expect(screen.getByText('Set by the environment (REGISTRY_PROXY_REMOTEURL): change it there')).toBeTruthy();
+  });
+
+  it("shows the server's refusal of deletes set elsewhere at the switch", async () => {
+    const message = 'deleteEnabled is set in the config file (/etc/berth.yml, storage.delete.enabled): change it there, or remove it, to set it here';
+    renderScreen(<RegistryScreen />, fake({ 'settings:set': { error: { code: 'SETTINGS_INVALID', message, detail: { field: 'deleteEnabled' } } } }));
+    fireEvent.click(await screen.findByTestId('settings-delete-enabled'));
+    fireEvent.click(screen.getByTestId('settings-save'));
+    expect(await screen.findByText(message)).toBeTruthy();
+    expect(screen.queryByText('The settings were not saved')).toBeNull();
+  });
+
   it('shows a refusal that names no field above the buttons', async () => {
     renderScreen(<RegistryScreen />, fake({ 'settings:set': { error: { code: 'SETTINGS_INVALID', message: 'settings file /x/settings.json: broken (fix or delete it)' } } }));
     fireEvent.click(await screen.findByTestId('settings-delete-enabled'));

@@ -73,7 +73,10 @@ export function patchOf(initial: LocalSettings, d: Draft): { patch: LocalSetting
 }
 
 /** The draft fields each server-side field name (SETTINGS_INVALID `detail.field`) belongs to. */
-const SERVER_FIELDS: Record<string, keyof Draft> = { listen: 'listen', tlsListen: 'tlsListen', 'proxy.remoteUrl': 'remoteUrl', proxy: 'password' };
+const SERVER_FIELDS: Record<string, keyof Draft> = { listen: 'listen', tlsListen: 'tlsListen', 'proxy.remoteUrl': 'remoteUrl', proxy: 'password', deleteEnabled: 'deleteEnabled' };
+
+/** The note of a setting a flag, the environment or the config file sets (`where` as the server says it). */
+const fixedNote = (where: string) => `${where.charAt(0).toUpperCase()}${where.slice(1)}: change it there`;
 
 /** The draft field a refusal of the server names, if it names one. */
 function refusedField(error: unknown): keyof Draft | null {
@@ -87,6 +90,8 @@ function SettingsForm({ initial, onSaved }: { initial: LocalSettings; onSaved: (
   const [localError, setLocalError] = useState<string | null>(null);
   const save = useSaveSettings();
   const refused = refusedField(save.error);
+  // What a flag, the environment or the config file sets: shown as it runs, not editable here.
+  const fixed = initial.fixed ?? {};
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => {
     setLocalError(null);
     // The server's refusal stands until the field it is about changes.
@@ -124,7 +129,8 @@ function SettingsForm({ initial, onSaved }: { initial: LocalSettings; onSaved: (
         <Group grow align="flex-start">
           <TextInput
             label="HTTP listen address"
-            description="HOST:PORT, e.g. 127.0.0.1:5000 or 0.0.0.0:5000"
+            description={fixed.listen ? fixedNote(fixed.listen) : 'HOST:PORT, e.g. 127.0.0.1:5000 or 0.0.0.0:5000'}
+            disabled={fixed.listen !== undefined}
             data-testid="settings-listen"
             value={d.listen}
             onChange={(e) => set('listen', e.currentTarget.value)}
@@ -133,7 +139,8 @@ function SettingsForm({ initial, onSaved }: { initial: LocalSettings; onSaved: (
           />
           <TextInput
             label="HTTPS listen address"
-            description="HOST:PORT on another port, or empty for no HTTPS"
+            description={fixed.tlsListen ? fixedNote(fixed.tlsListen) : 'HOST:PORT on another port, or empty for no HTTPS'}
+            disabled={fixed.tlsListen !== undefined}
             placeholder="none"
             data-testid="settings-tls-listen"
             value={d.tlsListen}
@@ -144,7 +151,8 @@ function SettingsForm({ initial, onSaved }: { initial: LocalSettings; onSaved: (
         <TextInput label="Data directory" description="Set at start (--data DIR, BERTH_DATA, or the config file)" data-testid="settings-data-dir" value={initial.dataDir} readOnly />
         <TextInput
           label="Upstream cache URL"
-          description="Pull-through cache of another registry, e.g. https://registry-1.docker.io; empty for none"
+          description={fixed.proxy ? fixedNote(fixed.proxy) : 'Pull-through cache of another registry, e.g. https://registry-1.docker.io; empty for none'}
+          disabled={fixed.proxy !== undefined}
           placeholder="none"
           data-testid="settings-proxy-url"
           value={d.remoteUrl}
@@ -152,7 +160,7 @@ function SettingsForm({ initial, onSaved }: { initial: LocalSettings; onSaved: (
           error={fieldError('remoteUrl')}
         />
         <Group grow align="flex-start">
-          <TextInput label="Upstream user name" data-testid="settings-proxy-username" value={d.username} onChange={(e) => set('username', e.currentTarget.value)} disabled={d.remoteUrl.trim() === ''} />
+          <TextInput label="Upstream user name" data-testid="settings-proxy-username" value={d.username} onChange={(e) => set('username', e.currentTarget.value)} disabled={d.remoteUrl.trim() === '' || fixed.proxy !== undefined} />
           <PasswordInput
             label="Upstream password"
             description="Credentials of the upstream go in the config file (proxy.username, proxy.password)"
@@ -160,11 +168,19 @@ function SettingsForm({ initial, onSaved }: { initial: LocalSettings; onSaved: (
             value={d.password}
             onChange={(e) => set('password', e.currentTarget.value)}
             error={fieldError('password')}
-            disabled={d.remoteUrl.trim() === ''}
+            disabled={d.remoteUrl.trim() === '' || fixed.proxy !== undefined}
             autoComplete="new-password"
           />
         </Group>
-        <Switch label="Allow deleting images (tags, manifests, repositories)" data-testid="settings-delete-enabled" checked={d.deleteEnabled} onChange={(e) => set('deleteEnabled', e.currentTarget.checked)} />
+        <Switch
+          label="Allow deleting images (tags, manifests, repositories)"
+          data-testid="settings-delete-enabled"
+          checked={d.deleteEnabled}
+          onChange={(e) => set('deleteEnabled', e.currentTarget.checked)}
+          description={fixed.deleteEnabled ? fixedNote(fixed.deleteEnabled) : undefined}
+          disabled={fixed.deleteEnabled !== undefined}
+          error={fieldError('deleteEnabled')}
+        />
         <Text size="sm" c="dimmed">
           Authentication: {initial.authMode === 'none' ? 'off (anyone may pull and push)' : initial.authMode}
         </Text>
