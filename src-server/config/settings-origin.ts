@@ -4,6 +4,7 @@
  * key, so that the GUI never promises a saved value that the next start will not use (issue 17).
  */
 import type { ConfigSource, ConfigSources } from './provenance';
+import { envVariable } from './tree';
 
 /** The settings the GUI saves in settings.json. */
 export const SETTING_KEYS = ['listen', 'tlsListen', 'deleteEnabled', 'proxy'] as const;
@@ -11,12 +12,12 @@ export const SETTING_KEYS = ['listen', 'tlsListen', 'deleteEnabled', 'proxy'] as
 /** A key of {@link SETTING_KEYS}. */
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
-/** How each setting is set outside the GUI, as resolve.ts reads it: flag, REGISTRY_* variable, config file key. */
-const OUTSIDE: Record<SettingKey, { flag?: string; env?: string; fileKey?: string }> = {
-  listen: { flag: '--listen', env: 'REGISTRY_HTTP_ADDR', fileKey: 'http.addr' },
+/** How each setting is set outside the GUI, as resolve.ts reads it: its flag, and its config file key (whose REGISTRY_* variable follows from it). */
+const OUTSIDE: Record<SettingKey, { flag?: string; fileKey?: string }> = {
+  listen: { flag: '--listen', fileKey: 'http.addr' },
   tlsListen: { flag: '--tls-listen' },
-  deleteEnabled: { env: 'REGISTRY_STORAGE_DELETE_ENABLED', fileKey: 'storage.delete.enabled' },
-  proxy: { env: 'REGISTRY_PROXY_REMOTEURL', fileKey: 'proxy.remoteurl' },
+  deleteEnabled: { fileKey: 'storage.delete.enabled' },
+  proxy: { fileKey: 'proxy.remoteurl' },
 };
 
 /** Why a setting cannot be changed from the GUI: where its value is set and how to change it. */
@@ -31,7 +32,7 @@ export interface FixedSetting {
 function where(key: SettingKey, source: FixedSetting['source'], configFile: string | undefined): string {
   const o = OUTSIDE[key];
   if (source === 'flag') return `set by the ${o.flag ?? 'command-line'} flag`;
-  if (source === 'env') return `set by the environment (${o.env ?? 'REGISTRY_*'})`;
+  if (source === 'env') return `set by the environment (${o.fileKey ? envVariable(o.fileKey) : 'REGISTRY_*'})`;
   return `set in the config file (${[configFile, o.fileKey].filter(Boolean).join(', ')})`;
 }
 

@@ -69,6 +69,11 @@ function envOverrides(env: NodeJS.ProcessEnv): { name: string; path: string[] }[
     .filter(({ path }) => !path.some((p) => p === ''));
 }
 
+/** The `REGISTRY_*` variable that sets a dotted key path (`http.addr` -> `REGISTRY_HTTP_ADDR`), as registry:2 reads it. */
+export function envVariable(path: string): string {
+  return `REGISTRY_${path.toUpperCase().replace(/\./g, '_')}`;
+}
+
 /**
  * Applies registry:2's environment overrides to a tree (which it changes): `REGISTRY_A_B_C=v` sets
  * `a.b.c` to `v` read as YAML. Variables are applied in name order, as registry:2 does, so that
