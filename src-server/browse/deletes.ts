@@ -13,7 +13,8 @@
  * before any question about siblings.
  */
 import type { TagDeleteArgs, TagDeletePlan, TagDeleteResult, TagRef, TagsDeleteArgs, TagsDeletePlan, TagsDeletePlanArgs } from '../contract';
-import { DeletesDisabledError, NotFoundError, RegistryError } from '../core/errors';
+import { toRegistryError } from '../core/error-mapping';
+import { NotFoundError, RegistryError } from '../core/errors';
 import { RemoteAuthError, RemoteProtocolError, RemoteRateLimitError } from '../remote/errors';
 import type { BrowseContext, BrowseCore } from './context';
 import { DeleteCapabilities, PROBE_DIGEST } from './delete-capability';
@@ -157,9 +158,8 @@ export class Deletes {
     try {
       return await this.browser.limiter.run(fn);
     } catch (err) {
-      // The local registry refuses with a neutral error, a remote one with the protocol's code.
-      const refused = err instanceof DeletesDisabledError || (err instanceof RegistryError && err.code === 'UNSUPPORTED');
-      if (!refused) throw err;
+      // The local registry refuses with a neutral error, a remote one with the protocol's code: one mapping reads both.
+      if (err instanceof NotFoundError || toRegistryError(err)?.code !== 'UNSUPPORTED') throw err;
       this.capabilities.learn(ctx, 'unsupported');
       throw new RegistryError('UNSUPPORTED', { message: refusedMessage(ctx), detail: { connection: ctx.connection } });
     }
