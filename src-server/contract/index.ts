@@ -35,6 +35,7 @@ export * from './audit';
 export * from './browse';
 export * from './codes';
 export * from './connections';
+export * from './contents';
 export * from './copy';
 export * from './envelope';
 export * from './gc';
