@@ -83,3 +83,50 @@ export interface ImageReader extends BlobReader {
   /** Frees what it holds (a remote's connections). */
   close?(): Promise<void>;
 }
+
+/** What `extract` wrote. */
+export interface ExtractReport {
+  /** Entries written under the output folder (files, folders, links). */
+  written: number;
+  /** Bytes of file content written. */
+  bytes: number;
+  /** What was not written, and why (a device file, a link leaving the tree, ...). */
+  skipped: { path: string; reason: string }[];
+}
+
+/** A file's bytes, or a folder as a tar, streamed from its layers. */
+export interface ContentsDownload {
+  /** A file name for a save dialog: the file's own name, or `<folder>.tar`. */
+  name: string;
+  kind: 'file' | 'tar';
+  /** Bytes, when known before streaming (a file's size). */
+  size: number | null;
+  stream: import('node:stream').Readable;
+}
+
+/** Options of the calls on one image. */
+export interface ContentsOptions {
+  /** `os/arch[/variant]`; see ContentsRef.platform. */
+  platform?: string;
+  signal?: AbortSignal;
+}
+
+/** One image as the contents calls take it: where to read it and which tag or digest. */
+export interface ImageAt {
+  reader: ImageReader;
+  reference: string;
+  platform?: string;
+}
+
+/**
+ * Image contents over any reader: the merged filesystem, each layer's changes, a file's start or
+ * bytes, extraction into a folder and the diff of two images. Layer listings are cached by digest.
+ */
+export interface ContentsService {
+  files(image: ImageAt, opts?: { path?: string; signal?: AbortSignal }): Promise<import('../contract/contents').ImageFiles>;
+  layers(image: ImageAt, opts?: { signal?: AbortSignal }): Promise<import('../contract/contents').ImageLayers>;
+  preview(image: ImageAt, path: string, opts?: { signal?: AbortSignal }): Promise<import('../contract/contents').FilePreview>;
+  download(image: ImageAt, path: string, opts?: { signal?: AbortSignal }): Promise<ContentsDownload>;
+  extract(image: ImageAt, paths: string[], outDir: string, opts?: { signal?: AbortSignal }): Promise<ExtractReport>;
+  diff(left: ImageAt, right: ImageAt, opts?: { signal?: AbortSignal }): Promise<import('../contract/contents').ImageDiff>;
+}
