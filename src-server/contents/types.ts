@@ -3,7 +3,8 @@
  * the errors a layer read ends in, and the small reader interface every image source (a registry
  * repository, a remote connection, an OCI layout) offers to it.
  */
-import type { FileType } from '../contract/contents';
+import type { Readable } from 'node:stream';
+import type { FilePreview, FileType, ImageDiff, ImageFiles, ImageLayers } from '../contract/contents';
 import type { SourceBlob, SourceManifest } from '../browse/source';
 
 /** One entry of a layer's tar, its path normalized (no leading `/` or `./`, no `..`). */
@@ -101,7 +102,7 @@ export interface ContentsDownload {
   kind: 'file' | 'tar';
   /** Bytes, when known before streaming (a file's size). */
   size: number | null;
-  stream: import('node:stream').Readable;
+  stream: Readable;
 }
 
 /** Options of the calls on one image. */
@@ -123,10 +124,10 @@ export interface ImageAt {
  * bytes, extraction into a folder and the diff of two images. Layer listings are cached by digest.
  */
 export interface ContentsService {
-  files(image: ImageAt, opts?: { path?: string; signal?: AbortSignal }): Promise<import('../contract/contents').ImageFiles>;
-  layers(image: ImageAt, opts?: { signal?: AbortSignal }): Promise<import('../contract/contents').ImageLayers>;
-  preview(image: ImageAt, path: string, opts?: { signal?: AbortSignal }): Promise<import('../contract/contents').FilePreview>;
+  files(image: ImageAt, opts?: { path?: string; signal?: AbortSignal }): Promise<ImageFiles>;
+  layers(image: ImageAt, opts?: { signal?: AbortSignal }): Promise<ImageLayers>;
+  preview(image: ImageAt, path: string, opts?: { signal?: AbortSignal }): Promise<FilePreview>;
   download(image: ImageAt, path: string, opts?: { signal?: AbortSignal }): Promise<ContentsDownload>;
   extract(image: ImageAt, paths: string[], outDir: string, opts?: { signal?: AbortSignal }): Promise<ExtractReport>;
-  diff(left: ImageAt, right: ImageAt, opts?: { signal?: AbortSignal }): Promise<import('../contract/contents').ImageDiff>;
+  diff(left: ImageAt, right: ImageAt, opts?: { signal?: AbortSignal }): Promise<ImageDiff>;
 }
