@@ -1,0 +1,102 @@
+/**
+ * `GET /_berth/api/contents/download?connection=&repository=&reference=&platform=&path=&csrf=`:
+ * a file of an image, or a folder as `<name>.tar`, streamed from its layers as the browser saves
+ * it (the GUI's download link). The bridge has checked the session and the CSRF token before this
+ * runs; here the query is checked as `contents:preview`'s payload and scoped like that channel, so
+ * a user who may not pull the repository gets nothing. Failures before the first byte are the
+ * bridge's JSON envelope with the code's HTTP status; a client that goes away cancels the layer read.
+ */
+import type { Context } from 'koa';
+import { callRefusal, type CallerScope } from '../../api/caller-access';
+import { contentsPathArgs } from '../../api/args-contents';
+import type { ContentsDownloader } from '../../api/contents';
+import { toApiError } from '../../api/errors';
+import type { ApiError, ContentsPathArgs } from '../../contract';
+import { ERROR_CODES } from '../../core/errors';
+import type { Logger } from '../../logger';
+
+/** The query parameters the route reads (csrf is the bridge's). */
+const PARAMS = ['connection', 'repository', 'reference', 'platform', 'path'] as const;
+
+/**
+ * A file name safe in a Content-Disposition header and on any file system: letters, digits, `.`,
+ * `_` and `-` kept, anything else `_`, no leading dot, at most 200 characters.
+ */
+export function safeFileName(name: string): string {
+  const cleaned = name
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^[.]+/, '')
+    .slice(-200);
+  return cleaned || 'download';
+}
+
+function statusOf(error: ApiError): number {
+  const known = (ERROR_CODES as Record<string, { status: number } | undefined>)[error.code];
+  return known?.status ?? 500;
+}
+
+function refuse(ctx: Context, status: number, error: ApiError): void {
+  ctx.status = status;
+  ctx.type = 'application/json';
+  ctx.body = JSON.stringify({ ok: false, error });
+}
+
+/** The query as the payload of a path call; repeated parameters are refused rather than guessed. */
+function queryArgs(ctx: Context): ContentsPathArgs {
+  const raw: Record<string, string> = {};
+  for (const key of PARAMS) {
+    const v = ctx.query[key];
+    if (Array.isArray(v)) throw Object.assign(new Error(`${key} is given more than once`), { args: true });
+    if (typeof v === 'string' && (key !== 'platform' || v !== '')) raw[key] = v;
+  }
+  return contentsPathArgs(raw);
+}
+
+/** Answers one download request for `scope` (undefined: every right). */
+export async function serveContentsDownload(ctx: Context, download: ContentsDownloader, scope: CallerScope | undefined, log: Logger): Promise<void> {
+  if (ctx.method !== 'GET') {
+    ctx.set('Allow', 'GET');
+    return refuse(ctx, 405, { code: 'UNSUPPORTED', message: 'download with GET' });
+  }
+  let args: ContentsPathArgs;
+  try {
+    args = queryArgs(ctx);
+  } catch (err) {
+    const error = (err as { args?: boolean }).args ? { code: 'ARGS_INVALID' as const, message: (err as Error).message } : toApiError(err, log, 'contents:download');
+    return refuse(ctx, statusOf(error), error);
+  }
+  const refusal = callRefusal('contents:preview', args, scope);
+  if (refusal) return refuse(ctx, 403, refusal);
+
+  // The browser cancelling the save closes the socket: stop reading the layer then.
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!ctx.res.writableFinished) abort.abort(new Error('the client went away'));
+  };
+  ctx.res.once('close', onClose);
+  try {
+    const dl = await download(args, abort.signal);
+    if (abort.signal.aborted) {
+      dl.stream.destroy();
+      return;
+    }
+    // A long file may take a while: no idle cut-off while the layer is read up to it.
+    ctx.req.socket.setTimeout(0);
+    const name = safeFileName(dl.name);
+    ctx.status = 200;
+    ctx.set('Content-Type', dl.kind === 'tar' ? 'application/x-tar' : 'application/octet-stream');
+    ctx.set('Content-Disposition', `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+    if (dl.size !== null && dl.kind === 'file') ctx.length = dl.size;
+    dl.stream.once('error', (err) => {
+      // Headers are gone: the only honest signal left is a cut connection (the browser marks the download failed).
+      if (!abort.signal.aborted) log.warn(`contents download ${args.repository}:${args.reference} ${args.path}: ${err.message}`);
+      ctx.res.destroy();
+    });
+    ctx.body = dl.stream;
+  } catch (err) {
+    ctx.res.off('close', onClose);
+    if (abort.signal.aborted) return;
+    const error = toApiError(err, log, 'contents:download');
+    refuse(ctx, statusOf(error), error);
+  }
+}
