@@ -1,0 +1,69 @@
+/**
+ * The contents feature's data: an image's files and layers (per platform), a file's preview, two
+ * images' diff, and the download link of a file or folder. Keys start with `contents`; the answers
+ * describe content-addressed layers, so a tag's answer stays until the screen is reopened.
+ */
+import { useQuery } from '@tanstack/react-query';
+import type { ContentsDiffArgs, ContentsPathArgs, ContentsRef } from '../../../../src-server/contract';
+import { useApi } from '../../api/context';
+
+/** Query keys of the contents feature. */
+export const contentsKeys = {
+  all: ['contents'] as const,
+  files: (ref: ContentsRef) => ['contents', 'files', ref] as const,
+  layers: (ref: ContentsRef) => ['contents', 'layers', ref] as const,
+  preview: (args: ContentsPathArgs) => ['contents', 'preview', args] as const,
+  diff: (args: ContentsDiffArgs) => ['contents', 'diff', args] as const,
+};
+
+/** The same image with the platform left out when none is chosen (the server picks or names the choices). */
+function clean(ref: ContentsRef): ContentsRef {
+  const { connection, repository, reference, platform } = ref;
+  return { connection, repository, reference, ...(platform ? { platform } : {}) };
+}
+
+// Listing a large image reads every layer once: a minute is not unusual, and a repeat is cheap.
+const STALE = 5 * 60_000;
+
+/** The merged filesystem of one platform of an image. */
+export function useImageFiles(ref: ContentsRef, enabled = true) {
+  const api = useApi();
+  const args = clean(ref);
+  return useQuery({ queryKey: contentsKeys.files(args), queryFn: () => api.invoke('contents:files', args), staleTime: STALE, enabled });
+}
+
+/** Each layer's changes of one platform of an image. */
+export function useImageLayers(ref: ContentsRef, enabled = true) {
+  const api = useApi();
+  const args = clean(ref);
+  return useQuery({ queryKey: contentsKeys.layers(args), queryFn: () => api.invoke('contents:layers', args), staleTime: STALE, enabled });
+}
+
+/** The start of one file; nothing is asked while `path` is null. */
+export function useFilePreview(ref: ContentsRef, path: string | null) {
+  const api = useApi();
+  const args = { ...clean(ref), path: path ?? '' };
+  return useQuery({ queryKey: contentsKeys.preview(args), queryFn: () => api.invoke('contents:preview', args), staleTime: STALE, enabled: path !== null });
+}
+
+/** The diff of two images; nothing is asked while `args` is null (the form is not sent yet). */
+export function useImageDiff(args: ContentsDiffArgs | null) {
+  const api = useApi();
+  const sent = args && { left: clean(args.left), right: clean(args.right) };
+  return useQuery({
+    queryKey: contentsKeys.diff(sent ?? { left: { connection: '', repository: '', reference: '' }, right: { connection: '', repository: '', reference: '' } }),
+    queryFn: () => api.invoke('contents:diff', sent!),
+    staleTime: STALE,
+    enabled: sent !== null,
+  });
+}
+
+/**
+ * How to download a file or folder: a link address where the transport has one (the browser),
+ * else null, and then the GUI offers no download button.
+ */
+export function useDownloadLink(): ((args: ContentsPathArgs) => string) | null {
+  const api = useApi();
+  const url = api.contentsDownloadUrl;
+  return url ? (args) => url({ ...clean(args), path: args.path }) : null;
+}
