@@ -24,7 +24,7 @@ export function VirtualRows<T>({ items, rowKey, render, rowHeight = 32, height =
   const box = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: items.length, getScrollElement: () => box.current, estimateSize: () => rowHeight, overscan: 12 });
   return (
-    <Box ref={box} h={Math.min(height, Math.max(rowHeight, items.length * rowHeight) + 2)} style={{ overflow: 'auto', border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }} data-testid={testId} role="list" aria-label={label}>
+    <Box ref={box} h={Math.min(height, Math.max(rowHeight, items.length * rowHeight) + 2)} style={{ overflow: 'auto', borderWidth: 1, borderStyle: 'solid', borderColor: 'var(--mantine-color-default-border)', borderRadius: 4 }} data-testid={testId} role="list" aria-label={label}>
       <div style={{ height: virtual.getTotalSize(), position: 'relative', width: '100%' }}>
         {virtual.getVirtualItems().map((v) => {
           const item = items[v.index]!;
