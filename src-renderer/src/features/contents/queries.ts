@@ -58,6 +58,18 @@ export function useImageDiff(args: ContentsDiffArgs | null) {
   });
 }
 
+/** Tags of a repository to pick from (the first 100 matching `query`); nothing is asked until both names are given. */
+export function useTagChoices(connection: string, repository: string, query: string) {
+  const api = useApi();
+  const q = query.trim();
+  return useQuery({
+    queryKey: ['browse', 'tags', connection, repository, { choices: q }] as const,
+    queryFn: () => api.invoke('browse:tags', { connection, repository, n: 100, ...(q ? { query: q } : {}) }),
+    enabled: connection !== '' && repository.trim() !== '',
+    staleTime: 30_000,
+  });
+}
+
 /**
  * How to download a file or folder: a link address where the transport has one (the browser),
  * else null, and then the GUI offers no download button.
