@@ -61,10 +61,10 @@ describe('toApiError for neutral failures (the same codes as on /v2)', () => {
 
 describe('toApiError for layer failures', () => {
   it.each([
-    ['DIGEST_MISMATCH', 'DIGEST_INVALID'],
-    ['CORRUPT', 'LAYER_INVALID'],
-    ['TOO_LARGE', 'LAYER_INVALID'],
-    ['UNSUPPORTED', 'UNSUPPORTED'],
+    ['DIGEST_MISMATCH', 'LAYER_UNREADABLE'],
+    ['CORRUPT', 'LAYER_UNREADABLE'],
+    ['TOO_LARGE', 'LAYER_UNREADABLE'],
+    ['UNSUPPORTED', 'LAYER_UNREADABLE'],
     ['MISSING', 'BLOB_UNKNOWN'],
   ] as const)('%s → %s with its words, logging nothing', (kind, code) => {
     const logged: string[] = [];

@@ -31,10 +31,10 @@ const NOT_FOUND_CODES: Record<string, OciCode> = {
 
 /** The code a layer's read failure answers with; the message names the layer. */
 const LAYER_CODES: Record<LayerErrorKind, ApiError['code']> = {
-  DIGEST_MISMATCH: 'DIGEST_INVALID',
-  CORRUPT: 'LAYER_INVALID',
-  TOO_LARGE: 'LAYER_INVALID',
-  UNSUPPORTED: 'UNSUPPORTED',
+  DIGEST_MISMATCH: 'LAYER_UNREADABLE',
+  CORRUPT: 'LAYER_UNREADABLE',
+  TOO_LARGE: 'LAYER_UNREADABLE',
+  UNSUPPORTED: 'LAYER_UNREADABLE',
   MISSING: 'BLOB_UNKNOWN',
 };
 

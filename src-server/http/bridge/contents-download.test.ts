@@ -117,7 +117,7 @@ describe('the download route', () => {
     };
     r = await get(q());
     expect(r.status).toBe(422);
-    expect(JSON.parse(r.body.toString()).error.code).toBe('LAYER_INVALID');
+    expect(JSON.parse(r.body.toString()).error.code).toBe('LAYER_UNREADABLE');
   });
 
   it('needs pull on the repository for a user who is not an administrator', async () => {

@@ -39,10 +39,10 @@ describe('LayersTab', () => {
   });
 
   it('asks for the platform chosen and shows errors in words', async () => {
-    const api = createFakeApi({ 'contents:layers': { error: { code: 'LAYER_INVALID', message: 'layer sha256:abc: gzip data is truncated' } } });
+    const api = createFakeApi({ 'contents:layers': { error: { code: 'LAYER_UNREADABLE', message: 'layer sha256:abc: gzip data is truncated' } } });
     renderScreen(<LayersTab image={image} platforms={['linux/arm64', 'linux/amd64']} />, api);
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toContain('A layer of the image cannot be read');
+    expect(alert.textContent).toContain('A layer cannot be read');
     expect(alert.textContent).toContain('truncated');
     expect(api.calls.find((c) => c.channel === 'contents:layers')?.args).toEqual({ ...image, platform: 'linux/arm64' });
   });
