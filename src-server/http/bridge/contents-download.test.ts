@@ -140,3 +140,31 @@ describe('the download route', () => {
     await Promise.all([run.aborted, run.destroyed]);
   });
 });
+
+describe('a failure found once the layer is read', () => {
+  it('still answers the envelope and its status, not a cut 200', async () => {
+    const app = new Koa();
+    app.silent = true;
+    const failing: ContentsDownloader = async () => {
+      const stream = new Readable({ read() {} });
+      setImmediate(() => stream.destroy(new LayerError('CORRUPT', 'layer sha256:abc: invalid tar header')));
+      return { name: 'x', kind: 'file', size: 10, stream };
+    };
+    const empty: ContentsDownloader = async () => ({ name: 'empty', kind: 'file', size: 0, stream: Readable.from([]) });
+    app.use((ctx) => serveContentsDownload(ctx, ctx.query.path === 'empty' ? empty : failing, undefined, silentLogger));
+    const server = createServer(app.callback()).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?connection=local&repository=a&reference=v1`;
+    try {
+      const bad = await fetch(`${base}&path=x`);
+      expect(bad.status).toBe(422);
+      expect(await bad.json()).toEqual({ ok: false, error: { code: 'LAYER_UNREADABLE', message: 'layer sha256:abc: invalid tar header', detail: { kind: 'CORRUPT' } } });
+      const ok = await fetch(`${base}&path=empty`);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-length')).toBe('0');
+      expect((await ok.arrayBuffer()).byteLength).toBe(0);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -6,6 +6,7 @@
  * a user who may not pull the repository gets nothing. Failures before the first byte are the
  * bridge's JSON envelope with the code's HTTP status; a client that goes away cancels the layer read.
  */
+import { Readable } from 'node:stream';
 import type { Context } from 'koa';
 import { callRefusal, type CallerScope } from '../../api/caller-access';
 import { contentsPathArgs } from '../../api/args-contents';
@@ -52,6 +53,48 @@ function queryArgs(ctx: Context): ContentsPathArgs {
   return contentsPathArgs(raw);
 }
 
+/**
+ * The stream's first chunk (null when it ends empty), read before any header is sent, so that a
+ * failure found only once the layer is opened still gets its envelope and status, not a cut 200.
+ */
+function firstChunk(stream: Readable): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      stream.off('readable', onReadable);
+      stream.off('error', onError);
+      stream.off('end', onEnd);
+    };
+    const onReadable = () => {
+      const chunk = stream.read() as Buffer | null;
+      if (chunk === null) return;
+      done();
+      resolve(chunk);
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    const onEnd = () => {
+      done();
+      resolve(null);
+    };
+    stream.on('readable', onReadable);
+    stream.once('error', onError);
+    stream.once('end', onEnd);
+  });
+}
+
+/** `first` then the rest of `stream`, as one stream (destroying it destroys `stream`). */
+function rejoined(first: Buffer | null, stream: Readable): Readable {
+  return Readable.from(
+    (async function* () {
+      if (first) yield first;
+      yield* stream;
+    })(),
+    { objectMode: false },
+  );
+}
+
 /** Answers one download request for `scope` (undefined: every right). */
 export async function serveContentsDownload(ctx: Context, download: ContentsDownloader, scope: CallerScope | undefined, log: Logger): Promise<void> {
   if (ctx.method !== 'GET') {
@@ -76,10 +119,18 @@ export async function serveContentsDownload(ctx: Context, download: ContentsDown
   ctx.res.once('close', onClose);
   try {
     const dl = await download(args, abort.signal);
+    let first: Buffer | null;
+    try {
+      first = await firstChunk(dl.stream);
+    } catch (err) {
+      dl.stream.destroy();
+      throw err;
+    }
     if (abort.signal.aborted) {
       dl.stream.destroy();
       return;
     }
+    const body = rejoined(first, dl.stream);
     // A long file may take a while: no idle cut-off while the layer is read up to it.
     ctx.req.socket.setTimeout(0);
     const name = safeFileName(dl.name);
@@ -87,12 +138,12 @@ export async function serveContentsDownload(ctx: Context, download: ContentsDown
     ctx.set('Content-Type', dl.kind === 'tar' ? 'application/x-tar' : 'application/octet-stream');
     ctx.set('Content-Disposition', `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name)}`);
     if (dl.size !== null && dl.kind === 'file') ctx.length = dl.size;
-    dl.stream.once('error', (err) => {
+    body.once('error', (err) => {
       // Headers are gone: the only honest signal left is a cut connection (the browser marks the download failed).
       if (!abort.signal.aborted) log.warn(`contents download ${args.repository}:${args.reference} ${args.path}: ${err.message}`);
       ctx.res.destroy();
     });
-    ctx.body = dl.stream;
+    ctx.body = body;
   } catch (err) {
     ctx.res.off('close', onClose);
     if (abort.signal.aborted) return;
