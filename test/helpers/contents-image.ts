@@ -33,8 +33,8 @@ const TOP: LayerFile[] = [
   { path: 'opt/new.txt', data: CONTENTS_FILES.added },
 ];
 
-/** Pushes `repo:v1` and `repo:v2`; returns the manifest digests. */
-export async function pushContentsImages(base: string, repo: string, headers: Record<string, string>): Promise<{ v1: string; v2: string }> {
+/** Pushes `repo:v1` and `repo:v2`, and `repo:multi`, an index of the two as linux/amd64 and linux/arm64; returns the digests. */
+export async function pushContentsImages(base: string, repo: string, headers: Record<string, string>): Promise<{ v1: string; v2: string; multi: string }> {
   const layer = async (files: LayerFile[]) => {
     const tar = tarFiles(files);
     const gz = gzipSync(tar);
@@ -64,5 +64,15 @@ export async function pushContentsImages(base: string, repo: string, headers: Re
   };
   const v1 = await image('v1', [base0], ['VERSION=1'], ['COPY rootfs /']);
   const v2 = await image('v2', [base0, top1], ['VERSION=2'], ['COPY rootfs /', 'RUN echo v2 > /etc/motd && rm -rf /tmp/cache']);
-  return { v1, v2 };
+  const size = async (digest: string) => Number((await fetch(`${base}/v2/${repo}/manifests/${digest}`, { method: 'HEAD', headers })).headers.get('content-length'));
+  const index = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [
+      { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: v1, size: await size(v1), platform: { os: 'linux', architecture: 'amd64' } },
+      { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: v2, size: await size(v2), platform: { os: 'linux', architecture: 'arm64' } },
+    ],
+  };
+  const multi = await pushManifest(base, repo, 'multi', index, index.mediaType, headers);
+  return { v1, v2, multi };
 }
