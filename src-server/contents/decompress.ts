@@ -26,6 +26,8 @@ const BY_MEDIA_TYPE: Record<string, Compression> = {
 
 /** Output chunk of the gzip decoder: big chunks keep the per-chunk work of the tar parser small. */
 const GUNZIP_CHUNK = 512 * 1024;
+/** Compressed bytes read ahead of the gzip decoder: small, so that a bomb stops the download early. */
+const READ_AHEAD = 64 * 1024;
 
 /**
  * The compression a media type names, or null when the type is unknown and the bytes must tell.
@@ -94,7 +96,7 @@ function corrupt(layer: LayerDescriptor, why: string): LayerError {
 async function* gunzip(input: AsyncIterable<Buffer>, layer: LayerDescriptor, isInputError: (e: unknown) => boolean): AsyncGenerator<Buffer> {
   const decoder = createGunzip({ chunkSize: GUNZIP_CHUNK });
   // pipeline() destroys both sides on an error or an early return, which ends the blob's read.
-  const out = pipeline(Readable.from(input, { objectMode: false, highWaterMark: GUNZIP_CHUNK }), decoder, () => {});
+  const out = pipeline(Readable.from(input, { objectMode: false, highWaterMark: READ_AHEAD }), decoder, () => {});
   try {
     for await (const chunk of out as AsyncIterable<Buffer>) yield chunk;
   } catch (err) {
