@@ -140,7 +140,10 @@ class Walk {
   fail(err: unknown): void {
     if (this.done) return;
     this.wake(() => (this.failure = err));
-    this.body?.destroy(err instanceof Error ? err : new Error(String(err)));
+    // A body nobody listens to for errors is closed quietly: an unheard 'error' would crash the process.
+    const body = this.body;
+    if (body && body.listenerCount('error') > 0) body.destroy(err instanceof Error ? err : new Error(String(err)));
+    else body?.destroy();
   }
 
   private stop(): void {
