@@ -100,6 +100,14 @@ describe('mergeLayers', () => {
     expect(m.warnings).toEqual([m.layers[1]!.warnings[0]]);
   });
 
+  it("keeps the reader's warnings on their layer and names the layer in the image's", () => {
+    const l = layer([file('a', 1)]);
+    l.warnings.push("../x skipped: it leaves the image's root");
+    const m = mergeLayers([layer([]), l]);
+    expect(m.layers[1]!.warnings).toEqual(["../x skipped: it leaves the image's root"]);
+    expect(m.warnings).toEqual(["layer 1: ../x skipped: it leaves the image's root"]);
+  });
+
   it('whiteout of an absent path changes nothing', () => {
     const m = mergeLayers([layer([file('a', 1)]), layer([], ['nope'])]);
     expect(m.layers[1]!.changes).toEqual([]);
@@ -158,6 +166,17 @@ describe('mergeLayers on hostile layers', () => {
     const m = mergeLayers([layer([file('../x', 1), file('/abs', 1), file('a//b', 1), file('', 1)])]);
     expect(m.entries).toEqual([]);
     expect(m.warnings).toHaveLength(4);
+  });
+
+  it('skips whiteouts and opaque folders that are not paths inside the image, and takes an opaque root', () => {
+    const m = mergeLayers([layer([dir('a'), file('a/x', 4), file('b', 2)]), layer([file('c', 1)], ['../a', 'a/../b'], ['/a', ''])]);
+    expect(shape(m.entries)).toEqual({ c: 'file 1 1' });
+    expect(m.layers[1]!.changes.map((c) => `${c.kind} ${c.path} ${c.size}`)).toEqual(['deleted a 4', 'deleted b 2', 'added c 1']);
+    expect(m.warnings).toEqual([
+      'opaque folder "/a" in layer 1 skipped: it is not a path inside the image',
+      'whiteout of "../a" in layer 1 skipped: it is not a path inside the image',
+      'whiteout of "a/../b" in layer 1 skipped: it is not a path inside the image',
+    ]);
   });
 
   it('merges 100,000 entries over 30 layers', () => {

@@ -140,9 +140,13 @@ class LayerApply {
   }
 
   private opaque(path: string): void {
-    const block = this.blocked(path);
-    if ('why' in block) return this.skip(`opaque folder ${path}`, block.why);
-    if (this.tree.get(path)?.type !== 'dir') return;
+    // `.wh..wh..opq` at the top of a layer makes the root opaque: every lower entry is hidden.
+    if (path !== '') {
+      if (!isTreePath(path)) return this.skip(`opaque folder ${JSON.stringify(path)}`, 'it is not a path inside the image');
+      const block = this.blocked(path);
+      if ('why' in block) return this.skip(`opaque folder ${path}`, block.why);
+      if (this.tree.get(path)?.type !== 'dir') return;
+    }
     const sizes = new Map<string, LayerChange>();
     this.tree.removeChildren(path, (child, removed) => {
       this.remember(removed);
@@ -156,6 +160,7 @@ class LayerApply {
   }
 
   private whiteout(path: string): void {
+    if (!isTreePath(path)) return this.skip(`whiteout of ${JSON.stringify(path)}`, 'it is not a path inside the image');
     const block = this.blocked(path);
     if ('why' in block) return this.skip(`whiteout of ${path}`, block.why);
     const target = this.tree.get(path);
