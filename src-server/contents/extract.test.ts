@@ -53,6 +53,7 @@ describe('createExtractor', () => {
       e('usr/bin/dash', 'file', { mode: 0o4755, size: 12, layer: 1 }),
       e('usr/bin/sh', 'symlink', { link: 'dash' }),
       e('usr/bin/sh2', 'hardlink', { link: 'usr/bin/dash' }),
+      e('usr/bin/sh3', 'hardlink', { link: 'usr/bin/sh2' }),
       e('bin', 'symlink', { link: 'usr/bin' }),
       e('abs', 'symlink', { link: '/usr/bin/dash' }),
       e('etc/hosts', 'file', { mode: 0o600 }),
@@ -62,17 +63,18 @@ describe('createExtractor', () => {
     expect(x.wants(1, 'usr/bin/dash')).toBe(true);
     expect(x.wants(0, 'usr/bin/sh')).toBe(false);
     await x.write(selection[2]!, body('dash program'));
-    await x.write(selection[7]!, body('127.0.0.1 localhost\n'));
+    await x.write(selection[8]!, body('127.0.0.1 localhost\n'));
     await x.write(e('not/asked', 'file'), body('ignored'));
     const report = await x.finish();
     expect(report.skipped).toEqual([]);
     expect(report.bytes).toBe(12 + 20);
-    expect(report.written).toBe(8);
+    expect(report.written).toBe(9);
     expect(report.notes).toEqual(['usr/bin/dash: setuid, setgid and sticky bits dropped (mode 4755)']);
     expect(await readFile(join(out, 'bin/sh'), 'utf8')).toBe('dash program');
     expect(await readlink(join(out, 'bin'))).toBe('usr/bin');
     expect(await readlink(join(out, 'abs'))).toBe('/usr/bin/dash');
     expect((await stat(join(out, 'usr/bin/sh2'))).ino).toBe((await stat(join(out, 'usr/bin/dash'))).ino);
+    expect((await stat(join(out, 'usr/bin/sh3'))).ino).toBe((await stat(join(out, 'usr/bin/dash'))).ino);
     expect(await mode('usr/bin/dash')).toBe(0o755);
     expect(await mode('usr/bin')).toBe(0o750);
     expect(await mode('etc/hosts')).toBe(0o600);

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { FileEntry } from '../contract/contents';
 import { OutDir } from './safe-write';
-import { indexByPath, parentOf, TreePathError, walkLinks } from './tree-paths';
+import { indexByPath, MAX_LINK_HOPS, parentOf, TreePathError, walkLinks } from './tree-paths';
 import type { ExtractReport } from './types';
 
 /** Writes a selection of an image's files under one folder. */
@@ -87,7 +87,8 @@ export function createExtractor(outDir: string, selection: readonly FileEntry[])
       for (const e of selection) {
         if (e.type !== 'hardlink') continue;
         const target = e.link ?? '';
-        const refusal = written.has(target) ? await out.hardlink(e.path, target) : `its target ${target || '(none)'} was not extracted`;
+        const file = hardlinkFile(byPath, target);
+        const refusal = file !== null && written.has(file) ? await out.hardlink(e.path, file) : `its target ${target || '(none)'} was not extracted`;
         if (refusal) skip(e.path, refusal);
         else count++;
       }
@@ -108,6 +109,18 @@ export function createExtractor(outDir: string, selection: readonly FileEntry[])
       };
     },
   };
+}
+
+/** The regular file a hardlink ends at, through hardlinks to hardlinks (a tar may chain them); null for none. */
+function hardlinkFile(index: ReadonlyMap<string, FileEntry>, target: string): string | null {
+  let path = target;
+  for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
+    const e = index.get(path);
+    if (e?.type === 'file') return path;
+    if (e?.type !== 'hardlink' || e.link === undefined) return null;
+    path = e.link;
+  }
+  return null;
 }
 
 function depth(path: string): number {
