@@ -1,6 +1,8 @@
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chown } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FileEntry } from '../contract/contents';
@@ -183,5 +185,52 @@ describe('createExtractor', () => {
     const x = createExtractor(out, [e('f', 'file')]);
     await expect(x.write(e('f', 'file'), failing)).rejects.toThrow('corrupt layer');
     expect(await readdir(out)).toEqual([]);
+  });
+});
+
+/**
+ * Extracts twice into one folder, the second time over the read-only folders the first left, and
+ * prints the reports and modes as JSON. Run by a user that folder modes bind: root is not one.
+ */
+const READ_ONLY_SCENARIO = `
+import { lstat, readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createExtractor } from ${JSON.stringify(resolve(import.meta.dirname, 'extract.ts'))};
+const out = process.argv[2];
+const e = (path, type, mode, layer = 0) => ({ path, type, size: 0, mode, uid: 0, gid: 0, layer });
+const selection = [e('ro', 'dir', 0o555), e('ro/inner', 'dir', 0o500), e('ro/inner/f', 'file', 0o444)];
+const reports = [];
+for (const text of ['one', 'two']) {
+  const x = createExtractor(out, selection);
+  if (x.wants(0, 'ro/inner/f')) await x.write(selection[2], Readable.from([Buffer.from(text)]));
+  reports.push(await x.finish());
+}
+const mode = async (p) => ((await lstat(out + '/' + p)).mode & 0o7777).toString(8);
+console.log(JSON.stringify({ reports, text: await readFile(out + '/ro/inner/f', 'utf8'), modes: [await mode('ro'), await mode('ro/inner'), await mode('ro/inner/f')] }));
+`;
+
+describe('createExtractor for a user that folder modes bind', () => {
+  it('extracts again over read-only folders it left', async () => {
+    const script = join(tmp, 'scenario.mjs');
+    await writeFile(script, READ_ONLY_SCENARIO);
+    const asRoot = process.getuid?.() === 0;
+    // Root passes every permission check, so the scenario runs as `nobody` there.
+    const ids = asRoot ? { uid: 65534, gid: 65534 } : {};
+    if (asRoot) await chown(tmp, 65534, 65534);
+    const child = spawn(process.execPath, ['--import', 'tsx', script, out], { cwd: resolve(import.meta.dirname, '../..'), ...ids });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { reports: { skipped: unknown[]; written: number }[]; text: string; modes: string[] };
+    expect(result.reports.map((r) => [r.skipped, r.written])).toEqual([
+      [[], 3],
+      [[], 3],
+    ]);
+    expect(result.text).toBe('two');
+    expect(result.modes).toEqual(['555', '500', '444']);
   });
 });
