@@ -9,6 +9,11 @@ import { parentOf } from './tree-paths';
 export class MergeTree {
   readonly nodes = new Map<string, FileEntry>();
   private readonly children = new Map<string, Set<string>>();
+  /**
+   * Folders known to be folders all the way up (no symlink or file on their way): removal takes
+   * them out, and nothing else can make them stop being so.
+   */
+  readonly goodFolders = new Set<string>();
 
   /** The entry at `path`, if any. */
   get(path: string): FileEntry | undefined {
@@ -43,6 +48,7 @@ export class MergeTree {
       const e = this.nodes.get(p);
       if (!e) continue;
       this.nodes.delete(p);
+      this.goodFolders.delete(p);
       const kids = this.children.get(p);
       if (kids) {
         this.children.delete(p);
@@ -58,21 +64,18 @@ export class MergeTree {
    */
   sorted(): FileEntry[] {
     const out: FileEntry[] = [];
-    const walk = (folder: string): void => {
+    // An explicit stack: a hostile layer may nest folders deeper than the call stack.
+    const stack: string[] = [''];
+    while (stack.length > 0) {
+      const folder = stack.pop()!;
+      const entry = this.nodes.get(folder);
+      if (entry) out.push(entry);
       const kids = this.children.get(folder);
-      if (!kids || kids.size === 0) return;
+      if (!kids || kids.size === 0) continue;
       const start = folder === '' ? 0 : folder.length + 1;
-      const names = [...kids].map((path) => path.slice(start));
-      names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const name of names) {
-        const path = folder === '' ? name : `${folder}/${name}`;
-        const entry = this.nodes.get(path);
-        if (!entry) continue;
-        out.push(entry);
-        if (entry.type === 'dir') walk(path);
-      }
-    };
-    walk('');
+      const names = [...kids].map((path) => path.slice(start)).sort();
+      for (let i = names.length - 1; i >= 0; i--) stack.push(start === 0 ? names[i]! : `${folder}/${names[i]}`);
+    }
     return out;
   }
 

@@ -192,3 +192,20 @@ describe('mergeLayers on hostile layers', () => {
     expect(new Set(paths).size).toBe(paths.length);
   });
 });
+
+describe('mergeLayers on deep trees', () => {
+  it('merges and sorts a tree as deep as a path can be', () => {
+    const deep = Array.from({ length: 2048 }, () => 'd').join('/');
+    const siblings = Array.from({ length: 2000 }, (_, i) => file(`${deep.slice(0, 3999 - 2 * (i % 50))}/f${i}`, 1));
+    const m = mergeLayers([layer([file(deep, 1), ...siblings, file('a-b', 1), dir('a'), file('a/x', 1)])]);
+    expect(m.entries).toHaveLength(2048 + 2000 + 3);
+    expect(m.entries.slice(0, 3).map((e) => e.path)).toEqual(['a', 'a/x', 'a-b']);
+    expect(m.warnings).toEqual([]);
+  });
+
+  it('skips a path longer than PATH_MAX', () => {
+    const m = mergeLayers([layer([file('x'.repeat(5000), 1)])]);
+    expect(m.entries).toEqual([]);
+    expect(m.warnings[0]).toMatch(/skipped: its path is longer than 4096 characters/);
+  });
+});

@@ -38,6 +38,9 @@ export interface MergedImage {
 /** Folders a layer implies (`a/b/c` without `a/`) get this mode and owner, as container engines do. */
 const IMPLICIT_DIR_MODE = 0o755;
 
+/** Longest path an entry may have: Linux's PATH_MAX. Longer ones cannot be made on any disk. */
+export const MAX_PATH_LENGTH = 4096;
+
 /**
  * Merges `layers` (base first; null for a layer that was not read, such as a foreign one) into the
  * image's filesystem. Hostile entries are skipped, or kept, with a warning in words.
@@ -124,17 +127,20 @@ class LayerApply {
 
   /**
    * Why `path` cannot be written: an existing folder on its way is a symlink or not a folder.
-   * Returns the first missing folder's depth too, so that implied folders can be made.
+   * Returns the first missing folder's end too, so that implied folders can be made. Starts from
+   * the deepest folder known good, so a deep path costs its new folders only.
    */
   private blocked(path: string): { why: string } | { missingFrom: number } {
-    let at = path.indexOf('/');
-    while (at >= 0) {
+    const good = this.tree.goodFolders;
+    let end = path.lastIndexOf('/');
+    while (end > 0 && !good.has(path.slice(0, end))) end = path.lastIndexOf('/', end - 1);
+    for (let at = path.indexOf('/', end + 1); at >= 0; at = path.indexOf('/', at + 1)) {
       const folder = path.slice(0, at);
       const node = this.tree.get(folder);
       if (!node) return { missingFrom: at };
       if (node.type === 'symlink') return { why: `it is written through the symlink ${folder}` };
       if (node.type !== 'dir') return { why: `${folder} on its way is a ${node.type}, not a folder` };
-      at = path.indexOf('/', at + 1);
+      good.add(folder);
     }
     return { missingFrom: -1 };
   }
@@ -177,6 +183,7 @@ class LayerApply {
   private entry(raw: RawEntry): void {
     const path = raw.path;
     if (!isTreePath(path)) return this.skip(JSON.stringify(path), 'it is not a path inside the image');
+    if (path.length > MAX_PATH_LENGTH) return this.skip(`${path.slice(0, 64)}…`, `its path is longer than ${MAX_PATH_LENGTH} characters`);
     const block = this.blocked(path);
     if ('why' in block) return this.skip(path, block.why);
     if (raw.type === 'hardlink') {
@@ -231,6 +238,7 @@ class LayerApply {
     while (at >= 0) {
       const folder = path.slice(0, at);
       this.tree.put({ path: folder, type: 'dir', size: 0, mode: IMPLICIT_DIR_MODE, uid: 0, gid: 0, layer: this.index });
+      this.tree.goodFolders.add(folder);
       this.touched.add(folder);
       at = path.indexOf('/', at + 1);
     }

@@ -34,7 +34,7 @@ export function comparePaths(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Sorts items (in place) by comparePaths and returns them. */
+/** Sorts items (in place) by comparePaths and returns them; items of one path keep their order. */
 export function sortByPath<T extends { path: string }>(items: T[]): T[] {
   return items.sort((a, b) => comparePaths(a.path, b.path));
 }
