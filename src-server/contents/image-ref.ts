@@ -89,3 +89,20 @@ export function formatImageRef(ref: ImageRef): string {
   const name = ref.kind === 'remote' ? `${ref.host}/${ref.repository}` : ref.repository;
   return `${name}${sep}${ref.reference}`;
 }
+
+/** True for a tag or a well-formed digest: what may go into a manifest URL or path. */
+export function isReference(reference: string): boolean {
+  return isValidTag(reference) || parseDigest(reference) !== null;
+}
+
+/** Throws ImageRefError unless `digest` is a well-formed digest (before it goes into a URL or path). */
+export function checkDigest(digest: string, where: string): string {
+  if (!parseDigest(digest)) throw new ImageRefError(`${where}: ${JSON.stringify(digest)} is not a digest`);
+  return digest;
+}
+
+/** Throws ImageRefError unless `reference` is a tag or a digest. */
+export function checkReference(reference: string, where: string): string {
+  if (!isReference(reference)) throw new ImageRefError(`${where}: ${JSON.stringify(reference)} is not a tag or digest`);
+  return reference;
+}

@@ -11,6 +11,7 @@ import type { RemoteCredentials } from '../remote/auth';
 import { RemoteRegistry } from '../remote/client';
 import { fetchPeerCertificate } from '../remote/trust';
 import type { TransportTimeouts } from '../remote/transport';
+import { checkDigest, checkReference } from './image-ref';
 import { remoteInWords, type CredentialsOrigin } from './remote-words';
 import { registryHostOf, type SavedRemote } from './saved-connection';
 import type { ImageReader } from './types';
@@ -74,8 +75,8 @@ export async function openRemoteReader(opts: RemoteReaderOptions): Promise<Remot
     label,
     url,
     credentialsFrom,
-    manifest: (reference) => words(`${label}${reference.includes(':') ? '@' : ':'}${reference}`, () => source.getManifest(opts.repository, reference)),
-    blob: (digest, signal) => words(`blob ${digest} of ${label}`, () => source.getBlob(opts.repository, digest, signal)),
+    manifest: (reference) => words(`${label}${reference.includes(':') ? '@' : ':'}${reference}`, () => source.getManifest(opts.repository, checkReference(reference, label))),
+    blob: (digest, signal) => words(`blob ${digest} of ${label}`, () => source.getBlob(opts.repository, checkDigest(digest, label), signal)),
     async explainMissing(reference) {
       const tags = await words(`the tags of ${label}`, () => client.tags(repo)).catch(() => undefined);
       if (tags === null) return `${opts.host} has no repository ${opts.repository}${credentialsFrom === 'none' ? ' (or it is private: give credentials with --creds USER:PASS)' : ''}`;
