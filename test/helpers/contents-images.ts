@@ -283,3 +283,39 @@ export function writeContentsFixture(dir: string): ContentsFixture {
 export async function pushLayout(sandbox: ContainersSandbox, layoutDir: string, tag: string, dest: string, creds?: string): Promise<void> {
   await sandbox.skopeo(['copy', '--quiet', '--all', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []), `oci:${layoutDir}:${tag}`, `docker://${dest}`]);
 }
+
+/** What `berth files --json` says of an entry, as far as the fixtures check it. */
+export interface ListedEntry {
+  path: string;
+  type: string;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  link?: string;
+  layer: number;
+}
+
+/** The files, links, owners and layers `base` must show merged (an error names the first that differs). */
+export function checkBaseListing(entries: ListedEntry[]): void {
+  const by = new Map(entries.map((e) => [e.path, e]));
+  for (const [path, content] of Object.entries(BASE_FILES)) {
+    const e = by.get(path);
+    if (!e || e.type !== 'file' || e.size !== Buffer.byteLength(content)) throw new Error(`base: ${path} should be a file of ${Buffer.byteLength(content)} bytes, is ${JSON.stringify(e)}`);
+  }
+  for (const [path, link] of Object.entries(BASE_LINKS)) {
+    const e = by.get(path);
+    if (!e || e.type !== 'symlink' || e.link !== link) throw new Error(`base: ${path} should be a symlink to ${link}, is ${JSON.stringify(e)}`);
+  }
+  for (const path of BASE_GONE) if (by.has(path)) throw new Error(`base: ${path} should be gone`);
+  const expect = (path: string, want: Partial<ListedEntry>) => {
+    const e = by.get(path);
+    for (const [k, v] of Object.entries(want)) if (!e || e[k as keyof ListedEntry] !== v) throw new Error(`base: ${path} should have ${k}=${v}, is ${JSON.stringify(e)}`);
+  };
+  expect('etc/os-release', { layer: 0, mode: 0o644 });
+  expect('etc/motd', { layer: 1 });
+  expect('opt/app/new.txt', { layer: 1, mode: 0o600 });
+  expect('bin/tool', { layer: 2, mode: 0o700, uid: 1000, gid: 1000 });
+  expect('opt/app', { type: 'dir' });
+  expect('var/log', { type: 'dir' });
+}
