@@ -74,6 +74,8 @@ export const APP_CODES = {
   SIBLINGS_AFFECTED: { status: 409, message: 'deleting the manifest would delete other tags too' },
   PLAN_OUTDATED: { status: 409, message: 'the registry would delete otherwise than the preview said' },
   PLATFORM_UNKNOWN: { status: 400, message: 'platform not in the image index' },
+  // Image contents (issue 18): a layer that is corrupt, hostile beyond reading, or not the digest it claims.
+  LAYER_UNREADABLE: { status: 422, message: 'a layer of the image cannot be read' },
   DESTINATION_EXISTS: { status: 409, message: 'the target tag points at another image: confirm the overwrite with its digest' },
   DESTINATION_CHANGED: { status: 409, message: 'the target tag changed since the copy was confirmed' },
   CANCELLED: { status: 409, message: 'the operation was cancelled' },

@@ -48,6 +48,7 @@ const TITLES: Record<Code, string> = {
   BUSY: 'Busy',
   UNAVAILABLE: 'The registry is stopped',
   PLATFORM_UNKNOWN: 'No such platform in this image',
+  LAYER_UNREADABLE: 'A layer cannot be read',
   ARGS_INVALID: 'Berth did not understand the request',
   CSRF: 'The request was refused as cross-site: reload the page',
   REMOTE_ERROR: 'The registry answered unexpectedly',
