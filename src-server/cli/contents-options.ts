@@ -29,7 +29,7 @@ export function addContentsOptions(cmd: Command, dataHelp: string): Command {
   return cmd
     .option('--platform <os/arch[/variant]>', 'the platform of a multi-arch image, e.g. linux/arm64')
     .option('--json', 'print the result as JSON')
-    .option('--creds <user:pass>', 'credentials for a remote registry (wins over a saved connection)')
+    .option('--creds <user:pass>', 'credentials for a remote registry without a saved connection')
     .option('--tls-verify <bool>', 'verify a remote registry\'s certificate (default true); false also allows plain http')
     .option('--ca <file>', 'trust this CA (PEM) for a remote registry')
     .option('--data <dir>', dataHelp)

@@ -1,6 +1,6 @@
 /**
  * A repository of a remote registry (`HOST[:PORT]/repo`) as an ImageReader, through Berth's remote
- * client: the host's saved connection gives its URL, trust and password; else `--creds` or none.
+ * client: the host's saved connection gives its URL, trust and password; else `--creds`, else none.
  * TLS is spelled as skopeo spells it: https by default, `--ca FILE` to trust one CA, and
  * `--tls-verify=false` to accept any certificate, or plain http when the host does not speak TLS.
  * Failures come back in words (see remote-words.ts).
@@ -21,7 +21,10 @@ export interface RemoteReaderOptions {
   /** `host[:port]` as the reference wrote it. */
   host: string;
   repository: string;
-  /** `--creds`: wins over the saved connection's, since the user typed them for this very call. */
+  /**
+   * `--creds`: used when the host has no saved connection with a password. The saved one comes
+   * first so that one `--creds` can serve the other side of a diff across two registries.
+   */
   credentials?: RemoteCredentials;
   /** `--tls-verify` (default true). */
   tlsVerify?: boolean;
@@ -62,8 +65,8 @@ async function endpoint(opts: RemoteReaderOptions): Promise<{ url: string; trust
 export async function openRemoteReader(opts: RemoteReaderOptions): Promise<RemoteImageReader> {
   const saved = opts.saved ?? null;
   const savedCreds = saved?.username && saved.password !== null ? { username: saved.username, password: saved.password } : undefined;
-  const credentials = opts.credentials ?? savedCreds;
-  const credentialsFrom: CredentialsOrigin = opts.credentials ? 'flag' : savedCreds ? { saved: saved!.name } : 'none';
+  const credentials = savedCreds ?? opts.credentials;
+  const credentialsFrom: CredentialsOrigin = savedCreds ? { saved: saved!.name } : opts.credentials ? 'flag' : 'none';
   const { url, trust } = await endpoint(opts);
   const client = new RemoteRegistry({ url, credentials, trust, timeouts: opts.timeouts });
   const hub = new URL(url).host === 'registry-1.docker.io';
