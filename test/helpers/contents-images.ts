@@ -278,10 +278,11 @@ export function writeContentsFixture(dir: string): ContentsFixture {
 
 /**
  * Copies tag `tag` of the layout to `docker://DEST` (every platform of an index) with the sandbox's
- * skopeo, over plain http; `creds` as `user:pass`.
+ * skopeo, over plain http; `creds` as `user:pass`. Digests are preserved: the uncompressed layer
+ * stays uncompressed, and the registry's manifests are the layout's.
  */
 export async function pushLayout(sandbox: ContainersSandbox, layoutDir: string, tag: string, dest: string, creds?: string): Promise<void> {
-  await sandbox.skopeo(['copy', '--quiet', '--all', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []), `oci:${layoutDir}:${tag}`, `docker://${dest}`]);
+  await sandbox.skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []), `oci:${layoutDir}:${tag}`, `docker://${dest}`]);
 }
 
 /** What `berth files --json` says of an entry, as far as the fixtures check it. */
