@@ -15,7 +15,8 @@ export interface Extractor {
   wants(layer: number, path: string): boolean;
   /**
    * Writes a selected regular file from its content (other entries are made by `finish`, and
-   * unwanted ones drained). Given twice, the later content wins, as in a layer.
+   * unwanted ones drained). Given twice, the later content wins, as in a layer. One call at a
+   * time: await each before the next. A failing body rejects, leaving no partial file.
    */
   write(entry: FileEntry, body: Readable | null): Promise<void>;
   /** Makes folders, hardlinks and symlinks, sets folders' modes, and tells what was done. */
@@ -26,8 +27,8 @@ export interface Extractor {
 const SPECIAL_BITS = 0o7000;
 
 /**
- * An extractor of `selection` (entries of a merged filesystem, as `selectUnder` gives them) into
- * `outDir`, made when missing. Modes are kept without their special bits; ownership is not changed.
+ * An extractor of `selection` (entries of a merged filesystem, as `selectUnder` gives them; add
+ * `withHardlinkTargets` so that hardlinks have their files) into `outDir`, made when missing. Modes are kept without their special bits; ownership is not changed.
  */
 export function createExtractor(outDir: string, selection: readonly FileEntry[]): Extractor {
   const out = new OutDir(outDir);

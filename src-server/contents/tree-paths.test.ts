@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FileEntry } from '../contract/contents';
-import { comparePaths, indexByPath, normalizeUserPath, resolveInTree, selectUnder, sortByPath, TreePathError, walkLinks } from './tree-paths';
+import { comparePaths, indexByPath, normalizeUserPath, resolveInTree, selectUnder, sortByPath, TreePathError, walkLinks, withHardlinkTargets } from './tree-paths';
 
 const e = (path: string, type: FileEntry['type'] = 'file', link?: string): FileEntry => ({
   path,
@@ -67,5 +67,15 @@ describe('selectUnder', () => {
     expect(selectUnder(list, 'etc').map((x) => x.path)).toEqual(['etc', 'etc/a', 'etc/b/c']);
     expect(selectUnder(list, '')).toHaveLength(5);
     expect(selectUnder(list, 'nope')).toEqual([]);
+  });
+});
+
+describe('withHardlinkTargets', () => {
+  it('adds the files selected hardlinks end at', () => {
+    const all = [e('a', 'dir'), e('a/h', 'hardlink', 'b/h2'), e('b', 'dir'), e('b/f'), e('b/h2', 'hardlink', 'b/f'), e('c', 'hardlink', 'gone')];
+    const index = indexByPath(all);
+    const picked = withHardlinkTargets(selectUnder(all, 'a'), index).map((x) => x.path);
+    expect(picked).toEqual(['a', 'a/h', 'b/f', 'b/h2']);
+    expect(withHardlinkTargets([all[5]!], index).map((x) => x.path)).toEqual(['c']);
   });
 });

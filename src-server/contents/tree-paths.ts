@@ -121,3 +121,21 @@ export function selectUnder<T extends { path: string }>(entries: readonly T[], p
   const prefix = `${path}/`;
   return entries.filter((e) => e.path === path || e.path.startsWith(prefix));
 }
+
+/**
+ * `selection` plus the files its hardlinks end at that it lacks (through hardlinks to hardlinks),
+ * sorted by path: a hardlink can only be extracted next to its file.
+ */
+export function withHardlinkTargets(selection: readonly FileEntry[], index: ReadonlyMap<string, FileEntry>): FileEntry[] {
+  const chosen = new Map(selection.map((e) => [e.path, e]));
+  for (const e of selection) {
+    let target = e.type === 'hardlink' ? e.link : undefined;
+    for (let hops = 0; target !== undefined && hops <= MAX_LINK_HOPS; hops++) {
+      const t = index.get(target);
+      if (!t || chosen.has(t.path)) break;
+      chosen.set(t.path, t);
+      target = t.type === 'hardlink' ? t.link : undefined;
+    }
+  }
+  return chosen.size === selection.length ? [...selection] : sortByPath([...chosen.values()]);
+}
