@@ -9,6 +9,7 @@
 import type { RequestListener } from 'node:http';
 import type { Context } from 'koa';
 import { createCoreHandlers } from '../api/handlers';
+import { LocalSource } from '../browse/local-source';
 import type { BerthConfig } from '../config/types';
 import type { RegistryStatus } from '../contract';
 import { createRegistryServer, type RegistryServerDeps } from '../http/v2/app';
@@ -116,7 +117,9 @@ async function compose<F extends Face>(plan: ServingPlan<F>): Promise<Serving<F>
     handler = app.callback();
     if (plan.listenAtStart) await listeners.open();
     const status = face.status.bind(face);
-    control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log, audit: services.audit });
+    // The registry as served (with its pull-through, when configured) is what local readers see.
+    const read = new LocalSource(services.served, () => 'localhost');
+    control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log, audit: services.audit, read });
   } catch (err) {
     await close(0);
     throw err;

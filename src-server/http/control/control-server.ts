@@ -12,7 +12,8 @@
  *   line {"ok":true,"result":...} or {"ok":false,"error":{code,message,detail}}
  *
  * A wrong or missing token is 401; an unknown channel 404, a body that is not JSON or does not fit
- * the channel 400, both as one envelope line.
+ * the channel 400, both as one envelope line. `GET /read/...` reads the local registry's manifests
+ * and blobs (see read-routes.ts), for `berth files|extract|diff`.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { dispatch, type CoreHandlers } from '../../api/handlers';
 import { toApiError } from '../../api/errors';
 import { actorFromHeader, ACTOR_HEADER, localActor } from '../../audit/actor';
 import type { AuditSink } from '../../audit/audit-log';
+import { handleReadRoute, isReadRoute, type ReadSource } from './read-routes';
 
 /** What `control.json` holds. */
 export interface ControlFile {
@@ -94,6 +96,8 @@ export interface ControlServerOptions {
   writeFile?: boolean;
   /** Where the changes local commands make are recorded (as the OS user they name). */
   audit?: AuditSink;
+  /** The local registry, read through `GET /read/...` (without it those routes are 404). */
+  read?: ReadSource;
 }
 
 /** Starts the control listener on 127.0.0.1 (ephemeral port) and writes control.json. */
@@ -140,6 +144,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, token: string, 
     req.resume();
     return sendEnvelope(res, 401, { ok: false, error: { code: 'UNAUTHORIZED', message: 'a valid control token is required' } });
   }
+  if (opts.read && isReadRoute(req.url)) return handleReadRoute(req, res, opts.read, opts.log);
   const m = /^\/invoke\/([^/?]+)$/.exec(req.url ?? '');
   const channel = m ? decodeURIComponent(m[1]!) : null;
   if (!channel || !isInvokeChannel(channel)) {
