@@ -36,7 +36,12 @@ beforeAll(async () => {
   admin = await login(server.berth.url, { username: 'admin', password: server.password });
   browser = await launchChromium();
   page = await loggedInPage(browser, server);
+  // Tall enough for the header and a view below it in the screenshots.
+  await page.setViewportSize({ width: 1280, height: 1000 });
 }, 180_000);
+
+/** Scrolls the element with this test id to the top of the window (what a screenshot should show). */
+const scrollTo = (testId: string) => page.getByTestId(testId).evaluate((e) => e.scrollIntoView({ block: 'start' }));
 
 afterAll(async () => {
   await browser?.close();
@@ -73,6 +78,7 @@ describe('image contents in the browser', () => {
 
     await page.getByLabel('Preview etc/motd').click();
     await expect.poll(() => page.getByTestId('preview-text').textContent()).toBe(CONTENTS_FILES.motdV2.toString());
+    await scrollTo('image-tabs');
     await screenshot(page, 'files-tab');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByLabel('Download etc/motd', { exact: true }).click()]);
@@ -95,6 +101,7 @@ describe('image contents in the browser', () => {
     const shown = () => page.getByTestId('change-row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-kind')} ${r.getAttribute('data-path')}`));
     await expect.poll(shown).toEqual(layers.layers[1]!.changes.map((c) => `${c.kind} ${c.path}`));
     expect(await page.getByTestId('layer-wasted').first().textContent()).not.toBe('0 B');
+    await scrollTo('image-tabs');
     await screenshot(page, 'layers-tab');
   });
 
@@ -113,14 +120,13 @@ describe('image contents in the browser', () => {
     const removed = diff.files.filter((f) => f.kind === 'removed').length;
     const changed = diff.files.length - added - removed;
     const counts = await page.getByTestId('compare-counts').textContent();
-    expect(counts).toContain(`${added} file${added === 1 ? '' : 's'} added`);
-    expect(counts).toContain(`${removed} file${removed === 1 ? '' : 's'} removed`);
-    expect(counts).toContain(`${changed} file${changed === 1 ? '' : 's'} changed`);
+    expect(counts).toContain(`${diff.files.length} paths differ: ${added} added · ${removed} removed · ${changed} changed`);
     expect(diff.files.find((f) => f.path === 'etc/motd')?.kind).toBe('changed');
     expect(diff.layers.shared).toHaveLength(1);
     const rows = await page.getByTestId('diff-row').evaluateAll((r) => r.map((x) => `${x.getAttribute('data-kind')} ${x.getAttribute('data-path')}`));
     expect(rows).toEqual(diff.files.map((f) => `${f.kind} ${f.path}`));
     expect(await page.getByTestId('compare-config').textContent()).toContain('VERSION');
+    await scrollTo('compare-result');
     await screenshot(page, 'compare');
   });
 });

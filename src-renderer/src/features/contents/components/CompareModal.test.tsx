@@ -43,7 +43,7 @@ describe('Compare on the tags screen', () => {
     });
     expect(within(result).getByTestId('compare-size').textContent).toContain('Size -50 B');
     expect(within(result).getByTestId('compare-size').textContent).toContain('2.05 KB → 2.00 KB');
-    expect(within(result).getByTestId('compare-counts').textContent).toBe('1 file added · 1 file removed · 1 file changed · 2 config changes');
+    expect(within(result).getByTestId('compare-counts').textContent).toBe('3 paths differ: 1 added · 1 removed · 1 changed · 2 config changes');
     expect(within(result).getByTestId('compare-layers').textContent).toContain('1 layer shared (1.00 KB) · 1 only left (50 B) · 0 only right (0 B)');
     const config = within(result).getByTestId('compare-config');
     expect(config.textContent).toContain('env VERSION');

@@ -66,7 +66,7 @@ function DiffResult({ args, diff }: { args: ContentsDiffArgs; diff: ImageDiff })
         </Alert>
       )}
       <Text size="sm" data-testid="compare-counts">
-        {count(added, 'file')} added · {count(removed, 'file')} removed · {count(changed, 'file')} changed · {count(diff.config.length, 'config change')}
+        {count(diff.files.length, 'path')} differ: {added} added · {removed} removed · {changed} changed · {count(diff.config.length, 'config change')}
       </Text>
       <Layers layers={diff.layers} />
       {diff.config.length > 0 && <ConfigChanges diff={diff} />}
