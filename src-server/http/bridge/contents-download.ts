@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import type { Context } from 'koa';
 import { callRefusal, type CallerScope } from '../../api/caller-access';
 import { contentsPathArgs } from '../../api/args-contents';
+import { ArgsError } from '../../api/args-kit';
 import type { ContentsDownloader } from '../../api/contents';
 import { toApiError } from '../../api/errors';
 import type { ApiError, ContentsPathArgs } from '../../contract';
@@ -47,7 +48,7 @@ function queryArgs(ctx: Context): ContentsPathArgs {
   const raw: Record<string, string> = {};
   for (const key of PARAMS) {
     const v = ctx.query[key];
-    if (Array.isArray(v)) throw Object.assign(new Error(`${key} is given more than once`), { args: true });
+    if (Array.isArray(v)) throw new ArgsError(`${key} is given more than once`);
     if (typeof v === 'string' && (key !== 'platform' || v !== '')) raw[key] = v;
   }
   return contentsPathArgs(raw);
@@ -105,7 +106,7 @@ export async function serveContentsDownload(ctx: Context, download: ContentsDown
   try {
     args = queryArgs(ctx);
   } catch (err) {
-    const error = (err as { args?: boolean }).args ? { code: 'ARGS_INVALID' as const, message: (err as Error).message } : toApiError(err, log, 'contents:download');
+    const error = toApiError(err, log, 'contents:download');
     return refuse(ctx, statusOf(error), error);
   }
   const refusal = callRefusal('contents:preview', args, scope);
