@@ -270,6 +270,20 @@ describe('the GUI over the desktop IPC path in Chromium', () => {
     await expect.poll(() => tag.textContent(), { timeout: 10_000 }).toMatch(/linux\/amd64/);
   });
 
+  it("reads the image's files over IPC, and offers no download button the window could not honour", async () => {
+    await page!.goto(`${site!.url}/#/browse/local/desk%2Fapp/1.0`);
+    await page!.getByTestId('image-tab-files').click();
+    await page!.getByTestId('files-tree').waitFor({ timeout: 30_000 });
+    const paths = () => page!.getByTestId('file-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
+    await expect.poll(paths).toEqual(['data', 'etc']);
+    expect(await page!.getByTestId('files-no-download').textContent()).toContain('browser GUI');
+    expect(await page!.getByTestId('file-download').count()).toBe(0);
+    await page!.getByLabel('Open etc', { exact: true }).click();
+    await page!.getByLabel('Preview etc/berth-test').click();
+    await expect.poll(() => page!.getByTestId('preview-text').textContent()).toBe('linux/amd64\n');
+    expect(await page!.getByTestId('preview-download').count()).toBe(0);
+  });
+
   it('stops the registry from the GUI: the port closes and the screen says stopped; Start reopens it', async () => {
     await page!.goto(`${site!.url}/#/registry`);
     await expect.poll(() => badge().textContent(), { timeout: 20_000 }).toBe('running');
