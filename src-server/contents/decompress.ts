@@ -84,9 +84,9 @@ async function* verified(blob: SourceBlob, layer: LayerDescriptor, meter: Expans
 }
 
 /** Puts back the first chunk read for sniffing in front of the rest. */
-async function* prepend(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+async function* prepend(first: Buffer, rest: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
   yield first;
-  for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+  yield* rest;
 }
 
 function corrupt(layer: LayerDescriptor, why: string): LayerError {

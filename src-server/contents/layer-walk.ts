@@ -68,9 +68,10 @@ class EntryBody extends Readable {
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
-    // The rest of the entry still has to pass for the parser to reach the next one.
+    // The rest of the entry still has to pass for the parser to reach the next one, but not
+    // before a visitor that ends the walk on this (openLayerFile) has had its turn to stop it.
     this.detached = true;
-    this.entry.resume();
+    setImmediate(() => this.entry.resume());
     callback(err);
   }
 

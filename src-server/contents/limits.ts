@@ -35,10 +35,11 @@ export const MAX_ZSTD_WINDOW = 128 * 1024 ** 2;
 
 /** The defaults with some limits replaced. */
 export function layerLimits(partial?: Partial<LayerLimits>): LayerLimits {
-  return { ...DEFAULT_LAYER_LIMITS, ...partial };
+  const given = Object.entries(partial ?? {}).filter(([, v]) => typeof v === 'number');
+  return { ...DEFAULT_LAYER_LIMITS, ...Object.fromEntries(given) };
 }
 
-const mib = (n: number) => `${(n / 1024 ** 2).toFixed(n < 1024 ** 2 ? 2 : 0)} MiB`;
+const mib = (n: number) => (n < 1024 ** 2 ? `${n} bytes` : `${Math.round(n / 1024 ** 2)} MiB`);
 
 /** Counts a layer's bytes in and out and throws LayerError('TOO_LARGE') the moment a limit is crossed. */
 export class ExpansionMeter {
