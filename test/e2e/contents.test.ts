@@ -2,7 +2,7 @@
  * Image contents in real Chromium against a real `berth serve --ui` (issue 18): a hand-made image
  * (two layers, the second overwriting a file and deleting a folder by whiteout) opened on the Files,
  * Layers and Compare views; what they show is checked against what the server answers through the
- * bridge, a file is downloaded and its bytes compared, and the screenshots are saved.
+ * bridge, a file and a folder (.tar) are downloaded and their bytes checked, and the screenshots are saved.
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -84,6 +84,12 @@ describe('image contents in the browser', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByLabel('Download etc/motd', { exact: true }).click()]);
     expect(download.suggestedFilename()).toBe('motd');
     expect(readFileSync((await download.path())!)).toEqual(CONTENTS_FILES.motdV2);
+
+    const [folder] = await Promise.all([page.waitForEvent('download'), page.getByLabel('Download etc as .tar', { exact: true }).click()]);
+    expect(folder.suggestedFilename()).toBe('etc.tar');
+    const tar = readFileSync((await folder.path())!);
+    expect(tar.includes(CONTENTS_FILES.motdV2)).toBe(true);
+    expect(tar.includes(CONTENTS_FILES.osRelease)).toBe(true);
 
     await page.getByLabel('Open bin', { exact: true }).click();
     const [tool] = await Promise.all([page.waitForEvent('download'), page.getByLabel('Download bin/tool', { exact: true }).click()]);
