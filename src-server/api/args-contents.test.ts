@@ -12,6 +12,7 @@ describe('contents payload checks', () => {
     expect(checkArgs('contents:files', { ...ref, path: '/' })).toEqual(ref);
     expect(checkArgs('contents:preview', { ...ref, platform: 'linux/arm64/v8', path: './etc/os-release' })).toEqual({ ...ref, platform: 'linux/arm64/v8', path: 'etc/os-release' });
     expect(checkArgs('contents:layers', { ...ref, reference: `sha256:${'a'.repeat(64)}` })).toEqual({ ...ref, reference: `sha256:${'a'.repeat(64)}` });
+    expect(checkArgs('contents:save', { ...ref, path: '/etc', name: 'etc.tar', to: '/home/u/etc.tar' })).toEqual({ ...ref, path: 'etc', name: 'etc.tar', to: '/home/u/etc.tar' });
   });
 
   it.each([
@@ -26,6 +27,8 @@ describe('contents payload checks', () => {
     ['contents:layers', { ...ref, extra: 1 }, /unknown argument "extra"/],
     ['contents:diff', { left: ref }, /the right must be an object/],
     ['contents:diff', { left: ref, right: { ...ref, connection: ' ' } }, /the right connection must not be empty/],
+    ['contents:save', { ...ref, path: 'etc/motd', to: 'relative/motd' }, /absolute path/],
+    ['contents:save', { ...ref, path: 'etc/motd', name: '../motd' }, /file name/],
   ] as const)('%s refuses %j', (channel, raw, message) => {
     expect(() => checkArgs(channel, raw)).toThrow(ArgsError);
     expect(() => checkArgs(channel, raw)).toThrow(message);

@@ -3,13 +3,14 @@
  * image (connection, repository, tag or digest, platform) and a path inside it. Paths come from
  * outside the process: they are normalized here, and one that climbs out of the root is refused.
  */
+import { isAbsolute } from 'node:path';
 import type { ContentsDiffArgs, ContentsFilesArgs, ContentsPathArgs, ContentsRef } from '../contract';
 import { looksLikeDigest, parseDigest } from '../core/digest';
 import { isValidName, isValidTag } from '../core/names';
 import { ArgsError, fieldName, isObject, object, optionalString, requiredString, type Checks } from './args-kit';
 
 /** The channels of this area. */
-export type ContentsChannel = 'contents:files' | 'contents:layers' | 'contents:preview' | 'contents:diff';
+export type ContentsChannel = 'contents:files' | 'contents:layers' | 'contents:preview' | 'contents:diff' | 'contents:save';
 
 /** Longest path taken (Linux's PATH_MAX). */
 export const MAX_CONTENTS_PATH = 4096;
@@ -50,8 +51,8 @@ function ref(o: Record<string, unknown>, prefix = ''): ContentsRef {
 const REF_KEYS = ['connection', 'repository', 'reference', 'platform'];
 
 /** Checks the arguments of a call on one path (preview, download): the path must name an entry, not the root. */
-export function contentsPathArgs(raw: unknown): ContentsPathArgs {
-  const o = object(raw, [...REF_KEYS, 'path']);
+export function contentsPathArgs(raw: unknown, extra: string[] = []): ContentsPathArgs {
+  const o = object(raw, [...REF_KEYS, 'path', ...extra]);
   const path = contentsPath(requiredString(o, 'path'));
   if (!path) throw new ArgsError('path must name a file or folder of the image, not its root');
   return { ...ref(o), path };
@@ -76,5 +77,14 @@ export const CONTENTS_CHECKS: Checks<ContentsChannel> = {
   'contents:diff': (raw): ContentsDiffArgs => {
     const o = object(raw, ['left', 'right']);
     return { left: side(o, 'left'), right: side(o, 'right') };
+  },
+  'contents:save': (raw) => {
+    const args = contentsPathArgs(raw, ['name', 'to']);
+    const o = raw as Record<string, unknown>;
+    const name = optionalString(o, 'name');
+    if (name !== undefined && (!name || name.length > 255 || /[/\\\0]/.test(name))) throw new ArgsError('name must be a file name (no folder), at most 255 characters');
+    const to = optionalString(o, 'to');
+    if (to !== undefined && (!isAbsolute(to) || to.includes('\0'))) throw new ArgsError('to must be an absolute path');
+    return { ...args, ...(name !== undefined ? { name } : {}), ...(to !== undefined ? { to } : {}) };
   },
 };

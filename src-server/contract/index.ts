@@ -148,6 +148,13 @@ export interface InvokeChannelMap {
   'contents:preview': { args: ContentsPathArgs; result: FilePreview };
   /** Files, config and layers that differ between two images (possibly on two connections). */
   'contents:diff': { args: ContentsDiffArgs; result: ImageDiff };
+  /**
+   * Desktop only: saves a file, or a folder as a tar, of an image to `to`, a path the desktop's
+   * main process asked the user for in a save dialog (`name` is the dialog's suggestion). The window
+   * never chooses `to` (the main process sets it) and the HTTP bridge refuses this channel: in a
+   * browser, GET /_berth/api/contents/download streams instead. `path` null: the dialog was cancelled.
+   */
+  'contents:save': { args: ContentsPathArgs & { name?: string; to?: string }; result: { path: string | null; bytes: number } };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
@@ -221,6 +228,7 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'contents:layers': true,
   'contents:preview': true,
   'contents:diff': true,
+  'contents:save': true,
 };
 const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
 

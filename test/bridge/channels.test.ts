@@ -83,6 +83,7 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'contents:files': { args: { connection: local, repository: 'app', reference: 'missing' }, error: 'MANIFEST_UNKNOWN' },
   'contents:layers': { args: { connection: local, repository: 'app', reference: 'missing' }, error: 'MANIFEST_UNKNOWN' },
   'contents:preview': { args: { connection: local, repository: 'app', reference: 'missing', path: 'etc/hosts' }, error: 'MANIFEST_UNKNOWN' },
+  'contents:save': { args: { connection: local, repository: 'app', reference: 'v1', path: 'etc/hosts', to: '/tmp/x' }, error: 'UNSUPPORTED' },
   'contents:diff': {
     args: { left: { connection: local, repository: 'app', reference: 'missing' }, right: { connection: local, repository: 'app', reference: 'v1' } },
     error: 'MANIFEST_UNKNOWN',

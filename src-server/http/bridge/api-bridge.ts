@@ -288,6 +288,10 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     if (why) return csrf(ctx, why);
     const body = await jsonBody(ctx);
     if (!body) return;
+    // It writes where its caller says: the desktop's main process, after a save dialog; never a web page.
+    if (channel === 'contents:save') {
+      return reply(ctx, 200, { ok: false, error: { code: 'UNSUPPORTED', message: 'contents:save is for the desktop window; a browser downloads with GET /_berth/api/contents/download' } });
+    }
     // The answer comes only when the handler ends (a large copy, a long collection): no idle cut-off
     // from here on. The body is read, so a stalled client can no longer hold the socket; after the
     // response a keep-alive socket gets the server's keep-alive timeout, then its timeout back.

@@ -3,7 +3,9 @@
  * images' diff, and the download link of a file or folder. Keys start with `contents`; the answers
  * describe content-addressed layers, so a tag's answer stays until the screen is reopened.
  */
-import { useQuery } from '@tanstack/react-query';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { describeError } from '../../api/errors';
 import type { ContentsDiffArgs, ContentsPathArgs, ContentsRef } from '../../../../src-server/contract';
 import { useApi } from '../../api/context';
 
@@ -70,12 +72,26 @@ export function useTagChoices(connection: string, repository: string, query: str
   });
 }
 
+/** How the GUI gets a file or folder out of an image: a link (browser) or a save dialog (desktop window). */
+export interface Downloads {
+  /** A download link's address (the browser's transport), else null. */
+  href: ((args: ContentsPathArgs) => string) | null;
+  /** Saves through the desktop's save dialog (`name`: its suggestion), else null. */
+  save: ((args: ContentsPathArgs, name: string) => void) | null;
+}
+
 /**
- * How to download a file or folder: a link address where the transport has one (the browser),
- * else null, and then the GUI offers no download button.
+ * How to download: a link address where the transport has one (the browser), else the desktop's
+ * save dialog over IPC (`contents:save`), the outcome shown as a notification.
  */
-export function useDownloadLink(): ((args: ContentsPathArgs) => string) | null {
+export function useDownloads(): Downloads {
   const api = useApi();
+  const saving = useMutation({
+    mutationFn: (v: { args: ContentsPathArgs; name: string }) => api.invoke('contents:save', { ...clean(v.args), path: v.args.path, name: v.name }),
+    onSuccess: (r) => r.path !== null && notifications.show({ message: `Saved ${r.path}` }),
+    onError: (err) => notifications.show({ color: 'red', ...describeError(err) }),
+  });
   const url = api.contentsDownloadUrl;
-  return url ? (args) => url({ ...clean(args), path: args.path }) : null;
+  if (url) return { href: (args) => url({ ...clean(args), path: args.path }), save: null };
+  return { href: null, save: api.transport === 'ipc' ? (args, name) => saving.mutate({ args, name }) : null };
 }

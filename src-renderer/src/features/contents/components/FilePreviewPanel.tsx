@@ -4,17 +4,18 @@ import type { ContentsRef } from '../../../../../src-server/contract';
 import { ErrorAlert, Loading } from '../../../app/common';
 import { formatBytes } from '../../../app/format';
 import { useFilePreview } from '../queries';
+import type { PathDownload } from './FileRow';
 
 /** Props of {@link FilePreviewPanel}. */
 export interface FilePreviewPanelProps {
   image: ContentsRef;
   path: string;
-  downloadHref: ((path: string) => string) | null;
+  download: PathDownload | null;
   onClose: () => void;
 }
 
 /** A file's preview. */
-export function FilePreviewPanel({ image, path, downloadHref, onClose }: FilePreviewPanelProps) {
+export function FilePreviewPanel({ image, path, download, onClose }: FilePreviewPanelProps) {
   const preview = useFilePreview(image, path);
   return (
     <Paper withBorder p="sm" data-testid="file-preview" style={{ minWidth: 0 }}>
@@ -24,11 +25,16 @@ export function FilePreviewPanel({ image, path, downloadHref, onClose }: FilePre
             {path}
           </Title>
           <Group gap="xs" wrap="nowrap">
-            {downloadHref && (
-              <Button component="a" href={downloadHref(path)} download size="compact-sm" variant="light" data-testid="preview-download">
-                Download
-              </Button>
-            )}
+            {download &&
+              ('href' in download ? (
+                <Button component="a" href={download.href(path)} download size="compact-sm" variant="light" data-testid="preview-download">
+                  Download
+                </Button>
+              ) : (
+                <Button size="compact-sm" variant="light" data-testid="preview-download" onClick={() => download.save(path, path.split('/').pop() ?? path)}>
+                  Save…
+                </Button>
+              ))}
             <Button size="compact-sm" variant="default" onClick={onClose} aria-label="Close the preview">
               Close
             </Button>
@@ -46,7 +52,7 @@ export function FilePreviewPanel({ image, path, downloadHref, onClose }: FilePre
             </Text>
             {preview.data.text === null ? (
               <Text c="dimmed" data-testid="preview-binary">
-                This is not a text file: nothing to preview{downloadHref ? ', download it instead' : ''}.
+                This is not a text file: nothing to preview{download ? ', download it instead' : ''}.
               </Text>
             ) : (
               <Code block data-testid="preview-text" style={{ maxHeight: 460, overflow: 'auto', whiteSpace: 'pre' }}>

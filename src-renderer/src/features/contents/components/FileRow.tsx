@@ -10,15 +10,18 @@ export interface FileRowProps {
   selected: boolean;
   onToggle: (key: string) => void;
   onSelect: (path: string) => void;
-  /** The download address of a path, or null when the GUI cannot download. */
-  downloadHref: ((path: string) => string) | null;
+  /** How to download a path (a link or a save), or null when the GUI cannot. */
+  download: PathDownload | null;
 }
+
+/** A download of one path of the image: a link's address, or a save through the desktop's dialog. */
+export type PathDownload = { href: (path: string) => string } | { save: (path: string, name: string) => void };
 
 /** The columns of the tree's rows and of its header. */
 export const FILE_COLUMNS = 'minmax(0, 1fr) 90px 100px 56px 36px';
 
 /** One entry of the tree. */
-export function FileRow({ row, selected, onToggle, onSelect, downloadHref }: FileRowProps) {
+export function FileRow({ row, selected, onToggle, onSelect, download }: FileRowProps) {
   const { node } = row;
   const e = node.entry;
   const h = node.hidden;
@@ -77,21 +80,27 @@ export function FileRow({ row, selected, onToggle, onSelect, downloadHref }: Fil
           {h ? `#${h.layer}` : e ? `#${e.layer}` : ''}
         </Text>
       </Tooltip>
-      {downloadHref && e && (e.type === 'file' || e.type === 'dir') ? (
-        <ActionIcon
-          component="a"
-          href={downloadHref(node.path)}
-          download
-          variant="subtle"
-          size="sm"
-          aria-label={e.type === 'dir' ? `Download ${node.path} as .tar` : `Download ${node.path}`}
-          data-testid="file-download"
-        >
-          ⤓
-        </ActionIcon>
+      {download && e && (e.type === 'file' || e.type === 'dir') ? (
+        <DownloadIcon download={download} path={node.path} name={e.type === 'dir' ? `${node.name}.tar` : node.name} folder={e.type === 'dir'} />
       ) : (
         <span />
       )}
     </Box>
+  );
+}
+
+function DownloadIcon({ download, path, name, folder }: { download: PathDownload; path: string; name: string; folder: boolean }) {
+  const label = folder ? `Download ${path} as .tar` : `Download ${path}`;
+  if ('href' in download) {
+    return (
+      <ActionIcon component="a" href={download.href(path)} download variant="subtle" size="sm" aria-label={label} data-testid="file-download">
+        ⤓
+      </ActionIcon>
+    );
+  }
+  return (
+    <ActionIcon variant="subtle" size="sm" aria-label={label} data-testid="file-download" onClick={() => download.save(path, name)}>
+      ⤓
+    </ActionIcon>
   );
 }

@@ -1,4 +1,5 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { notifications } from '@mantine/notifications';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { FileEntry } from '../../../../../src-server/contract';
 import { createFakeApi } from '../../../test/fake-api';
@@ -82,7 +83,20 @@ describe('FilesTab', () => {
     const api = createFakeApi({ 'contents:files': imageFiles() });
     renderScreen(<FilesTab image={image} platforms={['linux/amd64']} />, api);
     expect((await screen.findByTestId('files-no-download')).textContent).toContain('browser GUI');
+    // The fake transport is http without a link: neither a link nor a save.
     expect(screen.queryAllByTestId('file-download')).toHaveLength(0);
+  });
+
+  it('saves through the desktop dialog in the window (ipc), a folder suggested as .tar', async () => {
+    const api = createFakeApi({ 'contents:files': imageFiles(), 'contents:save': (args) => ({ path: `/home/u/Downloads/${args.name}`, bytes: 3 }) });
+    (api as { transport: string }).transport = 'ipc';
+    renderScreen(<FilesTab image={image} platforms={['linux/amd64']} />, api);
+    fireEvent.click(await screen.findByLabelText('Download etc as .tar'));
+    await waitFor(() => expect(api.calls.filter((c) => c.channel === 'contents:save').map((c) => c.args)).toEqual([{ ...image, path: 'etc', name: 'etc.tar' }]));
+    expect(await screen.findByText('Saved /home/u/Downloads/etc.tar')).toBeTruthy();
+    expect(screen.queryByTestId('files-no-download')).toBeNull();
+    // The notifications' store outlives the render: leave none to the next test.
+    act(() => notifications.clean());
   });
 
   it('reads the first platform of a multi-arch image (attestations left out), and shows errors in words', async () => {

@@ -9,9 +9,9 @@ import { useMemo, useState } from 'react';
 import type { ContentsRef } from '../../../../../src-server/contract';
 import { ErrorAlert, Loading } from '../../../app/common';
 import { count, formatBytes } from '../../../app/format';
-import { useDownloadLink, useImageFiles } from '../queries';
+import { useDownloads, useImageFiles } from '../queries';
 import { buildTree, visibleRows } from '../tree';
-import { FILE_COLUMNS, FileRow } from './FileRow';
+import { FILE_COLUMNS, FileRow, type PathDownload } from './FileRow';
 import { FilePreviewPanel } from './FilePreviewPanel';
 import { PlatformPicker, readablePlatforms } from './PlatformPicker';
 import { VirtualRows } from './VirtualRows';
@@ -50,8 +50,9 @@ function FilesView({ image, data }: { image: ContentsRef; data: NonNullable<Retu
   const [showHidden, setShowHidden] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
   const rows = useMemo(() => visibleRows(tree, { open, showHidden, search: query }), [tree, open, showHidden, query]);
-  const link = useDownloadLink();
-  const downloadHref = link && ((path: string) => link({ ...image, path }));
+  const downloads = useDownloads();
+  const { href, save } = downloads;
+  const download: PathDownload | null = href ? { href: (path) => href({ ...image, path }) } : save ? { save: (path, name) => save({ ...image, path }, name) } : null;
   const toggle = (key: string) =>
     setOpen((s) => {
       const next = new Set(s);
@@ -96,9 +97,9 @@ function FilesView({ image, data }: { image: ContentsRef; data: NonNullable<Retu
           data-testid="files-show-hidden"
         />
       </Group>
-      {!link && (
+      {!download && (
         <Text size="xs" c="dimmed" data-testid="files-no-download">
-          Downloads of files and folders are offered in the browser GUI (berth serve); this window cannot save them yet.
+          Downloads of files and folders are offered in the browser GUI (berth serve) and the desktop window.
         </Text>
       )}
       <Group align="flex-start" gap="md" wrap="nowrap">
@@ -128,13 +129,13 @@ function FilesView({ image, data }: { image: ContentsRef; data: NonNullable<Retu
               rowKey={(r) => r.node.key}
               testId="files-tree"
               label="Files of the image"
-              render={(r) => <FileRow row={r} selected={r.node.path === selected && !r.node.hidden} onToggle={toggle} onSelect={setSelected} downloadHref={downloadHref} />}
+              render={(r) => <FileRow row={r} selected={r.node.path === selected && !r.node.hidden} onToggle={toggle} onSelect={setSelected} download={download} />}
             />
           )}
         </Stack>
         {selected !== null && (
           <Box style={{ flex: 2, minWidth: 0 }}>
-            <FilePreviewPanel image={image} path={selected} downloadHref={downloadHref} onClose={() => setSelected(null)} />
+            <FilePreviewPanel image={image} path={selected} download={download} onClose={() => setSelected(null)} />
           </Box>
         )}
       </Group>
