@@ -53,7 +53,7 @@ export async function withContents<T>(
   process.once('SIGINT', interrupt);
   try {
     return await withImages(refs, opts, async (opened) => {
-      const service = makeService({ cachePath: opened.cachePath });
+      const service = openService(makeService, opened.cachePath);
       try {
         return await fn(service, opened, ac.signal);
       } finally {
@@ -68,4 +68,15 @@ export async function withContents<T>(
 /** Prints a result as JSON or as text. */
 export function printResult<T>(result: T, json: boolean | undefined, text: (r: T) => string): void {
   process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : text(result));
+}
+
+/** The service over the cache file; without a cache (and a warning) when the file cannot be opened. */
+function openService(makeService: ContentsServiceFactory, cachePath: string | null): ContentsService & { close(): void } {
+  if (cachePath === null) return makeService({ cachePath });
+  try {
+    return makeService({ cachePath });
+  } catch (err) {
+    process.stderr.write(`berth: warning: layer listings are not cached (${cachePath}: ${(err as Error).message})\n`);
+    return makeService({ cachePath: null });
+  }
 }
