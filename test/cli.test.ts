@@ -6,6 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ListingCache, listingCachePath } from '../src-server/contents/listing-cache';
 import { runBerth, spawnServe as spawnBerthServe, startBerth, tempDir, type RunningBerth } from './helpers/berth-server';
 import { printed } from './helpers/output';
 import { pushRandomImage } from './helpers/push';
@@ -308,6 +309,18 @@ describe('berth reindex', () => {
     const tags = await (await fetch(`${berth.url}/v2/alpha/one/tags/list`)).json();
     expect(tags.tags).toEqual(['v1', 'v2']);
     await berth.stop();
+  });
+
+  it('drops the cache of layer listings (the database and its WAL files)', async () => {
+    const data = fresh('reindex-listings');
+    const cache = new ListingCache(listingCachePath(data));
+    cache.put('sha256:aa', { entries: [], whiteouts: [], opaque: [], uncompressedSize: 0, warnings: [] });
+    cache.close();
+    const files = ['', '-wal', '-shm'].map((s) => listingCachePath(data) + s);
+    for (const f of files) if (!existsSync(f)) writeFileSync(f, '');
+    const r = await runBerth(['reindex', '--data', data]);
+    expect(r.code).toBe(0);
+    for (const f of files) expect(existsSync(f), f).toBe(false);
   });
 
   it('rebuilds an index that disagrees with the disk', async () => {

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { loadConfig } from '../config/load';
+import { listingCacheFiles, listingCachePath } from '../contents/listing-cache';
 import { createLogger } from '../logger';
 import { createServices, indexPath } from '../services';
 import { CliError } from './errors';
@@ -12,7 +13,8 @@ export interface ReindexOptions {
 
 /**
  * `berth reindex`: drops the SQLite index and rebuilds it from the disk, which stays the truth.
- * Resolves the data directory exactly as `berth serve` would.
+ * The cache of layer listings goes too (it is rebuilt as images are opened). Resolves the data
+ * directory exactly as `berth serve` would.
  */
 export async function reindex(opts: ReindexOptions): Promise<void> {
   const { config } = loadConfig(opts);
@@ -21,6 +23,12 @@ export async function reindex(opts: ReindexOptions): Promise<void> {
     for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
   } catch (err) {
     throw new CliError(`cannot remove the index ${db}: ${(err as Error).message}`);
+  }
+  const listings = listingCachePath(config.dataDir);
+  try {
+    for (const file of listingCacheFiles(listings)) rmSync(file, { force: true });
+  } catch (err) {
+    throw new CliError(`cannot remove the layer listing cache ${listings}: ${(err as Error).message}`);
   }
   const log = createLogger('warn');
   let services;

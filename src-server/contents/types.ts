@@ -93,6 +93,8 @@ export interface ExtractReport {
   bytes: number;
   /** What was not written, and why (a device file, a link leaving the tree, ...). */
   skipped: { path: string; reason: string }[];
+  /** What was written differently from the image (setuid, setgid and sticky bits dropped, ...). */
+  notes?: string[];
 }
 
 /** A file's bytes, or a folder as a tar, streamed from its layers. */
