@@ -10,6 +10,8 @@
  *   npm run bench -- --browse      # only the app core's browse section: details with sizes of 500 multi-arch tags, cold and warm cache
  *   npm run bench -- --auth-flood  # only the login-flood section: a verified user's latency while 100 wrong passwords arrive from 10 addresses
  *   npm run bench -- --s3          # only the S3 section: Berth on S3 vs Berth on the filesystem vs registry:2 on the same RGW
+ *   npm run bench -- --contents    # only the image-contents section: listing a 500 MB gzip layer vs tar -tzf, reopening, RSS
+ *   npm run bench -- --no-contents # skip the image-contents section
  *   npm run bench -- --source      # run Berth from src-server through tsx's loader (RSS then includes the loader)
  *   npm run bench -- --keep        # keep the temp dir (data dirs, payloads, registry config) for inspection
  *   npm run bench -- --node-option=--max-semi-space-size=4   # a node flag for the Berth process (repeatable)
@@ -47,6 +49,12 @@
  * Ratios: Berth on S3 vs Berth on the filesystem, and vs registry:2 on S3; peak RSS of each server;
  * results in bench/results/s3-latest.json.
  *
+ * Then image contents (bench/lib/contents-workload.ts): a 500 MB gzip layer of 5,000 files pushed to a
+ * Berth serving its app core; `contents:files` over the control listener on a fresh process with no
+ * listing cache, against `tar -tzf` on the same blob file (wall and CPU, alternating which goes first);
+ * the same image again on that process (target ≤ 20 ms), after a restart (the SQLite listing cache),
+ * and the server's peak RSS while it lists; results in bench/results/contents-latest.json.
+ *
  * Output: per workload, the median of the runs (alternating which server goes first), the ratio in the
  * direction "how many times better Berth is" (throughput B/R, times R/B), the issue's target and
  * PASS/FAIL; peak RSS (VmHWM) of both servers; server CPU per operation (steadier than wall time on a
@@ -63,6 +71,7 @@ import { gcMarkdownTable, gcTextTable } from './lib/gc-report';
 import { GC_FULL, GC_QUICK, gcBench, type GcResult } from './lib/gc-workload';
 import { Payload } from './lib/payload';
 import { runBrowseBench } from './browse';
+import { contentsBench, contentsMarkdownTable, type ContentsResult } from './lib/contents-workload';
 import { s3CpuTable, s3MarkdownTable, s3TextTable } from './lib/s3-report';
 import { S3_FULL, S3_QUICK, s3Bench } from './lib/s3-workload';
 import { cpuTable, markdownTable, median, summarize, textTable, type MemoryRow, type Row } from './lib/report';
@@ -82,6 +91,8 @@ const { values: opts } = parseArgs({
     browse: { type: 'boolean', default: false },
     'auth-flood': { type: 'boolean', default: false },
     s3: { type: 'boolean', default: false },
+    contents: { type: 'boolean', default: false },
+    'no-contents': { type: 'boolean', default: false },
     'no-gc': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -190,6 +201,35 @@ async function s3Only(withRegistry: boolean) {
   }
 }
 
+/** The image-contents section: its figures, and its failure added to `failures`. */
+async function contentsSection(failures: string[]): Promise<ContentsResult | null> {
+  say('\nImage contents: listing a big gzip layer through berth serve vs tar -tzf on the same blob file (Berth only)');
+  try {
+    const result = await contentsBench({
+      tmp, mode: opts.source ? 'source' : 'bundle', nodeOptions: opts['node-option'], quick: opts.quick, runs, rssTargetMB: RSS_TARGET_MB, say,
+      started: (s) => servers.push(s),
+    });
+    say(`\n${contentsMarkdownTable(result)}\n`);
+    return result;
+  } catch (err) {
+    failures.push(`image contents: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+/** `--contents`: only the image-contents section. */
+async function contentsOnly(): Promise<void> {
+  const failures: string[] = [];
+  const result = await contentsSection(failures);
+  const context = `_${opts.quick ? 'Quick workload (--quick)' : 'Full workload'}, medians of ${runs} run(s); ${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end); Node ${process.version}; ${new Date().toISOString().slice(0, 10)}._`;
+  if (result) say(`Markdown for the README:\n\n${contentsMarkdownTable(result)}\n\n${context}\n`);
+  writeResults({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg() }, options: { quick: opts.quick, runs }, contents: result, context, failures }, 'contents-latest.json');
+  if (failures.length > 0) {
+    process.exitCode = 1;
+    console.error(`\n${failures.join('\n\n')}`);
+  }
+}
+
 async function main() {
   const withRegistry = !opts['berth-only'] && registryInstalled();
   say(`Berth bench: ${opts.quick ? 'quick' : 'full'} workload, ${runs} run(s), ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -197,6 +237,7 @@ async function main() {
   if (opts['gc-only']) return gcOnly(withRegistry);
   if (opts.s3) return s3Only(withRegistry);
   if (opts['auth-flood']) return authFloodOnly();
+  if (opts.contents) return contentsOnly();
   if (opts.browse) {
     await runBrowseBench({ tags: opts.quick ? 50 : 500, mode: opts.source ? 'source' : 'bundle' });
     return;
@@ -245,6 +286,7 @@ async function main() {
 
   // Garbage collection: fresh servers on generated datasets, after everything else.
   const gc = opts['no-gc'] ? null : await gcSection(withRegistry, failures);
+  const contents = opts['no-contents'] ? null : await contentsSection(failures);
 
   const berthMem = memory(berth.pid);
   const registryMem = registry ? memory(registry.pid) : null;
@@ -265,6 +307,7 @@ async function main() {
   say(`${authTextTable(authRows)}\n`);
   say(`${authFloodTextTable(flood)}\n`);
   if (gc) say(`${gcTextTable(gc)}\n`);
+  if (contents) say(`${contentsMarkdownTable(contents)}\n`);
   say(cpuTable(rows));
   for (const r of authRows) {
     say(`  server CPU per request (median µs): ${r.title}: ${median(r.authenticated.cpuMs).toFixed(0)}, anonymous ${median(r.anonymous.cpuMs).toFixed(0)}`);
@@ -277,7 +320,7 @@ async function main() {
     `${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end); ` +
     `Berth on Node ${process.version} (${berth.command}), registry:2 = Debian docker-registry ${registry ? await registryVersion() : 'not installed'}; ` +
     `${new Date().toISOString().slice(0, 10)}._`;
-  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n\n${authMarkdownTable(authRows)}\n\n${authFloodMarkdownTable(flood)}\n\n${gc ? `${gcMarkdownTable(gc)}\n\n` : ''}${context}\n`);
+  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n\n${authMarkdownTable(authRows)}\n\n${authFloodMarkdownTable(flood)}\n\n${gc ? `${gcMarkdownTable(gc)}\n\n` : ''}${contents ? `${contentsMarkdownTable(contents)}\n\n` : ''}${context}\n`);
 
   writeResults({
     date: new Date().toISOString(),
@@ -288,6 +331,7 @@ async function main() {
     auth: authRows,
     authFlood: flood,
     gc,
+    contents,
     memory: { ...mem, peakAfterWorkloadMB: peaks },
     context,
     failures,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Berth's headless command line: `berth serve`, `berth init`, `berth user ...`, `berth cert ...`,
- * `berth reindex`, `berth gc`, `berth repo rm`, `berth usage`. Every command resolves its data
+ * `berth reindex`, `berth gc`, `berth repo rm`, `berth usage`, `berth files`, `berth extract`, `berth diff`. Every command resolves its data
  * directory the same way: --data, then BERTH_DATA, then the config file, then the platform default.
  * gc, repo rm and usage act through the running `berth serve` of that directory, else in-process.
  */
@@ -18,6 +18,10 @@ import { registerRepoCommands } from './cli/repo';
 import { registerUsageCommands } from './cli/usage';
 import { registerUserCommands } from './cli/users';
 import { registerAuditCommand } from './cli/audit';
+import { registerDiffCommand } from './cli/diff';
+import { registerExtractCommand } from './cli/extract';
+import { registerFilesCommand } from './cli/files';
+import { createContentsService } from './contents/service';
 
 const dataHelp = `storage root, registry:2's rootdirectory (overrides BERTH_DATA; default here: ${defaultDataDir()})`;
 
@@ -28,7 +32,7 @@ Configuration: registry:2's config.yml keys (http.addr, http.tls.certificate/key
   storage.filesystem.rootdirectory, storage.delete.enabled, auth.htpasswd.realm/path, log.level,
   log.accesslog.disabled) and their REGISTRY_* environment overrides (e.g. REGISTRY_HTTP_ADDR).
   Precedence: command-line flags > BERTH_DATA and REGISTRY_* > config file > defaults.
-Running server: gc, repo rm and usage ask the berth serve of the data directory to act (found through
+Running server: gc, repo rm, usage, files, extract and diff ask the berth serve of the data directory to act (found through
   <data>/berth/control.json, mode 0600: only its owner may control the server); without one they work in-process.`;
 
 /** Commander reducer for repeatable options. */
@@ -76,6 +80,9 @@ function buildProgram(): Command {
   registerRepoCommands(program, dataHelp);
   registerUsageCommands(program, dataHelp);
   registerAuditCommand(program, dataHelp);
+  registerFilesCommand(program, dataHelp, createContentsService);
+  registerExtractCommand(program, dataHelp, createContentsService);
+  registerDiffCommand(program, dataHelp, createContentsService);
   return program;
 }
 

@@ -53,6 +53,7 @@ const SERVER_RANKS: Record<string, number> = {
   usage: 3,
   browse: 3,
   copy: 3,
+  contents: 3,
   http: 4,
   services: 4,
   cli: 4,

@@ -99,12 +99,15 @@ export async function berthEntry(mode: BerthMode): Promise<string[]> {
  * Starts `berth serve` on a free loopback port, as a single node process (so the pid is the server):
  * the TypeScript source through tsx's loader, or a bundle of it made now with esbuild.
  * The loader adds tens of MB of RSS, so memory figures are only fair for the bundles.
- * `authArgs` choose the access mode (open by default, as registry:2 runs in the bench).
+ * `authArgs` choose the access mode (open by default, as registry:2 runs in the bench); `uiDir`
+ * serves that folder as the GUI, with the app core (its channels) behind it.
  */
-export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: string[] = [], authArgs: string[] = ['--auth', 'none']): Promise<Server> {
+export async function startBerth(dataDir: string, mode: BerthMode, nodeOptions: string[] = [], authArgs: string[] = ['--auth', 'none'], uiDir?: string): Promise<Server> {
   const entry = await berthEntry(mode);
-  // The registry alone is measured: no GUI (and no build of it) beside it.
-  const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', '--no-ui', ...authArgs];
+  // The registry alone is measured: no GUI (and no build of it) beside it, unless `uiDir` asks for the
+  // app core (the contents section calls it); that folder stands in for the GUI's build.
+  const ui = uiDir ? ['--ui', '--ui-dir', uiDir] : ['--no-ui'];
+  const args = [...nodeOptions, ...entry, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...ui, ...authArgs];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const { output, exited } = track(proc);
   const url = await new Promise<string>((res, rej) => {

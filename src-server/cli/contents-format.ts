@@ -31,8 +31,9 @@ export function imageLine(image: ContentsImage): string {
 
 function pathCell(e: Pick<FileEntry, 'path' | 'type' | 'link'>): string {
   const path = `/${e.path}`;
-  if (e.type === 'symlink') return `${path} -> ${e.link ?? ''}`;
-  if (e.type === 'hardlink') return `${path} link to /${e.link ?? ''}`;
+  // A layer's change names no target: then only the path is shown.
+  if (e.type === 'symlink' && e.link !== undefined) return `${path} -> ${e.link}`;
+  if (e.type === 'hardlink' && e.link !== undefined) return `${path} link to /${e.link}`;
   return e.type === 'dir' ? `${path}/` : path;
 }
 
@@ -77,6 +78,9 @@ export function formatExtract(report: ExtractReport, outDir: string): string {
     lines.push(`Skipped ${count(report.skipped.length, 'entry', 'entries')}:`);
     for (const s of report.skipped) lines.push(`  /${s.path}: ${s.reason}`);
   }
+  // `notes` (what was written otherwise than the image says) is newer than some reports.
+  const notes = (report as ExtractReport & { notes?: string[] }).notes ?? [];
+  if (notes.length) lines.push('Notes:', ...notes.map((n) => `  ${n}`));
   return lines.join('\n') + '\n';
 }
 

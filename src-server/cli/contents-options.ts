@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { ContentsService } from '../contents/types';
 import type { Logger } from '../logger';
 import { withImages, type OpenedImages, type ReaderOptions } from './contents-readers';
+import { CliError } from './errors';
 
 /** Builds the contents service over a listing cache file (or none). */
 export type ContentsServiceFactory = (opts: { cachePath: string | null; log?: Logger }) => ContentsService & { close(): void };
@@ -37,24 +38,45 @@ export function addContentsOptions(cmd: Command, dataHelp: string): Command {
     .addHelpText('after', REF_HELP);
 }
 
-/** Opens the images and the service, runs `fn`, and closes both. */
+/**
+ * Opens the images and the service, runs `fn`, and closes both. Ctrl-C aborts `signal`, so that
+ * downloads stop and an extraction ends between files rather than in the middle of one.
+ */
 export async function withContents<T>(
   refs: string[],
   opts: ContentsCommandOptions,
   makeService: ContentsServiceFactory,
-  fn: (service: ContentsService, opened: OpenedImages) => Promise<T>,
+  fn: (service: ContentsService, opened: OpenedImages, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  return withImages(refs, opts, async (opened) => {
-    const service = makeService({ cachePath: opened.cachePath });
-    try {
-      return await fn(service, opened);
-    } finally {
-      service.close();
-    }
-  });
+  const ac = new AbortController();
+  const interrupt = () => ac.abort(new CliError('interrupted'));
+  process.once('SIGINT', interrupt);
+  try {
+    return await withImages(refs, opts, async (opened) => {
+      const service = openService(makeService, opened.cachePath);
+      try {
+        return await fn(service, opened, ac.signal);
+      } finally {
+        service.close();
+      }
+    });
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
 }
 
 /** Prints a result as JSON or as text. */
 export function printResult<T>(result: T, json: boolean | undefined, text: (r: T) => string): void {
   process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : text(result));
+}
+
+/** The service over the cache file; without a cache (and a warning) when the file cannot be opened. */
+function openService(makeService: ContentsServiceFactory, cachePath: string | null): ContentsService & { close(): void } {
+  if (cachePath === null) return makeService({ cachePath });
+  try {
+    return makeService({ cachePath });
+  } catch (err) {
+    process.stderr.write(`berth: warning: layer listings are not cached (${cachePath}: ${(err as Error).message})\n`);
+    return makeService({ cachePath: null });
+  }
 }

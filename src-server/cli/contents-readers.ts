@@ -5,7 +5,6 @@
  * to exist before the contents service reads it, so that a missing one is said in words.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { repositoryReader } from '../contents/source-reader';
 import { LocalSource } from '../browse/local-source';
@@ -15,13 +14,13 @@ import { digestOf, parseDigest } from '../core/digest';
 import { openOciLayout } from '../contents/oci-layout-reader';
 import { openRemoteReader, type RemoteImageReader } from '../contents/remote-reader';
 import { findSavedRemote } from '../contents/saved-connection';
+import { listingCachePath } from '../contents/listing-cache';
 import type { ImageAt, ImageReader } from '../contents/types';
 import { loadConfig } from '../config/load';
 import { isProcessAlive } from '../core/files';
 import { readControlFile, type ControlFile } from '../http/control/control-server';
 import { createLogger } from '../logger';
 import { createServices, type Services } from '../services';
-import { BERTH_DIR } from '../storage/layout';
 import { withDataDirLock } from '../serving/data-dir-lock';
 import type { DataOptions } from './control-client';
 import { CliError } from './errors';
@@ -35,11 +34,6 @@ export interface ReaderOptions extends DataOptions {
   tlsVerify?: string | boolean;
   /** `--ca FILE`. */
   ca?: string;
-}
-
-/** The listing cache of a data directory (`<data>/berth/layer-listings.db`). */
-export function listingCacheFile(dataDir: string): string {
-  return join(dataDir, BERTH_DIR, 'layer-listings.db');
 }
 
 /** What a contents command runs with: its images, and where listings are cached. */
@@ -82,7 +76,7 @@ export async function withImages<T>(texts: string[], opts: ReaderOptions, fn: (o
   const { config } = loadConfig(opts);
   const dataDir = config.dataDir;
   const hasData = existsSync(dataDir);
-  const cachePath = hasData ? listingCacheFile(dataDir) : null;
+  const cachePath = hasData ? listingCachePath(dataDir) : null;
   const local = refs.some((r) => r.kind === 'local');
   if (local && !hasData) throw new CliError(`data directory ${dataDir} not found (local images are read from it; give --data)`);
   const ctl = local ? liveControl(dataDir) : null;

@@ -17,7 +17,7 @@ export function registerDiffCommand(program: Command, dataHelp: string, makeServ
 
 /** `berth diff`. */
 export async function diff(left: string, right: string, opts: ContentsCommandOptions, makeService: ContentsServiceFactory): Promise<void> {
-  await withContents([left, right], opts, makeService, async (service, { images }) => {
-    printResult(await service.diff(images[0]!, images[1]!), opts.json, formatDiff);
+  await withContents([left, right], opts, makeService, async (service, { images }, signal) => {
+    printResult(await service.diff(images[0]!, images[1]!, { signal }), opts.json, formatDiff);
   });
 }

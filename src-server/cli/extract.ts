@@ -32,8 +32,8 @@ export async function extract(ref: string, paths: string[], opts: ExtractOptions
   } catch (err) {
     throw new CliError(`--out ${opts.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  await withContents([ref], opts, makeService, async (service, { images }) => {
-    const report = await service.extract(images[0]!, paths, out);
+  await withContents([ref], opts, makeService, async (service, { images }, signal) => {
+    const report = await service.extract(images[0]!, paths, out, { signal });
     printResult({ out, ...report }, opts.json, (r) => formatExtract(r, out));
   });
 }

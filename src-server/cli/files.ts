@@ -23,8 +23,8 @@ export function registerFilesCommand(program: Command, dataHelp: string, makeSer
 
 /** `berth files`. */
 export async function files(ref: string, path: string | undefined, opts: FilesOptions, makeService: ContentsServiceFactory): Promise<void> {
-  await withContents([ref], opts, makeService, async (service, { images }) => {
-    if (opts.layers) printResult(await service.layers(images[0]!), opts.json, formatLayers);
-    else printResult(await service.files(images[0]!, { path }), opts.json, formatFiles);
+  await withContents([ref], opts, makeService, async (service, { images }, signal) => {
+    if (opts.layers) printResult(await service.layers(images[0]!, { signal }), opts.json, formatLayers);
+    else printResult(await service.files(images[0]!, { path, signal }), opts.json, formatFiles);
   });
 }

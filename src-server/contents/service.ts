@@ -156,7 +156,7 @@ async function fileStream(image: ResolvedImage, entry: FileEntry, limits: LayerL
   if (!blob) throw new RegistryError('BLOB_UNKNOWN', { message: `${image.reader.label}: layer ${layer.digest} is missing` });
   let opened;
   try {
-    opened = await openLayerFile(blob, layer, entry.path, { limits, signal });
+    opened = await openLayerFile(blob, layer, entry.path, { limits, signal, digest: entry.digest });
   } catch (err) {
     throw asRegistryError(err, image.reader, layer);
   }

@@ -117,8 +117,9 @@ async function compose<F extends Face>(plan: ServingPlan<F>): Promise<Serving<F>
     handler = app.callback();
     if (plan.listenAtStart) await listeners.open();
     const status = face.status.bind(face);
-    // The registry as served (with its pull-through, when configured) is what local readers see.
-    const read = new LocalSource(services.served, () => 'localhost');
+    // Local readers see what the data directory holds (a pull-through cache's upstream is never
+    // asked), as the in-process readers of the CLI do.
+    const read = new LocalSource(services.registry, () => 'localhost');
     control = await startControlServer({ handlers: createCoreHandlers(services, { status }), dataDir: config.dataDir, log, audit: services.audit, read });
   } catch (err) {
     await close(0);

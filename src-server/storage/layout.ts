@@ -13,6 +13,7 @@
  *   │       └── _uploads/<uuid>/{data,startedat}                an upload in progress
  *   └── berth/                                                  Berth's own files (index.db, ...)
  *       ├── usage-history.db                                    the registry's size once per UTC day (usage/history-store.ts)
+ *       ├── layer-listings.db                                   image contents: each layer's file listing by digest, bounded (contents/listing-cache.ts)
  *       └── audit.log, audit.log.1 … .5                         changes of content and access, a JSON line each
  *
  * A repository name may contain slashes; a directory is a repository when it holds `_manifests`,

@@ -18,6 +18,7 @@ import { berthWorkspace, runBerth, type RunningBerth } from '../helpers/berth-se
 import { checkBaseListing, pushLayout, writeContentsFixture, type ContentsFixture } from '../helpers/contents-images';
 import { containersSandbox } from '../helpers/images';
 import { startRegistry2, type RunningRegistry2 } from '../helpers/registry2';
+import { startTlsRegistry2, type TlsRegistry2 } from '../helpers/registry2-tls';
 import { afterAll } from 'vitest';
 
 const ws = berthWorkspace('berth-cli-remote-');
@@ -25,6 +26,8 @@ const R2_CREDS = 'carol:carol-pw-42';
 const BERTH_CREDS = { user: 'dave', password: 'dave-token-pw' };
 let fx: ContentsFixture;
 let r2: RunningRegistry2;
+/** registry:2 over TLS on the same storage as r2. */
+let r2tls: TlsRegistry2;
 let berth: RunningBerth;
 /** A data directory for the CLI with no server (its saved connections and listing cache). */
 let cliData: string;
@@ -49,8 +52,12 @@ beforeAll(async () => {
   } finally {
     sandbox.cleanup();
   }
+  r2tls = await startTlsRegistry2(ws.dir, join(ws.dir, 'r2'), join(ws.dir, 'htpasswd'));
 }, 120_000);
-afterAll(() => r2?.stop());
+afterAll(async () => {
+  await r2?.stop();
+  await r2tls?.stop();
+});
 
 async function cli(args: string[]) {
   return runBerth([...args, '--data', cliData]);
@@ -78,6 +85,16 @@ describe('registry:2 with htpasswd auth', () => {
     expect(d.layers.shared.map((s) => s.digest)).toEqual([fx.base.layers[0]!.digest]);
     const arm = await json<ImageFiles>(['files', `${r2.host}/team/app:multi`, '--platform', 'linux/arm64/v8', ...remote]);
     expect(arm.entries.map((e) => e.path)).toContain('only-arm');
+  });
+
+  it('reads over TLS with --ca FILE, and says what to do about an untrusted certificate', async () => {
+    const f = await json<ImageFiles>(['files', `${r2tls.host}/team/app:base`, '--creds', R2_CREDS, '--ca', r2tls.caFile]);
+    checkBaseListing(f.entries);
+    const any = await json<ImageFiles>(['files', `${r2tls.host}/team/app:base`, '--creds', R2_CREDS, '--tls-verify', 'false']);
+    expect(any.digest).toBe(f.digest);
+    const untrusted = await cli(['files', `${r2tls.host}/team/app:base`, '--creds', R2_CREDS]);
+    expect(untrusted.code).not.toBe(0);
+    expect(untrusted.stderr).toMatch(/is not trusted .*give its CA with --ca FILE, or skip the check with --tls-verify=false/);
   });
 
   it('says what was refused, whether credentials were sent, and how to give them', async () => {

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withImages } from '../../src-server/cli/contents-readers';
+import { controlReader, withImages } from '../../src-server/cli/contents-readers';
 import { readControlFile } from '../../src-server/http/control/control-server';
 import { berthWorkspace, type RunningBerth } from '../helpers/berth-server';
 import { pushLayout, sha256, writeContentsFixture, type ContentsFixture } from '../helpers/contents-images';
@@ -69,6 +69,15 @@ describe('local readers', () => {
     const post = await fetch(`${ctl.url}/read/team/app/manifests/base`, { method: 'POST', headers: auth });
     expect(post.status).toBe(405);
     await post.arrayBuffer();
+  });
+
+  it('says when the server refuses the token, and refuses references that are not tags or digests', async () => {
+    const ctl = readControlFile(data)!;
+    await expect(controlReader({ ...ctl, token: 'wrong' }, 'team/app').manifest('base')).rejects.toThrow('refused the token in control.json');
+    const reader = controlReader(ctl, 'team/app');
+    await expect(reader.manifest('../../invoke/gc:run')).rejects.toThrow('is not a tag or digest');
+    await expect(reader.blob('sha256:../x')).rejects.toThrow('is not a digest');
+    expect(await reader.blob(`sha256:${'1'.repeat(64)}`)).toBeNull();
   });
 
   it('says which tag is missing', async () => {

@@ -3,9 +3,9 @@
  * here by openssl), with --creds, a saved connection, no credentials, wrong ones, --ca,
  * --tls-verify=false, a missing tag or repository, a refused connection and a rate limit.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -16,11 +16,11 @@ import { defaultSecretsPath, FileSecretStore } from '../../src-server/connection
 import { ConnectionStore } from '../../src-server/connections/store';
 import { openRemoteReader, type RemoteReaderOptions } from '../../src-server/contents/remote-reader';
 import { appDatabasePath, findSavedRemote } from '../../src-server/contents/saved-connection';
-import { fetchPeerCertificate } from '../../src-server/remote/trust';
 import { tempDir } from '../helpers/berth-server';
 import { pushLayout, sha256, writeContentsFixture, type ContentsFixture } from '../helpers/contents-images';
 import { containersSandbox, type ContainersSandbox } from '../helpers/images';
-import { freePort, registry2Config, startRegistry2, type RunningRegistry2 } from '../helpers/registry2';
+import { freePort, startRegistry2, type RunningRegistry2 } from '../helpers/registry2';
+import { startTlsRegistry2, type TlsRegistry2 } from '../helpers/registry2-tls';
 
 const USER = 'alice';
 const PASSWORD = 'alice-pw-7f3';
@@ -28,36 +28,10 @@ let tmp: ReturnType<typeof tempDir>;
 let sandbox: ContainersSandbox;
 let fx: ContentsFixture;
 let plain: RunningRegistry2;
-let secure: { url: string; host: string; proc: ChildProcess };
+let secure: TlsRegistry2;
 let caPem: string;
 /** The digest of `base` as registry:2 stores it. */
 let pushed: string;
-
-function openssl(args: string[]): void {
-  execFileSync('openssl', args, { cwd: tmp.dir, stdio: 'pipe' });
-}
-
-async function startTls(dataDir: string): Promise<{ url: string; host: string; proc: ChildProcess }> {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Contents Test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-  writeFileSync(join(tmp.dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf']);
-  caPem = readFileSync(join(tmp.dir, 'ca.pem'), 'utf8');
-  const port = await freePort();
-  const file = join(tmp.dir, 'tls.yml');
-  writeFileSync(file, registry2Config(dataDir, port, { tls: { certificate: join(tmp.dir, 'server.pem'), key: join(tmp.dir, 'server.key') }, htpasswd: join(tmp.dir, 'htpasswd') }));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
-  const proc = spawn('docker-registry', ['serve', file], { env, stdio: 'ignore' });
-  const url = `https://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  while (!(await fetchPeerCertificate(url, 1000).then(() => true, () => false))) {
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error('docker-registry (TLS) did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url, host: `127.0.0.1:${port}`, proc };
-}
 
 beforeAll(async () => {
   tmp = tempDir('berth-remote-reader-');
@@ -70,16 +44,13 @@ beforeAll(async () => {
   await pushLayout(sandbox, fx.dir, 'multi', `${plain.host}/team/app:multi`, `${USER}:${PASSWORD}`);
   pushed = (await fetch(`${plain.url}/v2/team/app/manifests/base`, { method: 'HEAD', headers: { Authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`, Accept: 'application/vnd.oci.image.manifest.v1+json' } })).headers.get('docker-content-digest')!;
   // A second registry:2 over TLS on the same storage.
-  secure = await startTls(data);
+  secure = await startTlsRegistry2(tmp.dir, data, join(tmp.dir, 'htpasswd'));
+  caPem = secure.caPem;
 }, 90_000);
 
 afterAll(async () => {
   await plain?.stop();
-  if (secure && secure.proc.exitCode === null) {
-    const gone = new Promise((r) => secure.proc.once('exit', r));
-    secure.proc.kill('SIGTERM');
-    await gone;
-  }
+  await secure?.stop();
   sandbox?.cleanup();
   tmp?.cleanup();
 });

@@ -40,7 +40,7 @@ export function makeTar(entries: TarEntry[]): Buffer {
     const octal = (n: number, len: number) => n.toString(8).padStart(len - 1, '0');
     if (Buffer.byteLength(e.path) > 100 || Buffer.byteLength(e.link ?? '') > 100) throw new Error(`path too long: ${e.path}`);
     put(e.path, 0, 100);
-    put(octal(e.mode ?? (type === 'dir' ? 0o755 : 0o644), 8), 100, 8);
+    put(octal(e.mode ?? (type === 'dir' ? 0o755 : type === 'symlink' ? 0o777 : 0o644), 8), 100, 8);
     put(octal(e.uid ?? 0, 8), 108, 8);
     put(octal(e.gid ?? 0, 8), 116, 8);
     put(octal(data.length, 12), 124, 12);
