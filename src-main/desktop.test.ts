@@ -398,3 +398,26 @@ describe('createDesktop', () => {
     expect(await s.keychain.get(registryPasswordAccount('admin'))).toBe('new-pw-123456');
   });
 });
+
+describe('saving an image file from the window', () => {
+  const args = { connection: 'local', repository: 'team/app', reference: 'v1', path: 'etc/motd' };
+
+  it('asks where in a save dialog, then has the registry process write there (never where the window says)', async () => {
+    const s = setup({ save: { canceled: false, filePath: '/home/u/Downloads/motd' } });
+    const child = await s.startReady();
+    const answer = s.desktop.route('contents:save', { ...args, to: '/etc/passwd' });
+    await vi.waitFor(() => expect(child.invokes('contents:save')).toHaveLength(1));
+    expect(s.saves[0]!.defaultPath).toBe(join('/home/u/Downloads', 'motd'));
+    expect(child.invokes('contents:save')[0]!.payload).toEqual({ ...args, to: '/home/u/Downloads/motd' });
+    child.answer('contents:save', { ok: true, result: { path: '/home/u/Downloads/motd', bytes: 3 } });
+    expect(await answer).toEqual({ ok: true, result: { path: '/home/u/Downloads/motd', bytes: 3 } });
+  });
+
+  it("suggests the window's name (a folder's .tar) and writes nothing when the dialog is cancelled", async () => {
+    const s = setup({ save: { canceled: true } });
+    const child = await s.startReady();
+    expect(await s.desktop.route('contents:save', { ...args, path: 'etc', name: 'etc.tar' })).toEqual({ ok: true, result: { path: null, bytes: 0 } });
+    expect(s.saves[0]!.defaultPath).toBe(join('/home/u/Downloads', 'etc.tar'));
+    expect(child.invokes('contents:save')).toEqual([]);
+  });
+});

@@ -15,8 +15,9 @@ import type { DesktopPreferences } from './state';
 import { RegistrySupervisor, type CrashReport, type HostChild, type Timers } from './supervisor';
 import type { DesktopState } from './state';
 import type { TrayActions } from './tray-menu';
+import { saveContents } from './contents-save';
 
-/** Electron's save dialog, as far as exporting the bundle goes. */
+/** Electron's save dialog, as far as exporting the bundle and saving an image's files go. */
 export interface SaveDialogApi {
   showSaveDialog(opts: { title: string; defaultPath: string; buttonLabel?: string; filters?: { name: string; extensions: string[] }[] }): Promise<{ canceled: boolean; filePath?: string }>;
 }
@@ -165,6 +166,7 @@ export function createDesktop(deps: DesktopDeps): Desktop {
       }
     }
     if (channel === 'registry:stop') wantListening = false;
+    if (channel === 'contents:save') return saveContents({ dialog: deps.dialog, downloadsDir: deps.downloadsDir, invoke: (c, p) => supervisor.invoke(c, p) }, payload);
     const answer = await supervisor.invoke(channel, payload);
     if (channel === 'users:set-password' && answer.ok) await followPasswordChange(payload);
     return answer;

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { CoreHandlers } from './api/handlers';
 import { createBrowseHandlers } from './api/browse';
 import { createConnectionHandlers } from './api/connections';
+import { createContentsDownloader, createContentsHandlers, type ContentsDownloader } from './api/contents';
 import { createCopyHandlers } from './api/copy';
 import { createReferrerHandlers } from './api/referrers';
 import { Browser } from './browse/browser';
@@ -12,6 +13,7 @@ import type { RegistrySource } from './browse/source';
 import { openAppDatabase } from './connections/app-db';
 import { ConnectionManager } from './connections/manager';
 import type { SecretStore } from './connections/secret-store';
+import { createContentsService } from './contents/service';
 import type { ConnectionInfo } from './contract';
 import type { Logger } from './logger';
 import { RemoteRegistry } from './remote/client';
@@ -34,6 +36,8 @@ export interface AppCoreOptions {
   localUrl: () => string | null;
   /** Docker Hub's web API (tests point it at loopback). */
   hubApiUrl?: string;
+  /** The SQLite file caching layer listings by digest (`<dataDir>/berth/layer-listings.db`); null for none. */
+  contentsCachePath: string | null;
 }
 
 /** The app core: the handlers of the connections, browse and copy channels, over one app database. */
@@ -43,13 +47,16 @@ export interface AppCore {
   deleteRemoteRepository: (connection: string, name: string) => Promise<{ tags: number; manifests: number }>;
   connections: ConnectionManager<RegistrySource>;
   browser: Browser;
+  /** Streams a file or folder of an image: the HTTP bridge's download. */
+  download: ContentsDownloader;
   close(): Promise<void>;
 }
 
 /**
  * The composition root of the GUI's API beside the registry: connections (stored in SQLite,
  * secrets in the secret store), sources for each (the local registry in-process, remotes over
- * HTTP with their own trust), the browse service with its cache, and copy. Used by `berth serve
+ * HTTP with their own trust), the browse service with its cache, copy, and image contents (files,
+ * layers, previews, diffs and downloads, layer listings cached by digest). Used by `berth serve
  * --ui` and by the Electron shell, with the secret store each chooses.
  */
 export function createAppCore(opts: AppCoreOptions): AppCore {
@@ -65,6 +72,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   });
   const source = (id: string) => connections.source(id);
   const browser = new Browser({ cache: new BrowseCache(db), source, registry: opts.registry });
+  const contents = createContentsService({ cachePath: opts.contentsCachePath, log: opts.log });
+  const contentsDeps = { service: contents, source };
   return {
     handlers: {
       ...createConnectionHandlers(connections, opts.secrets),
@@ -72,12 +81,15 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       // A copy may have written to the target even when it failed: its listings are re-read.
       ...createCopyHandlers({ source, afterCopy: (connection, repository) => browser.invalidate(connection, repository) }),
       ...createReferrerHandlers(browser),
+      ...createContentsHandlers(contentsDeps),
     },
     deleteRemoteRepository: (connection, name) => browser.deleteRepository(connection, name),
     connections,
     browser,
+    download: createContentsDownloader(contentsDeps),
     close: async () => {
       await connections.close();
+      contents.close();
       db.close();
     },
   };

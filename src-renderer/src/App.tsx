@@ -45,7 +45,7 @@ function Routed({ user }: { user?: LoggedInUser }) {
 /** The app in a browser: logs in through the HTTP bridge first. */
 function BrowserApp() {
   const bridge = useMemo(() => new HttpBridge(), []);
-  const api = useMemo(() => apiFromBridge(bridge, 'http'), [bridge]);
+  const api = useMemo(() => apiFromBridge(bridge, 'http', { contentsDownloadUrl: (args) => bridge.contentsDownloadUrl(args) }), [bridge]);
   const [session, setSession] = useState<HttpSession | null | undefined>(undefined);
 
   const starting = useRef<Promise<HttpSession | null> | null>(null);

@@ -9,6 +9,7 @@ import { AUDIT_CHECKS } from './audit';
 import { ACCESS_CHECKS } from './access';
 import { BROWSE_CHECKS } from './browse';
 import { CONNECTION_CHECKS } from './connections';
+import { CONTENTS_CHECKS } from './args-contents';
 import { COPY_CHECKS } from './copy';
 import { LOCAL_CHECKS } from './local';
 import { REFERRER_CHECKS } from './referrers';
@@ -16,7 +17,7 @@ import { REFERRER_CHECKS } from './referrers';
 export { ArgsError } from './args-kit';
 
 // Typed as the full table: the compiler refuses a channel without a check.
-const CHECKS: Checks<InvokeChannel> = { ...LOCAL_CHECKS, ...CONNECTION_CHECKS, ...BROWSE_CHECKS, ...COPY_CHECKS, ...ADMIN_CHECKS, ...AUDIT_CHECKS, ...ACCESS_CHECKS, ...REFERRER_CHECKS };
+const CHECKS: Checks<InvokeChannel> = { ...LOCAL_CHECKS, ...CONNECTION_CHECKS, ...BROWSE_CHECKS, ...COPY_CHECKS, ...ADMIN_CHECKS, ...AUDIT_CHECKS, ...ACCESS_CHECKS, ...REFERRER_CHECKS, ...CONTENTS_CHECKS };
 
 /** Checks `raw` against `channel`'s payload shape and returns it typed; throws ArgsError. */
 export function checkArgs<C extends InvokeChannel>(channel: C, raw: unknown): InvokeArgs<C> {

@@ -73,6 +73,11 @@ const POLICIES: { [C in InvokeChannel]?: Policy<C> } = {
   // An operation id is a random UUID only the GUI that started the copy knows: naming one is the right to stop it.
   'image:copy-cancel': () => 'login',
   'browse:referrer': (a) => onLocal(a.connection, 'pull', a.repository),
+  // Reading an image's files is pulling it (the bridge's download is checked as contents:preview).
+  'contents:files': (a) => onLocal(a.connection, 'pull', a.repository),
+  'contents:layers': (a) => onLocal(a.connection, 'pull', a.repository),
+  'contents:preview': (a) => onLocal(a.connection, 'pull', a.repository),
+  'contents:diff': (a) => [...onLocal(a.left.connection, 'pull', a.left.repository), ...onLocal(a.right.connection, 'pull', a.right.repository)],
 };
 
 /** A refusal, in words for the GUI: what the user lacks. */

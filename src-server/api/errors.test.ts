@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DeletesDisabledError, MissingReferencesError, NotFoundError, WritesHeldError } from '../core/errors';
 import { silentLogger, type Logger } from '../logger';
 import { RemoteAuthError, RemoteProtocolError, RemoteRateLimitError, RemoteTlsError, RemoteTrustError, RemoteUnavailableError } from '../remote/errors';
+import { LayerError } from '../contents/types';
 import { toApiError } from './errors';
 
 const cert = { subject: 'CN=x', issuer: 'CN=x', names: ['x'], validFrom: '', validTo: '', fingerprintSha256: 'AB:CD', selfSigned: true };
@@ -54,6 +55,22 @@ describe('toApiError for neutral failures (the same codes as on /v2)', () => {
     const logged: string[] = [];
     const log: Logger = { ...silentLogger, error: (m: string) => logged.push(m) };
     expect(toApiError(err, log, 'repository:delete')).toEqual({ code, message, detail });
+    expect(logged).toEqual([]);
+  });
+});
+
+describe('toApiError for layer failures', () => {
+  it.each([
+    ['DIGEST_MISMATCH', 'LAYER_UNREADABLE'],
+    ['CORRUPT', 'LAYER_UNREADABLE'],
+    ['TOO_LARGE', 'LAYER_UNREADABLE'],
+    ['UNSUPPORTED', 'LAYER_UNREADABLE'],
+    ['MISSING', 'BLOB_UNKNOWN'],
+  ] as const)('%s → %s with its words, logging nothing', (kind, code) => {
+    const logged: string[] = [];
+    const log: Logger = { ...silentLogger, error: (m: string) => logged.push(m) };
+    const err = new LayerError(kind, `layer sha256:abc: ${kind}`);
+    expect(toApiError(err, log, 'contents:files')).toEqual({ code, message: err.message, detail: { kind } });
     expect(logged).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ import {
   RemoteTrustError,
   RemoteUnavailableError,
 } from '../remote/errors';
+import { LayerError, type LayerErrorKind } from '../contents/types';
 import { ArgsError } from './args-kit';
 
 /** What a missing thing (NotFoundError's `what`) is called in the OCI code table. */
@@ -26,6 +27,15 @@ const NOT_FOUND_CODES: Record<string, OciCode> = {
   repository: 'NAME_UNKNOWN',
   manifest: 'MANIFEST_UNKNOWN',
   blob: 'BLOB_UNKNOWN',
+};
+
+/** The code a layer's read failure answers with; the message names the layer. */
+const LAYER_CODES: Record<LayerErrorKind, ApiError['code']> = {
+  DIGEST_MISMATCH: 'LAYER_UNREADABLE',
+  CORRUPT: 'LAYER_UNREADABLE',
+  TOO_LARGE: 'LAYER_UNREADABLE',
+  UNSUPPORTED: 'LAYER_UNREADABLE',
+  MISSING: 'BLOB_UNKNOWN',
 };
 
 /** Maps `err` to an ApiError; an unexpected one is logged and answered as `INTERNAL` with no detail. */
@@ -37,6 +47,7 @@ export function toApiError(err: unknown, log: Logger, channel: string): ApiError
   if (err instanceof ArgsError) return { code: 'ARGS_INVALID', message: err.message };
   if (err instanceof GcBusyError) return { code: 'BUSY', message: err.message };
   if (err instanceof RemoteError) return remoteApiError(err);
+  if (err instanceof LayerError) return { code: LAYER_CODES[err.kind], message: err.message, detail: { kind: err.kind } };
   log.error(`${channel}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return { code: 'INTERNAL', message: 'internal error (see the server log)' };
 }

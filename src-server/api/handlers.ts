@@ -16,6 +16,7 @@ import { auditEventsFor, isAuditedChannel } from './audit-events';
 import { callRefusal, type CallerScope } from './caller-access';
 import { BROWSE_CHANNELS } from './browse';
 import { CONNECTION_CHANNELS } from './connections';
+import { CONTENTS_CHANNELS } from './contents';
 import { COPY_CHANNELS } from './copy';
 import { createLocalHandlers, type LocalDeps } from './local';
 import { REFERRER_CHANNELS } from './referrers';
@@ -41,7 +42,7 @@ export interface CoreHandlerOptions {
   status?: () => RegistryStatus;
 }
 
-const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNELS, ...ADMIN_CHANNELS, ...REFERRER_CHANNELS];
+const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNELS, ...ADMIN_CHANNELS, ...REFERRER_CHANNELS, ...CONTENTS_CHANNELS];
 
 /** Builds the handler table over the services. */
 export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOptions = {}): CoreHandlers {

@@ -24,6 +24,7 @@ import type { TagDeleteArgs, TagDeletePlan, TagDeleteResult, TagRef, TagsDeleteA
 import type { AuditPage, AuditQuery } from './audit';
 import type { Envelope } from './envelope';
 import type { ConnectionDraft, ConnectionInfo, ConnectionTestResult, SecretStoreInfo } from './connections';
+import type { ContentsDiffArgs, ContentsFilesArgs, ContentsPathArgs, ContentsRef, FilePreview, ImageDiff, ImageFiles, ImageLayers } from './contents';
 import type { CopyArgs, CopyCancelArgs, CopyCancelResult, CopyPreview, CopyPreviewArgs, CopyProgress, CopyReport } from './copy';
 import type { GcOptions, GcProgress, GcReport } from './gc';
 import type { ReferrerArgs, ReferrerContent } from './referrers';
@@ -138,6 +139,22 @@ export interface InvokeChannelMap {
   'image:copy-cancel': { args: CopyCancelArgs; result: CopyCancelResult };
   /** A referrer (signature, SBOM, attestation): its manifest and content, bounded, with a summary of known formats. */
   'browse:referrer': { args: ReferrerArgs; result: ReferrerContent };
+  // Image contents (issue 18): the files of one platform of an image, its layers' changes, a file's start, two images' diff.
+  /** The merged filesystem (under `path` when given), with the hidden files and each layer's totals. */
+  'contents:files': { args: ContentsFilesArgs; result: ImageFiles };
+  /** Each layer's added, modified and deleted entries and the bytes it wastes (dive's view). */
+  'contents:layers': { args: ContentsRef; result: ImageLayers };
+  /** The first MAX_PREVIEW_BYTES of a file, as text when it is text. */
+  'contents:preview': { args: ContentsPathArgs; result: FilePreview };
+  /** Files, config and layers that differ between two images (possibly on two connections). */
+  'contents:diff': { args: ContentsDiffArgs; result: ImageDiff };
+  /**
+   * Desktop only: saves a file, or a folder as a tar, of an image to `to`, a path the desktop's
+   * main process asked the user for in a save dialog (`name` is the dialog's suggestion). The window
+   * never chooses `to` (the main process sets it) and the HTTP bridge refuses this channel: in a
+   * browser, GET /_berth/api/contents/download streams instead. `path` null: the dialog was cancelled.
+   */
+  'contents:save': { args: ContentsPathArgs & { name?: string; to?: string }; result: { path: string | null; bytes: number } };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
@@ -207,6 +224,11 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'image:copy-preview': true,
   'image:copy-cancel': true,
   'browse:referrer': true,
+  'contents:files': true,
+  'contents:layers': true,
+  'contents:preview': true,
+  'contents:diff': true,
+  'contents:save': true,
 };
 const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
 

@@ -10,6 +10,7 @@ import type { LocalControl } from '../api/local';
 import { createAppCore, type AppCore } from '../app-core';
 import type { BerthConfig } from '../config/types';
 import type { SecretStore } from '../connections/secret-store';
+import { listingCachePath } from '../contents/listing-cache';
 import type { Logger } from '../logger';
 import type { createServices } from '../services';
 import { BERTH_DIR } from '../storage/layout';
@@ -43,6 +44,8 @@ export function createGuiHandlers(deps: GuiHandlerDeps): { handlers: CoreHandler
     dbPath: join(config.dataDir, BERTH_DIR, 'app.db'),
     secrets: deps.secrets,
     localUrl: () => (local.status().running ? deps.urls().url || null : null),
+    // Layer listings by digest: reopening an image, or one sharing layers, reads no layer again.
+    contentsCachePath: listingCachePath(config.dataDir),
   });
   const app: Partial<CoreHandlers> = {
     ...createAdminHandlers({

@@ -80,6 +80,14 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'image:copy-preview': { args: { from: { connection: local, repository: 'app', reference: 'v1' }, to: { connection: local, repository: 'copy', reference: 'v1' } } },
   'image:copy-cancel': { args: { operationId: 'no-such-copy' } },
   'browse:referrer': { args: { connection: local, repository: 'app', digest: `sha256:${'0'.repeat(64)}` }, error: 'MANIFEST_UNKNOWN' },
+  'contents:files': { args: { connection: local, repository: 'app', reference: 'missing' }, error: 'MANIFEST_UNKNOWN' },
+  'contents:layers': { args: { connection: local, repository: 'app', reference: 'missing' }, error: 'MANIFEST_UNKNOWN' },
+  'contents:preview': { args: { connection: local, repository: 'app', reference: 'missing', path: 'etc/hosts' }, error: 'MANIFEST_UNKNOWN' },
+  'contents:save': { args: { connection: local, repository: 'app', reference: 'v1', path: 'etc/hosts', to: '/tmp/x' }, error: 'UNSUPPORTED' },
+  'contents:diff': {
+    args: { left: { connection: local, repository: 'app', reference: 'missing' }, right: { connection: local, repository: 'app', reference: 'v1' } },
+    error: 'MANIFEST_UNKNOWN',
+  },
 };
 
 describe('every channel through the bridge', () => {

@@ -13,6 +13,8 @@ export interface Answer {
   text: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
+  /** The raw bytes (a download). */
+  body: Buffer;
 }
 
 /** Sends one request to `base` (http://HOST:PORT). */
@@ -23,14 +25,15 @@ export function send(base: string, method: string, path: string, opts: { headers
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const body = Buffer.concat(chunks);
+        const text = body.toString('utf8');
         let json: unknown;
         try {
           json = JSON.parse(text);
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode!, headers: res.headers, text, json });
+        resolve({ status: res.statusCode!, headers: res.headers, text, json, body });
       });
     });
     req.on('error', reject);

@@ -19,9 +19,9 @@
  * after the automatic restart.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, type EventChannel, type InvokeChannel } from '../../src-server/contract';
@@ -182,7 +182,8 @@ describe('the GUI over the desktop IPC path in Chromium', () => {
           firstRunDetail = opts.detail;
           return { response: opts.cancelId };
         },
-        showSaveDialog: async () => ({ canceled: true }),
+        // Saving an image's file goes where the test says; the bundle export is cancelled.
+        showSaveDialog: async (opts) => (opts.title.startsWith('Save ') ? { canceled: false, filePath: join(tmp.dir, 'Downloads', basename(opts.defaultPath)) } : { canceled: true }),
       },
       notify: (title, body) => void notifications.push({ title, body }),
       writeFile: async () => {
@@ -268,6 +269,24 @@ describe('the GUI over the desktop IPC path in Chromium', () => {
     const tag = page!.locator('[data-testid="tag-row"][data-tag="1.0"]');
     await tag.waitFor({ timeout: 20_000 });
     await expect.poll(() => tag.textContent(), { timeout: 10_000 }).toMatch(/linux\/amd64/);
+  });
+
+  it("reads the image's files over IPC, and saves one where the main process's dialog says", async () => {
+    await page!.goto(`${site!.url}/#/browse/local/desk%2Fapp/1.0`);
+    await page!.getByTestId('image-tab-files').click();
+    await page!.getByTestId('files-tree').waitFor({ timeout: 30_000 });
+    const paths = () => page!.getByTestId('file-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
+    await expect.poll(paths).toEqual(['data', 'etc']);
+    expect(await page!.getByTestId('files-no-download').count()).toBe(0);
+    await page!.getByLabel('Open etc', { exact: true }).click();
+    await page!.getByLabel('Preview etc/berth-test').click();
+    await expect.poll(() => page!.getByTestId('preview-text').textContent()).toBe('linux/amd64\n');
+    mkdirSync(join(tmp.dir, 'Downloads'), { recursive: true });
+    await page!.getByLabel('Download etc/berth-test', { exact: true }).click();
+    const saved = join(tmp.dir, 'Downloads', 'berth-test');
+    await expect.poll(() => existsSync(saved), { timeout: 20_000 }).toBe(true);
+    expect(readFileSync(saved, 'utf8')).toBe('linux/amd64\n');
+    await page!.getByText(`Saved ${saved}`).waitFor();
   });
 
   it('stops the registry from the GUI: the port closes and the screen says stopped; Start reopens it', async () => {

@@ -3,7 +3,7 @@
  * (Electron's preload or the HTTP bridge of `berth serve --ui`). Components never see a transport;
  * they use react-query hooks built on this (features/<area>/queries.ts).
  */
-import type { ApiError, BerthBridge, Code, EventChannel, EventChannelMap, InvokeArgs, InvokeChannel, InvokeResult } from '../../../src-server/contract';
+import type { ApiError, BerthBridge, Code, ContentsPathArgs, EventChannel, EventChannelMap, InvokeArgs, InvokeChannel, InvokeResult } from '../../../src-server/contract';
 
 /** A call the core answered with an error: its code, words for people, and safe detail. */
 export class ApiCallError extends Error {
@@ -31,11 +31,17 @@ export interface AppApi {
   on<E extends EventChannel>(event: E, listener: (payload: EventChannelMap[E]) => void): () => void;
   /** `ipc` in Electron, `http` in a browser against `berth serve --ui`. */
   readonly transport: 'ipc' | 'http';
+  /**
+   * The address a link downloads a file (or a folder, as a tar) of an image from; only where the
+   * transport has addresses (http). Without it the GUI offers no download.
+   */
+  contentsDownloadUrl?(args: ContentsPathArgs): string;
 }
 
 /** An AppApi over a bridge that answers envelopes. */
-export function apiFromBridge(bridge: BerthBridge, transport: AppApi['transport']): AppApi {
+export function apiFromBridge(bridge: BerthBridge, transport: AppApi['transport'], extra: Pick<AppApi, 'contentsDownloadUrl'> = {}): AppApi {
   return {
+    ...extra,
     transport,
     async invoke(channel, ...args) {
       const envelope = await bridge.invoke(channel, args[0] as never);

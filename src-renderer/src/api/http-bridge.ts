@@ -3,7 +3,7 @@
  * session (cookie set by the server, CSRF token kept in memory), invokes as JSON POSTs, and events
  * from one EventSource. Answers the same envelopes as Electron's preload.
  */
-import type { ApiError, BerthBridge, Envelope, EventChannel, EventChannelMap, InvokeChannel } from '../../../src-server/contract';
+import type { ApiError, BerthBridge, ContentsPathArgs, Envelope, EventChannel, EventChannelMap, InvokeChannel } from '../../../src-server/contract';
 import { EVENT_CHANNELS } from '../../../src-server/contract';
 import { ApiCallError } from './app-api';
 
@@ -106,6 +106,17 @@ export class HttpBridge implements BerthBridge {
     if (!set) this.listeners.set(channel, (set = new Set()));
     set.add(listener as (payload: unknown) => void);
     return () => set.delete(listener as (payload: unknown) => void);
+  }
+
+  /**
+   * The address of a file (or a folder, as a tar) of an image, for a download link: the server
+   * streams it with the session's cookie, the CSRF token riding in the query as for events.
+   */
+  contentsDownloadUrl(args: ContentsPathArgs): string {
+    const q = new URLSearchParams({ connection: args.connection, repository: args.repository, reference: args.reference, path: args.path });
+    if (args.platform) q.set('platform', args.platform);
+    q.set('csrf', this.csrf ?? '');
+    return `${this.base}${PREFIX}/contents/download?${q.toString()}`;
   }
 
   private started(session: HttpSession): void {

@@ -9,6 +9,8 @@
  *   POST   /_berth/api/invoke/<channel> body: the channel's JSON payload, header X-Berth-CSRF
  *                                        → the envelope {ok,result} | {ok:false,error}
  *   GET    /_berth/api/events?csrf=T    → Server-Sent Events of this session's calls, and status changes
+ *   GET    /_berth/api/contents/download?connection=&repository=&reference=&platform=&path=&csrf=T
+ *                                        → a file of an image, or a folder as a tar (contents-download.ts)
  *
  * Every user who can log in and holds some right may log in. An administrator (`admin@*`) may call
  * every channel; anyone else only what api/caller-access.ts allows with their rights (browsing the
@@ -39,6 +41,8 @@ import { allowsEverywhere } from '../../auth/rules';
 import type { Throttle } from '../../auth/throttle';
 import { RegistryError } from '../../core/errors';
 import type { Logger } from '../../logger';
+import type { ContentsDownloader } from '../../api/contents';
+import { serveContentsDownload } from './contents-download';
 import { CSRF_HEADER, crossSiteReason, csrfTokenProblem, isJsonRequest } from './csrf';
 import { EventHub } from './events';
 import { sameSecret, SESSION_COOKIE, SessionStore, type BridgeSession } from './sessions';
@@ -66,6 +70,8 @@ export interface ApiBridgeDeps {
   events?: EventHub;
   /** Where changes made through the GUI are recorded, as the session's user and address. */
   audit?: AuditSink;
+  /** Streams a file or folder of an image (the app core's); without it the download path answers UNSUPPORTED. */
+  download?: ContentsDownloader;
 }
 
 /** A running bridge. */
@@ -282,6 +288,10 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     if (why) return csrf(ctx, why);
     const body = await jsonBody(ctx);
     if (!body) return;
+    // It writes where its caller says: the desktop's main process, after a save dialog; never a web page.
+    if (channel === 'contents:save') {
+      return reply(ctx, 200, { ok: false, error: { code: 'UNSUPPORTED', message: 'contents:save is for the desktop window; a browser downloads with GET /_berth/api/contents/download' } });
+    }
     // The answer comes only when the handler ends (a large copy, a long collection): no idle cut-off
     // from here on. The body is read, so a stalled client can no longer hold the socket; after the
     // response a keep-alive socket gets the server's keep-alive timeout, then its timeout back.
@@ -308,6 +318,21 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     events.open(ctx.res, session.id);
   }
 
+  /** A download is a plain GET (a link the browser saves): the CSRF token comes in the query, as for events. */
+  async function contentsDownload(ctx: Context): Promise<void> {
+    const token = typeof ctx.query.csrf === 'string' ? ctx.query.csrf : undefined;
+    // The token is a secret: keep it out of the access log, which prints ctx.url after the response.
+    const query = new URLSearchParams(ctx.querystring);
+    if (query.has('csrf')) query.set('csrf', 'REDACTED');
+    ctx.querystring = query.toString();
+    const session = sessionOf(ctx);
+    if (!session) return unauthorized(ctx);
+    const why = crossSiteReason(ctx) ?? csrfTokenProblem(token, session.csrfToken);
+    if (why) return csrf(ctx, why);
+    if (!deps.download) return refuse(ctx, 404, { code: 'UNSUPPORTED', message: 'image contents are not served by this process' });
+    await serveContentsDownload(ctx, deps.download, scopeOf(session), log);
+  }
+
   async function handle(ctx: Context): Promise<void> {
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Content-Type-Options', 'nosniff');
@@ -315,6 +340,7 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
       const rest = ctx.path.startsWith(`${BRIDGE_PREFIX}/`) ? ctx.path.slice(BRIDGE_PREFIX.length + 1) : null;
       if (rest === 'session') return await sessionRoute(ctx);
       if (rest === 'events') return eventStream(ctx);
+      if (rest === 'contents/download') return await contentsDownload(ctx);
       if (rest?.startsWith('invoke/')) {
         let channel: string;
         try {

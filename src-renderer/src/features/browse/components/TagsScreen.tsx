@@ -2,7 +2,7 @@
  * A repository's tags (`#/browse/<connection>/<repository>`): breadcrumbs, the repository's size
  * (and, locally, what it stores in all, untagged images included, as the repository list counts it),
  * refresh, search, the tags table with paging, deleting the selected tags (after the server's plan
- * for the whole selection) and deleting the whole repository.
+ * for the whole selection), deleting the whole repository, and comparing two tags (CompareModal).
  */
 import { Anchor, Breadcrumbs, Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
@@ -13,6 +13,7 @@ import { count, formatBytes } from '../../../app/format';
 import { useConnections, useRegistryStatus } from '../../../app/queries';
 import { hrefOf } from '../../../app/route';
 import { useRepositoryAccess } from '../../../app/viewer';
+import { CompareModal } from '../../contents/components/CompareModal';
 import { useRefreshRepository, useRepositorySize, useTags } from '../queries';
 import { BrowseErrorAlert } from './BrowseErrorAlert';
 import { DeleteTagsModal } from './DeleteTagsModal';
@@ -30,6 +31,7 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [deleting, setDeleting] = useState<string[] | null>(null);
   const [deletingRepo, setDeletingRepo] = useState(false);
+  const [comparing, setComparing] = useState(false);
   // Deletes are offered only to those who may delete here; others browse read-only.
   const mayDelete = useRepositoryAccess(connection, repository)?.delete === true;
 
@@ -54,6 +56,9 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
           <RepositorySizeLine connection={connection} repository={repository} />
         </Stack>
         <Group gap="xs">
+          <Button variant="default" onClick={() => setComparing(true)} data-testid="tags-compare">
+            Compare
+          </Button>
           <Button variant="default" onClick={() => refresh.mutate()} loading={refresh.isPending} data-testid="tags-refresh" aria-label="Refresh tags">
             Refresh
           </Button>
@@ -132,6 +137,13 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
         tags={deleting}
         onClose={() => setDeleting(null)}
         onDeleted={() => setSelected(new Set())}
+      />
+      <CompareModal
+        connection={connection}
+        repository={repository}
+        initial={chosen.length > 0 ? chosen : visible.slice(0, 2).map((t) => t.name)}
+        opened={comparing}
+        onClose={() => setComparing(false)}
       />
       <TagsDeleteRepositoryModal connection={connection} repository={repository} opened={deletingRepo} onClose={() => setDeletingRepo(false)} />
     </Stack>
