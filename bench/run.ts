@@ -50,9 +50,10 @@
  * results in bench/results/s3-latest.json.
  *
  * Then image contents (bench/lib/contents-workload.ts): a 500 MB gzip layer of 5,000 files pushed to a
- * Berth serving its app core; `contents:files` over the control listener on a fresh process with no
+ * Berth serving its app core; `contents:files` over the API bridge on a fresh process with no
  * listing cache, against `tar -tzf` on the same blob file (wall and CPU, alternating which goes first);
- * the same image again on that process (target ≤ 20 ms), after a restart (the SQLite listing cache),
+ * the same image again on that process (the core's time from Server-Timing, target ≤ 20 ms, and the round
+ * trip), after a restart (the SQLite listing cache),
  * and the server's peak RSS while it lists; results in bench/results/contents-latest.json.
  *
  * Output: per workload, the median of the runs (alternating which server goes first), the ratio in the

@@ -40,6 +40,8 @@ describe('contents through the bridge', () => {
     const files = r.json.result as ImageFiles;
     expect(files.entries.filter((e) => e.type === 'file').map((e) => e.path)).toEqual(['bin/tool', 'etc/motd', 'etc/os-release', 'opt/new.txt', 'usr/share/doc/readme.txt']);
     expect(files.entries.find((e) => e.path === 'etc/motd')?.layer).toBe(1);
+    // The core's own time, apart from the transfer: what the bench holds to its target.
+    expect(String(r.headers['server-timing'])).toMatch(/^core;dur=\d+(\.\d)?$/);
     const preview = await invoke(url, admin, 'contents:preview', { ...ref, path: 'etc/motd' });
     expect(preview.json.result).toMatchObject({ path: 'etc/motd', text: CONTENTS_FILES.motdV2.toString(), truncated: false });
   });

@@ -7,7 +7,8 @@
  *   GET    /_berth/api/session          → {user,csrfToken,admin}, or 401
  *   DELETE /_berth/api/session          → logout (its event streams end)
  *   POST   /_berth/api/invoke/<channel> body: the channel's JSON payload, header X-Berth-CSRF
- *                                        → the envelope {ok,result} | {ok:false,error}
+ *                                        → the envelope {ok,result} | {ok:false,error}, with
+ *                                          `Server-Timing: core;dur=MS` (the handler's time, apart from transfer)
  *   GET    /_berth/api/events?csrf=T    → Server-Sent Events of this session's calls, and status changes
  *   GET    /_berth/api/contents/download?connection=&repository=&reference=&platform=&path=&csrf=T
  *                                        → a file of an image, or a folder as a tar (contents-download.ts)
@@ -298,10 +299,13 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     ctx.req.socket.setTimeout(0);
     const emit: Emit = (event, payload) => events.send(session.id, event, payload);
     const audit = deps.audit && { sink: deps.audit, actor: { user: session.user, address: ctx.ip, via: 'gui' as const } };
+    const started = performance.now();
     const envelope = await dispatch(deps.handlers, channel, body.value, emit, log, { audit, scope: scopeOf(session) });
+    // How long the core took, apart from the answer's transfer (the browser's devtools show it).
+    const took = performance.now() - started;
     if (envelope.ok) afterUserChange(channel, body.value, envelope.result, session);
     const status = envelope.ok ? 200 : envelope.error.code === 'CHANNEL_UNKNOWN' ? 404 : envelope.error.code === 'ARGS_INVALID' ? 400 : 200;
-    reply(ctx, status, envelope);
+    reply(ctx, status, envelope, { 'Server-Timing': `core;dur=${took.toFixed(1)}` });
   }
 
   function eventStream(ctx: Context): void {
