@@ -4,23 +4,14 @@
  * repository, a remote connection, an OCI layout) offers to it.
  */
 import type { Readable } from 'node:stream';
-import type { FilePreview, FileType, ImageDiff, ImageFiles, ImageLayers } from '../contract/contents';
+import type { FileEntry, FilePreview, ImageDiff, ImageFiles, ImageLayers } from '../contract/contents';
 import type { SourceBlob, SourceManifest } from '../browse/source';
 
-/** One entry of a layer's tar, its path normalized (no leading `/` or `./`, no `..`). */
-export interface RawEntry {
-  path: string;
-  type: FileType;
-  size: number;
-  /** `mode & 0o7777`. */
-  mode: number;
-  uid: number;
-  gid: number;
-  /** A symlink's target as written; a hardlink's target path, normalized like `path`. */
-  link?: string;
-  /** `sha256:<hex>` of a regular file's content. */
-  digest?: string;
-}
+/**
+ * One entry of a layer's tar: a FileEntry before merging gives it a layer. Its path is normalized
+ * (no leading `/` or `./`, no `..`); a hardlink's target is normalized like it.
+ */
+export type RawEntry = Omit<FileEntry, 'layer'>;
 
 /** Everything a layer says, in tar order, once its whiteouts are told apart from its files. */
 export interface LayerListing {

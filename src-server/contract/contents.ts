@@ -152,16 +152,8 @@ export interface FilePreview {
   truncated: boolean;
 }
 
-/** One side of a file's change between two images. */
-export interface FileSide {
-  type: FileType;
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  link?: string;
-  digest?: string;
-}
+/** One side of a file's change between two images: the entry without its path and layer. */
+export type FileSide = Omit<FileEntry, 'path' | 'layer'>;
 
 /** What differs about a path present in both images. */
 export type FileAspect = 'type' | 'size' | 'mode' | 'owner' | 'content' | 'link';

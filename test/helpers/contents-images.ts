@@ -5,15 +5,14 @@
  * (blobs, manifests, configs with `rootfs.diff_ids`, `index.json`, `oci-layout`). Push one anywhere
  * with {@link pushLayout} (skopeo copies the layout unchanged).
  */
+import { sha256, type Desc as OciDesc } from './oci-content';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ContainersSandbox } from './images';
 
-/** `sha256:<hex>` of bytes. */
-export const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+export { sha256 };
 
 /** One tar entry. */
 export interface TarEntry {
@@ -88,13 +87,7 @@ export interface ImageSpec {
 }
 
 /** A descriptor as written. */
-export interface Desc {
-  mediaType: string;
-  digest: string;
-  size: number;
-  platform?: { os: string; architecture: string; variant?: string };
-  annotations?: Record<string, string>;
-}
+export type Desc = OciDesc;
 
 /** What was written for one image. */
 export interface WrittenImage {
