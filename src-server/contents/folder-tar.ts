@@ -7,8 +7,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { Header, Pax } from 'tar';
 import type { FileEntry } from '../contract/contents';
 import type { ResolvedImage } from './image-resolve';
-import { streamBodies } from './layer-bodies';
-import type { LayerLimits } from './limits';
+import { streamBodies, type BodyOptions } from './layer-bodies';
 
 const BLOCK = 512;
 const TAR_TYPE: Partial<Record<FileEntry['type'], 'File' | 'Directory' | 'SymbolicLink' | 'Link'>> = {
@@ -19,7 +18,7 @@ const TAR_TYPE: Partial<Record<FileEntry['type'], 'File' | 'Directory' | 'Symbol
 };
 
 /** The tar stream of `entries` (the folder and what is under it, final versions), named from `root`'s parent. */
-export function folderTar(image: ResolvedImage, root: string, entries: readonly FileEntry[], opts: { limits?: LayerLimits; signal?: AbortSignal } = {}): Readable {
+export function folderTar(image: ResolvedImage, root: string, entries: readonly FileEntry[], opts: BodyOptions = {}): Readable {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const base = root.includes('/') ? root.slice(0, root.lastIndexOf('/') + 1) : '';
   const name = (p: string) => p.slice(base.length);
@@ -56,7 +55,7 @@ export function folderTar(image: ResolvedImage, root: string, entries: readonly 
         const pad = (BLOCK - (n % BLOCK)) % BLOCK;
         if (pad) await write(Buffer.alloc(pad));
       },
-      { limits: opts.limits, signal },
+      { ...opts, signal },
     );
     for (const e of kept) {
       if (e.type === 'symlink') await write(header(e, e.link ?? ''));

@@ -20,6 +20,8 @@ export interface LayerFile {
 export interface LayerFileOptions extends WalkOptions {
   /** `sha256:<hex>` the content must have (from the layer's listing): checked at its end. */
   digest?: string;
+  /** Which entry with that path to serve, from 1 (the listing's `repeated` count: its last). */
+  occurrence?: number;
 }
 
 /** Resolves when a stream has ended or was destroyed, whichever comes first. */
@@ -48,7 +50,7 @@ function verifying(digest: string, path: string, layer: string): Transform {
 /**
  * Opens the regular file at `path` (normalized like a tar path) in a layer, or resolves null when
  * the layer has no such regular file (then the whole layer was read and its digest checked).
- * The first entry with that path is served; the walk then stops, so the layer's digest is not
+ * The first entry with that path (or the `occurrence`-th) is served; the walk then stops, so the layer's digest is not
  * checked: pass the listing's `digest` to have the content checked instead. Destroying the stream
  * ends the read of the blob. Errors of the layer after the file was found reach the stream.
  */
@@ -59,8 +61,10 @@ export function openLayerFile(blob: SourceBlob, layer: LayerDescriptor, path: st
   }
   return new Promise<LayerFile | null>((resolve, reject) => {
     let found = false;
+    let seen = 0;
     const visit = (item: WalkItem, body: Readable | null) => {
       if (found || !body || item.kind !== 'entry' || item.entry.path !== want.path) return;
+      if (++seen < (opts.occurrence ?? 1)) return;
       found = true;
       let stream: Readable = body;
       if (opts.digest) {

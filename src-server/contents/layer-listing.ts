@@ -31,6 +31,7 @@ export async function listLayer(blob: SourceBlob, layer: LayerDescriptor, opts: 
   const whiteouts = new Set<string>();
   const opaque = new Set<string>();
   const warnings: string[] = [];
+  const repeated: Record<string, number> = Object.create(null) as Record<string, number>;
 
   const visit = async (item: WalkItem, body: Readable | null): Promise<void> => {
     if (item.kind === 'whiteout') return void whiteouts.add(item.path);
@@ -39,6 +40,7 @@ export async function listLayer(blob: SourceBlob, layer: LayerDescriptor, opts: 
     const earlier = at.get(entry.path);
     if (earlier !== undefined) {
       slots[earlier] = null;
+      repeated[entry.path] = (repeated[entry.path] ?? 1) + 1;
       warnings.push(`${entry.path} appears twice in the layer: the later entry wins`);
     }
     at.set(entry.path, slots.length);
@@ -54,5 +56,6 @@ export async function listLayer(blob: SourceBlob, layer: LayerDescriptor, opts: 
     opaque: [...opaque],
     uncompressedSize: walked.uncompressedSize,
     warnings: [...walked.warnings, ...warnings],
+    ...(Object.keys(repeated).length ? { repeated: { ...repeated } } : {}),
   };
 }

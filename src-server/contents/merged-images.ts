@@ -20,6 +20,8 @@ export interface MergedContents {
   merged: MergedImage;
   /** Bytes of each layer's tar (null: foreign). */
   uncompressed: (number | null)[];
+  /** Per layer, the paths its tar holds more than once and how many times (see LayerListing). */
+  repeated: (Record<string, number> | undefined)[];
 }
 
 /** Merges images' layers, remembering the last ones merged. */
@@ -39,7 +41,7 @@ export class MergedImages {
       return hit;
     }
     const listings: (LayerListing | null)[] = await mapLimit(image.layers, LAYER_CONCURRENCY, (layer) => this.listings.get(image.reader, layer, signal));
-    const result: MergedContents = { merged: mergeLayers(listings), uncompressed: listings.map((l) => l?.uncompressedSize ?? null) };
+    const result: MergedContents = { merged: mergeLayers(listings), uncompressed: listings.map((l) => l?.uncompressedSize ?? null), repeated: listings.map((l) => l?.repeated) };
     this.remember(image.digest, result);
     return result;
   }

@@ -61,7 +61,8 @@ export function createContentsService(opts: ContentsServiceOptions): ContentsSer
     }
     const entry = real === '' ? rootEntry() : index.get(real);
     if (!entry) throw new RegistryError('NOT_FOUND', { message: `${resolved.reader.label}@${resolved.digest} has no ${JSON.stringify('/' + wanted)}` });
-    if (entry.type === 'hardlink' && entry.link) return { ...(index.get(entry.link) ?? entry), path: entry.path };
+    // A hardlink's bytes are its target's: the tar holds them under the target's path.
+    if (entry.type === 'hardlink' && entry.link) return index.get(entry.link) ?? entry;
     return entry;
   };
 
@@ -95,19 +96,19 @@ export function createContentsService(opts: ContentsServiceOptions): ContentsSer
       return { ...head(resolved), layers, wasted: layers.reduce((sum, l) => sum + l.wasted, 0), warnings: contents.merged.warnings };
     },
     async preview(image, path, o = {}): Promise<FilePreview> {
-      const { resolved, index } = await open(image, o.signal);
+      const { resolved, contents, index } = await open(image, o.signal);
       const entry = entryAt(resolved, index, path);
       if (entry.type !== 'file') return { path: entry.path, size: entry.size, text: null, truncated: false };
-      const stream = await fileStream(resolved, entry, limits, o.signal);
+      const stream = await fileStream(resolved, entry, limits, o.signal, contents.repeated);
       return { path: entry.path, ...(await textPreview(stream, entry.size, MAX_PREVIEW_BYTES)) };
     },
     async download(image, path, o = {}): Promise<ContentsDownload> {
       const { resolved, contents, index } = await open(image, o.signal);
       const entry = entryAt(resolved, index, path);
-      if (entry.type === 'file') return { name: basename(entry.path), kind: 'file', size: entry.size, stream: await fileStream(resolved, entry, limits, o.signal) };
+      if (entry.type === 'file') return { name: basename(entry.path), kind: 'file', size: entry.size, stream: await fileStream(resolved, entry, limits, o.signal, contents.repeated) };
       if (entry.type !== 'dir') throw new RegistryError('UNSUPPORTED', { message: `/${entry.path} is a ${entry.type}: only files and folders can be downloaded` });
       const under = entry.path === '' ? contents.merged.entries : selectUnder(contents.merged.entries, entry.path);
-      return { name: `${entry.path === '' ? 'root' : basename(entry.path)}.tar`, kind: 'tar', size: null, stream: folderTar(resolved, entry.path, under, { limits, signal: o.signal }) };
+      return { name: `${entry.path === '' ? 'root' : basename(entry.path)}.tar`, kind: 'tar', size: null, stream: folderTar(resolved, entry.path, under, { limits, signal: o.signal, repeated: contents.repeated }) };
     },
     async extract(image, paths, outDir, o = {}): Promise<ExtractReport> {
       const { resolved, contents, index } = await open(image, o.signal);
@@ -120,7 +121,7 @@ export function createContentsService(opts: ContentsServiceOptions): ContentsSer
       const selection = sortByPath(withHardlinkTargets([...chosen.values()], index));
       const extractor = createExtractor(outDir, selection);
       // Only regular files need their layers; folders and links are made by finish().
-      await streamBodies(resolved, selection.filter((e) => extractor.wants(e.layer, e.path)), (entry, body) => extractor.write(entry, body), { limits, signal: o.signal });
+      await streamBodies(resolved, selection.filter((e) => extractor.wants(e.layer, e.path)), (entry, body) => extractor.write(entry, body), { limits, signal: o.signal, repeated: contents.repeated });
       const report = await extractor.finish();
       log.info(`extracted ${report.written} entries (${report.bytes} bytes) of ${resolved.reader.label}@${resolved.digest} to ${outDir}`);
       return report;
@@ -150,13 +151,13 @@ function rootEntry(): FileEntry {
 }
 
 /** A file's bytes, streamed from the layer that last wrote it. */
-async function fileStream(image: ResolvedImage, entry: FileEntry, limits: LayerLimits | undefined, signal?: AbortSignal): Promise<Readable> {
+async function fileStream(image: ResolvedImage, entry: FileEntry, limits: LayerLimits | undefined, signal: AbortSignal | undefined, repeated: MergedContents['repeated']): Promise<Readable> {
   const layer = image.layers[entry.layer]!;
   const blob = await image.reader.blob(layer.digest, signal);
   if (!blob) throw new RegistryError('BLOB_UNKNOWN', { message: `${image.reader.label}: layer ${layer.digest} is missing` });
   let opened;
   try {
-    opened = await openLayerFile(blob, layer, entry.path, { limits, signal, digest: entry.digest });
+    opened = await openLayerFile(blob, layer, entry.path, { limits, signal, digest: entry.digest, occurrence: repeated[entry.layer]?.[entry.path] });
   } catch (err) {
     throw asRegistryError(err, image.reader, layer);
   }

@@ -25,6 +25,11 @@ export interface LayerListing {
   uncompressedSize: number;
   /** What was skipped or doubtful, in words (`../etc/passwd skipped: it leaves the image's root`). */
   warnings: string[];
+  /**
+   * Paths the tar holds more than once, with how many times (the listing keeps the last): so a
+   * file's bytes are taken from that last place too. Absent when there are none.
+   */
+  repeated?: Record<string, number>;
 }
 
 /** A layer as its manifest names it. */

@@ -13,7 +13,7 @@ import { createContentsService } from '../../src-server/contents/service';
 import type { ContentsService, ImageReader } from '../../src-server/contents/types';
 import { RegistryError } from '../../src-server/core/errors';
 import { tempDir } from '../helpers/berth-server';
-import { BASE_FILES, BASE_LINKS, checkBaseListing, writeContentsFixture, type ContentsFixture } from '../helpers/contents-images';
+import { BASE_FILES, BASE_LINKS, checkBaseListing, LayoutWriter, writeContentsFixture, type ContentsFixture } from '../helpers/contents-images';
 
 let tmp: ReturnType<typeof tempDir>;
 let fixture: ContentsFixture;
@@ -176,6 +176,33 @@ describe('the contents service', () => {
     expect(unknown.code).toBe('PLATFORM_UNKNOWN');
     expect(unknown.message).toContain('linux/amd64');
     expect(unknown.message).toContain('linux/arm64/v8');
+  });
+
+  it('takes the bytes of a path a layer writes twice from its last place, as the listing does', async () => {
+    const dir = join(tmp.dir, 'dup-layout');
+    const w = new LayoutWriter(dir);
+    const image = w.image({
+      layers: [{ compression: 'gzip', entries: [{ path: 'dup.txt', data: 'first\n' }, { path: 'other', data: 'x' }, { path: 'dup.txt', data: 'later\n' }, { path: 'hard', type: 'hardlink', link: 'dup.txt' }] }],
+      config: {},
+    });
+    w.tag('dup', [image]);
+    const real = await openOciLayout(dir);
+    const reader = { label: real.label, manifest: () => real.manifest(real.resolve('dup')), blob: (d: string, sig?: AbortSignal) => real.blob(d, sig) };
+    const dup = { reader, reference: 'dup' };
+    const files = await service.files(dup);
+    expect(files.warnings.join('\n')).toMatch(/dup\.txt appears twice/);
+    expect((await service.preview(dup, 'dup.txt')).text).toBe('later\n');
+    expect((await service.preview(dup, 'hard')).text).toBe('later\n');
+    expect((await readStream((await service.download(dup, 'dup.txt')).stream)).toString()).toBe('later\n');
+    const out = join(tmp.dir, 'dup-out');
+    await service.extract(dup, ['/'], out);
+    expect(readFileSync(join(out, 'dup.txt'), 'utf8')).toBe('later\n');
+    const tarFile = join(tmp.dir, 'dup.tar');
+    writeFileSync(tarFile, await readStream((await service.download(dup, '/')).stream));
+    const untar = join(tmp.dir, 'dup-untar');
+    mkdirSync(untar);
+    execFileSync('tar', ['-xf', tarFile, '-C', untar]);
+    expect(readFileSync(join(untar, 'dup.txt'), 'utf8')).toBe('later\n');
   });
 
   it('refuses a layer whose bytes are not its digest, in words', async () => {
