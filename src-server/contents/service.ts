@@ -48,8 +48,11 @@ export function createContentsService(opts: ContentsServiceOptions): ContentsSer
     return { resolved, contents, index };
   };
 
-  /** The entry at `path` (symlinks on the way followed inside the image), or NOT_FOUND in words. */
-  const entryAt = (resolved: ResolvedImage, index: Map<string, FileEntry>, path: string): FileEntry => {
+  /**
+   * The entry at `path` (symlinks on the way followed inside the image), or NOT_FOUND in words.
+   * With `bytes`, a hardlink gives its target's entry: the tar holds the bytes under that path.
+   */
+  const entryAt = (resolved: ResolvedImage, index: Map<string, FileEntry>, path: string, bytes = false): FileEntry => {
     let wanted: string;
     let real: string;
     try {
@@ -61,8 +64,7 @@ export function createContentsService(opts: ContentsServiceOptions): ContentsSer
     }
     const entry = real === '' ? rootEntry() : index.get(real);
     if (!entry) throw new RegistryError('NOT_FOUND', { message: `${resolved.reader.label}@${resolved.digest} has no ${JSON.stringify('/' + wanted)}` });
-    // A hardlink's bytes are its target's: the tar holds them under the target's path.
-    if (entry.type === 'hardlink' && entry.link) return index.get(entry.link) ?? entry;
+    if (bytes && entry.type === 'hardlink' && entry.link) return index.get(entry.link) ?? entry;
     return entry;
   };
 
@@ -97,14 +99,14 @@ export function createContentsService(opts: ContentsServiceOptions): ContentsSer
     },
     async preview(image, path, o = {}): Promise<FilePreview> {
       const { resolved, contents, index } = await open(image, o.signal);
-      const entry = entryAt(resolved, index, path);
+      const entry = entryAt(resolved, index, path, true);
       if (entry.type !== 'file') return { path: entry.path, size: entry.size, text: null, truncated: false };
       const stream = await fileStream(resolved, entry, limits, o.signal, contents.repeated);
       return { path: entry.path, ...(await textPreview(stream, entry.size, MAX_PREVIEW_BYTES)) };
     },
     async download(image, path, o = {}): Promise<ContentsDownload> {
       const { resolved, contents, index } = await open(image, o.signal);
-      const entry = entryAt(resolved, index, path);
+      const entry = entryAt(resolved, index, path, true);
       if (entry.type === 'file') return { name: basename(entry.path), kind: 'file', size: entry.size, stream: await fileStream(resolved, entry, limits, o.signal, contents.repeated) };
       if (entry.type !== 'dir') throw new RegistryError('UNSUPPORTED', { message: `/${entry.path} is a ${entry.type}: only files and folders can be downloaded` });
       const under = entry.path === '' ? contents.merged.entries : selectUnder(contents.merged.entries, entry.path);

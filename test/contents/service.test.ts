@@ -197,6 +197,11 @@ describe('the contents service', () => {
     const out = join(tmp.dir, 'dup-out');
     await service.extract(dup, ['/'], out);
     expect(readFileSync(join(out, 'dup.txt'), 'utf8')).toBe('later\n');
+    // A hardlink asked for by name is extracted under that name, its target with it.
+    const linkOut = join(tmp.dir, 'hard-out');
+    await service.extract(dup, ['/hard'], linkOut);
+    expect(readFileSync(join(linkOut, 'hard'), 'utf8')).toBe('later\n');
+    expect(statSync(join(linkOut, 'hard')).ino).toBe(statSync(join(linkOut, 'dup.txt')).ino);
     const tarFile = join(tmp.dir, 'dup.tar');
     writeFileSync(tarFile, await readStream((await service.download(dup, '/')).stream));
     const untar = join(tmp.dir, 'dup-untar');
