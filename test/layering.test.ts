@@ -54,6 +54,8 @@ const SERVER_RANKS: Record<string, number> = {
   browse: 3,
   copy: 3,
   contents: 3,
+  trash: 3,
+  retention: 3,
   http: 4,
   services: 4,
   cli: 4,

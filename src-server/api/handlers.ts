@@ -20,6 +20,7 @@ import { CONTENTS_CHANNELS } from './contents';
 import { COPY_CHANNELS } from './copy';
 import { createLocalHandlers, type LocalDeps } from './local';
 import { REFERRER_CHANNELS } from './referrers';
+import { RETENTION_CHANNELS } from './args-retention';
 import { unavailable } from './unavailable';
 import { toApiError } from './errors';
 import type { CoreHandler, CoreHandlers, Emit } from './handler-types';
@@ -42,7 +43,7 @@ export interface CoreHandlerOptions {
   status?: () => RegistryStatus;
 }
 
-const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNELS, ...ADMIN_CHANNELS, ...REFERRER_CHANNELS, ...CONTENTS_CHANNELS];
+const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNELS, ...ADMIN_CHANNELS, ...REFERRER_CHANNELS, ...CONTENTS_CHANNELS, ...RETENTION_CHANNELS];
 
 /** Builds the handler table over the services. */
 export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOptions = {}): CoreHandlers {

@@ -80,6 +80,15 @@ export const APP_CODES = {
   DESTINATION_CHANGED: { status: 409, message: 'the target tag changed since the copy was confirmed' },
   CANCELLED: { status: 409, message: 'the operation was cancelled' },
   BUSY: { status: 409, message: 'another operation is running' },
+  // Retention and the trash (issue 19).
+  POLICY_INVALID: { status: 400, message: 'invalid retention policy' },
+  POLICY_UNKNOWN: { status: 404, message: 'no such retention policy' },
+  POLICY_EXISTS: { status: 409, message: 'a retention policy of that name exists' },
+  POLICY_KEEPS_NOTHING: { status: 409, message: 'the policy would delete every tag it matches: confirm with force' },
+  RETENTION_FILE_INVALID: { status: 422, message: 'retention.yml cannot be read' },
+  TRASH_ITEM_UNKNOWN: { status: 404, message: 'not in the trash (restored, emptied, or expired)' },
+  RESTORE_CONFLICT: { status: 409, message: 'the tag points at another image now' },
+  RESTORE_INCOMPLETE: { status: 409, message: 'content the item needs is no longer stored' },
   // Connections.
   CONNECTION_INVALID: { status: 400, message: 'invalid connection' },
   CONNECTION_UNKNOWN: { status: 404, message: 'no such connection' },

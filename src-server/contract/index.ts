@@ -29,6 +29,8 @@ import type { CopyArgs, CopyCancelArgs, CopyCancelResult, CopyPreview, CopyPrevi
 import type { GcOptions, GcProgress, GcReport } from './gc';
 import type { ReferrerArgs, ReferrerContent } from './referrers';
 import type { RegistryStatus } from './registry-status';
+import type { RetentionAddArgs, RetentionListing, RetentionReport, RetentionRunArgs, RetentionScheduleArgs } from './retention';
+import type { TrashEmptyArgs, TrashEmptyResult, TrashListing, TrashRestoreArgs, TrashRestoreResult } from './trash';
 import type { RepositoryUsageDetail, UsageHistorySeries, UsagePage, UsagePageArgs, UsageReport } from './usage';
 
 export * from './admin';
@@ -42,8 +44,10 @@ export * from './envelope';
 export * from './gc';
 export * from './referrers';
 export * from './registry-status';
+export * from './retention';
 export * from './search';
 export * from './tag-delete';
+export * from './trash';
 export * from './usage';
 export * from './validation';
 
@@ -155,6 +159,23 @@ export interface InvokeChannelMap {
    * browser, GET /_berth/api/contents/download streams instead. `path` null: the dialog was cancelled.
    */
   'contents:save': { args: ContentsPathArgs & { name?: string; to?: string }; result: { path: string | null; bytes: number } };
+  // Retention and the trash (issue 19).
+  /** The policies of retention.yml, what each keeps now, the schedule, and the last run. */
+  'retention:list': { args: void; result: RetentionListing };
+  /** Adds (or with `replace`, replaces) a policy in retention.yml. */
+  'retention:add': { args: RetentionAddArgs; result: RetentionListing };
+  /** Removes a policy from retention.yml. */
+  'retention:remove': { args: { name: string }; result: RetentionListing };
+  /** Sets or clears the schedule in retention.yml. */
+  'retention:schedule': { args: RetentionScheduleArgs; result: RetentionListing };
+  /** Runs every policy now (or previews the run); refused (BUSY) while another run goes on. */
+  'retention:run': { args: RetentionRunArgs; result: RetentionReport };
+  /** The trash: deleted tags and manifests, newest first. */
+  'trash:list': { args: void; result: TrashListing };
+  /** Puts one item back, whole: its manifest(s) and tags. */
+  'trash:restore': { args: TrashRestoreArgs; result: TrashRestoreResult };
+  /** Removes items from the trash for good (a GC may then free what they held). */
+  'trash:empty': { args: TrashEmptyArgs; result: TrashEmptyResult };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
@@ -229,6 +250,14 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'contents:preview': true,
   'contents:diff': true,
   'contents:save': true,
+  'retention:list': true,
+  'retention:add': true,
+  'retention:remove': true,
+  'retention:schedule': true,
+  'retention:run': true,
+  'trash:list': true,
+  'trash:restore': true,
+  'trash:empty': true,
 };
 const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
 

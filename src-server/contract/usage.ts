@@ -54,6 +54,9 @@ export interface UsageReport {
     /** Bytes a garbage collection would free now, and with deleteUntagged. */
     reclaimable: number;
     reclaimableUntagged: number;
+    /** Items in the trash, and the distinct bytes only they hold back from GC (see TrashListing). */
+    trashItems: number;
+    trashHeldBytes: number;
   };
   repositories: RepositoryUsage[];
 }

@@ -13,7 +13,7 @@ import { mapLimit } from '../core/concurrency';
 import { parseDigest } from '../core/digest';
 import type { Logger } from '../logger';
 import { LeaseHeldError } from '../registry/collection-lease';
-import type { Collectable, CollectionAccess } from '../registry/views';
+import type { Collectable, CollectionAccess, TrashHold } from '../registry/views';
 import type { StoredBlob } from '../registry/service';
 import { closeOver, loadGraph, mark, type RegistryGraph } from './graph';
 import { ProgressThrottle } from './progress';
@@ -65,6 +65,7 @@ export async function planCollection(registry: Collectable, opts: { deleteUntagg
 async function planWith(store: CollectionAccess, opts: { deleteUntagged: boolean; graceMs?: number }): Promise<CollectionPlan> {
   const graph = loadGraph(store.index);
   const marked = mark(graph, opts.deleteUntagged);
+  holdForTrash(graph, marked, await store.trashHolds());
   const onDisk = await store.listBlobs();
   const history = await tagHistories(store, marked);
   const spared = await applyGrace(store, graph, marked, history, Date.now() - (opts.graceMs ?? 0), opts.graceMs ?? 0);
@@ -79,6 +80,19 @@ async function planWith(store: CollectionAccess, opts: { deleteUntagged: boolean
     blobsKept: onDisk.length - blobs.length,
     manifestsKept: countRevisions(graph) - manifests.length,
   };
+}
+
+/**
+ * Keeps what the trash holds: each item's manifest (with what it reaches) in its repository while
+ * the revision exists, and every blob the item recorded, whatever the index knows of it.
+ */
+function holdForTrash(graph: RegistryGraph, marked: ReturnType<typeof mark>, holds: TrashHold[]): void {
+  const repos = new Map(graph.repos.map((r) => [r.name, r]));
+  for (const h of holds) {
+    const repo = repos.get(h.repository);
+    if (repo) closeOver(graph, repo, [h.digest], marked.keptManifests.get(h.repository)!, marked.keptBlobs);
+    for (const b of h.blobs) marked.keptBlobs.add(b);
+  }
 }
 
 /** repository -> digest -> tags whose history holds it, for the repositories with removable manifests. */
@@ -168,6 +182,7 @@ export async function collectGarbage(registry: Collectable, opts: CollectOptions
     progress.report('mark', 0, 0);
     const graph = loadGraph(store.index);
     const marked = mark(graph, deleteUntagged);
+    holdForTrash(graph, marked, await store.trashHolds());
     const onDisk = await store.listBlobs();
     progress.report('mark', 1, 1);
 

@@ -17,6 +17,18 @@ import type { WriteGate } from './write-gate';
 /** The write gate as a collection uses it: its own sections, never a write. */
 export type CollectionGate = Pick<WriteGate, 'collecting' | 'beginCollection' | 'endCollection' | 'exclusive' | 'isProtected'>;
 
+/**
+ * What one trash item holds back from a collection (issue 19): its manifest stays in its repository
+ * while the revision exists, and every blob it needs stays in storage, until the item leaves the trash.
+ */
+export interface TrashHold {
+  repository: string;
+  /** The manifest the item holds: a root of the mark in `repository`. */
+  digest: string;
+  /** Every blob digest the item needs (manifests, configs, layers), kept whatever the index says. */
+  blobs: readonly string[];
+}
+
 /** What a garbage collection reads (the index, storage listings) and removes (blobs, links, manifests). */
 export interface CollectionAccess {
   /** The index the mark reads (it agrees with storage; see reconcile). */
@@ -51,6 +63,8 @@ export interface CollectionAccess {
   readonly sharedStorage: boolean;
   /** Makes the index agree with storage. */
   reconcile(): Promise<ReconcileReport>;
+  /** What the unexpired trash items hold (read at the start of every collection). */
+  trashHolds(): Promise<TrashHold[]>;
 }
 
 /** What usage accounting reads: the index, the origins and the blobs in storage. */
@@ -100,6 +114,8 @@ export interface CollectionHooks {
   lease: CollectionLease | null;
   claimedSince(digest: string, since: number): boolean;
   reconcile(): Promise<ReconcileReport>;
+  /** The trash's holds (none when the registry keeps no trash). */
+  trashHolds?: () => Promise<TrashHold[]>;
 }
 
 /** Builds the collection's view of the registry's stores. */
@@ -134,5 +150,6 @@ export function collectionAccess(parts: CollectionParts, hooks: CollectionHooks)
     revisionModified: async (repo, digest) => (await driver.stat(paths.revisionLink(repo, parseDigest(digest)!)))?.modified ?? null,
     claimedSince: hooks.claimedSince,
     reconcile: hooks.reconcile,
+    trashHolds: hooks.trashHolds ?? (async () => []),
   };
 }

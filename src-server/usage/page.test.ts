@@ -12,7 +12,7 @@ const repo = (name: string, stored: number, shared: number, untagged = 0, tags =
   manifests: tags,
 });
 
-const totals = { repositories: 5, manifests: 5, blobs: 9, stored: 999, reclaimable: 1, reclaimableUntagged: 2 };
+const totals = { repositories: 5, manifests: 5, blobs: 9, stored: 999, reclaimable: 1, reclaimableUntagged: 2 , trashItems: 0, trashHeldBytes: 0};
 const report: UsageReport = {
   totals,
   repositories: [repo('b', 50, 10, 0, 3), repo('a', 50, 20, 5, 1), repo('c', 400, 0, 0, 2), repo('e', 7, 7, 7, 9), repo('d', 100, 40, 1, 0)],

@@ -39,7 +39,7 @@ async function measure(store: UsageAccess, withRows: boolean): Promise<UsageRepo
   const keptTagged = mark(gc, true);
   const repositories = withRows ? repositoryRows(graph, keptTagged.keptManifests).sort((a, b) => b.stored - a.stored || cmp(a.name, b.name)) : [];
   const stat = await sizesOnDisk(store, [...present].filter((d) => graph.sizeOf(d) === null));
-  const totals = { repositories: graph.repos.length, manifests: 0, blobs: 0, stored: 0, reclaimable: 0, reclaimableUntagged: 0 };
+  const totals = { repositories: graph.repos.length, manifests: 0, blobs: 0, stored: 0, reclaimable: 0, reclaimableUntagged: 0, trashItems: 0, trashHeldBytes: 0 };
   for (const r of graph.repos) totals.manifests += r.revisions.size;
   for (const d of present) {
     const size = graph.sizeOf(d) ?? stat.get(d);

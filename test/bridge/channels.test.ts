@@ -88,6 +88,14 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
     args: { left: { connection: local, repository: 'app', reference: 'missing' }, right: { connection: local, repository: 'app', reference: 'v1' } },
     error: 'MANIFEST_UNKNOWN',
   },
+  'retention:list': { args: undefined },
+  'retention:add': { args: { policy: { name: 'keep-3', repos: 'app*', keepLast: 3 } } },
+  'retention:remove': { args: { name: 'no-such-policy' }, error: 'POLICY_UNKNOWN' },
+  'retention:schedule': { args: { schedule: null } },
+  'retention:run': { args: { dryRun: true } },
+  'trash:list': { args: undefined },
+  'trash:restore': { args: { reference: 'app:never-deleted' }, error: 'TRASH_ITEM_UNKNOWN' },
+  'trash:empty': { args: { ids: [] } },
 };
 
 describe('every channel through the bridge', () => {

@@ -16,7 +16,7 @@ const bytes = (stored: number, shared: number) => ({ stored, shared, unique: sto
 
 describe('formatRegistryUsage', () => {
   const report: UsageReport = {
-    totals: { repositories: 3, manifests: 5, blobs: 14, stored: 12_345_678, reclaimable: 0, reclaimableUntagged: 2_500 },
+    totals: { repositories: 3, manifests: 5, blobs: 14, stored: 12_345_678, reclaimable: 0, reclaimableUntagged: 2_500 , trashItems: 0, trashHeldBytes: 0},
     repositories: [
       { name: 'small', tags: 0, manifests: 1, ...bytes(999, 0), untagged: 999 },
       { name: 'team/app', tags: 2, manifests: 3, ...bytes(12_300_000, 5_000_000), untagged: 1_500 },
@@ -41,7 +41,7 @@ describe('formatRegistryUsage', () => {
 
   it('says so when the registry is empty, in the singular where it fits', () => {
     const empty: UsageReport = {
-      totals: { repositories: 0, manifests: 1, blobs: 1, stored: 1000, reclaimable: 1000, reclaimableUntagged: 1000 },
+      totals: { repositories: 0, manifests: 1, blobs: 1, stored: 1000, reclaimable: 1000, reclaimableUntagged: 1000 , trashItems: 0, trashHeldBytes: 0},
       repositories: [],
     };
     expect(formatRegistryUsage(empty)).toBe(

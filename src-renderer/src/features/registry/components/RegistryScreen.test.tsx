@@ -16,7 +16,7 @@ const running: RegistryStatus = {
 };
 const stopped: RegistryStatus = { ...running, running: false, url: null, tlsUrl: null, startedAt: null };
 const usage: UsageReport = {
-  totals: { repositories: 3, manifests: 7, blobs: 20, stored: 12_300_000, reclaimable: 1_500_000, reclaimableUntagged: 1_500_000 },
+  totals: { repositories: 3, manifests: 7, blobs: 20, stored: 12_300_000, reclaimable: 1_500_000, reclaimableUntagged: 1_500_000 , trashItems: 0, trashHeldBytes: 0},
   repositories: [],
 };
 const settings: LocalSettings = {
@@ -91,7 +91,7 @@ describe('RegistryScreen', () => {
   });
 
   it('an empty registry says how to fill it; a stopped one asks to start it', async () => {
-    renderScreen(<RegistryScreen />, fake({ 'registry:status': stopped, 'usage:registry': { ...usage, totals: { ...usage.totals, repositories: 0, stored: 0, reclaimable: 0, reclaimableUntagged: 0 } } }));
+    renderScreen(<RegistryScreen />, fake({ 'registry:status': stopped, 'usage:registry': { ...usage, totals: { ...usage.totals, repositories: 0, stored: 0, reclaimable: 0, reclaimableUntagged: 0 , trashItems: 0, trashHeldBytes: 0} } }));
     expect((await screen.findByTestId('registry-status')).textContent).toBe('stopped');
     expect(await screen.findByText(/Empty: push an image/)).toBeTruthy();
     expect(screen.getByText('Start it to see the commands for docker, podman and skopeo.')).toBeTruthy();

@@ -35,7 +35,7 @@ function pager(repositories: RepositoryUsage[], totals: UsageReport['totals'] = 
 }
 
 function totalsOf(repositories: RepositoryUsage[]): UsageReport['totals'] {
-  return { repositories: repositories.length, manifests: 9, blobs: 42, stored: 123_000_000, reclaimable: 5_000_000, reclaimableUntagged: 7_000_000 };
+  return { repositories: repositories.length, manifests: 9, blobs: 42, stored: 123_000_000, reclaimable: 5_000_000, reclaimableUntagged: 7_000_000 , trashItems: 0, trashHeldBytes: 0};
 }
 
 const point = (day: string, stored: number, over: Partial<UsageHistoryPoint> = {}): UsageHistoryPoint => ({
