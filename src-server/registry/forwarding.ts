@@ -3,6 +3,7 @@ import type { ReferrerRow } from '../index/registry-index';
 import type {
   BlobContent,
   BlobRequest,
+  DeleteContext,
   PutManifestOptions,
   PutManifestResult,
   RegistryService,
@@ -101,12 +102,12 @@ export class ForwardingRegistry implements RegistryService {
     return this.inner.putManifest(repo, ref, body, contentType, opts);
   }
 
-  deleteManifest(repo: string, ref: string): Promise<void> {
-    return this.inner.deleteManifest(repo, ref);
+  deleteManifest(repo: string, ref: string, context?: DeleteContext): Promise<void> {
+    return this.inner.deleteManifest(repo, ref, context);
   }
 
-  deleteRepository(repo: string): Promise<{ tags: number; manifests: number }> {
-    return this.inner.deleteRepository(repo);
+  deleteRepository(repo: string, context?: DeleteContext): Promise<{ tags: number; manifests: number }> {
+    return this.inner.deleteRepository(repo, context);
   }
 
   referrers(repo: string, digest: string, artifactType?: string): ReferrerRow[] {

@@ -15,14 +15,14 @@ import type { LeaseTimings } from './collection-lease';
 import { ManifestCache } from './manifest-cache';
 import { assertBlobsPresent, assertNameable, checkPushedManifest, referencedBlobs } from './manifest-checks';
 import { reconcileIndex, type ReconcileReport } from './reconcile';
-import type { BlobContent, BlobRequest, CacheTarget, PutManifestOptions, PutManifestResult, ServedManifest } from './service';
+import type { BlobContent, BlobRequest, CacheTarget, DeleteContext, PutManifestOptions, PutManifestResult, ServedManifest } from './service';
 import { SharedBucket } from './shared-bucket';
 import { WriteGate } from './write-gate';
 
 /** The manifest size limit and the reference-check fan-out, importable from here as before (see manifest-checks.ts). */
 export { MAX_MANIFEST_BYTES, PARALLEL_REFERENCE_CHECKS } from './manifest-checks';
 /** The service's types, importable from here too. */
-export type { BlobContent, BlobRequest, CacheTarget, PutManifestOptions, RegistryService, ServedManifest } from './service';
+export type { BlobContent, BlobRequest, CacheTarget, DeleteContext, PutManifestOptions, RegistryService, ServedManifest } from './service';
 export { SHARED_TAGS_TTL_MS } from './shared-bucket';
 
 /** Options of the registry service. */
@@ -280,7 +280,7 @@ export class Registry implements CacheTarget {
   }
 
   /** Checks a reference with {@link assertNameable}, as getManifest does. */
-  async deleteManifest(repo: string, ref: string): Promise<void> {
+  async deleteManifest(repo: string, ref: string, _context?: DeleteContext): Promise<void> {
     this.assertDeletable();
     assertNameable(ref);
     if (this.shared) await this.shared.checkRef(repo, ref).catch(() => undefined);
@@ -301,7 +301,7 @@ export class Registry implements CacheTarget {
     this.origins.forgetManifest(repo, d.digest);
   }
 
-  async deleteRepository(repo: string): Promise<{ tags: number; manifests: number }> {
+  async deleteRepository(repo: string, _context?: DeleteContext): Promise<{ tags: number; manifests: number }> {
     this.assertDeletable();
     // Another instance may have pushed to it since this one last looked: count what the bucket holds.
     if (this.shared) await this.shared.refresh(repo);

@@ -61,6 +61,16 @@ export interface PutManifestResult {
   subject: string | null;
 }
 
+/** Who deletes, recorded on the trash item the delete becomes (issue 19). */
+export interface DeleteContext {
+  /** Default `registry-api`. */
+  source?: 'registry-api' | 'app' | 'retention' | 'repository-delete';
+  /** The user, when known. */
+  by?: string;
+  /** The retention policy that removed it. */
+  policy?: string;
+}
+
 /**
  * The repository-scoped registry API. Missing things throw the neutral NotFoundError (the caller
  * picks the protocol's code), and every write is ordered against garbage collection inside.
@@ -115,10 +125,13 @@ export interface RegistryService {
   getManifest(repo: string, ref: string): Promise<ServedManifest>;
   /** Validates and stores a manifest under a tag or digest reference. */
   putManifest(repo: string, ref: string, body: Buffer, contentType: string | undefined, opts?: PutManifestOptions): Promise<PutManifestResult>;
-  /** Deletes a tag (by tag), or a manifest and every tag pointing at it (by digest). */
-  deleteManifest(repo: string, ref: string): Promise<void>;
-  /** Deletes a repository's tags, manifests, links and uploads; its blobs wait for GC. */
-  deleteRepository(repo: string): Promise<{ tags: number; manifests: number }>;
+  /**
+   * Deletes a tag (by tag), or a manifest and every tag pointing at it (by digest), into the trash
+   * first (see DeleteContext).
+   */
+  deleteManifest(repo: string, ref: string, context?: DeleteContext): Promise<void>;
+  /** Deletes a repository's tags, manifests, links and uploads, into the trash first; its blobs wait for GC. */
+  deleteRepository(repo: string, context?: DeleteContext): Promise<{ tags: number; manifests: number }>;
   /** Manifests in `repo` naming `digest` as their subject. */
   referrers(repo: string, digest: string, artifactType?: string): ReferrerRow[];
 }
