@@ -101,9 +101,10 @@ function reference(i: TrashItem): string {
   return i.tags.length ? `${i.repository}:${i.tags.join(',')}${at}` : `${i.repository}${at}`;
 }
 
+/** A duration in whole seconds under a minute, else in whole minutes down (`6d23h59m` shown `6d23h`). */
 function span(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return s < 60 ? `${s}s` : formatLongDuration(Math.round(s / 60) * 60_000).replace(/(\d+[wdh])\d+m$/, '$1');
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return s < 60 ? `${s}s` : formatLongDuration(Math.floor(s / 60) * 60_000).replace(/(\d+[wdh])\d+m$/, '$1');
 }
 
 function ago(at: number, now: number): string {
