@@ -1,0 +1,57 @@
+/**
+ * Usage and the collector agree about the trash (issue 19): what trashed items hold is counted as
+ * `trashHeldBytes`, never as reclaimable, and once the trash is emptied it becomes reclaimable and
+ * a collection plan frees exactly that. Real registry app on loopback, real disk and SQLite.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTrashHandlers } from '../../src-server/api/trash';
+import { planCollection } from '../../src-server/gc/collect';
+import { registryUsage } from '../../src-server/usage/usage';
+import { startApi, type ApiRegistry } from '../api/harness';
+import { pushRandomImage, type PushedImage } from '../helpers/push';
+
+let api: ApiRegistry;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api?.close());
+
+const bytesOf = (img: PushedImage) => img.size + img.manifest.config.size + img.manifest.layers.reduce((a, l) => a + l.size, 0);
+const planned = async (deleteUntagged: boolean) => (await planCollection(api.services.registry, { deleteUntagged })).blobs.reduce((a, b) => a + b.size, 0);
+
+describe('usage with the trash', () => {
+  it('counts what trashed items hold apart from what a GC frees, and a plan agrees before and after emptying', async () => {
+    const a = await pushRandomImage(api.base, 'app', 'v1', [3000, 5000]);
+    const b = await pushRandomImage(api.base, 'app', 'v2', [7000]);
+    await pushRandomImage(api.base, 'app', 'v3', [1000]);
+    expect((await fetch(`${api.base}/v2/app/manifests/${a.digest}`, { method: 'DELETE' })).status).toBe(202);
+    expect((await fetch(`${api.base}/v2/app/manifests/v2`, { method: 'DELETE' })).status).toBe(202);
+
+    let totals = (await registryUsage(api.services.registry)).totals;
+    expect(totals).toMatchObject({ trashItems: 2, trashHeldBytes: bytesOf(a) + bytesOf(b), reclaimable: 0, reclaimableUntagged: 0 });
+    expect(await planned(false)).toBe(0);
+    expect(await planned(true)).toBe(0);
+
+    const handlers = createTrashHandlers({ registry: api.services.registry });
+    const listing = await handlers['trash:list'](undefined, () => {});
+    expect(listing.items.map((i) => [i.kind, i.tags, i.heldBytes])).toEqual([
+      ['tag', ['v2'], bytesOf(b)],
+      ['manifest', ['v1'], bytesOf(a)],
+    ]);
+    expect(listing.totals).toEqual({ items: 2, bytes: bytesOf(a) + bytesOf(b), heldBytes: bytesOf(a) + bytesOf(b) });
+
+    expect(await handlers['trash:empty']({}, () => {})).toEqual({ removed: 2, heldBytes: bytesOf(a) + bytesOf(b) });
+    totals = (await registryUsage(api.services.registry)).totals;
+    // `a`'s revision went with its delete: any GC frees it; `b` is untagged: only --delete-untagged.
+    expect(totals).toMatchObject({ trashItems: 0, trashHeldBytes: 0, reclaimable: bytesOf(a), reclaimableUntagged: bytesOf(a) + bytesOf(b) });
+    expect(await planned(false)).toBe(bytesOf(a));
+    expect(await planned(true)).toBe(bytesOf(a) + bytesOf(b));
+  });
+
+  it('restore by a hostile id or reference is refused in words, and never reads outside the trash', async () => {
+    const handlers = createTrashHandlers({ registry: api.services.registry });
+    await expect(handlers['trash:restore']({ id: '../../../etc/passwd' }, () => {})).rejects.toMatchObject({ code: 'TRASH_ITEM_UNKNOWN' });
+    await expect(handlers['trash:restore']({ reference: 'app@sha256:xyz' }, () => {})).rejects.toThrow(/not a reference of the trash/);
+    await expect(handlers['trash:restore']({ reference: 'app:v9' }, () => {})).rejects.toThrow(/^app:v9 is not in the trash/);
+  });
+});
