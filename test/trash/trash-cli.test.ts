@@ -105,6 +105,9 @@ describe('berth trash with skopeo', () => {
     expect(await headTag(b, 'team/app', 'v1')).toBe(digest);
     expect(await pullWhole(b, 'team/app:v1')).toEqual(img.blobs);
     expect((await list(dataDir)).items).toEqual([]);
+    // One JSON line per entry.
+    const audited = (await ok(['audit', '--json', '--action', 'trash.restore'], dataDir)).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(audited).toMatchObject([{ action: 'trash.restore', target: `team/app@${digest}`, result: 'ok', via: 'cli', detail: { tags: 'v1', relinked: 1 } }]);
     // Restored once: a second restore says it is not there.
     const again = await berth(['trash', 'restore', 'team/app:v1'], dataDir);
     expect(again.code).toBe(1);
