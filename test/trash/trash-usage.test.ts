@@ -48,6 +48,29 @@ describe('usage with the trash', () => {
     expect(await planned(true)).toBe(bytesOf(a) + bytesOf(b));
   });
 
+  it('a delete names its source and, through /v2, the user the authorizer found; repo deletes are one item per image', async () => {
+    // The authorizer sets ctx.state.user for an authenticated request (auth/authorizer.ts); a stand-in does the same here.
+    const authed = await startApi({}, { authorize: (ctx) => void (ctx.state.user = ctx.get('x-test-user') || undefined) });
+    try {
+      await pushRandomImage(authed.base, 'who', 'v1');
+      await pushRandomImage(authed.base, 'who', 'v2');
+      expect((await fetch(`${authed.base}/v2/who/manifests/v1`, { method: 'DELETE', headers: { 'x-test-user': 'alice' } })).status).toBe(202);
+      await authed.services.registry.deleteRepository('who', { source: 'retention', policy: 'keep-3' });
+      const items = (await createTrashHandlers({ registry: authed.services.registry })['trash:list'](undefined, () => {})).items;
+      // The tag item is the oldest; the repository delete made one item per image, v1's untagged one too.
+      expect(items.at(-1)).toMatchObject({ kind: 'tag', tags: ['v1'], source: 'registry-api', by: 'alice' });
+      expect(items.slice(0, 2).map((i) => [i.kind, i.tags, i.source, i.by, i.policy])).toEqual(
+        expect.arrayContaining([
+          ['manifest', ['v2'], 'retention', undefined, 'keep-3'],
+          ['manifest', [], 'retention', undefined, 'keep-3'],
+        ]),
+      );
+      expect(items).toHaveLength(3);
+    } finally {
+      await authed.close();
+    }
+  });
+
   it('restore by a hostile id or reference is refused in words, and never reads outside the trash', async () => {
     const handlers = createTrashHandlers({ registry: api.services.registry });
     await expect(handlers['trash:restore']({ id: '../../../etc/passwd' }, () => {})).rejects.toMatchObject({ code: 'TRASH_ITEM_UNKNOWN' });
