@@ -30,7 +30,10 @@ function Form({ connection, repository, onClose }: { connection: string; reposit
       name={repository}
       warning={
         <>
-          Every tag and manifest of <b>{repository}</b> is deleted{connection === 'local' ? '; the next garbage collection frees its blobs' : ''}. This cannot be undone.
+          Every tag and manifest of <b>{repository}</b> is deleted.{' '}
+          {connection === 'local'
+            ? 'Its images go to the trash, restorable until they expire; a garbage collection frees its blobs after that.'
+            : 'This cannot be undone.'}
         </>
       }
       confirmLabel="Delete repository"

@@ -28,7 +28,8 @@ function DeleteRepositoryForm({ name, onClose }: { name: string; onClose: () => 
       name={name}
       warning={
         <>
-          Every tag and manifest of <b>{name}</b> is deleted. Its blobs are freed by the next garbage collection. This cannot be undone.
+          Every tag and manifest of <b>{name}</b> is deleted. Its images go to the trash, restorable until they expire;
+          a garbage collection frees its blobs after that.
         </>
       }
       confirmLabel="Delete repository"
