@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrashHandlers } from '../../src-server/api/trash';
-import { planCollection } from '../../src-server/gc/collect';
+import { collectGarbage, planCollection } from '../../src-server/gc/collect';
 import { registryUsage } from '../../src-server/usage/usage';
 import { startApi, type ApiRegistry } from '../api/harness';
-import { pushRandomImage, type PushedImage } from '../helpers/push';
+import { pushBlob, pushManifest, pushRandomImage, sha256, type PushedImage } from '../helpers/push';
 
 let api: ApiRegistry;
 beforeAll(async () => {
@@ -69,6 +69,35 @@ describe('usage with the trash', () => {
     } finally {
       await authed.close();
     }
+  });
+
+  it('an item holds its referrers too: a signature survives gc --delete-untagged with its deleted subject, and both come back', async () => {
+    const img = await pushRandomImage(api.base, 'signed', 'v1', [4000]);
+    const sigLayer = Buffer.from('a signature');
+    const emptyConfig = Buffer.from('{}');
+    const sig = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: 'application/vnd.example.signature',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: await pushBlob(api.base, 'signed', emptyConfig), size: emptyConfig.length },
+      layers: [{ mediaType: 'application/octet-stream', digest: await pushBlob(api.base, 'signed', sigLayer), size: sigLayer.length }],
+      subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: img.digest, size: img.size },
+    };
+    const sigDigest = await pushManifest(api.base, 'signed', sha256(Buffer.from(JSON.stringify(sig))), sig);
+    expect((await fetch(`${api.base}/v2/signed/manifests/${img.digest}`, { method: 'DELETE' })).status).toBe(202);
+
+    const handlers = createTrashHandlers({ registry: api.services.registry });
+    const [item] = (await handlers['trash:list'](undefined, () => {})).items.filter((i) => i.repository === 'signed');
+    expect(item).toMatchObject({ kind: 'manifest', digest: img.digest, tags: ['v1'] });
+    expect(item!.bytes).toBe(bytesOf(img) + JSON.stringify(sig).length + emptyConfig.length + sigLayer.length);
+
+    const report = await collectGarbage(api.services.registry, { deleteUntagged: true, graceMs: 0 });
+    expect(report.manifestsRemoved.filter((m) => m.repository === 'signed')).toEqual([]);
+    const restored = await handlers['trash:restore']({ reference: 'signed:v1' }, () => {});
+    expect(restored).toMatchObject({ digest: img.digest, restoredTags: ['v1'], relinkedManifests: 1 });
+    const referrers = await (await fetch(`${api.base}/v2/signed/referrers/${img.digest}`)).json();
+    expect(referrers.manifests.map((m: { digest: string }) => m.digest)).toEqual([sigDigest]);
+    for (const d of [img.manifest.config.digest, img.manifest.layers[0]!.digest]) expect((await fetch(`${api.base}/v2/signed/blobs/${d}`)).status).toBe(200);
   });
 
   it('restore by a hostile id or reference is refused in words, and never reads outside the trash', async () => {
