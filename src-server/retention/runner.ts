@@ -132,7 +132,7 @@ export class RetentionRunner {
     for (const m of plan.manifests) {
       try {
         if (!stillRemovable.has(`${m.repository}@${m.digest}`) || index.tagsOf(m.repository, m.digest).length > 0) {
-          errors.push({ ...where(m), message: index.hasManifest(m.repository, m.digest) ? 'reached by a tag again during the run: kept' : 'already gone' });
+          errors.push({ ...where(m), message: index.hasManifest(m.repository, m.digest) ? 'a tag still reaches it (kept, or pushed during the run): kept' : 'already gone' });
           continue;
         }
         await deleter.deleteManifest(m.repository, m.digest, { source: 'retention', policy: m.policies.join(',') });
