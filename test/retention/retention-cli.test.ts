@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GcReport, RetentionListing, RetentionReport } from '../../src-server/contract';
+import type { AuditEntry, GcReport, RetentionListing, RetentionReport } from '../../src-server/contract';
 import { berthWorkspace, runBerth, type RunningBerth } from '../helpers/berth-server';
 import { containersSandbox, digestOf, ToolError, writeOciLayout, type ContainersSandbox, type WrittenImage } from '../helpers/images';
 
@@ -183,5 +183,15 @@ describe('berth retention', () => {
     const rm = await berthCli(['retention', 'rm', 'scratch']);
     expect(rm.code).toBe(0);
     expect(rm.stdout).toContain('removed retention policy scratch; 2 policies left');
+
+    // The audit log has the policy changes and the run (not the dry runs).
+    const audit = await berthCli(['audit', '--json']);
+    expect(audit.code).toBe(0);
+    const entries = audit.stdout.trim().split('\n').map((l) => JSON.parse(l) as AuditEntry);
+    expect(entries.filter((e) => e.action === 'retention.run')).toEqual([
+      expect.objectContaining({ via: 'cli', target: 'registry', result: 'ok', detail: { tags: 5, manifests: 4, bytesFreed: ownBytes('L2') + ownBytes('L3') + ownBytes('L4'), errors: 0 } }),
+    ]);
+    const changes = entries.filter((e) => e.action === 'settings.change').map((e) => `${e.target} ${e.result}`);
+    expect(changes).toEqual(expect.arrayContaining(['retention policy recent ok', 'retention policy bad POLICY_KEEPS_NOTHING', 'retention policy bad POLICY_UNKNOWN', 'retention policy scratch ok']));
   });
 });
