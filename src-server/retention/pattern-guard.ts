@@ -30,13 +30,16 @@ export interface PatternTester {
 
 /** A tester whose every batch may take at most `budgetMs`. */
 export function createPatternTester(budgetMs = PATTERN_BUDGET_MS): PatternTester {
+  // One context for every batch: only plain strings are put in it, and the script keeps nothing.
+  const sandbox: { patterns: string[]; tags: string[]; current: string } = { patterns: [], tags: [], current: '' };
+  const ctx = createContext(sandbox);
   return {
     anyMatch(policy, patterns, tags) {
       const out = tags.map(() => false);
       if (patterns.length === 0 || tags.length === 0) return out;
-      // Plain copies: nothing of this realm's objects is reachable from the patterns' context.
-      const sandbox = { patterns: [...patterns], tags: [...tags], current: '' };
-      const ctx = createContext(sandbox);
+      sandbox.patterns = [...patterns];
+      sandbox.tags = [...tags];
+      sandbox.current = '';
       let rows: boolean[][];
       try {
         rows = SCRIPT.runInContext(ctx, { timeout: budgetMs }) as boolean[][];

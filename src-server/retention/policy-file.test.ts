@@ -108,3 +108,10 @@ describe('retention.yml', () => {
     expect(compilePolicy({ name: 'x', repos: '*', keepLast: 0, keepNewerThan: '1d' }).keepNewerMs).toBe(86_400_000);
   });
 });
+
+describe('retention.yml with hostile keys', () => {
+  it('refuses keys that name properties of every object', () => {
+    expect(refusal('policies:\n  - name: a\n    repos: "*"\n    __proto__: {keep-last: 1}\n')).toMatch(/policy a: unknown key "__proto__"/);
+    expect(refusal('policies:\n  - name: a\n    repos: "*"\n    constructor: 1\n')).toMatch(/unknown key "constructor"/);
+  });
+});

@@ -20,7 +20,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isSeq, parseDocument, stringify } from 'yaml';
+import { isMap, parseDocument, stringify } from 'yaml';
 import { RegistryError } from '../core/errors';
 import { writeFileAtomic } from '../core/files';
 import { parseLongDuration } from '../core/long-duration';
@@ -111,7 +111,7 @@ export function parseRetentionFile(text: string, file = 'retention.yml'): Retent
       out.schedule = top.schedule;
     }
     const list = top.policies ?? [];
-    if (!Array.isArray(list) || (top.policies != null && !isSeq(doc.get('policies', true)))) throw new PolicyError('policies: must be a list');
+    if (!Array.isArray(list)) throw new PolicyError('policies: must be a list');
     const names = new Set<string>();
     list.forEach((entry, i) => {
       const p = policyOf(entry, i);
@@ -133,7 +133,7 @@ function policyOf(entry: unknown, i: number): StoredPolicy {
   const label = typeof o.name === 'string' ? `policy ${o.name}` : `policies[${i}]`;
   const p: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
-    const field = POLICY_KEYS[k];
+    const field = Object.hasOwn(POLICY_KEYS, k) ? POLICY_KEYS[k] : undefined;
     if (!field) throw new PolicyError(`${label}: unknown key "${k}" (use ${Object.keys(POLICY_KEYS).join(', ')})`);
     if (v === null) continue;
     // `keep-newer-than: 0` is read as a number; every other number lacks a unit.

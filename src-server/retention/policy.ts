@@ -40,8 +40,9 @@ export class PolicyError extends Error {
 
 /** Policy names: a letter or digit, then letters, digits, `.`, `_`, `-`; at most 64 characters. */
 export const POLICY_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** Longest keep pattern, and most patterns per policy. */
+/** Longest keep pattern. */
 export const MAX_PATTERN_LENGTH = 256;
+/** Most keep patterns per policy. */
 export const MAX_PATTERNS = 32;
 /** The largest keep-last. */
 export const MAX_KEEP_LAST = 1_000_000;
