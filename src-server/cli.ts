@@ -15,6 +15,7 @@ import { registerCertCommands } from './cli/cert';
 import { registerGcCommand } from './cli/gc';
 import { registerGroupCommands } from './cli/groups';
 import { registerRepoCommands } from './cli/repo';
+import { registerRetentionCommands } from './cli/retention';
 import { registerUsageCommands } from './cli/usage';
 import { registerUserCommands } from './cli/users';
 import { registerAuditCommand } from './cli/audit';
@@ -78,6 +79,7 @@ function buildProgram(): Command {
   registerCertCommands(program);
   registerGcCommand(program, dataHelp);
   registerRepoCommands(program, dataHelp);
+  registerRetentionCommands(program, dataHelp);
   registerUsageCommands(program, dataHelp);
   registerAuditCommand(program, dataHelp);
   registerFilesCommand(program, dataHelp, createContentsService);

@@ -19,6 +19,8 @@ import { AuditLog, auditLogPath } from './audit/audit-log';
 import { UsageHistory, type HistoryClock } from './usage/history';
 import { UsageHistoryStore } from './usage/history-store';
 import { registryTotals } from './usage/usage';
+import { RetentionService } from './retention/service';
+import { startRetentionSchedule } from './retention/scheduler';
 
 /** Options for wiring Berth's services. */
 export interface ServicesOptions {
@@ -49,6 +51,8 @@ export interface ServicesOptions {
   sampleUsage?: boolean;
   /** The usage history's clock (tests); default the system's. */
   clock?: HistoryClock;
+  /** Runs the retention policies on retention.yml's schedule (serving processes only). */
+  scheduleRetention?: boolean;
 }
 
 /** The options a serving process (`berth serve`, the desktop's registry process) takes from its config. */
@@ -62,6 +66,7 @@ export function servingOptions(config: BerthConfig, log: Logger): ServicesOption
     redirect: config.redirect,
     uploadPurging: config.uploadPurging ?? DEFAULT_UPLOAD_PURGING,
     sampleUsage: true,
+    scheduleRetention: true,
   };
 }
 
@@ -81,6 +86,8 @@ export interface Services {
   auditPath: string;
   /** The stored bytes over time (`<data>/berth/usage-history.db`). */
   usageHistory: UsageHistory;
+  /** Retention policies (`<data>/berth/retention.yml`) and their runs. */
+  retention: RetentionService;
   close(): void;
 }
 
@@ -121,7 +128,10 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const historyStore = new UsageHistoryStore(usageHistoryPath(opts.dataDir));
   const usageHistory = new UsageHistory({ store: historyStore, measure: () => registryTotals(local), clock: opts.clock, log });
   const sampling = opts.sampleUsage ? usageHistory.startDaily() : null;
+  const retention = new RetentionService({ dataDir: opts.dataDir, registry: local, deleter: served, log });
+  const retentionSchedule = opts.scheduleRetention ? startRetentionSchedule(retention, log) : null;
   const close = () => {
+    retentionSchedule?.stop();
     purger?.stop();
     refresher?.stop();
     sampling?.stop();
@@ -132,7 +142,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   };
   const auditPath = auditLogPath(opts.dataDir);
   const audit = new AuditLog(auditPath, { onError: (m) => log.warn(m) });
-  return { dataDir: opts.dataDir, registry: local, served, index, log, reconcileReport, audit, auditPath, usageHistory, close };
+  return { dataDir: opts.dataDir, registry: local, served, index, log, reconcileReport, audit, auditPath, usageHistory, retention, close };
 }
 
 /**

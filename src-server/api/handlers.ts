@@ -21,6 +21,8 @@ import { COPY_CHANNELS } from './copy';
 import { createLocalHandlers, type LocalDeps } from './local';
 import { REFERRER_CHANNELS } from './referrers';
 import { RETENTION_CHANNELS } from './args-retention';
+import { createRetentionHandlers } from './retention';
+import type { RetentionService } from '../retention/service';
 import { unavailable } from './unavailable';
 import { toApiError } from './errors';
 import type { CoreHandler, CoreHandlers, Emit } from './handler-types';
@@ -35,6 +37,8 @@ export interface CoreServices extends Omit<LocalDeps, 'status'> {
   app?: Partial<CoreHandlers>;
   /** The data directory's audit log, read by `audit:list` (unavailable without it). */
   auditPath?: string;
+  /** Retention policies of the data directory (the retention channels are unavailable without it). */
+  retention?: RetentionService;
 }
 
 /** Options of {@link createCoreHandlers}. */
@@ -49,6 +53,7 @@ const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNE
 export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOptions = {}): CoreHandlers {
   return {
     ...unavailable(APP_CHANNELS, 'the app core does not run in this process (start it with `berth serve`, without --no-ui)'),
+    ...(services.retention ? createRetentionHandlers({ retention: services.retention }) : {}),
     ...createLocalHandlers({ ...services, status: opts.status }),
     ...createAccessHandlers(),
     ...(services.auditPath !== undefined ? createAuditHandlers(services.auditPath) : unavailable(AUDIT_CHANNELS, 'the audit log is not available in this process')),
