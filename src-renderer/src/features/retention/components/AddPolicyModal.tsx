@@ -115,8 +115,7 @@ function AddPolicyForm({ onClose }: { onClose: () => void }) {
         <Textarea
           label="Keep tags matching"
           description="Regular expressions, one per line (unanchored unless written ^…$), e.g. ^v\d+\.\d+\.\d+$"
-          autosize
-          minRows={2}
+          rows={3}
           value={draft.keepTags}
           onChange={(e) => set('keepTags', e.currentTarget.value)}
           data-testid="policy-keep-tags"
