@@ -28,12 +28,20 @@ export function useTrash() {
 
 /**
  * How long a deleted tag stays restorable (seconds), for the delete dialogs; null while unknown
- * (loading, or a server without a trash), when the dialogs say nothing about it.
+ * (loading, or a server without a trash) and when the trash is off (`trash.keep` 0): then deletes
+ * are final and the dialogs say so.
  */
 export function useTrashKeepSeconds(enabled = true): number | null {
   const api = useApi();
   const q = useQuery({ queryKey: trashKeys.list, queryFn: () => api.invoke('trash:list'), enabled, retry: false });
-  return enabled && q.data ? q.data.keepSeconds : null;
+  return enabled && q.data && q.data.keepSeconds > 0 ? q.data.keepSeconds : null;
+}
+
+/** True when the server says its trash is off (`trash.keep` 0): deletes are final. */
+export function useTrashOff(): boolean {
+  const api = useApi();
+  const q = useQuery({ queryKey: trashKeys.list, queryFn: () => api.invoke('trash:list'), retry: false });
+  return q.data?.keepSeconds === 0;
 }
 
 /** Puts an item back (its tags point at its manifest again). */

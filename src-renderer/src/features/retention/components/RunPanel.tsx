@@ -12,7 +12,7 @@ import { errorCode } from '../../../api/errors';
 import { ConfirmButtons, ErrorAlert } from '../../../app/common';
 import { formatBytes } from '../../../app/format';
 import { formatKeep } from '../../trash/format';
-import { useTrashKeepSeconds } from '../../trash/queries';
+import { useTrashKeepSeconds, useTrashOff } from '../../trash/queries';
 import { compareRuns, describeFreed, describeRemovals } from '../format';
 import { useRetentionRun } from '../queries';
 import { RemovalList, RunErrors } from './RemovalList';
@@ -51,6 +51,8 @@ export function RunPanel({ hasPolicies }: { hasPolicies: boolean }) {
   const run = useRetentionRun();
   const [confirming, setConfirming] = useState(false);
   const keep = useTrashKeepSeconds();
+  const off = useTrashOff();
+  const where = off ? 'The trash is off (trash.keep is 0): this cannot be undone.' : `They go to Recently deleted${keep !== null ? ` and can be restored for ${formatKeep(keep)}` : ' and can be restored from there'}.`;
   const shown = preview.data;
   const nothing = shown ? shown.tags.length + shown.manifests.length === 0 : false;
 
@@ -101,7 +103,8 @@ export function RunPanel({ hasPolicies }: { hasPolicies: boolean }) {
         {run.data && (
           <Stack gap="xs" data-testid="retention-run-result">
             <Alert color="green" title="Retention ran" data-testid="retention-run-summary">
-              Removed {describeRemovals(run.data)} in {(run.data.durationMs / 1000).toFixed(1)} s; they are in Recently deleted{keep !== null ? ` for ${formatKeep(keep)}` : ''}.
+              Removed {describeRemovals(run.data)} in {(run.data.durationMs / 1000).toFixed(1)} s
+              {off ? '.' : `; they are in Recently deleted${keep !== null ? ` for ${formatKeep(keep)}` : ''}.`}
             </Alert>
             {diff && (diff.unexpected.length > 0 || diff.missing.length > 0) && (
               <Alert color="orange" title="The registry changed since the preview" role="alert" data-testid="retention-run-differs">
@@ -119,8 +122,7 @@ export function RunPanel({ hasPolicies }: { hasPolicies: boolean }) {
         {shown && (
           <Stack>
             <Text size="sm" data-testid="retention-confirm-text">
-              This removes {describeRemovals(shown)}, as previewed; {describeFreed(shown)}. They go to Recently deleted
-              {keep !== null ? ` and can be restored for ${formatKeep(keep)}` : ' and can be restored from there'}.
+              This removes {describeRemovals(shown)}, as previewed; {describeFreed(shown)}. {where}
             </Text>
             <ConfirmButtons confirmLabel="Run now" onCancel={() => setConfirming(false)} onConfirm={startRun} testId="retention-run-confirm" autoFocus />
           </Stack>

@@ -152,4 +152,10 @@ describe('Recently deleted', () => {
     expect(rows()[0]!.getAttribute('data-reference')).toBe('team/app:t100');
     expect(screen.getByTestId('trash-range').textContent).toBe('101–130 of 130 items');
   });
+
+  it('says when the trash is off (trash.keep 0): deletes are final', async () => {
+    renderScreen(<TrashSection />, createFakeApi({ 'trash:list': listing([], { keepSeconds: 0 }) }));
+    expect((await screen.findByTestId('trash-off')).textContent).toContain('deletes are final');
+    expect(screen.getByTestId('trash-section').textContent).not.toContain('stay here for');
+  });
 });

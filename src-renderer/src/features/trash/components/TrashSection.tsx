@@ -62,9 +62,15 @@ function TrashBody({ listing }: { listing: TrashListing }) {
 
   return (
     <Stack gap="sm">
-      <Text size="sm" c="dimmed">
-        Deleted tags and images stay here for {keep} and can be restored whole until then. Garbage collection frees nothing they need before they leave the trash.
-      </Text>
+      {listing.keepSeconds === 0 ? (
+        <Alert color="yellow" title="The trash is off" data-testid="trash-off">
+          trash.keep is 0 in the configuration: deletes are final and nothing is kept here.
+        </Alert>
+      ) : (
+        <Text size="sm" c="dimmed">
+          Deleted tags and images stay here for {keep} and can be restored whole until then. Garbage collection frees nothing they need before they leave the trash.
+        </Text>
+      )}
       <Group justify="space-between">
         <Text data-testid="trash-totals">
           <b>{count(listing.totals.items, 'item')}</b> · {formatBytes(listing.totals.heldBytes)} held back from garbage collection
