@@ -67,8 +67,8 @@ beforeAll(async () => {
     images.sandbox.skopeo(['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `admin:${server.password}`, `oci:${images.layout.dir}:${from}`, `docker://${server.berth.host}/${to}`]);
   // One after the other: each tag gets its own push time.
   for (const [tag, arch] of PUSHES) await push(arch, `${REPO}:${tag}`);
-  // A repository the policy does not match.
-  await push('amd64', 'other/tool:latest');
+  // A repository the policy does not match, sharing the image the policy keeps (not the one it removes, whose bytes are then freed).
+  await push('arm64', 'other/tool:latest');
   admin = await login(server.berth.url, { username: 'admin', password: server.password });
   browser = await launchChromium();
   page = await loggedInPage(browser, server);

@@ -88,7 +88,7 @@ function TrashBody({ listing }: { listing: TrashListing }) {
           <Table aria-label="Recently deleted" data-testid="trash-table" striped>
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Deleted</Table.Th>
+                <Table.Th>Tag or image</Table.Th>
                 <Table.Th>Kind</Table.Th>
                 <Table.Th>When and how</Table.Th>
                 <Table.Th>Expires</Table.Th>
