@@ -255,6 +255,21 @@ describe('preview and run', () => {
     expect((await screen.findByTestId('retention-preview-summary')).textContent).toBe('Nothing would be removed: every tag is kept by a policy.');
     expect((screen.getByTestId('retention-run-now') as HTMLButtonElement).disabled).toBe(true);
   });
+
+  it('with the trash off, Run now says the removals are final', async () => {
+    const api = createFakeApi({
+      'retention:list': listing([last3]),
+      'trash:list': { items: [], keepSeconds: 0, totals: { items: 0, bytes: 0, heldBytes: 0 } },
+      'retention:run': report(),
+    });
+    renderScreen(<RetentionSection />, api);
+    fireEvent.click(await screen.findByTestId('retention-preview'));
+    await screen.findByTestId('retention-preview-result');
+    fireEvent.click(screen.getByTestId('retention-run-now'));
+    const text = within(await screen.findByRole('dialog')).getByTestId('retention-confirm-text');
+    await waitFor(() => expect(text.textContent).toContain('The trash is off (trash.keep is 0): this cannot be undone.'));
+    expect(text.textContent).not.toContain('Recently deleted');
+  });
 });
 
 describe('the schedule', () => {
@@ -291,20 +306,5 @@ describe('the schedule', () => {
     const alert = await within(screen.getByTestId('retention-schedule')).findByRole('alert');
     expect(alert.textContent).toContain('The schedule was not saved');
     expect(alert.textContent).toContain('"soon" is not a duration');
-  });
-
-  it('with the trash off, Run now says the removals are final', async () => {
-    const api = createFakeApi({
-      'retention:list': listing([last3]),
-      'trash:list': { items: [], keepSeconds: 0, totals: { items: 0, bytes: 0, heldBytes: 0 } },
-      'retention:run': report(),
-    });
-    renderScreen(<RetentionSection />, api);
-    fireEvent.click(await screen.findByTestId('retention-preview'));
-    await screen.findByTestId('retention-preview-result');
-    fireEvent.click(screen.getByTestId('retention-run-now'));
-    const text = within(await screen.findByRole('dialog')).getByTestId('retention-confirm-text');
-    await waitFor(() => expect(text.textContent).toContain('The trash is off (trash.keep is 0): this cannot be undone.'));
-    expect(text.textContent).not.toContain('Recently deleted');
   });
 });
