@@ -16,6 +16,7 @@ import { registerGcCommand } from './cli/gc';
 import { registerGroupCommands } from './cli/groups';
 import { registerRepoCommands } from './cli/repo';
 import { registerTrashCommands } from './cli/trash';
+import { registerRetentionCommands } from './cli/retention';
 import { registerUsageCommands } from './cli/usage';
 import { registerUserCommands } from './cli/users';
 import { registerAuditCommand } from './cli/audit';
@@ -80,6 +81,7 @@ function buildProgram(): Command {
   registerGcCommand(program, dataHelp);
   registerRepoCommands(program, dataHelp);
   registerTrashCommands(program, dataHelp);
+  registerRetentionCommands(program, dataHelp);
   registerUsageCommands(program, dataHelp);
   registerAuditCommand(program, dataHelp);
   registerFilesCommand(program, dataHelp, createContentsService);

@@ -21,6 +21,8 @@ import { UsageHistory, type HistoryClock } from './usage/history';
 import { UsageHistoryStore } from './usage/history-store';
 import { registryTotals } from './usage/usage';
 import { TrashStore } from './trash/trash-store';
+import { RetentionService } from './retention/service';
+import { startRetentionSchedule } from './retention/scheduler';
 
 /** Options for wiring Berth's services. */
 export interface ServicesOptions {
@@ -55,6 +57,8 @@ export interface ServicesOptions {
   trashKeepMs?: number;
   /** Removes expired trash items hourly (serving processes only). */
   expireTrash?: boolean;
+  /** Runs the retention policies on retention.yml's schedule (serving processes only). */
+  scheduleRetention?: boolean;
 }
 
 /** How often a serving process removes expired trash items. */
@@ -73,6 +77,7 @@ export function servingOptions(config: BerthConfig, log: Logger): ServicesOption
     sampleUsage: true,
     trashKeepMs: config.trashKeepMs,
     expireTrash: true,
+    scheduleRetention: true,
   };
 }
 
@@ -94,6 +99,8 @@ export interface Services {
   usageHistory: UsageHistory;
   /** The trash deletes go to first (`<data>/berth/trash/`, or the bucket's `berth/trash/`). */
   trash: TrashStore;
+  /** Retention policies (`<data>/berth/retention.yml`) and their runs. */
+  retention: RetentionService;
   close(): void;
 }
 
@@ -136,7 +143,10 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const usageHistory = new UsageHistory({ store: historyStore, measure: () => registryTotals(local), clock: opts.clock, log });
   const sampling = opts.sampleUsage ? usageHistory.startDaily() : null;
   const expiry = opts.expireTrash ? every(TRASH_EXPIRY_INTERVAL_MS, () => trash.dropExpired(), (m) => log.warn(`trash: removing expired items failed: ${m}`)) : null;
+  const retention = new RetentionService({ dataDir: opts.dataDir, registry: local, deleter: served, log });
+  const retentionSchedule = opts.scheduleRetention ? startRetentionSchedule(retention, log) : null;
   const close = () => {
+    retentionSchedule?.stop();
     expiry?.stop();
     purger?.stop();
     refresher?.stop();
@@ -148,7 +158,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   };
   const auditPath = auditLogPath(opts.dataDir);
   const audit = new AuditLog(auditPath, { onError: (m) => log.warn(m) });
-  return { dataDir: opts.dataDir, registry: local, served, index, log, reconcileReport, audit, auditPath, usageHistory, trash, close };
+  return { dataDir: opts.dataDir, registry: local, served, index, log, reconcileReport, audit, auditPath, usageHistory, trash, retention, close };
 }
 
 /**

@@ -54,6 +54,23 @@ const AUDITED: { [C in InvokeChannel]?: Describe<C> } = {
     if (outcome.ok) Object.assign(detail, { removed: outcome.result.removed, heldBytes: outcome.result.heldBytes });
     return [{ action: 'trash.empty', target: 'trash', detail }];
   },
+  'retention:run': (args, outcome) => {
+    if (args.dryRun) return [];
+    const detail: Record<string, number> = {};
+    if (outcome.ok) {
+      detail.tags = outcome.result.tags.length;
+      detail.manifests = outcome.result.manifests.length;
+      detail.bytesFreed = outcome.result.bytesFreed;
+      detail.errors = outcome.result.errors.length;
+    }
+    return [{ action: 'retention.run', target: 'registry', detail }];
+  },
+  // Policies are settings of the registry: their changes are recorded as such, named.
+  'retention:add': (args) => [
+    { action: 'settings.change', target: `retention policy ${args.policy.name}`, detail: { repos: args.policy.repos, ...(args.replace ? { replaced: true } : {}), ...(args.force ? { force: true } : {}) } },
+  ],
+  'retention:remove': (args) => [{ action: 'settings.change', target: `retention policy ${args.name}`, detail: { removed: true } }],
+  'retention:schedule': (args) => [{ action: 'settings.change', target: 'retention schedule', detail: { schedule: args.schedule ?? 'none' } }],
   'repository:delete': (args) => [{ action: 'repository.delete', target: args.name, detail: { connection: args.connection ?? 'local' } }],
   'tag:delete': (args, outcome) => {
     const tags = outcome.ok ? outcome.result.removedTags : [args.tag];

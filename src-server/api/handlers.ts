@@ -22,6 +22,8 @@ import { createLocalHandlers, type LocalDeps } from './local';
 import { REFERRER_CHANNELS } from './referrers';
 import { RETENTION_CHANNELS } from './args-retention';
 import { createTrashHandlers } from './trash';
+import { createRetentionHandlers } from './retention';
+import type { RetentionService } from '../retention/service';
 import { unavailable } from './unavailable';
 import { toApiError } from './errors';
 import type { CoreHandler, CoreHandlers, Emit } from './handler-types';
@@ -36,6 +38,8 @@ export interface CoreServices extends Omit<LocalDeps, 'status'> {
   app?: Partial<CoreHandlers>;
   /** The data directory's audit log, read by `audit:list` (unavailable without it). */
   auditPath?: string;
+  /** Retention policies of the data directory (the retention channels are unavailable without it). */
+  retention?: RetentionService;
 }
 
 /** Options of {@link createCoreHandlers}. */
@@ -50,6 +54,7 @@ const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNE
 export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOptions = {}): CoreHandlers {
   return {
     ...unavailable(APP_CHANNELS, 'the app core does not run in this process (start it with `berth serve`, without --no-ui)'),
+    ...(services.retention ? createRetentionHandlers({ retention: services.retention }) : {}),
     ...createLocalHandlers({ ...services, status: opts.status }),
     ...createTrashHandlers(services),
     ...createAccessHandlers(),

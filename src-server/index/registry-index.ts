@@ -59,10 +59,14 @@ export class RegistryIndex {
       tagsFirst: p('SELECT name FROM tags WHERE repo_id = ? ORDER BY name LIMIT ?'),
       tagsAfter: p('SELECT name FROM tags WHERE repo_id = ? AND name > ? ORDER BY name LIMIT ?'),
       resolveTag: p('SELECT t.digest FROM tags t JOIN repos r ON r.id = t.repo_id WHERE r.name = ? AND t.name = ?'),
+      // updated_at is when the tag got its current digest (retention's "pushed"): a push of the
+      // same digest again, or a reconcile, keeps it.
       setTag: p(
         'INSERT INTO tags (repo_id, name, digest, updated_at) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT(repo_id, name) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at',
+          'ON CONFLICT(repo_id, name) DO UPDATE SET digest = excluded.digest, ' +
+          'updated_at = CASE WHEN tags.digest = excluded.digest THEN tags.updated_at ELSE excluded.updated_at END',
       ),
+      tagTimes: p('SELECT name, digest, updated_at FROM tags WHERE repo_id = ?'),
       deleteTag: p('DELETE FROM tags WHERE repo_id = ? AND name = ?'),
       tagsOfDigest: p('SELECT name FROM tags WHERE repo_id = ? AND digest = ? ORDER BY name'),
       deleteTagsOfDigest: p('DELETE FROM tags WHERE repo_id = ? AND digest = ?'),
@@ -208,13 +212,7 @@ export class RegistryIndex {
       for (const name of this.repositories()) if (!keep.has(name)) this.deleteRepo(name);
       for (const rec of info.values()) this.recordInfo(rec);
       const now = Date.now();
-      for (const snap of snapshots) {
-        const id = this.ensureRepo(snap.name);
-        this.s.clearRepoTags!.run(id);
-        this.s.clearRepoRevisions!.run(id);
-        for (const d of snap.revisions) this.s.addRevision!.run(id, d);
-        for (const t of snap.tags) this.s.setTag!.run(id, t.tag, t.digest, now);
-      }
+      for (const snap of snapshots) this.replaceRepository(this.ensureRepo(snap.name), snap, now);
     })();
   }
 
@@ -229,13 +227,21 @@ export class RegistryIndex {
         return;
       }
       for (const rec of info.values()) this.recordInfo(rec);
-      const id = this.ensureRepo(name);
-      this.s.clearRepoTags!.run(id);
-      this.s.clearRepoRevisions!.run(id);
-      const now = Date.now();
-      for (const d of snapshot.revisions) this.s.addRevision!.run(id, d);
-      for (const t of snapshot.tags) this.s.setTag!.run(id, t.tag, t.digest, now);
+      this.replaceRepository(this.ensureRepo(name), snapshot, Date.now());
     })();
+  }
+
+  /** Replaces a repository's tags and revisions; a tag still on the same digest keeps its time. */
+  private replaceRepository(id: number, snap: RepoSnapshot, now: number): void {
+    const times = new Map<string, { digest: string; at: number }>();
+    for (const r of this.s.tagTimes!.all(id) as Array<{ name: string; digest: string; updated_at: number }>) times.set(r.name, { digest: r.digest, at: r.updated_at });
+    this.s.clearRepoTags!.run(id);
+    this.s.clearRepoRevisions!.run(id);
+    for (const d of snap.revisions) this.s.addRevision!.run(id, d);
+    for (const t of snap.tags) {
+      const before = times.get(t.tag);
+      this.s.setTag!.run(id, t.tag, t.digest, before?.digest === t.digest ? before.at : now);
+    }
   }
 
   /** Closes the database. */

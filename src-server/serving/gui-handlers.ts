@@ -71,6 +71,7 @@ export function createGuiHandlers(deps: GuiHandlerDeps): { handlers: CoreHandler
     deleteRemoteRepository: core.deleteRemoteRepository,
     auditPath: services.auditPath,
     usageHistory: services.usageHistory,
+    retention: services.retention,
   });
   return { handlers, core };
 }

@@ -34,7 +34,7 @@ export function Screen({ route }: { route: Route }) {
     case 'image':
       return <ImageScreen key={`${route.connection}/${route.repository}/${route.reference}`} connection={route.connection} repository={route.repository} reference={route.reference} />;
     case 'storage':
-      return <StorageScreen />;
+      return <StorageScreen tab={route.tab} />;
     case 'users':
       return <UsersScreen />;
     case 'certificates':

@@ -56,3 +56,19 @@ describe('a search across repositories in the address', () => {
     expect(hrefOf({ screen: 'repositories', connection: 'local', in: 'x' })).toBe('#/browse/local');
   });
 });
+
+describe('the storage screen in the address', () => {
+  it('names its retention and trash tabs, and reads them back', () => {
+    for (const tab of ['retention', 'trash'] as const) {
+      const route: Route = { screen: 'storage', tab };
+      expect(hrefOf(route)).toBe(`#/storage/${tab}`);
+      expect(parseRoute(hrefOf(route))).toEqual(route);
+    }
+    expect(hrefOf({ screen: 'storage' })).toBe('#/storage');
+    expect(parseRoute('#/storage')).toEqual({ screen: 'storage' });
+  });
+
+  it.each(['#/storage/unknown', '#/storage/%E0%A4%A', '#/storage/Trash'])('opens usage for %s', (hash) => {
+    expect(parseRoute(hash)).toEqual(hash.includes('%E0') ? { screen: 'registry' } : { screen: 'storage' });
+  });
+});

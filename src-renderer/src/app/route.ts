@@ -26,6 +26,9 @@ export const MAX_ADDRESS_QUERY = 256;
 /** Highest page number an address carries. */
 export const MAX_ADDRESS_PAGE = 100_000;
 
+/** The storage screen's tabs besides usage (its default): retention policies and the trash. */
+export type StorageTab = 'retention' | 'trash';
+
 /** Where the app is. */
 export type Route =
   | { screen: 'registry' }
@@ -33,7 +36,7 @@ export type Route =
   | ({ screen: 'repositories'; connection: string } & ListView)
   | { screen: 'tags'; connection: string; repository: string }
   | { screen: 'image'; connection: string; repository: string; reference: string }
-  | { screen: 'storage' }
+  | { screen: 'storage'; tab?: StorageTab }
   | { screen: 'users' }
   | { screen: 'certificates' }
   | { screen: 'activity' };
@@ -48,6 +51,8 @@ export function hrefOf(route: Route): string {
       return `#/browse/${e(route.connection)}/${e(route.repository)}`;
     case 'image':
       return `#/browse/${e(route.connection)}/${e(route.repository)}/${e(route.reference)}`;
+    case 'storage':
+      return route.tab ? `#/storage/${route.tab}` : '#/storage';
     default:
       return `#/${route.screen}`;
   }
@@ -106,7 +111,8 @@ export function parseRoute(hash: string): Route {
     if (b) return { screen: 'tags', connection: a, repository: b };
     return { screen: 'repositories', connection: a, ...parseView(mark < 0 ? '' : raw.slice(mark + 1)) };
   }
-  if (head === 'connections' || head === 'storage' || head === 'users' || head === 'certificates' || head === 'activity') return { screen: head };
+  if (head === 'storage') return a === 'retention' || a === 'trash' ? { screen: 'storage', tab: a } : { screen: 'storage' };
+  if (head === 'connections' || head === 'users' || head === 'certificates' || head === 'activity') return { screen: head };
   return { screen: 'registry' };
 }
 

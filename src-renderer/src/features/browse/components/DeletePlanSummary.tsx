@@ -6,6 +6,7 @@
 import { Alert, Stack, Text } from '@mantine/core';
 import type { TagsDeletePlan } from '../../../../../src-server/contract';
 import { count, formatBytes } from '../../../app/format';
+import { formatKeep } from '../../trash/format';
 
 /** `a, b, c and 7 more`: at most `max` names. */
 export function someNames(names: readonly string[], max = 12): string {
@@ -38,9 +39,19 @@ function imagesLine(plan: TagsDeletePlan): string {
   return `${count(images, 'image')}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
 
-/** What a garbage collection frees afterwards. */
-function spaceLine(plan: TagsDeletePlan): string {
+/**
+ * What a garbage collection frees afterwards. With a trash (the local registry: `keepSeconds`
+ * known), deleted tags stay restorable and GC frees what they need only once they leave it.
+ */
+function spaceLine(plan: TagsDeletePlan, keepSeconds: number | null): string {
   const bytes = plan.totals.reclaimable;
+  if (bytes !== null && keepSeconds !== null) {
+    const trash = `Deleted tags go to Recently deleted and can be restored for ${formatKeep(keepSeconds)}.`;
+    if (plan.totals.untagged === 0 && plan.totals.deleted === 0) return `${trash} No image is left untagged: a garbage collection frees nothing more.`;
+    return bytes > 0
+      ? `${trash} A garbage collection that deletes untagged manifests frees ${formatBytes(bytes)} only after they leave the trash.`
+      : `${trash} A garbage collection frees nothing: tagged images (here or in other repositories) still use all of it.`;
+  }
   if (bytes !== null) {
     if (plan.totals.untagged === 0) return 'No image is left untagged: a garbage collection frees nothing more.';
     return bytes > 0
@@ -52,8 +63,11 @@ function spaceLine(plan: TagsDeletePlan): string {
     : "Space freed: unknown on this registry (its own garbage collection frees what the deleted manifests leave).";
 }
 
-/** The plan's totals and warnings (`selected`: the tags the user chose). */
-export function DeletePlanSummary({ plan, selected }: { plan: TagsDeletePlan; selected: readonly string[] }) {
+/**
+ * The plan's totals and warnings (`selected`: the tags the user chose; `trashKeepSeconds`: how long
+ * the local registry's trash keeps them, null elsewhere or while unknown).
+ */
+export function DeletePlanSummary({ plan, selected, trashKeepSeconds = null }: { plan: TagsDeletePlan; selected: readonly string[]; trashKeepSeconds?: number | null }) {
   const also = alsoDeletedOf(plan);
   const chosen = new Set(selected);
   const atRisk = atRiskOf(plan, selected);
@@ -70,7 +84,7 @@ export function DeletePlanSummary({ plan, selected }: { plan: TagsDeletePlan; se
             · {imagesLine(plan)}
           </Text>
           <Text size="sm" c="dimmed">
-            {spaceLine(plan)}
+            {spaceLine(plan, trashKeepSeconds)}
           </Text>
         </Stack>
       )}

@@ -242,3 +242,28 @@ describe('the delete dialog for a selection', () => {
     expect(within(modal).queryByTestId('delete-tags-confirm')).toBeNull();
   });
 });
+
+describe('the delete dialog and the trash', () => {
+  const planned = plan({
+    images: [{ digest: D1, tags: ['a'], alsoDeleted: [], kept: [], outcome: 'untagged' }],
+    totals: { tags: 1, images: 1, untagged: 1, deleted: 0, reclaimable: 2_500_000 },
+  });
+
+  it('on the local registry: the tags go to Recently deleted, restorable for trash.keep, and GC frees their space only after', async () => {
+    const api = openAlone(['a'], { 'tags:delete-plan': planned, 'trash:list': { items: [], keepSeconds: 7 * 86_400, totals: { items: 0, bytes: 0, heldBytes: 0 } } });
+    const summary = await screen.findByTestId('delete-summary');
+    await waitFor(() => expect(summary.textContent).toContain('Deleted tags go to Recently deleted and can be restored for 7 days.'));
+    expect(summary.textContent).toContain('A garbage collection that deletes untagged manifests frees 2.50 MB only after they leave the trash.');
+    expect(summary.textContent).not.toContain('then frees');
+    expect(argsOf(api, 'trash:list')).toHaveLength(1);
+  });
+
+  it('on another registry: no trash is promised and none is asked for', async () => {
+    const api = createFakeApi({ 'tags:delete-plan': { ...planned, connection: 'r2' }, 'trash:list': { items: [], keepSeconds: 7 * 86_400, totals: { items: 0, bytes: 0, heldBytes: 0 } } });
+    renderScreen(<DeleteTagsModal connection="r2" repository="team/app" tags={['a']} onClose={() => {}} onDeleted={() => {}} />, api);
+    const summary = await screen.findByTestId('delete-summary');
+    expect(summary.textContent).toContain('A garbage collection that deletes untagged manifests then frees 2.50 MB.');
+    expect(summary.textContent).not.toContain('Recently deleted');
+    expect(argsOf(api, 'trash:list')).toEqual([]);
+  });
+});

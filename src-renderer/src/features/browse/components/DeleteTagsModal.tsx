@@ -11,6 +11,8 @@ import { useState } from 'react';
 import type { TagsDeletePlan } from '../../../../../src-server/contract';
 import { ConfirmButtons, ErrorAlert, Loading } from '../../../app/common';
 import { count } from '../../../app/format';
+import { formatKeep } from '../../trash/format';
+import { useTrashKeepSeconds } from '../../trash/queries';
 import { useDeleteTags, useTagsDeletePlan } from '../queries';
 import { DeleteOutcome } from './DeleteOutcome';
 import { DeletePlanDetails } from './DeletePlanDetails';
@@ -38,6 +40,8 @@ function DeleteTagsBody({ connection, repository, tags, onClose, onDeleted }: De
   const plan = useTagsDeletePlan(connection, repository, tags);
   const del = useDeleteTags(connection, repository);
   const [ack, setAck] = useState(false);
+  // Only the local registry has a trash.
+  const keep = useTrashKeepSeconds(connection === 'local');
 
   if (plan.isPending) return <Loading label="Working out what would be deleted…" />;
   if (plan.isError)
@@ -56,14 +60,15 @@ function DeleteTagsBody({ connection, repository, tags, onClose, onDeleted }: De
         onDeleted();
         if (result.failed.length > 0) return;
         const untagged = result.untagged.length ? ` · ${count(result.untagged.length, 'image')} left untagged` : '';
-        notifications.show({ color: 'green', title: 'Deleted', message: `${count(result.removed.length, 'tag')} deleted from ${repository}: ${someNames(result.removed)}${untagged}` });
+        const restorable = keep !== null ? ` · restorable from Recently deleted for ${formatKeep(keep)}` : '';
+        notifications.show({ color: 'green', title: 'Deleted', message: `${count(result.removed.length, 'tag')} deleted from ${repository}: ${someNames(result.removed)}${untagged}${restorable}` });
         onClose();
       },
     });
 
   return (
     <Stack gap="md" data-testid="delete-tags-modal">
-      <DeletePlanSummary plan={p} selected={tags} />
+      <DeletePlanSummary plan={p} selected={tags} trashKeepSeconds={keep} />
       <DeletePlanDetails images={p.images} />
       {needsAck && (
         <Checkbox

@@ -4,6 +4,8 @@ import { notifications } from '@mantine/notifications';
 import { count } from '../../../app/format';
 import { navigate } from '../../../app/route';
 import { TypeToConfirm } from '../../../app/TypeToConfirm';
+import { formatKeep } from '../../trash/format';
+import { useTrashKeepSeconds } from '../../trash/queries';
 import { useDeleteRepository } from '../queries';
 
 /** Opens when `opened`; on success goes back to the connection's repositories. */
@@ -17,6 +19,7 @@ export function TagsDeleteRepositoryModal({ connection, repository, opened, onCl
 
 function Form({ connection, repository, onClose }: { connection: string; repository: string; onClose: () => void }) {
   const del = useDeleteRepository(connection);
+  const keep = useTrashKeepSeconds(connection === 'local');
   const confirm = () =>
     del.mutate(repository, {
       onSuccess: (r) => {
@@ -30,10 +33,12 @@ function Form({ connection, repository, onClose }: { connection: string; reposit
       name={repository}
       warning={
         <>
-          Every tag and manifest of <b>{repository}</b> is deleted.{' '}
-          {connection === 'local'
-            ? 'Its images go to the trash, restorable until they expire; a garbage collection frees its blobs after that.'
-            : 'This cannot be undone.'}
+          Every tag and manifest of <b>{repository}</b> is deleted
+          {keep !== null
+            ? `. They go to Recently deleted and can be restored for ${formatKeep(keep)}; a garbage collection frees their blobs only after they leave the trash.`
+            : connection === 'local'
+              ? '; the next garbage collection frees its blobs. This cannot be undone.'
+              : '. This cannot be undone.'}
         </>
       }
       confirmLabel="Delete repository"

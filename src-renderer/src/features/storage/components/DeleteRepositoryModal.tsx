@@ -3,6 +3,8 @@ import { Modal } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { count } from '../../../app/format';
 import { TypeToConfirm } from '../../../app/TypeToConfirm';
+import { formatKeep } from '../../trash/format';
+import { useTrashKeepSeconds } from '../../trash/queries';
 import { useDeleteRepository } from '../queries';
 
 /** The dialog for `name` (closed when null). */
@@ -16,10 +18,15 @@ export function DeleteRepositoryModal({ name, onClose }: { name: string | null; 
 
 function DeleteRepositoryForm({ name, onClose }: { name: string; onClose: () => void }) {
   const del = useDeleteRepository();
+  const keep = useTrashKeepSeconds();
   const confirm = () =>
     del.mutate(name, {
       onSuccess: (r) => {
-        notifications.show({ color: 'green', title: `Deleted ${name}`, message: `${count(r.tags, 'tag')} and ${count(r.manifests, 'manifest')} removed. Run a garbage collection to free their blobs.` });
+        const after =
+          keep !== null
+            ? `They are in Recently deleted for ${formatKeep(keep)}; a garbage collection frees their blobs after that.`
+            : 'Run a garbage collection to free their blobs.';
+        notifications.show({ color: 'green', title: `Deleted ${name}`, message: `${count(r.tags, 'tag')} and ${count(r.manifests, 'manifest')} removed. ${after}` });
         onClose();
       },
     });
@@ -28,8 +35,10 @@ function DeleteRepositoryForm({ name, onClose }: { name: string; onClose: () => 
       name={name}
       warning={
         <>
-          Every tag and manifest of <b>{name}</b> is deleted. Its images go to the trash, restorable until they expire;
-          a garbage collection frees its blobs after that.
+          Every tag and manifest of <b>{name}</b> is deleted.{' '}
+          {keep !== null
+            ? `They go to Recently deleted and can be restored for ${formatKeep(keep)}; a garbage collection frees their blobs only after they leave the trash.`
+            : 'Its blobs are freed by the next garbage collection. This cannot be undone.'}
         </>
       }
       confirmLabel="Delete repository"

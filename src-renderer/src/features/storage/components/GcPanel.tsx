@@ -2,13 +2,16 @@
  * Garbage collection of the local registry: options, a dry-run preview of what would go, then the
  * run itself (after a confirmation) with a progress bar from `gc:progress` events and its report.
  */
-import { Alert, Button, Group, Modal, NumberInput, Paper, Progress, ScrollArea, SimpleGrid, Stack, Switch, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Modal, NumberInput, Paper, Progress, ScrollArea, SimpleGrid, Stack, Switch, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { GcOptions, GcProgress, GcReport } from '../../../../../src-server/contract';
 import { errorCode } from '../../../api/errors';
 import { ErrorAlert } from '../../../app/common';
 import { count, formatBytes, shortDigest } from '../../../app/format';
+import { hrefOf } from '../../../app/route';
+import { formatKeep } from '../../trash/format';
+import { useTrashKeepSeconds } from '../../trash/queries';
 import { useGarbageCollection, useGcProgress } from '../queries';
 
 const PHASES: Record<GcProgress['phase'], string> = {
@@ -39,6 +42,7 @@ export function GcPanel() {
   const preview = useGarbageCollection();
   const run = useGarbageCollection();
   const { progress, follow } = useGcProgress();
+  const keep = useTrashKeepSeconds();
   const options = (dryRun: boolean): GcOptions => ({ dryRun, deleteUntagged, graceSeconds: Math.round(graceMinutes * 60) });
   const busy = preview.isPending || run.isPending;
 
@@ -66,8 +70,15 @@ export function GcPanel() {
     <Paper withBorder p="md" data-testid="gc-panel" component="section" aria-label="Garbage collection">
       <Stack gap="sm">
         <Title order={3}>Garbage collection</Title>
-        <Text size="sm" c="dimmed">
+        <Text size="sm" c="dimmed" data-testid="gc-description">
           Removes blobs no manifest uses any more (left behind by deleted tags and repositories). Preview first to see what would go.
+          {keep !== null && (
+            <>
+              {' '}
+              Deleted tags and images stay in <Anchor href={hrefOf({ screen: 'storage', tab: 'trash' })}>Recently deleted</Anchor> for {formatKeep(keep)} first: garbage collection frees
+              nothing they need until they leave the trash.
+            </>
+          )}
         </Text>
         <Group align="flex-end" gap="lg">
           <Switch

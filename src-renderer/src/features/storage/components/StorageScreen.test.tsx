@@ -4,6 +4,7 @@ import type { GcOptions, GcReport, RepositoryUsage, UsageHistoryPoint, UsageHist
 import { formatBytes } from '../../../app/format';
 import { createFakeApi } from '../../../test/fake-api';
 import { renderScreen } from '../../../test/render';
+import { useRoute } from '../../../app/route';
 import { StorageScreen } from './StorageScreen';
 
 const repo = (name: string, stored: number, over: Partial<RepositoryUsage> = {}): RepositoryUsage => ({
@@ -297,5 +298,64 @@ describe('StorageScreen', () => {
     const alert = await within(dialog).findByRole('alert');
     expect(alert.textContent).toContain('The repository could not be deleted');
     expect(alert.textContent).toContain('unknown repository team/app');
+  });
+
+  it('says what the trash holds under the totals, linking to Recently deleted', async () => {
+    const repos = [repo('team/app', 10_000)];
+    renderScreen(<StorageScreen />, createFakeApi({ ...answers(repos), 'usage:repositories': pager(repos, { ...totalsOf(repos), trashItems: 12, trashHeldBytes: 34_000_000 }) }));
+    const line = await screen.findByTestId('usage-trash');
+    expect(line.textContent).toContain('Held in the trash: 12 items, 34.0 MB');
+    expect(within(line).getByTestId('usage-trash-link').getAttribute('href')).toBe('#/storage/trash');
+  });
+
+  it('says the trash is empty when it is', async () => {
+    renderScreen(<StorageScreen />, createFakeApi(answers([repo('team/app', 10_000)])));
+    expect((await screen.findByTestId('usage-trash')).textContent).toContain('The trash is empty');
+    expect(screen.queryByTestId('usage-trash-link')).toBeNull();
+  });
+
+  it('has Retention and Recently deleted as tabs with addresses, reachable by keyboard', async () => {
+    window.location.hash = '#/storage';
+    const api = createFakeApi({
+      ...answers([repo('team/app', 10)]),
+      'retention:list': { file: '/d/retention.yml', schedule: null, policies: [], nextRun: null, lastRun: null, running: false },
+      'trash:list': { items: [], keepSeconds: 604_800, totals: { items: 0, bytes: 0, heldBytes: 0 } },
+    });
+    // The screen as the app shows it: its tab is the address's.
+    function Routed() {
+      const route = useRoute();
+      return <StorageScreen tab={route.screen === 'storage' ? route.tab : undefined} />;
+    }
+    renderScreen(<Routed />, api);
+    const tabs = await screen.findAllByRole('tab');
+    expect(tabs.map((t) => t.textContent)).toEqual(['Usage', 'Retention', 'Recently deleted']);
+    expect(tabs[0]!.getAttribute('aria-selected')).toBe('true');
+    // Arrow keys move between the tabs (and the address follows).
+    fireEvent.keyDown(screen.getByTestId('storage-tab-usage'), { key: 'ArrowRight' });
+    await waitFor(() => expect(window.location.hash).toBe('#/storage/retention'));
+    expect(await screen.findByTestId('retention-section')).toBeTruthy();
+    expect(screen.queryByTestId('usage-totals')).toBeNull();
+    fireEvent.click(screen.getByTestId('storage-tab-trash'));
+    await waitFor(() => expect(window.location.hash).toBe('#/storage/trash'));
+    expect(await screen.findByText('Nothing was deleted recently')).toBeTruthy();
+    window.location.hash = '';
+  });
+
+  it('tells in the GC panel and when deleting a repository that deleted things stay restorable in the trash first', async () => {
+    const api = createFakeApi({
+      ...answers([repo('team/app', 10_000)]),
+      'trash:list': { items: [], keepSeconds: 3 * 86_400, totals: { items: 0, bytes: 0, heldBytes: 0 } },
+      'repository:delete': { tags: 2, manifests: 3 },
+    });
+    renderScreen(<StorageScreen />, api);
+    await waitFor(() => expect(screen.getByTestId('gc-description').textContent).toContain('stay in Recently deleted for 3 days first: garbage collection frees nothing they need until they leave the trash'));
+    fireEvent.click(within(screen.getByTestId('repository-usage')).getByRole('radio', { name: 'Table' }));
+    fireEvent.click(await screen.findByLabelText('Delete repository team/app'));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog.textContent).toContain('They go to Recently deleted and can be restored for 3 days; a garbage collection frees their blobs only after they leave the trash.');
+    expect(dialog.textContent).not.toContain('cannot be undone');
+    fireEvent.change(within(dialog).getByTestId('delete-repository-confirm-input'), { target: { value: 'team/app' } });
+    fireEvent.click(within(dialog).getByTestId('delete-repository-confirm'));
+    expect(await screen.findByText('2 tags and 3 manifests removed. They are in Recently deleted for 3 days; a garbage collection frees their blobs after that.')).toBeTruthy();
   });
 });
