@@ -182,7 +182,7 @@ describe('browsing pushed images', () => {
     expect(await digestOf(ref(`demo/del@${y}`))).toBe(y);
     // The deleted tags went to the trash, which holds their image back from a collection; once it lets
     // go, a GC deleting untagged manifests frees what the preview said (the layer y shares with x excluded).
-    expect(said).toContain('Once the deleted tags leave the trash');
+    expect(said).toContain('only after they leave the trash');
     expect(await gcWouldFree()).toBe(freeBefore);
     const admin = await login(gui.server.berth.url, { username: 'admin', password: gui.server.password });
     const emptied = await invoke(gui.server.berth.url, admin, 'trash:empty', {});

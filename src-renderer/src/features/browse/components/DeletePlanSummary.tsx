@@ -55,7 +55,7 @@ function spaceLine(plan: TagsDeletePlan, keepSeconds: number | null): string {
   if (bytes !== null) {
     if (plan.totals.untagged === 0) return 'No image is left untagged: a garbage collection frees nothing more.';
     return bytes > 0
-      ? `Once the deleted tags leave the trash, a garbage collection that deletes untagged manifests frees ${formatBytes(bytes)}.`
+      ? `A garbage collection that deletes untagged manifests then frees ${formatBytes(bytes)}.`
       : 'A garbage collection frees nothing: tagged images (here or in other repositories) still use all of it.';
   }
   return plan.method === 'tag'
