@@ -15,6 +15,7 @@ import { registerCertCommands } from './cli/cert';
 import { registerGcCommand } from './cli/gc';
 import { registerGroupCommands } from './cli/groups';
 import { registerRepoCommands } from './cli/repo';
+import { registerTrashCommands } from './cli/trash';
 import { registerRetentionCommands } from './cli/retention';
 import { registerUsageCommands } from './cli/usage';
 import { registerUserCommands } from './cli/users';
@@ -79,6 +80,7 @@ function buildProgram(): Command {
   registerCertCommands(program);
   registerGcCommand(program, dataHelp);
   registerRepoCommands(program, dataHelp);
+  registerTrashCommands(program, dataHelp);
   registerRetentionCommands(program, dataHelp);
   registerUsageCommands(program, dataHelp);
   registerAuditCommand(program, dataHelp);

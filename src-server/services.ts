@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_UPLOAD_PURGING } from './config/maintenance';
+import { DEFAULT_TRASH_KEEP_MS } from './config/resolve';
 import type { BerthConfig } from './config/types';
 import { OriginStore } from './index/origin-store';
 import { RegistryIndex } from './index/registry-index';
@@ -19,6 +20,7 @@ import { AuditLog, auditLogPath } from './audit/audit-log';
 import { UsageHistory, type HistoryClock } from './usage/history';
 import { UsageHistoryStore } from './usage/history-store';
 import { registryTotals } from './usage/usage';
+import { TrashStore } from './trash/trash-store';
 import { RetentionService } from './retention/service';
 import { startRetentionSchedule } from './retention/scheduler';
 
@@ -51,9 +53,16 @@ export interface ServicesOptions {
   sampleUsage?: boolean;
   /** The usage history's clock (tests); default the system's. */
   clock?: HistoryClock;
+  /** trash.keep: how long deletes stay restorable (default 7 days; 0 = deletes skip the trash). */
+  trashKeepMs?: number;
+  /** Removes expired trash items hourly (serving processes only). */
+  expireTrash?: boolean;
   /** Runs the retention policies on retention.yml's schedule (serving processes only). */
   scheduleRetention?: boolean;
 }
+
+/** How often a serving process removes expired trash items. */
+const TRASH_EXPIRY_INTERVAL_MS = 3_600_000;
 
 /** The options a serving process (`berth serve`, the desktop's registry process) takes from its config. */
 export function servingOptions(config: BerthConfig, log: Logger): ServicesOptions {
@@ -66,6 +75,8 @@ export function servingOptions(config: BerthConfig, log: Logger): ServicesOption
     redirect: config.redirect,
     uploadPurging: config.uploadPurging ?? DEFAULT_UPLOAD_PURGING,
     sampleUsage: true,
+    trashKeepMs: config.trashKeepMs,
+    expireTrash: true,
     scheduleRetention: true,
   };
 }
@@ -86,6 +97,8 @@ export interface Services {
   auditPath: string;
   /** The stored bytes over time (`<data>/berth/usage-history.db`). */
   usageHistory: UsageHistory;
+  /** The trash deletes go to first (`<data>/berth/trash/`, or the bucket's `berth/trash/`). */
+  trash: TrashStore;
   /** Retention policies (`<data>/berth/retention.yml`) and their runs. */
   retention: RetentionService;
   close(): void;
@@ -114,7 +127,8 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   if (opts.s3) log.info(`storage: ${describeS3(opts.s3)}${opts.redirect ? '; blob GETs redirected to presigned URLs' : ''}`);
   const index = new RegistryIndex(indexPath(opts.dataDir));
   const origins = new OriginStore(join(opts.dataDir, BERTH_DIR, 'origins.db'));
-  const local = new Registry({ driver, index, origins, deleteEnabled: opts.deleteEnabled ?? true, sharedStorage: opts.s3 !== undefined });
+  const trash = new TrashStore(driver, { keepMs: opts.trashKeepMs ?? DEFAULT_TRASH_KEEP_MS, log });
+  const local = new Registry({ driver, index, origins, deleteEnabled: opts.deleteEnabled ?? true, sharedStorage: opts.s3 !== undefined, trash });
   const reconcileReport = await local.reconcile();
   for (const w of reconcileReport.warnings) log.warn(`index: ${w}`);
   // A bucket may be shared by several instances: the catalog follows theirs by a periodic re-read
@@ -128,10 +142,12 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const historyStore = new UsageHistoryStore(usageHistoryPath(opts.dataDir));
   const usageHistory = new UsageHistory({ store: historyStore, measure: () => registryTotals(local), clock: opts.clock, log });
   const sampling = opts.sampleUsage ? usageHistory.startDaily() : null;
+  const expiry = opts.expireTrash ? every(TRASH_EXPIRY_INTERVAL_MS, () => trash.dropExpired(), (m) => log.warn(`trash: removing expired items failed: ${m}`)) : null;
   const retention = new RetentionService({ dataDir: opts.dataDir, registry: local, deleter: served, log });
   const retentionSchedule = opts.scheduleRetention ? startRetentionSchedule(retention, log) : null;
   const close = () => {
     retentionSchedule?.stop();
+    expiry?.stop();
     purger?.stop();
     refresher?.stop();
     sampling?.stop();
@@ -142,7 +158,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   };
   const auditPath = auditLogPath(opts.dataDir);
   const audit = new AuditLog(auditPath, { onError: (m) => log.warn(m) });
-  return { dataDir: opts.dataDir, registry: local, served, index, log, reconcileReport, audit, auditPath, usageHistory, retention, close };
+  return { dataDir: opts.dataDir, registry: local, served, index, log, reconcileReport, audit, auditPath, usageHistory, trash, retention, close };
 }
 
 /**
@@ -156,14 +172,18 @@ async function openS3(s3: S3Options, redirect: boolean): Promise<StorageDriver> 
 
 /** Re-reads the whole index from storage every `ms`, one run at a time, until stopped. */
 function keepIndexFresh(registry: Registry, log: Logger, ms: number): { stop(): void } {
+  return every(ms, () => registry.reconcile(), (m) => log.warn(`index refresh from the bucket failed: ${m}`));
+}
+
+/** Runs `task` every `ms`, one run at a time, on an unref'd timer, until stopped. */
+function every(ms: number, task: () => Promise<unknown>, onError: (message: string) => void): { stop(): void } {
   let running = false;
   let stopped = false;
   const timer = setInterval(() => {
     if (running || stopped) return;
     running = true;
-    registry
-      .reconcile()
-      .catch((err: Error) => log.warn(`index refresh from the bucket failed: ${err.message}`))
+    task()
+      .catch((err: Error) => onError(err.message))
       .finally(() => {
         running = false;
       });

@@ -13,7 +13,8 @@ import { pushRandomImage, type PushedImage } from './helpers/push';
 
 const ws = berthWorkspace('berth-cli-gc-');
 const fresh = () => ws.fresh();
-const serve = (dataDir: string) => ws.serve(dataDir);
+// These tests are about collecting: deletes skip the trash (trash.keep 0), so a GC frees them at once.
+const serve = (dataDir: string) => ws.serve(dataDir, [], { REGISTRY_TRASH_KEEP: '0' });
 
 const blobFile = (dataDir: string, digest: string) => {
   const hex = digest.slice('sha256:'.length);

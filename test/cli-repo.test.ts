@@ -23,7 +23,7 @@ const blobFile = (dataDir: string, digest: string) => {
 const json = async (url: string) => (await fetch(url)).json();
 
 describe('berth repo rm with a running server', () => {
-  it('removes the repository at once; gc then frees what only it held, shared blobs stay', async () => {
+  it('removes the repository at once into the trash; once the trash lets go, gc frees what only it held, shared blobs stay', async () => {
     const dataDir = b.dataDir;
     const base = b.url;
     const v1 = await pushRandomImage(base, 'team/app', 'v1', [2048]);
@@ -46,7 +46,9 @@ describe('berth repo rm with a running server', () => {
     const r = await runBerth(['repo', 'rm', 'team/app', '--yes', '--data', dataDir]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('deleted repository team/app: 3 tags, 3 manifests; run `berth gc` to free the space\n');
+    expect(r.stdout).toMatch(
+      /^deleted repository team\/app: 3 tags, 3 manifests\.\nIt went to the trash: restore it with `berth trash restore team\/app:TAG` \(see `berth trash list`\) until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ; `berth gc` frees its space only after the trash lets go \(or after `berth trash empty`\)\n$/,
+    );
 
     expect((await json(`${base}/v2/_catalog`)).repositories).toEqual(['team/keep']);
     expect((await fetch(`${base}/v2/team/app/manifests/v1`)).status).toBe(404);
@@ -56,6 +58,11 @@ describe('berth repo rm with a running server', () => {
     // Until gc, the blobs are still on disk.
     const appOnly = [v1.manifest.layers[0]!.digest, v1.manifest.config.digest];
     for (const d of [...appOnly, shared]) expect(existsSync(blobFile(dataDir, d))).toBe(true);
+
+    // The trash holds them back from a collection until it lets them go.
+    expect((await runBerth(['gc', '--data', dataDir])).code).toBe(0);
+    for (const d of appOnly) expect(existsSync(blobFile(dataDir, d))).toBe(true);
+    expect((await runBerth(['trash', 'empty', '--data', dataDir])).stdout).toMatch(/^removed 3 items from the trash; /);
 
     const gc = await runBerth(['gc', '--data', dataDir]);
     expect(gc.code).toBe(0);

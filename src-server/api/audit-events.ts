@@ -41,6 +41,19 @@ const AUDITED: { [C in InvokeChannel]?: Describe<C> } = {
     }
     return [{ action: 'gc.run', target: 'registry', detail }];
   },
+  'trash:restore': (args, outcome) => {
+    const named = 'id' in args ? `trash item ${args.id.slice(0, 100)}` : args.reference.slice(0, 300);
+    if (!outcome.ok) return [{ action: 'trash.restore', target: named }];
+    const r = outcome.result;
+    return [{ action: 'trash.restore', target: `${r.repository}@${r.digest}`, detail: { tags: r.restoredTags.join(','), relinked: r.relinkedManifests } }];
+  },
+  'trash:empty': (args, outcome) => {
+    const detail: Record<string, number | string> = {};
+    if (args.olderThanSeconds !== undefined) detail.olderThanSeconds = args.olderThanSeconds;
+    if (args.ids !== undefined) detail.ids = args.ids.length;
+    if (outcome.ok) Object.assign(detail, { removed: outcome.result.removed, heldBytes: outcome.result.heldBytes });
+    return [{ action: 'trash.empty', target: 'trash', detail }];
+  },
   'retention:run': (args, outcome) => {
     if (args.dryRun) return [];
     const detail: Record<string, number> = {};

@@ -21,6 +21,7 @@ import { COPY_CHANNELS } from './copy';
 import { createLocalHandlers, type LocalDeps } from './local';
 import { REFERRER_CHANNELS } from './referrers';
 import { RETENTION_CHANNELS } from './args-retention';
+import { createTrashHandlers } from './trash';
 import { createRetentionHandlers } from './retention';
 import type { RetentionService } from '../retention/service';
 import { unavailable } from './unavailable';
@@ -55,6 +56,7 @@ export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOpti
     ...unavailable(APP_CHANNELS, 'the app core does not run in this process (start it with `berth serve`, without --no-ui)'),
     ...(services.retention ? createRetentionHandlers({ retention: services.retention }) : {}),
     ...createLocalHandlers({ ...services, status: opts.status }),
+    ...createTrashHandlers(services),
     ...createAccessHandlers(),
     ...(services.auditPath !== undefined ? createAuditHandlers(services.auditPath) : unavailable(AUDIT_CHANNELS, 'the audit log is not available in this process')),
     ...services.app,

@@ -88,14 +88,15 @@ export function createLocalHandlers(deps: LocalDeps): { [C in LocalChannel]: Cor
         throw err instanceof NotFoundError ? unknownRepository(name) : err;
       }
     },
-    'repository:delete': async ({ name, connection }) => {
+    'repository:delete': async ({ name, connection }, _emit, scope) => {
       assertName(name);
       if (connection !== undefined && connection !== LOCAL_CONNECTION_ID) {
         if (!deps.deleteRemoteRepository) throw new RegistryError('UNSUPPORTED', { message: 'remote connections are not available here' });
         return deps.deleteRemoteRepository(connection, name);
       }
       try {
-        return await registry.deleteRepository(name);
+        // Into the trash first, one item per image, naming the GUI's user when known.
+        return await registry.deleteRepository(name, { source: 'repository-delete', ...(scope ? { by: scope.user } : {}) });
       } catch (err) {
         throw err instanceof NotFoundError ? unknownRepository(name) : err;
       }

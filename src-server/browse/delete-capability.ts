@@ -29,7 +29,7 @@ export const PROBE_DIGEST = `sha256:${createHash('sha256').update('berth: a mani
 
 /** What the local registry says about itself. */
 const LOCAL: Record<'on' | 'off', DeleteCapability> = {
-  on: { method: 'tag', reason: 'The local registry deletes tags alone; an image left without a tag stays until a garbage collection deletes untagged manifests.' },
+  on: { method: 'tag', reason: 'The local registry deletes tags alone; an image left without a tag stays until a garbage collection deletes untagged manifests, once the deleted tags have left the trash.' },
   off: { method: 'unsupported', reason: 'The local registry does not allow deletes: turn deletes on in its settings (storage.delete.enabled).' },
 };
 

@@ -5,6 +5,9 @@
  * if those digests had no tag. A blob another tagged image still needs, in any repository, stays in
  * the second mark, so shared blobs are never counted; one shared only by images that all lose
  * their tags is counted once. Freed blobs are sized on disk, a bounded number at a time.
+ *
+ * A delete goes to the trash first (issue 19), which holds these bytes back from every collection
+ * until the items expire (trash.keep) or the trash is emptied: the figure is what a GC frees then.
  */
 import { mapLimit } from '../core/concurrency';
 import { parseDigest } from '../core/digest';
@@ -14,7 +17,7 @@ import type { Registry } from '../registry/registry';
 /** Blob stats in flight at once (as usage and the collector do). */
 const PARALLEL_STATS = 16;
 
-/** Bytes on disk a delete-untagged GC frees after `untagged` (digests) of `repository` lose every tag. */
+/** Bytes on disk a delete-untagged GC frees after `untagged` (digests) of `repository` lose every tag and the trash lets them go. */
 export async function reclaimableAfterUntagging(registry: Registry, repository: string, untagged: readonly string[]): Promise<number> {
   if (untagged.length === 0) return 0;
   const reads = registry.forBrowsing();

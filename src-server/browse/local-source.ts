@@ -99,12 +99,12 @@ export class LocalSource implements RegistrySource {
   }
 
   async deleteTag(repository: string, tag: string): Promise<TagDeleteOutcome> {
-    await asSourceError(() => this.registry.deleteManifest(repository, tag));
+    await asSourceError(() => this.registry.deleteManifest(repository, tag, { source: 'app' }));
     return 'deleted';
   }
 
   async deleteManifest(repository: string, digest: string): Promise<void> {
-    await asSourceError(() => this.registry.deleteManifest(repository, digestArg(digest).digest));
+    await asSourceError(() => this.registry.deleteManifest(repository, digestArg(digest).digest, { source: 'app' }));
   }
 }
 

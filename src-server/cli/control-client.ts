@@ -61,7 +61,7 @@ export async function invokeCore<C extends InvokeChannel>(
       10_000,
       // A server may have started while we waited for the lock.
       async () =>
-        (await invokeServer(dataDir, channel, args, onEvent)) ?? (await invokeInProcess(dataDir, config.deleteEnabled, config.s3, channel, args, onEvent)),
+        (await invokeServer(dataDir, channel, args, onEvent)) ?? (await invokeInProcess({ dataDir, deleteEnabled: config.deleteEnabled, s3: config.s3, trashKeepMs: config.trashKeepMs }, channel, args, onEvent)),
     );
   }
   if (!envelope.ok) throw new CoreCallError(envelope.error.message, envelope.error.code, envelope.error.detail);
@@ -76,9 +76,7 @@ async function invokeServer(dataDir: string, channel: string, args: unknown, onE
 }
 
 async function invokeInProcess(
-  dataDir: string,
-  deleteEnabled: boolean,
-  s3: S3Options | undefined,
+  { dataDir, deleteEnabled, s3, trashKeepMs }: { dataDir: string; deleteEnabled: boolean; s3: S3Options | undefined; trashKeepMs: number },
   channel: string,
   args: unknown,
   onEvent: EventListener,
@@ -86,7 +84,7 @@ async function invokeInProcess(
   const log = createLogger('warn');
   let services;
   try {
-    services = await createServices({ dataDir, deleteEnabled, log, s3 });
+    services = await createServices({ dataDir, deleteEnabled, log, s3, trashKeepMs });
   } catch (err) {
     throw new CliError(`cannot open data directory ${dataDir}: ${(err as Error).message}`);
   }

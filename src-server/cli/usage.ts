@@ -62,6 +62,9 @@ export function formatRegistryUsage(report: UsageReport): string {
       `${count(t.blobs, 'blob')} using ${formatBytes(t.stored)}`,
     `Reclaimable: ${formatBytes(t.reclaimable)} by \`berth gc\`, ${formatBytes(t.reclaimableUntagged)} with --delete-untagged`,
   );
+  if (t.trashItems > 0) {
+    lines.push(`In the trash: ${count(t.trashItems, 'item')} holding ${formatBytes(t.trashHeldBytes)} back from GC (see \`berth trash list\`)`);
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -32,8 +32,19 @@ describe('resolveConfig', () => {
       allowOpenNetwork: false,
       logLevel: 'info',
       accessLog: false,
+      trashKeepMs: 7 * 86_400_000,
     });
     expect(warnings).toEqual([]);
+  });
+
+  it('reads trash.keep as a long duration (days, weeks), 0 turning the trash off; refuses anything else in words', () => {
+    expect(resolve({ fileText: 'trash:\n  keep: 2w\n', flags: { auth: 'basic' } }).config.trashKeepMs).toBe(14 * 86_400_000);
+    expect(resolve({ fileText: 'trash:\n  keep: 0\n', flags: { auth: 'basic' } }).config.trashKeepMs).toBe(0);
+    expect(resolve({ env: { REGISTRY_TRASH_KEEP: '1d12h' } }).config.trashKeepMs).toBe(36 * 3_600_000);
+    expect(resolve({ fileText: 'trash:\n  keep: 7d\n', flags: { auth: 'basic' } }).warnings).toEqual([]);
+    for (const bad of ['7 days', '-1d', 'forever', '1000000w']) {
+      expect(() => resolve({ fileText: `trash:\n  keep: ${bad}\n`, flags: { auth: 'basic' } })).toThrow(/^trash\.keep: invalid duration ".*" \(e\.g\. 7d, 36h, 2w, or 0 for deletes that skip the trash\)$/);
+    }
   });
 
   it('reads the first seed config (registry:2 docker image style): addr, rootdirectory, unknown keys warned', () => {
@@ -133,6 +144,8 @@ log:
   level: debug
   accesslog:
     disabled: false
+trash:
+  keep: 36h
 `;
     const { config, warnings } = resolve({ fileText });
     expect(warnings).toEqual([]);
@@ -152,6 +165,7 @@ log:
       allowOpenNetwork: false,
       logLevel: 'debug',
       accessLog: true,
+      trashKeepMs: 36 * 3_600_000,
     });
   });
 

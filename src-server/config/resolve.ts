@@ -2,6 +2,7 @@ import { LOG_LEVELS, type LogLevel } from '../logger';
 import { DEFAULT_LISTEN, DEFAULT_REALM, defaultDataDir } from './defaults';
 import { parseDuration } from './duration';
 import { parseListen } from './listen';
+import { parseLongDuration } from '../core/long-duration';
 import { UPLOAD_PURGING_KEYS, uploadPurgingConfig } from './maintenance';
 import { redirectConfig, S3_KEYS, S3_KNOWN_UNSUPPORTED_KEYS, s3Config } from './s3';
 import { TRUSTED_PROXIES_KEY, trustedProxiesConfig } from './trusted-proxies';
@@ -55,6 +56,8 @@ const IMPLEMENTED = new Set([
   'proxy.tagttl',
   'log.level',
   'log.accesslog.disabled',
+  // Berth's own: how long deletes stay in the trash.
+  'trash.keep',
 ]);
 
 /** Storage keys that are settings rather than a storage driver. */
@@ -156,6 +159,18 @@ function proxyConfig(tree: ConfigTree, warnings: string[]): BerthConfig['proxy']
   return { remoteUrl, ...(username !== undefined ? { username, password: password! } : {}), tagTtlMs };
 }
 
+/** `trash.keep` when not set: a week. */
+export const DEFAULT_TRASH_KEEP_MS = 7 * 86_400_000;
+
+/** `trash.keep`: a duration (`7d`, `36h`, `2w`), or 0 for deletes that skip the trash. */
+function trashKeep(tree: ConfigTree): number {
+  const text = str(tree, 'trash.keep');
+  if (text === undefined) return DEFAULT_TRASH_KEEP_MS;
+  const ms = parseLongDuration(text);
+  if (ms === null) throw new ConfigError(`trash.keep: invalid duration "${text}" (e.g. 7d, 36h, 2w, or 0 for deletes that skip the trash)`);
+  return ms;
+}
+
 /** True for addresses only this machine can reach. */
 export function isLoopback(addr: ListenAddress): boolean {
   const h = addr.host;
@@ -230,6 +245,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     allowOpenNetwork,
     logLevel: levelFlag !== undefined ? logLevel(levelFlag, '--log-level') : levelTree ? logLevel(levelTree, 'log.level') : 'info',
     accessLog: flags.accessLog === true || accessDisabled === false,
+    trashKeepMs: trashKeep(tree),
   };
   const proxy = proxyConfig(tree, warnings);
   if (proxy) config.proxy = proxy;

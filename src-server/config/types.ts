@@ -50,6 +50,11 @@ export interface BerthConfig {
    * client is always the socket's peer.
    */
   trustedProxies?: TrustedProxy[];
+  /**
+   * How long a deleted tag or manifest stays in the trash (`trash.keep`, Berth's own; default 7d),
+   * restorable and held back from garbage collection. 0: deletes skip the trash and are final.
+   */
+  trashKeepMs: number;
 }
 
 /** An address range (CIDR) of `http.trustedproxies`. */

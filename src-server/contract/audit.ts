@@ -16,6 +16,8 @@ export type AuditAction =
   | 'image.copy'
   | 'gc.run'
   | 'retention.run'
+  | 'trash.restore'
+  | 'trash.empty'
   | 'user.add'
   | 'user.remove'
   | 'user.password'
@@ -47,6 +49,8 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'image.copy',
   'gc.run',
   'retention.run',
+  'trash.restore',
+  'trash.empty',
   'user.add',
   'user.remove',
   'user.password',

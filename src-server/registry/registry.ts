@@ -15,6 +15,9 @@ import type { LeaseTimings } from './collection-lease';
 import { ManifestCache } from './manifest-cache';
 import { assertBlobsPresent, assertNameable, checkPushedManifest, referencedBlobs } from './manifest-checks';
 import { reconcileIndex, type ReconcileReport } from './reconcile';
+import { restoreItem, type RestorableItem, type RestoreOutcome } from './restore';
+import { trashDelete, trashHolds, trashRepository } from './trash-closure';
+import type { TrashStore } from '../trash/trash-store';
 import type { BlobContent, BlobRequest, CacheTarget, DeleteContext, PutManifestOptions, PutManifestResult, ServedManifest } from './service';
 import { SharedBucket } from './shared-bucket';
 import { WriteGate } from './write-gate';
@@ -40,6 +43,8 @@ export interface RegistryOptions {
   sharedStorage?: boolean;
   /** Timing of the collection lease on shared storage (tests shorten it). */
   leaseTimings?: Partial<LeaseTimings>;
+  /** Where deletes go first (issue 19); absent or off (trash.keep 0): deletes are final at once. */
+  trash?: TrashStore;
 }
 
 /**
@@ -62,12 +67,15 @@ export class Registry implements CacheTarget {
   private readonly claims = new BlobClaims();
   /** The coherence rules of a bucket other instances write too; null on storage of one's own. */
   private readonly shared: SharedBucket | null;
+  /** The trash deletes go to first; null when the registry keeps none. */
+  readonly trash: TrashStore | null;
 
   constructor(opts: RegistryOptions) {
     this.driver = opts.driver;
     this.index = opts.index;
     this.deleteEnabled = opts.deleteEnabled;
     this.origins = opts.origins;
+    this.trash = opts.trash ?? null;
     this.blobs = new BlobStore(this.driver);
     this.uploads = new UploadStore(this.driver, this.blobs, (digest, place) => this.write([digest], place));
     this.manifests = new ManifestStore(this.driver, this.blobs);
@@ -90,12 +98,13 @@ export class Registry implements CacheTarget {
       lease: this.shared?.lease ?? null,
       claimedSince: (digest, since) => this.claims.since(digest, since),
       reconcile: () => this.reconcile(),
+      trashHolds: () => trashHolds(this.trash),
     });
   }
 
   /** What usage accounting reads (see UsageAccess). */
   forUsage(): UsageAccess {
-    return { index: this.index, origins: this.origins, listBlobDigests: () => this.blobs.listDigests(), blobSize: (d) => this.blobs.size(d) };
+    return { index: this.index, origins: this.origins, listBlobDigests: () => this.blobs.listDigests(), blobSize: (d) => this.blobs.size(d), trashHolds: () => trashHolds(this.trash) };
   }
 
   /** What browsing reads (see BrowseAccess). */
@@ -280,12 +289,14 @@ export class Registry implements CacheTarget {
   }
 
   /** Checks a reference with {@link assertNameable}, as getManifest does. */
-  async deleteManifest(repo: string, ref: string, _context?: DeleteContext): Promise<void> {
+  async deleteManifest(repo: string, ref: string, context?: DeleteContext): Promise<void> {
     this.assertDeletable();
     assertNameable(ref);
     if (this.shared) await this.shared.checkRef(repo, ref).catch(() => undefined);
     if (!looksLikeDigest(ref)) {
-      if (this.index.resolveTag(repo, ref) === null) throw new NotFoundError('manifest');
+      const digest = this.index.resolveTag(repo, ref);
+      if (digest === null) throw new NotFoundError('manifest');
+      await trashDelete(this.trash, this.index, { repo, digest, kind: 'tag', tags: [ref] }, context);
       await this.manifests.untag(repo, ref);
       this.index.deleteTag(repo, ref);
       this.origins.forgetTag(repo, ref);
@@ -294,6 +305,7 @@ export class Registry implements CacheTarget {
     const d = parseDigest(ref)!;
     if (!this.index.hasManifest(repo, d.digest)) throw new NotFoundError('manifest');
     const tags = this.index.tagsOf(repo, d.digest);
+    await trashDelete(this.trash, this.index, { repo, digest: d.digest, kind: 'manifest', tags }, context);
     for (const tag of tags) await this.manifests.untag(repo, tag);
     await this.manifests.deleteRevision(repo, d);
     this.index.deleteManifest(repo, d.digest);
@@ -301,13 +313,14 @@ export class Registry implements CacheTarget {
     this.origins.forgetManifest(repo, d.digest);
   }
 
-  async deleteRepository(repo: string, _context?: DeleteContext): Promise<{ tags: number; manifests: number }> {
+  async deleteRepository(repo: string, context?: DeleteContext): Promise<{ tags: number; manifests: number }> {
     this.assertDeletable();
     // Another instance may have pushed to it since this one last looked: count what the bucket holds.
     if (this.shared) await this.shared.refresh(repo);
     if (!this.index.hasRepo(repo) && !(await this.manifests.exists(repo))) throw new NotFoundError('repository');
     const tags = this.index.tags(repo, Number.MAX_SAFE_INTEGER)?.length ?? 0;
     const manifests = this.index.revisionCount(repo);
+    await trashRepository(this.trash, this.index, repo, context);
     await this.manifests.deleteRepository(repo);
     this.index.deleteRepo(repo);
     this.origins.forgetRepository(repo);
@@ -316,6 +329,16 @@ export class Registry implements CacheTarget {
 
   referrers(repo: string, digest: string, artifactType?: string): ReferrerRow[] {
     return this.index.referrers(repo, digest, artifactType);
+  }
+
+  /**
+   * Puts a trash item's manifests and tags back (see restoreItem), inside the write gate so that
+   * no collection sweeps meanwhile, every digest it needs protected from one already running.
+   */
+  async restoreFromTrash(item: RestorableItem): Promise<RestoreOutcome> {
+    const digests = [...new Set([...item.manifests, ...item.blobs.map((b) => b.digest)])];
+    const stores = { ...this.storeView(), origins: this.origins, currentTag: (r: string, t: string) => this.currentTag(r, t) };
+    return this.write(digests, () => restoreItem(stores, item));
   }
 
   /** On shared storage read from storage, the index following when it disagrees (see SharedBucket). */

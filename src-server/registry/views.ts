@@ -75,6 +75,8 @@ export interface UsageAccess {
   listBlobDigests(): Promise<ParsedDigest[]>;
   /** A blob's size in storage, or null when it is gone. */
   blobSize(d: ParsedDigest): Promise<number | null>;
+  /** What the unexpired trash items hold (none when absent). */
+  trashHolds?(): Promise<TrashHold[]>;
 }
 
 /** What browsing reads about the local registry: index queries, origins, blob sizes (nothing it writes). */

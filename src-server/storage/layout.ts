@@ -14,6 +14,7 @@
  *   └── berth/                                                  Berth's own files (index.db, ...)
  *       ├── usage-history.db                                    the registry's size once per UTC day (usage/history-store.ts)
  *       ├── layer-listings.db                                   image contents: each layer's file listing by digest, bounded (contents/listing-cache.ts)
+ *       ├── trash/<id>.json                                     one deleted tag or manifest each, through the driver (drawn in trash/trash-store.ts)
  *       └── audit.log, audit.log.1 … .5                         changes of content and access, a JSON line each
  *
  * A repository name may contain slashes; a directory is a repository when it holds `_manifests`,

@@ -39,15 +39,21 @@ async function measure(store: UsageAccess, withRows: boolean): Promise<UsageRepo
   const keptTagged = mark(gc, true);
   const repositories = withRows ? repositoryRows(graph, keptTagged.keptManifests).sort((a, b) => b.stored - a.stored || cmp(a.name, b.name)) : [];
   const stat = await sizesOnDisk(store, [...present].filter((d) => graph.sizeOf(d) === null));
-  const totals = { repositories: graph.repos.length, manifests: 0, blobs: 0, stored: 0, reclaimable: 0, reclaimableUntagged: 0, trashItems: 0, trashHeldBytes: 0 };
+  // The trash holds its items' blobs back from any collection, as gc/collect.ts does.
+  const holds = (await store.trashHolds?.()) ?? [];
+  const held = new Set(holds.flatMap((h) => h.blobs));
+  const totals = { repositories: graph.repos.length, manifests: 0, blobs: 0, stored: 0, reclaimable: 0, reclaimableUntagged: 0, trashItems: holds.length, trashHeldBytes: 0 };
   for (const r of graph.repos) totals.manifests += r.revisions.size;
   for (const d of present) {
     const size = graph.sizeOf(d) ?? stat.get(d);
     if (size === undefined) continue;
     totals.blobs++;
     totals.stored += size;
-    if (!kept.has(d)) totals.reclaimable += size;
-    if (!keptTagged.keptBlobs.has(d)) totals.reclaimableUntagged += size;
+    if (!kept.has(d) && !held.has(d)) totals.reclaimable += size;
+    if (!keptTagged.keptBlobs.has(d)) {
+      if (held.has(d)) totals.trashHeldBytes += size;
+      else totals.reclaimableUntagged += size;
+    }
   }
   return { totals, repositories };
 }

@@ -63,6 +63,9 @@ describe('the audit log of a running server', () => {
   });
 
   it('records commands run through the control listener as the OS user, and the GUI settings change without its password', async () => {
+    // The deletes above went to the trash: let them go, so that the collection has something to free.
+    const emptied = await runBerth(['trash', 'empty', '--data', data]);
+    expect(emptied.code, emptied.stderr).toBe(0);
     const gc = await runBerth(['gc', '--grace', '0', '--delete-untagged', '--data', data]);
     expect(gc.code, gc.stderr).toBe(0);
     const dry = await runBerth(['gc', '--dry-run', '--data', data]);
@@ -81,6 +84,11 @@ describe('the audit log of a running server', () => {
     expect(gcRuns[0]).toMatchObject({ user: osUserName(), address: 'local', via: 'cli', target: 'registry', result: 'ok' });
     expect(gcRuns[0]!.detail).toMatchObject({ blobs: expect.any(Number), bytes: expect.any(Number) });
     expect((gcRuns[0]!.detail!.blobs as number) > 0).toBe(true);
+
+    const empties = await auditJson('--action', 'trash.empty');
+    expect(empties).toHaveLength(1);
+    expect(empties[0]).toMatchObject({ user: osUserName(), via: 'cli', target: 'trash', result: 'ok', detail: { removed: expect.any(Number), heldBytes: expect.any(Number) } });
+    expect((empties[0]!.detail!.removed as number) > 0).toBe(true);
 
     const settings = await auditJson('--action', 'settings.');
     expect(settings).toHaveLength(2);

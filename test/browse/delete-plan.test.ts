@@ -128,7 +128,7 @@ describe('the local registry', () => {
     expect(plan.totals).toEqual({ tags: 4, images: 3, untagged: 2, deleted: 0, reclaimable: freed });
   });
 
-  it('deletes exactly the plan; a GC deleting untagged manifests then frees what the plan said', async () => {
+  it('deletes exactly the plan; once the trash lets go, a GC deleting untagged manifests frees what the plan said', async () => {
     const gcBefore = await ok<{ bytesRemoved: number }>('gc:run', { dryRun: true, deleteUntagged: true, graceSeconds: 0 });
     const plan = await ok<TagsDeletePlan>('tags:delete-plan', { connection: 'local', repository: 'team/app', tags: ['a', 'b', 'd', 'e'] });
     const result = await ok<TagsDeleteResult>('tags:delete', argsOf(plan));
@@ -136,6 +136,11 @@ describe('the local registry', () => {
     expect(await sources.get('local')!.tags('team/app')).toEqual(['c']);
     // Left untagged, not deleted: still there by digest.
     expect((await sources.get('local')!.headManifest('team/app', two.digest))?.digest).toBe(two.digest);
+    // The deleted tags went to the trash, which holds what they need back from a collection.
+    const held = await ok<{ bytesRemoved: number }>('gc:run', { dryRun: true, deleteUntagged: true, graceSeconds: 0 });
+    expect(held.bytesRemoved).toBe(gcBefore.bytesRemoved);
+    expect(plan.totals.reclaimable).toBeGreaterThan(0);
+    await ok('trash:empty', {});
     const gcAfter = await ok<{ bytesRemoved: number }>('gc:run', { dryRun: true, deleteUntagged: true, graceSeconds: 0 });
     expect(gcAfter.bytesRemoved - gcBefore.bytesRemoved).toBe(plan.totals.reclaimable);
   });

@@ -17,7 +17,8 @@ let token: string;
 let port: number;
 
 beforeAll(async () => {
-  api = await startApi();
+  // The gc test collects what a DELETE left: deletes skip the trash here (trash.keep 0).
+  api = await startApi({ trashKeepMs: 0 });
   const handlers = createCoreHandlers(api.services, { status: () => ({ running: true, url: api.base }) });
   control = await startControlServer({ handlers, dataDir: api.dataDir, log: silentLogger });
   token = readControlFile(api.dataDir)!.token;

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntry, GcReport, RetentionListing, RetentionReport } from '../../src-server/contract';
+import type { AuditEntry, GcReport, RetentionListing, RetentionReport, TrashListing } from '../../src-server/contract';
 import { berthWorkspace, runBerth, type RunningBerth } from '../helpers/berth-server';
 import { containersSandbox, digestOf, ToolError, writeOciLayout, type ContainersSandbox, type WrittenImage } from '../helpers/images';
 
@@ -156,8 +156,16 @@ describe('berth retention', () => {
     // Left untagged (its policy has no untagged): still there by digest.
     expect(await inspect(`scratch/x@${pushed.get('scratch/x:s1')}`)).toBe(pushed.get('scratch/x:s1'));
 
+    // What the run removed went to the trash, by its policies, and holds its bytes back from gc.
+    const trash = await berthJson<TrashListing>(['trash', 'list', '--json']);
+    expect(trash.items.length).toBeGreaterThan(0);
+    expect(trash.items.every((i) => i.source === 'retention' && typeof i.policy === 'string')).toBe(true);
+    expect(trash.items.flatMap((i) => i.tags.map((t) => `${i.repository}:${t}`)).sort()).toEqual(
+      ['scratch/x:s1', 'team/app:build-1', 'team/app:build-2', 'team/app:build-3', 'team/web:w1'],
+    );
+    expect((await berthJson<GcReport>(['gc', '--grace', '0', '--dry-run'])).bytesRemoved).toBe(0);
+    expect((await berthCli(['trash', 'empty'])).code).toBe(0);
     // Nothing else was in the trash or unreferenced before: gc frees exactly the announced bytes.
-    // (Once the trash lands: `berth trash empty` first.)
     const gc = await berthJson<GcReport>(['gc', '--grace', '0']);
     expect(gc.bytesRemoved).toBe(report.bytesFreed);
     const untagged = await berthJson<GcReport>(['gc', '--grace', '0', '--delete-untagged']);

@@ -7,7 +7,7 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GcReport } from '../../src-server/contract';
+import type { GcReport, TrashListing } from '../../src-server/contract';
 import { LEASE_PATH } from '../../src-server/registry/collection-lease';
 import { createS3Client } from '../../src-server/storage/s3-driver';
 import { runBerth, startBerth, type RunningBerth } from '../helpers/berth-server';
@@ -61,6 +61,13 @@ describe('garbage collection on a bucket shared by two instances', () => {
     const other = await pushRandomImage(a.url, 'other', 'v1', [4096]);
     expect((await fetch(`${b.url}/v2/team/app/manifests/${gone.digest}`, { method: 'DELETE' })).status).toBe(202);
 
+    // The delete went to the trash in the bucket: A sees B's item, and its GC holds what the item needs.
+    const trash = JSON.parse((await runBerth(['trash', 'list', '--json', '--data', dirA()])).stdout) as TrashListing;
+    expect(trash.items.map((i) => [i.repository, i.digest, i.source])).toEqual([['team/app', gone.digest, 'registry-api']]);
+    const held = JSON.parse((await runBerth(['gc', '--dry-run', '--json', '--grace', '0', '--data', dirA()])).stdout) as GcReport;
+    expect(held.blobsRemoved).toEqual([]);
+    expect((await runBerth(['trash', 'empty', '--data', dirA()])).stdout).toMatch(/^removed 1 item from the trash/);
+
     // A never served team/app: its plan comes from the bucket, not from what it happened to see.
     const dry = await runBerth(['gc', '--dry-run', '--json', '--grace', '0', '--data', dirA()]);
     expect(dry.code).toBe(0);
@@ -83,6 +90,8 @@ describe('garbage collection on a bucket shared by two instances', () => {
   it('a manifest pushed through the other instance while gc runs waits for the sweep, and is refused if its blobs were collected', async () => {
     const img = await pushRandomImage(b.url, 'team/re', 'v1', [4096]);
     expect((await fetch(`${b.url}/v2/team/re/manifests/${img.digest}`, { method: 'DELETE' })).status).toBe(202);
+    // This case is about a push during the sweep: the trash lets the deleted image go first.
+    expect((await runBerth(['trash', 'empty', '--data', dirA()])).code).toBe(0);
 
     const gc = runBerth(['gc', '--json', '--grace', '0', '--data', dirA()]);
     await expect.poll(() => exists(lease), { timeout: 30_000, interval: 100 }).toBe(true);

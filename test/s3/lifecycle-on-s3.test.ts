@@ -97,12 +97,16 @@ describe('the storage lifecycle on S3 (Ceph RGW): repository delete, usage, pull
 
     const rmA = await runBerth(['repo', 'rm', 'app/one', '--yes', '--data', a.dataDir]);
     const rmFs = await runBerth(['repo', 'rm', 'app/one', '--yes', '--data', fs.dataDir]);
-    expect(rmA).toEqual({ code: 0, stderr: '', stdout: 'deleted repository app/one: 1 tag, 1 manifest; run `berth gc` to free the space\n' });
-    expect(rmA).toEqual(rmFs);
+    expect(rmA).toMatchObject({ code: 0, stderr: '' });
+    expect(rmA.stdout).toMatch(/^deleted repository app\/one: 1 tag, 1 manifest\.\nIt went to the trash: restore it with `berth trash restore app\/one:TAG`/);
+    // The same words on disk, but for the moment the trash lets go.
+    const untilTime = (r: { stdout: string }) => ({ ...r, stdout: r.stdout.replace(/until \S+Z;/, 'until T;') });
+    expect(untilTime(rmA)).toEqual(untilTime(rmFs));
 
     expect(await repoKeys('app/one')).toEqual([]);
     expect((await repoKeys('app/two')).length).toBeGreaterThan(0);
-    // The blobs stay until gc, shared or not.
+    // The trash in the bucket holds the repository's image; the blobs stay until it lets go and gc runs.
+    expect(await bucket.keys(`${ROOT}/berth/trash/`)).toHaveLength(1);
     const blobs = new Set(await bucket.keys(`${ROOT}/${V2}/blobs/`));
     for (const d of digestsOf(one)) expect(blobs).toContain(blobKey(ROOT, d));
 

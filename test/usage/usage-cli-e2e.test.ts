@@ -47,6 +47,8 @@ describe('berth usage', () => {
       stored: sizeOf(old) + sizeOf(current) + sizeOf(other),
       reclaimable: 0,
       reclaimableUntagged: sizeOf(old),
+      trashItems: 0,
+      trashHeldBytes: 0,
     });
   });
 

@@ -48,6 +48,14 @@ describe('formatRegistryUsage', () => {
       'No repositories.\n\n0 repositories, 1 manifest, 1 blob using 1.00 kB\nReclaimable: 1.00 kB by `berth gc`, 1.00 kB with --delete-untagged\n',
     );
   });
+
+  it('says what the trash holds back when it holds anything', () => {
+    const held: UsageReport = {
+      totals: { repositories: 1, manifests: 2, blobs: 6, stored: 9000, reclaimable: 0, reclaimableUntagged: 0, trashItems: 2, trashHeldBytes: 4500 },
+      repositories: [],
+    };
+    expect(formatRegistryUsage(held)).toMatch(/\nReclaimable: 0 B by `berth gc`, 0 B with --delete-untagged\nIn the trash: 2 items holding 4.50 kB back from GC \(see `berth trash list`\)\n$/);
+  });
 });
 
 describe('formatRepositoryUsage', () => {

@@ -145,6 +145,8 @@ describe('registryUsage', () => {
       stored: sum(...all),
       reclaimable: sum('X'),
       reclaimableUntagged: sum('X', 'Mo', 'Co', 'Lo', 'Mw2', 'Cw2'),
+      trashItems: 0,
+      trashHeldBytes: 0,
     });
     // The same figures the collector plans with.
     for (const [deleteUntagged, key] of [[false, 'reclaimable'], [true, 'reclaimableUntagged']] as const) {

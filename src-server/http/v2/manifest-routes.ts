@@ -30,7 +30,9 @@ export async function putManifest(ctx: Context, registry: RegistryService, repo:
 
 /** DELETE /v2/<name>/manifests/<reference> — by digest (and its tags) or by tag. */
 export async function deleteManifest(ctx: Context, registry: RegistryService, repo: string, ref: string): Promise<void> {
-  await registry.deleteManifest(repo, ref);
+  // Into the trash first, recording who deleted it when the request was authenticated.
+  const user = ctx.state.user as string | undefined;
+  await registry.deleteManifest(repo, ref, { source: 'registry-api', ...(user ? { by: user } : {}) });
   empty(ctx, 202);
 }
 

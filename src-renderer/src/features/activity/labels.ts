@@ -13,6 +13,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'image.copy': 'Copied an image',
   'gc.run': 'Collected garbage',
   'retention.run': 'Applied retention',
+  'trash.restore': 'Restored from the trash',
+  'trash.empty': 'Emptied the trash',
   'user.add': 'Added a user',
   'user.remove': 'Removed a user',
   'user.password': 'Changed a password',

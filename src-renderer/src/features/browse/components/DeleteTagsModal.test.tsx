@@ -50,7 +50,7 @@ const plan = (more: Partial<TagsDeletePlan> & Pick<TagsDeletePlan, 'images' | 't
   connection: 'local',
   repository: 'team/app',
   method: 'tag',
-  methodReason: 'The local registry deletes tags alone; an image left without a tag stays until a garbage collection deletes untagged manifests.',
+  methodReason: 'The local registry deletes tags alone; an image left without a tag stays until a garbage collection deletes untagged manifests, once the deleted tags have left the trash.',
   missing: [],
   unresolved: [],
   ...more,
