@@ -22,7 +22,11 @@ export interface ReferrerRow {
 export interface RepoSnapshot {
   name: string;
   revisions: string[];
-  tags: Array<{ tag: string; digest: string }>;
+  /**
+   * `pushedAt` (ms since the epoch): when storage says the tag got its digest, for a tag the index
+   * does not already hold at that digest (a tag it holds keeps the time it has).
+   */
+  tags: Array<{ tag: string; digest: string; pushedAt?: number }>;
 }
 
 type Stmt = Database.Statement;
@@ -240,7 +244,7 @@ export class RegistryIndex {
     for (const d of snap.revisions) this.s.addRevision!.run(id, d);
     for (const t of snap.tags) {
       const before = times.get(t.tag);
-      this.s.setTag!.run(id, t.tag, t.digest, before?.digest === t.digest ? before.at : now);
+      this.s.setTag!.run(id, t.tag, t.digest, before?.digest === t.digest ? before.at : (t.pushedAt ?? now));
     }
   }
 

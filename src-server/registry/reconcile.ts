@@ -72,7 +72,14 @@ async function snapshotRepository(registry: ReconcileStores, name: string, info:
     return false;
   });
   if (good.size === 0 && goodTags.length === 0) return null;
-  return { name, revisions: [...good].sort(), tags: goodTags.map((t) => ({ tag: t.tag, digest: t.digest.digest })) };
+  // A tag new to the index (a registry:2 volume opened for the first time, a rebuilt index, another
+  // instance's push) takes its push time from storage, so retention's "most recently pushed" holds.
+  const snapTags = await mapLimit(goodTags, 16, async (t) => {
+    const known = registry.index.resolveTag(name, t.tag) === t.digest.digest;
+    const pushedAt = known ? undefined : (await registry.manifests.tagModified(name, t.tag))?.getTime();
+    return { tag: t.tag, digest: t.digest.digest, ...(pushedAt !== undefined ? { pushedAt } : {}) };
+  });
+  return { name, revisions: [...good].sort(), tags: snapTags };
 }
 
 /**

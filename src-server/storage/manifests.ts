@@ -45,6 +45,14 @@ export class ManifestStore {
     return link ? parseDigest(link.toString('utf8').trim()) : null;
   }
 
+  /**
+   * When the tag got its current digest: the modification time of its `current/link`, which
+   * registry:2 and Berth write on every push of the tag (null when the tag is gone).
+   */
+  async tagModified(repo: string, tag: string): Promise<Date | null> {
+    return (await this.driver.stat(paths.tagCurrentLink(repo, tag)))?.modified ?? null;
+  }
+
   /** Removes a tag; resolves false when it did not exist. */
   async untag(repo: string, tag: string): Promise<boolean> {
     if (!(await this.driver.stat(paths.tagDir(repo, tag)))) return false;
