@@ -129,6 +129,8 @@ describe('sampling', () => {
 
     clock.t += 3_600_000;
     expect((await call(api.services, 'repository:delete', { name: 'team/old' })).ok).toBe(true);
+    // The repository waits in the trash; emptied, a collection may free it.
+    expect((await call(api.services, 'trash:empty', {})).ok).toBe(true);
     // A preview changes nothing and adds no point.
     expect((await call(api.services, 'gc:run', { dryRun: true, graceSeconds: 0 })).ok).toBe(true);
     expect((await points(api.services)).at(-1)!.stored).toBe(full);
@@ -259,6 +261,7 @@ describe('berth gc without a server', () => {
     await pushRandomImage(api.base, 'team/old', 'v1', [7000]);
     expect((await call(api.services, 'repository:delete', { name: 'team/old' })).ok).toBe(true);
     await api.stop();
+    expect((await runBerth(['trash', 'empty', '--data', dir])).code).toBe(0);
     const r = await runBerth(['gc', '--grace', '0', '--data', dir]);
     expect(r.code, r.stderr).toBe(0);
     const store = new UsageHistoryStore(usageHistoryPath(dir));

@@ -92,6 +92,8 @@ describe('registryUsage at scale', () => {
       stored: blobSizes.reduce((a, b) => a + b, 0),
       reclaimable: 0,
       reclaimableUntagged: 0,
+      trashItems: 0,
+      trashHeldBytes: 0,
     });
   });
 
