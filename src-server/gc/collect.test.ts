@@ -225,6 +225,45 @@ describe('collectGarbage', () => {
     expect(reg.forCollection().gate.collecting).toBe(false);
   });
 
+  it('while a blob is being deleted, writes to other digests go on; a write naming it waits, then finds it gone', async () => {
+    const orphan = await randomLayer(reg, 'a', 50);
+    const hex = parseDigest(orphan.digest)!.hex;
+    let release!: () => void;
+    const paused = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const deleting = new Promise<void>((r) => (reached = r));
+    const del = driver.delete.bind(driver);
+    driver.delete = async (path) => {
+      if (path.includes('/blobs/') && path.endsWith(hex)) {
+        reached();
+        await paused;
+      }
+      return del(path);
+    };
+    const gc = collectGarbage(reg, {});
+    await deleting;
+    // A mount of the blob being deleted waits for that deletion...
+    let mounted: boolean | undefined;
+    const mount = reg.mountBlob('c', parseDigest(orphan.digest)!).then((r) => (mounted = r));
+    // ...while a whole upload of another blob, and a mount of it, run to the end meanwhile.
+    const fresh = await putBlob(reg, 'b', Buffer.from('pushed while the sweep deletes'));
+    expect(await reg.mountBlob('d', parseDigest(fresh.digest)!)).toBe(true);
+    expect(await has(fresh.digest)).toBe(true);
+    expect(mounted).toBeUndefined();
+    release();
+    const report = await gc;
+    // The claimed blob went; the waiting mount then found it gone and linked nothing.
+    expect(await mount).toBe(false);
+    expect(digests(report.blobsRemoved)).toEqual([orphan.digest]);
+    expect(await has(orphan.digest)).toBe(false);
+    expect(await linked('c', orphan.digest)).toBe(false);
+    expect(await linked('d', fresh.digest)).toBe(true);
+    // A write named the digest during the run, so its leftover link in a stays until the next collection.
+    expect(await linked('a', orphan.digest)).toBe(true);
+    await collectGarbage(reg, {});
+    expect(await linked('a', orphan.digest)).toBe(false);
+  });
+
   it('a blob committed during the run is protected even though no manifest references it', async () => {
     const late: Promise<Desc>[] = [];
     await randomLayer(reg, 'a', 10);

@@ -80,15 +80,18 @@ export class BlobStore {
     return found.flat();
   }
 
+  /** A blob's size and modification time, or null when its folder holds no `data` file. */
+  async stat(d: ParsedDigest): Promise<StoredBlob | null> {
+    const info = await this.driver.stat(paths.blobData(d));
+    return info && !info.isDirectory ? { digest: d, size: info.size, modified: info.modified } : null;
+  }
+
   /**
    * Every blob on disk with its size and modification time ({@link listDigests}, then a stat each,
    * at most `concurrency` in flight). Folders without a `data` file are skipped.
    */
   async listAll(concurrency = 32): Promise<StoredBlob[]> {
-    const infos = await mapLimit(await this.listDigests(concurrency), concurrency, async (d) => {
-      const info = await this.driver.stat(paths.blobData(d));
-      return info && !info.isDirectory ? { digest: d, size: info.size, modified: info.modified } : null;
-    });
+    const infos = await mapLimit(await this.listDigests(concurrency), concurrency, (d) => this.stat(d));
     return infos.filter((b): b is StoredBlob => b !== null);
   }
 
