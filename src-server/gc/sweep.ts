@@ -12,7 +12,7 @@ import { closeOver, type MarkResult, type RegistryGraph } from './graph';
 import type { ProgressThrottle } from './progress';
 
 /** Removals in flight at once: enough to keep the disk busy, few enough to leave room for requests. */
-const PARALLEL_REMOVALS = 32;
+const PARALLEL_REMOVALS = 8;
 /** Repositories whose folders are listed at once (tag histories, `_layers`). */
 const PARALLEL_LISTINGS = 8;
 
