@@ -130,6 +130,24 @@ describe('collectGarbage', () => {
     expect(digests(real.blobsRemoved)).toEqual(digests(report.blobsRemoved));
   });
 
+  it('marks without reading the repositories tree or stat-ing blobs whose size the index knows', async () => {
+    const s = await scenario();
+    const seen: string[] = [];
+    for (const op of ['stat', 'list', 'readFile'] as const) {
+      const orig = (driver[op] as (p: string) => Promise<unknown>).bind(driver);
+      (driver as unknown as Record<string, (p: string) => Promise<unknown>>)[op] = (path: string) => {
+        seen.push(`${op} ${path}`);
+        return orig(path);
+      };
+    }
+    const plan = await planCollection(reg, { deleteUntagged: true });
+    expect(digests(plan.blobs)).toEqual([s.O.digest, s.L2.digest, s.m1.config.digest, s.m1.desc.digest].sort());
+    expect(plan.blobs.find((b) => b.digest === s.L2.digest)!.size).toBe(900);
+    // The orphan is the one blob the index knows nothing of: its size is read from storage.
+    expect(seen.filter((x) => x.startsWith('stat '))).toEqual([`stat ${paths.blobData(parseDigest(s.O.digest)!)}`]);
+    expect(seen.filter((x) => x.includes('/repositories/'))).toEqual([]);
+  });
+
   it('keeps the untagged children of a tagged multi-arch index; removes an untagged standalone manifest', async () => {
     const amd = await putImage(reg, 'm', null, { arch: 'amd64' });
     const arm = await putImage(reg, 'm', null, { arch: 'arm64' });
