@@ -250,13 +250,13 @@ describe('collectGarbage', () => {
     const paused = new Promise<void>((r) => (release = r));
     let reached!: () => void;
     const deleting = new Promise<void>((r) => (reached = r));
-    const del = driver.delete.bind(driver);
-    driver.delete = async (path) => {
+    const del = driver.deleteLeaf.bind(driver);
+    driver.deleteLeaf = async (path, file) => {
       if (path.includes('/blobs/') && path.endsWith(hex)) {
         reached();
         await paused;
       }
-      return del(path);
+      return del(path, file);
     };
     const gc = collectGarbage(reg, {});
     await deleting;

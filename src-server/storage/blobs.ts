@@ -37,7 +37,8 @@ export class BlobStore {
 
   /** Removes a blob's link from a repository (the content stays until garbage collection). */
   async unlink(repo: string, d: ParsedDigest): Promise<void> {
-    await this.driver.delete(paths.layerLink(repo, d).replace(/\/link$/, ''));
+    const folder = paths.layerLink(repo, d).replace(/\/link$/, '');
+    await (this.driver.deleteLeaf ? this.driver.deleteLeaf(folder, 'link') : this.driver.delete(folder));
   }
 
   /** Stores small, already verified content (a manifest) under its digest unless present. */
@@ -97,7 +98,7 @@ export class BlobStore {
 
   /** Deletes a blob's folder from storage (garbage collection only: nothing may reference it). */
   remove(d: ParsedDigest): Promise<void> {
-    return this.driver.delete(paths.blobDir(d));
+    return this.driver.deleteLeaf ? this.driver.deleteLeaf(paths.blobDir(d), 'data') : this.driver.delete(paths.blobDir(d));
   }
 }
 
