@@ -29,12 +29,6 @@ function rows(r: GcResult): string[][] {
       r.cpuRatio === null ? 'n/a' : `${r.cpuRatio.toFixed(2)}x`,
     ],
     [
-      `\`rm -rf\` of the same ${fmt(r.removedFolders)} folders (end to end / CPU)`,
-      side(r.berth, (s) => `${secs(s.median)} / ${secs(median(s.cpuMs))}`),
-      side(r.unlink, (s) => `${secs(s.median)} / ${secs(median(s.cpuMs))}`),
-      '—',
-    ],
-    [
       '`--dry-run` (end to end / inside the server)',
       r.dryRun.samples.length ? `${secs(median(r.dryRun.samples))} / ${secs(median(r.dryRun.inServerMs))}` : 'error',
       'n/a',
