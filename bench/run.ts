@@ -37,8 +37,10 @@
  * idle and during the flood against the issue's 100 ms (for p99; the maximum is shown beside it), and server CPU per guess.
  * Then garbage collection (bench/lib/gc-workload.ts): the time to collect 5,000 manifests / 20,000 blobs
  * written straight into registry:2's layout (half the manifests untagged), `berth gc` against a running
- * Berth vs `docker-registry garbage-collect` (offline), both deleting untagged manifests, removed blobs
- * counted on disk; and tiny-image push latency p50/p95 on Berth idle vs while its GC runs.
+ * Berth (`--grace 0`, after a timed `--dry-run`) vs `docker-registry garbage-collect` (offline) vs
+ * `xargs rm -rf` of exactly the folders a collection removes, all deleting untagged manifests, removals
+ * checked on disk; and tiny-image push latency p50/p95 on Berth idle vs while its GC runs: issue 19's
+ * four figures against their targets.
  *
  * `--s3` (bench/lib/s3-workload.ts) runs only this: a private single-node Ceph RGW (test/helpers/rgw.ts,
  * data in RAM) with a bucket per server; Berth with `storage.s3` (a config file, chunksize left at 10 MiB),

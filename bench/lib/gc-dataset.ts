@@ -41,6 +41,11 @@ export interface GcDataset {
   bytes: number;
   /** The expected outcome of a collection with `deleteUntagged`. */
   expected: { manifestsRemoved: number; blobsRemoved: number; bytesRemoved: number };
+  /**
+   * Every folder such a collection removes, relative to `root`: blob folders, their `_layers` links,
+   * manifest revision links and tag-history entries (the unlink baseline removes exactly these).
+   */
+  removedPaths: string[];
   /** Time taken to write it, ms. */
   ms: number;
 }
@@ -78,6 +83,7 @@ export function generateGcDataset(root: string, manifests: number): GcDataset {
   let blobs = 0;
   let bytes = 0;
   const expected = { manifestsRemoved: 0, blobsRemoved: 0, bytesRemoved: 0 };
+  const removedPaths: string[] = [];
   /** Stores a blob and returns its descriptor (`removed`: the collection must remove it). */
   const blob = (data: Buffer, mediaType: string, removed: boolean): Desc => {
     const hex = createHash('sha256').update(data).digest('hex');
@@ -85,6 +91,7 @@ export function generateGcDataset(root: string, manifests: number): GcDataset {
     blobs++;
     bytes += data.length;
     if (removed) {
+      removedPaths.push(`${V2}/blobs/sha256/${hex.slice(0, 2)}/${hex}`);
       expected.blobsRemoved++;
       expected.bytesRemoved += data.length;
     }
@@ -111,10 +118,16 @@ export function generateGcDataset(root: string, manifests: number): GcDataset {
         OCI_CONFIG,
         untagged,
       );
-      for (const d of [config, ...own]) link(d);
+      for (const d of [config, ...own]) {
+        link(d);
+        if (untagged) removedPaths.push(`${repo}/_layers/sha256/${hexOf(d)}`);
+      }
       const manifest = blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers })), OCI_MANIFEST, untagged);
       utimesSync(write(`${repo}/_manifests/revisions/sha256/${hexOf(manifest)}/link`, manifest.digest), past, past);
-      if (untagged) expected.manifestsRemoved++;
+      if (untagged) {
+        expected.manifestsRemoved++;
+        removedPaths.push(`${repo}/_manifests/revisions/sha256/${hexOf(manifest)}`);
+      }
       digests.push(manifest);
     }
     for (let k = 0; k < TAGGED; k++) {
@@ -125,8 +138,9 @@ export function generateGcDataset(root: string, manifests: number): GcDataset {
       if (k % 2 === 0) {
         const previous = digests[TAGGED + k]!;
         write(`${tag}/index/sha256/${hexOf(previous)}/link`, previous.digest);
+        removedPaths.push(`${tag}/index/sha256/${hexOf(previous)}`);
       }
     }
   }
-  return { root, repositories: repos, manifests, tags: repos * TAGGED, blobs, bytes, expected, ms: performance.now() - t0 };
+  return { root, repositories: repos, manifests, tags: repos * TAGGED, blobs, bytes, expected, removedPaths, ms: performance.now() - t0 };
 }

@@ -36,11 +36,18 @@ export function registry2Gc(dataDir: string, configDir: string, flags: string[])
       const wallMs = performance.now() - t0;
       clearTimeout(timer);
       if (code !== 0) return rej(new Error(`docker-registry garbage-collect exited with ${code}:\n${(out + err).slice(-2000)}`));
-      // `times` prints the shell's user/system times, then its children's: the last line.
-      const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(err);
-      if (!m) return rej(new Error(`no CPU times from bash's times in:\n${err.slice(-500)}`));
-      const cpuMs = (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000;
+      const cpuMs = childCpuMs(err);
+      if (cpuMs === null) return rej(new Error(`no CPU times from bash's times in:\n${err.slice(-500)}`));
       res({ wallMs, cpuMs, output: out + err });
     });
   });
+}
+
+/**
+ * The children's user + system CPU time, ms, from what bash's `times` printed last (the shell's
+ * times, then its children's), or null when it is not there.
+ */
+export function childCpuMs(stderr: string): number | null {
+  const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(stderr);
+  return m ? (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000 : null;
 }

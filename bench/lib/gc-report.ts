@@ -1,4 +1,7 @@
-/** The GC section's table (terminal and Markdown), in the main tables' columns. */
+/**
+ * The GC section's tables (terminal and Markdown): issue 19's four figures against their targets,
+ * then the collectors side by side in the main tables' columns.
+ */
 import type { GcResult, GcSide, Latency, Removed } from './gc-workload';
 import { median } from './report';
 
@@ -24,6 +27,12 @@ function rows(r: GcResult): string[][] {
       side(r.berth, (s) => secs(median(s.cpuMs))),
       side(r.registry, (s) => secs(median(s.cpuMs))),
       r.cpuRatio === null ? 'n/a' : `${r.cpuRatio.toFixed(2)}x`,
+    ],
+    [
+      '`--dry-run` (end to end / inside the server)',
+      r.dryRun.samples.length ? `${secs(median(r.dryRun.samples))} / ${secs(median(r.dryRun.inServerMs))}` : 'error',
+      'n/a',
+      '—',
     ],
     [
       'GC time inside the server (online)',
@@ -56,13 +65,64 @@ function rows(r: GcResult): string[][] {
   return out;
 }
 
+const TARGET_HEAD = ['Issue 19 figure', 'Berth', 'baseline', 'ratio', 'target', 'met'];
+
+/** Issue 19's four figures: Berth against each baseline, the ratio (Berth / baseline) and the target. */
+function targetRows(r: GcResult): string[][] {
+  const ok = (x: number | null, limit: number) => (x === null || !Number.isFinite(x) ? 'n/a' : x <= limit ? 'yes' : 'no');
+  const ratio = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(2)}x`);
+  const berthOk = !r.berth.error && r.berth.samples.length > 0;
+  const vsRegistry = berthOk && r.registry && !r.registry.error ? r.berth.median / r.registry.median : null;
+  const vsUnlink = berthOk && !r.unlink.error ? r.berth.median / r.unlink.median : null;
+  const vsUnlinkServer = berthOk && !r.unlink.error ? median(r.berth.inServerMs) / r.unlink.median : null;
+  const dry = r.dryRun.samples.length ? median(r.dryRun.samples) : null;
+  const p95 = r.push ? r.push.duringGc.p95 / r.push.idle.p95 : null;
+  const perFolder = (cpu: number) => `${((cpu * 1000) / r.removedFolders).toFixed(0)} µs CPU / folder`;
+  return [
+    [
+      '`berth gc --delete-untagged --grace 0` vs registry:2 `garbage-collect --delete-untagged` (end to end)',
+      berthOk ? secs(r.berth.median) : 'error',
+      r.registry ? (r.registry.error ? 'error' : secs(r.registry.median)) : 'n/a',
+      ratio(vsRegistry),
+      'no slower (≤ 1.00x)',
+      ok(vsRegistry, 1),
+    ],
+    [
+      `the same GC vs \`rm -rf\` of the ${fmt(r.removedFolders)} folders it removes (end to end; inside the server)`,
+      berthOk ? `${secs(r.berth.median)}; ${secs(median(r.berth.inServerMs))}` : 'error',
+      r.unlink.error ? 'error' : secs(r.unlink.median),
+      `${ratio(vsUnlink)}; ${ratio(vsUnlinkServer)}`,
+      '≤ 1.3x',
+      ok(vsUnlink, 1.3),
+    ],
+    [
+      'CPU per removed folder (GC process; registry:2; rm)',
+      berthOk ? perFolder(median(r.berth.cpuMs)) : 'error',
+      `${r.registry && !r.registry.error ? perFolder(median(r.registry.cpuMs)) : 'n/a'}; ${r.unlink.error ? 'error' : perFolder(median(r.unlink.cpuMs))}`,
+      r.unlink.error || !berthOk ? 'n/a' : `${(median(r.berth.cpuMs) / median(r.unlink.cpuMs)).toFixed(2)}x rm`,
+      '—',
+      '—',
+    ],
+    ['`berth gc --delete-untagged --grace 0 --dry-run` (end to end)', dry === null ? 'error' : secs(dry), '—', '—', '< 1 s', dry === null ? 'n/a' : dry < 1000 ? 'yes' : 'no'],
+    [
+      'push p95 while collections run vs idle',
+      r.push ? ms(r.push.duringGc.p95) : 'error',
+      r.push ? `${ms(r.push.idle.p95)} idle` : 'n/a',
+      ratio(p95),
+      '≤ 1.5x',
+      ok(p95, 1.5),
+    ],
+  ];
+}
+
 /** What the rows measured, in words: printed under the table. */
 function note(r: GcResult): string {
   const d = r.dataset;
   const e = d.expected;
   const lines = [
     `GC: ${fmt(d.repositories)} repositories, ${fmt(d.tags)} tags, half the manifests untagged; both delete untagged manifests ` +
-      `(berth gc --delete-untagged against the running server; docker-registry garbage-collect --delete-untagged, offline); ` +
+      `(berth gc --delete-untagged --grace 0 against the running server, after a --dry-run; docker-registry garbage-collect --delete-untagged, offline; ` +
+      `xargs rm -rf of the ${fmt(r.removedFolders)} folders they remove), each on a fresh copy; end to end = spawn to exit of the command; ` +
       `expected removals ${fmt(e.manifestsRemoved)} manifests, ${fmt(e.blobsRemoved)} blobs, ${fmt(e.bytesRemoved)} B, counted on disk.`,
   ];
   if (r.push) {
@@ -77,14 +137,27 @@ function note(r: GcResult): string {
 
 /** A fixed-width table of the GC figures for the terminal, with what they measured under it. */
 export function gcTextTable(r: GcResult): string {
-  const all = [HEAD, ...rows(r)];
-  const widths = HEAD.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(HEAD), widths.map((w) => '-'.repeat(w)).join('  '), ...rows(r).map(line), note(r)].join('\n');
+  const table = (head: string[], body: string[][]) => {
+    const all = [head, ...body];
+    const widths = head.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
+    const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  };
+  return [table(TARGET_HEAD, targetRows(r)), '', table(HEAD, rows(r)), note(r)].join('\n');
 }
 
 /** The GC figures in Markdown, for the README, with what they measured under it. */
 export function gcMarkdownTable(r: GcResult): string {
   const line = (row: string[]) => `| ${row.join(' | ')} |`;
-  return [line(HEAD), line(['---', '---:', '---:', '---:']), ...rows(r).map(line), '', `_${note(r).replace(/\n/g, ' ')}_`].join('\n');
+  return [
+    line(TARGET_HEAD),
+    line(['---', '---:', '---:', '---:', '---:', '---:']),
+    ...targetRows(r).map(line),
+    '',
+    line(HEAD),
+    line(['---', '---:', '---:', '---:']),
+    ...rows(r).map(line),
+    '',
+    `_${note(r).replace(/\n/g, ' ')}_`,
+  ].join('\n');
 }

@@ -4,13 +4,15 @@
  * push latency on Berth while its online collector runs vs idle.
  *
  * GC time: each run collects fresh `cp -a` copies of one generated dataset. Berth: `berth serve` on its
- * copy (the start and its index rebuild are not timed), then `berth gc --delete-untagged --json`, the
+ * copy (the start and its index rebuild are not timed), then `berth gc --delete-untagged --grace 0
+ * --dry-run --json` (timed: the dry-run figure), then `berth gc --delete-untagged --grace 0 --json`, the
  * CLI asking the running server to collect, timed from spawn to exit; the server's own durationMs is
  * printed beside it, and the server process's CPU time over the call. registry:2: `docker-registry garbage-collect --delete-untagged CONFIG` (offline,
  * its only mode), timed the same way, with that process's CPU time (steadier than wall time on a
  * shared machine). What each removed is counted on disk (blobs, bytes, manifest
- * revisions) and must be what the dataset predicts, so a fast wrong collection cannot win. Berth runs
- * with its defaults (a 1 h grace period; the dataset's manifests are two days old, so it spares none).
+ * revisions, and every folder the dataset says goes) and must be what the dataset predicts, so a fast
+ * wrong collection cannot win. Unlink baseline (bench/lib/gc-unlink.ts): `xargs rm -rf` of exactly
+ * those folders on another fresh copy, timed the same way.
  *
  * Push latency: one Berth on another copy; sequential tiny-image pushes (two blob uploads and a
  * manifest PUT) while idle, then while `berth gc` runs in a loop in that server. A push counts as
@@ -26,6 +28,7 @@ import type { GcReport } from '../../src-server/contract';
 import { countDisk, removedBetween } from './gc-disk';
 import { generateGcDataset, type GcDataset } from './gc-dataset';
 import { registry2Gc } from './gc-registry2';
+import { unlinkPaths, verifyRemoved } from './gc-unlink';
 import { expectStatus, request } from './http';
 import { checkManifest, pushTinyImage, type TinyImage } from './ops';
 import { median } from './report';
@@ -77,11 +80,24 @@ export interface Latency {
   p95: number;
 }
 
+/** Berth's dry runs (`--dry-run`, before each real run on the same server). */
+export interface DryRunSide {
+  /** End-to-end wall time of the command, ms. */
+  samples: number[];
+  inServerMs: number[];
+  cpuMs: number[];
+}
+
 /** Everything the GC section measured. */
 export interface GcResult {
-  dataset: Omit<GcDataset, 'root'>;
+  dataset: Omit<GcDataset, 'root' | 'removedPaths'>;
   berth: GcSide;
   registry: GcSide | null;
+  /** `xargs rm -rf` of the folders the collection removes, on a fresh copy. */
+  unlink: GcSide;
+  dryRun: DryRunSide;
+  /** Folders each collection removes (blob folders, links, revisions, tag-history entries). */
+  removedFolders: number;
   /** registry:2 time / Berth time (>1 = Berth faster), or null. */
   ratio: number | null;
   /** registry:2 CPU / Berth CPU (median), or null. */
@@ -119,10 +135,10 @@ export function percentile(xs: number[], p: number): number {
 
 const latency = (xs: number[]): Latency => ({ count: xs.length, p50: percentile(xs, 50), p95: percentile(xs, 95) });
 
-/** Runs `berth gc --delete-untagged --json` against the server on `dataDir`; wall time and its report. */
-async function berthGc(entry: string[], dataDir: string): Promise<{ wallMs: number; report: GcReport }> {
+/** Runs `berth gc --delete-untagged --json [extra]` against the server on `dataDir`; wall time and its report. */
+async function berthGc(entry: string[], dataDir: string, extra: string[] = []): Promise<{ wallMs: number; report: GcReport }> {
   const t0 = performance.now();
-  const { stdout } = await exec(process.execPath, [...entry, 'gc', '--data', dataDir, '--delete-untagged', '--json'], { timeout: 600_000, maxBuffer: 256 * 1024 * 1024 });
+  const { stdout } = await exec(process.execPath, [...entry, 'gc', '--data', dataDir, '--delete-untagged', '--json', ...extra], { timeout: 600_000, maxBuffer: 256 * 1024 * 1024 });
   const wallMs = performance.now() - t0;
   return { wallMs, report: JSON.parse(stdout) as GcReport };
 }
@@ -138,8 +154,8 @@ function verify(who: string, got: Removed, ds: GcDataset): void {
 const fmt = (n: number) => n.toLocaleString('en-US');
 const describe = (r: Removed) => `removed ${fmt(r.manifests)} manifests, ${fmt(r.blobs)} blobs, ${fmt(r.bytes)} bytes`;
 
-/** One timed Berth collection on a fresh copy. */
-async function berthRun(o: GcBenchOptions, ds: GcDataset, side: GcSide, run: number): Promise<void> {
+/** One timed Berth dry run, then one timed collection (both `--grace 0`), on a fresh copy. */
+async function berthRun(o: GcBenchOptions, ds: GcDataset, side: GcSide, dry: DryRunSide, run: number): Promise<void> {
   const dir = join(o.tmp, `gc-berth-${run}`);
   await exec('cp', ['-a', ds.root, dir]);
   const server = await startBerth(dir, o.berthMode, o.nodeOptions);
@@ -147,19 +163,52 @@ async function berthRun(o: GcBenchOptions, ds: GcDataset, side: GcSide, run: num
   try {
     const before = countDisk(dir);
     const entry = await berthEntry(o.berthMode);
+    const dcpu0 = cpuMs(server.pid);
+    const planned = await berthGc(entry, dir, ['--grace', '0', '--dry-run']);
+    const dcpu = cpuMs(server.pid) - dcpu0;
+    const announced = { manifests: planned.report.manifestsRemoved.length, blobs: planned.report.blobsRemoved.length, bytes: planned.report.bytesRemoved };
+    verify('Berth --dry-run (its report)', announced, ds);
+    verify('Berth --dry-run (on disk: nothing)', removedBetween(before, countDisk(dir)), { ...ds, expected: { manifestsRemoved: 0, blobsRemoved: 0, bytesRemoved: 0 } });
+    dry.samples.push(planned.wallMs);
+    dry.inServerMs.push(planned.report.durationMs);
+    dry.cpuMs.push(dcpu);
     const cpu0 = cpuMs(server.pid);
-    const { wallMs, report } = await berthGc(entry, dir);
+    const { wallMs, report } = await berthGc(entry, dir, ['--grace', '0']);
     const cpu = cpuMs(server.pid) - cpu0;
     const removed = removedBetween(before, countDisk(dir));
     side.reported = { manifests: report.manifestsRemoved.length, blobs: report.blobsRemoved.length, bytes: report.bytesRemoved };
     side.removed = removed;
     verify('Berth', removed, ds);
+    verify('Berth (its report)', side.reported, ds);
+    verifyRemoved('Berth', dir, ds.removedPaths);
     side.samples.push(wallMs);
     side.inServerMs.push(report.durationMs);
     side.cpuMs.push(cpu);
-    o.say(`  run ${run + 1} Berth      ${wallMs.toFixed(0)} ms (in the server ${report.durationMs.toFixed(0)} ms, server CPU ${cpu.toFixed(0)} ms), ${describe(removed)}`);
+    o.say(
+      `  run ${run + 1} Berth      dry run ${planned.wallMs.toFixed(0)} ms (in the server ${planned.report.durationMs.toFixed(0)} ms, CPU ${dcpu.toFixed(0)} ms); ` +
+        `gc ${wallMs.toFixed(0)} ms (in the server ${report.durationMs.toFixed(0)} ms, server CPU ${cpu.toFixed(0)} ms), ${describe(removed)}`,
+    );
   } finally {
     await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One timed `xargs rm -rf` of the folders a collection removes, on a fresh copy. */
+async function unlinkRun(o: GcBenchOptions, ds: GcDataset, side: GcSide, run: number): Promise<void> {
+  const dir = join(o.tmp, `gc-unlink-${run}`);
+  await exec('cp', ['-a', ds.root, dir]);
+  try {
+    const before = countDisk(dir);
+    const { wallMs, cpuMs: cpu } = await unlinkPaths(dir, ds.removedPaths, join(o.tmp, `gc-unlink-${run}.list`));
+    const removed = removedBetween(before, countDisk(dir));
+    side.removed = removed;
+    verify('rm', removed, ds);
+    verifyRemoved('rm', dir, ds.removedPaths);
+    side.samples.push(wallMs);
+    side.cpuMs.push(cpu);
+    o.say(`  run ${run + 1} rm -rf     ${wallMs.toFixed(0)} ms (CPU ${cpu.toFixed(0)} ms), ${fmt(ds.removedPaths.length)} folders`);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -270,7 +319,7 @@ async function pushLatency(o: GcBenchOptions, ds: GcDataset): Promise<NonNullabl
 export async function gcBench(o: GcBenchOptions): Promise<{ result: GcResult; failures: string[] }> {
   const failures: string[] = [];
   const ds = generateGcDataset(join(o.tmp, 'gc-dataset'), o.sizes.manifests);
-  const { root: _root, ...dataset } = ds;
+  const { root: _root, removedPaths, ...dataset } = ds;
   o.say(
     `  dataset: ${fmt(ds.repositories)} repositories, ${fmt(ds.tags)} tags, ${fmt(ds.manifests)} manifests, ${fmt(ds.blobs)} blobs (${fmt(ds.bytes)} bytes) written in ${(ds.ms / 1000).toFixed(1)} s; ` +
       `a collection deleting untagged manifests must remove ${fmt(ds.expected.manifestsRemoved)} manifests, ${fmt(ds.expected.blobsRemoved)} blobs, ${fmt(ds.expected.bytesRemoved)} bytes`,
@@ -278,6 +327,8 @@ export async function gcBench(o: GcBenchOptions): Promise<{ result: GcResult; fa
   const side = (): GcSide => ({ samples: [], median: NaN, inServerMs: [], cpuMs: [], removed: null, reported: null });
   const berth = side();
   const registry = o.withRegistry ? side() : null;
+  const unlink = side();
+  const dryRun: DryRunSide = { samples: [], inServerMs: [], cpuMs: [] };
   const attempt = async (who: string, s: GcSide, fn: () => Promise<void>) => {
     if (s.error) return;
     try {
@@ -290,12 +341,14 @@ export async function gcBench(o: GcBenchOptions): Promise<{ result: GcResult; fa
   };
   for (let run = 0; run < o.runs; run++) {
     const steps = [
-      () => attempt('Berth', berth, () => berthRun(o, ds, berth, run)),
+      () => attempt('Berth', berth, () => berthRun(o, ds, berth, dryRun, run)),
       ...(registry ? [() => attempt('registry:2', registry, () => registryRun(o, ds, registry, run))] : []),
+      () => attempt('rm', unlink, () => unlinkRun(o, ds, unlink, run)),
     ];
     for (const step of run % 2 === 0 ? steps : steps.reverse()) await step();
   }
   berth.median = median(berth.samples);
+  unlink.median = median(unlink.samples);
   if (registry) registry.median = median(registry.samples);
   const both = registry && !registry.error && !berth.error;
   const ratio = both ? registry.median / berth.median : null;
@@ -311,5 +364,5 @@ export async function gcBench(o: GcBenchOptions): Promise<{ result: GcResult; fa
     o.say(`  Berth: FAILED: ${msg.split('\n')[0]}`);
   }
   rmSync(ds.root, { recursive: true, force: true });
-  return { result: { dataset, berth, registry, ratio, cpuRatio, push }, failures };
+  return { result: { dataset, berth, registry, unlink, dryRun, removedFolders: removedPaths.length, ratio, cpuRatio, push }, failures };
 }

@@ -130,6 +130,24 @@ describe('collectGarbage', () => {
     expect(digests(real.blobsRemoved)).toEqual(digests(report.blobsRemoved));
   });
 
+  it('marks without reading the repositories tree or stat-ing blobs whose size the index knows', async () => {
+    const s = await scenario();
+    const seen: string[] = [];
+    for (const op of ['stat', 'list', 'readFile'] as const) {
+      const orig = (driver[op] as (p: string) => Promise<unknown>).bind(driver);
+      (driver as unknown as Record<string, (p: string) => Promise<unknown>>)[op] = (path: string) => {
+        seen.push(`${op} ${path}`);
+        return orig(path);
+      };
+    }
+    const plan = await planCollection(reg, { deleteUntagged: true });
+    expect(digests(plan.blobs)).toEqual([s.O.digest, s.L2.digest, s.m1.config.digest, s.m1.desc.digest].sort());
+    expect(plan.blobs.find((b) => b.digest === s.L2.digest)!.size).toBe(900);
+    // The orphan is the one blob the index knows nothing of: its size is read from storage.
+    expect(seen.filter((x) => x.startsWith('stat '))).toEqual([`stat ${paths.blobData(parseDigest(s.O.digest)!)}`]);
+    expect(seen.filter((x) => x.includes('/repositories/'))).toEqual([]);
+  });
+
   it('keeps the untagged children of a tagged multi-arch index; removes an untagged standalone manifest', async () => {
     const amd = await putImage(reg, 'm', null, { arch: 'amd64' });
     const arm = await putImage(reg, 'm', null, { arch: 'arm64' });
@@ -223,6 +241,45 @@ describe('collectGarbage', () => {
     for (const p of phases) expect(p.done).toBeLessThanOrEqual(Math.max(p.total, p.done === 0 ? 0 : p.total));
     // After the run nothing is protected any more: the next collection removes the orphan if unused.
     expect(reg.forCollection().gate.collecting).toBe(false);
+  });
+
+  it('while a blob is being deleted, writes to other digests go on; a write naming it waits, then finds it gone', async () => {
+    const orphan = await randomLayer(reg, 'a', 50);
+    const hex = parseDigest(orphan.digest)!.hex;
+    let release!: () => void;
+    const paused = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const deleting = new Promise<void>((r) => (reached = r));
+    const del = driver.deleteLeaf.bind(driver);
+    driver.deleteLeaf = async (path, file) => {
+      if (path.includes('/blobs/') && path.endsWith(hex)) {
+        reached();
+        await paused;
+      }
+      return del(path, file);
+    };
+    const gc = collectGarbage(reg, {});
+    await deleting;
+    // A mount of the blob being deleted waits for that deletion...
+    let mounted: boolean | undefined;
+    const mount = reg.mountBlob('c', parseDigest(orphan.digest)!).then((r) => (mounted = r));
+    // ...while a whole upload of another blob, and a mount of it, run to the end meanwhile.
+    const fresh = await putBlob(reg, 'b', Buffer.from('pushed while the sweep deletes'));
+    expect(await reg.mountBlob('d', parseDigest(fresh.digest)!)).toBe(true);
+    expect(await has(fresh.digest)).toBe(true);
+    expect(mounted).toBeUndefined();
+    release();
+    const report = await gc;
+    // The claimed blob went; the waiting mount then found it gone and linked nothing.
+    expect(await mount).toBe(false);
+    expect(digests(report.blobsRemoved)).toEqual([orphan.digest]);
+    expect(await has(orphan.digest)).toBe(false);
+    expect(await linked('c', orphan.digest)).toBe(false);
+    expect(await linked('d', fresh.digest)).toBe(true);
+    // A write named the digest during the run, so its leftover link in a stays until the next collection.
+    expect(await linked('a', orphan.digest)).toBe(true);
+    await collectGarbage(reg, {});
+    expect(await linked('a', orphan.digest)).toBe(false);
   });
 
   it('a blob committed during the run is protected even though no manifest references it', async () => {

@@ -1,24 +1,26 @@
 /**
  * Online mark-and-sweep garbage collection of the local registry.
  *
- * Mark reads the index (it agrees with the disk: reconciled at start, and every write goes to disk
- * first, then to the index). Sweep walks the blobs on disk and removes what no kept manifest
- * references, in short exclusive sections of the registry's write gate, skipping digests a write
- * touched since the collection began (see WriteGate). With `deleteUntagged` it first removes the
- * manifests no tag reaches, as registry:2's `garbage-collect --delete-untagged` does, except that
- * children of kept indexes and referrers of kept manifests stay.
+ * Mark reads the index, never the repositories tree (the index agrees with the disk: reconciled at
+ * start, on shared storage again under the collection lease, and every write goes to disk first,
+ * then to the index). The blobs on disk are listed from folder names; only blobs whose size the
+ * index does not know (and, with a grace period, blobs no manifest ever referenced) are stat-ed.
+ * The sweep removes what no kept manifest references, claiming each digest in the write gate (see
+ * sweep.ts): writes to other digests go on without waiting, and a digest a write touched since the
+ * collection began stays. With `deleteUntagged` it first removes the manifests no tag reaches, as
+ * registry:2's `garbage-collect --delete-untagged` does, except that children of kept indexes and
+ * referrers of kept manifests stay.
  */
 import type { GcOptions, GcProgress, GcReport } from '../contract';
 import { mapLimit } from '../core/concurrency';
-import { parseDigest } from '../core/digest';
 import type { Logger } from '../logger';
 import { LeaseHeldError } from '../registry/collection-lease';
-import type { Collectable, CollectionAccess, TrashHold } from '../registry/views';
-import type { StoredBlob } from '../registry/service';
-import { closeOver, loadGraph, mark, type RegistryGraph } from './graph';
+import type { CollectionAccess, Collectable, TrashHold } from '../registry/views';
+import { closeOver, knownSizes, loadGraph, mark, type MarkResult, type RegistryGraph } from './graph';
 import { ProgressThrottle } from './progress';
+import { listLayerLinks, removeBlobs, removeLayerLinks, removeUntagged, tagHistories, type OnDisk, type TagHistories } from './sweep';
 
-/** Storage stats in flight at once while planning (as BlobStore.listAll does). */
+/** Storage stats in flight at once while planning. */
 const PARALLEL_STATS = 32;
 
 /** Thrown when a collection is asked for while another one runs. */
@@ -53,8 +55,17 @@ export interface CollectOptions extends GcOptions {
    * broken image). Content once referenced by a manifest that is gone is collected at once.
    */
   graceMs?: number;
-  /** Deletions per exclusive section of the write gate (default 64): writes wait at most one batch. */
+  /** Untagged manifests removed per index transaction (default 64); a PUT of one of them waits for its batch. */
   batchSize?: number;
+}
+
+/** The mark: what the index says stays, what the trash holds, and the blobs on disk. */
+interface Marking {
+  graph: RegistryGraph;
+  marked: MarkResult;
+  onDisk: OnDisk[];
+  /** Digests a manifest the index knows (stored now, or once) references, and those manifests. */
+  referenced: Set<string>;
 }
 
 /** What a collection would remove; no locks, no changes. Also used by usage accounting. */
@@ -63,30 +74,55 @@ export async function planCollection(registry: Collectable, opts: { deleteUntagg
 }
 
 async function planWith(store: CollectionAccess, opts: { deleteUntagged: boolean; graceMs?: number }): Promise<CollectionPlan> {
-  const graph = loadGraph(store.index);
-  const marked = mark(graph, opts.deleteUntagged);
-  holdForTrash(graph, marked, await store.trashHolds());
-  const onDisk = await store.listBlobs();
-  const history = await tagHistories(store, marked);
-  const spared = await applyGrace(store, graph, marked, history, Date.now() - (opts.graceMs ?? 0), opts.graceMs ?? 0);
-  const manifests = marked.removable.filter((m) => !marked.keptManifests.get(m.repository)!.has(m.digest));
-  const blobs = onDisk
-    .filter((b) => !marked.keptBlobs.has(b.digest.digest) && !spared(b))
+  const graceMs = opts.graceMs ?? 0;
+  const m = await markFromIndex(store, opts.deleteUntagged, graceMs);
+  const spared = await applyGrace(store, m, Date.now() - graceMs, graceMs);
+  const manifests = m.marked.removable.filter((x) => !m.marked.keptManifests.get(x.repository)!.has(x.digest));
+  const blobs = m.onDisk
+    .filter((b) => !m.marked.keptBlobs.has(b.digest.digest) && !spared(b))
     .map((b) => ({ digest: b.digest.digest, size: b.size }));
   blobs.sort((a, b) => a.digest.localeCompare(b.digest));
   return {
     manifests,
     blobs,
-    blobsKept: onDisk.length - blobs.length,
-    manifestsKept: countRevisions(graph) - manifests.length,
+    blobsKept: m.onDisk.length - blobs.length,
+    manifestsKept: countRevisions(m.graph) - manifests.length,
   };
+}
+
+/** Marks from the index (with what the trash holds) and lists the blobs on disk. */
+async function markFromIndex(store: CollectionAccess, deleteUntagged: boolean, graceMs: number): Promise<Marking> {
+  const graph = loadGraph(store.index);
+  const marked = mark(graph, deleteUntagged);
+  holdForTrash(graph, marked, await store.trashHolds());
+  const referenced = everReferenced(graph);
+  const onDisk = await listOnDisk(store, knownSizes(store.index), (d) => graceMs > 0 && !referenced.has(d));
+  return { graph, marked, onDisk, referenced };
+}
+
+/**
+ * The blobs on disk, from folder names; sizes from the index where it knows them (the descriptors'
+ * sizes, as usage counts them), a stat for the others and for those whose age `needsAge` asks for.
+ * Folders without a `data` file that the index knows nothing of are skipped.
+ */
+async function listOnDisk(store: CollectionAccess, sizes: Map<string, number>, needsAge: (digest: string) => boolean): Promise<OnDisk[]> {
+  const out: OnDisk[] = [];
+  const unknown = [];
+  for (const d of await store.listBlobDigests()) {
+    const size = sizes.get(d.digest);
+    if (size !== undefined && !needsAge(d.digest)) out.push({ digest: d, size, modified: null });
+    else unknown.push(d);
+  }
+  const stats = await mapLimit(unknown, PARALLEL_STATS, (d) => store.statBlob(d));
+  for (const s of stats) if (s) out.push(s);
+  return out;
 }
 
 /**
  * Keeps what the trash holds: each item's manifest (with what it reaches) in its repository while
  * the revision exists, and every blob the item recorded, whatever the index knows of it.
  */
-function holdForTrash(graph: RegistryGraph, marked: ReturnType<typeof mark>, holds: TrashHold[]): void {
+function holdForTrash(graph: RegistryGraph, marked: MarkResult, holds: TrashHold[]): void {
   const repos = new Map(graph.repos.map((r) => [r.name, r]));
   for (const h of holds) {
     const repo = repos.get(h.repository);
@@ -95,34 +131,19 @@ function holdForTrash(graph: RegistryGraph, marked: ReturnType<typeof mark>, hol
   }
 }
 
-/** repository -> digest -> tags whose history holds it, for the repositories with removable manifests. */
-type TagHistories = Map<string, Map<string, string[]>>;
-
-/** Reads the tag histories of the repositories that have manifests to remove, once per collection. */
-async function tagHistories(store: CollectionAccess, marked: ReturnType<typeof mark>): Promise<TagHistories> {
-  const history: TagHistories = new Map();
-  for (const name of new Set(marked.removable.map((m) => m.repository))) history.set(name, await store.tagHistory(name));
-  return history;
-}
+/** The repositories with manifests to remove: their tag histories are read (registry:2's vacuum edits them). */
+const removableRepos = (marked: MarkResult) => marked.removable.map((m) => m.repository);
 
 /**
  * Applies the grace period (see CollectOptions.graceMs): keeps recent never-tagged manifests in
  * `marked`, and returns the test for blobs it spares.
  */
-async function applyGrace(
-  store: CollectionAccess,
-  graph: RegistryGraph,
-  marked: ReturnType<typeof mark>,
-  history: TagHistories,
-  cutoff: number,
-  graceMs: number,
-): Promise<(b: StoredBlob) => boolean> {
+async function applyGrace(store: CollectionAccess, m: Marking, cutoff: number, graceMs: number, history?: TagHistories): Promise<(b: OnDisk) => boolean> {
   if (graceMs <= 0) return () => false;
-  const referenced = everReferenced(graph);
-  await spareRecentManifests(store, graph, marked, history, cutoff);
+  await spareRecentManifests(store, m, history ?? (await tagHistories(store, removableRepos(m.marked))), cutoff);
   return (b) =>
-    !marked.keptBlobs.has(b.digest.digest) &&
-    ((!referenced.has(b.digest.digest) && b.modified.getTime() > cutoff) || store.claimedSince(b.digest.digest, cutoff));
+    !m.marked.keptBlobs.has(b.digest.digest) &&
+    ((!m.referenced.has(b.digest.digest) && b.modified !== null && b.modified.getTime() > cutoff) || store.claimedSince(b.digest.digest, cutoff));
 }
 
 /**
@@ -168,53 +189,36 @@ export async function collectGarbage(registry: Collectable, opts: CollectOptions
     throw err;
   }
   try {
-    const batchSize = Math.max(1, opts.batchSize ?? 64);
-    const inBatches: InBatches = async (items, phase, fn) => {
-      progress.report(phase, 0, items.length);
-      for (let i = 0; i < items.length; i += batchSize) {
-        const batch = items.slice(i, i + batchSize);
-        await gate.exclusive(() => fn(batch));
-        progress.report(phase, Math.min(items.length, i + batch.length), items.length);
-      }
-    };
-
     // Mark: everything that finished before beginCollection is in the index; later writes are protected.
     progress.report('mark', 0, 0);
-    const graph = loadGraph(store.index);
-    const marked = mark(graph, deleteUntagged);
-    holdForTrash(graph, marked, await store.trashHolds());
-    const onDisk = await store.listBlobs();
+    const graceMs = opts.graceMs ?? 0;
+    const m = await markFromIndex(store, deleteUntagged, graceMs);
     progress.report('mark', 1, 1);
 
-    const graceMs = opts.graceMs ?? 0;
-    const history = await tagHistories(store, marked);
-    const spared = await applyGrace(store, graph, marked, history, startedMs - graceMs, graceMs);
-    const manifestsRemoved = await removeUntagged(store, graph, marked, history, inBatches);
+    const history = await tagHistories(store, removableRepos(m.marked));
+    const spared = await applyGrace(store, m, startedMs - graceMs, graceMs, history);
+    const manifestsRemoved = await removeUntagged(store, m.graph, m.marked, history, progress, Math.max(1, opts.batchSize ?? 64));
 
     // Manifests that survived brought their closure into keptBlobs, so sweep candidates come after.
-    const unkept = onDisk.filter((b) => !marked.keptBlobs.has(b.digest.digest));
+    const unkept = m.onDisk.filter((b) => !m.marked.keptBlobs.has(b.digest.digest));
     const candidates = unkept.filter((b) => !spared(b));
-    const blobsRemoved: StoredBlob[] = [];
-    let blobsProtected = unkept.length - candidates.length;
-    await inBatches(candidates, 'blobs', async (batch) => {
-      const doomed = batch.filter((b) => !gate.isProtected(b.digest.digest));
-      blobsProtected += batch.length - doomed.length;
-      await Promise.all(doomed.map((b) => store.removeBlob(b.digest)));
-      blobsRemoved.push(...doomed);
-    });
+    const links = listLayerLinks(store);
+    links.catch(() => undefined); // awaited below; not unhandled if the blob sweep throws first
+    const swept = await removeBlobs(store, candidates, progress);
+    const onDisk = new Set(m.onDisk.map((b) => b.digest.digest));
+    const dangling = (d: string) => !onDisk.has(d) && !m.marked.keptBlobs.has(d);
+    await removeLayerLinks(store, await links, swept.removed, dangling, progress);
 
-    await removeLayerLinks(store, new Set(blobsRemoved.map((b) => b.digest.digest)), inBatches);
-
-    const removed = blobsRemoved.map((b) => ({ digest: b.digest.digest, size: b.size })).sort((a, b) => a.digest.localeCompare(b.digest));
+    const removed = swept.removed.map((b) => ({ digest: b.digest.digest, size: b.size })).sort((x, y) => x.digest.localeCompare(y.digest));
     const report: GcReport = {
       ...base,
       durationMs: Date.now() - startedMs,
       manifestsRemoved,
       blobsRemoved: removed,
-      bytesRemoved: removed.reduce((a, b) => a + b.size, 0),
-      blobsKept: onDisk.length - removed.length,
-      manifestsKept: countRevisions(graph) - manifestsRemoved.length,
-      blobsProtected,
+      bytesRemoved: removed.reduce((x, y) => x + y.size, 0),
+      blobsKept: m.onDisk.length - removed.length,
+      manifestsKept: countRevisions(m.graph) - manifestsRemoved.length,
+      blobsProtected: unkept.length - candidates.length + swept.protectedCount,
     };
     opts.log?.info(summary(report));
     return report;
@@ -246,47 +250,6 @@ async function takeSharedStorage(store: CollectionAccess, progress: ProgressThro
   }
 }
 
-/** Runs `fn` over `items` in batches, each inside one exclusive section of the write gate, reporting progress. */
-type InBatches = <T>(items: T[], phase: GcProgress['phase'], fn: (batch: T[]) => Promise<void>) => Promise<void>;
-
-/**
- * Removes the marked untagged manifests as registry:2's vacuum does (revision link, tag history
- * entries), then from the index and the origins. A manifest a write touched meanwhile, or that a
- * tag points at again, stays, with everything it reaches (kept in `marked`).
- */
-async function removeUntagged(
-  store: CollectionAccess,
-  graph: RegistryGraph,
-  marked: ReturnType<typeof mark>,
-  history: TagHistories,
-  inBatches: InBatches,
-): Promise<Array<{ repository: string; digest: string }>> {
-  const removed: Array<{ repository: string; digest: string }> = [];
-  const repos = new Map(graph.repos.map((r) => [r.name, r]));
-  await inBatches(marked.removable, 'manifests', async (batch) => {
-    // Decide in order first: a manifest that stays keeps what it reaches, which comes later in the list.
-    const doomed = batch.filter(({ repository, digest }) => {
-      const kept = marked.keptManifests.get(repository)!;
-      if (kept.has(digest) || !store.index.hasManifest(repository, digest)) return false;
-      if (store.gate.isProtected(digest) || store.index.tagsOf(repository, digest).length > 0) {
-        closeOver(graph, repos.get(repository)!, [digest], kept, marked.keptBlobs);
-        return false;
-      }
-      return true;
-    });
-    // Disk first, then the index, as every write does.
-    await Promise.all(
-      doomed.map(async ({ repository, digest }) => {
-        const d = parseDigest(digest)!;
-        await store.removeRevision(repository, d, history.get(repository)?.get(digest) ?? []);
-      }),
-    );
-    store.forgetManifests(doomed);
-    removed.push(...doomed);
-  });
-  return removed;
-}
-
 /** Every digest a manifest the index knows (stored now, or once) references, and those manifests. */
 function everReferenced(graph: RegistryGraph): Set<string> {
   const out = new Set<string>();
@@ -304,13 +267,7 @@ function everReferenced(graph: RegistryGraph): Set<string> {
  * and no index references, with what they reach: a client pushes the children of an index before
  * the index itself. A manifest a tag once pointed at is an old image, collected at once.
  */
-async function spareRecentManifests(
-  store: CollectionAccess,
-  graph: RegistryGraph,
-  marked: ReturnType<typeof mark>,
-  history: TagHistories,
-  cutoff: number,
-): Promise<void> {
+async function spareRecentManifests(store: CollectionAccess, { graph, marked }: Marking, history: TagHistories, cutoff: number): Promise<void> {
   const repos = new Map(graph.repos.map((r) => [r.name, r]));
   const recent: Array<{ repository: string; digest: string }> = [];
   const isChild = new Set([...graph.children.values()].flat());
@@ -324,20 +281,6 @@ async function spareRecentManifests(
   for (const { repository, digest } of recent) {
     closeOver(graph, repos.get(repository)!, [digest], marked.keptManifests.get(repository)!, marked.keptBlobs);
   }
-}
-
-/** Removes `_layers` links to removed blobs from every repository on disk (unless a write re-linked them). */
-async function removeLayerLinks(store: CollectionAccess, removed: Set<string>, inBatches: InBatches): Promise<void> {
-  const links: Array<{ repo: string; digest: string }> = [];
-  if (removed.size > 0) {
-    for (const repo of await store.listRepositories()) {
-      for (const d of await store.listLinkedBlobs(repo)) if (removed.has(d.digest)) links.push({ repo, digest: d.digest });
-    }
-  }
-  await inBatches(links, 'links', async (batch) => {
-    const doomed = batch.filter((l) => !store.gate.isProtected(l.digest));
-    await Promise.all(doomed.map((l) => store.unlinkBlob(l.repo, parseDigest(l.digest)!)));
-  });
 }
 
 function countRevisions(graph: RegistryGraph): number {

@@ -141,3 +141,15 @@ function removalOrder(graph: RegistryGraph, repo: RepoGraph, kept: Set<string>):
   }
   return post.reverse();
 }
+
+/**
+ * Sizes the index knows, by digest: every manifest's, and every blob a manifest it holds (or held)
+ * references, as the descriptor gave it. A sweep needs a stat only for the blobs not in here.
+ */
+export function knownSizes(index: RegistryIndex): Map<string, number> {
+  const out = new Map<string, number>();
+  const db = index.db;
+  for (const [d, size] of db.prepare('SELECT child, size FROM manifest_refs').raw().iterate() as Iterable<[string, number]>) out.set(d, size);
+  for (const [d, size] of db.prepare('SELECT digest, size FROM manifest_info').raw().iterate() as Iterable<[string, number]>) out.set(d, size);
+  return out;
+}

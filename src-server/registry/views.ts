@@ -15,7 +15,7 @@ import type { ReconcileReport } from './reconcile';
 import type { WriteGate } from './write-gate';
 
 /** The write gate as a collection uses it: its own sections, never a write. */
-export type CollectionGate = Pick<WriteGate, 'collecting' | 'beginCollection' | 'endCollection' | 'exclusive' | 'isProtected'>;
+export type CollectionGate = Pick<WriteGate, 'collecting' | 'beginCollection' | 'endCollection' | 'claim' | 'isProtected'>;
 
 /**
  * What one trash item holds back from a collection (issue 19): its manifest stays in its repository
@@ -37,8 +37,10 @@ export interface CollectionAccess {
   readonly gate: CollectionGate;
   /** On shared storage, the lease the other instances hold their writes back for; null otherwise. */
   readonly lease: CollectionLease | null;
-  /** Every blob in storage with its size and modification time. */
-  listBlobs(): Promise<StoredBlob[]>;
+  /** Digests of every blob in storage, from folder names alone (no stat per blob). */
+  listBlobDigests(): Promise<ParsedDigest[]>;
+  /** A blob's size and modification time, or null when it is gone. */
+  statBlob(d: ParsedDigest): Promise<StoredBlob | null>;
   /** Every repository in storage. */
   listRepositories(): Promise<string[]>;
   /** The blobs linked into a repository. */
@@ -128,7 +130,8 @@ export function collectionAccess(parts: CollectionParts, hooks: CollectionHooks)
     gate,
     lease: hooks.lease,
     sharedStorage: hooks.lease !== null,
-    listBlobs: () => blobs.listAll(),
+    listBlobDigests: () => blobs.listDigests(),
+    statBlob: (d) => blobs.stat(d),
     listRepositories: () => manifests.listRepositories(),
     listLinkedBlobs: (repo) => blobs.listLinked(repo),
     removeBlob: async (d) => {

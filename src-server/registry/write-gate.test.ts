@@ -150,3 +150,63 @@ describe('WriteGate', () => {
     await expect(gate.exclusive(() => 'ok')).resolves.toBe('ok');
   });
 });
+
+describe('WriteGate claims (the sweep, per digest)', () => {
+  it('a write to another digest runs while a claimed deletion is in progress; one to the claimed digest waits for it', async () => {
+    const gate = new WriteGate();
+    await gate.beginCollection();
+    const claim = gate.claim(['sha256:doomed']);
+    expect(claim.digests).toEqual(['sha256:doomed']);
+    expect(gate.isClaimed('sha256:doomed')).toBe(true);
+    const log: string[] = [];
+    // The deletion of sha256:doomed is "in progress" until release: an unrelated write runs to the end.
+    await gate.write(['sha256:other'], async () => void log.push('other'));
+    expect(log).toEqual(['other']);
+    const waiting = gate.write(['sha256:other2', 'sha256:doomed'], async () => void log.push('doomed write'));
+    await Promise.resolve();
+    await gate.write(['sha256:third'], async () => void log.push('third'));
+    expect(log).toEqual(['other', 'third']);
+    log.push('deleted');
+    claim.release('sha256:doomed');
+    await waiting;
+    expect(log).toEqual(['other', 'third', 'deleted', 'doomed write']);
+    // The write that waited touched the digest after its deletion: it is protected from now on.
+    expect(gate.isProtected('sha256:doomed')).toBe(true);
+    expect(gate.claim(['sha256:doomed']).digests).toEqual([]);
+    gate.endCollection();
+  });
+
+  it('never claims a digest a write touched since the collection began, nor one already claimed', async () => {
+    const gate = new WriteGate();
+    await gate.beginCollection();
+    const hold = deferred();
+    // A write still running: its digests are protected from the moment it was called.
+    const running = gate.write(['sha256:written'], () => hold.promise);
+    const claim = gate.claim(['sha256:written', 'sha256:free', 'sha256:free', 'sha256:twice']);
+    expect(claim.digests).toEqual(['sha256:free', 'sha256:twice']);
+    expect(gate.claim(['sha256:twice', 'sha256:new']).digests).toEqual(['sha256:new']);
+    hold.resolve();
+    await running;
+    claim.release();
+    expect(gate.isClaimed('sha256:free')).toBe(false);
+    expect(gate.isClaimed('sha256:twice')).toBe(false);
+    gate.endCollection();
+  });
+
+  it('a write that waited for a claim is not lost when the claim is released all at once', async () => {
+    const gate = new WriteGate();
+    await gate.beginCollection();
+    const claim = gate.claim(['sha256:a', 'sha256:b']);
+    const results = Promise.all([gate.write(['sha256:a'], async () => 'a'), gate.write(['sha256:b'], async () => 'b')]);
+    let settled = false;
+    void results.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    claim.release();
+    await expect(results).resolves.toEqual(['a', 'b']);
+    // And a collection can still begin after writes that waited (the shared section was left).
+    gate.endCollection();
+    await expect(gate.beginCollection()).resolves.toBeUndefined();
+    gate.endCollection();
+  });
+});

@@ -37,7 +37,8 @@ export class BlobStore {
 
   /** Removes a blob's link from a repository (the content stays until garbage collection). */
   async unlink(repo: string, d: ParsedDigest): Promise<void> {
-    await this.driver.delete(paths.layerLink(repo, d).replace(/\/link$/, ''));
+    const folder = paths.layerLink(repo, d).replace(/\/link$/, '');
+    await (this.driver.deleteLeaf ? this.driver.deleteLeaf(folder, 'link') : this.driver.delete(folder));
   }
 
   /** Stores small, already verified content (a manifest) under its digest unless present. */
@@ -80,21 +81,24 @@ export class BlobStore {
     return found.flat();
   }
 
+  /** A blob's size and modification time, or null when its folder holds no `data` file. */
+  async stat(d: ParsedDigest): Promise<StoredBlob | null> {
+    const info = await this.driver.stat(paths.blobData(d));
+    return info && !info.isDirectory ? { digest: d, size: info.size, modified: info.modified } : null;
+  }
+
   /**
    * Every blob on disk with its size and modification time ({@link listDigests}, then a stat each,
    * at most `concurrency` in flight). Folders without a `data` file are skipped.
    */
   async listAll(concurrency = 32): Promise<StoredBlob[]> {
-    const infos = await mapLimit(await this.listDigests(concurrency), concurrency, async (d) => {
-      const info = await this.driver.stat(paths.blobData(d));
-      return info && !info.isDirectory ? { digest: d, size: info.size, modified: info.modified } : null;
-    });
+    const infos = await mapLimit(await this.listDigests(concurrency), concurrency, (d) => this.stat(d));
     return infos.filter((b): b is StoredBlob => b !== null);
   }
 
   /** Deletes a blob's folder from storage (garbage collection only: nothing may reference it). */
   remove(d: ParsedDigest): Promise<void> {
-    return this.driver.delete(paths.blobDir(d));
+    return this.driver.deleteLeaf ? this.driver.deleteLeaf(paths.blobDir(d), 'data') : this.driver.delete(paths.blobDir(d));
   }
 }
 

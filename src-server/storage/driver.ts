@@ -54,6 +54,13 @@ export interface StorageDriver {
   moveIfAbsent(from: string, to: string): Promise<boolean>;
   /** Deletes a file or a whole folder; no error when it is already gone. */
   delete(path: string): Promise<void>;
+  /**
+   * Deletes a folder that holds one file (a blob's `data`, a `link`) in place, the file first: a
+   * kill in between leaves an empty folder, which reads as absent as the file does. Cheaper than
+   * {@link delete}'s move out of sight; a folder that holds more afterwards is left alone. Drivers
+   * without it get `delete`.
+   */
+  deleteLeaf?(folder: string, file: string): Promise<void>;
   /** Clears leftovers of writes a killed process did not finish (called once at start). */
   prepare?(): Promise<void>;
   /** Absolute path on local disk, where the driver has one (lets the index live beside the data). */

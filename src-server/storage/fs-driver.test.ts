@@ -155,3 +155,23 @@ describe('FsDriver specifics', () => {
     await drv.delete('no/such/thing');
   });
 });
+
+describe('FsDriver.deleteLeaf', () => {
+  it('deletes a one-file folder in place, is quiet when it is gone, and leaves a folder that holds more', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-leaf-'));
+    try {
+      const d = new FsDriver(dir, { fsync: false });
+      await d.writeFile('a/b/data', 'x');
+      await d.deleteLeaf('a/b', 'data');
+      expect(await d.stat('a/b')).toBeNull();
+      expect(await d.list('a')).toEqual([]);
+      await expect(d.deleteLeaf('a/b', 'data')).resolves.toBeUndefined();
+      await d.writeFile('c/d/link', 'y');
+      await d.writeFile('c/d/other', 'z');
+      await d.deleteLeaf('c/d', 'link');
+      expect((await d.list('c/d')).sort()).toEqual(['other']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

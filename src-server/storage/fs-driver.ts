@@ -262,6 +262,22 @@ export class FsDriver implements StorageDriver {
     return true;
   }
 
+  async deleteLeaf(folder: string, file: string): Promise<void> {
+    const dir = this.localPath(folder);
+    try {
+      await fsp.unlink(join(dir, file));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    try {
+      await fsp.rmdir(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (isNotFound(err) || code === 'ENOTEMPTY' || code === 'EEXIST') return;
+      throw err;
+    }
+  }
+
   async delete(path: string): Promise<void> {
     const target = this.localPath(path);
     const trash = this.stagingPath();
