@@ -105,6 +105,11 @@ async function markFromIndex(store: CollectionAccess, deleteUntagged: boolean, g
  * sizes, as usage counts them), a stat for the others and for those whose age `needsAge` asks for.
  * Folders without a `data` file that the index knows nothing of are skipped.
  */
+/** Every blob in storage with its size (from the index where it knows it, else a stat), as a collection sees them. */
+export async function blobsOnDisk(store: CollectionAccess): Promise<Array<{ digest: string; size: number }>> {
+  return (await listOnDisk(store, knownSizes(store.index), () => false)).map((b) => ({ digest: b.digest.digest, size: b.size }));
+}
+
 async function listOnDisk(store: CollectionAccess, sizes: Map<string, number>, needsAge: (digest: string) => boolean): Promise<OnDisk[]> {
   const out: OnDisk[] = [];
   const unknown = [];

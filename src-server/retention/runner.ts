@@ -11,6 +11,7 @@ import type { RetentionRemoval, RetentionReport } from '../contract';
 import { RegistryError } from '../core/errors';
 import { writeFileAtomic } from '../core/files';
 import { loadGraph, mark } from '../gc/graph';
+import { blobsOnDisk } from '../gc/collect';
 import type { Logger } from '../logger';
 import type { Registry } from '../registry/registry';
 import type { RegistryService } from '../registry/service';
@@ -90,7 +91,7 @@ export class RetentionRunner {
     const holds = await access.trashHolds();
     const decisions = evaluatePolicies(tags, policies, startedMs, this.tester);
     const plan = planRemovals(graph, tags, decisions, holds);
-    const onDisk = (await access.listBlobs()).map((b) => ({ digest: b.digest.digest, size: b.size }));
+    const onDisk = await blobsOnDisk(access);
     const errors: RetentionReport['errors'] = [];
     const done = opts.dryRun ? plan : await this.remove(plan, errors);
     const report: RetentionReport = {
