@@ -103,3 +103,31 @@ describe('CollectionLease', () => {
 function readLease(root: string): string {
   return readFileSync(join(root, LEASE_PATH), 'utf8');
 }
+
+describe('CollectionLease release during a renewal', () => {
+  it('waits for a renewal on its way, so the lease is not written back after it was given up', async () => {
+    const root = storage();
+    const driver = new FsDriver(root, { fsync: false });
+    // Renewals are held until the test lets them go (the first write, the acquire's own, passes).
+    let writes = 0;
+    let letGo: () => void = () => undefined;
+    const held = new Promise<void>((r) => (letGo = r));
+    const write = driver.writeFile.bind(driver);
+    driver.writeFile = async (path, data) => {
+      if (path === LEASE_PATH && ++writes > 1) await held;
+      return write(path, data);
+    };
+    // A short ttl renews every 10 ms.
+    const lease = new CollectionLease(driver, { pollMs: 10, ttlMs: 40, settleMs: 10 });
+    leases.push(lease);
+    await lease.acquire();
+    while (writes < 2) await new Promise((r) => setTimeout(r, 5));
+    const released = lease.release();
+    letGo();
+    await released;
+    expect(await driver.readFile(LEASE_PATH)).toBeNull();
+    // Nothing renews it later either.
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await driver.readFile(LEASE_PATH)).toBeNull();
+  });
+});

@@ -51,6 +51,8 @@ export class CollectionLease {
   readonly timings: LeaseTimings;
   private held: LeaseBody | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
+  /** The renewal being written, which a release waits for (else it would write the lease back). */
+  private renewing: Promise<void> | null = null;
   /** What this instance last read, and when (its own clock). */
   private seen: { body: LeaseBody | null; readAt: number } | null = null;
   /** The `seq` last seen of a foreign lease, and since when it has not changed. */
@@ -98,6 +100,8 @@ export class CollectionLease {
     this.renewTimer = null;
     if (!this.held) return;
     this.held = null;
+    // A renewal already on its way would land after the delete and bring the lease back.
+    await this.renewing;
     const current = await this.read();
     if (current?.holder === this.id) await this.driver.delete(LEASE_PATH);
   }
@@ -146,15 +150,21 @@ export class CollectionLease {
     return this.now() - s.since < this.timings.ttlMs;
   }
 
-  private async renew(): Promise<void> {
-    if (!this.held) return;
+  private renew(): Promise<void> {
+    if (!this.held || this.renewing) return this.renewing ?? Promise.resolve();
     const next = { ...this.held, seq: this.held.seq + 1 };
-    try {
-      await this.driver.writeFile(LEASE_PATH, JSON.stringify(next));
-      this.held = next;
-    } catch {
-      // A missed renewal is retried at the next tick; only ttlMs of silence ends the lease.
-    }
+    this.renewing = (async () => {
+      try {
+        await this.driver.writeFile(LEASE_PATH, JSON.stringify(next));
+        // Released meanwhile: the lease stays given up.
+        if (this.held) this.held = next;
+      } catch {
+        // A missed renewal is retried at the next tick; only ttlMs of silence ends the lease.
+      } finally {
+        this.renewing = null;
+      }
+    })();
+    return this.renewing;
   }
 }
 

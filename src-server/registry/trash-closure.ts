@@ -97,7 +97,13 @@ export async function trashDelete(
 ): Promise<void> {
   if (!trash?.enabled) return;
   const closure = trashClosure(index, what.repo, what.digest);
-  await trash.add({ repository: what.repo, digest: what.digest, kind: what.kind, tags: what.tags, ...closure, ...deleter(context, 'registry-api') });
+  // Tags of this manifest deleted before it (a retention run removes tags, then the untagged
+  // manifest) join its item, unless a tag of that name exists again (its restore would conflict).
+  const folded = what.kind === 'manifest' ? (await trash.tagItemsOf(what.repo, what.digest)).filter((r) => r.tags.every((t) => index.resolveTag(what.repo, t) === null)) : [];
+  const tags = [...new Set([...what.tags, ...folded.flatMap((r) => r.tags)])].sort();
+  await trash.add({ repository: what.repo, digest: what.digest, kind: what.kind, tags, ...closure, ...deleter(context, 'registry-api') });
+  // After the item that replaces them is written: a crash in between leaves one item too many, never one too few.
+  for (const r of folded) await trash.remove(r.id);
 }
 
 /** Records a repository delete: one `manifest` item per root revision (see rootRevisions), with its tags. */

@@ -79,6 +79,8 @@ export interface TrashStoreOptions {
 export class TrashStore {
   readonly keepMs: number;
   private readonly now: () => number;
+  /** Tag items this process wrote, id -> `repo@digest`: a later delete of that manifest folds them in. */
+  private readonly tagItems = new Map<string, string>();
 
   constructor(
     private readonly driver: StorageDriver,
@@ -118,7 +120,25 @@ export class TrashStore {
       blobs: item.blobs,
     };
     await this.driver.writeFile(pathOf(record.id), JSON.stringify(record, null, 2) + '\n');
+    if (record.kind === 'tag') this.tagItems.set(record.id, `${record.repository}@${record.digest}`);
     return record;
+  }
+
+  /**
+   * The live tag items of `repo@digest` this process wrote (deleted tags of a manifest that is now
+   * being deleted itself): a manifest delete folds them into its own item, so one deleted image is
+   * one item, restored with all its tags. Items other processes wrote are left as they are.
+   */
+  async tagItemsOf(repo: string, digest: string): Promise<TrashRecord[]> {
+    const key = `${repo}@${digest}`;
+    const out: TrashRecord[] = [];
+    for (const [id, of] of this.tagItems) {
+      if (of !== key) continue;
+      const record = await this.read(id);
+      if (record && !isExpired(record, this.now())) out.push(record);
+      else this.tagItems.delete(id);
+    }
+    return out;
   }
 
   /** Every readable record, newest first; expired ones too unless `liveOnly`. */
@@ -162,6 +182,7 @@ export class TrashStore {
   async remove(id: string): Promise<boolean> {
     if (!isTrashId(id)) return false;
     await this.driver.delete(pathOf(id));
+    this.tagItems.delete(id);
     return true;
   }
 

@@ -107,3 +107,33 @@ describe('usage with the trash', () => {
     await expect(handlers['trash:restore']({ reference: 'app:v9' }, () => {})).rejects.toThrow(/^app:v9 is not in the trash/);
   });
 });
+
+describe('one deleted image, one trash item', () => {
+  it('folds the tags deleted before their manifest into its item, restored together; a tag pushed again elsewhere stays apart', async () => {
+    const handlers = createTrashHandlers({ registry: api.services.registry });
+    await handlers['trash:empty']({}, () => {});
+    const img = await pushRandomImage(api.base, 'fold', 'alpha', [1500]);
+    await pushManifest(api.base, 'fold', 'beta', img.manifest);
+    await pushManifest(api.base, 'fold', 'gamma', img.manifest);
+    const other = await pushRandomImage(api.base, 'fold', 'other', [900]);
+    const del = (ref: string) => fetch(`${api.base}/v2/fold/manifests/${ref}`, { method: 'DELETE' });
+    expect((await del('alpha')).status).toBe(202);
+    expect((await del('gamma')).status).toBe(202);
+    // gamma is pushed again, at another image: its item must stay its own (restoring it would conflict).
+    await pushManifest(api.base, 'fold', 'gamma', other.manifest);
+    expect((await del(img.digest)).status).toBe(202);
+
+    const listing = await handlers['trash:list'](undefined, () => {});
+    const mine = listing.items.filter((i) => i.repository === 'fold');
+    expect(mine.map((i) => [i.kind, i.digest, i.tags])).toEqual([
+      ['manifest', img.digest, ['alpha', 'beta']],
+      ['tag', img.digest, ['gamma']],
+    ]);
+    const restored = await handlers['trash:restore']({ reference: 'fold:alpha' }, () => {});
+    expect(restored.restoredTags).toEqual(['alpha', 'beta']);
+    for (const tag of ['alpha', 'beta']) {
+      const r = await fetch(`${api.base}/v2/fold/manifests/${tag}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      expect(r.headers.get('docker-content-digest'), tag).toBe(img.digest);
+    }
+  });
+});
