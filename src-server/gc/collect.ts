@@ -16,8 +16,7 @@ import { mapLimit } from '../core/concurrency';
 import type { Logger } from '../logger';
 import { LeaseHeldError } from '../registry/collection-lease';
 import type { CollectionAccess, Collectable, TrashHold } from '../registry/views';
-import { runSliced } from '../core/sliced';
-import { closeOver, knownSizes, knownSizesSliced, loadGraphSliced, markSteps, type MarkResult, type RegistryGraph } from './graph';
+import { closeOver, knownSizes, loadGraph, mark, type MarkResult, type RegistryGraph } from './graph';
 import { ProgressThrottle } from './progress';
 import { listLayerLinks, removeBlobs, removeLayerLinks, removeUntagged, tagHistories, type OnDisk, type TagHistories } from './sweep';
 
@@ -93,18 +92,12 @@ async function planWith(store: CollectionAccess, opts: { deleteUntagged: boolean
 
 /** Marks from the index (with what the trash holds) and lists the blobs on disk. */
 async function markFromIndex(store: CollectionAccess, deleteUntagged: boolean, graceMs: number): Promise<Marking> {
-  // Sliced, on a snapshot of the index: pushes and pulls keep being answered while a large index is read.
-  const graph = await loadGraphSliced(store.index);
-  const marked = await runSliced(markSteps(graph, deleteUntagged));
+  const graph = loadGraph(store.index);
+  const marked = mark(graph, deleteUntagged);
   holdForTrash(graph, marked, await store.trashHolds());
   const referenced = everReferenced(graph);
-  const onDisk = await listOnDisk(store, await knownSizesSliced(store.index), (d) => graceMs > 0 && !referenced.has(d));
+  const onDisk = await listOnDisk(store, knownSizes(store.index), (d) => graceMs > 0 && !referenced.has(d));
   return { graph, marked, onDisk, referenced };
-}
-
-/** Every blob in storage with its size (from the index where it knows it, else a stat), as a collection sees them. */
-export async function blobsOnDisk(store: CollectionAccess): Promise<Array<{ digest: string; size: number }>> {
-  return (await listOnDisk(store, knownSizes(store.index), () => false)).map((b) => ({ digest: b.digest.digest, size: b.size }));
 }
 
 /**
@@ -112,6 +105,11 @@ export async function blobsOnDisk(store: CollectionAccess): Promise<Array<{ dige
  * sizes, as usage counts them), a stat for the others and for those whose age `needsAge` asks for.
  * Folders without a `data` file that the index knows nothing of are skipped.
  */
+/** Every blob in storage with its size (from the index where it knows it, else a stat), as a collection sees them. */
+export async function blobsOnDisk(store: CollectionAccess): Promise<Array<{ digest: string; size: number }>> {
+  return (await listOnDisk(store, knownSizes(store.index), () => false)).map((b) => ({ digest: b.digest.digest, size: b.size }));
+}
+
 async function listOnDisk(store: CollectionAccess, sizes: Map<string, number>, needsAge: (digest: string) => boolean): Promise<OnDisk[]> {
   const out: OnDisk[] = [];
   const unknown = [];

@@ -1,7 +1,4 @@
-import Database from 'better-sqlite3';
-import { drain, runSliced, type Sliced } from '../core/sliced';
 import type { RegistryIndex } from '../index/registry-index';
-import { readSnapshot } from '../index/snapshot';
 
 /** One repository as the index records it: its revisions, tags and referrers. */
 export interface RepoGraph {
@@ -23,68 +20,45 @@ export interface RegistryGraph {
   blobs: Map<string, string[]>;
 }
 
-/** Rows read between two pauses of a sliced read. */
-const ROWS_PER_STEP = 500;
-
-/** Reads the graph from `db` (inside a read transaction the caller holds), pausing every few hundred rows. */
-function* readGraph(db: Database.Database): Sliced<RegistryGraph> {
-  const byName = new Map<string, RepoGraph>();
-  const repo = (name: string) => {
-    let r = byName.get(name);
-    if (!r) byName.set(name, (r = { name, revisions: new Set(), tagged: new Set(), referrers: new Map() }));
-    return r;
-  };
-  let rows = 0;
-  for (const name of db.prepare('SELECT name FROM repos ORDER BY name').pluck().iterate() as Iterable<string>) {
-    repo(name);
-    if (++rows % ROWS_PER_STEP === 0) yield;
-  }
-  const revs = db.prepare('SELECT r.name, v.digest, i.subject FROM revisions v JOIN repos r ON r.id = v.repo_id LEFT JOIN manifest_info i ON i.digest = v.digest');
-  for (const row of revs.raw().iterate() as Iterable<[string, string, string | null]>) {
-    const r = repo(row[0]);
-    r.revisions.add(row[1]);
-    if (row[2]) {
-      const list = r.referrers.get(row[2]);
-      if (list) list.push(row[1]);
-      else r.referrers.set(row[2], [row[1]]);
-    }
-    if (++rows % ROWS_PER_STEP === 0) yield;
-  }
-  const tags = db.prepare('SELECT r.name, t.digest FROM tags t JOIN repos r ON r.id = t.repo_id');
-  for (const [name, digest] of tags.raw().iterate() as Iterable<[string, string]>) {
-    repo(name).tagged.add(digest);
-    if (++rows % ROWS_PER_STEP === 0) yield;
-  }
-  const children = new Map<string, string[]>();
-  const blobs = new Map<string, string[]>();
-  for (const [parent, child, kind] of db.prepare('SELECT parent, child, kind FROM manifest_refs').raw().iterate() as Iterable<[string, string, string]>) {
-    const into = kind === 'manifest' ? children : blobs;
-    const list = into.get(parent);
-    if (list) list.push(child);
-    else into.set(parent, [child]);
-    if (++rows % ROWS_PER_STEP === 0) yield;
-  }
-  return { repos: [...byName.values()], children, blobs };
-}
-
 /**
  * Loads repositories, tags, revisions, references and subjects from the index in one read
  * transaction, so a collection marks a consistent picture (each query is one pass over a table).
  */
 export function loadGraph(index: RegistryIndex): RegistryGraph {
-  return index.db.transaction(() => drain(readGraph(index.db)))();
+  const db = index.db;
+  return db.transaction((): RegistryGraph => {
+    const byName = new Map<string, RepoGraph>();
+    const repo = (name: string) => {
+      let r = byName.get(name);
+      if (!r) byName.set(name, (r = { name, revisions: new Set(), tagged: new Set(), referrers: new Map() }));
+      return r;
+    };
+    for (const name of db.prepare('SELECT name FROM repos ORDER BY name').pluck().all() as string[]) repo(name);
+    const revs = db.prepare('SELECT r.name, v.digest, i.subject FROM revisions v JOIN repos r ON r.id = v.repo_id LEFT JOIN manifest_info i ON i.digest = v.digest');
+    for (const row of revs.raw().iterate() as Iterable<[string, string, string | null]>) {
+      const r = repo(row[0]);
+      r.revisions.add(row[1]);
+      if (row[2]) {
+        const list = r.referrers.get(row[2]);
+        if (list) list.push(row[1]);
+        else r.referrers.set(row[2], [row[1]]);
+      }
+    }
+    const tags = db.prepare('SELECT r.name, t.digest FROM tags t JOIN repos r ON r.id = t.repo_id');
+    for (const [name, digest] of tags.raw().iterate() as Iterable<[string, string]>) repo(name).tagged.add(digest);
+    const children = new Map<string, string[]>();
+    const blobs = new Map<string, string[]>();
+    for (const [parent, child, kind] of db.prepare('SELECT parent, child, kind FROM manifest_refs').raw().iterate() as Iterable<
+      [string, string, string]
+    >) {
+      const into = kind === 'manifest' ? children : blobs;
+      const list = into.get(parent);
+      if (list) list.push(child);
+      else into.set(parent, [child]);
+    }
+    return { repos: [...byName.values()], children, blobs };
+  })();
 }
-
-/**
- * {@link loadGraph} without holding the event loop: the rows are read in slices on a read-only
- * connection of its own, inside one read transaction (a snapshot: the index in WAL mode lets the
- * registry write meanwhile, and what it writes is not seen, as with loadGraph). An index with no
- * file (in memory) is read at once.
- */
-export async function loadGraphSliced(index: RegistryIndex): Promise<RegistryGraph> {
-  return readSnapshot(index, (db) => runSliced(readGraph(db)), () => loadGraph(index));
-}
-
 
 /** The result of marking: what stays and which manifests go. */
 export interface MarkResult {
@@ -121,11 +95,6 @@ export function closeOver(graph: RegistryGraph, repo: RepoGraph, starts: Iterabl
  * `deleteUntagged`) through {@link closeOver}. Manifests not reached are removable.
  */
 export function mark(graph: RegistryGraph, deleteUntagged: boolean): MarkResult {
-  return drain(markSteps(graph, deleteUntagged));
-}
-
-/** {@link mark}, pausing after each repository (see core/sliced.ts). */
-export function* markSteps(graph: RegistryGraph, deleteUntagged: boolean): Sliced<MarkResult> {
   const keptManifests = new Map<string, Set<string>>();
   const keptBlobs = new Set<string>();
   const removable: MarkResult['removable'] = [];
@@ -137,7 +106,6 @@ export function* markSteps(graph: RegistryGraph, deleteUntagged: boolean): Slice
     if (deleteUntagged) {
       for (const digest of removalOrder(graph, repo, kept)) removable.push({ repository: repo.name, digest });
     }
-    yield;
   }
   return { keptManifests, keptBlobs, removable };
 }
@@ -179,22 +147,9 @@ function removalOrder(graph: RegistryGraph, repo: RepoGraph, kept: Set<string>):
  * references, as the descriptor gave it. A sweep needs a stat only for the blobs not in here.
  */
 export function knownSizes(index: RegistryIndex): Map<string, number> {
-  return drain(readSizes(index.db));
-}
-
-/** {@link knownSizes} read in slices on a connection of its own (see loadGraphSliced). */
-export function knownSizesSliced(index: RegistryIndex): Promise<Map<string, number>> {
-  return readSnapshot(index, (db) => runSliced(readSizes(db)), () => knownSizes(index));
-}
-
-function* readSizes(db: Database.Database): Sliced<Map<string, number>> {
   const out = new Map<string, number>();
-  let rows = 0;
-  for (const sql of ['SELECT child, size FROM manifest_refs', 'SELECT digest, size FROM manifest_info']) {
-    for (const [d, size] of db.prepare(sql).raw().iterate() as Iterable<[string, number]>) {
-      out.set(d, size);
-      if (++rows % ROWS_PER_STEP === 0) yield;
-    }
-  }
+  const db = index.db;
+  for (const [d, size] of db.prepare('SELECT child, size FROM manifest_refs').raw().iterate() as Iterable<[string, number]>) out.set(d, size);
+  for (const [d, size] of db.prepare('SELECT digest, size FROM manifest_info').raw().iterate() as Iterable<[string, number]>) out.set(d, size);
   return out;
 }

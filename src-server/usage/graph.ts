@@ -1,10 +1,4 @@
 import type Database from 'better-sqlite3';
-import { drain, runSliced, type Sliced } from '../core/sliced';
-import type { RegistryIndex } from '../index/registry-index';
-import { readSnapshot } from '../index/snapshot';
-
-/** Rows read between two pauses of a sliced load. */
-const ROWS_PER_STEP = 500;
 
 /** A child manifest of an index, as the index lists it. */
 export interface ChildRef {
@@ -57,53 +51,41 @@ export class UsageGraph {
 
   /** Reads the graph from the index's tables in one read transaction (a consistent snapshot). */
   static load(db: Database.Database): UsageGraph {
-    return db.transaction(() => drain(UsageGraph.read(db)))();
-  }
-
-  /** {@link load} in slices on a snapshot of the index (see index/snapshot.ts), so the registry keeps answering. */
-  static loadSliced(index: RegistryIndex): Promise<UsageGraph> {
-    return readSnapshot(index, (db) => runSliced(UsageGraph.read(db)), () => UsageGraph.load(index.db));
-  }
-
-  /** Reads the graph from `db` (in a transaction the caller holds), pausing every few hundred rows. */
-  private static *read(db: Database.Database): Sliced<UsageGraph> {
     const g = new UsageGraph();
-    let rows = 0;
-    const step = () => ++rows % ROWS_PER_STEP === 0;
-    const names = new Map<number, RepoNode>();
-    for (const [id, name] of db.prepare('SELECT id, name FROM repos').raw().iterate() as Iterable<[number, string]>) {
-      const node: RepoNode = { name, revisions: new Set(), tagsByDigest: new Map(), tagCount: 0 };
-      names.set(id, node);
-      g.repos.push(node);
-      g.byName.set(name, node);
-      if (step()) yield;
-    }
-    for (const [id, digest] of db.prepare('SELECT repo_id, digest FROM revisions').raw().iterate() as Iterable<[number, string]>) {
-      names.get(id)?.revisions.add(digest);
-      if (step()) yield;
-    }
-    for (const [id, tag, digest] of db.prepare('SELECT repo_id, name, digest FROM tags ORDER BY repo_id, name').raw().iterate() as Iterable<[number, string, string]>) {
-      const node = names.get(id);
-      if (step()) yield;
-      if (!node) continue;
-      node.tagCount++;
-      const list = node.tagsByDigest.get(digest);
-      if (list) list.push(tag);
-      else node.tagsByDigest.set(digest, [tag]);
-    }
-    for (const [digest, mediaType, size, subject] of db.prepare('SELECT digest, media_type, size, subject FROM manifest_info').raw().iterate() as Iterable<[string, string, number, string | null]>) {
-      g.facts.set(digest, { mediaType, subject });
-      g.intern(digest, size);
-      if (step()) yield;
-    }
-    for (const [parent, child, kind, size, os, arch, variant] of db.prepare('SELECT parent, child, kind, size, os, architecture, variant FROM manifest_refs').raw().iterate() as Iterable<RefRow>) {
-      g.intern(child, size);
-      const list = g.children.get(parent);
-      const ref = { child, kind, platform: platformOf(os, arch, variant) };
-      if (list) list.push(ref);
-      else g.children.set(parent, [ref]);
-      if (step()) yield;
-    }
+    db.transaction(() => {
+      const names = new Map<number, RepoNode>();
+      for (const [id, name] of db.prepare('SELECT id, name FROM repos').raw().all() as Array<[number, string]>) {
+        const node: RepoNode = { name, revisions: new Set(), tagsByDigest: new Map(), tagCount: 0 };
+        names.set(id, node);
+        g.repos.push(node);
+        g.byName.set(name, node);
+      }
+      for (const [id, digest] of db.prepare('SELECT repo_id, digest FROM revisions').raw().all() as Array<[number, string]>) {
+        names.get(id)?.revisions.add(digest);
+      }
+      const tags = db.prepare('SELECT repo_id, name, digest FROM tags ORDER BY repo_id, name').raw().all() as Array<[number, string, string]>;
+      for (const [id, tag, digest] of tags) {
+        const node = names.get(id);
+        if (!node) continue;
+        node.tagCount++;
+        const list = node.tagsByDigest.get(digest);
+        if (list) list.push(tag);
+        else node.tagsByDigest.set(digest, [tag]);
+      }
+      const info = db.prepare('SELECT digest, media_type, size, subject FROM manifest_info').raw().all() as Array<[string, string, number, string | null]>;
+      for (const [digest, mediaType, size, subject] of info) {
+        g.facts.set(digest, { mediaType, subject });
+        g.intern(digest, size);
+      }
+      const refs = db.prepare('SELECT parent, child, kind, size, os, architecture, variant FROM manifest_refs').raw().all() as RefRow[];
+      for (const [parent, child, kind, size, os, arch, variant] of refs) {
+        g.intern(child, size);
+        const list = g.children.get(parent);
+        const ref = { child, kind, platform: platformOf(os, arch, variant) };
+        if (list) list.push(ref);
+        else g.children.set(parent, [ref]);
+      }
+    })();
     return g;
   }
 

@@ -10,8 +10,7 @@ import type { ContentOrigin, ImageUsage, PlatformUsage, RepositoryUsage, Reposit
 import { mapLimit } from '../core/concurrency';
 import { parseDigest } from '../core/digest';
 import { NotFoundError } from '../core/errors';
-import { runSliced } from '../core/sliced';
-import { loadGraphSliced, markSteps } from '../gc/graph';
+import { loadGraph as loadGcGraph, mark } from '../gc/graph';
 import type { OriginRecord } from '../index/origin-store';
 import type { Measurable, UsageAccess } from '../registry/views';
 import { cmp, UsageGraph } from './graph';
@@ -35,10 +34,9 @@ async function measure(store: UsageAccess, withRows: boolean): Promise<UsageRepo
   const { graph, present } = await load(store);
   // What a collection frees, marked by the collector's own code (planCollection marks the same way)
   // over the one walk of the disk made here instead of a stat of every blob per plan.
-  // Sliced: a measure follows every collection, and the registry keeps answering meanwhile.
-  const gc = await loadGraphSliced(store.index);
-  const kept = (await runSliced(markSteps(gc, false))).keptBlobs;
-  const keptTagged = await runSliced(markSteps(gc, true));
+  const gc = loadGcGraph(store.index);
+  const kept = mark(gc, false).keptBlobs;
+  const keptTagged = mark(gc, true);
   const repositories = withRows ? repositoryRows(graph, keptTagged.keptManifests).sort((a, b) => b.stored - a.stored || cmp(a.name, b.name)) : [];
   const stat = await sizesOnDisk(store, [...present].filter((d) => graph.sizeOf(d) === null));
   // The trash holds its items' blobs back from any collection, as gc/collect.ts does.
@@ -64,7 +62,7 @@ async function measure(store: UsageAccess, withRows: boolean): Promise<UsageRepo
 async function load(store: UsageAccess): Promise<{ graph: UsageGraph; present: Set<string> }> {
   // Folder names only: the index knows the sizes of what manifests reference.
   const present = new Set((await store.listBlobDigests()).map((d) => d.digest));
-  const graph = await UsageGraph.loadSliced(store.index);
+  const graph = UsageGraph.load(store.index.db);
   graph.setPresent(present);
   return { graph, present };
 }
@@ -88,7 +86,7 @@ export async function repositoryUsage(registry: Measurable, name: string): Promi
   const { graph } = await load(store);
   const repo = graph.byName.get(name);
   if (!repo) throw new NotFoundError('repository');
-  const keptTagged = (await runSliced(markSteps(await loadGraphSliced(store.index), true))).keptManifests;
+  const keptTagged = mark(loadGcGraph(store.index), true).keptManifests;
   const row = repositoryRows(graph, keptTagged).find((r) => r.name === name)!;
 
   // How many images (manifest roots, in any repository) reference each blob.
