@@ -37,6 +37,16 @@ export function useTrashKeepSeconds(enabled = true): number | null {
   return enabled && q.data && q.data.keepSeconds > 0 ? q.data.keepSeconds : null;
 }
 
+/**
+ * False while the trash's settings are still being asked for (when `enabled`): a dialog that says
+ * what a delete does waits for them, so it never first says "a GC frees" and then "after the trash".
+ */
+export function useTrashKnown(enabled = true): boolean {
+  const api = useApi();
+  const q = useQuery({ queryKey: trashKeys.list, queryFn: () => api.invoke('trash:list'), enabled, retry: false });
+  return !enabled || !q.isPending;
+}
+
 /** True when the server says its trash is off (`trash.keep` 0): deletes are final. */
 export function useTrashOff(): boolean {
   const api = useApi();

@@ -258,6 +258,20 @@ describe('the delete dialog and the trash', () => {
     expect(argsOf(api, 'trash:list')).toHaveLength(1);
   });
 
+  it('on the local registry, says nothing about the space until it knows the trash: never "then frees", not even for a moment', async () => {
+    let answer: (v: unknown) => void = () => undefined;
+    const trash = new Promise((r) => (answer = r));
+    const api = openAlone(['a'], { 'tags:delete-plan': planned, 'trash:list': (() => trash) as never });
+    await waitFor(() => expect(argsOf(api, 'tags:delete-plan')).toHaveLength(1));
+    await waitFor(() => expect(argsOf(api, 'trash:list')).toHaveLength(1));
+    // The plan has come: only the trash is still unknown.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByTestId('delete-summary')).toBeNull();
+    answer({ items: [], keepSeconds: 7 * 86_400, totals: { items: 0, bytes: 0, heldBytes: 0 } });
+    const summary = await screen.findByTestId('delete-summary');
+    expect(summary.textContent).toContain('frees 2.50 MB only after they leave the trash.');
+  });
+
   it('on another registry: no trash is promised and none is asked for', async () => {
     const api = createFakeApi({ 'tags:delete-plan': { ...planned, connection: 'r2' }, 'trash:list': { items: [], keepSeconds: 7 * 86_400, totals: { items: 0, bytes: 0, heldBytes: 0 } } });
     renderScreen(<DeleteTagsModal connection="r2" repository="team/app" tags={['a']} onClose={() => {}} onDeleted={() => {}} />, api);

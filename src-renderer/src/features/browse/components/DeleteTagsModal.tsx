@@ -12,7 +12,7 @@ import type { TagsDeletePlan } from '../../../../../src-server/contract';
 import { ConfirmButtons, ErrorAlert, Loading } from '../../../app/common';
 import { count } from '../../../app/format';
 import { formatKeep } from '../../trash/format';
-import { useTrashKeepSeconds } from '../../trash/queries';
+import { useTrashKeepSeconds, useTrashKnown } from '../../trash/queries';
 import { useDeleteTags, useTagsDeletePlan } from '../queries';
 import { DeleteOutcome } from './DeleteOutcome';
 import { DeletePlanDetails } from './DeletePlanDetails';
@@ -42,8 +42,9 @@ function DeleteTagsBody({ connection, repository, tags, onClose, onDeleted }: De
   const [ack, setAck] = useState(false);
   // Only the local registry has a trash.
   const keep = useTrashKeepSeconds(connection === 'local');
+  const trashKnown = useTrashKnown(connection === 'local');
 
-  if (plan.isPending) return <Loading label="Working out what would be deleted…" />;
+  if (plan.isPending || !trashKnown) return <Loading label="Working out what would be deleted…" />;
   if (plan.isError)
     return (
       <Stack data-testid="delete-tags-modal">
