@@ -100,16 +100,16 @@ async function markFromIndex(store: CollectionAccess, deleteUntagged: boolean, g
   return { graph, marked, onDisk, referenced };
 }
 
-/**
- * The blobs on disk, from folder names; sizes from the index where it knows them (the descriptors'
- * sizes, as usage counts them), a stat for the others and for those whose age `needsAge` asks for.
- * Folders without a `data` file that the index knows nothing of are skipped.
- */
 /** Every blob in storage with its size (from the index where it knows it, else a stat), as a collection sees them. */
 export async function blobsOnDisk(store: CollectionAccess): Promise<Array<{ digest: string; size: number }>> {
   return (await listOnDisk(store, knownSizes(store.index), () => false)).map((b) => ({ digest: b.digest.digest, size: b.size }));
 }
 
+/**
+ * The blobs on disk, from folder names; sizes from the index where it knows them (the descriptors'
+ * sizes, as usage counts them), a stat for the others and for those whose age `needsAge` asks for.
+ * Folders without a `data` file that the index knows nothing of are skipped.
+ */
 async function listOnDisk(store: CollectionAccess, sizes: Map<string, number>, needsAge: (digest: string) => boolean): Promise<OnDisk[]> {
   const out: OnDisk[] = [];
   const unknown = [];
