@@ -14,11 +14,12 @@ import { COPY_CHECKS } from './copy';
 import { LOCAL_CHECKS } from './local';
 import { REFERRER_CHECKS } from './referrers';
 import { RETENTION_CHECKS } from './args-retention';
+import { TRANSFER_CHECKS } from './args-transfer';
 
 export { ArgsError } from './args-kit';
 
 // Typed as the full table: the compiler refuses a channel without a check.
-const CHECKS: Checks<InvokeChannel> = { ...LOCAL_CHECKS, ...CONNECTION_CHECKS, ...BROWSE_CHECKS, ...COPY_CHECKS, ...ADMIN_CHECKS, ...AUDIT_CHECKS, ...ACCESS_CHECKS, ...REFERRER_CHECKS, ...CONTENTS_CHECKS, ...RETENTION_CHECKS };
+const CHECKS: Checks<InvokeChannel> = { ...LOCAL_CHECKS, ...CONNECTION_CHECKS, ...BROWSE_CHECKS, ...COPY_CHECKS, ...ADMIN_CHECKS, ...AUDIT_CHECKS, ...ACCESS_CHECKS, ...REFERRER_CHECKS, ...CONTENTS_CHECKS, ...RETENTION_CHECKS, ...TRANSFER_CHECKS };
 
 /** Checks `raw` against `channel`'s payload shape and returns it typed; throws ArgsError. */
 export function checkArgs<C extends InvokeChannel>(channel: C, raw: unknown): InvokeArgs<C> {

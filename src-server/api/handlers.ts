@@ -21,6 +21,7 @@ import { COPY_CHANNELS } from './copy';
 import { createLocalHandlers, type LocalDeps } from './local';
 import { REFERRER_CHANNELS } from './referrers';
 import { RETENTION_CHANNELS } from './args-retention';
+import { TRANSFER_CHANNELS } from './args-transfer';
 import { createTrashHandlers } from './trash';
 import { createRetentionHandlers } from './retention';
 import type { RetentionService } from '../retention/service';
@@ -48,7 +49,7 @@ export interface CoreHandlerOptions {
   status?: () => RegistryStatus;
 }
 
-const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNELS, ...ADMIN_CHANNELS, ...REFERRER_CHANNELS, ...CONTENTS_CHANNELS, ...RETENTION_CHANNELS];
+const APP_CHANNELS = [...CONNECTION_CHANNELS, ...BROWSE_CHANNELS, ...COPY_CHANNELS, ...ADMIN_CHANNELS, ...REFERRER_CHANNELS, ...CONTENTS_CHANNELS, ...RETENTION_CHANNELS, ...TRANSFER_CHANNELS];
 
 /** Builds the handler table over the services. */
 export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOptions = {}): CoreHandlers {

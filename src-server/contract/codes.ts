@@ -89,6 +89,13 @@ export const APP_CODES = {
   TRASH_ITEM_UNKNOWN: { status: 404, message: 'not in the trash (restored, emptied, or expired)' },
   RESTORE_CONFLICT: { status: 409, message: 'the tag points at another image now' },
   RESTORE_INCOMPLETE: { status: 409, message: 'content the item needs is no longer stored' },
+  // Sync and archives (issue 20).
+  SYNC_JOB_INVALID: { status: 400, message: 'the sync job is invalid' },
+  SYNC_JOB_UNKNOWN: { status: 404, message: 'no such sync job' },
+  SYNC_JOB_EXISTS: { status: 409, message: 'a sync job of that name exists' },
+  SYNC_FILE_INVALID: { status: 400, message: 'the sync file cannot be read' },
+  ARCHIVE_INVALID: { status: 400, message: 'the archive cannot be read' },
+  IMAGE_PLACE_INVALID: { status: 400, message: 'the image reference cannot be used here' },
   // Connections.
   CONNECTION_INVALID: { status: 400, message: 'invalid connection' },
   CONNECTION_UNKNOWN: { status: 404, message: 'no such connection' },

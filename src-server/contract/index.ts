@@ -30,6 +30,8 @@ import type { GcOptions, GcProgress, GcReport } from './gc';
 import type { ReferrerArgs, ReferrerContent } from './referrers';
 import type { RegistryStatus } from './registry-status';
 import type { RetentionAddArgs, RetentionListing, RetentionReport, RetentionRunArgs, RetentionScheduleArgs } from './retention';
+import type { SyncHistoryArgs, SyncListing, SyncProgress, SyncRunArgs, SyncRunRecord, SyncSaveArgs, SyncSummary } from './sync';
+import type { ArchiveExportArgs, ArchiveExportReport, ArchiveImportArgs, ArchiveImportReport, TransferCopyArgs, TransferCopyReport, TransferProgress } from './transfer';
 import type { TrashEmptyArgs, TrashEmptyResult, TrashListing, TrashRestoreArgs, TrashRestoreResult } from './trash';
 import type { RepositoryUsageDetail, UsageHistorySeries, UsagePage, UsagePageArgs, UsageReport } from './usage';
 
@@ -46,7 +48,9 @@ export * from './referrers';
 export * from './registry-status';
 export * from './retention';
 export * from './search';
+export * from './sync';
 export * from './tag-delete';
+export * from './transfer';
 export * from './trash';
 export * from './usage';
 export * from './validation';
@@ -176,6 +180,25 @@ export interface InvokeChannelMap {
   'trash:restore': { args: TrashRestoreArgs; result: TrashRestoreResult };
   /** Removes items from the trash for good (a GC may then free what they held). */
   'trash:empty': { args: TrashEmptyArgs; result: TrashEmptyResult };
+  // Sync and archives (issue 20).
+  /** Copies one image between any two places (registries, OCI layouts, OCI and docker archives); progress as `transfer:progress`. */
+  'transfer:copy': { args: TransferCopyArgs; result: TransferCopyReport };
+  /** Stops a running copy, export, import or sync of that operation id. */
+  'transfer:cancel': { args: { operationId: string }; result: { cancelled: boolean } };
+  /** Writes images, with their referrers, into one OCI or docker archive. */
+  'archive:export': { args: ArchiveExportArgs; result: ArchiveExportReport };
+  /** Loads every image of an OCI or docker archive into the local registry. */
+  'archive:import': { args: ArchiveImportArgs; result: ArchiveImportReport };
+  /** The jobs of sync.yml, each with its next and last run, and the runs going on. */
+  'sync:list': { args: void; result: SyncListing };
+  /** Adds (or with `replace`, replaces) a job in sync.yml. */
+  'sync:save': { args: SyncSaveArgs; result: SyncListing };
+  /** Removes a job from sync.yml. */
+  'sync:remove': { args: { name: string }; result: SyncListing };
+  /** Runs jobs now (or says what a run would do); progress as `sync:progress`. */
+  'sync:run': { args: SyncRunArgs; result: SyncSummary };
+  /** The last runs, newest first. */
+  'sync:history': { args: SyncHistoryArgs; result: { runs: SyncRunRecord[] } };
 }
 
 /** Events pushed from the core to the GUI, keyed by channel name, with their payload. */
@@ -183,6 +206,8 @@ export interface EventChannelMap {
   'registry:status-changed': RegistryStatus;
   'gc:progress': GcProgress;
   'copy:progress': CopyProgress;
+  'transfer:progress': TransferProgress;
+  'sync:progress': SyncProgress;
 }
 
 /** A request/response channel name. */
@@ -258,8 +283,17 @@ const INVOKE_CHANNEL_KEYS: Record<InvokeChannel, true> = {
   'trash:list': true,
   'trash:restore': true,
   'trash:empty': true,
+  'transfer:copy': true,
+  'transfer:cancel': true,
+  'archive:export': true,
+  'archive:import': true,
+  'sync:list': true,
+  'sync:save': true,
+  'sync:remove': true,
+  'sync:run': true,
+  'sync:history': true,
 };
-const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true };
+const EVENT_CHANNEL_KEYS: Record<EventChannel, true> = { 'registry:status-changed': true, 'gc:progress': true, 'copy:progress': true, 'transfer:progress': true, 'sync:progress': true };
 
 /** Invoke channel names at run time, exactly the keys of {@link InvokeChannelMap}. */
 export const INVOKE_CHANNELS = Object.freeze(Object.keys(INVOKE_CHANNEL_KEYS) as InvokeChannel[]);

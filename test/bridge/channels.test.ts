@@ -96,6 +96,16 @@ const CALLS: Record<InvokeChannel, { args: unknown; error?: string }> = {
   'trash:list': { args: undefined },
   'trash:restore': { args: { reference: 'app:never-deleted' }, error: 'TRASH_ITEM_UNKNOWN' },
   'trash:empty': { args: { ids: [] } },
+  // The browser GUI never names files of the server's machine: it downloads and uploads archives.
+  'transfer:copy': { args: { from: { transport: 'oci', path: '/tmp/berth-no-layout' }, to: { transport: 'registry', connection: local, repository: 'app', reference: 'x' } }, error: 'DENIED' },
+  'transfer:cancel': { args: { operationId: 'nothing-runs' } },
+  'archive:export': { args: { images: [{ transport: 'registry', connection: local, repository: 'app', reference: 'v1' }], out: '/tmp/berth-export.tar' }, error: 'DENIED' },
+  'archive:import': { args: { path: '/tmp/berth-import.tar' }, error: 'DENIED' },
+  'sync:list': { args: undefined },
+  'sync:save': { args: { job: { name: 'copy-app', source: { connection: local, repositories: ['app'] }, destination: { connection: local, namespace: 'mirror' } } } },
+  'sync:remove': { args: { name: 'no-such-job' }, error: 'SYNC_JOB_UNKNOWN' },
+  'sync:run': { args: { job: 'no-such-job' }, error: 'SYNC_JOB_UNKNOWN' },
+  'sync:history': { args: {} },
 };
 
 describe('every channel through the bridge', () => {
