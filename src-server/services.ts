@@ -23,6 +23,8 @@ import { registryTotals } from './usage/usage';
 import { TrashStore } from './trash/trash-store';
 import { RetentionService } from './retention/service';
 import { startRetentionSchedule } from './retention/scheduler';
+import { TransferService } from './transfer/service';
+import { localOnlyOpener } from './transfer/local-opener';
 
 /** Options for wiring Berth's services. */
 export interface ServicesOptions {
@@ -101,6 +103,8 @@ export interface Services {
   trash: TrashStore;
   /** Retention policies (`<data>/berth/retention.yml`) and their runs. */
   retention: RetentionService;
+  /** Copies between any two places, archive exports and imports (issue 20). */
+  transfer: TransferService;
   close(): void;
 }
 
@@ -145,6 +149,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const expiry = opts.expireTrash ? every(TRASH_EXPIRY_INTERVAL_MS, () => trash.dropExpired(), (m) => log.warn(`trash: removing expired items failed: ${m}`)) : null;
   const retention = new RetentionService({ dataDir: opts.dataDir, registry: local, deleter: served, log });
   const retentionSchedule = opts.scheduleRetention ? startRetentionSchedule(retention, log) : null;
+  const transfer = new TransferService({ dataDir: opts.dataDir, opener: localOnlyOpener(served) });
   const close = () => {
     retentionSchedule?.stop();
     expiry?.stop();
@@ -158,7 +163,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   };
   const auditPath = auditLogPath(opts.dataDir);
   const audit = new AuditLog(auditPath, { onError: (m) => log.warn(m) });
-  return { dataDir: opts.dataDir, registry: local, served, index, log, reconcileReport, audit, auditPath, usageHistory, trash, retention, close };
+  return { dataDir: opts.dataDir, registry: local, served, index, log, reconcileReport, audit, auditPath, usageHistory, trash, retention, transfer, close };
 }
 
 /**
