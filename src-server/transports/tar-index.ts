@@ -22,6 +22,8 @@ export const MAX_TAR_NAME_BYTES = 64 << 20;
 const MAX_META_BYTES = 1 << 20;
 const BLOCK = 512;
 const WINDOW = 64 * 1024;
+/** Bytes read from the file at a time when an entry streams. */
+const READ_CHUNK = 256 * 1024;
 
 /** One entry of the archive. */
 export interface TarEntry {
@@ -74,8 +76,13 @@ export function normalizeEntryPath(raw: string): string | { refused: string } {
   return parts.join('/');
 }
 
+/** Bounds of an index (tests set them low). */
+export interface TarLimits {
+  maxEntries?: number;
+}
+
 /** Walks the headers of the tar at `path` (`label` names it in messages) and keeps the file open. */
-export async function openTarIndex(path: string, label: string): Promise<TarIndex> {
+export async function openTarIndex(path: string, label: string, limits: TarLimits = {}): Promise<TarIndex> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -85,15 +92,15 @@ export async function openTarIndex(path: string, label: string): Promise<TarInde
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw archiveInvalid(`${label}: not a regular file`);
-    const entries = await walk(fh, st.size, label);
-    return tarIndex(fh, st.size, entries);
+    const entries = await walk(fh, st.size, label, limits.maxEntries ?? MAX_TAR_ENTRIES);
+    return tarIndex(fh, st.size, entries, label);
   } catch (err) {
     await fh.close();
     throw err;
   }
 }
 
-async function walk(fh: FileHandle, fileSize: number, label: string): Promise<Map<string, TarEntry>> {
+async function walk(fh: FileHandle, fileSize: number, label: string, maxEntries: number): Promise<Map<string, TarEntry>> {
   const first = Buffer.alloc(Math.min(BLOCK, fileSize));
   await fh.read(first, 0, first.length, 0);
   const compressed = compressionOf(first);
@@ -166,7 +173,7 @@ async function walk(fh: FileHandle, fileSize: number, label: string): Promise<Ma
         throw archiveInvalid(`${label}: entry ${JSON.stringify(path)} appears twice in the archive`);
       }
       if (path !== '' && !existing) {
-        if (entries.size >= MAX_TAR_ENTRIES) throw archiveInvalid(`${label}: more than ${MAX_TAR_ENTRIES} entries`);
+        if (entries.size >= maxEntries) throw archiveInvalid(`${label}: it has more than ${maxEntries} entries`);
         nameBytes += path.length;
         if (nameBytes > MAX_TAR_NAME_BYTES) throw archiveInvalid(`${label}: its entry names take more than ${MAX_TAR_NAME_BYTES} bytes`);
         entries.set(path, { path, kind, offset, size: kind === 'file' ? size : 0 });
@@ -183,7 +190,7 @@ function kindOf(type: string): TarEntry['kind'] {
   return 'other';
 }
 
-function tarIndex(fh: FileHandle, fileSize: number, entries: Map<string, TarEntry>): TarIndex {
+function tarIndex(fh: FileHandle, fileSize: number, entries: Map<string, TarEntry>, label: string): TarIndex {
   return {
     fileSize,
     entries,
@@ -192,8 +199,7 @@ function tarIndex(fh: FileHandle, fileSize: number, entries: Map<string, TarEntr
       return e && e.kind === 'file' ? e : null;
     },
     stream(entry, signal) {
-      if (entry.size === 0) return Readable.from([]);
-      const stream = fh.createReadStream({ start: entry.offset, end: entry.offset + entry.size - 1, autoClose: false, emitClose: true });
+      const stream = rangeStream(fh, entry, label);
       if (signal) {
         const abort = () => stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
         if (signal.aborted) abort();
@@ -209,4 +215,32 @@ function tarIndex(fh: FileHandle, fileSize: number, entries: Map<string, TarEntr
     },
     close: () => fh.close(),
   };
+}
+
+/**
+ * An entry's bytes read by position from the one open file (so that reads of several entries at
+ * once share it, and the file read is the one indexed even if the path is replaced meanwhile).
+ */
+function rangeStream(fh: FileHandle, entry: TarEntry, label: string): Readable {
+  let pos = entry.offset;
+  const end = entry.offset + entry.size;
+  return new Readable({
+    highWaterMark: READ_CHUNK,
+    async read() {
+      try {
+        if (pos >= end) {
+          this.push(null);
+          return;
+        }
+        const len = Math.min(READ_CHUNK, end - pos);
+        const buf = Buffer.allocUnsafe(len);
+        const { bytesRead } = await fh.read(buf, 0, len, pos);
+        if (bytesRead === 0) throw archiveInvalid(`${label}: the file changed since it was opened: ${entry.path} ends early`);
+        pos += bytesRead;
+        this.push(buf.subarray(0, bytesRead));
+      } catch (err) {
+        this.destroy(err as Error);
+      }
+    },
+  });
 }
