@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../core/errors';
 import { tarFiles } from '../../test/helpers/images';
-import { dockerArchiveFiles, finishLayout, makeImage, tarOfFiles, type DockerImage } from '../../test/helpers/file-archives';
+import { dockerArchiveFiles, finishLayout, makeImage, tarBytes, tarOfFiles, type DockerImage } from '../../test/helpers/file-archives';
 import { openFileSource } from './open-source';
 import type { FileSource } from './types';
 
@@ -78,6 +78,32 @@ describe('classic docker archive', () => {
     } finally {
       await source.close?.();
     }
+  });
+
+  it('finds a layer docker saved once for two images through its symlink, inside the archive only', async () => {
+    const shared = layerTar('shared base');
+    const made = dockerArchiveFiles([
+      { repoTags: ['one:1'], layers: [shared], naming: 'legacy' },
+      { repoTags: ['two:1'], layers: [shared, layerTar('two')], naming: 'legacy' },
+    ]);
+    const manifest = JSON.parse(made.files['manifest.json']!.toString());
+    const [first, second] = [manifest[0].Layers[0] as string, manifest[1].Layers[0] as string];
+    delete made.files[second];
+    const entries = Object.entries(made.files).map(([path, data]) => ({ path, data }));
+    const path = join(dir, 'symlinked.tar');
+    writeFileSync(path, tarBytes([...entries, { path: second, type: 'SymbolicLink', linkpath: `../${first}` }]));
+    const source = await openFileSource('docker-archive', path);
+    try {
+      const layersOf = async (repo: string) => JSON.parse((await source.getManifest(repo, '1'))!.body.toString()).layers.map((l: any) => l.digest);
+      expect((await layersOf('two'))[0]).toBe((await layersOf('one'))[0]);
+      expect((await bytesOf(source, sha(shared))).equals(shared)).toBe(true);
+    } finally {
+      await source.close?.();
+    }
+    const escaping = join(dir, 'escaping.tar');
+    writeFileSync(escaping, tarBytes([...entries, { path: second, type: 'SymbolicLink', linkpath: '../../../etc/passwd' }]));
+    const err = await failure(openFileSource('docker-archive', escaping));
+    expect(err.message).toMatch(/manifest\.json entry 2 \(two:1\): its layer 1 ".*" is a link in the archive that leads to no file of the archive/);
   });
 
   it('makes the same manifest from the same archive every time', async () => {

@@ -111,12 +111,13 @@ function dockerEntries(json: unknown, label: string): DockerEntry[] {
 function entryFile(tar: TarIndex, name: string, role: string, label: string, what: string): TarEntry {
   const path = normalizeEntryPath(name);
   if (typeof path !== 'string') throw archiveInvalid(`${label}: ${what}: its ${role} ${JSON.stringify(name)} is refused: ${path.refused}`);
-  const entry = tar.file(path);
+  // docker before 25 saves a layer shared by two images once, and a symlink to it for the other.
+  const entry = tar.fileThroughLinks(path);
   if (entry) return entry;
   const other = tar.entries.get(path);
   throw archiveInvalid(
     other
-      ? `${label}: ${what}: its ${role} ${JSON.stringify(name)} is a ${other.kind} in the archive, not a file (links are not followed)`
+      ? `${label}: ${what}: its ${role} ${JSON.stringify(name)} is a ${other.kind} in the archive that leads to no file of the archive`
       : `${label}: ${what}: its ${role} ${JSON.stringify(name)} is missing from the archive`,
   );
 }

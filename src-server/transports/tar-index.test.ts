@@ -95,6 +95,31 @@ describe('tar index', () => {
       expect(t.entries.get('blobs/sha256/x')?.kind).toBe('link');
       expect(t.file('blobs/sha256/x')).toBeNull();
       expect(t.file('hard')).toBeNull();
+      // Looked up by name inside the archive only: a link out of it leads nowhere.
+      expect(t.fileThroughLinks('blobs/sha256/x')).toBeNull();
+      expect(t.entries.get('blobs/sha256/x')?.target).toBeNull();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('looks links up inside the archive, never out of it, and gives up on loops', async () => {
+    const t = await index(
+      tarBytes([
+        { path: 'a/layer.tar', data: Buffer.from('layer') },
+        { path: 'b/layer.tar', type: 'SymbolicLink', linkpath: '../a/layer.tar' },
+        { path: 'c/layer.tar', type: 'Link', linkpath: 'b/layer.tar' },
+        { path: 'd/escape', type: 'SymbolicLink', linkpath: '../../outside' },
+        { path: 'loop1', type: 'SymbolicLink', linkpath: 'loop2' },
+        { path: 'loop2', type: 'SymbolicLink', linkpath: 'loop1' },
+      ]),
+    );
+    try {
+      expect(t.fileThroughLinks('b/layer.tar')?.path).toBe('a/layer.tar');
+      expect(t.fileThroughLinks('c/layer.tar')?.path).toBe('a/layer.tar');
+      expect(t.entries.get('d/escape')?.target).toBeNull();
+      expect(t.fileThroughLinks('d/escape')).toBeNull();
+      expect(t.fileThroughLinks('loop1')).toBeNull();
     } finally {
       await t.close();
     }

@@ -24,12 +24,19 @@ const BLOCK = 512;
 const WINDOW = 64 * 1024;
 /** Bytes read from the file at a time when an entry streams. */
 const READ_CHUNK = 256 * 1024;
+/** Links looked through in a row before giving up (a loop). */
+const MAX_LINK_HOPS = 8;
 
 /** One entry of the archive. */
 export interface TarEntry {
   /** Its name, normalized (`./` and trailing `/` off). */
   path: string;
   kind: 'file' | 'directory' | 'link' | 'other';
+  /**
+   * For a link: the archive path it names (a symlink's target taken from the link's folder, a
+   * hard link's from the root), or null when that would leave the archive.
+   */
+  target?: string | null;
   /** Where its bytes start in the file, and how many there are. */
   offset: number;
   size: number;
@@ -42,6 +49,11 @@ export interface TarIndex {
   readonly entries: ReadonlyMap<string, TarEntry>;
   /** A regular file by path, or null (links and folders are not files). */
   file(path: string): TarEntry | null;
+  /**
+   * A regular file by path, links inside the archive looked up by name (at most 8 in a row; a link
+   * out of the archive is not one). Nothing on disk is ever followed: this reads the index only.
+   */
+  fileThroughLinks(path: string): TarEntry | null;
   /** The entry's bytes, streamed from the file; `signal` aborts the read. */
   stream(entry: TarEntry, signal?: AbortSignal): Readable;
   /** The entry's first `n` bytes (fewer when it is shorter). */
@@ -132,6 +144,7 @@ async function walk(fh: FileHandle, fileSize: number, label: string, maxEntries:
   let ex: Pax | undefined;
   let gex: Pax | undefined;
   let longPath: string | undefined;
+  let longLink: string | undefined;
   let pos = 0;
   for (;;) {
     if (pos + BLOCK > fileSize) {
@@ -159,12 +172,13 @@ async function walk(fh: FileHandle, fileSize: number, label: string, maxEntries:
     } else if (type === 'NextFileHasLongPath' || type === 'OldGnuLongPath') {
       longPath = (await readMeta(offset, size, 'a long name')).replace(/\0.*$/s, '');
     } else if (type === 'NextFileHasLongLinkpath') {
-      // A link's target is never followed, so its long name is not needed: only its size is checked.
-      if (size > MAX_META_BYTES) throw archiveInvalid(`${label}: a long link name at byte ${pos} has ${size} bytes, more than ${MAX_META_BYTES}`);
+      longLink = (await readMeta(offset, size, 'a long link name')).replace(/\0.*$/s, '');
     } else {
       const raw = longPath ?? h.path ?? '';
+      const linkpath = longLink ?? ex?.linkpath ?? h.linkpath ?? '';
       ex = undefined;
       longPath = undefined;
+      longLink = undefined;
       const path = normalizeEntryPath(raw);
       if (typeof path !== 'string') throw archiveInvalid(`${label}: entry ${JSON.stringify(raw)} is refused: ${path.refused}`);
       const kind = kindOf(type);
@@ -174,13 +188,28 @@ async function walk(fh: FileHandle, fileSize: number, label: string, maxEntries:
       }
       if (path !== '' && !existing) {
         if (entries.size >= maxEntries) throw archiveInvalid(`${label}: it has more than ${maxEntries} entries`);
-        nameBytes += path.length;
+        const target = kind === 'link' ? linkTarget(path, linkpath, type === 'SymbolicLink') : undefined;
+        nameBytes += path.length + (target?.length ?? 0);
         if (nameBytes > MAX_TAR_NAME_BYTES) throw archiveInvalid(`${label}: its entry names take more than ${MAX_TAR_NAME_BYTES} bytes`);
-        entries.set(path, { path, kind, offset, size: kind === 'file' ? size : 0 });
+        entries.set(path, { path, kind, offset, size: kind === 'file' ? size : 0, ...(kind === 'link' ? { target } : {}) });
       }
     }
     pos = offset + Math.ceil(size / BLOCK) * BLOCK;
   }
+}
+
+/** The archive path a link names, or null when it would leave the archive (absolute, or `..` above its root). */
+function linkTarget(path: string, linkpath: string, symbolic: boolean): string | null {
+  if (linkpath.startsWith('/')) return null;
+  const parts = symbolic ? path.split('/').slice(0, -1) : [];
+  for (const p of linkpath.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(p);
+  }
+  return parts.join('/');
 }
 
 function kindOf(type: string): TarEntry['kind'] {
@@ -196,6 +225,11 @@ function tarIndex(fh: FileHandle, fileSize: number, entries: Map<string, TarEntr
     entries,
     file(path) {
       const e = entries.get(path);
+      return e && e.kind === 'file' ? e : null;
+    },
+    fileThroughLinks(path) {
+      let e = entries.get(path);
+      for (let hops = 0; e && e.kind === 'link' && hops < MAX_LINK_HOPS; hops++) e = e.target ? entries.get(e.target) : undefined;
       return e && e.kind === 'file' ? e : null;
     },
     stream(entry, signal) {
