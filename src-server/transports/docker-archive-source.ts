@@ -59,12 +59,13 @@ export async function openDockerArchiveSource(file: string): Promise<FileSource>
     const entries = dockerEntries(parseJsonFile(await tar.head(manifestJson, manifestJson.size), `${label}: manifest.json`), label);
     const blobs = tarBlobStore(tar);
     const layout = tar.file('index.json') && tar.file('oci-layout') ? await readLayoutIndex(readRoot, blobs, label, 'an OCI layout') : null;
+    const byConfig = layout ? await layoutConfigs(layout, blobs, label) : new Map<string, TopManifest>();
     const made = new Map<string, StoredBlob>();
     const images: FileImage[] = [];
     let unnamed = 0;
     for (const [i, entry] of entries.entries()) {
       const what = `manifest.json entry ${i + 1}${entry.repoTags.length ? ` (${entry.repoTags.join(', ')})` : ''}`;
-      const top = (layout && (await layoutImage(layout, blobs, tar, entry, label, what))) ?? (await madeImage(tar, entry, label, what, made));
+      const top = layoutImage(byConfig, tar, entry, label, what) ?? (await madeImage(tar, entry, label, what, made));
       if (entry.repoTags.length === 0) images.push({ repository: null, tag: null, name: `#${++unnamed}`, ...top });
       for (const repoTag of entry.repoTags) {
         const { repository, tag } = splitRepoTag(repoTag);
@@ -124,11 +125,13 @@ function entryFile(tar: TarIndex, name: string, role: string, label: string, wha
 
 type TopManifest = Pick<FileImage, 'digest' | 'mediaType' | 'size'>;
 
-/** The layout's image (or index) whose manifest has the entry's config, when there is one. */
-async function layoutImage(layout: LayoutIndex, blobs: BlobStore, tar: TarIndex, entry: DockerEntry, label: string, what: string): Promise<TopManifest | null> {
-  const config = entryFile(tar, entry.config, 'config', label, what);
-  const configDigest = /^blobs\/sha256\/[a-f0-9]{64}$/.test(config.path) ? `sha256:${config.path.slice(13)}` : null;
-  if (!configDigest) return null;
+/**
+ * The layout's images by the configs their manifests have (an index's children's configs too),
+ * each manifest read once. An image that cannot be read is left out: an entry with its config
+ * gets a manifest of its own.
+ */
+async function layoutConfigs(layout: LayoutIndex, blobs: BlobStore, label: string): Promise<Map<string, TopManifest>> {
+  const byConfig = new Map<string, TopManifest>();
   const manifestOf = async (digest: string) => {
     const blob = await blobs.find(digest);
     if (!blob) return null;
@@ -138,13 +141,20 @@ async function layoutImage(layout: LayoutIndex, blobs: BlobStore, tar: TarIndex,
     try {
       const m = await manifestOf(image.digest);
       if (!m) continue;
-      const configs = m.kind === 'image' ? [m.config?.digest] : await Promise.all(m.manifests.map(async (c) => (await manifestOf(c.digest))?.config?.digest));
-      if (configs.includes(configDigest)) return { digest: image.digest, mediaType: image.mediaType, size: image.size };
+      const configs = m.kind === 'image' ? [m.config?.digest] : await Promise.all(m.manifests.slice(0, 64).map(async (c) => (await manifestOf(c.digest))?.config?.digest));
+      for (const c of configs) if (c && !byConfig.has(c)) byConfig.set(c, { digest: image.digest, mediaType: image.mediaType, size: image.size });
     } catch {
-      // An image of the layout that cannot be read is not the one: the entry gets a manifest of its own.
+      continue;
     }
   }
-  return null;
+  return byConfig;
+}
+
+/** The layout image with the entry's config (named `blobs/sha256/<hex>`), when there is one. */
+function layoutImage(byConfig: Map<string, TopManifest>, tar: TarIndex, entry: DockerEntry, label: string, what: string): TopManifest | null {
+  const config = entryFile(tar, entry.config, 'config', label, what);
+  const configDigest = /^blobs\/sha256\/[a-f0-9]{64}$/.test(config.path) ? `sha256:${config.path.slice(13)}` : null;
+  return configDigest ? (byConfig.get(configDigest) ?? null) : null;
 }
 
 /** An OCI image manifest for the entry, its blobs put into `made` by digest. */

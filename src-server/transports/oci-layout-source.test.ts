@@ -136,6 +136,28 @@ describe.each<['oci' | 'oci-archive']>([['oci'], ['oci-archive']])('%s', (transp
     }
   });
 
+  it('bounds a manifest at 4 MiB, and a cancelled blob read stops', async () => {
+    const files = { ...l.files };
+    const huge = Buffer.alloc(5 << 20, 0x20);
+    const hugeDigest = sha(huge);
+    files[`blobs/sha256/${hugeDigest.slice(7)}`] = huge;
+    const src = await open(transport, files);
+    try {
+      const err = await failure(src.getManifest('x', hugeDigest));
+      expect(err.code).toBe('ARCHIVE_INVALID');
+      expect(err.message).toMatch(/has 5242880 bytes, more than the 4194304 a manifest may have/);
+      const blob = (await src.getBlob('x', hugeDigest))!;
+      const it = blob.chunks[Symbol.asyncIterator]();
+      expect((await it.next()).done).toBe(false);
+      await blob.cancel();
+      await expect((async () => {
+        for (let r = await it.next(); !r.done; r = await it.next());
+      })()).rejects.toThrow();
+    } finally {
+      await src.close?.();
+    }
+  });
+
   it('says what is wrong with a layout that is not one', async () => {
     const noLayout = { ...l.files };
     delete noLayout['oci-layout'];
