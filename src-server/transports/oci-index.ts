@@ -16,6 +16,11 @@ import type { FileImage } from './types';
 export const MAX_INDEX_ENTRIES = 10_000;
 /** Manifests of index.json read at once while it is opened. */
 const READ_CONCURRENCY = 8;
+/**
+ * Most bytes of index.json's manifests read at open to find referrers (10,000 entries of 4 MiB
+ * would be 40 GB); past it the remaining entries are taken as images without being read.
+ */
+export const MAX_INDEX_READ_BYTES = 256 << 20;
 
 /** A referrer index.json lists: its descriptor, and the digest of its subject. */
 export interface ListedReferrer extends SourceReferrer {
@@ -56,7 +61,8 @@ export async function readLayoutIndex(read: ReadRootFile, blobs: BlobStore, labe
   const entries = indexEntries(parseJsonFile(body, `${label}: index.json`), label);
   const mediaTypes = new Map(entries.map((e) => [e.digest, e.mediaType]));
 
-  const subjects = await mapLimit(entries, READ_CONCURRENCY, (e) => subjectOf(e, blobs, label));
+  const budget = { left: MAX_INDEX_READ_BYTES };
+  const subjects = await mapLimit(entries, READ_CONCURRENCY, (e) => subjectOf(e, blobs, label, budget));
   const images: FileImage[] = [];
   const referrers: ListedReferrer[] = [];
   entries.forEach((e, i) => {
@@ -91,10 +97,11 @@ function indexEntries(index: unknown, label: string): IndexEntry[] {
 }
 
 /** The referrer an index.json entry is, or null when it has no subject (or cannot be read now). */
-async function subjectOf(e: IndexEntry, blobs: BlobStore, label: string): Promise<ListedReferrer | null> {
+async function subjectOf(e: IndexEntry, blobs: BlobStore, label: string, budget: { left: number }): Promise<ListedReferrer | null> {
   try {
     const blob = await blobs.find(e.digest);
-    if (!blob || blob.size !== e.size || blob.size > MAX_MANIFEST_BYTES) return null;
+    if (!blob || blob.size !== e.size || blob.size > MAX_MANIFEST_BYTES || blob.size > budget.left) return null;
+    budget.left -= blob.size;
     const body = await readVerified(blob, e.digest, label, MAX_MANIFEST_BYTES);
     const info = parseManifest(body, e.mediaType === MediaType.OciManifest || e.mediaType === MediaType.OciIndex ? e.mediaType : undefined);
     if (!info.subject) return null;

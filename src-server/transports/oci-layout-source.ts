@@ -3,7 +3,7 @@
  * under `blobs/<alg>/<hex>`. Nothing outside the folder is read: every file's real path (links
  * resolved) must lie inside it, and every byte read is checked against its digest.
  */
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { parseDigest } from '../core/digest';
@@ -11,6 +11,8 @@ import { archiveInvalid, type BlobStore, type StoredBlob } from './blob-store';
 import { createFileSource } from './file-source';
 import { readLayoutIndex } from './oci-index';
 import type { FileSource } from './types';
+
+const NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
 
 /** Opens the folder `dir` as an OCI image layout; ARCHIVE_INVALID when it is not one. */
 export async function openOciLayoutSource(dir: string): Promise<FileSource> {
@@ -49,10 +51,9 @@ function folderStore(root: string, label: string): BlobStore {
       return {
         size: st.size,
         what: `blob ${digest}`,
-        open: (signal) => {
-          const stream = createReadStream(real, { signal });
-          return stream;
-        },
+        // O_NOFOLLOW: a blob swapped for a link after the check above is not read through. Node
+        // passes numeric flags on to open(2); its types name only the string forms.
+        open: (signal) => createReadStream(real, { signal, flags: NO_FOLLOW as unknown as string }),
       };
     },
     close: async () => {},
