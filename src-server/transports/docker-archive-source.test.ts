@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../core/errors';
 import { tarFiles } from '../../test/helpers/images';
-import { dockerArchiveFiles, finishLayout, makeImage, tarBytes, tarOfFiles, type DockerImage } from '../../test/helpers/file-archives';
+import { dockerArchiveFiles, finishLayout, makeImage, makeIndex, tarBytes, tarOfFiles, type DockerImage } from '../../test/helpers/file-archives';
 import { openFileSource } from './open-source';
 import type { FileSource } from './types';
 
@@ -227,6 +227,27 @@ describe('docker 25 archive (an OCI layout with manifest.json)', () => {
       expect(source.images).toEqual([{ name: 'web:1', repository: 'web', tag: '1', digest: img.manifest.digest, mediaType: img.manifest.mediaType, size: img.manifest.size }]);
       expect((await source.getManifest('web', '1'))!.digest).toBe(img.manifest.digest);
       expect((await bytesOf(source, img.layers[0]!.digest)).equals(img.layers[0]!.body)).toBe(true);
+    } finally {
+      await source.close?.();
+    }
+  });
+
+  it('takes the platform of an index whose config the entry has (one platform per entry)', async () => {
+    const files: Record<string, Buffer> = {};
+    const amd = makeImage(files, { arch: 'amd64' });
+    const arm = makeImage(files, { arch: 'arm64' });
+    const index = makeIndex(files, [
+      { image: amd, arch: 'amd64' },
+      { image: arm, arch: 'arm64' },
+    ]);
+    finishLayout(files, [{ ...index, annotations: { 'io.containerd.image.name': 'docker.io/library/multi:1' } }]);
+    files['manifest.json'] = Buffer.from(
+      JSON.stringify([{ Config: `blobs/sha256/${arm.config.digest.slice(7)}`, RepoTags: ['multi:1'], Layers: arm.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) }]),
+    );
+    const source = await openFileSource('docker-archive', archive(files));
+    try {
+      expect(source.images.map((i) => [i.name, i.digest])).toEqual([['multi:1', arm.manifest.digest]]);
+      expect((await source.getManifest('multi', '1'))!.digest).toBe(arm.manifest.digest);
     } finally {
       await source.close?.();
     }

@@ -126,9 +126,10 @@ function entryFile(tar: TarIndex, name: string, role: string, label: string, wha
 type TopManifest = Pick<FileImage, 'digest' | 'mediaType' | 'size'>;
 
 /**
- * The layout's images by the configs their manifests have (an index's children's configs too),
- * each manifest read once. An image that cannot be read is left out: an entry with its config
- * gets a manifest of its own.
+ * The layout's image manifests by their configs, each read once. A manifest.json entry is one
+ * platform, so when index.json lists an index (docker's containerd store saves one, possibly
+ * with only this machine's platform inside) the entry is the child with its config. A manifest
+ * that cannot be read is left out: an entry with its config then gets a manifest of its own.
  */
 async function layoutConfigs(layout: LayoutIndex, blobs: BlobStore, label: string): Promise<Map<string, TopManifest>> {
   const byConfig = new Map<string, TopManifest>();
@@ -137,12 +138,17 @@ async function layoutConfigs(layout: LayoutIndex, blobs: BlobStore, label: strin
     if (!blob) return null;
     return parseManifest(await readVerified(blob, digest, label, MAX_MANIFEST_BYTES), layout.mediaTypes.get(digest));
   };
+  const add = (config: string | undefined, top: TopManifest) => {
+    if (config && !byConfig.has(config)) byConfig.set(config, top);
+  };
   for (const image of layout.images) {
     try {
       const m = await manifestOf(image.digest);
-      if (!m) continue;
-      const configs = m.kind === 'image' ? [m.config?.digest] : await Promise.all(m.manifests.slice(0, 64).map(async (c) => (await manifestOf(c.digest))?.config?.digest));
-      for (const c of configs) if (c && !byConfig.has(c)) byConfig.set(c, { digest: image.digest, mediaType: image.mediaType, size: image.size });
+      if (m?.kind === 'image') add(m.config?.digest, { digest: image.digest, mediaType: image.mediaType, size: image.size });
+      for (const child of m?.kind === 'index' ? m.manifests.slice(0, 64) : []) {
+        const c = await manifestOf(child.digest).catch(() => null);
+        if (c?.kind === 'image') add(c.config?.digest, { digest: child.digest, mediaType: child.mediaType, size: child.size });
+      }
     } catch {
       continue;
     }
