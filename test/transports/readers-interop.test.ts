@@ -1,8 +1,8 @@
 /**
- * The file readers against what real skopeo writes: an OCI archive, a docker archive (the format
- * `docker save` writes) and a multi-arch OCI layout (`skopeo copy --all`), each opened with
- * openFileSource, every blob streamed and checked, and copied with copyImage into a real
- * `berth serve`, from which skopeo pulls it back.
+ * The file readers against what real skopeo and podman write: an OCI archive, a docker archive
+ * (the format `docker save` writes), a multi-arch OCI layout (`skopeo copy --all`) and a
+ * `podman save -m` of several images. Each is opened with openFileSource, every blob streamed and
+ * checked, and copied with copyImage into a real `berth serve`, from which skopeo pulls it back.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -97,7 +97,7 @@ async function throughBerth(source: FileSource, digest: string, repository: stri
   return there.digest;
 }
 
-describe('reading what skopeo writes', () => {
+describe('reading what skopeo and podman write', () => {
   it('oci-archive: the image, its name, its digests and its blobs are skopeo\'s', async () => {
     const source = await open('oci-archive', paths.ociArchive);
     const seen = await inspect(`oci-archive:${paths.ociArchive}:v1`);
@@ -140,5 +140,33 @@ describe('reading what skopeo writes', () => {
     expect(await throughBerth(source, multi.top.digest, 'from/oci-multi', true)).toBe(multi.top.digest);
     const there = await inspect(`docker://${berth.host}/from/oci-multi:v1`, ['--tls-verify=false']);
     expect(there.raw.manifests.map((m: any) => m.digest)).toEqual(multi.images.map((i) => i.manifest.digest));
+  });
+
+  it('docker-archive from podman save -m: several images, a layer they share saved once, each named by its RepoTags', async () => {
+    const one = writeOciLayout(join(ws.dir, 'p-one'), { tag: 'v1' });
+    const two = writeOciLayout(join(ws.dir, 'p-two'), { tag: 'v1' });
+    // Into podman's store under chosen names (podman pull oci:DIR would name it after the folder).
+    const [, root, , runroot] = sandbox.storageArgs;
+    const store = (name: string) => `containers-storage:[vfs@${root}+${runroot}]${name}`;
+    await sandbox.skopeo(['copy', '--quiet', `oci:${one.layout.dir}:v1`, store('localhost/team/one:1')]);
+    await sandbox.skopeo(['copy', '--quiet', `oci:${one.layout.dir}:v1`, store('localhost/team/one:latest')]);
+    await sandbox.skopeo(['copy', '--quiet', `oci:${two.layout.dir}:v1`, store('quay.io/team/two:2')]);
+    const saved = join(ws.dir, 'podman-save.tar');
+    await sandbox.podman(['save', '-q', '-m', '-o', saved, 'localhost/team/one:1', 'localhost/team/one:latest', 'quay.io/team/two:2']);
+    const source = await open('docker-archive', saved);
+    expect(source.images.map((i) => i.name)).toEqual(['team/one:1', 'team/one:latest', 'team/two:2']);
+    expect(source.resolve('team/one:latest')).toBe(source.resolve('team/one:1'));
+    expect(() => source.resolve()).toThrow(/holds 2 images: name one \(team\/one:1, team\/one:latest, team\/two:2\)/);
+    const configOf = async (name: string) => JSON.parse((await source.getManifest('any', source.resolve(name)))!.body.toString()).config.digest;
+    // podman's image ID is the config's digest.
+    expect(await configOf('team/one:1')).toBe(one.images[0]!.config.digest);
+    expect(await configOf('team/two:2')).toBe(two.images[0]!.config.digest);
+    const podmanIds = (await sandbox.podman(['images', '--no-trunc', '--format', '{{.ID}}'])).stdout.split('\n').filter(Boolean);
+    expect(new Set(podmanIds.map((id) => (id.startsWith('sha256:') ? id : `sha256:${id}`)))).toEqual(new Set([await configOf('team/one:1'), await configOf('team/two:2')]));
+    const layersOf = async (name: string) => JSON.parse((await source.getManifest('any', source.resolve(name)))!.body.toString()).layers.map((l: any) => l.digest);
+    expect((await layersOf('team/one:1'))[0]).toBe((await layersOf('team/two:2'))[0]);
+    const digest = source.resolve('team/two:2');
+    await readAll(source, digest);
+    expect(await throughBerth(source, digest, 'from/podman-save')).toBe(digest);
   });
 });
