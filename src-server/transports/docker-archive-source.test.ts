@@ -102,8 +102,14 @@ describe('classic docker archive', () => {
     }
     const escaping = join(dir, 'escaping.tar');
     writeFileSync(escaping, tarBytes([...entries, { path: second, type: 'SymbolicLink', linkpath: '../../../etc/passwd' }]));
-    const err = await failure(openFileSource('docker-archive', escaping));
-    expect(err.message).toMatch(/manifest\.json entry 2 \(two:1\): its layer 1 ".*" is a link in the archive that leads to no file of the archive/);
+    const out = await openFileSource('docker-archive', escaping);
+    try {
+      expect((await out.getManifest('one', '1'))?.digest).toBe(out.resolve('one:1'));
+      const err = await failure(out.getManifest('two', '1'));
+      expect(err.message).toMatch(/manifest\.json entry 2 \(two:1\): its layer 1 ".*" is a link in the archive that leads to no file of the archive/);
+    } finally {
+      await out.close?.();
+    }
   });
 
   it('makes the same manifest from the same archive every time', async () => {
@@ -169,9 +175,14 @@ describe('classic docker archive', () => {
     const manifest = JSON.parse(made.files['manifest.json']!.toString());
     manifest[0].Layers = [`${sha(other).slice(7)}.tar`];
     made.files['manifest.json'] = Buffer.from(JSON.stringify(manifest));
-    const err = await failure(openFileSource('docker-archive', archive(made.files)));
-    expect(err.code).toBe('DIGEST_INVALID');
-    expect(err.message).toMatch(/manifest\.json entry 1 \(c:1\): layer 1 .* the config's diff_ids say/);
+    const source = await openFileSource('docker-archive', archive(made.files));
+    try {
+      const err = await failure(source.getManifest('c', '1'));
+      expect(err.code).toBe('DIGEST_INVALID');
+      expect(err.message).toMatch(/manifest\.json entry 1 \(c:1\): layer 1 .* the config's diff_ids say/);
+    } finally {
+      await source.close?.();
+    }
   });
 
   it.each<[string, (f: Record<string, Buffer>) => void, RegExp]>([
@@ -179,38 +190,44 @@ describe('classic docker archive', () => {
     ['manifest.json not JSON', (f) => (f['manifest.json'] = Buffer.from('[{')), /manifest\.json is not JSON/],
     ['manifest.json not a list', (f) => (f['manifest.json'] = Buffer.from('{}')), /manifest\.json is not a docker archive's: it is not a list/],
     ['an entry without Config', (f) => (f['manifest.json'] = Buffer.from('[{"Layers": []}]')), /entry 1 has no Config/],
-    [
-      'a missing layer file',
-      (f) => {
-        const m = JSON.parse(f['manifest.json']!.toString());
-        m[0].Layers.push('missing.tar');
-        f['manifest.json'] = Buffer.from(JSON.stringify(m));
-      },
-      /manifest\.json entry 1 \(m:1\): its layer 2 "missing\.tar" is missing from the archive/,
-    ],
-    [
-      'a missing config',
-      (f) => {
-        for (const k of Object.keys(f)) if (k.endsWith('.json') && k !== 'manifest.json') delete f[k];
-      },
-      /manifest\.json entry 1 \(m:1\): its config ".*\.json" is missing from the archive/,
-    ],
-    [
-      'a config path that escapes',
-      (f) => {
-        const m = JSON.parse(f['manifest.json']!.toString());
-        m[0].Config = '../../etc/passwd';
-        f['manifest.json'] = Buffer.from(JSON.stringify(m));
-      },
-      /its config "\.\.\/\.\.\/etc\/passwd" is refused/,
-    ],
-  ])('says what is wrong: %s', async (_what, spoil, message) => {
+  ])('refuses the archive and says what is wrong: %s', async (_what, spoil, message) => {
     const made = dockerArchiveFiles([{ repoTags: ['m:1'], layers: [layerTar('m')] }]);
     spoil(made.files);
     const err = await failure(openFileSource('docker-archive', archive(made.files)));
     expect(err.code).toBe('ARCHIVE_INVALID');
     expect(err.message).toMatch(message);
     expect(err.message).toContain('docker-archive:');
+  });
+
+  it.each<[string, (m: any[], f: Record<string, Buffer>) => void, RegExp]>([
+    ['a missing layer file', (m) => m[0].Layers.push('missing.tar'), /manifest\.json entry 1 \(m:1\): its layer 2 "missing\.tar" is missing from the archive/],
+    [
+      'a missing config',
+      (m, f) => delete f[m[0].Config],
+      /manifest\.json entry 1 \(m:1\): its config ".*\.json" is missing from the archive/,
+    ],
+    ['a config path that escapes', (m) => (m[0].Config = '../../etc/passwd'), /its config "\.\.\/\.\.\/etc\/passwd" is refused/],
+  ])('fails only the broken image, naming it: %s', async (_what, spoil, message) => {
+    const made = dockerArchiveFiles([
+      { repoTags: ['m:1'], layers: [layerTar('m')] },
+      { repoTags: ['ok:1'], layers: [layerTar('ok')] },
+    ]);
+    const manifest = JSON.parse(made.files['manifest.json']!.toString());
+    spoil(manifest, made.files);
+    made.files['manifest.json'] = Buffer.from(JSON.stringify(manifest));
+    const source = await openFileSource('docker-archive', archive(made.files));
+    try {
+      expect(source.images.map((i) => i.name)).toEqual(['m:1', 'ok:1']);
+      const err = await failure(source.getManifest('m', '1'));
+      expect(err.code).toBe('ARCHIVE_INVALID');
+      expect(err.message).toMatch(message);
+      expect(await source.headBlob('m', source.resolve('m:1')).catch((e: Error) => e.message)).toMatch(message);
+      const ok = await source.getManifest('ok', '1');
+      const layer = JSON.parse(ok!.body.toString()).layers[0];
+      expect((await bytesOf(source, layer.digest)).equals(layerTar('ok'))).toBe(true);
+    } finally {
+      await source.close?.();
+    }
   });
 });
 

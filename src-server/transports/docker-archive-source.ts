@@ -13,6 +13,9 @@
  * Digests are taken from names where names are digests (`<hex>.tar`, `blobs/sha256/<hex>`) or from
  * the config's diff_ids for uncompressed layers, and checked when the bytes are read; a layer with
  * no such name is hashed once at open, one at a time.
+ *
+ * A manifest.json that is not one refuses the archive; an entry that cannot be read (a missing
+ * file, a config that is not JSON) fails only that image, when it is read, naming it.
  */
 import { createDigester, digestOf, parseDigest } from '../core/digest';
 import { RegistryError } from '../core/errors';
@@ -62,10 +65,11 @@ export async function openDockerArchiveSource(file: string): Promise<FileSource>
     const byConfig = layout ? await layoutConfigs(layout, blobs, label) : new Map<string, TopManifest>();
     const made = new Map<string, StoredBlob>();
     const images: FileImage[] = [];
+    const broken = new Map<string, RegistryError>();
     let unnamed = 0;
     for (const [i, entry] of entries.entries()) {
       const what = `manifest.json entry ${i + 1}${entry.repoTags.length ? ` (${entry.repoTags.join(', ')})` : ''}`;
-      const top = layoutImage(byConfig, tar, entry, label, what) ?? (await madeImage(tar, entry, label, what, made));
+      const top = await imageOf(byConfig, tar, entry, label, what, made, broken);
       if (entry.repoTags.length === 0) images.push({ repository: null, tag: null, name: `#${++unnamed}`, ...top });
       for (const repoTag of entry.repoTags) {
         const { repository, tag } = splitRepoTag(repoTag);
@@ -73,7 +77,11 @@ export async function openDockerArchiveSource(file: string): Promise<FileSource>
       }
     }
     const store: BlobStore = {
-      find: async (digest) => made.get(digest) ?? blobs.find(digest),
+      find: async (digest) => {
+        const fault = broken.get(digest);
+        if (fault) throw new RegistryError(fault.code, { message: fault.message, detail: fault.detail });
+        return made.get(digest) ?? blobs.find(digest);
+      },
       close: () => blobs.close(),
     };
     return createFileSource({
@@ -154,6 +162,31 @@ async function layoutConfigs(layout: LayoutIndex, blobs: BlobStore, label: strin
     }
   }
   return byConfig;
+}
+
+/**
+ * The entry's image: the layout's, or one made for it. An entry that cannot be read (a missing
+ * layer, a config that is not JSON, a layer whose name and config disagree) does not stop the
+ * others: it is listed under a digest of its own that names no content, and reading that digest
+ * throws what is wrong, naming the entry, so an import fails that image alone.
+ */
+async function imageOf(
+  byConfig: Map<string, TopManifest>,
+  tar: TarIndex,
+  entry: DockerEntry,
+  label: string,
+  what: string,
+  made: Map<string, StoredBlob>,
+  broken: Map<string, RegistryError>,
+): Promise<TopManifest> {
+  try {
+    return layoutImage(byConfig, tar, entry, label, what) ?? (await madeImage(tar, entry, label, what, made));
+  } catch (err) {
+    if (!(err instanceof RegistryError) || (err.code !== 'ARCHIVE_INVALID' && err.code !== 'DIGEST_INVALID')) throw err;
+    const digest = digestOf(`broken docker archive entry\n${what}\n${err.message}`);
+    broken.set(digest, err);
+    return { digest, mediaType: MediaType.OciManifest, size: 0 };
+  }
 }
 
 /** The layout image with the entry's config (named `blobs/sha256/<hex>`), when there is one. */
