@@ -33,7 +33,8 @@ export class TarWriter {
 
   /** Creates `path` (which must not exist) with `mode`, empty. */
   static async create(path: string, mode: number): Promise<TarWriter> {
-    return new TarWriter(await open(path, 'wx', mode), path);
+    // Read and write: a docker archive reads its configs back before the index files.
+    return new TarWriter(await open(path, 'wx+', mode), path);
   }
 
   /** Bytes written so far. */
