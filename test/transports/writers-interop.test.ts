@@ -116,9 +116,10 @@ describe('file sinks read by real tools', () => {
     expect(inspected.Digest).toBe(single.top.digest);
   });
 
-  it('docker archive: skopeo reads it, and podman load names both images and keeps their configs', async () => {
-    const out = join(ws.dir, 'images.docker.tar');
-    const sink = await createFileSink('docker-archive', out, { naming: 'repository-tag' });
+  // podman reads manifest.json's RepoTags whichever way index.json names the images.
+  it.each(['tag', 'repository-tag'] as const)('docker archive (naming %s): skopeo reads it, podman load names both images and keeps their configs', async (naming) => {
+    const out = join(ws.dir, `images-${naming}.docker.tar`);
+    const sink = await createFileSink('docker-archive', out, { naming });
     await copyInto(sink, 'v1', 'interop/app', 'v1');
     const arm = multi.images.find((i) => i.manifest.platform?.architecture === 'arm64')!;
     const report = await copyInto(sink, 'multi', 'interop/arm', 'latest', { platforms: ['linux/arm64'] });
@@ -131,7 +132,7 @@ describe('file sinks read by real tools', () => {
 
     // skopeo reads it as a docker archive: the same config bytes, layers by their uncompressed digests.
     // (`dir:` keeps the config as it is; an OCI layout would get it re-serialized.)
-    const back = join(ws.dir, 'from-docker-archive');
+    const back = join(ws.dir, `from-docker-archive-${naming}`);
     await sandbox.skopeo(['copy', '--quiet', `docker-archive:${out}:interop/app:v1`, `dir:${back}`]);
     const m = JSON.parse(readFileSync(join(back, 'manifest.json'), 'utf8'));
     expect(m.config.digest).toBe(single.images[0]!.config.digest);
@@ -146,6 +147,48 @@ describe('file sinks read by real tools', () => {
       `localhost/interop/app:v1 ${single.images[0]!.config.digest}`,
       `localhost/interop/arm:latest ${arm.config.digest}`,
     ]);
+    await sandbox.podman(['rmi', '--all', '--force']);
+  });
+
+  it('referrers: listed in an OCI archive (skopeo still reads it), left out of a docker archive and counted', async () => {
+    // A signature of interop/app:v1, pushed through the Distribution API (Berth has the referrers API).
+    const sig = Buffer.from(JSON.stringify({ signed: single.top.digest }));
+    const empty = Buffer.from('{}');
+    for (const b of [sig, empty]) await source.putBlob('interop/app', sha256(b), b.length, (async function* () { yield b; })());
+    const body = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        artifactType: 'application/vnd.example.signature',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(empty), size: empty.length },
+        layers: [{ mediaType: 'application/vnd.example.signature.v1', digest: sha256(sig), size: sig.length }],
+        subject: { mediaType: single.top.mediaType, digest: single.top.digest, size: single.top.size },
+      }),
+    );
+    const referrer = await source.putManifest('interop/app', sha256(body), body, 'application/vnd.oci.image.manifest.v1+json');
+
+    const oci = join(ws.dir, 'with-referrers.oci.tar');
+    const ociSink = await createFileSink('oci-archive', oci, { naming: 'repository-tag' });
+    const report = await copyImage(source, ociSink, { fromRepository: 'interop/app', fromReference: 'v1', toRepository: 'interop/app', toReference: 'v1', referrers: true });
+    expect(report.referrers).toMatchObject({ found: 1, copied: 1, fallbackTags: 0 });
+    await ociSink.commit();
+    const index = JSON.parse(execFileSync('tar', ['-xOf', oci, 'index.json'], { encoding: 'utf8' }));
+    expect(index.manifests.map((m: Descriptor & { artifactType?: string }) => [m.digest, m.artifactType ?? null, m.annotations?.['org.opencontainers.image.ref.name'] ?? null])).toEqual([
+      [single.top.digest, null, 'interop/app:v1'],
+      [referrer, 'application/vnd.example.signature', null],
+    ]);
+    expect(JSON.parse((await sandbox.skopeo(['inspect', `oci-archive:${oci}:interop/app:v1`])).stdout).Digest).toBe(single.top.digest);
+    // skopeo 1.9 cannot name an archive's image by digest: the referrer and its blobs are checked in the tar.
+    for (const d of [referrer, sha256(sig), sha256(empty)]) expect(sha256(execFileSync('tar', ['-xOf', oci, `blobs/sha256/${d.slice(7)}`]))).toBe(d);
+
+    const docker = join(ws.dir, 'with-referrers.docker.tar');
+    const dockerSink = await createFileSink('docker-archive', docker, { naming: 'repository-tag' });
+    const dreport = await copyImage(source, dockerSink, { fromRepository: 'interop/app', fromReference: 'v1', toRepository: 'interop/app', toReference: 'v1', referrers: true });
+    expect(dreport.referrers).toMatchObject({ found: 1, fallbackTags: 0 });
+    await dockerSink.commit();
+    expect(dockerSink.leftOut).toBe(1);
+    const names = execFileSync('tar', ['-tf', docker], { encoding: 'utf8' });
+    expect(names).not.toContain(referrer.slice(7));
   });
 
   it('docker archive: an index is refused (choose a platform), and nothing is left behind', async () => {
