@@ -114,7 +114,12 @@ describe('docker archive sink', () => {
     const sig = await putImage(sink, 'app', { subject: { digest: a.digest, size: a.body.length } });
     await sink.putManifest('app', sig.digest, sig.body, DOCKER_MANIFEST);
     expect(sink.leftOut).toBe(1);
-    expect((await sink.referrers('app', a.digest))?.map((r) => r.digest)).toEqual([sig.digest]);
+    // A referrer that is an index is left out as well, not refused as an index.
+    const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+    const list = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [], subject: { mediaType: DOCKER_MANIFEST, digest: a.digest, size: a.body.length } }));
+    await sink.putManifest('app', sha(list), list, OCI_INDEX);
+    expect(sink.leftOut).toBe(2);
+    expect((await sink.referrers('app', a.digest))?.map((r) => r.digest)).toEqual([sig.digest, sha(list)]);
     expect(await sink.headManifest('app', sig.digest)).toBeNull();
     await sink.commit();
     const files = await entries(out);

@@ -35,18 +35,19 @@ export class DockerArchiveSink extends ArchiveSink {
   }
 
   protected override accept(m: RecordedManifest): 'store' | 'leave-out' {
-    if (m.info.kind === 'index') {
-      throw new RegistryError('IMAGE_PLACE_INVALID', {
-        message: `${this.name}: a docker archive holds one platform per image: choose a platform (${m.digest} is an index)`,
-        detail: { path: this.path, digest: m.digest, mediaType: m.mediaType },
-      });
-    }
+    // A referrer first: one that is an index (a list of signatures) is left out too, not refused.
     if (m.info.subject) {
       if (!this.leftOutReferrers.has(m.digest)) {
         this.leftOutReferrers.set(m.digest, m);
         this.leftOut++;
       }
       return 'leave-out';
+    }
+    if (m.info.kind === 'index') {
+      throw new RegistryError('IMAGE_PLACE_INVALID', {
+        message: `${this.name}: a docker archive holds one platform per image: choose a platform (${m.digest} is an index)`,
+        detail: { path: this.path, digest: m.digest, mediaType: m.mediaType },
+      });
     }
     return 'store';
   }
