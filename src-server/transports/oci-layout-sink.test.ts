@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -92,6 +92,15 @@ describe('OCI layout sink', () => {
     writeFileSync(join(broken, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
     writeFileSync(join(broken, 'index.json'), '{"manifests": "no"}');
     await expect(createFileSink('oci', broken, { naming: 'tag' })).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringContaining(`${join(broken, 'index.json')}: no manifests list`) });
+    // A layout whose blobs folder leads elsewhere is not written through.
+    const outside = join(base, 'outside');
+    mkdirSync(outside);
+    const linked = join(base, 'linked');
+    mkdirSync(join(linked, 'blobs'), { recursive: true });
+    writeFileSync(join(linked, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    symlinkSync(outside, join(linked, 'blobs', 'sha256'));
+    await expect(createFileSink('oci', linked, { naming: 'tag' })).rejects.toMatchObject({ code: 'IMAGE_PLACE_INVALID', message: expect.stringContaining('blobs/sha256 is a symbolic link') });
+    expect(readdirSync(outside)).toEqual([]);
   });
 
   it('a wrong digest leaves no blob and no temporary file, and no commit; abort keeps the old index.json', async () => {

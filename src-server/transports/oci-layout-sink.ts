@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SourceManifest } from '../browse/source';
 import { digestOf } from '../core/digest';
@@ -58,6 +58,7 @@ export class OciLayoutSink extends RecordingSink {
       return new OciLayoutSink(dir, opts, []);
     }
     await checkLayoutFile(dir);
+    await refuseLinks(dir);
     return new OciLayoutSink(dir, opts, await readIndex(dir));
   }
 
@@ -129,6 +130,22 @@ export class OciLayoutSink extends RecordingSink {
 
 function sizeError(digest: string, size: number, got: string): RegistryError {
   return new RegistryError('SIZE_INVALID', { message: `blob ${digest}: expected ${size} bytes, got ${got}`, detail: { digest, size } });
+}
+
+/**
+ * Refuses a layout whose index.json or blobs folders are symbolic links: writing through them
+ * would put files outside the folder the user named.
+ */
+async function refuseLinks(dir: string): Promise<void> {
+  for (const name of ['index.json', 'blobs', 'blobs/sha256', 'blobs/sha512']) {
+    const s = await lstat(join(dir, name)).catch(() => null);
+    if (s?.isSymbolicLink()) {
+      throw new RegistryError('IMAGE_PLACE_INVALID', {
+        message: `cannot write the OCI layout ${dir}: ${name} is a symbolic link; Berth writes only inside the layout's folder`,
+        detail: { path: dir, link: name },
+      });
+    }
+  }
 }
 
 /** Refuses a folder that has files but no oci-layout file of an image layout. */

@@ -1,7 +1,8 @@
 /**
  * What every file sink shares: the record of what it was given (blobs, manifests, the names of
  * tagged images, referrers), the manifest checks a registry would make, the entries of index.json
- * made from the record, and errors that name the destination path.
+ * made from the record, errors that name the destination path, and RecordingSink, the base class
+ * that answers RegistrySource's methods from the record for every transport.
  */
 import { RegistryError } from '../core/errors';
 import { createDigester, digestOf, parseDigest } from '../core/digest';
@@ -233,7 +234,7 @@ export abstract class RecordingSink implements FileSink {
 
   /** Writes a blob's bytes, checking them as they pass (`verify` after the last one); throws to refuse. */
   protected abstract storeBlob(digest: string, size: number, chunks: AsyncIterable<Buffer> | Iterable<Buffer>, verify: () => void, signal?: AbortSignal): Promise<void>;
-  /** Whether a blob is at the destination from before (an OCI layout's folder); false for archives. */
+  /** The size of a blob the destination had before this sink (an OCI layout's folder); null for archives. */
   protected abstract hadBlob(digest: string): Promise<number | null>;
   /** Whether the destination held a blob before this sink (sync: for the manifest checks). */
   protected holds(_digest: string): boolean {
@@ -307,7 +308,7 @@ export abstract class RecordingSink implements FileSink {
     const m = checkManifest(repository, reference, body, mediaType, (d) => this.record.blobs.has(d) || this.holds(d));
     if (this.accept(m, reference) === 'leave-out') return m.digest;
     if (!this.record.manifests.has(m.digest)) {
-      if (!this.record.blobs.has(m.digest)) {
+      if ((await this.headBlob(repository, m.digest)) === null) {
         await this.storeBlob(m.digest, body.length, [body], () => {});
         this.record.blobs.set(m.digest, body.length);
       }
