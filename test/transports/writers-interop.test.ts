@@ -13,6 +13,7 @@ import { copyImage } from '../../src-server/copy/copy-image';
 import { RemoteRegistry } from '../../src-server/remote/client';
 import { createFileSink } from '../../src-server/transports/open-sink';
 import type { FileSink } from '../../src-server/transports/types';
+import { startContainerd } from '../clients/containerd';
 import { berthWorkspace, type RunningBerth } from '../helpers/berth-server';
 import { containersSandbox, openOciLayout, writeOciLayout, type ContainersSandbox, type Descriptor, type WrittenImage } from '../helpers/images';
 import { sha256 } from '../helpers/oci-content';
@@ -202,4 +203,35 @@ describe('file sinks read by real tools', () => {
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(ws.dir).filter((n) => n.startsWith('.refused'))).toEqual([]);
   });
+
+  it('containerd (what docker 25 imports with) takes the OCI archive and the docker archive, unpacking the layers', async () => {
+    const oci = join(ws.dir, 'ctr.oci.tar');
+    const ociSink = await createFileSink('oci-archive', oci, { naming: 'repository-tag' });
+    await copyInto(ociSink, 'multi', 'interop/app', 'multi');
+    await copyInto(ociSink, 'v1', 'interop/app', 'v1');
+    await ociSink.commit();
+    const docker = join(ws.dir, 'ctr.docker.tar');
+    const dockerSink = await createFileSink('docker-archive', docker, { naming: 'tag' });
+    await copyInto(dockerSink, 'v1', 'other/app', 'v2');
+    await dockerSink.commit();
+
+    const containerd = await startContainerd(join(ws.dir, 'containerd'));
+    try {
+      const ctr = (args: string[]) => containerd.ctr(args, { namespace: 'writers' });
+      await ctr(['images', 'import', '--all-platforms', oci]);
+      await ctr(['images', 'import', docker]);
+      const listed = (await ctr(['images', 'ls'])).stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 3).join(' ')).sort();
+      expect(listed).toEqual([
+        `interop/app:multi application/vnd.oci.image.index.v1+json ${multi.top.digest}`,
+        `interop/app:v1 application/vnd.oci.image.manifest.v1+json ${single.top.digest}`,
+        // The docker archive is read by its index.json and containerd's name annotation, as docker 25's are.
+        `other/app:v2 application/vnd.oci.image.manifest.v1+json ${single.top.digest}`,
+      ]);
+      // Unpacked: one snapshot per layer of the amd64 images (their uncompressed digests matched the configs).
+      const snapshots = (await ctr(['snapshots', 'ls'])).stdout.trim().split('\n').slice(1);
+      expect(snapshots.length).toBeGreaterThanOrEqual(single.images[0]!.layers.length);
+    } finally {
+      await containerd.stop();
+    }
+  }, 120_000);
 });
