@@ -3,7 +3,10 @@
  * for air-gapped machines and for `docker load` / `podman load`. Both run in the core of the data
  * directory (the running `berth serve`, else in-process), paths made absolute here first.
  */
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { loadConfig } from '../config/load';
+import { defaultDataDir } from '../config/defaults';
 import type { Command } from 'commander';
 import type { ArchiveExportReport, ArchiveImportReport, TransferProgress } from '../contract';
 import { invokeCore, type DataOptions } from './control-client';
@@ -87,6 +90,12 @@ async function exportCommand(refs: string[], opts: ExportCommandOptions): Promis
 }
 
 async function importCommand(file: string, opts: ImportCommandOptions): Promise<void> {
+  // On a new machine the first thing may be an import: the default data directory is made for it
+  // (one named by --data, BERTH_DATA or a config file must exist, so that a typo makes nothing).
+  if (opts.data === undefined && opts.config === undefined && process.env.BERTH_DATA === undefined) {
+    const { dataDir } = loadConfig(opts).config;
+    if (dataDir === defaultDataDir() && !existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  }
   const display = transferDisplay(process.stderr, 'import:');
   let report: ArchiveImportReport;
   try {
