@@ -28,7 +28,8 @@ export function transferDisplay(stream: NodeJS.WriteStream, label: string, now: 
   };
   return {
     update(p) {
-      if (!p.image) return;
+      // Nothing to say until an image's bytes are known (a copy that fails while resolving says only why).
+      if (!p.image || p.bytesTotal === 0) return;
       if (tty) {
         stream.write(`\r\x1b[2K${text(p)}`);
         drawn = true;

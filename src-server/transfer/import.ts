@@ -40,6 +40,8 @@ export async function openArchive(path: string): Promise<FileSource> {
     return await openFileSource('oci-archive', path);
   } catch (err) {
     if (!(err instanceof RegistryError) || err.code !== 'ARCHIVE_INVALID') throw err;
+    // Not a tar at all: one sentence says it (both readers would say the same).
+    if (/not a tar archive/.test(err.message) && /not a tar archive/.test((dockerError as Error).message)) throw err;
     throw new RegistryError('ARCHIVE_INVALID', {
       message: `${path} is neither an OCI archive (${err.message}) nor a docker archive (${(dockerError as Error).message})`,
       detail: { path },
