@@ -72,6 +72,7 @@ export function createGuiHandlers(deps: GuiHandlerDeps): { handlers: CoreHandler
     auditPath: services.auditPath,
     usageHistory: services.usageHistory,
     retention: services.retention,
+    transfer: services.transfer,
   });
   return { handlers, core };
 }
