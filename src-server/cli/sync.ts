@@ -51,8 +51,14 @@ export function registerSyncCommand(program: Command, dataHelp: string): void {
     .description('the jobs of sync.yml with their next and last runs')
     .option('--data <dir>', dataHelp)
     .option('--json', 'print the listing as JSON')
-    .action(syncList);
-  sync.command('rm').argument('<name>', 'job name').description('remove a job from sync.yml').option('--data <dir>', dataHelp).action(syncRm);
+    // `sync` itself takes --data and --json too: commander may hand them to it, so both are read.
+    .action((_opts: unknown, cmd: Command) => syncList(cmd.optsWithGlobals()));
+  sync
+    .command('rm')
+    .argument('<name>', 'job name')
+    .description('remove a job from sync.yml')
+    .option('--data <dir>', dataHelp)
+    .action((name: string, _opts: unknown, cmd: Command) => syncRm(name, cmd.optsWithGlobals()));
 }
 
 function wholeNumber(flag: string, v: string | undefined, min: number, max: number): number | undefined {
