@@ -51,6 +51,10 @@ async function repositoriesOf(job: SyncJob, source: RegistrySource, signal?: Abo
   return [...out].sort();
 }
 
+function isHub(host: string): boolean {
+  return host === 'docker.io' || host === 'index.docker.io' || host === 'registry-1.docker.io';
+}
+
 /** Lists and filters the images of `job` on `source` (`host` names it in failures). */
 export async function expandJob(job: SyncJob, source: RegistrySource, host: string, tester: PatternTester, signal?: AbortSignal): Promise<Expansion> {
   const failures: SyncFailure[] = [];
@@ -62,9 +66,11 @@ export async function expandJob(job: SyncJob, source: RegistrySource, host: stri
     if (signal?.aborted) throw err;
     return { images, failures: [syncFailure(job.name, `${host}/${job.source.repositories.join(',')}`, host, err)] };
   }
-  for (const repo of repos) {
+  for (const name of repos) {
     signal?.throwIfAborted();
-    const to = destinationRepository(job.destination, repo);
+    const to = destinationRepository(job.destination, name);
+    // Docker Hub's official images live under library/ (`nginx` is `library/nginx`), as docker reads it.
+    const repo = isHub(host) && !name.includes('/') ? `library/${name}` : name;
     const t = job.tags;
     if (t?.digests) {
       for (const d of t.digests) images.push({ job: job.name, fromRepository: repo, fromReference: d, toRepository: to });

@@ -13,6 +13,8 @@ import { createRegistryOpener } from '../../src-server/transfer/registry-opener'
 import { startApi, type ApiRegistry } from '../api/harness';
 import { ManualClock } from '../helpers/manual-clock';
 import { pushRandomImage } from '../helpers/push';
+import { multiArch } from '../copy/images';
+import { LocalSource } from '../../src-server/browse/local-source';
 
 const HOUR = 3_600_000;
 let api: ApiRegistry;
@@ -77,6 +79,21 @@ describe('sync jobs', () => {
     const done = await first;
     expect(done).toMatchObject({ copied: 4, failed: 0 });
     await expect(sync.run({ job: 'nope' })).rejects.toMatchObject({ code: 'SYNC_JOB_UNKNOWN' });
+  });
+
+  it('skips a platform choice already synced, by the digest the copy writes', async () => {
+    const local = new LocalSource(api.services.served, () => 'localhost');
+    const built = await multiArch(local, 'multi/app', 'm1');
+    const sync = service();
+    for (const [name, platforms] of [['one-platform', ['linux/arm64']], ['two-platforms', ['linux/amd64', 'linux/arm64']]] as const) {
+      sync.save({ job: { name, source: { connection: 'local', repositories: ['multi/app'] }, platforms: [...platforms], destination: { connection: 'local', namespace: name } } });
+      expect(await sync.run({ job: name })).toMatchObject({ copied: 1, skipped: 0, failed: 0 });
+      expect(await sync.run({ job: name })).toMatchObject({ copied: 0, skipped: 1, failed: 0 });
+    }
+    // One platform: that child image itself; two: a new index of those entries (not the source's).
+    expect((await local.headManifest('one-platform/multi/app', 'm1'))?.digest).toBe(built.children.get('linux/arm64')!.digest);
+    const two = (await local.headManifest('two-platforms/multi/app', 'm1'))!.digest;
+    expect(two).not.toBe(built.digest);
   });
 
   it('stops on cancel, and counts the run as cancelled', async () => {
