@@ -49,7 +49,8 @@ export function createGuiHandlers(deps: GuiHandlerDeps): { handlers: CoreHandler
   });
   // Copies and sync jobs open saved connections through the app core (its keychain, its cached sources).
   services.opener.useConnections(async (idOrName) => {
-    const conn = (await core.connections.list()).find((c) => c.id === idOrName) ?? (await core.connections.list()).find((c) => c.name === idOrName);
+    const all = await core.connections.list();
+    const conn = all.find((c) => c.id === idOrName) ?? all.find((c) => c.name === idOrName);
     return conn ? { source: await core.connections.source(conn.id), name: conn.name } : null;
   });
   const app: Partial<CoreHandlers> = {

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncRunRecord, SyncSummary } from '../../src-server/contract';
-import { berthWorkspace, type RunningBerth } from '../helpers/berth-server';
+import { berthWorkspace, runBerth, type RunningBerth } from '../helpers/berth-server';
 import { freePort, type RunningRegistry2 } from '../helpers/registry2';
 import { berth, children, PASSWORD, pushImages, rawManifest, registryWithAuth, USER } from './fixture';
 
@@ -149,6 +149,21 @@ describe("berth sync with image-syncer's files", () => {
     const ms = JSON.parse(m.stdout) as SyncSummary;
     expect(ms.failures[0]).toMatchObject({ code: 'MANIFEST_UNKNOWN', image: `${r2.host}/team/app:nope` });
     expect(ms.failures[0]!.message).toContain('no tag nope');
+  }, 120_000);
+
+  it('fails only the image whose push the destination refuses', async () => {
+    const data = ws.fresh('rules');
+    const add = await runBerth(['user', 'add', 'pusher', '--data', data, '--password-stdin', '--access', 'push@ok/*'], { input: 'pusher-password\n' });
+    expect(add.code, add.stderr).toBe(0);
+    const guarded = await ws.serve(data, ['--auth', 'basic']);
+    const auth = authFile('rules-auth.yaml', `${r2.host}:\n  username: ${USER}\n  password: ${PASSWORD}\n  insecure: true\n${guarded.host}:\n  username: pusher\n  password: pusher-password\n  insecure: true\n`);
+    const images = authFile('rules-images.yaml', `${r2.host}/team/app:v1: [${guarded.host}/ok/app, ${guarded.host}/closed/app]\n${r2.host}/team/app:v2: ${guarded.host}/ok/app\n`);
+    const run = await berth(['sync', '--auth', auth, '--images', images, '--json', '--data', dest.dataDir]);
+    expect(run.code).toBe(1);
+    const s = JSON.parse(run.stdout) as SyncSummary;
+    expect(s).toMatchObject({ copied: 2, failed: 1 });
+    expect(s.failures).toHaveLength(1);
+    expect(s.failures[0]).toMatchObject({ job: 'image-syncer-1.2', image: `${r2.host}/team/app:v1`, code: 'DENIED' });
   }, 120_000);
 
   it('refuses malformed files with the entry named', async () => {
