@@ -22,6 +22,7 @@
  *       namespace: mirror            # team/app -> mirror/team/app
  *       stripPrefix: team/           # with namespace: team/app -> mirror/app
  *       # repository: exact/name     # for a job of one repository
+ *       # tag: stable                # for a job of exactly one tag (tags: [v1]): written as this tag
  *     interval: 6h                   # optional; the server runs the job this often (at least 1m)
  * ```
  *
