@@ -18,6 +18,7 @@ import { registerGroupCommands } from './cli/groups';
 import { registerRepoCommands } from './cli/repo';
 import { registerTrashCommands } from './cli/trash';
 import { registerRetentionCommands } from './cli/retention';
+import { registerSyncCommand } from './cli/sync';
 import { registerUsageCommands } from './cli/usage';
 import { registerUserCommands } from './cli/users';
 import { registerAuditCommand } from './cli/audit';
@@ -85,6 +86,7 @@ function buildProgram(): Command {
   registerRepoCommands(program, dataHelp);
   registerTrashCommands(program, dataHelp);
   registerRetentionCommands(program, dataHelp);
+  registerSyncCommand(program, dataHelp);
   registerUsageCommands(program, dataHelp);
   registerAuditCommand(program, dataHelp);
   registerFilesCommand(program, dataHelp, createContentsService);
