@@ -15,6 +15,7 @@
  *   npm run bench -- --sync        # only the sync section: 50 images (~200 MB) from registry:2 into Berth, berth sync vs skopeo sync, and again with nothing new
  *   npm run bench -- --no-sync     # skip the sync section
  *   npm run bench -- --sync-proc 8 # berth sync's --proc (images at once) in the sync section; default: its own
+ *   npm run bench -- --sync --sync-profile  # also one untimed first run per path through counting proxies: requests by kind, concurrency
  *   npm run bench -- --source      # run Berth from src-server through tsx's loader (RSS then includes the loader)
  *   npm run bench -- --keep        # keep the temp dir (data dirs, payloads, registry config) for inspection
  *   npm run bench -- --node-option=--max-semi-space-size=4   # a node flag for the Berth process (repeatable)
@@ -117,6 +118,7 @@ const { values: opts } = parseArgs({
     sync: { type: 'boolean', default: false },
     'no-sync': { type: 'boolean', default: false },
     'sync-proc': { type: 'string' },
+    'sync-profile': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'node-option': { type: 'string', multiple: true, default: [] },
@@ -264,7 +266,7 @@ async function syncSection(failures: string[]): Promise<SyncResult | null> {
   say('\nSync from registry:2 into Berth: skopeo sync vs berth sync (image-syncer files; sync.yml job into the local registry), then again with nothing new');
   try {
     const { result, failures: f } = await syncBench({
-      tmp, berthMode: opts.source ? 'source' : 'bundle', nodeOptions: opts['node-option'], sizes: opts.quick ? SYNC_QUICK : SYNC_FULL, runs, proc: syncProc, say,
+      tmp, berthMode: opts.source ? 'source' : 'bundle', nodeOptions: opts['node-option'], sizes: opts.quick ? SYNC_QUICK : SYNC_FULL, runs, proc: syncProc, profile: opts['sync-profile'], say,
       started: (s) => servers.push(s),
     });
     failures.push(...f);
@@ -284,7 +286,7 @@ async function syncOnly(): Promise<void> {
     `${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end); ` +
     `Berth on Node ${process.version}, skopeo ${await skopeoVersion()}, registry:2 = Debian docker-registry ${await registryVersion()}; ${new Date().toISOString().slice(0, 10)}._`;
   if (result) say(`Markdown for the README:\n\n${syncMarkdownTable(result)}\n\n${context}\n`);
-  writeResults({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg() }, options: { quick: opts.quick, runs, syncProc: syncProc ?? null }, sync: result, context, failures }, 'sync-latest.json');
+  writeResults({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg() }, options: { quick: opts.quick, runs, syncProc: syncProc ?? null, syncProfile: opts['sync-profile'] }, sync: result, context, failures }, 'sync-latest.json');
   if (failures.length > 0) {
     process.exitCode = 1;
     console.error(`\n${failures.length} workload(s) failed:\n\n${failures.join('\n\n')}`);

@@ -63,6 +63,8 @@ describe('sync bench dataset', () => {
     expect(requestKind('/v2/a/b/manifests/v1.0')).toBe('manifests');
     expect(requestKind('/v2/a/blobs/sha256:00')).toBe('blobs');
     expect(requestKind('/v2/a/blobs/uploads/123')).toBe('uploads');
+    expect(requestKind('/v2/a/blobs/uploads/', 'mount=sha256:00&from=b')).toBe('mounts');
+    expect(requestKind('/v2/a/blobs/uploads/', 'digest=sha256:00')).toBe('uploads');
   });
 });
 
@@ -95,7 +97,7 @@ describe('sync bench report', () => {
     runs: 3,
     proc: null,
     paths: [
-      { id: 'skopeo', title: 'skopeo sync', first: [sample(8000), sample(9000), sample(10_000)], again: [sample(600)], noopRequests: { source: {}, destination: {}, sourceTotal: 160, destinationTotal: 170 } },
+      { id: 'skopeo', title: 'skopeo sync', first: [sample(8000), sample(9000), sample(10_000)], again: [sample(600)], noopRequests: { wallMs: 700, source: {}, destination: {}, sourceTotal: 160, destinationTotal: 170, sourceMaxInFlight: 1, destinationMaxInFlight: 1, sourceBytes: 0 } },
       { id: 'berth-files', title: 'berth sync files', first: [sample(berthWall)], again: [sample(againWall)], noopRequests: null, ...(error ? { error } : {}) },
     ],
     ratios: { 'berth-files': error ? null : berthWall / 9000 },

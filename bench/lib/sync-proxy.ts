@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Requests seen, by `METHOD kind` (kind: manifests, blobs, uploads, tags, catalog, base, other). */
+/** Requests seen, by `METHOD kind` (kind: manifests, blobs, uploads, mounts, tags, catalog, base, referrers, other). */
 export type RequestCounts = Record<string, number>;
 
 /** A running counting proxy. */
@@ -16,13 +16,17 @@ export interface CountingProxy {
   host: string;
   counts: RequestCounts;
   total(): number;
+  /** Most requests in flight at once, and body bytes sent back to clients. */
+  maxInFlight(): number;
+  bytesOut(): number;
   /** Forgets the counts so far. */
   reset(): void;
   close(): Promise<void>;
 }
 
-/** What a registry API path asks for. */
-export function requestKind(path: string): string {
+/** What a registry API request asks for, by its path (and `mount=` in the query: a cross-repository mount). */
+export function requestKind(path: string, query = ''): string {
+  if (/\/blobs\/uploads\/?$/.test(path) && /(^|&)mount=/.test(query)) return 'mounts';
   if (/^\/v2\/?$/.test(path)) return 'base';
   if (path.startsWith('/v2/_catalog')) return 'catalog';
   if (/\/blobs\/uploads\//.test(path)) return 'uploads';
@@ -38,12 +42,18 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const to = new URL(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   let counts: RequestCounts = {};
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let bytesOut = 0;
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    const key = `${req.method} ${requestKind(path)}`;
+    const [path = '/', query = ''] = (req.url ?? '/').split('?');
+    const key = `${req.method} ${requestKind(path, query)}`;
     counts[key] = (counts[key] ?? 0) + 1;
+    maxInFlight = Math.max(maxInFlight, ++inFlight);
+    res.on('close', () => inFlight--);
     const upstream = http.request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
+      up.on('data', (c: Buffer) => (bytesOut += c.length));
       up.pipe(res);
     });
     upstream.on('error', (e) => {
@@ -60,7 +70,13 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       return counts;
     },
     total: () => Object.values(counts).reduce((a, b) => a + b, 0),
-    reset: () => void (counts = {}),
+    maxInFlight: () => maxInFlight,
+    bytesOut: () => bytesOut,
+    reset: () => {
+      counts = {};
+      maxInFlight = inFlight;
+      bytesOut = 0;
+    },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

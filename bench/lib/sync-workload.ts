@@ -20,7 +20,7 @@ import { median } from './report';
 import { berthEntry, cpuMs, startBerth, startRegistry, type BerthMode, type Server } from './servers';
 import { berthSync, localJob, skopeoSync, writeImageSyncerFiles, writeSkopeoSource, writeSyncYml, type BerthSyncSummary, type ClientRun } from './sync-clients';
 import { generateSyncDataset, type SyncDataset, type SyncSizes } from './sync-dataset';
-import { startCountingProxy, type RequestCounts } from './sync-proxy';
+import { startCountingProxy, type CountingProxy, type RequestCounts } from './sync-proxy';
 import { verifySync } from './sync-verify';
 
 const exec = promisify(execFile);
@@ -56,8 +56,23 @@ export interface SyncPathResult {
   first: SyncSample[];
   again: SyncSample[];
   /** Requests of an untimed no-op run, at the source and at the destination (null when not counted). */
-  noopRequests: { source: RequestCounts; destination: RequestCounts; sourceTotal: number; destinationTotal: number } | null;
+  noopRequests: CountedRun | null;
+  /** With `profile`: an untimed first run through the counting proxies, into another fresh Berth. */
+  firstRunProfile?: CountedRun | null;
   error?: string;
+}
+
+/** A run through counting proxies: its requests by kind, concurrency and bytes (destination empty for the local path). */
+export interface CountedRun {
+  wallMs: number;
+  source: RequestCounts;
+  destination: RequestCounts;
+  sourceTotal: number;
+  destinationTotal: number;
+  sourceMaxInFlight: number;
+  destinationMaxInFlight: number;
+  /** Body bytes the source sent. */
+  sourceBytes: number;
 }
 
 /** The section's result. */
@@ -80,6 +95,8 @@ export interface SyncBenchOptions {
   runs: number;
   /** `--proc` for berth sync; undefined: its default. */
   proc?: number;
+  /** Also an untimed first run through counting proxies per path (where the time goes). */
+  profile?: boolean;
   /** Only these paths (all by default). */
   paths?: SyncPathId[];
   say: (line: string) => void;
@@ -134,40 +151,80 @@ function client(ctx: Ctx, path: SyncPathId, dir: string, dataDir: string, source
   return () => berthSync(ctx.entry, dataDir, ['--job', source === sourceHost(ctx.registry) ? 'bench' : 'bench-counted', ...proc], timeFile);
 }
 
-/** One round of one path: fresh Berth, first run, run again, (round 0) a counted no-op run. */
+/** A fresh Berth for one path: its data dir holds sync.yml's jobs (the local path) before it starts. */
+async function freshBerth(ctx: Ctx, id: SyncPathId, dataDir: string, countedSource?: string): Promise<Server> {
+  mkdirSync(dataDir, { recursive: true });
+  if (id === 'berth-local') writeSyncYml(dataDir, [localJob('bench', sourceHost(ctx.registry)), ...(countedSource ? [localJob('bench-counted', countedSource)] : [])]);
+  const berth = await startBerth(dataDir, ctx.o.berthMode, ctx.o.nodeOptions);
+  ctx.o.started(berth);
+  return berth;
+}
+
+const fmtCounts = (c: RequestCounts) => Object.entries(c).sort().map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+
+/** Runs the path once through counting proxies in front of registry:2 and (not the local path) Berth. */
+async function countedRun(ctx: Ctx, id: SyncPathId, dir: string, dataDir: string, berth: Server, sourceProxy: CountingProxy, tag: string): Promise<CountedRun> {
+  const destProxy = id === 'berth-local' ? null : await startCountingProxy(berth.url);
+  try {
+    sourceProxy.reset();
+    const t0 = performance.now();
+    await client(ctx, id, dir, dataDir, sourceProxy.host, destProxy?.host ?? sourceHost(berth), tag)();
+    return {
+      wallMs: performance.now() - t0,
+      source: { ...sourceProxy.counts },
+      destination: { ...(destProxy?.counts ?? {}) },
+      sourceTotal: sourceProxy.total(),
+      destinationTotal: destProxy?.total() ?? 0,
+      sourceMaxInFlight: sourceProxy.maxInFlight(),
+      destinationMaxInFlight: destProxy?.maxInFlight() ?? 0,
+      sourceBytes: sourceProxy.bytesOut(),
+    };
+  } finally {
+    await destProxy?.close();
+  }
+}
+
+/** Describes a counted run in a line. */
+function describeCounted(id: SyncPathId, what: string, c: CountedRun): string {
+  const dest = id === 'berth-local' ? 'in-process writes' : `${fmtCounts(c.destination)} (at most ${c.destinationMaxInFlight} at once)`;
+  return `  ${id.padEnd(11)} ${what} (${(c.wallMs / 1000).toFixed(2)} s through the proxies): ${fmtCounts(c.source)} at the source (at most ${c.sourceMaxInFlight} at once, ${(c.sourceBytes / 1e6).toFixed(0)} MB); ${dest} at the destination`;
+}
+
+/** One round of one path: fresh Berth, first run, run again, (round 0) a counted no-op run and the profile. */
 async function pathRound(ctx: Ctx, result: SyncPathResult, round: number): Promise<void> {
   const dir = join(ctx.o.tmp, `sync-${result.id}-${round}`);
   const dataDir = join(dir, 'data');
-  mkdirSync(dataDir, { recursive: true });
-  const countRequests = round === 0;
-  const sourceProxy = countRequests ? await startCountingProxy(ctx.registry.url) : null;
-  if (result.id === 'berth-local') {
-    writeSyncYml(dataDir, [localJob('bench', sourceHost(ctx.registry)), ...(sourceProxy ? [localJob('bench-counted', sourceProxy.host)] : [])]);
-  }
-  const berth = await startBerth(dataDir, ctx.o.berthMode, ctx.o.nodeOptions);
-  ctx.o.started(berth);
-  const destProxy = countRequests && result.id !== 'berth-local' ? await startCountingProxy(berth.url) : null;
+  const sourceProxy = round === 0 ? await startCountingProxy(ctx.registry.url) : null;
+  let berth: Server | null = null;
   try {
-    const call = (tag: string, source: string, dest: string) => client(ctx, result.id, dir, dataDir, source, dest, tag);
-    const first = await measured(ctx, berth, call('first', sourceHost(ctx.registry), sourceHost(berth)));
+    berth = await freshBerth(ctx, result.id, dataDir, sourceProxy?.host);
+    const b = berth;
+    const call = (tag: string) => client(ctx, result.id, dir, dataDir, sourceHost(ctx.registry), sourceHost(b), tag);
+    const first = await measured(ctx, b, call('first'));
     checkSummary(first, ctx.ds.images.length, false);
-    await verifySync(berth.url, ctx.ds.images, `${result.title}, first run`);
-    const again = await measured(ctx, berth, call('again', sourceHost(ctx.registry), sourceHost(berth)));
+    await verifySync(b.url, ctx.ds.images, `${result.title}, first run`);
+    const again = await measured(ctx, b, call('again'));
     checkSummary(again, ctx.ds.images.length, true);
-    await verifySync(berth.url, ctx.ds.images, `${result.title}, second run`);
+    await verifySync(b.url, ctx.ds.images, `${result.title}, second run`);
     result.first.push(first);
     result.again.push(again);
     const s = (x: SyncSample) => `${(x.wallMs / 1000).toFixed(2)} s (CPU client ${(x.cpu.client / 1000).toFixed(2)} s, berth serve ${(x.cpu.server / 1000).toFixed(2)} s, registry:2 ${(x.cpu.registry / 1000).toFixed(2)} s)`;
     ctx.o.say(`  run ${round + 1} ${result.id.padEnd(11)} first ${s(first)}; again ${s(again)}`);
-    if (sourceProxy) {
-      await call('counted', sourceProxy.host, destProxy?.host ?? sourceHost(berth))();
-      result.noopRequests = { source: { ...sourceProxy.counts }, destination: { ...(destProxy?.counts ?? {}) }, sourceTotal: sourceProxy.total(), destinationTotal: destProxy?.total() ?? 0 };
-      const fmt = (c: RequestCounts) => Object.entries(c).sort().map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-      ctx.o.say(`  ${result.id.padEnd(11)} a run with nothing new made ${fmt(result.noopRequests.source)} at the source; ${destProxy ? fmt(result.noopRequests.destination) : 'in-process writes'} at the destination`);
+    if (!sourceProxy) return;
+    result.noopRequests = await countedRun(ctx, result.id, dir, dataDir, b, sourceProxy, 'counted');
+    ctx.o.say(describeCounted(result.id, 'a run with nothing new', result.noopRequests));
+    await b.stop();
+    if (ctx.o.profile) {
+      // Another fresh Berth: where a first run's time goes, request by request.
+      const profileData = join(dir, 'profile-data');
+      berth = await freshBerth(ctx, result.id, profileData, sourceProxy.host);
+      result.firstRunProfile = await countedRun(ctx, result.id, dir, profileData, berth, sourceProxy, 'profile');
+      await verifySync(berth.url, ctx.ds.images, `${result.title}, profiled first run`);
+      ctx.o.say(describeCounted(result.id, 'a first run', result.firstRunProfile));
     }
   } finally {
-    await berth.stop();
-    await Promise.all([sourceProxy?.close(), destProxy?.close()]);
+    await berth?.stop();
+    await sourceProxy?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
