@@ -163,14 +163,16 @@ async function freshBerth(ctx: Ctx, id: SyncPathId, dataDir: string, countedSour
 const fmtCounts = (c: RequestCounts) => Object.entries(c).sort().map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
 
 /** Runs the path once through counting proxies in front of registry:2 and (not the local path) Berth. */
-async function countedRun(ctx: Ctx, id: SyncPathId, dir: string, dataDir: string, berth: Server, sourceProxy: CountingProxy, tag: string): Promise<CountedRun> {
+async function countedRun(ctx: Ctx, id: SyncPathId, dir: string, dataDir: string, berth: Server, sourceProxy: CountingProxy, tag: 'counted' | 'profile'): Promise<CountedRun> {
   const destProxy = id === 'berth-local' ? null : await startCountingProxy(berth.url);
   try {
     sourceProxy.reset();
     const t0 = performance.now();
-    await client(ctx, id, dir, dataDir, sourceProxy.host, destProxy?.host ?? sourceHost(berth), tag)();
+    const run = await client(ctx, id, dir, dataDir, sourceProxy.host, destProxy?.host ?? sourceHost(berth), tag)();
+    const wallMs = performance.now() - t0;
+    if (run.summary) checkSummary({ wallMs, cpu: { client: 0, server: 0, registry: 0 }, summary: run.summary }, ctx.ds.images.length, tag === 'counted');
     return {
-      wallMs: performance.now() - t0,
+      wallMs,
       source: { ...sourceProxy.counts },
       destination: { ...(destProxy?.counts ?? {}) },
       sourceTotal: sourceProxy.total(),
