@@ -101,6 +101,28 @@ const AUDITED: { [C in InvokeChannel]?: Describe<C> } = {
     if (outcome.ok && outcome.result.replaced) detail.replaced = outcome.result.replaced;
     return [{ action: 'image.copy', target: to, detail }];
   },
+  'transfer:copy': (args, outcome) => {
+    // Only the place names: a host's access (its password) never reaches the log.
+    const where = (p: typeof args.from) =>
+      p.transport === 'registry' ? `${p.connection}/${p.repository}${p.reference ? `:${p.reference}` : ''}` : p.transport === 'host' ? `${p.host}/${p.repository}${p.reference ? `:${p.reference}` : ''}` : `${p.transport}:${p.path}`;
+    const detail: Record<string, string> = { from: where(args.from) };
+    if (outcome.ok) detail.digest = outcome.result.digest;
+    if (outcome.ok && outcome.result.replaced) detail.replaced = outcome.result.replaced;
+    return [{ action: 'image.copy', target: outcome.ok ? outcome.result.target : where(args.to), detail }];
+  },
+  'archive:import': (args, outcome) => {
+    if (!outcome.ok) return [{ action: 'image.import', target: args.path, detail: { archive: args.path } }];
+    return outcome.result.images.filter((i) => i.ok).map((i) => ({ action: 'image.import' as const, target: i.target ?? i.name, detail: { archive: args.path, digest: i.digest ?? '' } }));
+  },
+  'sync:run': (args, outcome) => {
+    if (args.dryRun) return [];
+    const detail: Record<string, number | string> = { jobs: args.job ?? (args.jobs ? `${args.jobs.length} one-off` : 'all') };
+    if (outcome.ok) Object.assign(detail, { copied: outcome.result.copied, skipped: outcome.result.skipped, failed: outcome.result.failed, bytes: outcome.result.bytes });
+    return [{ action: 'sync.run', target: args.job ?? 'sync', detail }];
+  },
+  // Jobs are settings of the registry: their changes are recorded as such, named.
+  'sync:save': (args) => [{ action: 'settings.change', target: `sync job ${args.job.name}`, detail: { ...(args.replace ? { replaced: true } : {}) } }],
+  'sync:remove': (args) => [{ action: 'settings.change', target: `sync job ${args.name}`, detail: { removed: true } }],
   'users:add': (args) => [{ action: 'user.add', target: args.name, detail: { rules: args.rules ?? '', ...(args.groups?.length ? { groups: args.groups.join(',') } : {}) } }],
   'users:set-groups': (args) => [{ action: 'user.groups', target: args.name, detail: { groups: args.groups.join(',') } }],
   'groups:add': (args) => [{ action: 'group.add', target: args.name, detail: { rules: args.rules ?? '' } }],

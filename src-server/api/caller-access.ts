@@ -5,7 +5,7 @@
  * administrator's saved credentials, so they stay the administrator's. A channel this table does not
  * name is for administrators only: a new channel is closed until someone opens it here.
  */
-import { LOCAL_CONNECTION_ID, type InvokeArgs, type InvokeChannel } from '../contract';
+import { LOCAL_CONNECTION_ID, type ImagePlace, type InvokeArgs, type InvokeChannel } from '../contract';
 import { allows, allowsEverywhere, globOfPattern, type Right, type Rule } from '../auth/rules';
 
 /** Who makes a call, for handlers that answer differently per user (listings filtered by rights). */
@@ -91,6 +91,12 @@ export interface AccessRefusal {
  * may make the calls of the table above, on the local registry only, with the rights it names.
  */
 export function callRefusal<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>, scope: CallerScope | undefined): AccessRefusal | null {
+  if (scope !== undefined && namesMachinePlaces(channel, args)) {
+    return {
+      code: 'DENIED',
+      message: 'files and registry hosts are named only from the berth CLI or the desktop app; in a browser, download an export or upload an archive to import it',
+    };
+  }
   if (isAdministrator(scope)) return null;
   const s = scope!;
   const policy = POLICIES[channel] as Policy<C> | undefined;
@@ -106,6 +112,23 @@ export function callRefusal<C extends InvokeChannel>(channel: C, args: InvokeArg
     }
   }
   return null;
+}
+
+/**
+ * True when a call names files of the server's machine or registry hosts by address (with
+ * credentials): only callers that own the machine may (the CLI through the control listener, the
+ * desktop's main process); a browser session, administrator or not, may not make the server read or
+ * write its files, nor dial addresses for it.
+ */
+function namesMachinePlaces(channel: InvokeChannel, args: unknown): boolean {
+  const outside = (p: ImagePlace) => p.transport !== 'registry';
+  if (channel === 'transfer:copy') {
+    const a = args as InvokeArgs<'transfer:copy'>;
+    return outside(a.from) || outside(a.to);
+  }
+  if (channel === 'archive:export' || channel === 'archive:import') return true;
+  if (channel === 'sync:run') return (args as InvokeArgs<'sync:run'>).jobs !== undefined;
+  return false;
 }
 
 function verbOf(right: Right): string {

@@ -24,6 +24,8 @@ import { RETENTION_CHANNELS } from './args-retention';
 import { TRANSFER_CHANNELS } from './args-transfer';
 import { createTrashHandlers } from './trash';
 import { createRetentionHandlers } from './retention';
+import { createSyncHandlers } from './sync';
+import type { SyncService } from '../sync/service';
 import type { RetentionService } from '../retention/service';
 import { unavailable } from './unavailable';
 import { toApiError } from './errors';
@@ -41,6 +43,8 @@ export interface CoreServices extends Omit<LocalDeps, 'status'> {
   auditPath?: string;
   /** Retention policies of the data directory (the retention channels are unavailable without it). */
   retention?: RetentionService;
+  /** Sync jobs and runs (the sync channels are unavailable without it). */
+  sync?: SyncService;
 }
 
 /** Options of {@link createCoreHandlers}. */
@@ -56,6 +60,7 @@ export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOpti
   return {
     ...unavailable(APP_CHANNELS, 'the app core does not run in this process (start it with `berth serve`, without --no-ui)'),
     ...(services.retention ? createRetentionHandlers({ retention: services.retention }) : {}),
+    ...(services.sync ? createSyncHandlers({ sync: services.sync }) : {}),
     ...createLocalHandlers({ ...services, status: opts.status }),
     ...createTrashHandlers(services),
     ...createAccessHandlers(),

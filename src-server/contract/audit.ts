@@ -14,6 +14,8 @@ export type AuditAction =
   | 'blob.upload'
   | 'repository.delete'
   | 'image.copy'
+  | 'image.import'
+  | 'sync.run'
   | 'gc.run'
   | 'retention.run'
   | 'trash.restore'
@@ -47,6 +49,8 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'blob.upload',
   'repository.delete',
   'image.copy',
+  'image.import',
+  'sync.run',
   'gc.run',
   'retention.run',
   'trash.restore',

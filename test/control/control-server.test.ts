@@ -155,7 +155,7 @@ describe('refusals', () => {
     { desc: 'a payload of the wrong shape', channel: 'repository:delete', body: '{"name":3}', status: 400, code: 'ARGS_INVALID' },
     { desc: 'an unknown argument', channel: 'gc:run', body: '{"dryrun":true}', status: 400, code: 'ARGS_INVALID' },
     { desc: 'arguments to a channel that takes none', channel: 'registry:status', body: '[1]', status: 400, code: 'ARGS_INVALID' },
-    { desc: 'a body over 64 KiB', channel: 'repository:delete', body: JSON.stringify({ name: 'a'.repeat(70_000) }), status: 413, code: 'ARGS_INVALID' },
+    { desc: 'a body over 8 MiB', channel: 'repository:delete', body: JSON.stringify({ name: 'a'.repeat(8 * 1024 * 1024 + 10) }), status: 413, code: 'ARGS_INVALID' },
   ])('$desc → $status with one envelope line', async ({ channel, body, status, code }) => {
     const res = await invoke(channel, body);
     expect(res.status).toBe(status);

@@ -38,8 +38,11 @@ export interface ControlFile {
   token: string;
 }
 
-/** Largest request body accepted: payloads are a few small fields. */
-const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Largest request body accepted: payloads are a few fields, but a one-off sync carries an
+ * image-syncer images file converted to jobs (up to 10,000 entries).
+ */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Path of the runtime file naming a running server's control listener. */
 export function controlFilePath(dataDir: string): string {

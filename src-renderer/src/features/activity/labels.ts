@@ -11,6 +11,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'blob.upload': 'Uploaded a blob',
   'repository.delete': 'Deleted a repository',
   'image.copy': 'Copied an image',
+  'image.import': 'Imported an image from an archive',
+  'sync.run': 'Ran a sync',
   'gc.run': 'Collected garbage',
   'retention.run': 'Applied retention',
   'trash.restore': 'Restored from the trash',
