@@ -90,6 +90,25 @@ describe('sync bench, measured', () => {
   });
 });
 
+describe('sync bench, berth sync', () => {
+  it('syncs the dataset with berth sync (image-syncer files, and a sync.yml job into the local registry), every image checked, then skips them all', async () => {
+    const { result, failures } = await syncBench({
+      tmp: join(tmp.dir, 'bench-berth'), berthMode: 'source', nodeOptions: [], sizes: TINY, runs: 1, paths: ['berth-files', 'berth-local'],
+      say: () => {}, started: (s) => running.push(s),
+    });
+    expect(failures).toEqual([]);
+    for (const p of result.paths) {
+      expect(p.error).toBeUndefined();
+      expect(p.first[0]!.summary).toMatchObject({ copied: 2, skipped: 0, failed: 0 });
+      expect(p.again[0]!.summary).toMatchObject({ copied: 0, skipped: 2, failed: 0 });
+      // The run with nothing new reads no blob at the source.
+      expect(p.noopRequests!.source['GET blobs'] ?? 0).toBe(0);
+      expect(p.noopRequests!.sourceTotal).toBeGreaterThan(0);
+    }
+    expect(result.ratios['berth-files']).toBeNull(); // skopeo did not run: no ratio
+  });
+});
+
 describe('sync bench report', () => {
   const sample = (wallMs: number, client = 1000): SyncSample => ({ wallMs, cpu: { client, server: 2000, registry: 500 } });
   const result = (berthWall: number, againWall: number, error?: string): SyncResult => ({

@@ -210,7 +210,9 @@ async function pathRound(ctx: Ctx, result: SyncPathResult, round: number): Promi
     await verifySync(b.url, ctx.ds.images, `${result.title}, second run`);
     result.first.push(first);
     result.again.push(again);
-    const s = (x: SyncSample) => `${(x.wallMs / 1000).toFixed(2)} s (CPU client ${(x.cpu.client / 1000).toFixed(2)} s, berth serve ${(x.cpu.server / 1000).toFixed(2)} s, registry:2 ${(x.cpu.registry / 1000).toFixed(2)} s)`;
+    // Berth's own duration beside the wall time: the difference is the CLI's start and hand-over.
+    const inRun = (x: SyncSample) => (x.summary ? `, the run itself ${(x.summary.durationMs / 1000).toFixed(2)} s` : '');
+    const s = (x: SyncSample) => `${(x.wallMs / 1000).toFixed(2)} s (CPU client ${(x.cpu.client / 1000).toFixed(2)} s, berth serve ${(x.cpu.server / 1000).toFixed(2)} s, registry:2 ${(x.cpu.registry / 1000).toFixed(2)} s${inRun(x)})`;
     ctx.o.say(`  run ${round + 1} ${result.id.padEnd(11)} first ${s(first)}; again ${s(again)}`);
     if (!sourceProxy) return;
     result.noopRequests = await countedRun(ctx, result.id, dir, dataDir, b, sourceProxy, 'counted');
