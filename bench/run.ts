@@ -70,7 +70,7 @@
  * again with nothing new. Wall time, CPU of the client, berth serve and registry:2, every image checked
  * at the destination after each run; Berth's time / skopeo's against the issue's ≤ 1.0, the no-op run
  * against < 2 s, and the requests a no-op run makes (counting proxies, once); results in
- * bench/results/sync-latest.json (--quick: 6 images, 5 MB).
+ * bench/results/sync-latest.json (--quick: 6 images, about 6 MB).
  *
  * Output: per workload, the median of the runs (alternating which server goes first), the ratio in the
  * direction "how many times better Berth is" (throughput B/R, times R/B), the issue's target and

@@ -36,7 +36,7 @@ export interface SyncSizes {
 
 /** The figure: 50 images, about 200 MB. */
 export const SYNC_FULL: SyncSizes = { repositories: 10, tagsPerRepository: 5, baseBytes: [8 * MiB, 4 * MiB, 2 * MiB], repositoryLayerBytes: MiB, ownLayerBytes: 1.6 * MiB };
-/** A smoke run: 6 images, about 5 MB. */
+/** A smoke run: 6 images, about 6 MB. */
 export const SYNC_QUICK: SyncSizes = { repositories: 3, tagsPerRepository: 2, baseBytes: [512 * 1024, 256 * 1024], repositoryLayerBytes: 128 * 1024, ownLayerBytes: 256 * 1024 };
 
 /** A blob's descriptor. */
