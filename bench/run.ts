@@ -12,6 +12,10 @@
  *   npm run bench -- --s3          # only the S3 section: Berth on S3 vs Berth on the filesystem vs registry:2 on the same RGW
  *   npm run bench -- --contents    # only the image-contents section: listing a 500 MB gzip layer vs tar -tzf, reopening, RSS
  *   npm run bench -- --no-contents # skip the image-contents section
+ *   npm run bench -- --sync        # only the sync section: 50 images (~200 MB) from registry:2 into Berth, berth sync vs skopeo sync, and again with nothing new
+ *   npm run bench -- --no-sync     # skip the sync section
+ *   npm run bench -- --sync-proc 8 # berth sync's --proc (images at once) in the sync section; default: its own
+ *   npm run bench -- --sync --sync-profile  # also one untimed first run per path through counting proxies: requests by kind, concurrency
  *   npm run bench -- --source      # run Berth from src-server through tsx's loader (RSS then includes the loader)
  *   npm run bench -- --keep        # keep the temp dir (data dirs, payloads, registry config) for inspection
  *   npm run bench -- --node-option=--max-semi-space-size=4   # a node flag for the Berth process (repeatable)
@@ -58,6 +62,16 @@
  * trip), after a restart (the SQLite listing cache),
  * and the server's peak RSS while it lists; results in bench/results/contents-latest.json.
  *
+ * Then sync (bench/lib/sync-workload.ts): a registry:2 holding 50 images in 10 repositories (about
+ * 200 MB: shared base layers, a layer per repository, random layers per image, 5 two-platform indexes,
+ * OCI and Docker media types; written once into its layout) copied into a fresh `berth serve` per run by
+ * `skopeo sync --all --preserve-digests` (YAML source), by `berth sync --auth --images` (image-syncer's
+ * files) and by `berth sync --job` of a sync.yml job whose destination is the local registry; each run
+ * again with nothing new. Wall time, CPU of the client, berth serve and registry:2, every image checked
+ * at the destination after each run; Berth's time / skopeo's against the issue's ≤ 1.0, the no-op run
+ * against < 2 s, and the requests a no-op run makes (counting proxies, once); results in
+ * bench/results/sync-latest.json (--quick: 6 images, about 6 MB).
+ *
  * Output: per workload, the median of the runs (alternating which server goes first), the ratio in the
  * direction "how many times better Berth is" (throughput B/R, times R/B), the issue's target and
  * PASS/FAIL; peak RSS (VmHWM) of both servers; server CPU per operation (steadier than wall time on a
@@ -77,6 +91,10 @@ import { runBrowseBench } from './browse';
 import { contentsBench, contentsMarkdownTable, type ContentsResult } from './lib/contents-workload';
 import { s3CpuTable, s3MarkdownTable, s3TextTable } from './lib/s3-report';
 import { S3_FULL, S3_QUICK, s3Bench } from './lib/s3-workload';
+import { SYNC_FULL, SYNC_QUICK } from './lib/sync-dataset';
+import { syncMarkdownTable, syncTextTable } from './lib/sync-report';
+import { syncBench, type SyncResult } from './lib/sync-workload';
+import { skopeoVersion } from './lib/sync-clients';
 import { cpuTable, markdownTable, median, summarize, textTable, type MemoryRow, type Row } from './lib/report';
 import { memory, registryInstalled, registryVersion, startBerth, startRegistry, type Server } from './lib/servers';
 import { FULL, QUICK, sampleWorkload, warmUp, workloads, type ServerState } from './lib/workloads';
@@ -97,6 +115,10 @@ const { values: opts } = parseArgs({
     contents: { type: 'boolean', default: false },
     'no-contents': { type: 'boolean', default: false },
     'no-gc': { type: 'boolean', default: false },
+    sync: { type: 'boolean', default: false },
+    'no-sync': { type: 'boolean', default: false },
+    'sync-proc': { type: 'string' },
+    'sync-profile': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'node-option': { type: 'string', multiple: true, default: [] },
@@ -105,6 +127,8 @@ const { values: opts } = parseArgs({
 const sizes = opts.quick ? QUICK : FULL;
 const runs = opts.runs ? Number(opts.runs) : opts.quick ? 1 : 3;
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${opts.runs}`);
+const syncProc = opts['sync-proc'] === undefined ? undefined : Number(opts['sync-proc']);
+if (syncProc !== undefined && (!Number.isInteger(syncProc) || syncProc < 1)) throw new Error(`--sync-proc must be a positive integer, got ${opts['sync-proc']}`);
 
 const say = (msg: string) => process.stdout.write(`${msg}\n`);
 const tmp = mkdtempSync(join(tmpdir(), 'berth-bench-'));
@@ -233,6 +257,42 @@ async function contentsOnly(): Promise<void> {
   }
 }
 
+/** The sync section: its figures, and its failures added to `failures`. */
+async function syncSection(failures: string[]): Promise<SyncResult | null> {
+  if (!registryInstalled()) {
+    say('\nSync: skipped, docker-registry (the source registry) is not installed');
+    return null;
+  }
+  say('\nSync from registry:2 into Berth: skopeo sync vs berth sync (image-syncer files; sync.yml job into the local registry), then again with nothing new');
+  try {
+    const { result, failures: f } = await syncBench({
+      tmp, berthMode: opts.source ? 'source' : 'bundle', nodeOptions: opts['node-option'], sizes: opts.quick ? SYNC_QUICK : SYNC_FULL, runs, proc: syncProc, profile: opts['sync-profile'], say,
+      started: (s) => servers.push(s),
+    });
+    failures.push(...f);
+    say(`\n${syncTextTable(result)}\n`);
+    return result;
+  } catch (e) {
+    failures.push(`sync: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** `--sync`: only the sync section. */
+async function syncOnly(): Promise<void> {
+  const failures: string[] = [];
+  const result = await syncSection(failures);
+  const context = `_${opts.quick ? 'Quick workload (--quick)' : 'Full workload'}, medians of ${runs} run(s) alternating the order; CPU per image = all three processes' CPU / images; ` +
+    `${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end); ` +
+    `Berth on Node ${process.version}, skopeo ${await skopeoVersion()}, registry:2 = Debian docker-registry ${await registryVersion()}; ${new Date().toISOString().slice(0, 10)}._`;
+  if (result) say(`Markdown for the README:\n\n${syncMarkdownTable(result)}\n\n${context}\n`);
+  writeResults({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg() }, options: { quick: opts.quick, runs, syncProc: syncProc ?? null, syncProfile: opts['sync-profile'] }, sync: result, context, failures }, 'sync-latest.json');
+  if (failures.length > 0) {
+    process.exitCode = 1;
+    console.error(`\n${failures.length} workload(s) failed:\n\n${failures.join('\n\n')}`);
+  }
+}
+
 async function main() {
   const withRegistry = !opts['berth-only'] && registryInstalled();
   say(`Berth bench: ${opts.quick ? 'quick' : 'full'} workload, ${runs} run(s), ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -241,6 +301,7 @@ async function main() {
   if (opts.s3) return s3Only(withRegistry);
   if (opts['auth-flood']) return authFloodOnly();
   if (opts.contents) return contentsOnly();
+  if (opts.sync) return syncOnly();
   if (opts.browse) {
     await runBrowseBench({ tags: opts.quick ? 50 : 500, mode: opts.source ? 'source' : 'bundle' });
     return;
@@ -290,6 +351,7 @@ async function main() {
   // Garbage collection: fresh servers on generated datasets, after everything else.
   const gc = opts['no-gc'] ? null : await gcSection(withRegistry, failures);
   const contents = opts['no-contents'] ? null : await contentsSection(failures);
+  const sync = opts['no-sync'] ? null : await syncSection(failures);
 
   const berthMem = memory(berth.pid);
   const registryMem = registry ? memory(registry.pid) : null;
@@ -311,6 +373,7 @@ async function main() {
   say(`${authFloodTextTable(flood)}\n`);
   if (gc) say(`${gcTextTable(gc)}\n`);
   if (contents) say(`${contentsMarkdownTable(contents)}\n`);
+  if (sync) say(`${syncTextTable(sync)}\n`);
   say(cpuTable(rows));
   for (const r of authRows) {
     say(`  server CPU per request (median µs): ${r.title}: ${median(r.authenticated.cpuMs).toFixed(0)}, anonymous ${median(r.anonymous.cpuMs).toFixed(0)}`);
@@ -323,7 +386,7 @@ async function main() {
     `${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'} shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end); ` +
     `Berth on Node ${process.version} (${berth.command}), registry:2 = Debian docker-registry ${registry ? await registryVersion() : 'not installed'}; ` +
     `${new Date().toISOString().slice(0, 10)}._`;
-  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n\n${authMarkdownTable(authRows)}\n\n${authFloodMarkdownTable(flood)}\n\n${gc ? `${gcMarkdownTable(gc)}\n\n` : ''}${contents ? `${contentsMarkdownTable(contents)}\n\n` : ''}${context}\n`);
+  say(`\nMarkdown for the README:\n\n${markdownTable(rows, mem)}\n\n${authMarkdownTable(authRows)}\n\n${authFloodMarkdownTable(flood)}\n\n${gc ? `${gcMarkdownTable(gc)}\n\n` : ''}${contents ? `${contentsMarkdownTable(contents)}\n\n` : ''}${sync ? `${syncMarkdownTable(sync)}\n\n` : ''}${context}\n`);
 
   writeResults({
     date: new Date().toISOString(),
@@ -335,6 +398,7 @@ async function main() {
     authFlood: flood,
     gc,
     contents,
+    sync,
     memory: { ...mem, peakAfterWorkloadMB: peaks },
     context,
     failures,
