@@ -20,6 +20,7 @@ import { planCopy, type PlannedBlob, type PlannedManifest } from './plan';
 import { ProgressTracker, type CopyProgressEvent } from './progress';
 import { planReferrers, writeReferrers, type ReferrerPlan } from './referrers';
 import { abortable, classify, mount, pool, streamBlob, type BlobRoute } from './transfer';
+import type { BlobLedger } from './blob-ledger';
 
 /** What to copy and where. */
 export interface CopyImageArgs {
@@ -48,6 +49,12 @@ export interface CopyImageOptions {
   signal?: AbortSignal;
   /** Blobs transferred at once (default 3). */
   concurrency?: number;
+  /**
+   * Shared by the copies of one run (a sync): a blob another of them is moving into the same
+   * destination is waited for instead of moved twice, and one it moved into another repository of
+   * the destination is mounted from there.
+   */
+  ledger?: BlobLedger;
 }
 
 /** Blobs transferred at once unless told otherwise. */
@@ -107,16 +114,37 @@ export async function copyImage(from: RegistrySource, to: RegistrySource, args: 
     ticker = setInterval(() => progress.tick(), TICK_MS);
     ticker.unref();
     const sameRegistry = from.id === to.id && fromRepository !== toRepository;
+    let shared = 0;
+    const ledger = opts.ledger;
     await pool(moving, concurrency, stop, async (b) => {
       if (sameRegistry && (await mount(route, b, stop.signal))) {
         done.blobsMounted++;
         progress.blobDone(b.digest, b.size);
         return;
       }
-      const streamed = await streamBlob(route, b, stop.signal, (n) => progress.bytes(b.digest, n));
-      done.bytesCopied += streamed;
-      done.blobsCopied++;
-      progress.blobDone(b.digest, b.size - streamed);
+      const advice = ledger ? await abortable(stop.signal, ledger.advise(to.id, toRepository, b.digest)) : null;
+      if (advice?.kind === 'written') {
+        shared++;
+        progress.blobDone(b.digest, b.size);
+        return;
+      }
+      if (advice?.kind === 'mount' && (await mount({ ...route, from: to, fromRepository: advice.from }, b, stop.signal))) {
+        ledger!.record(to.id, toRepository, b.digest);
+        done.blobsMounted++;
+        progress.blobDone(b.digest, b.size);
+        return;
+      }
+      let ok = false;
+      try {
+        const streamed = await streamBlob(route, b, stop.signal, (n) => progress.bytes(b.digest, n));
+        ok = true;
+        done.bytesCopied += streamed;
+        done.blobsCopied++;
+        progress.blobDone(b.digest, b.size - streamed);
+      } finally {
+        if (advice?.kind === 'move') advice.done(ok);
+        else if (ok) ledger?.record(to.id, toRepository, b.digest);
+      }
     });
     clearInterval(ticker);
 
@@ -161,7 +189,7 @@ export async function copyImage(from: RegistrySource, to: RegistrySource, args: 
       manifests: plan.manifests.length,
       blobsCopied: done.blobsCopied,
       blobsMounted: done.blobsMounted,
-      blobsSkipped: blobs.length - moving.length,
+      blobsSkipped: blobs.length - moving.length + shared,
       bytesCopied: done.bytesCopied,
       durationMs: Date.now() - started,
     };

@@ -1,12 +1,13 @@
 /**
  * Running sync jobs: each job's endpoints opened, its images planned (expand.ts), then `proc`
- * images at a time: the source tag and the destination tag are asked for their digests (HEAD), an
+ * images at a time across every job: the source tag and the destination tag are asked for their digests (HEAD), an
  * image the destination already holds is skipped without reading anything else, and any other is
  * copied by copyImage, retried when the failure may pass. One image's failure never stops the
  * others; a cancel stops starting images and aborts the copies in flight.
  */
 import type { RegistrySource } from '../browse/source';
 import type { SyncFailure, SyncImage, SyncJob, SyncSummary } from '../contract';
+import { BlobLedger } from '../copy/blob-ledger';
 import { copyImage } from '../copy/copy-image';
 import { selectPlatforms } from '../copy/platforms';
 import { mapLimit } from '../core/concurrency';
@@ -45,7 +46,21 @@ export type RunResult = Omit<SyncSummary, 'runId' | 'durationMs'> & { cancelled:
 
 type JobCounts = SyncSummary['jobs'][number];
 
-/** Runs `jobs` one after another, each job's images `proc` at a time. */
+/** One image to sync, with the job it comes from and that job's opened endpoints. */
+interface Work {
+  job: SyncJob;
+  img: PlannedImage;
+  from: OpenedRegistry;
+  to: OpenedRegistry;
+  counts: JobCounts;
+}
+
+/**
+ * Runs `jobs`: each job's endpoints are opened (once per run for the same endpoint) and its images
+ * planned, job after job; then every image of every job is synced, `proc` at a time, so that many
+ * small jobs (an image-syncer file has one per entry) run as wide as one big one. Blobs several
+ * images share are moved once per destination (a BlobLedger for the run).
+ */
 export async function runJobs(jobs: readonly SyncJob[], opts: RunJobsOptions): Promise<RunResult> {
   const result: RunResult = { dryRun: opts.dryRun === true, copied: 0, skipped: 0, failed: 0, bytes: 0, failures: [], jobs: [], cancelled: false };
   if (opts.dryRun) result.images = [];
@@ -54,63 +69,84 @@ export async function runJobs(jobs: readonly SyncJob[], opts: RunJobsOptions): P
     result.failed++;
     result.failures.push(f);
   };
-  for (const job of jobs) {
-    if (opts.signal?.aborted) break;
-    const counts: JobCounts = { name: job.name, copied: 0, skipped: 0, failed: 0, bytes: 0 };
-    result.jobs.push(counts);
-    opts.progress.job(job.name);
-    const opened: OpenedRegistry[] = [];
-    try {
+  const opened = new Map<string, Promise<OpenedRegistry>>();
+  const open = (endpoint: SyncJob['source'] | SyncJob['destination']) => {
+    const { repositories: _r, namespace: _n, stripPrefix: _s, repository: _p, tag: _t, ...bare } = endpoint as Record<string, unknown>;
+    const key = JSON.stringify(bare);
+    let o = opened.get(key);
+    if (!o) {
+      o = opts.opener.open(bare as Parameters<RegistryOpener['open']>[0]);
+      opened.set(key, o);
+    }
+    return o;
+  };
+  const ledger = new BlobLedger();
+  const work: Work[] = [];
+  try {
+    for (const job of jobs) {
+      if (opts.signal?.aborted) break;
+      const counts: JobCounts = { name: job.name, copied: 0, skipped: 0, failed: 0, bytes: 0 };
+      result.jobs.push(counts);
+      opts.progress.job(job.name);
       let from: OpenedRegistry;
       let to: OpenedRegistry;
       try {
-        from = await opts.opener.open(job.source);
-        opened.push(from);
-        to = await opts.opener.open(job.destination);
-        opened.push(to);
+        from = await open(job.source);
+        to = await open(job.destination);
       } catch (err) {
         const where = 'connection' in job.source ? job.source.connection : job.source.host;
         fail(counts, syncFailure(job.name, entryOf(job), where, err));
         continue;
       }
-      const plan = await expandJob(job, from.source, from.host, opts.tester, opts.signal);
-      for (const f of plan.failures) fail(counts, f);
-      const total = (opts.progress.state.imagesTotal ?? 0) + plan.images.length + plan.failures.length;
-      opts.progress.job(job.name, total);
-      for (const _ of plan.failures) opts.progress.ended('', 'failed');
-      await mapLimit(plan.images, Math.max(1, opts.proc ?? DEFAULT_PROC), async (img) => {
-        if (opts.signal?.aborted) return;
-        const label = `${from.host}/${img.fromRepository}${refSep(img.fromReference)}${img.fromReference}`;
-        opts.progress.started(label);
-        try {
-          const r = await withRetries(() => syncImage(job, img, from, to, opts, (n) => {
-            counts.bytes += n;
-            result.bytes += n;
-            opts.progress.bytes(n);
-          }), { ...opts.retry, retries: opts.retries ?? DEFAULT_RETRIES, signal: opts.signal });
-          if (r.action === 'skip') {
-            counts.skipped++;
-            result.skipped++;
-          } else {
-            counts.copied++;
-            result.copied++;
-          }
-          if (result.images && result.images.length < MAX_LISTED_IMAGES) result.images.push({ job: job.name, source: label, destination: `${to.host}/${img.toRepository}${refSep(r.destinationRef)}${r.destinationRef}`, action: r.action });
-          opts.progress.ended(label, r.action === 'skip' ? 'skipped' : 'copied');
-        } catch (err) {
-          if (opts.signal?.aborted) {
-            opts.progress.ended(label, 'failed');
-            return;
-          }
-          fail(counts, syncFailure(job.name, label, from.host, err));
-          opts.progress.ended(label, 'failed');
-        }
-      });
-    } catch (err) {
-      if (!opts.signal?.aborted) throw err;
-    } finally {
-      for (const o of opened) await o.close().catch(() => undefined);
+      try {
+        const plan = await expandJob(job, from.source, from.host, opts.tester, opts.signal);
+        for (const f of plan.failures) fail(counts, f);
+        const total = (opts.progress.state.imagesTotal ?? 0) + plan.images.length + plan.failures.length;
+        opts.progress.job(job.name, total);
+        for (const _ of plan.failures) opts.progress.ended('', 'failed');
+        for (const img of plan.images) work.push({ job, img, from, to, counts });
+      } catch (err) {
+        if (opts.signal?.aborted) break;
+        throw err;
+      }
     }
+    await mapLimit(work, Math.max(1, opts.proc ?? DEFAULT_PROC), async ({ job, img, from, to, counts }) => {
+      if (opts.signal?.aborted) return;
+      const label = `${from.host}/${img.fromRepository}${refSep(img.fromReference)}${img.fromReference}`;
+      if (opts.progress.state.job !== job.name) opts.progress.job(job.name);
+      opts.progress.started(label);
+      try {
+        const r = await withRetries(
+          () =>
+            syncImage(job, img, from, to, { ...opts, ledger }, (n) => {
+              counts.bytes += n;
+              result.bytes += n;
+              opts.progress.bytes(n);
+            }),
+          { ...opts.retry, retries: opts.retries ?? DEFAULT_RETRIES, signal: opts.signal },
+        );
+        if (r.action === 'skip') {
+          counts.skipped++;
+          result.skipped++;
+        } else {
+          counts.copied++;
+          result.copied++;
+        }
+        if (result.images && result.images.length < MAX_LISTED_IMAGES) result.images.push({ job: job.name, source: label, destination: `${to.host}/${img.toRepository}${refSep(r.destinationRef)}${r.destinationRef}`, action: r.action });
+        opts.progress.ended(label, r.action === 'skip' ? 'skipped' : 'copied');
+      } catch (err) {
+        if (opts.signal?.aborted) {
+          opts.progress.ended(label, 'failed');
+          return;
+        }
+        fail(counts, syncFailure(job.name, label, from.host, err));
+        opts.progress.ended(label, 'failed');
+      }
+    });
+  } catch (err) {
+    if (!opts.signal?.aborted) throw err;
+  } finally {
+    for (const o of opened.values()) await o.then((x) => x.close()).catch(() => undefined);
   }
   result.cancelled = opts.signal?.aborted === true;
   return result;
@@ -131,7 +167,7 @@ async function syncImage(
   img: PlannedImage,
   from: OpenedRegistry,
   to: OpenedRegistry,
-  opts: RunJobsOptions,
+  opts: RunJobsOptions & { ledger?: BlobLedger },
   onBytes: (n: number) => void,
 ): Promise<{ action: SyncImage['action']; destinationRef: string }> {
   const head = await from.source.headManifest(img.fromRepository, img.fromReference);
@@ -161,6 +197,7 @@ async function syncImage(
     },
     {
       signal: opts.signal,
+      ledger: opts.ledger,
       onProgress: (p) => {
         if (p.bytesDone > reported) {
           onBytes(p.bytesDone - reported);
