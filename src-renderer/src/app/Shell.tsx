@@ -1,6 +1,6 @@
 /**
  * The window's frame: a "Skip to content" link, a header (name, registry status, theme, logout), the
- * navigation (the local registry, each connection, storage, users, certificates, activity) and the
+ * navigation (the local registry, each connection, storage, sync, users, certificates, activity) and the
  * current screen. Below the `md` breakpoint (992 px) the navigation folds away behind the burger,
  * and closes again once a screen is chosen.
  */
@@ -95,6 +95,7 @@ export function Shell({ route, children, user }: ShellProps) {
             <>
               <NavLink href={hrefOf({ screen: 'connections' })} label="Connections" active={route.screen === 'connections'} />
               <NavLink href={hrefOf({ screen: 'storage' })} label="Storage" active={route.screen === 'storage'} />
+              <NavLink href={hrefOf({ screen: 'sync' })} label="Sync" active={route.screen === 'sync'} />
               <NavLink href={hrefOf({ screen: 'users' })} label="Users" active={route.screen === 'users'} />
               <NavLink href={hrefOf({ screen: 'certificates' })} label="Certificates" active={route.screen === 'certificates'} />
               <NavLink href={hrefOf({ screen: 'activity' })} label="Activity" active={route.screen === 'activity'} />

@@ -29,7 +29,7 @@ function open(hash: string, admin: boolean, rights: Partial<RepositoryAccess> = 
     'users:initial-password': null,
     'usage:registry': { error: { code: 'DENIED', message: 'not for you' } },
   });
-  render(<AppWithApi api={api} user={{ name: admin ? 'admin' : 'reader', admin, logout: () => {} }} />);
+  render(<AppWithApi api={api} user={{ name: admin ? 'admin' : 'reader', admin, mayPush: admin, logout: () => {} }} />);
   return api;
 }
 const called = (api: FakeApi, channel: string) => api.calls.some((c) => c.channel === channel);
