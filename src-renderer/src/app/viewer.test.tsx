@@ -60,13 +60,15 @@ describe('a user without admin@*', () => {
     for (const channel of ['settings:get', 'users:initial-password', 'usage:registry']) expect(called(api, channel), channel).toBe(false);
   });
 
-  it('with pull only, browses tags without selection or delete buttons, and an image without Copy', async () => {
+  it('with pull only, browses tags without delete buttons (selecting only to export them), and an image without Copy', async () => {
     const api = open('#/browse/local/team%2Fapp', false);
     await screen.findAllByTestId('tag-row');
     await waitFor(() => expect(called(api, 'access:repository')).toBe(true));
     expect(screen.queryByTestId('tags-delete')).toBeNull();
     expect(screen.queryByTestId('repository-delete-open')).toBeNull();
-    expect(screen.queryByTestId('tag-checkbox')).toBeNull();
+    // Reading is all an export needs: the tags can be selected for it.
+    expect(screen.getAllByTestId('tag-checkbox')).toHaveLength(1);
+    expect(screen.getByTestId('tags-export')).toBeTruthy();
     window.location.hash = '#/browse/local/team%2Fapp/1.0';
     await screen.findByTestId('platform-tabs');
     expect(screen.queryByTestId('image-copy-open')).toBeNull();
