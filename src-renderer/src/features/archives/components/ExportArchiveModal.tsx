@@ -54,18 +54,21 @@ function ExportForm({ repository, tags, onClose }: { repository: string; tags: T
   const platforms = useMemo(() => platformsOf(tags), [tags]);
   const [platform, setPlatform] = useState<string | null>(platforms[0] ?? null);
   const [operationId, setOperationId] = useState<string | null>(null);
+  const [link, setLink] = useState<string | null>(null);
   const progress = useTransferProgress(operationId);
   const desktop = useDesktopExport();
   const images = tags.map((t) => `${repository}:${t.name}`);
   const request = { images, format, ...(format === 'docker' && platform ? { platform } : {}) };
   const multi = tags.some((t) => t.platforms.length > 1);
-  const link = api.archiveExportUrl && operationId ? api.archiveExportUrl({ ...request, operationId }) : null;
 
   const start = () => {
     const id = crypto.randomUUID();
     setOperationId(id);
-    if (api.archiveExportUrl) startDownload(api.archiveExportUrl({ ...request, operationId: id }));
-    else desktop.mutate({ ...request, operationId: id });
+    if (api.archiveExportUrl) {
+      const url = api.archiveExportUrl({ ...request, operationId: id });
+      setLink(url);
+      startDownload(url);
+    } else desktop.mutate({ ...request, operationId: id });
   };
   const cancelled = desktop.isError && errorCode(desktop.error) === 'CANCELLED';
 
