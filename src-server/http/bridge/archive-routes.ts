@@ -105,7 +105,7 @@ export function parseImageParam(text: string): { repository: string; reference: 
   return { repository, reference };
 }
 
-/** The export the query asks for, written to `out`, checked as `archive:export`'s payload is. */
+/** The export the query asks for, written to `out`, checked as `archive:export`'s payload is (an export by the CLI would be). */
 function exportArgs(ctx: Context, out: string): ArchiveExportArgs {
   const raw = ctx.query.image;
   const images = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((s) => s !== '');
@@ -145,11 +145,10 @@ export async function serveArchiveExport(ctx: Context, deps: ArchiveRouteDeps, c
     ctx.set('Allow', 'GET');
     return refuse(ctx, { code: 'UNSUPPORTED', message: 'download an export with GET' }, 405);
   }
-  let out: string;
   let args: ArchiveExportArgs;
   try {
-    out = deps.transfer.tempArchivePath();
-    args = exportArgs(ctx, out);
+    // Checked, and the rights, before a temp file is named: a refused export leaves nothing behind.
+    args = exportArgs(ctx, '/');
   } catch (err) {
     return refuse(ctx, toApiError(err, deps.log, 'archive:export'));
   }
@@ -158,6 +157,13 @@ export async function serveArchiveExport(ctx: Context, deps: ArchiveRouteDeps, c
     const refused = args.images.filter((p) => p.transport === 'registry' && !allowRepository(p.repository, 'pull')).map((p) => (p.transport === 'registry' ? p.repository : ''));
     if (refused.length > 0) return refuse(ctx, { code: 'DENIED', message: `${caller.scope!.user} may not read ${[...new Set(refused)].join(', ')}: nothing was exported` });
   }
+  let out: string;
+  try {
+    out = deps.transfer.tempArchivePath();
+  } catch (err) {
+    return refuse(ctx, toApiError(err, deps.log, 'archive:export'));
+  }
+  args = { ...args, out };
 
   // The browser cancelling the save closes the socket: stop the export (or the stream) then.
   const abort = new AbortController();
