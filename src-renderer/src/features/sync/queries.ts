@@ -48,16 +48,15 @@ export function useRemoveJob() {
   return useListingMutation((name: string) => api.invoke('sync:remove', { name }));
 }
 
-/** A run of one job, or what it would do (`dryRun`); a real run refreshes the jobs, the history and what the local registry lists. */
+/** A run of one job, or what it would do (`dryRun`); either is in the history then, and a real run refreshes the jobs' last runs and what the local registry lists. */
 export function useSyncRun() {
   const api = useApi();
   const client = useQueryClient();
   return useMutation({
     mutationFn: (args: SyncRunArgs) => api.invoke('sync:run', { ...args, trigger: 'gui' }),
     onSettled: (summary) => {
-      if (summary?.dryRun) return;
       void client.invalidateQueries({ queryKey: syncKeys.all });
-      void client.invalidateQueries({ queryKey: browseKeys.all });
+      if (!summary?.dryRun) void client.invalidateQueries({ queryKey: browseKeys.all });
     },
   });
 }
