@@ -206,4 +206,11 @@ describe('SyncScreen', () => {
     await waitFor(() => expect(calls(api, 'sync:remove')).toEqual([{ name: 'mirror-team' }]));
     expect(await screen.findByText('No sync jobs')).toBeTruthy();
   });
+
+  it('says a job is running now (scheduled or from elsewhere) with its progress, and offers no second run of it', async () => {
+    setup({ 'sync:list': listing({ running: [{ operationId: null, runId: 'r9', job: 'mirror-team', imagesDone: 2, imagesTotal: 4, copied: 1, skipped: 1, failed: 0, bytesDone: 0, bytesPerSecond: null, current: [] }] }) });
+    const row = await screen.findByTestId('sync-job-row');
+    expect(within(row).getByTestId('sync-job-last').textContent).toBe('running · 2 of 4 images');
+    expect(within(row).getByTestId('sync-job-run').hasAttribute('disabled')).toBe(true);
+  });
 });
