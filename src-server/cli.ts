@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Berth's headless command line: `berth serve`, `berth init`, `berth user ...`, `berth cert ...`,
- * `berth reindex`, `berth gc`, `berth repo rm`, `berth usage`, `berth files`, `berth extract`, `berth diff`. Every command resolves its data
+ * `berth reindex`, `berth gc`, `berth repo rm`, `berth usage`, `berth files`, `berth extract`, `berth diff`, `berth copy`,
+ * `berth export`, `berth import`, `berth sync`. Every command resolves its data
  * directory the same way: --data, then BERTH_DATA, then the config file, then the platform default.
  * gc, repo rm and usage act through the running `berth serve` of that directory, else in-process.
  */
@@ -17,12 +18,15 @@ import { registerGroupCommands } from './cli/groups';
 import { registerRepoCommands } from './cli/repo';
 import { registerTrashCommands } from './cli/trash';
 import { registerRetentionCommands } from './cli/retention';
+import { registerSyncCommand } from './cli/sync';
 import { registerUsageCommands } from './cli/usage';
 import { registerUserCommands } from './cli/users';
 import { registerAuditCommand } from './cli/audit';
 import { registerDiffCommand } from './cli/diff';
 import { registerExtractCommand } from './cli/extract';
 import { registerFilesCommand } from './cli/files';
+import { registerCopyCommand } from './cli/copy';
+import { registerArchiveCommands } from './cli/archive';
 import { createContentsService } from './contents/service';
 
 const dataHelp = `storage root, registry:2's rootdirectory (overrides BERTH_DATA; default here: ${defaultDataDir()})`;
@@ -82,11 +86,14 @@ function buildProgram(): Command {
   registerRepoCommands(program, dataHelp);
   registerTrashCommands(program, dataHelp);
   registerRetentionCommands(program, dataHelp);
+  registerSyncCommand(program, dataHelp);
   registerUsageCommands(program, dataHelp);
   registerAuditCommand(program, dataHelp);
   registerFilesCommand(program, dataHelp, createContentsService);
   registerExtractCommand(program, dataHelp, createContentsService);
   registerDiffCommand(program, dataHelp, createContentsService);
+  registerCopyCommand(program, dataHelp);
+  registerArchiveCommands(program, dataHelp);
   return program;
 }
 

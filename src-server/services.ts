@@ -24,7 +24,9 @@ import { TrashStore } from './trash/trash-store';
 import { RetentionService } from './retention/service';
 import { startRetentionSchedule } from './retention/scheduler';
 import { TransferService } from './transfer/service';
-import { localOnlyOpener } from './transfer/local-opener';
+import { createRegistryOpener, type FullRegistryOpener } from './transfer/registry-opener';
+import { SyncService } from './sync/service';
+import { startSyncSchedule } from './sync/scheduler';
 
 /** Options for wiring Berth's services. */
 export interface ServicesOptions {
@@ -61,6 +63,8 @@ export interface ServicesOptions {
   expireTrash?: boolean;
   /** Runs the retention policies on retention.yml's schedule (serving processes only). */
   scheduleRetention?: boolean;
+  /** Runs the sync jobs that have an interval (serving processes only). */
+  scheduleSync?: boolean;
 }
 
 /** How often a serving process removes expired trash items. */
@@ -80,6 +84,7 @@ export function servingOptions(config: BerthConfig, log: Logger): ServicesOption
     trashKeepMs: config.trashKeepMs,
     expireTrash: true,
     scheduleRetention: true,
+    scheduleSync: true,
   };
 }
 
@@ -105,6 +110,13 @@ export interface Services {
   retention: RetentionService;
   /** Copies between any two places, archive exports and imports (issue 20). */
   transfer: TransferService;
+  /** Sync jobs (`<data>/berth/sync.yml`), their runs and history. */
+  sync: SyncService;
+  /**
+   * Opens the local registry, saved connections and hosts for copies and sync jobs; the app core,
+   * where it runs, hands it its connections (useConnections).
+   */
+  opener: FullRegistryOpener;
   close(): void;
 }
 
@@ -149,8 +161,12 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const expiry = opts.expireTrash ? every(TRASH_EXPIRY_INTERVAL_MS, () => trash.dropExpired(), (m) => log.warn(`trash: removing expired items failed: ${m}`)) : null;
   const retention = new RetentionService({ dataDir: opts.dataDir, registry: local, deleter: served, log });
   const retentionSchedule = opts.scheduleRetention ? startRetentionSchedule(retention, log) : null;
-  const transfer = new TransferService({ dataDir: opts.dataDir, opener: localOnlyOpener(served) });
+  const opener = createRegistryOpener({ dataDir: opts.dataDir, served });
+  const transfer = new TransferService({ dataDir: opts.dataDir, opener });
+  const sync = new SyncService({ dataDir: opts.dataDir, opener, log });
+  const syncSchedule = opts.scheduleSync ? startSyncSchedule(sync, log) : null;
   const close = () => {
+    syncSchedule?.stop();
     retentionSchedule?.stop();
     expiry?.stop();
     purger?.stop();
@@ -163,7 +179,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   };
   const auditPath = auditLogPath(opts.dataDir);
   const audit = new AuditLog(auditPath, { onError: (m) => log.warn(m) });
-  return { dataDir: opts.dataDir, registry: local, served, index, log, reconcileReport, audit, auditPath, usageHistory, trash, retention, transfer, close };
+  return { dataDir: opts.dataDir, registry: local, served, index, log, reconcileReport, audit, auditPath, usageHistory, trash, retention, transfer, sync, opener, close };
 }
 
 /**

@@ -123,9 +123,9 @@ export function syncJob(raw: unknown): SyncJob {
   const src = endpoint(o.source, 'the source', ['repositories']);
   const repositories = optionalStringArray(src.o, 'repositories');
   if (!repositories || repositories.length === 0) throw new ArgsError('the source needs at least one repository');
-  const dst = endpoint(o.destination, 'the destination', ['namespace', 'stripPrefix', 'repository']);
+  const dst = endpoint(o.destination, 'the destination', ['namespace', 'stripPrefix', 'repository', 'tag']);
   const destination: SyncJob['destination'] = { ...dst.endpoint };
-  for (const k of ['namespace', 'stripPrefix', 'repository'] as const) {
+  for (const k of ['namespace', 'stripPrefix', 'repository', 'tag'] as const) {
     const v = optionalString(dst.o, k);
     if (v !== undefined) destination[k] = v;
   }

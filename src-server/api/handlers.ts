@@ -24,6 +24,10 @@ import { RETENTION_CHANNELS } from './args-retention';
 import { TRANSFER_CHANNELS } from './args-transfer';
 import { createTrashHandlers } from './trash';
 import { createRetentionHandlers } from './retention';
+import { createTransferHandlers } from './transfer';
+import type { TransferService } from '../transfer/service';
+import { createSyncHandlers } from './sync';
+import type { SyncService } from '../sync/service';
 import type { RetentionService } from '../retention/service';
 import { unavailable } from './unavailable';
 import { toApiError } from './errors';
@@ -41,6 +45,10 @@ export interface CoreServices extends Omit<LocalDeps, 'status'> {
   auditPath?: string;
   /** Retention policies of the data directory (the retention channels are unavailable without it). */
   retention?: RetentionService;
+  /** Copies anywhere, archive exports and imports (the transfer channels are unavailable without it). */
+  transfer?: TransferService;
+  /** Sync jobs and runs (the sync channels are unavailable without it). */
+  sync?: SyncService;
 }
 
 /** Options of {@link createCoreHandlers}. */
@@ -56,6 +64,8 @@ export function createCoreHandlers(services: CoreServices, opts: CoreHandlerOpti
   return {
     ...unavailable(APP_CHANNELS, 'the app core does not run in this process (start it with `berth serve`, without --no-ui)'),
     ...(services.retention ? createRetentionHandlers({ retention: services.retention }) : {}),
+    ...(services.transfer ? createTransferHandlers({ transfer: services.transfer, cancelSync: (id) => services.sync?.cancel(id) ?? false }) : {}),
+    ...(services.sync ? createSyncHandlers({ sync: services.sync }) : {}),
     ...createLocalHandlers({ ...services, status: opts.status }),
     ...createTrashHandlers(services),
     ...createAccessHandlers(),

@@ -154,7 +154,8 @@ async function openReader(
   return { reader: repositoryReader(source, ref.repository, `local ${ref.repository}`), reference: ref.reference };
 }
 
-function readCa(file: string): string {
+/** Reads `--ca FILE` (a PEM certificate), refusing in words what is not one. */
+export function readCa(file: string): string {
   let pem: string;
   try {
     pem = readFileSync(file, 'utf8');

@@ -53,6 +53,11 @@ export interface SyncJob {
     namespace?: string;
     stripPrefix?: string;
     repository?: string;
+    /**
+     * The tag to write, for a job that takes exactly one tag (image-syncer's `SRC:v1: DST:v2`);
+     * omitted: each image keeps its tag.
+     */
+    tag?: string;
   };
   /** How often the server runs the job (`30m`, `6h`, `1d`); omitted: only on demand. At least one minute. */
   interval?: string;

@@ -28,8 +28,21 @@ export interface PatternTester {
   anyMatch(policy: string, patterns: readonly string[], tags: readonly string[]): boolean[];
 }
 
+/**
+ * How a failed batch is refused: `owner` is what the caller passed as `policy`, `pattern` the one
+ * that failed. Default: POLICY_INVALID in retention's words (sync jobs pass their own).
+ */
+export type PatternRefusal = (owner: string, pattern: string, timedOut: boolean, budgetMs: number, message: string) => Error;
+
+const retentionRefusal: PatternRefusal = (policy, pattern, timedOut, budgetMs, message) =>
+  new RegistryError('POLICY_INVALID', {
+    message: timedOut
+      ? `policy ${policy}: keep-tags pattern ${JSON.stringify(pattern)} took longer than ${budgetMs} ms on the tags of one repository; nothing was deleted (simplify the pattern)`
+      : `policy ${policy}: keep-tags pattern ${JSON.stringify(pattern)} failed: ${message}`,
+  });
+
 /** A tester whose every batch may take at most `budgetMs`. */
-export function createPatternTester(budgetMs = PATTERN_BUDGET_MS): PatternTester {
+export function createPatternTester(budgetMs = PATTERN_BUDGET_MS, refuse: PatternRefusal = retentionRefusal): PatternTester {
   // One context for every batch: only plain strings are put in it, and the script keeps nothing.
   const sandbox: { patterns: string[]; tags: string[]; current: string } = { patterns: [], tags: [], current: '' };
   const ctx = createContext(sandbox);
@@ -44,12 +57,8 @@ export function createPatternTester(budgetMs = PATTERN_BUDGET_MS): PatternTester
       try {
         rows = SCRIPT.runInContext(ctx, { timeout: budgetMs }) as boolean[][];
       } catch (err) {
-        const timedOut = /timed out/i.test((err as Error).message);
-        throw new RegistryError('POLICY_INVALID', {
-          message: timedOut
-            ? `policy ${policy}: keep-tags pattern ${JSON.stringify(sandbox.current)} took longer than ${budgetMs} ms on the tags of one repository; nothing was deleted (simplify the pattern)`
-            : `policy ${policy}: keep-tags pattern ${JSON.stringify(sandbox.current)} failed: ${(err as Error).message}`,
-        });
+        const message = (err as Error).message;
+        throw refuse(policy, sandbox.current, /timed out/i.test(message), budgetMs, message);
       }
       for (const row of rows) row.forEach((m, i) => (out[i] = out[i]! || m === true));
       return out;

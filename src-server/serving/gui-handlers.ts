@@ -47,6 +47,12 @@ export function createGuiHandlers(deps: GuiHandlerDeps): { handlers: CoreHandler
     // Layer listings by digest: reopening an image, or one sharing layers, reads no layer again.
     contentsCachePath: listingCachePath(config.dataDir),
   });
+  // Copies and sync jobs open saved connections through the app core (its keychain, its cached sources).
+  services.opener.useConnections(async (idOrName) => {
+    const all = await core.connections.list();
+    const conn = all.find((c) => c.id === idOrName) ?? all.find((c) => c.name === idOrName);
+    return conn ? { source: await core.connections.source(conn.id), name: conn.name } : null;
+  });
   const app: Partial<CoreHandlers> = {
     ...createAdminHandlers({
       authPaths: { htpasswdPath: config.auth.htpasswdPath, accessPath: config.auth.accessPath },
@@ -72,6 +78,8 @@ export function createGuiHandlers(deps: GuiHandlerDeps): { handlers: CoreHandler
     auditPath: services.auditPath,
     usageHistory: services.usageHistory,
     retention: services.retention,
+    transfer: services.transfer,
+    sync: services.sync,
   });
   return { handlers, core };
 }

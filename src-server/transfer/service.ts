@@ -4,6 +4,9 @@
  * archive's images into the local registry. Progress goes to the caller's listener; each call can be
  * cancelled through its operation id.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type {
   ArchiveExportArgs,
   ArchiveExportReport,
@@ -13,8 +16,13 @@ import type {
   TransferCopyReport,
   TransferProgress,
 } from '../contract';
+import { RunningCopies } from '../copy/operations';
 import { RegistryError } from '../core/errors';
+import { BERTH_DIR } from '../storage/layout';
+import { transferCopy } from './copy';
 import type { RegistryOpener } from './endpoints';
+import { exportArchive } from './export';
+import { importArchive } from './import';
 
 /** What transfers work on. */
 export interface TransferDeps {
@@ -37,27 +45,37 @@ export interface TransferRunOptions {
 
 /** Copies, exports and imports. */
 export class TransferService {
+  private readonly running = new RunningCopies();
+
   constructor(readonly deps: TransferDeps) {}
 
+  /** Replaces the opener (the app core hands in one that knows saved connections). */
+  setOpener(opener: RegistryOpener): void {
+    this.deps.opener = opener;
+  }
+
   /** Copies one image from anywhere to anywhere. */
-  async copy(args: TransferCopyArgs, opts: TransferRunOptions = {}): Promise<TransferCopyReport> {
-    void args;
-    void opts;
-    throw notYet();
+  copy(args: TransferCopyArgs, opts: TransferRunOptions = {}): Promise<TransferCopyReport> {
+    return this.run(args.operationId, opts, (signal, onProgress) => transferCopy(args, { opener: this.deps.opener, signal, onProgress }));
   }
 
   /** Writes images, with their referrers, into one archive at `args.out`. */
-  async exportArchive(args: ArchiveExportArgs, opts: TransferRunOptions = {}): Promise<ArchiveExportReport> {
-    void args;
-    void opts;
-    throw notYet();
+  exportArchive(args: ArchiveExportArgs, opts: TransferRunOptions = {}): Promise<ArchiveExportReport> {
+    return this.run(args.operationId, opts, (signal, onProgress) =>
+      exportArchive(args, { opener: this.deps.opener, signal, onProgress, allowRepository: opts.allowRepository }),
+    );
   }
 
   /** Loads every image of the archive at `args.path` into the local registry; images fail one by one. */
-  async importArchive(args: ArchiveImportArgs, opts: TransferRunOptions = {}): Promise<ArchiveImportReport> {
-    void args;
-    void opts;
-    throw notYet();
+  importArchive(args: ArchiveImportArgs, opts: TransferRunOptions = {}): Promise<ArchiveImportReport> {
+    return this.run(args.operationId, opts, (signal, onProgress) =>
+      importArchive(args, { opener: this.deps.opener, signal, onProgress, allowRepository: opts.allowRepository }),
+    );
+  }
+
+  /** Stops the call running under `operationId`; false when none runs (or it had finished). */
+  cancel(operationId: string): boolean {
+    return this.running.cancel(operationId) === 'stopping';
   }
 
   /**
@@ -65,10 +83,29 @@ export class TransferService {
    * directory (`<data>/berth/tmp/archives/`, created 0700); the caller removes it when done.
    */
   tempArchivePath(): string {
-    throw notYet();
+    const dir = join(this.deps.dataDir, BERTH_DIR, 'tmp', 'archives');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return join(dir, `${Date.now()}-${randomBytes(8).toString('hex')}.tar`);
   }
-}
 
-function notYet(): RegistryError {
-  return new RegistryError('UNSUPPORTED', { message: 'transfers are being built' });
+  private async run<T>(
+    operationId: string | undefined,
+    opts: TransferRunOptions,
+    fn: (signal: AbortSignal | undefined, onProgress: (p: Omit<TransferProgress, 'operationId'>) => void) => Promise<T>,
+  ): Promise<T> {
+    const id = operationId ?? null;
+    if (id !== null && this.running.isRunning(id)) throw new RegistryError('BUSY', { message: `operation ${id} is running already` });
+    const own = id === null ? undefined : this.running.start(id);
+    const signal = own && opts.signal ? AbortSignal.any([own, opts.signal]) : (own ?? opts.signal);
+    try {
+      return await fn(signal, (p) => opts.onProgress?.({ operationId: id, ...p }));
+    } catch (err) {
+      if (signal?.aborted && !(err instanceof RegistryError && err.code === 'CANCELLED')) {
+        throw new RegistryError('CANCELLED', { message: 'cancelled: nothing more was written (a file being written was removed)', detail: { operationId: id } });
+      }
+      throw err;
+    } finally {
+      if (id !== null) this.running.end(id);
+    }
+  }
 }
