@@ -81,6 +81,7 @@ export function JobsTable({ jobs, running, connections, busy, onDryRun, onRun, o
                       <Text size="sm">{formatDate(lastRun.endedAt)}</Text>
                       <Text size="xs" c={lastRun.failed > 0 || lastRun.outcome !== 'done' ? 'red' : 'dimmed'}>
                         {lastRun.outcome === 'done' ? describeCounts(lastRun) : lastRun.outcome}
+                        {lastRun.dryRun ? ' (dry run)' : ''}
                       </Text>
                     </Stack>
                   ) : (

@@ -64,6 +64,11 @@ describe('SyncScreen', () => {
     expect(screen.getByTestId('sync-file').textContent).toContain('/data/berth/sync.yml');
   });
 
+  it('says when the last run was a dry run', async () => {
+    setup({ 'sync:list': listing({ jobs: [{ job: mirror, nextRun: null, lastRun: run({ dryRun: true, copied: 0, skipped: 3, failed: 0 }) }] }) });
+    expect((await screen.findByTestId('sync-job-last')).textContent).toContain('0 copied, 3 skipped, 0 failed (dry run)');
+  });
+
   it('shows the history: when, trigger, jobs, how long, the counts and each failure in words', async () => {
     setup();
     const row = await screen.findByTestId('sync-history-row');
