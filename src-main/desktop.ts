@@ -16,6 +16,7 @@ import { RegistrySupervisor, type CrashReport, type HostChild, type Timers } fro
 import type { DesktopState } from './state';
 import type { TrayActions } from './tray-menu';
 import { saveContents } from './contents-save';
+import { exportFromWindow, importFromWindow, windowCopyRefusal } from './archive-save';
 
 /** Electron's save dialog, as far as exporting the bundle and saving an image's files go. */
 export interface SaveDialogApi {
@@ -167,6 +168,14 @@ export function createDesktop(deps: DesktopDeps): Desktop {
     }
     if (channel === 'registry:stop') wantListening = false;
     if (channel === 'contents:save') return saveContents({ dialog: deps.dialog, downloadsDir: deps.downloadsDir, invoke: (c, p) => supervisor.invoke(c, p) }, payload);
+    // Files are named by the user in a dialog or by dropping them, never by the window itself.
+    const archives = { dialog: deps.dialog, downloadsDir: deps.downloadsDir, invoke: (c: 'archive:export' | 'archive:import', p: unknown) => supervisor.invoke(c, p) };
+    if (channel === 'archive:export') return exportFromWindow(archives, payload);
+    if (channel === 'archive:import') return importFromWindow(archives, payload);
+    if (channel === 'transfer:copy') {
+      const refusal = windowCopyRefusal(payload);
+      if (refusal) return refusal;
+    }
     const answer = await supervisor.invoke(channel, payload);
     if (channel === 'users:set-password' && answer.ok) await followPasswordChange(payload);
     return answer;

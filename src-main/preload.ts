@@ -2,8 +2,10 @@
  * The preload: a generic, typed bridge exposed as `window.berth`. It forwards only channel names the
  * contract knows, so the renderer cannot reach any other IPC channel; it has no per-method code.
  * It runs sandboxed, so it is bundled to one CommonJS file that requires nothing but `electron`.
+ * Beside it, `window.berthFiles.pathOf(file)` gives the path of a file dropped on the window (the
+ * main process accepts it for an import only, and only a regular file).
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import {
   isEventChannel,
   isInvokeChannel,
@@ -38,3 +40,4 @@ const bridge: BerthBridge = {
 };
 
 contextBridge.exposeInMainWorld('berth', bridge);
+contextBridge.exposeInMainWorld('berthFiles', { pathOf: (file: File): string => webUtils.getPathForFile(file) });

@@ -19,6 +19,8 @@ import { ViewerProvider } from './app/viewer';
 export interface LoggedInUser {
   name: string;
   admin: boolean;
+  /** May push somewhere: importing an archive is offered. */
+  mayPush: boolean;
   logout: () => void;
 }
 
@@ -26,7 +28,7 @@ export interface LoggedInUser {
 export function AppWithApi({ api, user }: { api: AppApi; user?: LoggedInUser }) {
   return (
     <Providers api={api}>
-      <ViewerProvider viewer={{ name: user?.name ?? null, admin: user?.admin ?? true }}>
+      <ViewerProvider viewer={{ name: user?.name ?? null, admin: user?.admin ?? true, mayPush: user?.mayPush ?? true }}>
         <Routed user={user} />
       </ViewerProvider>
     </Providers>
@@ -45,7 +47,15 @@ function Routed({ user }: { user?: LoggedInUser }) {
 /** The app in a browser: logs in through the HTTP bridge first. */
 function BrowserApp() {
   const bridge = useMemo(() => new HttpBridge(), []);
-  const api = useMemo(() => apiFromBridge(bridge, 'http', { contentsDownloadUrl: (args) => bridge.contentsDownloadUrl(args) }), [bridge]);
+  const api = useMemo(
+    () =>
+      apiFromBridge(bridge, 'http', {
+        contentsDownloadUrl: (args) => bridge.contentsDownloadUrl(args),
+        archiveExportUrl: (args) => bridge.archiveExportUrl(args),
+        uploadArchive: (file, opts) => bridge.uploadArchive(file, opts),
+      }),
+    [bridge],
+  );
   const [session, setSession] = useState<HttpSession | null | undefined>(undefined);
 
   const starting = useRef<Promise<HttpSession | null> | null>(null);
@@ -75,11 +85,14 @@ function BrowserApp() {
       () => setSession(null),
       (err: unknown) => notifications.show({ color: 'red', ...describeError(err) }),
     );
-  return <AppWithApi api={api} user={{ name: session.user, admin: session.admin === true, logout }} />;
+  return <AppWithApi api={api} user={{ name: session.user, admin: session.admin === true, mayPush: session.mayPush === true || session.admin === true, logout }} />;
 }
 
 /** The GUI: over Electron's preload when present, else over HTTP. */
 export function App() {
-  const ipc = useMemo(() => (window.berth ? apiFromBridge(window.berth, 'ipc') : null), []);
+  const ipc = useMemo(() => {
+    const files = window.berthFiles;
+    return window.berth ? apiFromBridge(window.berth, 'ipc', files ? { pathForFile: (f) => files.pathOf(f) || null } : {}) : null;
+  }, []);
   return ipc ? <AppWithApi api={ipc} /> : <BrowserApp />;
 }

@@ -5,6 +5,8 @@ declare global {
   interface Window {
     /** Present in Electron; absent in a browser, where the HTTP transport is used instead. */
     readonly berth?: BerthBridge;
+    /** Electron only: the path of a file dropped on the window (webUtils.getPathForFile), '' for none. */
+    readonly berthFiles?: { pathOf(file: File): string };
   }
 }
 

@@ -191,7 +191,7 @@ function createUi(
     // The same verifier and throttle as /v2: failed GUI logins and failed pushes count together.
     login = { mode: 'password', ...auth.login };
   }
-  const bridge: ApiBridge = createApiBridge({ handlers, login, log, events, audit: services.audit, download: core.download });
+  const bridge: ApiBridge = createApiBridge({ handlers, login, log, events, audit: services.audit, download: core.download, archives: { transfer: services.transfer } });
   const staticUi = createStaticUi({ dir: ui.dir });
   const fallback = (ctx: Context) => (ctx.path === '/_berth' || ctx.path.startsWith('/_berth/') ? bridge.handle(ctx) : staticUi(ctx));
   const authorize =

@@ -54,10 +54,10 @@ describe('berth serve --ui --auth basic', () => {
     expect(denied.json.error.message).toContain('nobody has no rights in this registry yet');
     expect(denied.headers['set-cookie']).toBeUndefined();
     const puller = await login(berth.url, { username: 'puller', password: 'puller-password' });
-    expect(puller.answer.json).toEqual({ user: 'puller', csrfToken: puller.csrf, admin: false });
+    expect(puller.answer.json).toEqual({ user: 'puller', csrfToken: puller.csrf, admin: false, mayPush: false });
 
     const admin = await login(berth.url, { username: 'admin', password });
-    expect(admin.answer.json).toEqual({ user: 'admin', csrfToken: admin.csrf, admin: true });
+    expect(admin.answer.json).toEqual({ user: 'admin', csrfToken: admin.csrf, admin: true, mayPush: true });
     const cookie = String(admin.answer.headers['set-cookie']![0]);
     expect(cookie).toMatch(/^berth_session=[A-Za-z0-9_-]{43};/);
     expect(cookie).toContain('HttpOnly');
@@ -67,7 +67,7 @@ describe('berth serve --ui --auth basic', () => {
     expect(cookie).not.toContain('Secure');
 
     const who = await send(berth.url, 'GET', '/_berth/api/session', { headers: { cookie: admin.cookie } });
-    expect(who.json).toEqual({ user: 'admin', csrfToken: admin.csrf, admin: true });
+    expect(who.json).toEqual({ user: 'admin', csrfToken: admin.csrf, admin: true, mayPush: true });
     const ok = await invoke(berth.url, admin, 'registry:status', undefined);
     expect(ok.status).toBe(200);
     expect(ok.json).toMatchObject({ ok: true, result: { running: true, controllable: true, url: berth.url } });

@@ -84,7 +84,9 @@ describe('a user with pull rights in team/* only', () => {
     await page.getByTestId('tag-row').first().waitFor();
     expect(await page.getByTestId('tag-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tag')))).toEqual(['1.0', '2.0']);
     expect(await page.getByTestId('tags-delete').count()).toBe(0);
-    expect(await page.getByTestId('tag-checkbox').count()).toBe(0);
+    // Reading is all an export needs (issue 20): the tags can be selected for "Export selected tags…" only.
+    expect(await page.getByTestId('tag-checkbox').count()).toBe(2);
+    expect(await page.getByTestId('tags-export').count()).toBe(1);
     await screenshot(page, 'non-admin-tags');
     await page.goto(`${server.berth.url}/#/browse/local/team%2Fapp/1.0`);
     await page.getByTestId('platform-tabs').waitFor();

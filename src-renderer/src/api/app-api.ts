@@ -3,7 +3,7 @@
  * (Electron's preload or the HTTP bridge of `berth serve --ui`). Components never see a transport;
  * they use react-query hooks built on this (features/<area>/queries.ts).
  */
-import type { ApiError, BerthBridge, Code, ContentsPathArgs, EventChannel, EventChannelMap, InvokeArgs, InvokeChannel, InvokeResult } from '../../../src-server/contract';
+import type { ApiError, ArchiveImportReport, BerthBridge, Code, ContentsPathArgs, EventChannel, EventChannelMap, InvokeArgs, InvokeChannel, InvokeResult } from '../../../src-server/contract';
 
 /** A call the core answered with an error: its code, words for people, and safe detail. */
 export class ApiCallError extends Error {
@@ -36,10 +36,36 @@ export interface AppApi {
    * transport has addresses (http). Without it the GUI offers no download.
    */
   contentsDownloadUrl?(args: ContentsPathArgs): string;
+  /** The address a link downloads an archive of local images from (http). */
+  archiveExportUrl?(args: ArchiveDownload): string;
+  /** Uploads an archive and imports it into the local registry (http): the server never sees a path of this machine. */
+  uploadArchive?(file: File, opts: ArchiveUpload): Promise<ArchiveImportReport>;
+  /** The path on this machine of a file dropped on the window (ipc, Electron's webUtils); null when it has none. */
+  pathForFile?(file: File): string | null;
 }
 
+/** An archive download: local images as `REPO:TAG`, the format, and for docker the platform. */
+export interface ArchiveDownload {
+  images: string[];
+  format: 'oci' | 'docker';
+  platform?: string;
+  operationId?: string;
+}
+
+/** How an archive upload runs. */
+export interface ArchiveUpload {
+  to?: string;
+  operationId?: string;
+  signal?: AbortSignal;
+  /** Bytes of the file sent so far. */
+  onSent?(bytes: number): void;
+}
+
+/** The transport-specific extras an AppApi may carry. */
+export type ApiExtras = Pick<AppApi, 'contentsDownloadUrl' | 'archiveExportUrl' | 'uploadArchive' | 'pathForFile'>;
+
 /** An AppApi over a bridge that answers envelopes. */
-export function apiFromBridge(bridge: BerthBridge, transport: AppApi['transport'], extra: Pick<AppApi, 'contentsDownloadUrl'> = {}): AppApi {
+export function apiFromBridge(bridge: BerthBridge, transport: AppApi['transport'], extra: ApiExtras = {}): AppApi {
   return {
     ...extra,
     transport,

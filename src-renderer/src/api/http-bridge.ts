@@ -3,9 +3,9 @@
  * session (cookie set by the server, CSRF token kept in memory), invokes as JSON POSTs, and events
  * from one EventSource. Answers the same envelopes as Electron's preload.
  */
-import type { ApiError, BerthBridge, ContentsPathArgs, Envelope, EventChannel, EventChannelMap, InvokeChannel } from '../../../src-server/contract';
+import type { ApiError, ArchiveImportReport, BerthBridge, ContentsPathArgs, Envelope, EventChannel, EventChannelMap, InvokeChannel } from '../../../src-server/contract';
 import { EVENT_CHANNELS } from '../../../src-server/contract';
-import { ApiCallError } from './app-api';
+import { ApiCallError, type ArchiveDownload, type ArchiveUpload } from './app-api';
 
 /** A logged-in session. */
 export interface HttpSession {
@@ -13,6 +13,8 @@ export interface HttpSession {
   csrfToken: string;
   /** Whether the user holds `admin@*` (a `--auth none` link does too): the GUI shows every screen. */
   admin: boolean;
+  /** Whether the user may push to some repository: the GUI then offers importing an archive. */
+  mayPush?: boolean;
 }
 
 /** What a login sends: a user's password, or the token `--auth none` printed. */
@@ -117,6 +119,52 @@ export class HttpBridge implements BerthBridge {
     if (args.platform) q.set('platform', args.platform);
     q.set('csrf', this.csrf ?? '');
     return `${this.base}${PREFIX}/contents/download?${q.toString()}`;
+  }
+
+  /** The address of an export of local images as one archive, for a download link (the token in the query). */
+  archiveExportUrl(args: ArchiveDownload): string {
+    const q = new URLSearchParams({ format: args.format });
+    if (args.platform) q.set('platform', args.platform);
+    for (const image of args.images) q.append('image', image);
+    if (args.operationId) q.set('operationId', args.operationId);
+    q.set('csrf', this.csrf ?? '');
+    return `${this.base}${PREFIX}/archive/export?${q.toString()}`;
+  }
+
+  /**
+   * Sends an archive as the body of one POST, streamed by the browser from the file, and answers
+   * the import's report. XMLHttpRequest, because fetch reports no upload progress.
+   */
+  uploadArchive(file: File, opts: ArchiveUpload): Promise<ArchiveImportReport> {
+    const q = new URLSearchParams({ name: file.name });
+    if (opts.to) q.set('to', opts.to);
+    if (opts.operationId) q.set('operationId', opts.operationId);
+    const channel = 'archive:import';
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', `${this.base}${PREFIX}/archive/import?${q.toString()}`);
+      xhr.setRequestHeader('content-type', 'application/x-tar');
+      xhr.setRequestHeader('x-berth-csrf', this.csrf ?? '');
+      xhr.upload.onprogress = (e) => opts.onSent?.(e.loaded);
+      xhr.onload = () => {
+        let body: Envelope<ArchiveImportReport> | null = null;
+        try {
+          body = JSON.parse(xhr.responseText) as Envelope<ArchiveImportReport>;
+        } catch {
+          body = null;
+        }
+        if (xhr.status === 401) {
+          this.ended();
+          this.onUnauthorized();
+        }
+        if (body?.ok) resolve(body.result);
+        else reject(new ApiCallError(channel, body && !body.ok ? body.error : { code: 'INTERNAL', message: `the server answered ${xhr.status}` }));
+      };
+      xhr.onerror = () => reject(new ApiCallError(channel, { code: 'OFFLINE', message: 'the upload broke off: is `berth serve` still running?' }));
+      xhr.onabort = () => reject(new ApiCallError(channel, { code: 'CANCELLED', message: 'the import was cancelled' }));
+      opts.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      xhr.send(file);
+    });
   }
 
   private started(session: HttpSession): void {

@@ -6,6 +6,7 @@ import { TagsScreen } from '../features/browse/components/TagsScreen';
 import { CertificatesScreen } from '../features/certificates/components/CertificatesScreen';
 import { ConnectionsScreen } from '../features/connections/components/ConnectionsScreen';
 import { RegistryScreen } from '../features/registry/components/RegistryScreen';
+import { SyncScreen } from '../features/sync/components/SyncScreen';
 import { StorageScreen } from '../features/storage/components/StorageScreen';
 import { UsersScreen } from '../features/users/components/UsersScreen';
 import { EmptyState } from './common';
@@ -41,5 +42,7 @@ export function Screen({ route }: { route: Route }) {
       return <CertificatesScreen />;
     case 'activity':
       return <ActivityScreen />;
+    case 'sync':
+      return <SyncScreen />;
   }
 }

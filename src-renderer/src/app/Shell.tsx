@@ -1,8 +1,9 @@
 /**
  * The window's frame: a "Skip to content" link, a header (name, registry status, theme, logout), the
- * navigation (the local registry, each connection, storage, users, certificates, activity) and the
+ * navigation (the local registry, each connection, storage, sync, users, certificates, activity) and the
  * current screen. Below the `md` breakpoint (992 px) the navigation folds away behind the burger,
- * and closes again once a screen is chosen.
+ * and closes again once a screen is chosen. Users who may push get the window-wide drop target that
+ * imports an archive.
  */
 import { ActionIcon, AppShell, Badge, Burger, Group, NavLink, ScrollArea, Text, Title, Tooltip, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
@@ -13,6 +14,7 @@ import { sharedKeys, useConnections, useRegistryStatus } from './queries';
 import { LogoutIcon, MoonIcon, SunIcon } from './icons';
 import { hrefOf, type Route } from './route';
 import { useViewer } from './viewer';
+import { ArchiveDropTarget } from '../features/archives/components/ArchiveDropTarget';
 
 /** Props of {@link Shell}. */
 export interface ShellProps {
@@ -95,6 +97,7 @@ export function Shell({ route, children, user }: ShellProps) {
             <>
               <NavLink href={hrefOf({ screen: 'connections' })} label="Connections" active={route.screen === 'connections'} />
               <NavLink href={hrefOf({ screen: 'storage' })} label="Storage" active={route.screen === 'storage'} />
+              <NavLink href={hrefOf({ screen: 'sync' })} label="Sync" active={route.screen === 'sync'} />
               <NavLink href={hrefOf({ screen: 'users' })} label="Users" active={route.screen === 'users'} />
               <NavLink href={hrefOf({ screen: 'certificates' })} label="Certificates" active={route.screen === 'certificates'} />
               <NavLink href={hrefOf({ screen: 'activity' })} label="Activity" active={route.screen === 'activity'} />
@@ -105,6 +108,7 @@ export function Shell({ route, children, user }: ShellProps) {
       <AppShell.Main id="main-content" ref={main} tabIndex={-1} className="berth-main">
         {children}
       </AppShell.Main>
+      {viewer.mayPush !== false && <ArchiveDropTarget />}
     </AppShell>
   );
 }

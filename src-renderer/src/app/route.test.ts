@@ -72,3 +72,11 @@ describe('the storage screen in the address', () => {
     expect(parseRoute(hash)).toEqual(hash.includes('%E0') ? { screen: 'registry' } : { screen: 'storage' });
   });
 });
+
+describe('the Sync screen in the address', () => {
+  it('has its own address, read back', () => {
+    expect(hrefOf({ screen: 'sync' })).toBe('#/sync');
+    expect(parseRoute('#/sync')).toEqual({ screen: 'sync' });
+    expect(parseRoute('#/sync/whatever')).toEqual({ screen: 'sync' });
+  });
+});

@@ -39,7 +39,8 @@ export type Route =
   | { screen: 'storage'; tab?: StorageTab }
   | { screen: 'users' }
   | { screen: 'certificates' }
-  | { screen: 'activity' };
+  | { screen: 'activity' }
+  | { screen: 'sync' };
 
 /** The hash of a route. */
 export function hrefOf(route: Route): string {
@@ -112,7 +113,7 @@ export function parseRoute(hash: string): Route {
     return { screen: 'repositories', connection: a, ...parseView(mark < 0 ? '' : raw.slice(mark + 1)) };
   }
   if (head === 'storage') return a === 'retention' || a === 'trash' ? { screen: 'storage', tab: a } : { screen: 'storage' };
-  if (head === 'connections' || head === 'users' || head === 'certificates' || head === 'activity') return { screen: head };
+  if (head === 'connections' || head === 'users' || head === 'certificates' || head === 'activity' || head === 'sync') return { screen: head };
   return { screen: 'registry' };
 }
 

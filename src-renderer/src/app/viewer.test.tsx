@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RepositoryAccess, TagsPage } from '../../../src-server/contract';
 import { AppWithApi } from '../App';
@@ -16,7 +16,7 @@ const tags: TagsPage = {
 const status = { running: true, url: 'http://127.0.0.1:5000', tlsUrl: null, dataDir: '/srv/berth', startedAt: '2026-01-01T00:00:00Z' };
 
 /** The GUI as `user` sees it after logging in over HTTP, at `hash`, with `rights` in team/app. */
-function open(hash: string, admin: boolean, rights: Partial<RepositoryAccess> = {}): FakeApi {
+function open(hash: string, admin: boolean, rights: Partial<RepositoryAccess> = {}, mayPush = admin): FakeApi {
   window.location.hash = hash;
   const api = createFakeApi({
     'connections:list': admin ? connections : [local],
@@ -29,7 +29,7 @@ function open(hash: string, admin: boolean, rights: Partial<RepositoryAccess> = 
     'users:initial-password': null,
     'usage:registry': { error: { code: 'DENIED', message: 'not for you' } },
   });
-  render(<AppWithApi api={api} user={{ name: admin ? 'admin' : 'reader', admin, logout: () => {} }} />);
+  render(<AppWithApi api={api} user={{ name: admin ? 'admin' : 'reader', admin, mayPush, logout: () => {} }} />);
   return api;
 }
 const called = (api: FakeApi, channel: string) => api.calls.some((c) => c.channel === channel);
@@ -60,13 +60,15 @@ describe('a user without admin@*', () => {
     for (const channel of ['settings:get', 'users:initial-password', 'usage:registry']) expect(called(api, channel), channel).toBe(false);
   });
 
-  it('with pull only, browses tags without selection or delete buttons, and an image without Copy', async () => {
+  it('with pull only, browses tags without delete buttons (selecting only to export them), and an image without Copy', async () => {
     const api = open('#/browse/local/team%2Fapp', false);
     await screen.findAllByTestId('tag-row');
     await waitFor(() => expect(called(api, 'access:repository')).toBe(true));
     expect(screen.queryByTestId('tags-delete')).toBeNull();
     expect(screen.queryByTestId('repository-delete-open')).toBeNull();
-    expect(screen.queryByTestId('tag-checkbox')).toBeNull();
+    // Reading is all an export needs: the tags can be selected for it.
+    expect(screen.getAllByTestId('tag-checkbox')).toHaveLength(1);
+    expect(screen.getByTestId('tags-export')).toBeTruthy();
     window.location.hash = '#/browse/local/team%2Fapp/1.0';
     await screen.findByTestId('platform-tabs');
     expect(screen.queryByTestId('image-copy-open')).toBeNull();
@@ -91,5 +93,18 @@ describe('an administrator', () => {
     expect(await screen.findByTestId('tags-delete')).toBeTruthy();
     expect(screen.getAllByTestId('tag-checkbox')).toHaveLength(1);
     expect(called(api, 'access:repository')).toBe(false);
+  });
+
+  it('gets the window-wide drop target for archives only when it may push somewhere', async () => {
+    const dragFiles = () => window.dispatchEvent(Object.assign(new Event('dragenter', { cancelable: true }), { dataTransfer: { types: ['Files'], files: [] } }));
+    open('#/browse/local/team%2Fapp', false);
+    await screen.findAllByTestId('tag-row');
+    dragFiles();
+    expect(screen.queryByTestId('archive-drop-overlay')).toBeNull();
+    cleanup();
+    open('#/browse/local/team%2Fapp', false, { push: true }, true);
+    await screen.findAllByTestId('tag-row');
+    dragFiles();
+    expect(await screen.findByTestId('archive-drop-overlay')).toBeTruthy();
   });
 });

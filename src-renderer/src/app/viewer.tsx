@@ -14,9 +14,11 @@ import type { Route } from './route';
 export interface Viewer {
   name: string | null;
   admin: boolean;
+  /** May push to some repository (offered importing an archive); an administrator may. */
+  mayPush?: boolean;
 }
 
-const ViewerContext = createContext<Viewer>({ name: null, admin: true });
+const ViewerContext = createContext<Viewer>({ name: null, admin: true, mayPush: true });
 
 /** Makes `viewer` the GUI's user for everything below. */
 export function ViewerProvider({ viewer, children }: { viewer: Viewer; children: ReactNode }) {
@@ -29,7 +31,7 @@ export function useViewer(): Viewer {
 }
 
 /** The screens only an administrator can use: they manage the whole registry or hold its secrets. */
-export const ADMIN_SCREENS: ReadonlySet<Route['screen']> = new Set(['connections', 'storage', 'users', 'certificates', 'activity']);
+export const ADMIN_SCREENS: ReadonlySet<Route['screen']> = new Set(['connections', 'storage', 'users', 'certificates', 'activity', 'sync']);
 
 const EVERYTHING: RepositoryAccess = { pull: true, push: true, delete: true, admin: true };
 const NOTHING: RepositoryAccess = { pull: false, push: false, delete: false, admin: false };

@@ -3,8 +3,8 @@
  * Electron's IPC, behind a login. Only with `--ui`; without it every `/_berth` path is 404.
  *
  *   POST   /_berth/api/session          {username,password} (or {token} with --auth none)
- *                                        → sets the berth_session cookie, answers {user,csrfToken,admin}
- *   GET    /_berth/api/session          → {user,csrfToken,admin}, or 401
+ *                                        → sets the berth_session cookie, answers {user,csrfToken,admin,mayPush}
+ *   GET    /_berth/api/session          → the same, or 401 (mayPush: may push somewhere)
  *   DELETE /_berth/api/session          → logout (its event streams end)
  *   POST   /_berth/api/invoke/<channel> body: the channel's JSON payload, header X-Berth-CSRF
  *                                        → the envelope {ok,result} | {ok:false,error}, with
@@ -12,6 +12,7 @@
  *   GET    /_berth/api/events?csrf=T    → Server-Sent Events of this session's calls, and status changes
  *   GET    /_berth/api/contents/download?connection=&repository=&reference=&platform=&path=&csrf=T
  *                                        → a file of an image, or a folder as a tar (contents-download.ts)
+ *   GET    /_berth/api/archive/export?…, POST /_berth/api/archive/import?…  → archive-routes.ts
  *
  * Every user who can log in and holds some right may log in. An administrator (`admin@*`) may call
  * every channel; anyone else only what api/caller-access.ts allows with their rights (browsing the
@@ -31,7 +32,7 @@
  * failures). A handler's own failure is HTTP 200 with `ok:false`, as over IPC.
  */
 import type { Context } from 'koa';
-import type { ApiError } from '../../contract';
+import type { ApiError, TransferProgress } from '../../contract';
 import type { CallerScope } from '../../api/caller-access';
 import { dispatch, type CoreHandlers, type Emit } from '../../api/handlers';
 import type { AuditSink } from '../../audit/audit-log';
@@ -44,6 +45,7 @@ import { RegistryError } from '../../core/errors';
 import type { Logger } from '../../logger';
 import type { ContentsDownloader } from '../../api/contents';
 import { serveContentsDownload } from './contents-download';
+import { mayPushSomewhere, serveArchiveExport, serveArchiveImport, type ArchiveRouteDeps } from './archive-routes';
 import { CSRF_HEADER, crossSiteReason, csrfTokenProblem, isJsonRequest } from './csrf';
 import { EventHub } from './events';
 import { sameSecret, SESSION_COOKIE, SessionStore, type BridgeSession } from './sessions';
@@ -73,6 +75,8 @@ export interface ApiBridgeDeps {
   audit?: AuditSink;
   /** Streams a file or folder of an image (the app core's); without it the download path answers UNSUPPORTED. */
   download?: ContentsDownloader;
+  /** Exports and imports archives for the browser (download and upload); without it those paths answer UNSUPPORTED. */
+  archives?: Omit<ArchiveRouteDeps, 'log' | 'audit'>;
 }
 
 /** A running bridge. */
@@ -187,6 +191,8 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
       if (ended) log.info(`ui: ${channel} ${name}: ${ended} session(s) of ${user} ended`);
     }
   };
+  /** What the GUI learns of its session: mayPush offers importing an archive (the server checks each image again). */
+  const sessionAnswer = (s: BridgeSession) => ({ user: s.user, csrfToken: s.csrfToken, admin: s.admin === true, mayPush: s.admin === true || (login.mode === 'password' && mayPushSomewhere(login.access.rulesFor(s.user))) });
   const unauthorized = (ctx: Context) =>
     refuse(ctx, 401, { code: 'UNAUTHORIZED', message: 'log in first (POST /_berth/api/session), or the session expired' });
   const csrf = (ctx: Context, message: string) => refuse(ctx, 403, { code: 'CSRF', message });
@@ -254,7 +260,7 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     if (login.mode === 'password') session.stamp = login.verifier.credentialStamp(user);
     setCookie(ctx, cookie, COOKIE_MAX_AGE_S);
     log.info(`ui: ${user} logged in from ${ip}${session.admin ? '' : ' (without admin@*)'}`);
-    reply(ctx, 200, { user, csrfToken: session.csrfToken, admin: session.admin });
+    reply(ctx, 200, sessionAnswer(session));
   }
 
   async function sessionRoute(ctx: Context): Promise<void> {
@@ -264,7 +270,7 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     const session = sessionOf(ctx);
     if (ctx.method === 'GET') {
       if (!session) return unauthorized(ctx);
-      return reply(ctx, 200, { user: session.user, csrfToken: session.csrfToken, admin: session.admin === true });
+      return reply(ctx, 200, sessionAnswer(session));
     }
     if (ctx.method === 'DELETE') {
       if (session) {
@@ -322,19 +328,35 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
     events.open(ctx.res, session.id);
   }
 
-  /** A download is a plain GET (a link the browser saves): the CSRF token comes in the query, as for events. */
-  async function contentsDownload(ctx: Context): Promise<void> {
-    const token = typeof ctx.query.csrf === 'string' ? ctx.query.csrf : undefined;
+  /** The session of a download link or an upload, its CSRF token in the query (as for events) or the header; undefined once refused. */
+  function queryTokenSession(ctx: Context): BridgeSession | undefined {
+    const token = typeof ctx.query.csrf === 'string' ? ctx.query.csrf : ctx.get(CSRF_HEADER) || undefined;
     // The token is a secret: keep it out of the access log, which prints ctx.url after the response.
     const query = new URLSearchParams(ctx.querystring);
     if (query.has('csrf')) query.set('csrf', 'REDACTED');
     ctx.querystring = query.toString();
     const session = sessionOf(ctx);
-    if (!session) return unauthorized(ctx);
+    if (!session) return void unauthorized(ctx);
     const why = crossSiteReason(ctx) ?? csrfTokenProblem(token, session.csrfToken);
-    if (why) return csrf(ctx, why);
+    if (why) return void csrf(ctx, why);
+    return session;
+  }
+
+  async function contentsDownload(ctx: Context): Promise<void> {
+    const session = queryTokenSession(ctx);
+    if (!session) return;
     if (!deps.download) return refuse(ctx, 404, { code: 'UNSUPPORTED', message: 'image contents are not served by this process' });
     await serveContentsDownload(ctx, deps.download, scopeOf(session), log);
+  }
+
+  /** An archive's download (GET) or upload (POST); progress goes to the session's event stream. */
+  async function archiveRoute(ctx: Context, which: 'export' | 'import'): Promise<void> {
+    const session = queryTokenSession(ctx);
+    if (!session) return;
+    if (!deps.archives) return refuse(ctx, 404, { code: 'UNSUPPORTED', message: 'archives are not served by this process' });
+    const progress = (p: TransferProgress) => events.send(session.id, 'transfer:progress', p);
+    const caller = { scope: scopeOf(session), progress, actor: { user: session.user, address: ctx.ip, via: 'gui' as const } };
+    await (which === 'export' ? serveArchiveExport : serveArchiveImport)(ctx, { ...deps.archives, log, audit: deps.audit }, caller);
   }
 
   async function handle(ctx: Context): Promise<void> {
@@ -345,6 +367,8 @@ export function createApiBridge(deps: ApiBridgeDeps): ApiBridge {
       if (rest === 'session') return await sessionRoute(ctx);
       if (rest === 'events') return eventStream(ctx);
       if (rest === 'contents/download') return await contentsDownload(ctx);
+      if (rest === 'archive/export') return await archiveRoute(ctx, 'export');
+      if (rest === 'archive/import') return await archiveRoute(ctx, 'import');
       if (rest?.startsWith('invoke/')) {
         let channel: string;
         try {

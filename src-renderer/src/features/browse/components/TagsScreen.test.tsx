@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { cleanup as cleanupScreen, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionInfo, TagsArgs, TagsPage, TagSummary } from '../../../../../src-server/contract';
 import { createFakeApi, type FakeApi } from '../../../test/fake-api';
@@ -124,5 +124,20 @@ describe('deleting the repository', () => {
     fireEvent.change(await screen.findByTestId('repository-delete-input'), { target: { value: 'team/app' } });
     fireEvent.click(screen.getByTestId('repository-delete-confirm'));
     expect((await screen.findByText('The repository could not be deleted')).closest('[role="alert"]')?.textContent).toContain('refuses deletes');
+  });
+
+  it('exports the selected tags of the local registry (the dialog names them), and offers no export on a remote', async () => {
+    setup();
+    await screen.findAllByTestId('tag-row');
+    const exportButton = screen.getByTestId('tags-export');
+    expect(exportButton.hasAttribute('disabled')).toBe(true);
+    fireEvent.click(screen.getByLabelText('Select 1.0'));
+    fireEvent.click(screen.getByLabelText('Select 2.0'));
+    fireEvent.click(exportButton);
+    expect((await screen.findByTestId('export-images')).textContent).toBe('team/app:1.0, team/app:2.0');
+    cleanupScreen();
+    setup('c1');
+    await screen.findAllByTestId('tag-row');
+    expect(screen.queryByTestId('tags-export')).toBeNull();
   });
 });

@@ -2,11 +2,13 @@
  * A repository's tags (`#/browse/<connection>/<repository>`): breadcrumbs, the repository's size
  * (and, locally, what it stores in all, untagged images included, as the repository list counts it),
  * refresh, search, the tags table with paging, deleting the selected tags (after the server's plan
- * for the whole selection), deleting the whole repository, and comparing two tags (CompareModal).
+ * for the whole selection), exporting the selected tags of the local registry as one archive,
+ * deleting the whole repository, and comparing two tags (CompareModal).
  */
 import { Anchor, Breadcrumbs, Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
+import { LOCAL_CONNECTION_ID, type TagSummary } from '../../../../../src-server/contract';
 import { errorCode } from '../../../api/errors';
 import { CopyField, EmptyState, ErrorAlert, Loading } from '../../../app/common';
 import { count, formatBytes } from '../../../app/format';
@@ -14,6 +16,7 @@ import { useConnections, useRegistryStatus } from '../../../app/queries';
 import { hrefOf } from '../../../app/route';
 import { useRepositoryAccess } from '../../../app/viewer';
 import { CompareModal } from '../../contents/components/CompareModal';
+import { ExportArchiveModal } from '../../archives/components/ExportArchiveModal';
 import { useRefreshRepository, useRepositorySize, useTags } from '../queries';
 import { BrowseErrorAlert } from './BrowseErrorAlert';
 import { DeleteTagsModal } from './DeleteTagsModal';
@@ -32,6 +35,9 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
   const [deleting, setDeleting] = useState<string[] | null>(null);
   const [deletingRepo, setDeletingRepo] = useState(false);
   const [comparing, setComparing] = useState(false);
+  const [exporting, setExporting] = useState<TagSummary[] | null>(null);
+  // Only the local registry's tags are exported (whoever may read them may: the server checks again).
+  const mayExport = connection === LOCAL_CONNECTION_ID;
   // Deletes are offered only to those who may delete here; others browse read-only.
   const mayDelete = useRepositoryAccess(connection, repository)?.delete === true;
 
@@ -81,6 +87,11 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
           value={search}
           onChange={(e) => setSearch(e.currentTarget.value)}
         />
+        {mayExport && (
+          <Button variant="default" disabled={chosen.length === 0} onClick={() => setExporting(visible.filter((t) => selected.has(t.name)))} data-testid="tags-export">
+            Export selected tags…
+          </Button>
+        )}
         {mayDelete && (
           <Button color="red" disabled={chosen.length === 0} onClick={() => setDeleting(chosen)} data-testid="tags-delete">
             {chosen.length === 0 ? 'Delete tags' : `Delete ${count(chosen.length, 'tag')}`}
@@ -116,7 +127,7 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
             repository={repository}
             items={page.data.items}
             selected={selected}
-            onToggle={mayDelete ? toggle : undefined}
+            onToggle={mayDelete || mayExport ? toggle : undefined}
             busy={page.isPlaceholderData || page.isFetching}
           />
         </Stack>
@@ -145,6 +156,7 @@ export function TagsScreen({ connection, repository }: { connection: string; rep
         opened={comparing}
         onClose={() => setComparing(false)}
       />
+      <ExportArchiveModal repository={repository} tags={exporting} onClose={() => setExporting(null)} />
       <TagsDeleteRepositoryModal connection={connection} repository={repository} opened={deletingRepo} onClose={() => setDeletingRepo(false)} />
     </Stack>
   );
