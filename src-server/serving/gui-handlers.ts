@@ -47,6 +47,15 @@ export function createGuiHandlers(deps: GuiHandlerDeps): { handlers: CoreHandler
     // Layer listings by digest: reopening an image, or one sharing layers, reads no layer again.
     contentsCachePath: listingCachePath(config.dataDir),
   });
+  // Reports and pull references name the local registry by where it listens.
+  services.opener.useLocalHost(() => {
+    const url = deps.urls().url;
+    try {
+      return url ? new URL(url).host : 'localhost';
+    } catch {
+      return 'localhost';
+    }
+  });
   // Copies and sync jobs open saved connections through the app core (its keychain, its cached sources).
   services.opener.useConnections(async (idOrName) => {
     const all = await core.connections.list();

@@ -50,15 +50,21 @@ export interface RegistryOpenerDeps {
 export interface FullRegistryOpener extends RegistryOpener {
   /** Uses the app core's connections (null: read app.db again). */
   useConnections(lookup: ConnectionSourceLookup | null): void;
+  /** Names the local registry by the address it listens on (`127.0.0.1:5000`) in reports and pull references. */
+  useLocalHost(host: () => string): void;
 }
 
 /** Builds the opener. */
 export function createRegistryOpener(deps: RegistryOpenerDeps): FullRegistryOpener {
   let lookup = deps.connectionSource ?? null;
-  const localHost = deps.localHost ?? (() => 'localhost');
+  let hostOfLocal = deps.localHost ?? (() => 'localhost');
+  const localHost = () => hostOfLocal();
   return {
     useConnections(l) {
       lookup = l;
+    },
+    useLocalHost(host) {
+      hostOfLocal = host;
     },
     async open(endpoint: RegistryEndpoint): Promise<OpenedRegistry> {
       if ('connection' in endpoint) {
