@@ -10,7 +10,7 @@ import { defaultDataDir } from '../config/defaults';
 import type { Command } from 'commander';
 import type { ArchiveExportReport, ArchiveImportReport, TransferProgress } from '../contract';
 import { invokeCore, type DataOptions } from './control-client';
-import { hostAccess, platformChoice, type HostOptions } from './copy';
+import { collect, hostAccess, platformChoice, type HostOptions } from './copy';
 import { CliError } from './errors';
 import { count, formatBytes } from './format';
 import { parseImagePlace } from './image-place';
@@ -30,10 +30,6 @@ export interface ExportCommandOptions extends DataOptions, HostOptions {
 export interface ImportCommandOptions extends DataOptions {
   to?: string;
   json?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** Adds `berth export` and `berth import` to the program. */

@@ -37,7 +37,7 @@ export interface HostOptions {
 }
 
 /** Commander reducer for repeatable options. */
-function collect(value: string, previous: string[]): string[] {
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
