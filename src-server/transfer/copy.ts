@@ -6,7 +6,6 @@
 import type { ImagePlace, TransferCopyArgs, TransferCopyReport, TransferProgress } from '../contract';
 import { copyImage } from '../copy/copy-image';
 import type { CopyProgressEvent } from '../copy/progress';
-import { parseDigest } from '../core/digest';
 import type { RegistryOpener } from './endpoints';
 import { openDestination, openSource, placeLabel } from './places';
 import { platformsFor } from './platform-choice';
@@ -23,8 +22,7 @@ export async function transferCopy(args: TransferCopyArgs, run: CopyRun): Promis
   const started = Date.now();
   const from = await openSource(args.from, run.opener);
   try {
-    const fromTag = parseDigest(from.reference) || from.file ? fileTag(from) : from.reference;
-    const to = await openDestination(args.to, run.opener, from.repository, fromTag);
+    const to = await openDestination(args.to, run.opener, from.repository, from.tag);
     try {
       const platforms = await platformsFor(args.platforms, from.source, from.repository, from.reference);
       let expect: string | null | undefined;
@@ -64,10 +62,4 @@ export async function transferCopy(args: TransferCopyArgs, run: CopyRun): Promis
   } finally {
     await from.close();
   }
-}
-
-/** The tag a file's image has (to name it at a destination that names none), if any. */
-function fileTag(from: Awaited<ReturnType<typeof openSource>>): string | undefined {
-  if (!from.file) return undefined;
-  return from.file.images.find((i) => i.digest === from.reference && i.tag !== null)?.tag ?? undefined;
 }

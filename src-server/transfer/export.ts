@@ -6,7 +6,6 @@
  */
 import type { ArchiveExportArgs, ArchiveExportReport, ArchivedImage, TransferProgress } from '../contract';
 import { copyImage } from '../copy/copy-image';
-import { parseDigest } from '../core/digest';
 import { RegistryError } from '../core/errors';
 import { createFileSink } from '../transports/open-sink';
 import type { RegistryOpener } from './endpoints';
@@ -42,7 +41,7 @@ export async function exportArchive(args: ArchiveExportArgs, run: ExportRun): Pr
       const from = await openSource(place, run.opener);
       try {
         const label = placeLabel(place);
-        const tag = parseDigest(from.reference) ? (from.file?.images.find((x) => x.digest === from.reference)?.tag ?? undefined) : from.reference;
+        const tag = from.tag;
         if (tag === undefined) {
           throw new RegistryError('IMAGE_PLACE_INVALID', { message: `${label}: an archive names its images by tag; export it by a tag, not a digest`, detail: { image: label } });
         }

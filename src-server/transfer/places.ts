@@ -11,7 +11,7 @@ import { isValidName, isValidTag } from '../core/names';
 import { openFileSource } from '../transports/open-source';
 import { createFileSink } from '../transports/open-sink';
 import type { FileSink, FileSource } from '../transports/types';
-import type { RegistryOpener } from './endpoints';
+import type { RegistryEndpoint, RegistryOpener } from './endpoints';
 
 /** The repository a file's unnamed image is read under (a file has one namespace). */
 export const FILE_REPOSITORY = 'image';
@@ -22,6 +22,8 @@ export interface OpenedSource {
   repository: string;
   /** A tag or a digest. */
   reference: string;
+  /** The image's tag, when the place names one (or, for a file, its index does): what a destination without a name takes. */
+  tag: string | undefined;
   /** The place in reference syntax, for messages and reports. */
   label: string;
   /** Set when the place is a file. */
@@ -68,16 +70,22 @@ function checkReference(ref: string, place: ImagePlace): string {
   return ref;
 }
 
+/** The registry a registry or host place names. */
+function endpointOf(place: Extract<ImagePlace, { transport: 'registry' | 'host' }>): RegistryEndpoint {
+  return place.transport === 'registry' ? { connection: place.connection } : { host: place.host, access: place.access };
+}
+
 /** Opens `place` to read an image from (`latest` when a registry place names no reference). */
 export async function openSource(place: ImagePlace, opener: RegistryOpener): Promise<OpenedSource> {
   const label = placeLabel(place);
   if (place.transport === 'registry' || place.transport === 'host') {
-    const endpoint = place.transport === 'registry' ? { connection: place.connection } : { host: place.host, access: place.access };
-    const opened = await opener.open(endpoint);
+    const opened = await opener.open(endpointOf(place));
+    const reference = checkReference(place.reference ?? 'latest', place);
     return {
       source: opened.source,
       repository: checkRepository(place.repository, place),
-      reference: checkReference(place.reference ?? 'latest', place),
+      reference,
+      tag: parseDigest(reference) ? undefined : reference,
       label,
       file: null,
       close: () => opened.close(),
@@ -87,7 +95,8 @@ export async function openSource(place: ImagePlace, opener: RegistryOpener): Pro
   try {
     const digest = file.resolve(place.reference);
     const image = file.images.find((i) => i.digest === digest);
-    return { source: file, repository: image?.repository ?? FILE_REPOSITORY, reference: digest, label, file, close: () => file.close?.() ?? Promise.resolve() };
+    const tag = file.images.find((i) => i.digest === digest && i.tag !== null)?.tag ?? undefined;
+    return { source: file, repository: image?.repository ?? FILE_REPOSITORY, reference: digest, tag, label, file, close: () => file.close?.() ?? Promise.resolve() };
   } catch (err) {
     await file.close?.().catch(() => {});
     throw err;
@@ -102,11 +111,10 @@ export async function openSource(place: ImagePlace, opener: RegistryOpener): Pro
 export async function openDestination(place: ImagePlace, opener: RegistryOpener, fromRepository: string, fromTag: string | undefined): Promise<OpenedDestination> {
   const label = placeLabel(place);
   if (place.transport === 'registry' || place.transport === 'host') {
-    const endpoint = place.transport === 'registry' ? { connection: place.connection } : { host: place.host, access: place.access };
     const ref = place.reference ?? fromTag;
     if (ref !== undefined) checkReference(ref, place);
     const repository = checkRepository(place.repository, place);
-    const opened = await opener.open(endpoint);
+    const opened = await opener.open(endpointOf(place));
     return { source: opened.source, repository, tag: ref !== undefined && !parseDigest(ref) ? ref : undefined, label, sink: null, close: () => opened.close() };
   }
   // A file names the image `TAG` or `REPO:TAG` (skopeo's docker-archive takes `REPO:TAG`, `REPO` meaning `REPO:latest`).

@@ -49,11 +49,6 @@ export class TransferService {
 
   constructor(readonly deps: TransferDeps) {}
 
-  /** Replaces the opener (the app core hands in one that knows saved connections). */
-  setOpener(opener: RegistryOpener): void {
-    this.deps.opener = opener;
-  }
-
   /** Copies one image from anywhere to anywhere. */
   copy(args: TransferCopyArgs, opts: TransferRunOptions = {}): Promise<TransferCopyReport> {
     return this.run(args.operationId, opts, (signal, onProgress) => transferCopy(args, { opener: this.deps.opener, signal, onProgress }));
